@@ -1,0 +1,41 @@
+import kleur from 'kleur';
+import type { Decision, Verdict } from '../policy/index.js';
+
+export function useColor(stream: NodeJS.WriteStream = process.stdout): void {
+  kleur.enabled = Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+}
+
+export function paintVerdict(verdict: Verdict): string {
+  const text = verdict.padEnd(5);
+  return verdict === 'allow' ? kleur.green(text) : verdict === 'ask' ? kleur.yellow(text) : kleur.red().bold(text);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Explain mode: the verdict, the rule behind it, and what harness saw. */
+export function formatDecision(decision: Decision, subject: string): string {
+  const lines: string[] = [];
+  lines.push(`${paintVerdict(decision.verdict)} ${kleur.bold(decision.ruleId ?? '(no rule)')}  ${kleur.dim(subject)}`);
+  lines.push(`      ${decision.reason}`);
+  if (decision.commands.length > 0) {
+    lines.push(kleur.dim('  commands seen:'));
+    for (const c of decision.commands) {
+      const argv = c.argv.length > 0 ? c.argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ') : '(redirection only)';
+      const via = c.via.length > 0 ? kleur.dim(`  via ${c.via.join(' › ')}`) : '';
+      const tags = c.tags.length > 0 ? kleur.magenta(`  [${c.tags.join(', ')}]`) : '';
+      lines.push(`    ${argv}${via}${tags}`);
+      for (const e of c.effects) {
+        lines.push(kleur.dim(`      ${e.op}${e.recursive ? ' -r' : ''} ${e.unknown ? '(unknown path) ' : ''}${e.path}`));
+      }
+    }
+  }
+  const others = decision.hits.filter((h) => h.ruleId !== decision.ruleId || h.verdict !== decision.verdict);
+  if (others.length > 0) {
+    lines.push(kleur.dim('  other rules that matched:'));
+    for (const h of others) lines.push(`    ${paintVerdict(h.verdict)} ${h.ruleId}${h.certainty === 'possible' ? kleur.dim(' (possible)') : ''}${h.path ? kleur.dim(`  ${h.path}`) : ''}`);
+  }
+  lines.push(kleur.dim(`  mutates: ${decision.mutates ? 'yes' : 'no'}`));
+  return lines.join('\n');
+}

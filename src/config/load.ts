@@ -1,0 +1,161 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_DEFAULTS, type PolicyDefaults, type RuleSource } from '../policy/index.js';
+import type { RuleSpec } from '../policy/index.js';
+import { configSchema, packSchema, type ConfigFile, type PackFile } from './schema.js';
+import { jsonErrorOffset, lineAndColumn } from './json-error.js';
+
+export const CONFIG_FILE = 'harness.config.json';
+export const PACKS_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+export interface LoadedConfig {
+  /** The file the config came from; null when none exists and the defaults apply. */
+  path: string | null;
+  config: ConfigFile;
+  sources: RuleSource[];
+  defaults: PolicyDefaults;
+  packs: string[];
+}
+
+/** `harness.config.json` in the workspace root, unless a path was given. */
+export function findConfig(workspace: string, explicit?: string): string | null {
+  if (explicit) return resolve(explicit);
+  const candidate = join(workspace, CONFIG_FILE);
+  return existsSync(candidate) ? candidate : null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}
+
+/** One line per problem: where, what was expected, what was found. */
+export function describeIssues(error: z.ZodError, raw: unknown): string[] {
+  return error.issues.map((issue) => {
+    const found = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : describeValue(valueAt(raw, issue.path));
+    return `${formatPath(issue.path)}: ${issue.message} (found ${found})`;
+  });
+}
+
+function syntaxError(text: string, message: string): string {
+  const offset = jsonErrorOffset(text);
+  if (offset < 0) return message;
+  const { line, column } = lineAndColumn(text, offset);
+  const near = text.slice(offset, offset + 20).split('\n')[0];
+  return `unexpected ${offset >= text.length ? 'end of file' : `"${near}"`} at line ${line}, column ${column}`;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [`not valid JSON: ${syntaxError(text, (e as Error).message)}`]);
+  }
+}
+
+let packCache: Map<string, PackFile> | null = null;
+
+/** Built-in rule packs, by name. */
+export function builtinPacks(): Map<string, PackFile> {
+  if (packCache) return packCache;
+  const packs = new Map<string, PackFile>();
+  for (const file of readdirSync(PACKS_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    const path = join(PACKS_DIR, file);
+    const raw = readJson(path);
+    const parsed = packSchema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(path, describeIssues(parsed.error, raw));
+    packs.set(parsed.data.name, parsed.data);
+  }
+  packCache = packs;
+  return packs;
+}
+
+/** Expands pack inheritance depth-first; each pack's rules appear once. */
+function collectPacks(names: string[], packs: Map<string, PackFile>, file: string, field: string): { name: string; pack: PackFile }[] {
+  const seen = new Set<string>();
+  const out: { name: string; pack: PackFile }[] = [];
+  const visit = (name: string, where: string, trail: string[]): void => {
+    if (seen.has(name)) return;
+    const pack = packs.get(name);
+    if (!pack) {
+      throw new ConfigError(file, [`${where}: unknown rule pack "${name}" (found ${JSON.stringify(name)}; expected one of ${[...packs.keys()].map((n) => `"${n}"`).join(', ')})`]);
+    }
+    if (trail.includes(name)) return;
+    seen.add(name);
+    (pack.extends ?? []).forEach((parent) => visit(parent, `pack "${name}" extends`, [...trail, name]));
+    out.push({ name, pack });
+  };
+  names.forEach((name, i) => visit(name, `${field}[${i}]`, []));
+  return out;
+}
+
+function mergeDefaults(config: ConfigFile): PolicyDefaults {
+  const d = config.defaults ?? {};
+  return {
+    ...DEFAULT_DEFAULTS,
+    ...Object.fromEntries(Object.entries(d).filter(([k, v]) => v !== undefined && k !== 'outsideWorkspace')),
+    outsideWorkspace: { ...DEFAULT_DEFAULTS.outsideWorkspace, ...(d.outsideWorkspace ?? {}) },
+  } as PolicyDefaults;
+}
+
+/** Validates a config object (already parsed) and turns it into rule sources and defaults. */
+export function resolveConfig(raw: unknown, file: string): LoadedConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error, raw));
+  const config = parsed.data;
+  const packs = builtinPacks();
+  const used = collectPacks(config.extends ?? ['recommended'], packs, file, 'extends');
+  const disabled = new Set(config.disable ?? []);
+  const sources: RuleSource[] = [];
+  const ids = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { name, pack } of used) {
+    for (const spec of pack.rules) {
+      ids.set(spec.id, `pack "${name}"`);
+      if (!disabled.has(spec.id)) sources.push({ spec: spec as RuleSpec, origin: name });
+    }
+  }
+  (config.disable ?? []).forEach((id, i) => {
+    if (!ids.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; run \`harness rules list\` for the ids)`);
+  });
+  (config.rules ?? []).forEach((spec, i) => {
+    const clash = ids.get(spec.id);
+    if (clash) problems.push(`rules[${i}].id: "${spec.id}" is already used by ${clash}; pick another id (found ${JSON.stringify(spec.id)})`);
+    ids.set(spec.id, `rules[${i}]`);
+    sources.push({ spec: spec as RuleSpec, origin: 'config' });
+  });
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return { path: file, config, sources, defaults: mergeDefaults(config), packs: used.map((u) => u.name) };
+}
+
+/** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */
+export function loadConfig(workspace: string, explicit?: string): LoadedConfig {
+  const path = findConfig(workspace, explicit);
+  if (path === null) return { ...resolveConfig({}, '(built-in defaults)'), path: null };
+  if (!existsSync(path)) throw new ConfigError(path, ['the file does not exist; create it (see harness.config.example.json) or drop --config']);
+  return resolveConfig(readJson(path), path);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const verdict = z.enum(['allow', 'ask', 'deny']).describe('allow runs the call, ask needs a human, deny refuses it');
+const op = z.enum(['read', 'write', 'delete']);
+const tag = z.enum(['dynamic-command', 'dynamic-code', 'hidden-code', 'code-from-network', 'parse-error', 'limit', 'privilege', 'exec-outside', 'stdin-to-network']);
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const example = z.union([
+  z.string().min(1).describe('a shell command'),
+  z.object({ command: z.string().min(1), cwd: z.string().optional() }).strict(),
+  z.object({ path: z.string().min(1), op }).strict(),
+]);
+
+const ruleId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const ruleSchema = z
+  .object({
+    id: ruleId.describe('unique id, shown with every decision the rule makes'),
+    decision: verdict,
+    reason: z.string().min(1).describe('told to the agent (and the human): what was refused and what to do instead'),
+    command: stringOrList.optional().describe('command names (basename after wrappers are removed), e.g. "git"'),
+    subcommand: stringOrList.optional().describe('positional words after global options, e.g. "stash drop|clear"'),
+    flags: z
+      .union([
+        z.array(z.string().min(1)),
+        z.object({ any: z.array(z.string().min(1)).optional(), all: z.array(z.string().min(1)).optional(), none: z.array(z.string().min(1)).optional() }).strict(),
+      ])
+      .optional()
+      .describe('flags; a list means any of them; short flags also match inside clusters like -rf'),
+    args: z.array(z.string().min(1)).optional().describe('globs; the rule matches when any argument matches one'),
+    argsRegex: z.string().min(1).optional().describe('case-insensitive regular expression over the arguments and heredoc/here-string text'),
+    paths: z.array(z.string().min(1)).optional().describe('globs; relative ones are inside the workspace; ~, {workspace}, {home}, {state}, {config} expand'),
+    except: z.array(z.string().min(1)).optional().describe('globs excluded from paths'),
+    ops: z.array(op).optional().describe('which file operations the path rule covers (default: all)'),
+    recursive: z.boolean().optional().describe('path rule applies only to recursive operations (rm -r, cp -r, chmod -R)'),
+    location: z.enum(['inside', 'outside']).optional().describe('path rule applies only inside / outside the workspace'),
+    tag: tag.optional().describe('matches commands the analysis tagged, e.g. code-from-network'),
+    examples: z
+      .object({ match: z.array(example).optional(), notMatch: z.array(example).optional() })
+      .strict()
+      .optional()
+      .describe('checked by `harness rules test`'),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const kinds = [rule.command !== undefined, rule.paths !== undefined, rule.tag !== undefined].filter(Boolean).length;
+    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: 'a rule needs exactly one of "command", "paths" or "tag"' });
+    if (rule.paths === undefined && (rule.ops || rule.except || rule.recursive !== undefined || rule.location)) {
+      ctx.addIssue({ code: 'custom', message: '"ops", "except", "recursive" and "location" only apply to path rules' });
+    }
+    if (rule.command === undefined && (rule.subcommand || rule.flags || rule.args || rule.argsRegex)) {
+      ctx.addIssue({ code: 'custom', message: '"subcommand", "flags", "args" and "argsRegex" only apply to command rules' });
+    }
+    if (rule.argsRegex !== undefined) {
+      try {
+        new RegExp(rule.argsRegex, 'i');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['argsRegex'], message: `not a valid regular expression: ${(e as Error).message}` });
+      }
+    }
+  });
+
+const strictVerdict = z.enum(['ask', 'deny']);
+
+export const defaultsSchema = z
+  .object({
+    shell: verdict.optional().describe('a shell command no rule speaks about'),
+    read: verdict.optional().describe('reading a file inside the workspace'),
+    write: verdict.optional().describe('writing a file inside the workspace'),
+    delete: verdict.optional().describe('deleting a file inside the workspace'),
+    outsideWorkspace: z.object({ read: verdict.optional(), write: verdict.optional(), delete: verdict.optional() }).strict().optional(),
+    fetch: verdict.optional().describe('web fetch / search tools'),
+    mcp: verdict.optional().describe('MCP tool calls'),
+    other: verdict.optional().describe('any other tool'),
+    onParseError: strictVerdict.optional().describe('a command that does not parse: ask or deny, never allow'),
+    onLimit: strictVerdict.optional().describe('a command too large or nested to analyze: ask or deny, never allow'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    extends: z.array(z.string().min(1)).optional().describe('built-in rule packs to start from (default: ["recommended"])'),
+    disable: z.array(ruleId).optional().describe('ids of pack rules to switch off'),
+    rules: z.array(ruleSchema).optional().describe('your own rules, added to the packs'),
+    defaults: defaultsSchema.optional(),
+  })
+  .strict();
+
+export const packSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().min(1),
+    extends: z.array(z.string().min(1)).optional(),
+    rules: z.array(ruleSchema),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type PackFile = z.infer<typeof packSchema>;
+
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(configSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'harness configuration' };
+}

@@ -1,0 +1,351 @@
+import type { Arg, Effect, FileOp, ShellCommand } from './types.js';
+import { globBase, hasGlob, resolvePath } from './paths.js';
+import { interpreterInvocation } from './shell/interpreters.js';
+import { languageOf } from './shell/inline-code.js';
+import { findMatches } from './shell/children.js';
+
+type Role = 'delete' | 'write' | 'read' | 'copy' | 'move' | 'link';
+
+interface FileSpec {
+  role: Role;
+  valueOpts?: readonly string[];
+  /** Flags that make the operation recursive; single letters match inside clusters. */
+  recursive?: readonly string[];
+  /** Leading operands that are not paths (chmod MODE, grep PATTERN). */
+  skip?: number;
+  /** Reads directories recursively without being asked to (rg, ag). */
+  alwaysRecursive?: boolean;
+  /** `-t DIR` style target-directory options for copy/move/link. */
+  targetOpts?: readonly string[];
+  /** Options whose value is a path and the op done on it. */
+  pathOpts?: Readonly<Record<string, FileOp>>;
+}
+
+const READ_TOOLS = ['cat', 'less', 'more', 'bat', 'batcat', 'nl', 'od', 'xxd', 'hexdump', 'strings', 'base64', 'base32', 'tac', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'shasum', 'cksum', 'file', 'paste', 'column', 'iconv', 'view', 'source', '.', 'diff', 'cmp', 'comm', 'uniq', 'fold', 'fmt', 'expand', 'rev', 'look', 'gpg', 'split', 'csplit', 'pr', 'zcat', 'zless', 'bzcat', 'xzcat', 'lsattr', 'getfacl'];
+
+const SPECS: Record<string, FileSpec> = {
+  rm: { role: 'delete', recursive: ['-r', '-R', '--recursive'] },
+  rmdir: { role: 'delete' },
+  unlink: { role: 'delete' },
+  shred: { role: 'delete', valueOpts: ['-n', '-s', '--iterations', '--size', '--random-source'] },
+  trash: { role: 'delete', recursive: ['-r'] },
+  'trash-put': { role: 'delete' },
+  srm: { role: 'delete', recursive: ['-r', '-R'] },
+  mv: { role: 'move', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  cp: { role: 'copy', recursive: ['-r', '-R', '-a', '--recursive', '--archive'], valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  install: { role: 'copy', valueOpts: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  ln: { role: 'link', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  rsync: { role: 'copy', recursive: ['-r', '-a', '--recursive', '--archive'], valueOpts: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--chmod', '--chown', '--rsync-path', '--port', '--bwlimit'] },
+  scp: { role: 'copy', recursive: ['-r'], valueOpts: ['-P', '-i', '-o', '-F', '-c', '-l', '-J', '-S'], pathOpts: { '-i': 'read', '-F': 'read' } },
+  tee: { role: 'write' },
+  touch: { role: 'write', valueOpts: ['-d', '-t', '-r', '--date', '--reference'] },
+  mkdir: { role: 'write', valueOpts: ['-m', '--mode'] },
+  mkfifo: { role: 'write', valueOpts: ['-m', '--mode'] },
+  truncate: { role: 'write', valueOpts: ['-s', '--size', '-r', '--reference'] },
+  chmod: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chown: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chgrp: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chattr: { role: 'write', recursive: ['-R'], skip: 1 },
+  setfacl: { role: 'write', recursive: ['-R', '--recursive'], valueOpts: ['-m', '-x', '-M', '-X', '--modify', '--remove', '--set', '--set-file'] },
+  mkfs: { role: 'write' },
+  wipefs: { role: 'write' },
+  vi: { role: 'write' },
+  vim: { role: 'write' },
+  nvim: { role: 'write' },
+  nano: { role: 'write' },
+  emacs: { role: 'write' },
+  ed: { role: 'write' },
+  head: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes'] },
+  tail: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes', '--pid', '-s', '--sleep-interval'] },
+  sort: { role: 'read', valueOpts: ['-k', '-t', '-o', '-S', '-T', '--key', '--field-separator', '--output', '--buffer-size', '--temporary-directory'], pathOpts: { '-o': 'write', '--output': 'write' } },
+  cut: { role: 'read', valueOpts: ['-d', '-f', '-b', '-c', '--delimiter', '--fields', '--bytes', '--characters', '--output-delimiter'] },
+  grep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude', '--exclude-dir', '--color', '--label', '-d', '-D'], recursive: ['-r', '-R', '--recursive'] },
+  egrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
+  fgrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
+  rg: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-e', '-f', '-g', '-t', '-T', '-m', '-A', '-B', '-C', '-M', '-j', '--glob', '--type', '--type-not', '--regexp', '--file', '--max-count', '--max-columns', '--threads', '--sort', '--sortr', '--color', '--colors', '-r', '--replace', '--max-depth', '-d', '--pre', '--ignore-file'] },
+  ag: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-G', '--ignore', '-m', '-A', '-B', '-C', '--depth'] },
+  jq: { role: 'read', skip: 1, valueOpts: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-L', '--args'] },
+  yq: { role: 'read', skip: 1 },
+  tr: { role: 'read', skip: 99 },
+  openssl: { role: 'read', skip: 99, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
+  tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
+  zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
+};
+for (const tool of READ_TOOLS) SPECS[tool] ??= { role: 'read' };
+
+const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/zero', '/dev/random', '/dev/urandom']);
+
+function isRecursiveFlag(spec: FileSpec, word: string): boolean {
+  if (!spec.recursive) return false;
+  if (word.startsWith('--')) return spec.recursive.includes(word);
+  if (spec.recursive.includes(word)) return true;
+  // clusters: -rf contains -r
+  return /^-[A-Za-z]+$/.test(word) && spec.recursive.some((f) => f.length === 2 && word.includes(f[1]!));
+}
+
+interface Operands {
+  paths: Arg[];
+  recursive: boolean;
+  target: Arg | null;
+  optionPaths: { op: FileOp; arg: Arg }[];
+}
+
+function splitOperands(spec: FileSpec, args: Arg[]): Operands {
+  const out: Operands = { paths: [], recursive: spec.alwaysRecursive ?? false, target: null, optionPaths: [] };
+  let skip = spec.skip ?? 0;
+  let optionsDone = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const word = arg.value;
+    if (!optionsDone && word === '--') {
+      optionsDone = true;
+      continue;
+    }
+    if (!optionsDone && word.startsWith('-') && word.length > 1 && !arg.dynamic) {
+      if (isRecursiveFlag(spec, word)) out.recursive = true;
+      const eq = word.indexOf('=');
+      const opt = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
+      const takesValue = spec.valueOpts?.includes(opt) || spec.targetOpts?.includes(opt) || (spec.pathOpts && opt in spec.pathOpts);
+      if (takesValue) {
+        const value = eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i];
+        if (value && spec.targetOpts?.includes(opt)) out.target = value;
+        const op = spec.pathOpts?.[opt];
+        if (value && op) out.optionPaths.push({ op, arg: value });
+        // grep -e PATTERN: the pattern came from an option, so no operand is the pattern.
+        if ((opt === '-e' || opt === '--regexp' || opt === '-f' || opt === '--file') && spec.skip === 1) skip = 0;
+      }
+      continue;
+    }
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out.paths.push(arg);
+  }
+  return out;
+}
+
+export interface EffectContext {
+  home: string;
+}
+
+export function toEffect(arg: Arg, op: FileOp, cwd: string | null, recursive: boolean, source: string, ctx: EffectContext): Effect | null {
+  const raw = arg.dynamic ? arg.pattern : arg.value;
+  if (raw === '') return null;
+  if (op !== 'read' && HARMLESS_TARGETS.has(raw)) return null;
+  if (/^\/dev\/fd\/\d+$/.test(raw) || /^\/proc\/self\/fd\/\d+$/.test(raw)) return null;
+  // host:path operands (scp, rsync) are remote: not a local path.
+  if (/^[A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?:/.test(raw) && !raw.startsWith('/') && /^[^/]+:/.test(raw)) return null;
+  const unknownStart = arg.dynamic && raw.startsWith('*');
+  const relative = !raw.startsWith('/') && !raw.startsWith('~');
+  const unknown = unknownStart || (relative && cwd === null);
+  const path = unknown ? raw : resolvePath(raw, cwd ?? '/', ctx.home);
+  const glob = arg.glob || arg.dynamic || hasGlob(path);
+  return { op, path, base: glob ? globBase(path) : path, glob, dynamic: arg.dynamic, unknown, recursive, source };
+}
+
+/** The files a command reads, writes or deletes, as far as its arguments tell. */
+export function commandEffects(command: ShellCommand, ctx: EffectContext): Effect[] {
+  const effects: Effect[] = [];
+  const add = (arg: Arg, op: FileOp, recursive = false): void => {
+    const effect = toEffect(arg, op, command.cwd, recursive, command.text, ctx);
+    if (effect) effects.push(effect);
+  };
+  for (const r of command.redirects) {
+    if (r.kind === 'dup') continue;
+    add(r.target, r.kind === 'read' ? 'read' : 'write');
+  }
+  const args = command.argv.slice(1);
+  const name = command.name;
+  if (name === '#code') {
+    for (const a of command.argv) {
+      const m = /^(read|write|delete)(-r)?:(.*)$/s.exec(a.value);
+      if (m) add({ value: m[3]!, dynamic: false, glob: hasGlob(m[3]!), pattern: m[3]! }, m[1] as FileOp, m[2] === '-r');
+    }
+    return effects;
+  }
+  if (name === 'dd') {
+    for (const a of args) {
+      const m = /^(if|of)=(.*)$/s.exec(a.value);
+      if (m) add({ ...a, value: m[2]!, pattern: a.pattern.replace(/^(if|of)=/, '') }, m[1] === 'of' ? 'write' : 'read');
+    }
+    return effects;
+  }
+  if (name === 'curl' || name === 'wget') {
+    transferEffects(name, args, add);
+    return effects;
+  }
+  if (name === 'find') {
+    if (args.some((a) => a.value === '-delete')) add(findMatches(args, command.cwd, ctx.home), 'delete');
+    for (let i = 0; i < args.length; i++) {
+      if (/^-f(print0?|printf|ls)$/.test(args[i]!.value) && args[i + 1]) add(args[i + 1]!, 'write');
+    }
+    return effects;
+  }
+  const language = languageOf(name);
+  if (language === 'sed' || language === 'awk' || language === 'perl' || language === 'ruby') {
+    const inv = interpreterInvocation(language, name, args);
+    for (const a of inv.operands) add(a, inv.inPlace ? 'write' : 'read');
+    if (inv.source.mode === 'file') add(inv.source.file, 'read');
+    return effects;
+  }
+  if (name === 'git') {
+    gitEffects(args, add);
+    return effects;
+  }
+  if (name === 'tar') {
+    tarEffects(args, command.cwd, add);
+    return effects;
+  }
+  const spec = SPECS[name];
+  if (!spec) return effects;
+  const ops = splitOperands(spec, args);
+  for (const { op, arg } of ops.optionPaths) add(arg, op);
+  const paths = ops.paths;
+  switch (spec.role) {
+    case 'read':
+      paths.forEach((p) => add(p, 'read', ops.recursive));
+      break;
+    case 'write':
+      paths.forEach((p) => add(p, 'write', ops.recursive));
+      break;
+    case 'delete':
+      paths.forEach((p) => add(p, 'delete', ops.recursive));
+      break;
+    case 'copy':
+    case 'move': {
+      const target = ops.target ?? (paths.length > 1 ? paths[paths.length - 1]! : null);
+      const sources = ops.target ? paths : paths.slice(0, -1);
+      for (const s of sources) {
+        add(s, 'read', ops.recursive);
+        if (spec.role === 'move') add(s, 'delete', true);
+      }
+      if (target) add(target, 'write', ops.recursive || spec.role === 'move');
+      break;
+    }
+    case 'link': {
+      // A link to a file is a way to read it: the sources count as reads.
+      const target = ops.target ?? (paths.length > 1 ? paths[paths.length - 1]! : null);
+      const sources = ops.target ? paths : paths.length > 1 ? paths.slice(0, -1) : paths;
+      sources.forEach((s) => add(s, 'read'));
+      if (target) add(target, 'write');
+      break;
+    }
+  }
+  return effects;
+}
+
+const CURL_VALUE = new Set(['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '-E', '--cert', '--cacert', '--key', '--data-urlencode', '--form-string', '--json']);
+const CURL_UPLOAD_DATA = new Set(['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json']);
+
+/** curl/wget: output files are writes; uploaded files are reads (and the rules see the upload). */
+function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const word = arg.value;
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const opt = eq > 0 ? word.slice(0, eq) : word;
+    const value = (): Arg | undefined => (eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i]);
+    if (name === 'curl') {
+      if (opt === '-o' || opt === '--output' || opt === '-c' || opt === '--cookie-jar' || opt === '-D' || opt === '--dump-header' || opt === '--trace' || opt === '--trace-ascii') {
+        const v = value();
+        if (v && v.value !== '-') add(v, 'write');
+      } else if (opt === '-T' || opt === '--upload-file' || opt === '-K' || opt === '--config' || opt === '--cert' || opt === '--key' || opt === '-E') {
+        const v = value();
+        if (v && v.value !== '-' && v.value !== '.') add(v, 'read');
+      } else if (CURL_UPLOAD_DATA.has(opt) || opt === '-F' || opt === '--form') {
+        const v = value();
+        const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
+        if (v && at && at[1] !== '-') add({ ...v, value: at[1]!, pattern: at[1]! }, 'read');
+      } else if (/^-[A-Za-z]*o$/.test(word) && word.length > 2) {
+        const v = args[++i];
+        if (v && v.value !== '-') add(v, 'write');
+      } else if (CURL_VALUE.has(opt) && eq < 0) {
+        i++;
+      }
+    } else {
+      if (opt === '-O' || opt === '--output-document' || opt === '-o' || opt === '--output-file' || opt === '-a' || opt === '--append-output' || opt === '-P' || opt === '--directory-prefix') {
+        const v = value();
+        if (v && v.value !== '-') add(v, 'write', opt === '-P' || opt === '--directory-prefix');
+      } else if (opt === '--post-file' || opt === '--body-file' || opt === '-i' || opt === '--input-file' || opt === '--load-cookies') {
+        const v = value();
+        if (v) add(v, 'read');
+      }
+    }
+  }
+}
+
+function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  const first = args[0]?.value ?? '';
+  const modeWord = args.find((a) => /^-?[A-Za-z]+$/.test(a.value) && !a.value.startsWith('--'))?.value ?? first;
+  const extracting = /x/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--extract' || a.value === '--get');
+  const creating = /[cru]/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--create' || a.value === '--append');
+  let dir: Arg | null = null;
+  let archive: Arg | null = null;
+  const operands: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.value === '-C' || a.value === '--directory') dir = args[++i] ?? null;
+    else if (a.value.startsWith('--directory=')) dir = { ...a, value: a.value.slice(12), pattern: a.pattern.slice(12) };
+    else if (a.value === '-f' || a.value === '--file') archive = args[++i] ?? null;
+    else if (/^-?[A-Za-z]*f$/.test(a.value) && !a.value.startsWith("--") && (a.value.startsWith("-") || i === 0)) archive = args[++i] ?? null;
+    else if (a.value.startsWith('-') || (i === 0 && /^[A-Za-z]+$/.test(a.value))) continue;
+    else operands.push(a);
+  }
+  if (extracting) {
+    add(dir ?? { value: cwd ?? '*', dynamic: cwd === null, glob: false, pattern: cwd ?? '*' }, 'write', true);
+    if (archive) add(archive, 'read');
+  } else if (creating) {
+    if (archive) add(archive, 'write');
+    operands.forEach((o) => add(o, 'read', true));
+  } else if (archive) {
+    add(archive, 'read');
+  }
+}
+
+/** Git subcommands that change or expose working-tree files by path. */
+function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  let i = 0;
+  while (i < args.length && args[i]!.value.startsWith('-')) i += /^(-C|-c|--git-dir|--work-tree|--namespace)$/.test(args[i]!.value) ? 2 : 1;
+  const sub = args[i]?.value;
+  const rest = args.slice(i + 1);
+  const operands = (after: number = 0): Arg[] => {
+    const dd = rest.findIndex((a) => a.value === '--');
+    const list = dd === -1 ? rest.slice(after) : rest.slice(dd + 1);
+    return list.filter((a) => !a.value.startsWith('-') || dd !== -1);
+  };
+  switch (sub) {
+    case 'rm':
+      operands().forEach((a) => add(a, 'delete', rest.some((r) => r.value === '-r')));
+      break;
+    case 'mv': {
+      const ops = operands();
+      ops.slice(0, -1).forEach((a) => add(a, 'delete', true));
+      if (ops.length > 1) add(ops[ops.length - 1]!, 'write', true);
+      break;
+    }
+    case 'checkout':
+      if (rest.some((a) => a.value === '--')) operands().forEach((a) => add(a, 'write'));
+      break;
+    case 'restore':
+      operands().filter((a) => !['--source', '-s'].includes(a.value)).forEach((a) => add(a, 'write'));
+      break;
+    case 'stash':
+      if (rest[0]?.value === 'push' && rest.some((a) => a.value === '--')) operands().forEach((a) => add(a, 'write'));
+      else if (rest[0]?.value === 'push') rest.slice(1).filter((a) => !a.value.startsWith('-')).forEach((a) => add(a, 'write'));
+      break;
+    case 'clone': {
+      const positional = rest.filter((a) => !a.value.startsWith('-'));
+      if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true);
+      break;
+    }
+    case 'show':
+    case 'cat-file':
+      // `git show REV:path` prints a file's content as committed.
+      for (const a of rest) {
+        const m = /^[^:\s]*:(.+)$/.exec(a.value);
+        if (m && !a.value.startsWith('-')) add({ ...a, value: m[1]!, pattern: m[1]! }, 'read');
+      }
+      break;
+  }
+}

@@ -1,0 +1,274 @@
+import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ShellCommand, ToolCall, Verdict } from './types.js';
+import { VERDICT_RANK } from './types.js';
+import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
+import { commandEffects, toEffect } from './effects.js';
+import { compileRule, type CompiledRule, type RuleSpec } from './rules.js';
+import { isInside } from './paths.js';
+import { isReadOnly } from './readonly.js';
+
+export interface PolicyDefaults {
+  /** A shell command no rule speaks about. */
+  shell: Verdict;
+  /** File operations inside the workspace that no rule speaks about. */
+  read: Verdict;
+  write: Verdict;
+  delete: Verdict;
+  /** File operations outside the workspace that no rule speaks about. */
+  outsideWorkspace: Record<FileOp, Verdict>;
+  fetch: Verdict;
+  mcp: Verdict;
+  other: Verdict;
+  /** A command that does not parse cleanly. Never `allow`. */
+  onParseError: 'ask' | 'deny';
+  /** A command too large or too nested to analyze completely. Never `allow`. */
+  onLimit: 'ask' | 'deny';
+}
+
+export const DEFAULT_DEFAULTS: PolicyDefaults = {
+  shell: 'allow',
+  read: 'allow',
+  write: 'allow',
+  delete: 'allow',
+  outsideWorkspace: { read: 'allow', write: 'ask', delete: 'ask' },
+  fetch: 'allow',
+  mcp: 'ask',
+  other: 'allow',
+  onParseError: 'ask',
+  onLimit: 'ask',
+};
+
+export interface RuleSource {
+  spec: RuleSpec;
+  origin: string;
+}
+
+export interface Policy {
+  ctx: PolicyContext;
+  defaults: PolicyDefaults;
+  rules: CompiledRule[];
+  limits: ShellLimits;
+  byCommand: Map<string, CompiledRule[]>;
+  tagRules: CompiledRule[];
+  pathRules: CompiledRule[];
+}
+
+export function compilePolicy(sources: RuleSource[], defaults: PolicyDefaults, ctx: PolicyContext, limits: ShellLimits = DEFAULT_LIMITS): Policy {
+  const rules = sources.map((s) => compileRule(s.spec, s.origin, ctx));
+  const byCommand = new Map<string, CompiledRule[]>();
+  const tagRules: CompiledRule[] = [];
+  const pathRules: CompiledRule[] = [];
+  for (const rule of rules) {
+    if (rule.spec.command !== undefined) {
+      for (const name of Array.isArray(rule.spec.command) ? rule.spec.command : [rule.spec.command]) {
+        const bucket = byCommand.get(name) ?? [];
+        bucket.push(rule);
+        byCommand.set(name, bucket);
+      }
+    } else if (rule.spec.tag !== undefined) tagRules.push(rule);
+    if (rule.matchEffect) pathRules.push(rule);
+  }
+  return { ctx, defaults, rules, limits, byCommand, tagRules, pathRules };
+}
+
+/** Core checks that hold whatever the config says: what harness cannot see is never allowed silently. */
+const CORE = {
+  dynamicCommand: {
+    id: 'core.dynamic-command',
+    reason: 'The command name is computed at run time (a variable or substitution), so harness cannot tell what would run. Write the command name literally.',
+  },
+  dynamicCode: {
+    id: 'core.dynamic-code',
+    reason: 'Code passed to a shell or interpreter is built from variables or substitutions harness cannot resolve. Write the code literally, or put it in a script file in the workspace and run that.',
+  },
+  hiddenCode: {
+    id: 'core.hidden-code',
+    reason: 'This runs code harness cannot inspect (piped or decoded script text, an exec call with a computed argument, or a program named in git config). Put the code in a file in the workspace and run it, so it can be reviewed.',
+  },
+  unknownPath: {
+    id: 'core.unknown-path',
+    reason: 'This writes or deletes a path that is computed at run time, so harness cannot check it against the path rules. Use a literal path.',
+  },
+  parseError: {
+    id: 'core.parse-error',
+    reason: 'The command does not parse as shell syntax, so harness cannot analyze it. Fix the quoting or split it into simpler commands.',
+  },
+  limit: {
+    id: 'core.limit',
+    reason: 'The command is too large or too deeply nested to analyze completely. Split it up, or write a script file in the workspace and run that.',
+  },
+} as const;
+
+const CORE_TAGS: Partial<Record<string, { id: string; reason: string }>> = {
+  'dynamic-command': CORE.dynamicCommand,
+  'dynamic-code': CORE.dynamicCode,
+  'hidden-code': CORE.hiddenCode,
+};
+
+/** Keeps every hit; the first of the strongest verdict decides (deny > ask > allow). */
+class Collector {
+  readonly hits: RuleHit[] = [];
+  decisive: RuleHit | null = null;
+
+  get verdict(): Verdict {
+    return this.decisive?.verdict ?? 'allow';
+  }
+
+  add(hit: RuleHit): void {
+    this.hits.push(hit);
+    if (!this.decisive || VERDICT_RANK[hit.verdict] > VERDICT_RANK[this.decisive.verdict]) this.decisive = hit;
+  }
+}
+
+function ruleHit(rule: CompiledRule, certainty: 'certain' | 'possible', where: { command?: string; path?: string }): RuleHit | null {
+  let verdict = rule.spec.decision;
+  if (certainty === 'possible') {
+    if (verdict === 'allow') return null;
+    if (verdict === 'deny') verdict = 'ask';
+  }
+  const reason = certainty === 'possible' && rule.spec.decision === 'deny' ? `${rule.spec.reason} (Could match: part of the command is only known at run time.)` : rule.spec.reason;
+  return { ruleId: rule.spec.id, verdict, reason, certainty, ...where };
+}
+
+function describeOp(op: FileOp): string {
+  return op === 'read' ? 'Reading' : op === 'write' ? 'Writing' : 'Deleting';
+}
+
+function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
+  const where = { path: effect.path, command: effect.source };
+  if (effect.unknown) {
+    if (effect.op !== 'read') out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', ...where });
+    return;
+  }
+  let matched = false;
+  for (const rule of policy.pathRules) {
+    const certainty = rule.matchEffect!(effect);
+    if (!certainty) continue;
+    const hit = ruleHit(rule, certainty, where);
+    if (hit) {
+      matched = true;
+      out.add(hit);
+    }
+  }
+  if (matched) return;
+  const inside = isInside(effect.glob ? effect.base : effect.path, policy.ctx.workspace);
+  const verdict = inside ? policy.defaults[effect.op] : policy.defaults.outsideWorkspace[effect.op];
+  if (verdict === 'allow') return;
+  out.add({
+    ruleId: inside ? `default.${effect.op}` : `default.outside-workspace.${effect.op}`,
+    verdict,
+    reason: inside
+      ? `${describeOp(effect.op)} files in the workspace needs approval by this configuration.`
+      : `${describeOp(effect.op)} outside the workspace (${effect.path}) needs approval. Work inside ${policy.ctx.workspace}, or ask the user to allow this path.`,
+    certainty: 'certain',
+    ...where,
+  });
+}
+
+function commandDecision(command: ShellCommand, policy: Policy, out: Collector): void {
+  const where = { command: command.text };
+  let ruled = false;
+  for (const rule of policy.byCommand.get(command.name) ?? []) {
+    const certainty = rule.matchCommand!(command);
+    if (!certainty) continue;
+    const hit = ruleHit(rule, certainty, where);
+    if (hit) {
+      ruled = true;
+      out.add(hit);
+    }
+  }
+  for (const tag of command.tags) {
+    const core = CORE_TAGS[tag];
+    if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: core.reason, certainty: 'possible', ...where });
+  }
+  for (const rule of policy.tagRules) {
+    const certainty = rule.matchCommand!(command);
+    const hit = certainty ? ruleHit(rule, certainty, where) : null;
+    if (hit) out.add(hit);
+  }
+  if (!ruled && command.name !== '' && policy.defaults.shell !== 'allow') {
+    out.add({ ruleId: 'default.shell', verdict: policy.defaults.shell, reason: 'Commands no rule allows need approval by this configuration.', certainty: 'certain', ...where });
+  }
+}
+
+function explain(command: ShellCommand, effects: Effect[]): ExplainedCommand {
+  return {
+    argv: command.argv.map((a) => a.value),
+    cwd: command.cwd,
+    via: command.via,
+    text: command.text,
+    tags: command.tags,
+    effects: effects.map((e) => ({ op: e.op, path: e.path, recursive: e.recursive, unknown: e.unknown })),
+  };
+}
+
+function finish(out: Collector, mutates: boolean, commands: ExplainedCommand[]): Decision {
+  const d = out.decisive;
+  if (!d || d.verdict === 'allow') {
+    const allowHit = out.hits.find((h) => h.verdict === 'allow');
+    return {
+      verdict: 'allow',
+      ruleId: allowHit?.ruleId ?? null,
+      reason: allowHit?.reason ?? 'No rule objects to this.',
+      mutates,
+      hits: out.hits,
+      commands,
+    };
+  }
+  return { verdict: out.verdict, ruleId: d.ruleId, reason: d.reason, mutates, hits: out.hits, commands };
+}
+
+function decideShell(command: string, cwd: string | null, policy: Policy): Decision {
+  const out = new Collector();
+  const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits);
+  const explained: ExplainedCommand[] = [];
+  let mutates = false;
+  for (const cmd of analysis.commands) {
+    const effects = commandEffects(cmd, { home: policy.ctx.home });
+    commandDecision(cmd, policy, out);
+    for (const effect of effects) effectDecision(effect, policy, out);
+    if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;
+    explained.push(explain(cmd, effects));
+  }
+  if (analysis.errors.length > 0) {
+    out.add({ ruleId: CORE.parseError.id, verdict: policy.defaults.onParseError, reason: `${CORE.parseError.reason} (${analysis.errors[0]})`, certainty: 'certain' });
+    mutates = true;
+  }
+  if (analysis.limit) {
+    out.add({ ruleId: CORE.limit.id, verdict: policy.defaults.onLimit, reason: `${CORE.limit.reason} (${analysis.limit})`, certainty: 'certain' });
+    mutates = true;
+  }
+  return finish(out, mutates, explained);
+}
+
+function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {
+  const out = new Collector();
+  const effect = toEffect({ value: path, dynamic: false, glob: false, pattern: path }, op, cwd, false, `${op} ${path}`, { home: policy.ctx.home });
+  // File tools name one literal file: glob characters in its name are just characters.
+  if (effect) {
+    effect.glob = false;
+    effect.base = effect.path;
+    effectDecision(effect, policy, out);
+  }
+  return finish(out, op !== 'read', []);
+}
+
+/** The decision for one tool call. Pure and deterministic: same call, same policy, same answer. */
+export function decide(call: ToolCall, policy: Policy): Decision {
+  switch (call.kind) {
+    case 'shell':
+      return decideShell(call.command, call.cwd ?? policy.ctx.workspace, policy);
+    case 'file':
+      return decideFile(call.op, call.path, call.cwd ?? policy.ctx.workspace, policy);
+    default: {
+      const verdict = policy.defaults[call.kind];
+      return {
+        verdict,
+        ruleId: `default.${call.kind}`,
+        reason: verdict === 'allow' ? 'Allowed by default for this kind of tool.' : `${call.tool} calls need approval by this configuration.`,
+        mutates: call.kind !== 'fetch',
+        hits: [],
+        commands: [],
+      };
+    }
+  }
+}

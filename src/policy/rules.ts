@@ -1,0 +1,278 @@
+import picomatch from 'picomatch';
+import type { Arg, Effect, FileOp, PolicyContext, ShellCommand, Tag, Verdict } from './types.js';
+import { globBase, isInside } from './paths.js';
+import { echoedText } from './shell/analyze.js';
+
+/** What the command reads on stdin, when that is text harness can see (heredoc, here-string, echo |). */
+function stdinText(command: ShellCommand): Arg | null {
+  if (command.stdin.kind === 'text') return command.stdin.text;
+  if (command.stdin.kind === 'pipe') return echoedText(command.stdin.producers);
+  return null;
+}
+
+export type Example = string | { command: string; cwd?: string } | { path: string; op: FileOp };
+
+/** A rule as written in a pack or a config file. */
+export interface RuleSpec {
+  id: string;
+  decision: Verdict;
+  reason: string;
+  command?: string | string[];
+  subcommand?: string | string[];
+  flags?: string[] | { any?: string[]; all?: string[]; none?: string[] };
+  args?: string[];
+  argsRegex?: string;
+  paths?: string[];
+  except?: string[];
+  ops?: FileOp[];
+  recursive?: boolean;
+  location?: 'inside' | 'outside';
+  tag?: Tag;
+  examples?: { match?: Example[]; notMatch?: Example[] };
+}
+
+export type Certainty = 'certain' | 'possible';
+
+export interface CompiledRule {
+  spec: RuleSpec;
+  /** Where the rule came from: a pack name or the config file. */
+  origin: string;
+  matchCommand?: (command: ShellCommand) => Certainty | null;
+  matchEffect?: (effect: Effect) => Certainty | null;
+}
+
+/** Options that take a value before a tool's subcommand (`git -C dir push`, `kubectl -n ns delete`). */
+const GLOBAL_VALUE_OPTS: Record<string, readonly string[]> = {
+  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'],
+  docker: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'],
+  kubectl: ['-n', '--namespace', '--context', '--cluster', '--user', '-s', '--server', '--kubeconfig', '--token', '--as', '-l', '--selector'],
+  helm: ['-n', '--namespace', '--kube-context', '--kubeconfig'],
+  aws: ['--profile', '--region', '--output', '--endpoint-url', '--query'],
+  gcloud: ['--project', '--account', '--configuration', '--format', '--zone', '--region'],
+  az: ['--subscription', '-o', '--output', '--query'],
+  npm: ['--prefix', '-w', '--workspace', '--registry', '--otp'],
+  pnpm: ['-C', '--dir', '--filter', '-F'],
+  yarn: ['--cwd'],
+  cargo: ['-Z', '--config', '-C', '--manifest-path'],
+  gh: ['-R', '--repo'],
+  terraform: [],
+};
+
+function list(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Positional words after the command and its global options, until the first unknowable one. */
+function positionals(command: ShellCommand): { words: string[]; dynamicAt: number } {
+  const valueOpts = GLOBAL_VALUE_OPTS[command.name] ?? [];
+  const words: string[] = [];
+  let dynamicAt = -1;
+  const args = command.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.dynamic) {
+      if (dynamicAt === -1) dynamicAt = words.length;
+      continue;
+    }
+    if (a.value.startsWith('-')) {
+      if (words.length === 0 && valueOpts.includes(a.value)) i++;
+      continue;
+    }
+    words.push(a.value);
+  }
+  return { words, dynamicAt };
+}
+
+function subcommandMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
+  const sequences = list(spec.subcommand).map((s) => s.trim().split(/\s+/).map((token) => new Set(token.split('|'))));
+  if (sequences.length === 0) return null;
+  return (command) => {
+    const { words, dynamicAt } = positionals(command);
+    let possible = false;
+    for (const seq of sequences) {
+      let ok = true;
+      for (let k = 0; k < seq.length; k++) {
+        if (dynamicAt !== -1 && dynamicAt <= k) {
+          possible = true;
+          ok = false;
+          break;
+        }
+        if (!seq[k]!.has(words[k] ?? '')) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return 'certain';
+    }
+    return possible ? 'possible' : null;
+  };
+}
+
+/** Does `arg` carry the flag? Single-letter flags also count inside clusters (`-rf`); long flags accept `=value` and unique prefixes. */
+export function argHasFlag(arg: string, flag: string): boolean {
+  if (flag === '--') return arg === '--';
+  if (arg === flag) return true;
+  if (flag.startsWith('--')) {
+    if (arg.startsWith(flag + '=')) return true;
+    return arg.startsWith('--') && arg.length >= 5 && !arg.includes('=') && flag.startsWith(arg);
+  }
+  if (flag.length === 2 && flag.startsWith('-')) return /^-[A-Za-z0-9]+$/.test(arg) && arg.slice(1).includes(flag[1]!);
+  // single-dash long options (find -delete, terraform -destroy)
+  return arg.startsWith(flag + '=');
+}
+
+function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
+  if (!spec.flags) return null;
+  const f = Array.isArray(spec.flags) ? { any: spec.flags } : spec.flags;
+  return (command) => {
+    const args = optionArgs(command);
+    const present = (flag: string): boolean => args.words.some((w) => argHasFlag(w, flag));
+    let certainty: Certainty = 'certain';
+    if (f.any && f.any.length > 0 && !f.any.some(present)) {
+      if (!args.dynamic) return null;
+      certainty = 'possible';
+    }
+    for (const flag of f.all ?? []) {
+      if (!present(flag)) {
+        if (!args.dynamic) return null;
+        certainty = 'possible';
+      }
+    }
+    if ((f.none ?? []).some(present)) return null;
+    if (f.none && f.none.length > 0 && args.dynamic) certainty = 'possible';
+    return certainty;
+  };
+}
+
+/** Words that may be options: everything before a literal `--` (which itself is kept). */
+function optionArgs(command: ShellCommand): { words: string[]; dynamic: boolean } {
+  const words: string[] = [];
+  let dynamic = false;
+  for (const a of command.argv.slice(1)) {
+    // `--since=$(date)` cannot turn into another flag; `$FLAGS` can be anything.
+    if (a.dynamic && a.pattern.startsWith('*')) dynamic = true;
+    else words.push(a.dynamic ? a.pattern : a.value);
+    if (a.value === '--' && !a.dynamic) break;
+  }
+  return { words, dynamic };
+}
+
+function argsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
+  if (!spec.args || spec.args.length === 0) return null;
+  const isMatch = picomatch(spec.args, { bash: true, dot: true, nocase: false });
+  return (command) => {
+    const args = command.argv.slice(1);
+    if (args.some((a) => !a.dynamic && isMatch(a.value.replace(/^\.\//, '')))) return 'certain';
+    // A computed argument could match when its known parts fit: `refs/harness/$X` does, `$(date)` does not.
+    return args.some((a) => a.dynamic && a.pattern !== '*' && isMatch(a.pattern)) ? 'possible' : null;
+  };
+}
+
+const CODE_OPTIONS = new Set(['-c', '-e', '--command', '--execute', '-q', '--query', '--eval', '-x']);
+
+function regexMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
+  if (!spec.argsRegex) return null;
+  const re = new RegExp(spec.argsRegex, 'i');
+  return (command) => {
+    const parts = command.argv.slice(1).map((a: Arg) => a.value);
+    const input = stdinText(command);
+    if (input) parts.push(input.value);
+    const text = parts.join(' ');
+    if (re.test(text.length > 65536 ? text.slice(0, 65536) : text)) return 'certain';
+    // Only code or a query that is wholly unknown (`psql -c "$SQL"`, a computed heredoc) could still hold a match.
+    const args = command.argv;
+    const unknown = args.some((a, i) => a.dynamic && a.pattern === '*' && CODE_OPTIONS.has(args[i - 1]?.value ?? '')) || (input?.dynamic ?? false);
+    return unknown ? 'possible' : null;
+  };
+}
+
+function weakest(a: Certainty, b: Certainty): Certainty {
+  return a === 'possible' || b === 'possible' ? 'possible' : 'certain';
+}
+
+function compileCommand(spec: RuleSpec): CompiledRule['matchCommand'] {
+  const names = new Set(list(spec.command));
+  const matchers = [subcommandMatcher(spec), flagsMatcher(spec), argsMatcher(spec), regexMatcher(spec)].filter(
+    (m): m is (c: ShellCommand) => Certainty | null => m !== null,
+  );
+  return (command) => {
+    if (!names.has(command.name)) return null;
+    let certainty: Certainty = 'certain';
+    for (const m of matchers) {
+      const r = m(command);
+      if (r === null) return null;
+      certainty = weakest(certainty, r);
+    }
+    return certainty;
+  };
+}
+
+/** Expands `~`, `{workspace}`, `{home}`, `{state}`, `{config}`; relative patterns are workspace-relative. */
+export function expandPattern(pattern: string, ctx: PolicyContext): string | null {
+  let p = pattern;
+  if (p.includes('{state}')) {
+    if (!ctx.stateDir) return null;
+    p = p.split('{state}').join(ctx.stateDir);
+  }
+  if (p.includes('{config}')) {
+    if (!ctx.configPath) return null;
+    p = p.split('{config}').join(ctx.configPath);
+  }
+  p = p.split('{workspace}').join(ctx.workspace).split('{home}').join(ctx.home);
+  if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
+  if (!p.startsWith('/')) p = ctx.workspace.replace(/\/$/, '') + '/' + p.replace(/^\.\//, '');
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+
+function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEffect'] {
+  const patterns = (spec.paths ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
+  if (patterns.length === 0) return () => null;
+  const exceptions = (spec.except ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
+  const isMatch = picomatch(patterns, { dot: true });
+  const isException = exceptions.length > 0 ? picomatch(exceptions, { dot: true }) : () => false;
+  // Concrete places the rule protects (`~/.ssh` of `~/.ssh/**`), and file names it protects anywhere (`.env` of `/**/.env`).
+  const places = patterns.map((p) => globBase(p)).filter((b, i) => b !== '/' && (patterns[i] === b || patterns[i] === `${b}/**`));
+  const names = patterns.map((p) => /^(?:.*\/)?\*\*\/([^/*?[\]{}]+)$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
+  const ops = spec.ops ? new Set(spec.ops) : null;
+  const home = ctx.home;
+  return (effect) => {
+    if (effect.unknown) return null;
+    if (ops && !ops.has(effect.op)) return null;
+    if (spec.location) {
+      const inside = isInside(effect.glob ? effect.base : effect.path, ctx.workspace);
+      if ((spec.location === 'inside') !== inside) return null;
+    }
+    const sure: Certainty = effect.dynamic ? 'possible' : 'certain';
+    if (spec.recursive && !effect.recursive && !effect.glob) return null;
+    if (isMatch(effect.path)) return isException(effect.path) ? null : sure;
+    // A recursive operation on a directory reaches everything the rule protects inside it.
+    if (effect.recursive && !effect.glob && !spec.recursive) {
+      const inside = places.find((p) => isInside(p, effect.path) && !isException(p));
+      if (inside) return effect.path === home || effect.path === '/' || effect.dynamic ? 'possible' : 'certain';
+    }
+    if (!effect.glob) return null;
+    // A glob operand stands for anything under its base: the rule matches if it covers that
+    // base (rm -rf ~/*), or if the glob itself can name a protected place (cat ~/.ss*, tar .env*).
+    const rest = effect.path.slice(effect.base.length).replace(/^\//, '');
+    const everything = /^(?:\*\*?|\.\*)(?:\/\*\*?)*$/.test(rest);
+    if (everything && (!spec.recursive || effect.recursive || rest.includes('**')) && isMatch(effect.base)) return sure;
+    // "Everything under X" may include a protected file without naming it: a possible match for
+    // writes and deletes; reading everything (wc, grep over a listing) is not treated as reading secrets.
+    if (everything && effect.op === 'read') return null;
+    const operand = picomatch(effect.path, { dot: false });
+    const candidates = [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
+    if (!candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return null;
+    return everything ? 'possible' : sure;
+  };
+}
+
+export function compileRule(spec: RuleSpec, origin: string, ctx: PolicyContext): CompiledRule {
+  const rule: CompiledRule = { spec, origin };
+  if (spec.command !== undefined) rule.matchCommand = compileCommand(spec);
+  else if (spec.tag !== undefined) {
+    const tag = spec.tag;
+    rule.matchCommand = (command) => (command.tags.includes(tag) ? 'certain' : null);
+  }
+  if (spec.paths !== undefined) rule.matchEffect = compilePaths(spec, ctx);
+  return rule;
+}

@@ -1,0 +1,753 @@
+import { forEachChild, parse } from 'unbash';
+import type { AndOr, Command, CommandNode, CompoundList, HereDoc, ParsedScript, PipelineNode, Redirection, Statement, SyntaxNode, Word } from 'unbash';
+import type { Arg, RedirectIR, ShellCommand, StdinSource, Tag } from '../types.js';
+import { resolveSingle, resolveWord, staticArg, type VarScope } from './words.js';
+import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
+import { analyzeCode, languageOf, type Language } from './inline-code.js';
+import { interpreterInvocation } from './interpreters.js';
+import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
+import { basename, isInside, resolvePath } from '../paths.js';
+
+export interface ShellLimits {
+  /** Bytes of shell text parsed in one evaluation, nested scripts included. */
+  maxBytes: number;
+  /** Simple commands collected in one evaluation. */
+  maxCommands: number;
+  /** Nesting of `bash -c`, `eval`, `$()` and friends. */
+  maxDepth: number;
+  /** Estimated tokens (words and operators) parsed in one evaluation, nested scripts included; bounds parse time. */
+  maxTokens: number;
+  /** Syntax nodes visited in one evaluation. */
+  maxNodes: number;
+}
+
+export const DEFAULT_LIMITS: ShellLimits = {
+  maxBytes: 1024 * 1024,
+  maxCommands: 2000,
+  maxDepth: 12,
+  maxTokens: 30_000,
+  maxNodes: 150_000,
+};
+
+export interface ShellAnalysis {
+  commands: ShellCommand[];
+  /** Parse errors, with the nested script they came from. */
+  errors: string[];
+  /** The first limit that was hit, if any: the analysis is then incomplete. */
+  limit: string | null;
+}
+
+interface Scope {
+  cwd: string | null;
+  vars: VarScope;
+  functions: Set<string>;
+}
+
+interface Frame {
+  depth: number;
+  via: string[];
+  tags: Tag[];
+  /** Offsets of syntax nodes index this text. */
+  source: string;
+  /** What the script's own stdin is (a nested `bash -c` inherits the caller's). */
+  stdin?: StdinSource;
+}
+
+interface Invocation {
+  cwd: string | null;
+  redirects: RedirectIR[];
+  stdin: StdinSource;
+  text: string;
+  scope: Scope;
+  frame: Frame;
+}
+
+const NETWORK_FETCHERS = new Set([
+  'curl', 'wget', 'fetch', 'http', 'https', 'xh', 'aria2c', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh',
+  'lynx', 'links', 'w3m', 'ftp', 'tftp', 'openssl', 'gh', 'scp', 'rsync', 'lftp', 'httpie',
+]);
+const NETWORK_SENDERS = new Set(['ssh', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl']);
+const DECODERS = new Set(['base64', 'base32', 'xxd', 'openssl', 'gunzip', 'gzip', 'zcat', 'bzip2', 'xz', 'uudecode', 'rev', 'tr', 'od', 'printf']);
+const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
+const CHDIR = new Set(['cd', 'pushd', 'popd', 'chdir']);
+const PACKAGE_RUNNERS = /^(npx|bunx|pnpx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|bun x|uv tool)$/;
+/** Where programs normally live; running one from anywhere else outside the workspace is flagged. */
+const PROGRAM_DIRS = ['/bin', '/sbin', '/usr', '/opt', '/nix', '/snap', '/Applications', '/Library', '/home/linuxbrew', '/System'];
+const HOME_PROGRAM_DIRS = ['.local', '.cargo', '.nvm', '.volta', '.bun', '.deno', '.pyenv', '.rbenv', '.asdf', '.sdkman', 'go/bin', '.npm-global', '.fnm', '.rustup', '.ghcup', '.juliaup', 'miniconda3', 'anaconda3', '.conda', '.linuxbrew', '.proto', '.mise', '.nix-profile'];
+
+class LimitHit extends Error {}
+
+class Analyzer {
+  readonly commands: ShellCommand[] = [];
+  readonly errors: string[] = [];
+  limit: string | null = null;
+  private bytes = 0;
+  private tokens = 0;
+  private nodes = 0;
+  /** Commands run by substitutions inside an arg (`$(…)`, `<(…)`), keyed by that arg. */
+  private readonly substitutions = new WeakMap<Arg, ShellCommand[]>();
+
+  constructor(
+    private readonly home: string,
+    private readonly workspace: string,
+    private readonly limits: ShellLimits,
+  ) {}
+
+  private hit(what: string): never {
+    this.limit ??= what;
+    throw new LimitHit(what);
+  }
+
+  private tick(): void {
+    if (++this.nodes > this.limits.maxNodes) this.hit(`more than ${this.limits.maxNodes} syntax nodes`);
+  }
+
+  /** Parses and walks one shell text. */
+  script(text: string, scope: Scope, frame: Omit<Frame, 'source'>): void {
+    if (frame.depth > this.limits.maxDepth) this.hit(`nesting deeper than ${this.limits.maxDepth}`);
+    this.bytes += text.length;
+    if (this.bytes > this.limits.maxBytes) this.hit(`more than ${this.limits.maxBytes} bytes of shell text`);
+    this.tokens += estimateTokens(text, this.limits.maxTokens - this.tokens);
+    if (this.tokens > this.limits.maxTokens) this.hit(`more than ${this.limits.maxTokens} words and operators`);
+    const ast = parse(text);
+    this.parsed(ast, scope, { ...frame, source: ast.source ?? text });
+  }
+
+  private parsed(ast: ParsedScript, scope: Scope, frame: Frame): ShellCommand[] {
+    for (const e of ast.errors ?? []) this.errors.push(e.message);
+    const before = this.commands.length;
+    this.statements(ast.commands, scope, frame);
+    return this.commands.slice(before);
+  }
+
+  private statements(list: readonly Statement[], scope: Scope, frame: Frame): void {
+    for (const statement of list) {
+      this.tick();
+      // A backgrounded command runs in a subshell: its `cd` does not stick.
+      this.pipelineNode(statement.command, statement.background ? fork(scope) : scope, frame, frame.stdin);
+    }
+  }
+
+  private compoundList(list: CompoundList, scope: Scope, frame: Frame): void {
+    this.statements(list.commands, scope, frame);
+  }
+
+  private pipelineNode(node: PipelineNode | AndOr, scope: Scope, frame: Frame, stdin?: StdinSource): ShellCommand[] {
+    this.tick();
+    const before = this.commands.length;
+    if (node.type === 'AndOr') {
+      for (const part of node.commands) this.pipelineNode(part, scope, frame, stdin);
+    } else if (node.type === 'Pipeline') {
+      const producers: ShellCommand[] = [];
+      node.commands.forEach((part, i) => {
+        const input: StdinSource | undefined = i === 0 ? stdin : { kind: 'pipe', producers: [...producers] };
+        producers.push(...this.commandNode(part, node.commands.length > 1 ? fork(scope) : scope, frame, input));
+      });
+    } else {
+      this.commandNode(node, scope, frame, stdin);
+    }
+    return this.commands.slice(before);
+  }
+
+  private commandNode(node: CommandNode, scope: Scope, frame: Frame, stdin?: StdinSource): ShellCommand[] {
+    this.tick();
+    const before = this.commands.length;
+    const inner: Frame = stdin ? { ...frame, stdin } : frame;
+    switch (node.type) {
+      case 'Command':
+        this.simple(node, scope, frame, stdin);
+        break;
+      case 'Subshell':
+        this.compoundList(node.body, fork(scope), inner);
+        break;
+      case 'BraceGroup':
+        this.compoundList(node.body, scope, inner);
+        break;
+      case 'If':
+        this.compoundList(node.clause, scope, inner);
+        this.branches([node.then, ...node.elif.flatMap((e) => [e.clause, e.then]), ...(node.else ? [node.else] : [])], scope, inner);
+        break;
+      case 'While':
+        this.branches([node.clause, node.body], scope, inner);
+        break;
+      case 'For':
+      case 'Select': {
+        const words = node.wordlist ?? [];
+        words.forEach((w) => this.scanWord(w, scope, frame));
+        const values = words.flatMap((w) => resolveWord(w, scope.vars));
+        const body = fork(scope);
+        const only = values.length === 1 && values[0] && !values[0].dynamic ? values[0].value : undefined;
+        if (only !== undefined) body.vars.set(node.name.value, only);
+        else body.vars.delete(node.name.value);
+        this.compoundList(node.body, body, inner);
+        if (body.cwd !== scope.cwd) scope.cwd = null;
+        scope.vars.delete(node.name.value);
+        break;
+      }
+      case 'ArithmeticFor':
+        this.scanNode(node, scope, frame, true);
+        this.branches([node.body], scope, inner);
+        break;
+      case 'Case':
+        this.scanWord(node.word, scope, frame);
+        this.branches(node.items.map((item) => item.body), scope, inner);
+        break;
+      case 'Function':
+      case 'Coproc': {
+        if (node.type === 'Function') scope.functions.add(node.name.value);
+        // A function body is analyzed where it is defined: it may be called at any point after.
+        if (node.body.type === 'CompoundList') this.compoundList(node.body, fork(scope), frame);
+        else this.commandNode(node.body, fork(scope), frame);
+        break;
+      }
+      case 'Redirected': {
+        const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame);
+        this.commandNode(node.command, scope, frame, redirected ?? stdin);
+        // The redirections apply to everything inside; they are recorded once, on their own.
+        this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text: frame.source.slice(node.pos, node.end), depth: frame.depth, tags: [...frame.tags] });
+        break;
+      }
+      case 'TestCommand':
+      case 'ArithmeticCommand':
+        this.scanNode(node, scope, frame);
+        break;
+    }
+    return this.commands.slice(before);
+  }
+
+  /** Alternative branches start from the same state; a `cd` in any makes the cwd unknown after. */
+  private branches(lists: CompoundList[], scope: Scope, frame: Frame): void {
+    for (const list of lists) {
+      const inner = fork(scope);
+      this.compoundList(list, inner, frame);
+      if (inner.cwd !== scope.cwd) scope.cwd = null;
+      for (const [k, v] of inner.vars) if (scope.vars.get(k) !== v) scope.vars.delete(k);
+    }
+  }
+
+  /**
+   * Analyzes every substitution under a node. Returns the commands they ran, and separately those
+   * inside `>(…)`, which read the enclosing command's output.
+   */
+  private scanNode(node: SyntaxNode, scope: Scope, frame: Frame, skipBodies = false): { all: ShellCommand[]; outputs: ShellCommand[] } {
+    const all: ShellCommand[] = [];
+    const outputs: ShellCommand[] = [];
+    if (frame.depth + 1 > this.limits.maxDepth) {
+      if (containsSubstitution(node)) this.hit(`nesting deeper than ${this.limits.maxDepth}`);
+      return { all, outputs };
+    }
+    const visit = (child: SyntaxNode, output: boolean): void => {
+      this.tick();
+      if (child.type === 'Script') {
+        const script = child as ParsedScript;
+        const found = this.parsed(script, fork(scope), { depth: frame.depth + 1, via: [...frame.via, '$()'], tags: frame.tags, source: script.source ?? frame.source });
+        all.push(...found);
+        if (output) outputs.push(...found);
+        return;
+      }
+      if (child.type === 'CompoundList' && skipBodies) return;
+      const isOutput = output || (child.type === 'ProcessSubstitution' && child.operator === '>');
+      forEachChild(child, (c) => visit(c, isOutput));
+    };
+    forEachChild(node, (c) => visit(c, false));
+    return { all, outputs };
+  }
+
+  private scanWord(word: Word, scope: Scope, frame: Frame): { all: ShellCommand[]; outputs: ShellCommand[] } {
+    if (!word.parts) return { all: [], outputs: [] };
+    return this.scanNode(word, scope, frame);
+  }
+
+  private remember(arg: Arg, commands: ShellCommand[]): Arg {
+    if (commands.length > 0) this.substitutions.set(arg, commands);
+    return arg;
+  }
+
+  private redirections(list: readonly Redirection[], scope: Scope, frame: Frame, outputs: ShellCommand[] = []): { redirects: RedirectIR[]; stdin?: StdinSource } {
+    const redirects: RedirectIR[] = [];
+    let stdin: StdinSource | undefined;
+    for (const r of list) {
+      this.tick();
+      const fd = r.descriptor?.type === 'FileDescriptor' ? r.descriptor.value : null;
+      if (r.type === 'HereDoc') {
+        stdin = { kind: 'text', text: this.heredocText(r, scope, frame), origin: 'heredoc' };
+        continue;
+      }
+      if (!r.target) continue;
+      const found = this.scanWord(r.target, scope, frame);
+      outputs.push(...found.outputs);
+      const target = this.remember(resolveSingle(r.target, scope.vars), found.all);
+      if (r.type === 'HereString') {
+        stdin = { kind: 'text', text: target, origin: 'herestring' };
+        continue;
+      }
+      const kind = redirectKind(r.operator, target);
+      redirects.push({ kind, target, fd });
+      if (kind === 'read' && (fd === null || fd === 0)) stdin = { kind: 'file', target };
+    }
+    return { redirects, stdin };
+  }
+
+  private heredocText(doc: HereDoc, scope: Scope, frame: Frame): Arg {
+    if (doc.delimiter?.quoted || !doc.body.parts) return staticArg(doc.body.text);
+    // An unquoted heredoc expands its body: the substitutions in it run.
+    const found: ShellCommand[] = [];
+    for (const part of doc.body.parts) {
+      if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] } as Word, scope, frame).all);
+    }
+    const dynamic = doc.body.parts.some((p) => p.type !== 'Literal');
+    return this.remember({ value: doc.body.text, dynamic, glob: false, pattern: doc.body.text }, found);
+  }
+
+  private simple(node: Command, scope: Scope, frame: Frame, stdin?: StdinSource): void {
+    const outputs: ShellCommand[] = [];
+    for (const item of node.prefix) {
+      if (item.type === 'Assignment') assignmentWords(item).forEach((w) => this.scanWord(w, scope, frame));
+    }
+    const argv: Arg[] = [];
+    const declared: { name: string; value: Arg | null }[] = [];
+    const addWord = (word: Word): void => {
+      const found = this.scanWord(word, scope, frame);
+      outputs.push(...found.outputs);
+      for (const arg of resolveWord(word, scope.vars)) argv.push(this.remember(arg, found.all));
+    };
+    if (node.name) addWord(node.name);
+    for (const item of node.suffix) {
+      if (item.type === 'Word') addWord(item);
+      else if (item.type === 'Assignment') {
+        assignmentWords(item).forEach((w) => this.scanWord(w, scope, frame));
+        // `export A=b` keeps the assignment as an argument of the declaration builtin.
+        const value = item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null;
+        declared.push({ name: item.name, value });
+        const text = `${item.name}=${value?.value ?? ''}`;
+        argv.push({ value: text, dynamic: value?.dynamic ?? true, glob: false, pattern: text });
+      }
+    }
+    const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame, outputs);
+    const text = frame.source.slice(node.pos, node.end);
+    if (!node.name) {
+      for (const item of node.prefix) if (item.type === 'Assignment') assign(scope, item.name, item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null);
+      if (redirects.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags] });
+      return;
+    }
+    const first = argv[0];
+    const word = first && !first.dynamic ? first.value : '';
+    if (DECLARATIONS.has(word)) for (const d of declared) assign(scope, d.name, d.value);
+    if (word === 'read' || word === 'mapfile' || word === 'readarray' || word === 'unset') {
+      for (const a of argv.slice(1)) if (!a.value.startsWith('-')) scope.vars.delete(a.value);
+    }
+    const input = redirected ?? stdin ?? { kind: 'none' };
+    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame });
+    // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
+    const codeReaders = outputs.filter(readsCodeFromStdin);
+    if (codeReaders.length > 0) {
+      const printed = echoedText(ran);
+      for (const reader of codeReaders) {
+        if (ran.some((c) => this.fromNetwork(c))) reader.tags.push('code-from-network');
+        else if (printed === null || printed.dynamic) reader.tags.push('hidden-code');
+        else if (SHELLS.has(reader.name)) this.script(printed.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `>(${reader.name})`], tags: frame.tags });
+        else reader.tags.push('hidden-code');
+      }
+    }
+    if (CHDIR.has(word)) {
+      scope.cwd = chdir(scope.cwd, argv.slice(1), this.home);
+      if (scope.cwd !== null) scope.vars.set('PWD', scope.cwd);
+      else scope.vars.delete('PWD');
+    }
+  }
+
+  private push(command: ShellCommand): ShellCommand {
+    if (this.commands.length >= this.limits.maxCommands) this.hit(`more than ${this.limits.maxCommands} commands`);
+    this.commands.push(command);
+    return command;
+  }
+
+  /** Does this command's output come from the network (directly, or through filters)? */
+  private fromNetwork(command: ShellCommand, depth = 0): boolean {
+    if (NETWORK_FETCHERS.has(command.name)) return true;
+    if (depth > 8) return false;
+    if (command.stdin.kind === 'pipe') return command.stdin.producers.some((p) => this.fromNetwork(p, depth + 1));
+    if (command.stdin.kind === 'file' || command.stdin.kind === 'text') {
+      const arg = command.stdin.kind === 'file' ? command.stdin.target : command.stdin.text;
+      return (this.substitutions.get(arg) ?? []).some((p) => this.fromNetwork(p, depth + 1));
+    }
+    return false;
+  }
+
+  private argFromNetwork(arg: Arg): boolean {
+    return (this.substitutions.get(arg) ?? []).some((p) => this.fromNetwork(p));
+  }
+
+  /**
+   * Records a command after peeling wrappers off it, and follows whatever code it runs:
+   * shell strings, eval, interpreter one-liners, code on stdin, xargs/find/parallel children.
+   * Returns the commands recorded at this level (not those of nested scripts).
+   */
+  private run(argvIn: Arg[], base: Invocation): ShellCommand[] {
+    let argv = argvIn;
+    let cwd = base.cwd;
+    const via = [...base.frame.via];
+    const tags: Tag[] = [...base.frame.tags];
+    const recorded: ShellCommand[] = [];
+    const make = (name: string, extra: Tag[] = []): ShellCommand => {
+      const command = this.push({ argv, name, cwd, redirects: base.redirects, stdin: base.stdin, via: [...via], text: base.text, depth: base.frame.depth, tags: [...tags, ...extra] });
+      recorded.push(command);
+      return command;
+    };
+    const nested = (script: Arg, how: string, scriptCwd: string | null = cwd, stdin: StdinSource | undefined = base.stdin): void => {
+      const extra: Tag[] = [];
+      if (this.argFromNetwork(script)) extra.push('code-from-network');
+      else if (script.dynamic) extra.push('dynamic-code');
+      if (extra.length > 0) make(argv[0] ? basename(argv[0].value) : '', extra);
+      const scope: Scope = { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Set(base.scope.functions) };
+      this.script(script.value, scope, { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin });
+    };
+    const child = (args: Arg[], how: string): void => {
+      this.run(args, { ...base, cwd, redirects: [], frame: { ...base.frame, via: [...via, how], tags } });
+    };
+
+    for (let layer = 0; ; layer++) {
+      if (layer > 16) this.hit('more than 16 nested wrappers');
+      const head = argv[0];
+      if (!head) return recorded;
+      if (head.dynamic) {
+        make('', ['dynamic-command']);
+        return recorded;
+      }
+      const name = basename(head.value);
+      if (base.scope.functions.has(name) && !head.value.includes('/')) {
+        make(name);
+        return recorded;
+      }
+      const peeled = peelWrapper(name, argv);
+      if (peeled.kind === 'inner') {
+        via.push(peeled.via);
+        tags.push(...peeled.tags);
+        if (peeled.cwd) cwd = peeled.cwd.dynamic || cwd === null ? null : resolvePath(peeled.cwd.value, cwd, this.home);
+        argv = peeled.argv;
+        if (PACKAGE_RUNNERS.test(peeled.via) && argv[0]) argv = [packageBinary(argv[0]), ...argv.slice(1)];
+        continue;
+      }
+      if (peeled.kind === 'script') {
+        tags.push(...peeled.tags);
+        make(name);
+        nested(peeled.script, peeled.via, peeled.cwd && !peeled.cwd.dynamic && cwd ? resolvePath(peeled.cwd.value, cwd, this.home) : cwd);
+        return recorded;
+      }
+      if (peeled.kind === 'shell') {
+        tags.push(...peeled.tags);
+        this.codeFromStdin('shell', base, make, nested, name);
+        return recorded;
+      }
+      if (peeled.kind === 'lookup') {
+        make(name);
+        return recorded;
+      }
+      break;
+    }
+
+    const head = argv[0]!;
+    const name = basename(head.value);
+    const args = argv.slice(1);
+    if (head.value.includes('/') && cwd !== null && this.outsideProgramDirs(resolvePath(head.value, cwd, this.home))) tags.push('exec-outside');
+
+    if (SHELLS.has(name)) {
+      const how = shellInvocation(args);
+      if (how.mode === 'script') {
+        make(name);
+        nested(how.script, `${name} -c`);
+      } else if (how.mode === 'file') this.codeFromFile('shell', how.file, cwd, base, make, nested, name);
+      else this.codeFromStdin('shell', base, make, nested, name);
+      return recorded;
+    }
+
+    switch (name) {
+      case 'eval': {
+        const value = args.map((a) => a.value).join(' ');
+        const script: Arg = { value, dynamic: args.some((a) => a.dynamic), glob: false, pattern: value };
+        if (args.some((a) => this.argFromNetwork(a))) this.substitutions.set(script, args.flatMap((a) => this.substitutions.get(a) ?? []));
+        make(name);
+        nested(script, 'eval');
+        return recorded;
+      }
+      case 'source':
+      case '.': {
+        const file = args[0];
+        if (file) this.codeFromFile('shell', file, cwd, base, make, nested, name);
+        else make(name);
+        return recorded;
+      }
+      case 'xargs': {
+        make(name);
+        const input = base.stdin.kind === 'pipe' ? listedBy(base.stdin.producers, this.home) : unknownArg('XARGS_INPUT');
+        child(xargsCommand(args, input), 'xargs');
+        return recorded;
+      }
+      case 'parallel':
+      case 'sem':
+        make(name);
+        for (const script of parallelScripts(args)) nested(script, 'parallel');
+        return recorded;
+      case 'find':
+        make(name);
+        for (const c of findExecs(args, cwd, this.home)) child(c, 'find -exec');
+        return recorded;
+      case 'fd':
+      case 'fdfind':
+        make(name);
+        for (const c of fdExecs(args, cwd, this.home)) child(c, `${name} -x`);
+        return recorded;
+      case 'git': {
+        const git = gitInvocation(args);
+        if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
+        make(name, git.execConfig ? ['hidden-code'] : []);
+        const { scripts, argvs } = gitScripts(git);
+        for (const s of scripts) nested(s, `git ${git.subcommand ?? ''}`.trim());
+        for (const a of argvs) child(a, `git ${git.subcommand ?? ''}`.trim());
+        return recorded;
+      }
+    }
+
+    const language = languageOf(name);
+    if (language) {
+      const inv = interpreterInvocation(language, name, args);
+      if (inv.source.mode === 'inline') {
+        make(name);
+        this.inlineCode(language, inv.source.code, base, via, tags, cwd);
+      } else if (inv.source.mode === 'stdin') this.codeFromStdin(language, base, make, nested, name);
+      else if (inv.source.mode === 'file') this.codeFromFile(language, inv.source.file, cwd, base, make, nested, name);
+      else make(name);
+      return recorded;
+    }
+
+    make(name, NETWORK_SENDERS.has(name) && base.stdin.kind === 'pipe' ? ['stdin-to-network'] : []);
+    return recorded;
+  }
+
+  private outsideProgramDirs(path: string): boolean {
+    if (isInside(path, this.workspace)) return false;
+    if (PROGRAM_DIRS.some((d) => isInside(path, d))) return false;
+    return !HOME_PROGRAM_DIRS.some((d) => isInside(path, `${this.home}/${d}`));
+  }
+
+  private inlineCode(language: Language, code: Arg, base: Invocation, via: string[], tags: Tag[], cwd: string | null): void {
+    const findings = analyzeCode(language, code.value);
+    const how = `${language} code`;
+    const extra: Tag[] = [];
+    if (this.argFromNetwork(code)) extra.push('code-from-network');
+    else if (code.dynamic) extra.push('dynamic-code');
+    if (findings.unknownExec || findings.unknownMutation) extra.push('hidden-code');
+    // Commands the program runs get no stdin harness can see: a shell reading it runs unseen code.
+    const frame = { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin: { kind: 'pipe', producers: [] } as StdinSource };
+    for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Set() }, frame);
+    if (findings.effects.length > 0 || extra.length > 0) {
+      // The program's own file operations, as a synthetic command the effects stage understands.
+      this.push({
+        argv: findings.effects.map((e) => staticArg(`${e.op}${e.recursive ? '-r' : ''}:${e.path}`)),
+        name: '#code',
+        cwd,
+        redirects: [],
+        stdin: { kind: 'none' },
+        via: [...via, how],
+        text: base.text,
+        depth: base.frame.depth + 1,
+        tags: [...tags, ...extra],
+      });
+    }
+  }
+
+  private codeFromFile(language: Language | 'shell', file: Arg, cwd: string | null, base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string) => void, name: string): void {
+    const producers = this.substitutions.get(file);
+    if (producers && file.value.startsWith('/dev/fd/')) {
+      this.codeFromProducers(language, producers, base, make, nested, name);
+      return;
+    }
+    if (file.value === '/dev/stdin' || file.value === '-') {
+      this.codeFromStdin(language, base, make, nested, name);
+      return;
+    }
+    const extra: Tag[] = [];
+    if (file.dynamic || file.glob) extra.push('hidden-code');
+    else if (cwd !== null && this.outsideProgramDirs(resolvePath(file.value, cwd, this.home))) extra.push('exec-outside');
+    make(name, extra);
+  }
+
+  private codeFromStdin(language: Language | 'shell', base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void, name: string): void {
+    const stdin = base.stdin;
+    if (stdin.kind === 'text') {
+      make(name);
+      if (language === 'shell') nested(stdin.text, `${name} <<${stdin.origin === 'heredoc' ? 'EOF' : '<'}`, base.cwd, { kind: 'none' });
+      else this.inlineCode(language, stdin.text, base, [...base.frame.via], [...base.frame.tags], base.cwd);
+    } else if (stdin.kind === 'pipe') {
+      this.codeFromProducers(language, stdin.producers, base, make, nested, name);
+    } else if (stdin.kind === 'file') {
+      const producers = this.substitutions.get(stdin.target);
+      if (producers) this.codeFromProducers(language, producers, base, make, nested, name);
+      else make(name);
+    } else {
+      make(name);
+    }
+  }
+
+  /** Code a shell or interpreter reads from other commands' output. */
+  private codeFromProducers(language: Language | 'shell', producers: ShellCommand[], base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void, name: string): void {
+    if (producers.some((p) => this.fromNetwork(p))) {
+      make(name, ['code-from-network']);
+      return;
+    }
+    const text = echoedText(producers);
+    if (text === null || producers.some((p) => DECODERS.has(p.name) && p !== producers[producers.length - 1]) || text.dynamic) {
+      make(name, ['hidden-code']);
+      return;
+    }
+    make(name);
+    if (language === 'shell') nested(text, `| ${name}`, base.cwd, { kind: 'none' });
+    else this.inlineCode(language, text, base, [...base.frame.via], [...base.frame.tags], base.cwd);
+  }
+}
+
+function assignmentWords(item: { value: Word | { type: 'ArrayValue'; elements: readonly Word[] } }): Word[] {
+  return item.value.type === 'Word' ? [item.value] : [...item.value.elements];
+}
+
+function fork(scope: Scope): Scope {
+  return { cwd: scope.cwd, vars: new Map(scope.vars), functions: new Set(scope.functions) };
+}
+
+function assign(scope: Scope, name: string, value: Arg | null): void {
+  if (value && !value.dynamic && !value.glob) scope.vars.set(name, value.value);
+  else scope.vars.delete(name);
+}
+
+/** `npx pkg@1.2.3` and `npx @scope/pkg@latest` run the binary `pkg`. */
+function packageBinary(arg: Arg): Arg {
+  if (arg.dynamic) return arg;
+  const m = /^(?:@[^/]+\/)?([^@/]+)(?:@.*)?$/.exec(arg.value);
+  return m ? { ...arg, value: m[1]!, pattern: m[1]! } : arg;
+}
+
+function readsCodeFromStdin(command: ShellCommand): boolean {
+  const args = command.argv.slice(1);
+  if (SHELLS.has(command.name)) return shellInvocation(args).mode === 'stdin';
+  const language = languageOf(command.name);
+  return language !== null && language !== 'sed' && language !== 'awk' && interpreterInvocation(language, command.name, args).source.mode === 'stdin';
+}
+
+function redirectKind(operator: string, target: Arg): RedirectIR['kind'] {
+  switch (operator) {
+    case '<':
+      return 'read';
+    case '<>':
+      return 'readwrite';
+    case '>>':
+    case '&>>':
+      return 'append';
+    case '<&':
+    case '>&':
+      return /^(\d+-?|-)$/.test(target.value) ? 'dup' : 'write';
+    default:
+      return 'write';
+  }
+}
+
+function chdir(cwd: string | null, args: Arg[], home: string): string | null {
+  const operands = args.filter((a) => !/^-[LPe@]+$/.test(a.value));
+  const target = operands[0];
+  if (!target) return home;
+  if (target.dynamic || target.glob || target.value === '-' || /^[+-]\d+$/.test(target.value) || cwd === null) return null;
+  return resolvePath(target.value, cwd, home);
+}
+
+/** Text that `echo`/`printf`/`cat <<EOF` producers print, when it can be known. */
+export function echoedText(producers: ShellCommand[]): Arg | null {
+  const last = producers[producers.length - 1];
+  if (!last) return null;
+  if (last.name === 'echo' || last.name === 'printf') {
+    const words = last.argv.slice(1).filter((a, i) => !(i === 0 && last.name === 'echo' && /^-[neE]+$/.test(a.value)));
+    const value = words.map((a) => a.value).join(' ').replace(/\\n/g, '\n');
+    return { value, dynamic: words.some((a) => a.dynamic) || /\\[0-7xu]/.test(value), glob: false, pattern: value };
+  }
+  if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;
+  return null;
+}
+
+function containsSubstitution(node: SyntaxNode): boolean {
+  let found = false;
+  const visit = (child: SyntaxNode): void => {
+    if (found) return;
+    if (child.type === 'Script') found = true;
+    else forEachChild(child, visit);
+  };
+  forEachChild(node, visit);
+  return found;
+}
+
+/**
+ * Estimates the tokens in a text without parsing it (words and operators, counted from blanks and
+ * separators): parse time grows with them, so very long scripts are refused before the parser
+ * sees them. Bodies of quoted heredocs are skipped (they cost the parser next to nothing), so a
+ * large file written by heredoc passes. Stops counting past `stopAt`.
+ */
+export function estimateTokens(text: string, stopAt: number): number {
+  let count = 0;
+  // Only quoted delimiters: `$((1<<2))` must not pass for a heredoc.
+  const heredoc = /<<-?[ \t]*(?:'([^'\n]+)'|"([^"\n]+)"|\\([A-Za-z0-9_.-]+))/y;
+  const pending: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 60 && text.charCodeAt(i + 1) === 60 && text.charCodeAt(i - 1) !== 60) {
+      heredoc.lastIndex = i;
+      const m = heredoc.exec(text);
+      if (m) {
+        pending.push(m[1] ?? m[2] ?? m[3]!);
+        i = heredoc.lastIndex - 1;
+        continue;
+      }
+    }
+    if (c === 10 && pending.length > 0) {
+      // skip each pending body up to its delimiter line
+      let at = i + 1;
+      while (pending.length > 0 && at <= text.length) {
+        const delimiter = pending.shift()!;
+        const end = findDelimiterLine(text, at, delimiter);
+        if (end !== -1) at = end;
+      }
+      i = at - 1;
+      if (++count > stopAt) return count;
+      continue;
+    }
+    // \n ; & | ` ( and the start of each run of blanks
+    if (c === 10 || c === 59 || c === 38 || c === 124 || c === 96 || c === 40 || ((c === 32 || c === 9) && text.charCodeAt(i - 1) !== 32 && text.charCodeAt(i - 1) !== 9)) {
+      if (++count > stopAt) return count;
+    }
+  }
+  return count;
+}
+
+/** Index just past the line that closes a heredoc, or -1. */
+function findDelimiterLine(text: string, from: number, delimiter: string): number {
+  let at = from;
+  while (at < text.length) {
+    const nl = text.indexOf('\n', at);
+    const line = text.slice(at, nl === -1 ? text.length : nl).replace(/^\t+/, '');
+    if (line === delimiter) return nl === -1 ? text.length : nl + 1;
+    if (nl === -1) return -1;
+    at = nl + 1;
+  }
+  return -1;
+}
+
+export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS): ShellAnalysis {
+  const analyzer = new Analyzer(home, workspace, limits);
+  const vars: VarScope = new Map([['HOME', home]]);
+  if (cwd !== null) vars.set('PWD', cwd);
+  try {
+    analyzer.script(command, { cwd, vars, functions: new Set() }, { depth: 0, via: [], tags: [] });
+  } catch (error) {
+    if (!(error instanceof LimitHit)) {
+      // The parser itself failed (e.g. its own stack): a parse error, never a success.
+      analyzer.errors.push(`parser failure: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit };
+}

@@ -1,0 +1,253 @@
+import type { Arg, ShellCommand } from '../types.js';
+import { joinPath, resolvePath } from '../paths.js';
+import { staticArg } from './words.js';
+
+/**
+ * Commands that run other commands with arguments they compute (xargs, find -exec, fd -x,
+ * parallel, git's script options). Each returns the child commands with the computed
+ * arguments as placeholders that say as much as is known about them.
+ */
+
+export function unknownArg(name: string): Arg {
+  return { value: `$${name}`, dynamic: true, glob: true, pattern: '*' };
+}
+
+function globArg(pattern: string): Arg {
+  return { value: pattern, dynamic: false, glob: true, pattern };
+}
+
+const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+const FIND_NAME = new Set(['-name', '-iname']);
+/** Options and actions that do not narrow which files match (and -type, which barely does). */
+const FIND_NOT_NARROWING = new Set([
+  '-name', '-iname', '-exec', '-execdir', '-ok', '-okdir', '-delete', '-print', '-print0', '-type', '-maxdepth', '-mindepth',
+  '-depth', '-xdev', '-mount', '-follow', '-L', '-H', '-P', '-daystart', '-ignore_readdir_race', '-noleaf', '-regextype', '-ls',
+]);
+
+/** What `find ROOTS … -name X` yields: `ROOT/**\/X`, or anything under ROOT. */
+export function findMatches(args: Arg[], cwd: string | null, home: string): Arg {
+  const roots: string[] = [];
+  for (const a of args) {
+    if (a.value.startsWith('-') || a.value === '(' || a.value === '!') break;
+    roots.push(a.dynamic || cwd === null ? '*' : resolvePath(a.value, cwd, home));
+  }
+  if (roots.length === 0) roots.push(cwd ?? '*');
+  if (roots.length !== 1 || roots[0] === '*') return unknownArg('FIND_MATCH');
+  const nameAt = args.findIndex((a) => FIND_NAME.has(a.value));
+  const name = nameAt === -1 ? undefined : args[nameAt + 1];
+  const hasOr = args.some((a) => a.value === '-o' || a.value === '-or');
+  const leaf = name && !name.dynamic && !hasOr && !name.value.includes('/') ? name.value : '*';
+  // Other predicates (-type, -empty, -newer …) narrow the match further, so a hit is only possible.
+  const narrowed = args.some((a) => a.value.startsWith('-') && !FIND_NOT_NARROWING.has(a.value));
+  const pattern = joinPath(roots[0]!, `**/${leaf}`);
+  return narrowed ? { value: pattern, dynamic: true, glob: true, pattern } : globArg(pattern);
+}
+
+function substitute(args: Arg[], token: string, value: Arg): Arg[] {
+  return args.map((a) => {
+    if (!a.value.includes(token)) return a;
+    if (a.value === token) return value;
+    return { value: a.value.split(token).join(value.value), dynamic: true, glob: true, pattern: a.pattern.split(token).join('*') };
+  });
+}
+
+export function findExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
+  const match = findMatches(args, cwd, home);
+  const children: Arg[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!FIND_EXEC.has(args[i]!.value)) continue;
+    const child: Arg[] = [];
+    for (i++; i < args.length && args[i]!.value !== ';' && args[i]!.value !== '+'; i++) child.push(args[i]!);
+    if (child.length > 0) children.push(substitute(child, '{}', match));
+  }
+  return children;
+}
+
+const FD_VALUE_OPTS = new Set(['-e', '--extension', '-t', '--type', '-d', '--max-depth', '-E', '--exclude', '-S', '--size', '-j', '--threads', '--changed-within', '--changed-before', '-o', '--owner', '--base-directory', '--search-path', '-c', '--color']);
+
+/** fd [PATTERN] [PATH…] -x CMD: `{}` is anything under the search paths. */
+export function fdExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
+  const at = args.findIndex((a) => ['-x', '--exec', '-X', '--exec-batch'].includes(a.value));
+  if (at === -1) return [];
+  const positional: Arg[] = [];
+  for (let i = 0; i < at; i++) {
+    const w = args[i]!.value;
+    if (w.startsWith('-')) {
+      if (FD_VALUE_OPTS.has(w)) i++;
+      continue;
+    }
+    positional.push(args[i]!);
+  }
+  const roots = positional.slice(1);
+  const root = roots.length === 1 && !roots[0]!.dynamic && cwd !== null ? resolvePath(roots[0]!.value, cwd, home) : roots.length === 0 ? cwd : null;
+  const extAt = args.findIndex((a, i) => i < at && (a.value === '-e' || a.value === '--extension'));
+  const ext = extAt === -1 ? undefined : args[extAt + 1]?.value;
+  const match = root ? globArg(joinPath(root, ext ? `**/*.${ext}` : '**')) : unknownArg('FD_MATCH');
+  let child = args.slice(at + 1);
+  if (!child.some((a) => /\{[^}]*\}/.test(a.value))) child = [...child, match];
+  child = child.map((a) => (/\{[^}]*\}/.test(a.value) ? (/^\{[^}]*\}$/.test(a.value) ? match : { ...unknownArg('FD_MATCH') }) : a));
+  return child.length > 0 ? [child] : [];
+}
+
+const XARGS_VALUE_OPTS = new Set(['-a', '--arg-file', '-d', '--delimiter', '-E', '-e', '--eof', '-I', '--replace', '-L', '-l', '--max-lines', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var']);
+
+/** What the words fed to xargs are, judged by the command that prints them. */
+export function listedBy(producers: ShellCommand[], home: string): Arg {
+  const last = producers[producers.length - 1];
+  if (!last || last.cwd === null) return unknownArg('XARGS_INPUT');
+  const args = last.argv.slice(1);
+  const positional = args.filter((a) => !a.value.startsWith('-'));
+  const under = (dir: Arg | undefined): Arg =>
+    dir && !dir.dynamic ? globArg(joinPath(resolvePath(dir.value, last.cwd!, home), '**')) : dir ? unknownArg('XARGS_INPUT') : globArg(joinPath(last.cwd!, '**'));
+  switch (last.name) {
+    case 'find':
+      return findMatches(args, last.cwd, home);
+    case 'fd':
+    case 'fdfind':
+      return under(positional[1]);
+    case 'ls':
+      return under(positional[0]);
+    case 'git':
+      return ['ls-files', 'diff', 'grep', 'status'].includes(positional[0]?.value ?? '') ? globArg(joinPath(last.cwd, '**')) : unknownArg('XARGS_INPUT');
+    case 'grep':
+    case 'rg':
+    case 'ag':
+      return args.some((a) => /^-[A-Za-z]*l/.test(a.value) || a.value === '--files-with-matches' || a.value === '--files') ? under(positional[1]) : unknownArg('XARGS_INPUT');
+    default:
+      return unknownArg('XARGS_INPUT');
+  }
+}
+
+/** `xargs [opts] cmd args…` → cmd args… with the words xargs will add. */
+export function xargsCommand(args: Arg[], input: Arg): Arg[] {
+  let replace: string | null = null;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const word = args[i]!.value;
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-')) break;
+    const eq = word.indexOf('=');
+    const opt = eq > 0 ? word.slice(0, eq) : word;
+    if (opt === '-I' || opt === '--replace') replace = eq > 0 ? word.slice(eq + 1) : (args[i + 1]?.value ?? '{}');
+    else if (word.startsWith('-I') && word.length > 2) replace = word.slice(2);
+    else if (opt === '-i') replace = '{}';
+    if (XARGS_VALUE_OPTS.has(opt) && eq < 0 && word.length === opt.length) i++;
+  }
+  const inner = args.slice(i);
+  if (inner.length === 0) return [staticArg('echo'), input];
+  if (replace !== null) return substitute(inner, replace, input);
+  return [...inner, input];
+}
+
+/** GNU parallel: the command template (run by a shell, inputs quoted) and commands given as inputs. */
+export function parallelScripts(args: Arg[]): Arg[] {
+  const sep = args.findIndex((a) => a.value === ':::' || a.value === '::::' || a.value === ':::+');
+  const head = sep === -1 ? args : args.slice(0, sep);
+  let i = 0;
+  while (i < head.length && head[i]!.value.startsWith('-')) {
+    if (/^-(j|S|P|n|N|L|I|X|d|E|C)$|^--(jobs|sshlogin|max-args|colsep|delimiter|joblog|results|tmpdir|workdir|env|timeout|retries)$/.test(head[i]!.value)) i++;
+    i++;
+  }
+  const words = head.slice(i);
+  if (words.length > 0) {
+    const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
+    const value = words.map((w) => w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"')).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
+    return [{ value, dynamic: words.some((w) => w.dynamic), glob: false, pattern: value }];
+  }
+  if (sep === -1) return [{ value: '$PARALLEL_INPUT', dynamic: true, glob: false, pattern: '*' }];
+  return args.slice(sep + 1).filter((a) => !a.value.startsWith(':::'));
+}
+
+const GIT_VALUE_OPTS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
+/** Config keys whose value git runs as a program. */
+const GIT_EXEC_KEYS = /^(core\.(sshcommand|pager|editor|hookspath|fsmonitor|askpass|gitproxy)|diff\..*\.(command|textconv)|diff\.external|merge\..*\.driver|filter\..*\.(clean|smudge|process)|credential\.helper|gpg\.(program|.*\.program)|sequence\.editor|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*)$/i;
+
+export interface GitInvocation {
+  cwd: Arg | null;
+  subcommand: string | null;
+  rest: Arg[];
+  aliases: Map<string, Arg>;
+  /** A `-c` setting makes git run a program of the caller's choosing. */
+  execConfig: boolean;
+}
+
+export function gitInvocation(args: Arg[]): GitInvocation {
+  let cwd: Arg | null = null;
+  const aliases = new Map<string, Arg>();
+  let execConfig = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    const word = arg.value;
+    if (!word.startsWith('-')) break;
+    const eq = word.indexOf('=');
+    const opt = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
+    let value: Arg | undefined;
+    if (GIT_VALUE_OPTS.has(opt)) value = eq > 0 && word.startsWith('--') ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i];
+    else if (word.startsWith('-C') || word.startsWith('-c')) value = { ...arg, value: word.slice(2), pattern: word.slice(2) };
+    if (!value) continue;
+    if (opt.startsWith('-C')) {
+      cwd = cwd && !value.value.startsWith('/') ? { ...value, value: joinPath(cwd.value, value.value) } : value;
+    } else if (opt.startsWith('-c')) {
+      const kv = value.value;
+      const sep = kv.indexOf('=');
+      const key = sep === -1 ? kv : kv.slice(0, sep);
+      const val = sep === -1 ? '' : kv.slice(sep + 1);
+      const alias = /^alias\.(.+)$/i.exec(key);
+      if (alias) {
+        const body = val.startsWith('!') ? val.slice(1) : `git ${val}`;
+        aliases.set(alias[1]!, { value: body, dynamic: value.dynamic, glob: false, pattern: body });
+      }
+      if (GIT_EXEC_KEYS.test(key) || value.dynamic) execConfig = true;
+    } else if (opt === '--config-env' || opt === '--exec-path') {
+      execConfig = true;
+    }
+  }
+  return { cwd, subcommand: args[i]?.value ?? null, rest: args.slice(i + 1), aliases, execConfig };
+}
+
+/** Shell code that git subcommands take as arguments and run. */
+export function gitScripts(git: GitInvocation): { scripts: Arg[]; argvs: Arg[][] } {
+  const scripts: Arg[] = [];
+  const argvs: Arg[][] = [];
+  const rest = git.rest;
+  const optionValue = (names: string[]): void => {
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i]!.value;
+      for (const n of names) {
+        if (w === n && rest[i + 1]) scripts.push(rest[i + 1]!);
+        else if (n.startsWith('--') && w.startsWith(`${n}=`)) scripts.push({ ...rest[i]!, value: w.slice(n.length + 1), pattern: w.slice(n.length + 1) });
+      }
+    }
+  };
+  const alias = git.aliases.get(git.subcommand ?? '');
+  if (alias) scripts.push(alias);
+  switch (git.subcommand) {
+    case 'submodule': {
+      const at = rest.findIndex((a) => a.value === 'foreach');
+      const words = at === -1 ? [] : rest.slice(at + 1).filter((a) => a.value !== '--recursive' && a.value !== '-q' && a.value !== '--quiet');
+      if (words.length > 0) {
+        const value = words.map((a) => a.value).join(' ');
+        scripts.push({ value, dynamic: words.some((a) => a.dynamic), glob: false, pattern: value });
+      }
+      break;
+    }
+    case 'bisect':
+      if (rest[0]?.value === 'run' && rest.length > 1) argvs.push(rest.slice(1));
+      break;
+    case 'rebase':
+      optionValue(['-x', '--exec']);
+      break;
+    case 'difftool':
+    case 'mergetool':
+      optionValue(['-x', '--extcmd']);
+      break;
+    case 'filter-branch':
+      optionValue(['--tree-filter', '--index-filter', '--msg-filter', '--commit-filter', '--env-filter', '--parent-filter', '--tag-name-filter']);
+      break;
+  }
+  return { scripts, argvs };
+}

@@ -1,0 +1,278 @@
+import type { FileOp } from '../types.js';
+
+/**
+ * A deliberately shallow reading of one-line programs in other languages (python -c, node -e,
+ * perl -e, awk, sed …): it finds the calls that run commands or touch files and recovers their
+ * literal arguments. Whatever it cannot recover is reported as unknown so the caller can ask.
+ */
+export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'sed' | 'lua' | 'other';
+
+export interface CodeFindings {
+  /** Shell command lines the code runs, recovered from string literals. */
+  shell: string[];
+  effects: { op: FileOp; path: string; recursive: boolean }[];
+  /** The code runs commands whose text is not a literal. */
+  unknownExec: boolean;
+  /** The code writes or deletes files whose names are not literals. */
+  unknownMutation: boolean;
+}
+
+const STRING = String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|\x60((?:[^\x60\\]|\\.)*)\x60)`;
+
+interface Api {
+  pattern: RegExp;
+  /** exec: runs a shell command; exec-list: runs an argv; code: evaluates code of the same language. */
+  kind: 'exec' | 'exec-list' | 'code' | FileOp;
+  recursive?: boolean;
+}
+
+function api(source: string, kind: Api['kind'], recursive = false): Api {
+  return { pattern: new RegExp(source, 'g'), kind, recursive };
+}
+
+const CALL = String.raw`\s*\(\s*`;
+
+const APIS: Record<Language, Api[]> = {
+  python: [
+    api(String.raw`(?:\bos|\))\.(?:system|popen)` + CALL, 'exec'),
+    api(String.raw`(?<![\w.])(?:exec|eval|compile)` + CALL, 'code'),
+    api(String.raw`\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)` + CALL + String.raw`(?=\[)`, 'exec-list'),
+    api(String.raw`\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)` + CALL, 'exec'),
+    api(String.raw`\bos\.(?:exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)` + CALL, 'exec'),
+    api(String.raw`\bpty\.spawn` + CALL, 'exec'),
+    api(String.raw`\bshutil\.rmtree` + CALL, 'delete', true),
+    api(String.raw`\bos\.(?:remove|unlink|rmdir|removedirs)` + CALL, 'delete'),
+    api(String.raw`\b(?:Path|pathlib\.Path)` + CALL + STRING + String.raw`\s*\)\s*\.(?:unlink|rmdir)`, 'delete'),
+    api(String.raw`\b(?:Path|pathlib\.Path)` + CALL + STRING + String.raw`\s*\)\s*\.(?:write_text|write_bytes|touch|mkdir)`, 'write'),
+    api(String.raw`\bopen` + CALL + STRING + String.raw`\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]`, 'write'),
+    api(String.raw`\bshutil\.(?:copy2?|copyfile|copytree|move)` + CALL + STRING + String.raw`\s*,\s*`, 'read'),
+    api(String.raw`\bos\.(?:rename|replace)` + CALL, 'delete'),
+    api(String.raw`\b(?:open|io\.open)` + CALL, 'read'),
+    api(String.raw`\b(?:Path|pathlib\.Path)` + CALL + STRING + String.raw`\s*\)\s*\.(?:read_text|read_bytes|open)`, 'read'),
+  ],
+  node: [
+    api(String.raw`\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork)` + CALL + String.raw`(?=` + STRING + String.raw`\s*,\s*\[)`, 'exec-list'),
+    api(String.raw`\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork)` + CALL, 'exec'),
+    api(String.raw`\b(?:Bun\.spawnSync|Bun\.spawn|Deno\.run)` + CALL + String.raw`(?=\[)`, 'exec-list'),
+    api(String.raw`\bnew\s+Deno\.Command` + CALL, 'exec'),
+    api(String.raw`(?<![\w.])(?:eval|Function)` + CALL, 'code'),
+    api(String.raw`\bvm\.runIn\w+` + CALL, 'code'),
+    api(String.raw`\bDeno\.(?:removeSync|remove)` + CALL + String.raw`(?=[^)]*recursive\s*:\s*true)`, 'delete', true),
+    api(String.raw`\bDeno\.(?:removeSync|remove)` + CALL, 'delete'),
+    api(String.raw`\bDeno\.(?:writeTextFileSync|writeTextFile|writeFileSync|writeFile)` + CALL, 'write'),
+    api(String.raw`\bDeno\.(?:readTextFileSync|readTextFile|readFileSync|readFile)` + CALL, 'read'),
+    api(String.raw`\b(?:rmSync|rm|rmdirSync|rmdir)` + CALL + String.raw`(?=[^)]*recursive\s*:\s*true)`, 'delete', true),
+    api(String.raw`\b(?:rmSync|rm|rmdirSync|rmdir|unlinkSync|unlink)` + CALL, 'delete'),
+    api(String.raw`\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|truncateSync|truncate|mkdirSync|mkdir|chmodSync|chmod)` + CALL, 'write'),
+    api(String.raw`\b(?:copyFileSync|copyFile|cpSync|cp|renameSync|rename)` + CALL, 'read'),
+    api(String.raw`\b(?:readFileSync|readFile|createReadStream|readdirSync|readdir)` + CALL, 'read'),
+  ],
+  perl: [
+    api(String.raw`\b(?:system|exec)\s*\(?\s*(?=` + STRING + ')', 'exec'),
+    api(String.raw`\b(?:system|exec)\b`, 'exec'),
+    api(String.raw`\bqx\s*[({\[/]`, 'exec'),
+    api(String.raw`\b(?:rmtree|remove_tree)` + CALL, 'delete', true),
+    api(String.raw`\bunlink\s*\(?\s*`, 'delete'),
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*['"](?:>|>>|\+<)['"]\s*,\s*`, 'write'),
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*(?=['"]\s*(?:>|>>))`, 'write'),
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*(?:['"]<['"]\s*,\s*)?`, 'read'),
+  ],
+  ruby: [
+    api(String.raw`\b(?:system|exec|spawn|IO\.popen|Open3\.\w+)\s*\(?\s*`, 'exec'),
+    api(String.raw`%x\s*[({\[]`, 'exec'),
+    api(String.raw`\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry(?:_secure)?)` + CALL, 'delete', true),
+    api(String.raw`\b(?:FileUtils\.(?:rm|rm_f|remove|remove_file)|File\.(?:delete|unlink)|Dir\.(?:delete|rmdir|unlink))\s*\(?\s*`, 'delete'),
+    api(String.raw`\bFile\.(?:write|open)\s*\(?\s*(?=` + STRING + String.raw`\s*,\s*['"][wa])`, 'write'),
+    api(String.raw`\bFile\.write\s*\(?\s*`, 'write'),
+    api(String.raw`\bFile\.(?:read|open|readlines|foreach)\s*\(?\s*`, 'read'),
+  ],
+  php: [
+    api(String.raw`\b(?:system|exec|shell_exec|passthru|popen|proc_open)` + CALL, 'exec'),
+    api(String.raw`\b(?:unlink|rmdir)` + CALL, 'delete'),
+    api(String.raw`\b(?:file_put_contents|fopen|mkdir|touch|chmod)` + CALL, 'write'),
+    api(String.raw`\b(?:file_get_contents|readfile|file)` + CALL, 'read'),
+  ],
+  lua: [
+    api(String.raw`\bos\.execute` + CALL, 'exec'),
+    api(String.raw`\bio\.popen` + CALL, 'exec'),
+    api(String.raw`\bos\.remove` + CALL, 'delete'),
+    api(String.raw`\bio\.open` + CALL + STRING + String.raw`\s*,\s*['"][wa]`, 'write'),
+    api(String.raw`\bio\.open` + CALL, 'read'),
+  ],
+  awk: [
+    api(String.raw`\bsystem\s*\(\s*`, 'exec'),
+    api(String.raw`\|&?\s*(?=` + STRING + ')', 'exec'),
+    api(String.raw`(?=` + STRING + String.raw`\s*\|&?\s*getline)`, 'exec'),
+    api(String.raw`(?:print|printf)[^>|;}]*>>?\s*(?=` + STRING + ')', 'write'),
+    api(String.raw`\bgetline(?:\s+\w+)?\s*<\s*(?=` + STRING + ')', 'read'),
+  ],
+  sed: [],
+  other: [],
+};
+
+/** Backtick command execution exists in perl, ruby and php. */
+const BACKTICK_LANGS = new Set<Language>(['perl', 'ruby', 'php']);
+
+const LEADING_STRING = new RegExp('^' + STRING, 's');
+
+function unescape(text: string): string {
+  return text.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
+/** The string literal at `index` (after whitespace), or null. */
+function literalAt(code: string, index: number): string | null {
+  const rest = code.slice(index, index + 4096).replace(/^\s+/, '');
+  const m = LEADING_STRING.exec(rest);
+  if (!m) return null;
+  return unescape(m[1] ?? m[2] ?? m[3] ?? '');
+}
+
+/** `['rm', '-rf', x]` → the literals, or null when an element is not a literal. */
+function literalList(code: string, index: number): string[] | null {
+  const open = code.indexOf('[', index);
+  const close = code.indexOf(']', open);
+  if (open === -1 || close === -1 || open - index > 8) return null;
+  const body = code.slice(open + 1, close);
+  const items = body.split(',').map((s) => s.trim()).filter(Boolean);
+  const values: string[] = [];
+  for (const item of items) {
+    const value = literalAt(item, 0);
+    if (value === null) return null;
+    values.push(value);
+  }
+  return values;
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const MAX_CODE = 64 * 1024;
+
+/** Expressions that mean the home directory, in the languages above. */
+const HOME_EXPRESSIONS = new RegExp(
+  [
+    String.raw`process\.env\.HOME`,
+    String.raw`process\.env\[\s*['"]HOME['"]\s*\]`,
+    String.raw`(?:require\(\s*['"](?:node:)?os['"]\s*\)|\bos)\.homedir\(\s*\)`,
+    String.raw`\bos\.environ(?:\.get\(\s*['"]HOME['"][^)]*\)|\[\s*['"]HOME['"]\s*\])`,
+    String.raw`\bos\.getenv\(\s*['"]HOME['"]\s*\)`,
+    String.raw`\bos\.path\.expanduser\(\s*['"]~['"]\s*\)`,
+    String.raw`\b(?:pathlib\.)?Path\.home\(\s*\)`,
+    String.raw`\$ENV\{\s*['"]?HOME['"]?\s*\}`,
+    String.raw`\bENV\[\s*['"]HOME['"]\s*\]`,
+    String.raw`\bDir\.home\b`,
+    String.raw`\bDeno\.env\.get\(\s*['"]HOME['"]\s*\)`,
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Folds the simplest computed paths back into literals: home expressions become '~', and
+ * literals joined with + . / or path.join become one literal.
+ */
+function foldLiterals(code: string): string {
+  let out = code.replace(HOME_EXPRESSIONS, "'~'");
+  out = out.replace(/\b(?:os\.)?path\.join\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
+    const parts = list.split(/\s*,\s*/).map((p) => p.slice(1, -1));
+    return `'${parts.join('/').replace(/\/+/g, '/')}'`;
+  });
+  for (let i = 0; i < 8; i++) {
+    const next = out.replace(/(['"])([^'"\\]*)\1\s*(?:\+|\.|\/)\s*(['"])([^'"\\]*)\3/g, (_, _q1: string, a: string, _q2: string, b: string) => `'${a}${b.startsWith('/') || a.endsWith('/') || a === '~' ? (a === '~' && !b.startsWith('/') ? '/' : '') : ''}${b}'`);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+export function analyzeCode(language: Language, source: string, depth = 0): CodeFindings {
+  const findings: CodeFindings = { shell: [], effects: [], unknownExec: false, unknownMutation: false };
+  if (source.length > MAX_CODE || depth > 2) {
+    findings.unknownExec = true;
+    findings.unknownMutation = true;
+    return findings;
+  }
+  if (language === 'sed') return analyzeSed(source);
+  const code = foldLiterals(source);
+  const claimed = new Set<number>();
+  for (const { pattern, kind, recursive } of APIS[language]) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(code); m; m = pattern.exec(code)) {
+      if (m[0].length === 0) pattern.lastIndex++;
+      if (claimed.has(m.index)) continue;
+      claimed.add(m.index);
+      const after = m.index + m[0].length;
+      if (kind === 'exec-list') {
+        const list = literalList(code, after);
+        if (list) findings.shell.push(list.map(shellQuote).join(' '));
+        else {
+          const single = literalAt(code, after);
+          if (single !== null) findings.shell.push(single);
+          else findings.unknownExec = true;
+        }
+        continue;
+      }
+      // Path-taking APIs whose pattern already consumed the literal use the first capture.
+      const captured = m[1] ?? m[2] ?? m[3];
+      const literal = captured !== undefined ? unescape(captured) : literalAt(code, after);
+      if (kind === 'code') {
+        if (literal === null) findings.unknownExec = true;
+        else {
+          const inner = analyzeCode(language, literal, depth + 1);
+          findings.shell.push(...inner.shell);
+          findings.effects.push(...inner.effects);
+          findings.unknownExec ||= inner.unknownExec;
+          findings.unknownMutation ||= inner.unknownMutation;
+        }
+      } else if (kind === 'exec') {
+        if (literal !== null) findings.shell.push(literal);
+        else findings.unknownExec = true;
+      } else if (literal !== null) {
+        findings.effects.push({ op: kind, path: literal, recursive: recursive ?? false });
+      } else if (kind !== 'read') {
+        findings.unknownMutation = true;
+      }
+    }
+  }
+  if (BACKTICK_LANGS.has(language)) {
+    for (const m of code.matchAll(/`([^`]*)`/g)) findings.shell.push(m[1] ?? '');
+  }
+  return findings;
+}
+
+/**
+ * GNU sed can run commands (`e`, `s///e`) and write files (`w FILE`, `s///w FILE`).
+ * Scripts are split on newlines and semicolons, which is enough to see those commands.
+ */
+function analyzeSed(script: string): CodeFindings {
+  const findings: CodeFindings = { shell: [], effects: [], unknownExec: false, unknownMutation: false };
+  for (const raw of script.split(/[\n;]/)) {
+    const line = raw.trim().replace(/^(?:\d+|\$|\/(?:[^/\\]|\\.)*\/)(?:,(?:\d+|\$|\/(?:[^/\\]|\\.)*\/))?!?\s*/, '');
+    if (/^e(\s|$)/.test(line)) {
+      const command = line.slice(1).trim();
+      if (command) findings.shell.push(command);
+      else findings.unknownExec = true;
+    }
+    const w = /^[wW]\s+(\S.*)$/.exec(line);
+    if (w?.[1]) findings.effects.push({ op: 'write', path: w[1], recursive: false });
+    const s = /^s(.)(?:(?!\1)[^\\]|\\.)*\1(?:(?!\1)[^\\]|\\.)*\1([gpiImMe0-9]*)(?:w\s+(\S.*))?$/.exec(line);
+    if (s) {
+      if (s[2]?.includes('e')) findings.unknownExec = true;
+      if (s[3]) findings.effects.push({ op: 'write', path: s[3], recursive: false });
+    }
+  }
+  return findings;
+}
+
+export function languageOf(name: string): Language | null {
+  if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
+  if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
+  if (/^perl(?:\d+(?:\.\d+)*)?$/.test(name)) return 'perl';
+  if (/^ruby(?:\d+(?:\.\d+)*)?$/.test(name)) return 'ruby';
+  if (/^php(?:\d+(?:\.\d+)*)?$/.test(name)) return 'php';
+  if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk') return 'awk';
+  if (name === 'sed' || name === 'gsed') return 'sed';
+  if (name === 'lua' || name === 'luajit' || /^lua\d/.test(name)) return 'lua';
+  if (name === 'Rscript' || name === 'osascript' || name === 'pwsh' || name === 'powershell' || name === 'tclsh' || name === 'jshell') return 'other';
+  return null;
+}

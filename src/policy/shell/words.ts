@@ -1,0 +1,162 @@
+import type { Word, WordPart, DoubleQuotedChild } from 'unbash';
+import type { Arg } from '../types.js';
+
+/** Shell variables whose values are known statically; absent names are unknown. */
+export type VarScope = Map<string, string>;
+
+const MAX_BRACE_EXPANSION = 32;
+
+interface Piece {
+  /** Alternatives for this piece (more than one only for brace expansion). */
+  texts: string[];
+  /** Same alternatives with unresolvable parts turned into `*`. */
+  patterns: string[];
+  dynamic: boolean;
+  glob: boolean;
+  /** Holds an unquoted expansion whose value the shell will split into several words. */
+  split?: boolean;
+}
+
+function literal(text: string, glob = false): Piece {
+  return { texts: [text], patterns: [glob ? text : text], dynamic: false, glob };
+}
+
+function unknown(text: string): Piece {
+  return { texts: [text], patterns: ['*'], dynamic: true, glob: false };
+}
+
+/**
+ * An expansion's known value. Unquoted, the shell splits it on IFS: a value with whitespace
+ * becomes several words (marked `split`), and a custom IFS makes the result unknowable.
+ */
+function expansion(known: string | undefined, source: string, vars: VarScope, quoted: boolean): Piece {
+  if (known === undefined) return unknown(source);
+  if (quoted) return literal(known);
+  if (vars.has('IFS')) return unknown(source);
+  if (/[ \t\n]/.test(known)) return { ...literal(known), split: true };
+  return literal(known);
+}
+
+function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = false): Piece {
+  switch (part.type) {
+    case 'Literal':
+      return literal(part.value);
+    case 'SingleQuoted':
+    case 'AnsiCQuoted':
+      return literal(part.value);
+    case 'DoubleQuoted':
+    case 'LocaleString':
+      return joinPieces(part.parts.map((p) => partPiece(p, vars, true)));
+    case 'Glob':
+    case 'ExtendedGlob':
+      return literal(part.text, true);
+    case 'SimpleExpansion':
+      return expansion(vars.get(part.text.slice(1)), part.text, vars, quoted);
+    case 'ParameterExpansion': {
+      if (part.prefix || part.index) return unknown(part.text);
+      const known = vars.get(part.parameter);
+      if (!part.operation) return expansion(known, part.text, vars, quoted);
+      if (part.operation.type === 'Default' && known !== undefined && known !== '') {
+        const op = part.operation.operator;
+        if (op === ':-' || op === '-' || op === ':=' || op === '=' || op === ':?' || op === '?') return expansion(known, part.text, vars, quoted);
+      }
+      return unknown(part.text);
+    }
+    case 'BraceExpansion':
+      return braceAlternatives(part.text);
+    case 'ProcessSubstitution':
+      // The command sees a pipe path, never a file of the workspace.
+      return literal('/dev/fd/63');
+    default:
+      // Command, arithmetic and process substitutions: their output is not known statically.
+      return unknown(part.text);
+  }
+}
+
+/** `{a,b}` → [a, b]; sequences and nested forms become a glob rather than a guess. */
+function braceAlternatives(text: string): Piece {
+  const inner = text.slice(1, -1);
+  if (/[{}]/.test(inner) || !inner.includes(',')) return literal(text.replace(/\{[^}]*\}/g, '*'), true);
+  const alts = inner.split(',');
+  return { texts: alts, patterns: alts, dynamic: false, glob: false };
+}
+
+function joinPieces(pieces: Piece[]): Piece {
+  let texts = [''];
+  let patterns = [''];
+  let dynamic = false;
+  let glob = false;
+  let split = false;
+  for (const piece of pieces) {
+    dynamic ||= piece.dynamic;
+    glob ||= piece.glob;
+    split ||= piece.split ?? false;
+    if (texts.length * piece.texts.length > MAX_BRACE_EXPANSION) {
+      texts = [`${texts[0]}${piece.texts[0]}`];
+      patterns = [`${patterns[0]}*`];
+      glob = true;
+      continue;
+    }
+    texts = texts.flatMap((t) => piece.texts.map((p) => t + p));
+    patterns = patterns.flatMap((t) => piece.patterns.map((p) => t + p));
+  }
+  return { texts, patterns, dynamic, glob, split };
+}
+
+function expandTilde(text: string, vars: VarScope): string | null {
+  if (!text.startsWith('~')) return null;
+  const slash = text.indexOf('/');
+  const user = slash === -1 ? text.slice(1) : text.slice(1, slash);
+  const rest = slash === -1 ? '' : text.slice(slash);
+  if (user === '') {
+    const home = vars.get('HOME');
+    return home === undefined ? null : home + rest;
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(user)) return null;
+  return (user === 'root' ? '/root' : `/home/${user}`) + rest;
+}
+
+/**
+ * Resolves a word the way the shell would before running the command, as far as that can be
+ * known without running anything. Brace expansion may yield several args.
+ */
+export function resolveWord(word: Word, vars: VarScope): Arg[] {
+  let piece: Piece;
+  if (!word.parts) {
+    piece = literal(word.value);
+    // Unquoted tilde at the start of a plain word.
+    if (!word.text.startsWith('\\')) {
+      const home = expandTilde(word.value, vars);
+      if (home !== null) piece = literal(home);
+    }
+  } else {
+    const parts = word.parts.map((p) => partPiece(p, vars));
+    const first = word.parts[0];
+    if (first?.type === 'Literal' && parts[0]) {
+      const home = expandTilde(first.value, vars);
+      if (home !== null) parts[0] = literal(home);
+    }
+    piece = joinPieces(parts);
+  }
+  if (piece.split && piece.texts.length === 1 && !piece.dynamic) {
+    // `c="rm -rf /"; $c` runs rm with two arguments, exactly as the shell splits it.
+    return piece.texts[0]!.split(/[ \t\n]+/).filter(Boolean).map((value) => ({ value, dynamic: false, glob: piece.glob, pattern: value }));
+  }
+  return piece.texts.map((value, i) => ({
+    value,
+    dynamic: piece.dynamic,
+    glob: piece.glob || piece.dynamic,
+    pattern: piece.patterns[i] ?? value,
+  }));
+}
+
+/** A word's single value, for places where the shell does no splitting (assignments, redirect targets). */
+export function resolveSingle(word: Word, vars: VarScope): Arg {
+  const all = resolveWord(word, vars);
+  if (all.length === 1 && all[0]) return all[0];
+  return { value: word.text, dynamic: true, glob: true, pattern: '*' };
+}
+
+export function staticArg(value: string): Arg {
+  return { value, dynamic: false, glob: false, pattern: value };
+}

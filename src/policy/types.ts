@@ -1,0 +1,127 @@
+export type Verdict = 'allow' | 'ask' | 'deny';
+
+export const VERDICT_RANK: Record<Verdict, number> = { allow: 0, ask: 1, deny: 2 };
+
+export function strongest(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
+}
+
+export type FileOp = 'read' | 'write' | 'delete';
+
+/** What the agent wants to do, in agent-neutral form. */
+export type ToolCall =
+  | { kind: 'shell'; command: string; cwd?: string }
+  | { kind: 'file'; op: FileOp; path: string; cwd?: string }
+  | { kind: 'fetch' | 'mcp' | 'other'; tool: string };
+
+/** Facts about the machine the pure engine may not look up itself. */
+export interface PolicyContext {
+  /** Absolute path of the workspace root (the repository the agent works in). */
+  workspace: string;
+  /** Absolute path of the person's home directory. */
+  home: string;
+  /** harness's state directory for this workspace, when known. */
+  stateDir?: string;
+  /** The config file in force, when there is one. */
+  configPath?: string;
+}
+
+/** One word of a command after quote removal. `dynamic` words hold unresolved expansions. */
+export interface Arg {
+  value: string;
+  dynamic: boolean;
+  glob: boolean;
+  /** The value as a glob: unresolvable parts become `*`. */
+  pattern: string;
+}
+
+export type RedirectKind = 'read' | 'write' | 'append' | 'dup' | 'readwrite';
+
+export interface RedirectIR {
+  kind: RedirectKind;
+  target: Arg;
+  fd: number | null;
+}
+
+export type StdinSource =
+  | { kind: 'none' }
+  | { kind: 'pipe'; producers: ShellCommand[] }
+  | { kind: 'text'; text: Arg; origin: 'heredoc' | 'herestring' }
+  | { kind: 'file'; target: Arg };
+
+/** A simple command as harness sees it, after wrappers were peeled off. */
+export interface ShellCommand {
+  argv: Arg[];
+  /** Basename of the command word, '' when it cannot be known statically. */
+  name: string;
+  /** Effective working directory; null when a `cd` made it unknowable. */
+  cwd: string | null;
+  redirects: RedirectIR[];
+  stdin: StdinSource;
+  /** Wrappers and interpreters that led here, outermost first (e.g. ["sudo", "bash -c"]). */
+  via: string[];
+  /** Source text of the command (for explanations). */
+  text: string;
+  depth: number;
+  /** Analysis notes that make this command suspicious by themselves. */
+  tags: Tag[];
+}
+
+/**
+ * Facts the analysis establishes that no argv pattern can express. Rules can match them
+ * (`"tag": "…"`), and the core turns the unknowable ones into `ask`.
+ */
+export type Tag =
+  | 'dynamic-command'
+  | 'dynamic-code'
+  | 'hidden-code'
+  | 'code-from-network'
+  | 'parse-error'
+  | 'limit'
+  | 'privilege'
+  | 'exec-outside'
+  | 'stdin-to-network';
+
+export interface Effect {
+  op: FileOp;
+  /** Absolute, normalized path; may contain glob characters when `glob` is set. */
+  path: string;
+  /** The longest directory prefix without glob characters. */
+  base: string;
+  glob: boolean;
+  /** Part of the path comes from an expansion harness could not resolve. */
+  dynamic: boolean;
+  /** Where the path lands cannot be told at all (dynamic start, unknown cwd). */
+  unknown: boolean;
+  recursive: boolean;
+  /** Which command produced the effect, for explanations. */
+  source: string;
+}
+
+export interface RuleHit {
+  ruleId: string;
+  verdict: Verdict;
+  reason: string;
+  /** `possible` hits rest on parts harness could not resolve; a possible deny is reported as ask. */
+  certainty: 'certain' | 'possible';
+  command?: string;
+  path?: string;
+}
+
+export interface ExplainedCommand {
+  argv: string[];
+  cwd: string | null;
+  via: string[];
+  text: string;
+  tags: Tag[];
+  effects: { op: FileOp; path: string; recursive: boolean; unknown: boolean }[];
+}
+
+export interface Decision {
+  verdict: Verdict;
+  ruleId: string | null;
+  reason: string;
+  mutates: boolean;
+  hits: RuleHit[];
+  commands: ExplainedCommand[];
+}

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import type { PolicyContext } from './policy/index.js';
+
+/** The repository root containing `dir`, or `dir` itself outside git. */
+export function findWorkspace(dir: string): string {
+  const start = resolve(dir);
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: start,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    }).trim();
+    if (top) return top;
+  } catch {
+    // not a git repository (or git missing): the directory itself is the workspace
+  }
+  try {
+    return realpathSync(start);
+  } catch {
+    return start;
+  }
+}
+
+/** harness's private state for one workspace, outside the working tree. */
+export function stateDirFor(workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.HARNESS_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'harness');
+  const id = createHash('sha256').update(workspace).digest('hex').slice(0, 12);
+  return join(base, `${basename(workspace) || 'root'}-${id}`);
+}
+
+export function policyContext(workspace: string, configPath: string | null): PolicyContext {
+  return {
+    workspace,
+    home: homedir(),
+    stateDir: stateDirFor(workspace),
+    ...(configPath ? { configPath } : {}),
+  };
+}

@@ -1,0 +1,100 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = new URL('../../bin/harness', import.meta.url).pathname;
+let repo: string;
+
+function harness(args: string[], options: { input?: string; cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? repo,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', HOME: '/home/tester' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'harness-cli-'));
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  mkdirSync(join(repo, 'src'));
+});
+
+describe('harness CLI (built binary, real git repo)', () => {
+  it('--version and --help', () => {
+    expect(harness(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = harness(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/check/);
+    expect(help.stdout).toMatch(/rules/);
+    expect(harness(['check', '--help']).stdout).toMatch(/--jsonl/);
+  });
+
+  it('check explains a verdict in plain text', () => {
+    const r = harness(['check', 'sudo rm -rf ~']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^deny\s+fs\.delete-home/);
+    expect(r.stdout).toMatch(/via sudo/);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('check --json is one document with the decision, the workspace and the commands seen', () => {
+    const r = harness(['check', '--json', 'cd src && bash -c "git push -f"']);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ verdict: 'deny', ruleId: 'git.push-force', mutates: true });
+    expect(out.workspace).toMatch(/harness-cli-/);
+    expect(out.commands.find((c: { argv: string[] }) => c.argv[0] === 'git').cwd).toBe(join(out.workspace, 'src'));
+  });
+
+  it('check --path decides a file operation', () => {
+    const r = harness(['check', '--json', '--path', '.git/hooks/pre-commit', '--op', 'write']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'deny', ruleId: 'tamper.git-internals' });
+  });
+
+  it('check --jsonl answers one line per input line, in order, and never allows an unreadable line', () => {
+    const input = ['{"command":"ls"}', 'not json', '{"path":"~/.aws/credentials","op":"read"}', '{"command":"rm -rf build","cwd":"src"}', '{"nothing":1}'].join('\n');
+    const r = harness(['check', '--jsonl'], { input });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.verdict)).toEqual(['allow', 'ask', 'deny', 'allow', 'ask']);
+    expect(lines[1].ruleId).toBe('core.bad-input');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(harness(['check']).code).toBe(2);
+    expect(harness(['check', '--path', 'x', '--op', 'chmod']).code).toBe(2);
+    expect(harness(['no-such-command']).code).toBe(2);
+  });
+
+  it('rules list and rules test', () => {
+    const list = JSON.parse(harness(['rules', 'list', '--json']).stdout);
+    expect(list.packs).toContain('recommended');
+    expect(list.rules.map((r: { id: string }) => r.id)).toContain('git.push-force');
+    const test = harness(['rules', 'test']);
+    expect(test.code).toBe(0);
+    expect(test.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+
+  it('a bad config stops everything with the file, the field and what was found', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-badcfg-'));
+    writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ defaults: { shell: 'sometimes' } }));
+    const r = harness(['check', 'ls'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(dir, 'harness.config.json'));
+    expect(r.stderr).toMatch(/defaults\.shell: .*found "sometimes"/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('rules test fails (exit 1) when a config rule example does not hold', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-example-'));
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      JSON.stringify({ rules: [{ id: 'team.no-make', decision: 'ask', reason: 'make is slow here', command: 'make', examples: { match: ['cmake .'] } }] }),
+    );
+    const r = harness(['rules', 'test'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL team\.no-make/);
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinPacks, loadConfig, resolveConfig } from '../../src/config/load.js';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { runExamples, describeExample } from '../../src/config/examples.js';
+import { ConfigError } from '../../src/errors.js';
+
+function problems(raw: unknown): string[] {
+  try {
+    resolveConfig(raw, '/repo/harness.config.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config validation names the field, what was expected and what was found', () => {
+  it.each([
+    [{ extends: 'recommended' }, /^extends: .*expected array.*\(found "recommended"\)/],
+    [{ rules: [{ id: 'x', decision: 'maybe', reason: 'r', command: 'ls' }] }, /^rules\[0\]\.decision: .*"allow".*"ask".*"deny".*\(found "maybe"\)/],
+    [{ rules: [{ id: 'Bad Id', decision: 'deny', reason: 'r', command: 'ls' }] }, /^rules\[0\]\.id: lowercase letters.*\(found "Bad Id"\)/],
+    [{ rules: [{ id: 'x', decision: 'deny', reason: 'r' }] }, /^rules\[0\]: a rule needs exactly one of "command", "paths" or "tag"/],
+    [{ rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '(' }] }, /^rules\[0\]\.argsRegex: not a valid regular expression/],
+    [{ defaults: { onParseError: 'allow' } }, /^defaults\.onParseError: .*"ask".*"deny".*\(found "allow"\)/],
+    [{ defualts: {} }, /^\(top level\): .*unknown key\(s\) "defualts"/],
+    [{ extends: ['recomended'] }, /^extends\[0\]: unknown rule pack "recomended".*"recommended"/],
+    [{ disable: ['git.reset-hrad'] }, /^disable\[0\]: no rule "git.reset-hrad"/],
+    [{ rules: [{ id: 'git.reset-hard', decision: 'deny', reason: 'r', command: 'git' }] }, /^rules\[0\]\.id: "git.reset-hard" is already used by pack "git"/],
+  ])('%j', (raw, pattern) => {
+    expect(problems(raw).join('\n')).toMatch(pattern);
+  });
+
+  it('reports JSON syntax errors with line and column, and nothing loads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-config-'));
+    writeFileSync(join(dir, 'harness.config.json'), '{\n  "extends": ["recommended"],\n  "rules": [,]\n}\n');
+    expect(() => loadConfig(dir)).toThrow(/harness\.config\.json[\s\S]*not valid JSON.*line 3, column/);
+  });
+
+  it('with no config file, the recommended pack applies', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-noconfig-'));
+    const loaded = loadConfig(dir);
+    expect(loaded.path).toBeNull();
+    expect(loaded.packs).toContain('recommended');
+    expect(loaded.sources.length).toBeGreaterThan(50);
+  });
+});
+
+describe('built-in packs', () => {
+  it('every rule has a unique id, a reason the agent can act on, and examples both ways', () => {
+    const ids = new Set<string>();
+    for (const [, pack] of builtinPacks()) {
+      for (const rule of pack.rules) {
+        expect(ids.has(rule.id), rule.id).toBe(false);
+        ids.add(rule.id);
+        expect(rule.reason.length, rule.id).toBeGreaterThan(30);
+        expect(rule.examples?.match?.length ?? 0, `${rule.id} needs match examples`).toBeGreaterThan(0);
+        expect(rule.examples?.notMatch?.length ?? 0, `${rule.id} needs notMatch examples`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  const loaded = resolveConfig({ extends: [...builtinPacks().keys()] }, 'all-packs');
+  it.each(runExamples(loaded.sources, loaded.defaults).map((r) => [r.ruleId, r.expect, describeExample(r.example), r] as const))(
+    '%s %s: %s',
+    (_id, _expect, _text, result) => {
+      expect(result.ok, `matched: ${result.matched.join(', ')}`).toBe(true);
+    },
+  );
+});
+
+describe('JSON Schema', () => {
+  it('the committed harness.config.schema.json is generated from the zod schema (run `npm run schema`)', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../harness.config.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  it('the example config is valid and its examples pass', () => {
+    const raw = JSON.parse(readFileSync(new URL('../../harness.config.example.json', import.meta.url), 'utf8'));
+    const loaded = resolveConfig(raw, 'harness.config.example.json');
+    expect(runExamples(loaded.sources, loaded.defaults).filter((r) => !r.ok)).toEqual([]);
+  });
+});
