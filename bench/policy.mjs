@@ -9,9 +9,10 @@ import { EXAMPLE_CONTEXT } from '../dist/config/examples.js';
 const loaded = loadConfig('/nonexistent-workspace-for-bench');
 const policy = compilePolicy(loaded.sources, loaded.defaults, EXAMPLE_CONTEXT);
 const corpusDir = new URL('../test/corpus/', import.meta.url);
-const corpus = readdirSync(corpusDir)
+const cases = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) => readFileSync(new URL(f, corpusDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).cmd));
+  .flatMap((f) => readFileSync(new URL(f, corpusDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+const corpus = cases.map((c) => c.cmd);
 
 const adversarial = {
   '1 MB of statements (refused by limit)': 'echo hello world; '.repeat(60_000),
@@ -75,3 +76,19 @@ for (const [name, input] of Object.entries(adversarial)) {
   console.log(`  ${name.padEnd(40)} ${(input.length / 1024).toFixed(0).padStart(5)} KiB  p50 ${best.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(2).padStart(6)} ms  -> ${d.verdict} ${d.ruleId ?? ''}`);
 }
 console.log(`  worst p50 ${worst.toFixed(2)} ms: ${worst <= 20 ? 'met' : 'MISSED'} (target <= 20 ms)`);
+
+// Accuracy both ways: a false ask costs the user every minute, a miss costs them once, badly.
+const outcome = { allow: { n: 0, wrong: 0 }, block: { n: 0, wrong: 0 }, deny: { n: 0, wrong: 0, asked: 0 } };
+for (const c of cases) {
+  const v = decide({ kind: 'shell', command: c.cmd, cwd: c.cwd ?? EXAMPLE_CONTEXT.workspace }, policy).verdict;
+  const o = outcome[c.expect];
+  o.n++;
+  if (c.expect === 'allow' && v !== 'allow') o.wrong++;
+  if (c.expect !== 'allow' && v === 'allow') o.wrong++;
+  if (c.expect === 'deny' && v === 'ask') o.asked++;
+}
+const pct = (a, b) => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
+console.log('corpus accuracy:');
+console.log(`  false asks on everyday commands: ${outcome.allow.wrong}/${outcome.allow.n} (${pct(outcome.allow.wrong, outcome.allow.n)})`);
+console.log(`  dangerous commands allowed:      ${outcome.block.wrong + outcome.deny.wrong}/${outcome.block.n + outcome.deny.n} (${pct(outcome.block.wrong + outcome.deny.wrong, outcome.block.n + outcome.deny.n)})`);
+console.log(`  must-deny only asked:            ${outcome.deny.asked}/${outcome.deny.n}`);

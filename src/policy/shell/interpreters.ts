@@ -5,7 +5,8 @@ export type CodeSource =
   | { mode: 'inline'; code: Arg }
   | { mode: 'stdin' }
   | { mode: 'file'; file: Arg }
-  | { mode: 'module' };
+  /** Runs a module (python -m) or treats stdin as data (awk, sed): no program text to inspect. */
+  | { mode: 'none' };
 
 export interface Invocation {
   source: CodeSource;
@@ -147,9 +148,9 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
   }
   let source: CodeSource;
   if (code.length > 0) source = { mode: 'inline', code: joinCode(code) };
-  else if (module) source = { mode: 'module' };
+  else if (module) source = { mode: 'none' };
   else if (programFile) source = { mode: 'file', file: programFile };
-  else if (g.stdinIsData) source = { mode: 'module' };
+  else if (g.stdinIsData) source = { mode: 'none' };
   else source = { mode: 'stdin' };
   if (stdinDash && code.length === 0 && !programFile) source = { mode: 'stdin' };
   return { source, operands, inPlace };
