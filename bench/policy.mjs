@@ -8,10 +8,11 @@ import { EXAMPLE_CONTEXT } from '../dist/config/examples.js';
 
 const loaded = loadConfig('/nonexistent-workspace-for-bench');
 const policy = compilePolicy(loaded.sources, loaded.defaults, EXAMPLE_CONTEXT);
-const corpusDir = new URL('../test/corpus/', import.meta.url);
-const cases = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) => readFileSync(new URL(f, corpusDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+const readCases = (dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+const cases = [...readCases(new URL('../test/corpus/', import.meta.url)), ...readCases(new URL('../test/holdout/', import.meta.url))];
 const corpus = cases.map((c) => c.cmd);
 
 const adversarial = {
@@ -59,7 +60,7 @@ const rounds = Number(process.env.ROUNDS ?? 10);
 const engine = measure(decideShell, corpus, rounds);
 const baseline = measure(parseOnly, corpus, rounds);
 const fmt = (ms) => `${(ms * 1000).toFixed(1)} µs`;
-console.log(`typical commands: ${corpus.length} corpus commands x ${rounds} rounds`);
+console.log(`typical commands: ${corpus.length} corpus and held-out commands x ${rounds} rounds`);
 console.log(`  decide:            p50 ${fmt(engine.p50)}  p99 ${fmt(engine.p99)}  max ${fmt(engine.max)}  ${Math.round(engine.perSecond)} decisions/s`);
 console.log(`  baseline (parse):  p50 ${fmt(baseline.p50)}  p99 ${fmt(baseline.p99)}  max ${fmt(baseline.max)}  ${Math.round(baseline.perSecond)} parses/s`);
 console.log(`  ratio decide/parse: p50 ${(engine.p50 / baseline.p50).toFixed(2)}x  p99 ${(engine.p99 / baseline.p99).toFixed(2)}x`);

@@ -6,7 +6,7 @@ import { EXAMPLE_CONTEXT } from '../dist/config/examples.js';
 
 const loaded = loadConfig('/nonexistent-workspace');
 const policy = compilePolicy(loaded.sources, loaded.defaults, EXAMPLE_CONTEXT);
-const dir = new URL('../test/corpus/', import.meta.url);
+const dir = new URL(`../test/${process.env.CORPUS ?? 'corpus'}/`, import.meta.url);
 const filter = process.argv[2] ?? '';
 let total = 0, bad = 0;
 const byExpect = {};

@@ -1,5 +1,6 @@
 import type { Arg, Effect, FileOp, ShellCommand } from './types.js';
-import { globBase, hasGlob, resolvePath } from './paths.js';
+import { globBase, hasGlob, isInside, resolvePath } from './paths.js';
+import { posix } from 'node:path';
 import { interpreterInvocation } from './shell/interpreters.js';
 import { languageOf } from './shell/inline-code.js';
 import { findMatches } from './shell/children.js';
@@ -183,7 +184,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     return effects;
   }
   const language = languageOf(name);
-  if (language === 'sed' || language === 'awk' || language === 'perl' || language === 'ruby') {
+  if (language && language !== 'other') {
+    // Files handed to a program or one-liner are read by it (rewritten with -i).
     const inv = interpreterInvocation(language, name, args);
     for (const a of inv.operands) add(a, inv.inPlace ? 'write' : 'read');
     if (inv.source.mode === 'file') add(inv.source.file, 'read');
@@ -191,6 +193,24 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   }
   if (name === 'git') {
     gitEffects(args, add);
+    return effects;
+  }
+  if (name === 'xargs') {
+    for (let i = 0; i < args.length; i++) {
+      const w = args[i]!.value;
+      if ((w === '-a' || w === '--arg-file') && args[i + 1]) add(args[i + 1]!, 'read');
+      else if (w.startsWith('--arg-file=')) add({ ...args[i]!, value: w.slice(11), pattern: w.slice(11) }, 'read');
+      if (!w.startsWith('-')) break;
+    }
+    return effects;
+  }
+  if (name === 'unzip') {
+    const d = args.findIndex((a) => a.value === '-d');
+    add(d !== -1 && args[d + 1] ? args[d + 1]! : { value: command.cwd ?? '*', dynamic: command.cwd === null, glob: false, pattern: command.cwd ?? '*' }, 'write', true);
+    return effects;
+  }
+  if (CONTAINER_RUNTIMES.has(name)) {
+    mountEffects(args, add);
     return effects;
   }
   if (name === 'tar') {
@@ -275,8 +295,39 @@ function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, 
   }
 }
 
+const CONTAINER_RUNTIMES = new Set(['docker', 'podman', 'nerdctl']);
+
+/** `docker run -v SRC:DST[:ro]` / `--mount type=bind,source=SRC`: the container can read or write SRC. */
+function mountEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  const sub = args.find((a) => !a.value.startsWith('-'))?.value;
+  if (sub !== 'run' && sub !== 'create' && sub !== 'container') return;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    let spec: string | null = null;
+    if (w === '-v' || w === '--volume') spec = args[i + 1]?.value ?? null;
+    else if (w.startsWith('--volume=')) spec = w.slice(9);
+    else if (w.startsWith('-v') && w.length > 2) spec = w.slice(2);
+    if (spec) {
+      const [source, , mode] = spec.split(':');
+      if (source && (source.startsWith('/') || source.startsWith('.') || source.startsWith('~') || source.startsWith('$'))) {
+        add({ value: source, dynamic: args[i + 1]?.dynamic ?? false, glob: false, pattern: source }, mode?.split(',').includes('ro') ? 'read' : 'write', true);
+      }
+    }
+    const mount = w === '--mount' ? args[i + 1]?.value : w.startsWith('--mount=') ? w.slice(8) : undefined;
+    if (mount) {
+      const fields = Object.fromEntries(mount.split(',').map((kv) => kv.split('=') as [string, string]));
+      const source = fields.source ?? fields.src;
+      if (source) add({ value: source, dynamic: false, glob: false, pattern: source }, 'readonly' in fields || fields.ro === 'true' ? 'read' : 'write', true);
+    }
+  }
+}
+
 function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
   const first = args[0]?.value ?? '';
+  // operands are relative to -C DIR when it comes first
+  const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory');
+  const base = dirAt !== -1 && args[dirAt + 1] && !args[dirAt + 1]!.dynamic && cwd !== null ? resolvePath(args[dirAt + 1]!.value, cwd, '/') : null;
+  const underBase = (a: Arg): Arg => (base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a);
   const modeWord = args.find((a) => /^-?[A-Za-z]+$/.test(a.value) && !a.value.startsWith('--'))?.value ?? first;
   const extracting = /x/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--extract' || a.value === '--get');
   const creating = /[cru]/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--create' || a.value === '--append');
@@ -297,7 +348,7 @@ function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp,
     if (archive) add(archive, 'read');
   } else if (creating) {
     if (archive) add(archive, 'write');
-    operands.forEach((o) => add(o, 'read', true));
+    operands.forEach((o) => add(underBase(o), 'read', true));
   } else if (archive) {
     add(archive, 'read');
   }
@@ -305,6 +356,12 @@ function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp,
 
 /** Git subcommands that change or expose working-tree files by path. */
 function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    // git log/diff/format-patch --output=FILE, -o DIR
+    if (w.startsWith('--output=')) add({ ...args[i]!, value: w.slice(9), pattern: w.slice(9) }, 'write');
+    else if ((w === '--output' || w === '--output-directory') && args[i + 1]) add(args[i + 1]!, 'write', true);
+  }
   let i = 0;
   while (i < args.length && args[i]!.value.startsWith('-')) i += /^(-C|-c|--git-dir|--work-tree|--namespace)$/.test(args[i]!.value) ? 2 : 1;
   const sub = args[i]?.value;
@@ -316,7 +373,16 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
   };
   switch (sub) {
     case 'rm':
-      operands().forEach((a) => add(a, 'delete', rest.some((r) => r.value === '-r')));
+      operands().forEach((a) => add(a, 'delete', rest.some((r) => /^-[a-zA-Z]*r/.test(r.value))));
+      break;
+    case 'worktree':
+      if (rest[0]?.value === 'add') {
+        const path = rest.slice(1).find((a) => !a.value.startsWith('-'));
+        if (path) add(path, 'write', true);
+      }
+      break;
+    case 'diff':
+      if (rest.some((a) => a.value === '--no-index')) operands().forEach((a) => add(a, 'read'));
       break;
     case 'mv': {
       const ops = operands();
@@ -339,6 +405,9 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
       if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true);
       break;
     }
+    case 'log':
+    case 'format-patch':
+      break;
     case 'show':
     case 'cat-file':
       // `git show REV:path` prints a file's content as committed.
@@ -348,4 +417,28 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
       }
       break;
   }
+}
+
+/** `ln -s TARGET LINK` in this command line: later paths through LINK lead to TARGET. */
+export function symlinkCreated(command: ShellCommand, ctx: EffectContext): { link: string; target: string } | null {
+  if (command.name !== 'ln' || command.cwd === null) return null;
+  const args = command.argv.slice(1);
+  if (!args.some((a) => /^-[a-zA-Z]*s/.test(a.value) || a.value === '--symbolic')) return null;
+  const ops = splitOperands(SPECS.ln!, args);
+  const [target, link] = ops.paths;
+  if (!target || !link || target.dynamic || link.dynamic) return null;
+  const linkPath = resolvePath(link.value, command.cwd, ctx.home);
+  const targetPath = target.value.startsWith('/') || target.value.startsWith('~') ? resolvePath(target.value, '/', ctx.home) : posix.resolve(posix.dirname(linkPath), target.value);
+  return { link: linkPath, target: targetPath };
+}
+
+/** An effect seen through the symlinks created earlier in the same command line. */
+export function throughLinks(effect: Effect, links: ReadonlyMap<string, string>): Effect {
+  for (const [link, target] of links) {
+    if (effect.unknown || !isInside(effect.path, link)) continue;
+    const rest = effect.path.slice(link.length);
+    const path = posix.normalize(target + rest) || '/';
+    return { ...effect, path, base: effect.glob ? globBase(path) : path };
+  }
+  return effect;
 }

@@ -1,7 +1,7 @@
 import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ShellCommand, ToolCall, Verdict } from './types.js';
 import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
-import { commandEffects, toEffect } from './effects.js';
+import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
 import { compileRule, type CompiledRule, type RuleSpec } from './rules.js';
 import { isInside } from './paths.js';
 import { isReadOnly } from './readonly.js';
@@ -222,8 +222,11 @@ function decideShell(command: string, cwd: string | null, policy: Policy): Decis
   const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits);
   const explained: ExplainedCommand[] = [];
   let mutates = false;
+  const links = new Map<string, string>();
   for (const cmd of analysis.commands) {
-    const effects = commandEffects(cmd, { home: policy.ctx.home });
+    const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));
+    const link = symlinkCreated(cmd, { home: policy.ctx.home });
+    if (link) links.set(link.link, link.target);
     commandDecision(cmd, policy, out);
     for (const effect of effects) effectDecision(effect, policy, out);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;

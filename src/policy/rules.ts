@@ -228,8 +228,9 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
   const patterns = (spec.paths ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
   if (patterns.length === 0) return () => null;
   const exceptions = (spec.except ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
-  const isMatch = picomatch(patterns, { dot: true });
-  const isException = exceptions.length > 0 ? picomatch(exceptions, { dot: true }) : () => false;
+  // Case-insensitive: on macOS and Windows `.GIT/hooks` and `.Claude/Settings.json` are the protected files.
+  const isMatch = picomatch(patterns, { dot: true, nocase: true });
+  const isException = exceptions.length > 0 ? picomatch(exceptions, { dot: true, nocase: true }) : () => false;
   // Concrete places the rule protects (`~/.ssh` of `~/.ssh/**`), and file names it protects anywhere (`.env` of `/**/.env`).
   const places = patterns.map((p) => globBase(p)).filter((b, i) => b !== '/' && (patterns[i] === b || patterns[i] === `${b}/**`));
   const names = patterns.map((p) => /^(?:.*\/)?\*\*\/([^/*?[\]{}]+)$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
@@ -245,8 +246,9 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     const sure: Certainty = effect.dynamic ? 'possible' : 'certain';
     if (spec.recursive && !effect.recursive && !effect.glob) return null;
     if (isMatch(effect.path)) return isException(effect.path) ? null : sure;
-    // A recursive operation on a directory reaches everything the rule protects inside it.
-    if (effect.recursive && !effect.glob && !spec.recursive) {
+    // A recursive delete or read of a directory reaches everything the rule protects inside it.
+    // (Recursive writes — chmod -R, mounts — are judged on the directory itself.)
+    if (effect.recursive && !effect.glob && !spec.recursive && effect.op !== 'write') {
       const inside = places.find((p) => isInside(p, effect.path) && !isException(p));
       if (inside) return effect.path === home || effect.path === '/' || effect.dynamic ? 'possible' : 'certain';
     }
@@ -259,7 +261,7 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     // "Everything under X" may include a protected file without naming it: a possible match for
     // writes and deletes; reading everything (wc, grep over a listing) is not treated as reading secrets.
     if (everything && effect.op === 'read') return null;
-    const operand = picomatch(effect.path, { dot: false });
+    const operand = picomatch(effect.path, { dot: false, nocase: true });
     const candidates = [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
     if (!candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return null;
     return everything ? 'possible' : sure;

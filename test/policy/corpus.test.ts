@@ -9,10 +9,11 @@ interface Case {
   note?: string;
 }
 
-const dir = new URL('../corpus/', import.meta.url);
-const gaps = JSON.parse(readFileSync(new URL('known-gaps.json', dir), 'utf8')) as { cmd: string; verdict: string; why: string }[];
+const corpusDir = new URL('../corpus/', import.meta.url);
+const holdoutDir = new URL('../holdout/', import.meta.url);
+const gaps = JSON.parse(readFileSync(new URL('known-gaps.json', corpusDir), 'utf8')) as { cmd: string; verdict: string; why: string }[];
 const gapByCmd = new Map(gaps.map((g) => [g.cmd, g]));
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+const files = [corpusDir, holdoutDir].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => new URL(f, dir)));
 
 function passes(expected: Case['expect'], verdict: string): boolean {
   if (expected === 'allow') return verdict === 'allow';
@@ -20,13 +21,13 @@ function passes(expected: Case['expect'], verdict: string): boolean {
   return verdict !== 'allow';
 }
 
-describe('policy corpus (organized by evasion class)', () => {
+describe('policy corpus (organized by evasion class) and held-out sets', () => {
   for (const file of files) {
-    const cases = readFileSync(new URL(file, dir), 'utf8')
+    const cases = readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Case);
-    describe(file, () => {
+    describe(file.pathname.split('/test/')[1]!, () => {
       it.each(cases.map((c) => [c.expect, c.cmd, c] as const))('%s: %s', (_expect, _cmd, c) => {
         const decision = check(c.cmd, c.cwd ?? WS);
         const gap = gapByCmd.get(c.cmd);
@@ -43,8 +44,8 @@ describe('policy corpus (organized by evasion class)', () => {
 
   it('covers both directions in every class', () => {
     for (const file of files) {
-      const kinds = new Set(readFileSync(new URL(file, dir), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Case).expect === 'allow'));
-      expect(kinds.size, file).toBe(2);
+      const kinds = new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Case).expect === 'allow'));
+      expect(kinds.size, file.pathname).toBe(2);
     }
   });
 });

@@ -36,3 +36,22 @@ describe('inline code', () => {
     expect(analyzeCode('sed', 's/a/b/w /etc/x').effects).toContainEqual({ op: 'write', path: '/etc/x', recursive: false });
   });
 });
+
+describe('computed paths and argument lists in one-liners', () => {
+  it.each([
+    ['perl', 'system "rm", "-rf", $ENV{HOME}', ['rm -rf ~']],
+    ['php', 'system("rm -rf " . getenv("HOME"));', ['rm -rf ~']],
+    ['python', "__import__('subprocess').run(['rm', '-rf', '/x'])", ['rm -rf /x']],
+  ] as const)('%s: %s', (lang, code, shell) => {
+    expect(analyzeCode(lang, code).shell).toEqual(shell);
+  });
+
+  it.each([
+    ['ruby', 'puts File.read(File.expand_path("~/.aws/credentials"))', '~/.aws/credentials'],
+    ['python', "open(os.path.expanduser('~/.netrc')).read()", '~/.netrc'],
+    ['php', 'echo file_get_contents(getenv("HOME")."/.aws/credentials");', '~/.aws/credentials'],
+    ['python', "__import__('shutil').rmtree('/home/dev')", '/home/dev'],
+  ] as const)('%s effects: %s', (lang, code, path) => {
+    expect(analyzeCode(lang, code).effects.map((e) => e.path)).toContain(path);
+  });
+});

@@ -6,7 +6,8 @@ import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
-import { basename, isInside, resolvePath } from '../paths.js';
+import { basename, isInside, joinPath, resolvePath } from '../paths.js';
+import { codeFileKind, conventionalCodeFiles, ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, scriptsInCodeFile, sshRemoteCommand, type CodeFileKind } from './indirect.js';
 
 export interface ShellLimits {
   /** Bytes of shell text parsed in one evaluation, nested scripts included. */
@@ -86,6 +87,14 @@ class Analyzer {
   private nodes = 0;
   /** Commands run by substitutions inside an arg (`$(…)`, `<(…)`), keyed by that arg. */
   private readonly substitutions = new WeakMap<Arg, ShellCommand[]>();
+  /** Files this command line downloads, and files it writes: running them later is judged by that. */
+  private readonly downloaded = new Set<string>();
+  /** Directories this command line unpacked network content into. */
+  private readonly downloadedDirs = new Set<string>();
+  /** Path → what this command line wrote there (null: unknown content). */
+  private readonly written = new Map<string, Arg | null>();
+  /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
+  private readonly gitAliases = new Map<string, Arg>();
 
   constructor(
     private readonly home: string,
@@ -139,9 +148,19 @@ class Analyzer {
       for (const part of node.commands) this.pipelineNode(part, scope, frame, stdin);
     } else if (node.type === 'Pipeline') {
       const producers: ShellCommand[] = [];
+      const stages: ShellCommand[][] = [];
       node.commands.forEach((part, i) => {
         const input: StdinSource | undefined = i === 0 ? stdin : { kind: 'pipe', producers: [...producers] };
-        producers.push(...this.commandNode(part, node.commands.length > 1 ? fork(scope) : scope, frame, input));
+        const stage = this.commandNode(part, node.commands.length > 1 ? fork(scope) : scope, frame, input);
+        stages.push(stage);
+        producers.push(...stage);
+      });
+      // `… | sh -i | nc host port`: a shell whose output goes to the network is a remote shell.
+      stages.forEach((stage, i) => {
+        const shells = stage.filter(readsCodeFromStdin);
+        if (shells.length > 0 && stages.slice(i + 1).some((later) => later.some((c) => NETWORK_SENDERS.has(c.name)))) {
+          for (const s of shells) if (!s.tags.includes('code-from-network')) s.tags.push('code-from-network');
+        }
       });
     } else {
       this.commandNode(node, scope, frame, stdin);
@@ -325,19 +344,29 @@ class Analyzer {
     }
     const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame, outputs);
     const text = frame.source.slice(node.pos, node.end);
+    const prefixed = node.prefix.flatMap((item) => (item.type === 'Assignment' ? [{ name: item.name, value: item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null }] : []));
     if (!node.name) {
-      for (const item of node.prefix) if (item.type === 'Assignment') assign(scope, item.name, item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null);
-      if (redirects.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags] });
+      for (const p of prefixed) assign(scope, p.name, p.value);
+      const tags = this.environment(prefixed, scope, frame);
+      if (redirects.length > 0 || tags.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags, ...tags] });
+      this.rememberWritten(redirects, scope.cwd, null);
       return;
     }
     const first = argv[0];
     const word = first && !first.dynamic ? first.value : '';
-    if (DECLARATIONS.has(word)) for (const d of declared) assign(scope, d.name, d.value);
+    const envTags = this.environment(DECLARATIONS.has(word) ? [...prefixed, ...declared] : prefixed, scope, frame);
+    if (DECLARATIONS.has(word)) {
+      // declare -n makes a name refer to another variable: its value is no longer known
+      const nameref = argv.some((a) => /^-[a-zA-Z]*n/.test(a.value));
+      for (const d of declared) assign(scope, d.name, nameref ? null : d.value);
+    }
     if (word === 'read' || word === 'mapfile' || word === 'readarray' || word === 'unset') {
       for (const a of argv.slice(1)) if (!a.value.startsWith('-')) scope.vars.delete(a.value);
     }
+    if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
-    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame });
+    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame });
+    this.rememberWritten(redirects, scope.cwd, echoedText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
     if (codeReaders.length > 0) {
@@ -354,6 +383,60 @@ class Analyzer {
       if (scope.cwd !== null) scope.vars.set('PWD', scope.cwd);
       else scope.vars.delete('PWD');
     }
+  }
+
+  /**
+   * Assignments to variables that make programs run code: shell-command values (GIT_PAGER,
+   * PROMPT_COMMAND, PS4 …) are analyzed as scripts; loaders (LD_PRELOAD, BASH_ENV …) are hidden code.
+   */
+  private environment(assignments: { name: string; value: Arg | null }[], scope: Scope, frame: Frame): Tag[] {
+    const tags: Tag[] = [];
+    for (const { name, value } of assignments) {
+      if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
+      else if (ENV_SHELL_COMMANDS.has(name) && value) {
+        if (value.dynamic) tags.push('dynamic-code');
+        this.script(value.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `$${name}`], tags: frame.tags });
+      }
+    }
+    return tags;
+  }
+
+  /** `trap 'CMD' SIG`, `alias x='CMD'`: code that runs later, analyzed now. */
+  private deferredCode(builtin: string, args: Arg[], scope: Scope, frame: Frame): void {
+    const operands = args.filter((a) => !/^-[a-zA-Z]+$/.test(a.value));
+    const bodies = builtin === 'trap' ? operands.slice(0, 1).filter((a) => a.value !== '-' && a.value !== '') : operands.flatMap((a) => {
+      const eq = a.value.indexOf('=');
+      return eq > 0 ? [{ ...a, value: a.value.slice(eq + 1), pattern: a.value.slice(eq + 1) }] : [];
+    });
+    for (const body of bodies) {
+      const tags: Tag[] = body.dynamic ? ['dynamic-code'] : [];
+      this.script(body.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags, ...tags] });
+    }
+  }
+
+  private rememberWritten(redirects: RedirectIR[], cwd: string | null, content: Arg | null): void {
+    if (cwd === null) return;
+    for (const r of redirects) {
+      if ((r.kind === 'write' || r.kind === 'append') && !r.target.dynamic && (r.fd === null || r.fd === 1)) {
+        this.written.set(resolvePath(r.target.value, cwd, this.home), content);
+      }
+    }
+  }
+
+  /**
+   * Code run from a file this command line downloaded or wrote: downloaded is network code;
+   * written with content harness saw is analyzed as what it is (script, Makefile, package.json);
+   * written with content it did not see is hidden code.
+   */
+  private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null): Tag[] {
+    if (this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d))) return ['code-from-network'];
+    const text = content !== undefined ? content : this.written.has(path) ? this.written.get(path)! : undefined;
+    if (text === undefined) return [];
+    if (text === null || text.dynamic) return ['hidden-code'];
+    const scripts = scriptsInCodeFile(kind, text.value);
+    if (scripts === null) return ['hidden-code'];
+    for (const s of scripts) this.script(s, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `${kind} ${basename(path)}`], tags: frame.tags });
+    return [];
   }
 
   private push(command: ShellCommand): ShellCommand {
@@ -449,9 +532,28 @@ class Analyzer {
     const head = argv[0]!;
     const name = basename(head.value);
     const args = argv.slice(1);
-    if (head.value.includes('/') && cwd !== null && this.outsideProgramDirs(resolvePath(head.value, cwd, this.home))) tags.push('exec-outside');
+    if (cwd !== null) {
+      if (head.value.includes('/')) {
+        const program = resolvePath(head.value, cwd, this.home);
+        if (this.outsideProgramDirs(program)) tags.push('exec-outside');
+        tags.push(...this.codeFile(program, 'shell', base.scope, base.frame));
+      }
+      for (const file of conventionalCodeFiles(name, args)) {
+        // `make -f <(printf …)`: the file is another command's output
+        const producers = this.substitutions.get(file);
+        const content = producers ? echoedText(producers) : undefined;
+        tags.push(...this.codeFile(resolvePath(file.value, cwd, this.home), codeFileKind(name, file.value), base.scope, base.frame, content));
+      }
+    }
+    const indirect = indirectCode(name, args);
+    if (indirect.hidden) tags.push('hidden-code');
+    for (const s of indirect.scripts) nested(s, `${name} option`);
+    if (name === 'curl' || name === 'wget') this.rememberDownloads(name, args, cwd);
+    if ((name === 'tar' || name === 'unzip' || name === 'bsdtar') && cwd !== null) this.rememberUnpacked(name, args, cwd, base.stdin);
 
     if (SHELLS.has(name)) {
+      const rc = args.findIndex((a) => a.value === '--rcfile' || a.value === '--init-file');
+      if (rc !== -1 && args[rc + 1]) this.codeFromFile('shell', args[rc + 1]!, cwd, base, make, nested, name);
       const how = shellInvocation(args);
       if (how.mode === 'script') {
         make(name);
@@ -497,10 +599,17 @@ class Analyzer {
         make(name);
         for (const c of fdExecs(args, cwd, this.home)) child(c, `${name} -x`);
         return recorded;
+      case 'ssh': {
+        make(name, base.stdin.kind === 'pipe' ? ['stdin-to-network'] : []);
+        const remote = sshRemoteCommand(args);
+        if (remote) nested(remote, 'ssh (remote)', null);
+        return recorded;
+      }
       case 'git': {
-        const git = gitInvocation(args);
+        const git = gitInvocation(args, this.gitAliases);
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
         make(name, git.execConfig ? ['hidden-code'] : []);
+        this.rememberGitAlias(git.subcommand, git.rest);
         const { scripts, argvs } = gitScripts(git);
         for (const s of scripts) nested(s, `git ${git.subcommand ?? ''}`.trim());
         for (const a of argvs) child(a, `git ${git.subcommand ?? ''}`.trim());
@@ -522,6 +631,47 @@ class Analyzer {
 
     make(name, NETWORK_SENDERS.has(name) && base.stdin.kind === 'pipe' ? ['stdin-to-network'] : []);
     return recorded;
+  }
+
+  /** `git config [--global] alias.NAME VALUE` defines what a later `git NAME` runs. */
+  private rememberGitAlias(subcommand: string | null, rest: Arg[]): void {
+    if (subcommand !== 'config') return;
+    const words = rest.filter((a) => !a.value.startsWith('-'));
+    const m = words[0] ? /^alias\.(.+)$/i.exec(words[0].value) : null;
+    if (m && words[1]) {
+      const v = words[1];
+      const body = v.value.startsWith('!') ? v.value.slice(1) : `git ${v.value}`;
+      this.gitAliases.set(m[1]!, { value: body, dynamic: v.dynamic, glob: false, pattern: body });
+    }
+  }
+
+  /** Where curl/wget save what they fetch: -o/-O FILE, or the URL's last segment. */
+  private rememberDownloads(name: string, args: Arg[], cwd: string | null): void {
+    if (cwd === null) return;
+    const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
+    const urlName = url ? basename(url.value.replace(/[?#].*$/, '')) : '';
+    let output: string | null = null;
+    let remoteName = name === 'wget';
+    for (let i = 0; i < args.length; i++) {
+      const w = args[i]!.value;
+      if (name === 'curl' && (w === '-o' || w === '--output' || /^-[a-zA-Z]*o$/.test(w))) output = args[i + 1]?.value ?? null;
+      else if (name === 'curl' && (w === '--remote-name' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(w))) remoteName = true;
+      else if (name === 'wget' && (w === '-O' || w === '--output-document' || /^-[a-zA-Z]*O$/.test(w))) output = args[i + 1]?.value ?? null;
+      else if (name === 'wget' && w.startsWith('--output-document=')) output = w.slice(18);
+    }
+    const file = output && output !== '-' ? output : remoteName && urlName ? urlName : null;
+    if (file) this.downloaded.add(resolvePath(file, cwd, this.home));
+  }
+
+  /** `curl … | tar x`, `tar xf downloaded.tgz`: what lands in the target directory came from the network. */
+  private rememberUnpacked(name: string, args: Arg[], cwd: string, stdin: StdinSource): void {
+    const fromPipe = stdin.kind === 'pipe' && stdin.producers.some((p) => this.fromNetwork(p));
+    const archive = args.find((a) => !a.value.startsWith('-') && /\.(t?gz|tar|tgz|zip|xz|bz2|zst)$/.test(a.value));
+    const fromFile = archive !== undefined && this.downloaded.has(resolvePath(archive.value, cwd, this.home));
+    if (!fromPipe && !fromFile) return;
+    const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || a.value === '-d');
+    const dir = dirAt !== -1 ? args[dirAt + 1] : undefined;
+    this.downloadedDirs.add(dir && !dir.dynamic ? resolvePath(dir.value, cwd, this.home) : cwd);
   }
 
   private outsideProgramDirs(path: string): boolean {
@@ -568,7 +718,11 @@ class Analyzer {
     }
     const extra: Tag[] = [];
     if (file.dynamic || file.glob) extra.push('hidden-code');
-    else if (cwd !== null && this.outsideProgramDirs(resolvePath(file.value, cwd, this.home))) extra.push('exec-outside');
+    else if (cwd !== null) {
+      const path = resolvePath(file.value, cwd, this.home);
+      if (this.outsideProgramDirs(path)) extra.push('exec-outside');
+      extra.push(...this.codeFile(path, language === 'shell' ? 'shell' : 'other', base.scope, base.frame));
+    }
     make(name, extra);
   }
 
@@ -664,7 +818,7 @@ export function echoedText(producers: ShellCommand[]): Arg | null {
   if (!last) return null;
   if (last.name === 'echo' || last.name === 'printf') {
     const words = last.argv.slice(1).filter((a, i) => !(i === 0 && last.name === 'echo' && /^-[neE]+$/.test(a.value)));
-    const value = words.map((a) => a.value).join(' ').replace(/\\n/g, '\n');
+    const value = words.map((a) => a.value).join(' ').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     return { value, dynamic: words.some((a) => a.dynamic) || /\\[0-7xu]/.test(value), glob: false, pattern: value };
   }
   if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;

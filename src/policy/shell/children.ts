@@ -38,7 +38,9 @@ export function findMatches(args: Arg[], cwd: string | null, home: string): Arg 
   const hasOr = args.some((a) => a.value === '-o' || a.value === '-or');
   const leaf = name && !name.dynamic && !hasOr && !name.value.includes('/') ? name.value : '*';
   // Other predicates (-type, -empty, -newer …) narrow the match further, so a hit is only possible.
-  const narrowed = args.some((a) => a.value.startsWith('-') && !FIND_NOT_NARROWING.has(a.value));
+  const execAt = args.findIndex((a) => FIND_EXEC.has(a.value));
+  const tests = execAt === -1 ? args : args.slice(0, execAt);
+  const narrowed = tests.some((a) => a.value.startsWith('-') && !FIND_NOT_NARROWING.has(a.value));
   const pattern = joinPath(roots[0]!, `**/${leaf}`);
   return narrowed ? { value: pattern, dynamic: true, glob: true, pattern } : globArg(pattern);
 }
@@ -107,8 +109,14 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
       return under(positional[1]);
     case 'ls':
       return under(positional[0]);
-    case 'git':
-      return ['ls-files', 'diff', 'grep', 'status'].includes(positional[0]?.value ?? '') ? globArg(joinPath(last.cwd, '**')) : unknownArg('XARGS_INPUT');
+    case 'git': {
+      if (!['ls-files', 'diff', 'grep', 'status'].includes(positional[0]?.value ?? '')) return unknownArg('XARGS_INPUT');
+      // `git ls-files '*.snap'`: the pathspec says which files
+      const specs = positional[0]?.value === 'ls-files' ? positional.slice(1) : [];
+      const spec = specs.length === 1 && !specs[0]!.dynamic ? specs[0]!.value : null;
+      if (spec === null) return globArg(joinPath(last.cwd, '**'));
+      return globArg(joinPath(last.cwd, spec.includes('/') ? spec : `**/${spec}`));
+    }
     case 'grep':
     case 'rg':
     case 'ag':
@@ -162,21 +170,26 @@ export function parallelScripts(args: Arg[]): Arg[] {
 }
 
 const GIT_VALUE_OPTS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
-/** Config keys whose value git runs as a program. */
-const GIT_EXEC_KEYS = /^(core\.(sshcommand|pager|editor|hookspath|fsmonitor|askpass|gitproxy)|diff\..*\.(command|textconv)|diff\.external|merge\..*\.driver|filter\..*\.(clean|smudge|process)|credential\.helper|gpg\.(program|.*\.program)|sequence\.editor|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*)$/i;
+/** Config keys whose value git runs as a shell command: analyzed like any other script. */
+const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
+/** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
+const GIT_EXEC_KEYS = /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
 
 export interface GitInvocation {
   cwd: Arg | null;
   subcommand: string | null;
   rest: Arg[];
   aliases: Map<string, Arg>;
+  /** Shell commands given in `-c key=value` settings git will run. */
+  configScripts: Arg[];
   /** A `-c` setting makes git run a program of the caller's choosing. */
   execConfig: boolean;
 }
 
-export function gitInvocation(args: Arg[]): GitInvocation {
+export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg> = new Map()): GitInvocation {
   let cwd: Arg | null = null;
-  const aliases = new Map<string, Arg>();
+  const aliases = new Map<string, Arg>(knownAliases);
+  const configScripts: Arg[] = [];
   let execConfig = false;
   let i = 0;
   for (; i < args.length; i++) {
@@ -201,12 +214,13 @@ export function gitInvocation(args: Arg[]): GitInvocation {
         const body = val.startsWith('!') ? val.slice(1) : `git ${val}`;
         aliases.set(alias[1]!, { value: body, dynamic: value.dynamic, glob: false, pattern: body });
       }
-      if (GIT_EXEC_KEYS.test(key) || value.dynamic) execConfig = true;
+      if (GIT_SHELL_KEYS.test(key)) configScripts.push({ value: val, dynamic: value.dynamic, glob: false, pattern: val });
+      else if (GIT_EXEC_KEYS.test(key) || (value.dynamic && !alias)) execConfig = true;
     } else if (opt === '--config-env' || opt === '--exec-path') {
       execConfig = true;
     }
   }
-  return { cwd, subcommand: args[i]?.value ?? null, rest: args.slice(i + 1), aliases, execConfig };
+  return { cwd, subcommand: args[i]?.value ?? null, rest: args.slice(i + 1), aliases, configScripts, execConfig };
 }
 
 /** Shell code that git subcommands take as arguments and run. */
@@ -224,7 +238,12 @@ export function gitScripts(git: GitInvocation): { scripts: Arg[]; argvs: Arg[][]
     }
   };
   const alias = git.aliases.get(git.subcommand ?? '');
-  if (alias) scripts.push(alias);
+  if (alias) {
+    // the alias runs with the rest of the command line appended
+    const value = [alias.value, ...rest.map((a) => a.value)].join(' ');
+    scripts.push({ value, dynamic: alias.dynamic || rest.some((a) => a.dynamic), glob: false, pattern: value });
+  }
+  scripts.push(...git.configScripts);
   switch (git.subcommand) {
     case 'submodule': {
       const at = rest.findIndex((a) => a.value === 'foreach');

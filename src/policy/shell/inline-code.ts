@@ -37,11 +37,11 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`(?:\bos|\))\.(?:system|popen)` + CALL, 'exec'),
     api(String.raw`(?<![\w.])(?:exec|eval|compile)` + CALL, 'code'),
     api(String.raw`\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)` + CALL + String.raw`(?=\[)`, 'exec-list'),
-    api(String.raw`\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)` + CALL, 'exec'),
+    api(String.raw`(?:\bsubprocess|\))\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)` + CALL, 'exec'),
     api(String.raw`\bos\.(?:exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)` + CALL, 'exec'),
     api(String.raw`\bpty\.spawn` + CALL, 'exec'),
-    api(String.raw`\bshutil\.rmtree` + CALL, 'delete', true),
-    api(String.raw`\bos\.(?:remove|unlink|rmdir|removedirs)` + CALL, 'delete'),
+    api(String.raw`(?:\bshutil|\))\.rmtree` + CALL, 'delete', true),
+    api(String.raw`(?:\bos|\))\.(?:remove|unlink|rmdir|removedirs)` + CALL, 'delete'),
     api(String.raw`\b(?:Path|pathlib\.Path)` + CALL + STRING + String.raw`\s*\)\s*\.(?:unlink|rmdir)`, 'delete'),
     api(String.raw`\b(?:Path|pathlib\.Path)` + CALL + STRING + String.raw`\s*\)\s*\.(?:write_text|write_bytes|touch|mkdir)`, 'write'),
     api(String.raw`\bopen` + CALL + STRING + String.raw`\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]`, 'write'),
@@ -143,7 +143,19 @@ function literalList(code: string, index: number): string[] | null {
   return values;
 }
 
+/** `"rm", "-rf", $x` → ['rm', '-rf', null]: a call's comma-separated arguments, literals or not. */
+function commaList(code: string, index: number): (string | null)[] | null {
+  const rest = code.slice(index, index + 4096);
+  const end = rest.search(/[)\n;]/);
+  const body = end === -1 ? rest : rest.slice(0, end);
+  const items = body.split(',').map((s) => s.trim());
+  if (items.length < 2) return null;
+  return items.map((item) => literalAt(item, 0));
+}
+
 function shellQuote(word: string): string {
+  // A leading ~ stands for the home directory (folded from HOME lookups): keep it expandable.
+  if (/^~(\/[A-Za-z0-9_./-]*)?$/.test(word)) return word;
   return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -163,6 +175,8 @@ const HOME_EXPRESSIONS = new RegExp(
     String.raw`\bENV\[\s*['"]HOME['"]\s*\]`,
     String.raw`\bDir\.home\b`,
     String.raw`\bDeno\.env\.get\(\s*['"]HOME['"]\s*\)`,
+    String.raw`\bgetenv\(\s*['"]HOME['"]\s*\)`,
+    String.raw`\$_SERVER\[\s*['"]HOME['"]\s*\]`,
   ].join('|'),
   'g',
 );
@@ -173,6 +187,8 @@ const HOME_EXPRESSIONS = new RegExp(
  */
 function foldLiterals(code: string): string {
   let out = code.replace(HOME_EXPRESSIONS, "'~'");
+  // expanduser('~/x'), File.expand_path("~/x"), path.resolve('x'): the literal itself
+  out = out.replace(/\b(?:os\.path\.expanduser|os\.path\.abspath|os\.path\.realpath|File\.expand_path|path\.resolve|Path)\(\s*('[^'\\]*'|"[^"\\]*")\s*\)/g, '$1');
   out = out.replace(/\b(?:os\.)?path\.join\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
     const parts = list.split(/\s*,\s*/).map((p) => p.slice(1, -1));
     return `'${parts.join('/').replace(/\/+/g, '/')}'`;
@@ -225,7 +241,9 @@ export function analyzeCode(language: Language, source: string, depth = 0): Code
           findings.unknownMutation ||= inner.unknownMutation;
         }
       } else if (kind === 'exec') {
-        if (literal !== null) findings.shell.push(literal);
+        const list = literal !== null ? commaList(code, after) : null;
+        if (list && list.length > 1 && list[0] !== null) findings.shell.push(list.map((w) => (w === null ? '"$UNKNOWN"' : shellQuote(w))).join(' '));
+        else if (literal !== null) findings.shell.push(literal);
         else findings.unknownExec = true;
       } else if (literal !== null) {
         findings.effects.push({ op: kind, path: literal, recursive: recursive ?? false });

@@ -50,6 +50,7 @@ const GRAMMARS: Record<Language, Grammar> = {
 };
 
 function joinCode(parts: Arg[]): Arg {
+  if (parts.length === 1) return parts[0]!;
   const value = parts.map((p) => p.value).join('\n');
   return { value, dynamic: parts.some((p) => p.dynamic), glob: false, pattern: value };
 }

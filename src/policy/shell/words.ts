@@ -76,6 +76,7 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
 /** `{a,b}` → [a, b]; sequences and nested forms become a glob rather than a guess. */
 function braceAlternatives(text: string): Piece {
   const inner = text.slice(1, -1);
+  if (/[$`]/.test(inner)) return unknown(text);
   if (/[{}]/.test(inner) || !inner.includes(',')) return literal(text.replace(/\{[^}]*\}/g, '*'), true);
   const alts = inner.split(',');
   return { texts: alts, patterns: alts, dynamic: false, glob: false };

@@ -1,0 +1,198 @@
+import type { Arg } from '../types.js';
+
+/**
+ * Ways a command runs code that is not its argv: shell commands hidden in option values,
+ * in environment variables, and in config that a later command obeys.
+ */
+
+/** Environment variables whose value a program runs as a shell command. */
+export const ENV_SHELL_COMMANDS = new Set([
+  'PROMPT_COMMAND', 'PS0', 'PS1', 'PS2', 'PS4', 'GIT_PAGER', 'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'GIT_EDITOR', 'EDITOR',
+  'VISUAL', 'FCEDIT', 'GIT_SEQUENCE_EDITOR', 'GIT_SSH_COMMAND', 'GIT_EXTERNAL_DIFF', 'LESSOPEN', 'LESSCLOSE', 'BROWSER',
+]);
+
+/** Environment variables that make programs load code from somewhere harness does not see. */
+export const ENV_HIDDEN_CODE = new Set([
+  'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'BASH_ENV', 'ENV', 'ZDOTDIR',
+  'NODE_OPTIONS', 'PYTHONSTARTUP', 'PYTHONINSPECT', 'PERL5OPT', 'RUBYOPT', 'GIT_SSH', 'GIT_ASKPASS', 'SSH_ASKPASS',
+  'GIT_EXEC_PATH', 'GIT_TEMPLATE_DIR', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM',
+  'npm_config_script_shell', 'NPM_CONFIG_SCRIPT_SHELL', 'npm_config_node_options', 'SHELLOPTS', 'BASHOPTS', 'GCONV_PATH',
+  'LESSKEY', 'HOSTALIASES',
+]);
+
+export interface IndirectCode {
+  /** Shell command lines carried in option values. */
+  scripts: Arg[];
+  /** Code is loaded from somewhere harness cannot read (a template, a script shell, make --eval). */
+  hidden: boolean;
+}
+
+function valueOf(args: Arg[], i: number, name: string): Arg | undefined {
+  const word = args[i]!.value;
+  if (word === name) return args[i + 1];
+  if (name.startsWith('--') && word.startsWith(`${name}=`)) return { ...args[i]!, value: word.slice(name.length + 1), pattern: word.slice(name.length + 1) };
+  if (!name.startsWith('--') && word.startsWith(name) && word.length > name.length) return { ...args[i]!, value: word.slice(name.length), pattern: word.slice(name.length) };
+  return undefined;
+}
+
+/** Options whose value is a shell command, per program. */
+const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
+  tar: ['--to-command', '--use-compress-program', '-I', '--rsh-command', '--info-script', '--new-volume-script'],
+  rsync: ['-e', '--rsh', '--rsync-path'],
+  zip: ['-TT', '--unzip-command'],
+  man: ['-P', '--pager'],
+  less: [],
+  git: ['--upload-pack', '--receive-pack', '--exec'],
+  scp: ['-S'],
+  sftp: ['-S'],
+  'ssh-agent': [],
+};
+
+const EDITORS = new Set(['vim', 'vi', 'nvim', 'ex', 'view', 'gvim', 'rvim']);
+const SSH_COMMAND_OPTIONS = /^(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)=(.*)$/is;
+
+function script(value: string, from: Arg): Arg {
+  return { value, dynamic: from.dynamic, glob: false, pattern: value };
+}
+
+export function indirectCode(name: string, args: Arg[]): IndirectCode {
+  const out: IndirectCode = { scripts: [], hidden: false };
+  const options = SCRIPT_OPTIONS[name] ?? [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!.value;
+    for (const option of options) {
+      const v = valueOf(args, i, option);
+      if (v) out.scripts.push(v);
+    }
+    if (name === 'tar') {
+      const m = /^--checkpoint-action=(?:exec|shell)=(.*)$/s.exec(word);
+      if (m) out.scripts.push(script(m[1]!, args[i]!));
+    }
+    if (EDITORS.has(name)) {
+      // vim -c '!cmd' / +'!cmd' / -c ':!cmd'
+      const v = word === '-c' || word === '--cmd' ? args[i + 1]?.value : word.startsWith('+') ? word.slice(1) : undefined;
+      const m = v !== undefined ? /^:?\s*!(.*)$/s.exec(v) : null;
+      if (m) out.scripts.push(script(m[1]!, args[i]!));
+    }
+    if (name === 'ssh' || name === 'scp' || name === 'sftp') {
+      const v = word === '-o' ? args[i + 1]?.value : word.startsWith('-o') ? word.slice(2) : undefined;
+      const m = v !== undefined ? SSH_COMMAND_OPTIONS.exec(v.trim()) : null;
+      if (m) out.scripts.push(script(m[2]!, args[i]!));
+    }
+    if (name === 'git' && (word === '--template' || word.startsWith('--template='))) out.hidden = true;
+    if (name === 'git' && word === '-u' && ['clone', 'fetch', 'ls-remote', 'archive'].includes(args[0]?.value ?? '')) {
+      const v = args[i + 1];
+      if (v) out.scripts.push(v);
+    }
+    if ((name === 'npm' || name === 'pnpm' || name === 'yarn') && (word === '--script-shell' || word.startsWith('--script-shell='))) out.hidden = true;
+    if (name === 'make' || name === 'gmake') {
+      if (word === '-E' || word.startsWith('--eval')) out.hidden = true;
+    }
+  }
+  // npm pkg set scripts.test='…' / npm set-script test '…': the value runs later as a shell command
+  if (name === 'npm' && args[0]?.value === 'pkg' && args[1]?.value === 'set') {
+    for (const a of args.slice(2)) {
+      const m = /^scripts\.[^=]+=(.*)$/s.exec(a.value);
+      if (m) out.scripts.push(script(m[1]!, a));
+    }
+  }
+  if (name === 'npm' && args[0]?.value === 'set-script' && args[2]) out.scripts.push(args[2]);
+  return out;
+}
+
+/** Whether a loader variable's value actually loads code (NODE_OPTIONS=--max-old-space-size does not). */
+export function hiddenEnvValue(name: string, value: Arg | null): boolean {
+  if (name === 'NODE_OPTIONS' || name === 'npm_config_node_options') {
+    return value === null || value.dynamic || /(^|\s)(-r|--require|--import|--loader|--experimental-loader|--env-file)(\s|=|$)/.test(value.value);
+  }
+  return true;
+}
+
+export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'other';
+
+const word = (value: string): Arg => ({ value, dynamic: false, glob: false, pattern: value });
+
+/**
+ * Files a command runs code from by convention (Makefile, package.json scripts, .envrc, Justfile),
+ * so that a file written or downloaded earlier in the same command line is recognized when run.
+ */
+export function conventionalCodeFiles(name: string, args: Arg[]): Arg[] {
+  const sub = args.find((a) => !a.value.startsWith('-'))?.value;
+  switch (name) {
+    case 'make':
+    case 'gmake': {
+      const f = args.findIndex((a) => a.value === '-f' || a.value === '--file' || a.value === '--makefile');
+      const file = f === -1 ? undefined : args[f + 1];
+      return file ? [file] : ['Makefile', 'makefile', 'GNUmakefile'].map(word);
+    }
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'bun':
+      return sub === undefined || ['run', 'test', 'start', 'install', 'i', 'ci', 'exec', 'run-script', 't'].includes(sub) ? [word('package.json')] : [];
+    case 'direnv':
+      return sub === 'allow' || sub === 'exec' ? [word('.envrc')] : [];
+    case 'just':
+      return ['justfile', 'Justfile', '.justfile'].map(word);
+    case 'task':
+      return ['Taskfile.yml', 'Taskfile.yaml'].map(word);
+    default:
+      return [];
+  }
+}
+
+export function codeFileKind(runner: string, file: string): CodeFileKind {
+  if (runner === 'make' || runner === 'gmake') return 'makefile';
+  if (file.endsWith('package.json')) return 'package-json';
+  if (runner === 'direnv') return 'shell';
+  return 'other';
+}
+
+/** The shell command lines in a file's text, or null when its format is not understood. */
+export function scriptsInCodeFile(kind: CodeFileKind, text: string): string[] | null {
+  switch (kind) {
+    case 'shell':
+      return [text];
+    case 'package-json': {
+      try {
+        const scripts = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {};
+        return Object.values(scripts).filter((v): v is string => typeof v === 'string');
+      } catch {
+        return null;
+      }
+    }
+    case 'makefile': {
+      // Recipe lines (tab-indented, or after `target: ;`) and $(shell …) calls are shell.
+      const scripts: string[] = [];
+      for (const line of text.split('\n')) {
+        const recipe = line.startsWith('\t') ? line.slice(1).replace(/^[@+-]+/, '') : /^[^#=\t][^=]*?:[^=]*?;(.*)$/.exec(line)?.[1];
+        if (recipe !== undefined) scripts.push(recipe);
+        for (const m of line.matchAll(/\$\(shell\s+([^)]*)\)/g)) scripts.push(m[1]!);
+      }
+      // make variables are expanded by make, not by the shell
+      return scripts.map((s) => s.replace(/\$\$/g, '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replace(/\u0000/g, '$'));
+    }
+    default:
+      return null;
+  }
+}
+
+const SSH_VALUE_OPTS = new Set(['-p', '-i', '-l', '-o', '-F', '-J', '-L', '-R', '-D', '-b', '-c', '-E', '-e', '-I', '-m', '-O', '-Q', '-S', '-W', '-w', '-B', '-P']);
+
+/** `ssh [opts] host command…`: the command words, joined as the remote shell sees them. */
+export function sshRemoteCommand(args: Arg[]): Arg | null {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const w = args[i]!.value;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!w.startsWith('-')) break;
+    if (SSH_VALUE_OPTS.has(w)) i++;
+  }
+  const words = args.slice(i + 1);
+  if (words.length === 0) return null;
+  const value = words.map((a) => a.value).join(' ');
+  return { value, dynamic: words.some((a) => a.dynamic), glob: false, pattern: value };
+}
