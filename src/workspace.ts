@@ -41,3 +41,7 @@ export function policyContext(workspace: string, configPath: string | null): Pol
     ...(configPath ? { configPath } : {}),
   };
 }
+
+export function auditPathFor(workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDirFor(workspace, env), 'audit.db');
+}

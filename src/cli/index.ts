@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { HarnessError } from '../errors.js';
 import { registerCheck } from './check.js';
 import { registerRules } from './rules.js';
+import { registerLog } from './log.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheck(program);
   registerRules(program);
+  registerLog(program);
   return program;
 }
 

@@ -1,0 +1,249 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Verdict } from '../policy/index.js';
+import { redact, redactValue } from './redact.js';
+
+export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty';
+
+/** Schema migrations by PRAGMA user_version; each runs once, in order, in a transaction. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, agent TEXT NOT NULL, workspace TEXT NOT NULL, started_at INTEGER NOT NULL,
+    argv TEXT NOT NULL, config_path TEXT, harness_version TEXT NOT NULL, pid INTEGER NOT NULL
+  );
+  CREATE TABLE session_ends (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id), ended_at INTEGER NOT NULL, exit_code INTEGER
+  );
+  CREATE TABLE tool_calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), tool_use_id TEXT NOT NULL,
+    at INTEGER NOT NULL, agent TEXT NOT NULL, tool TEXT NOT NULL, kind TEXT NOT NULL, summary TEXT NOT NULL,
+    cwd TEXT, input TEXT NOT NULL
+  );
+  CREATE TABLE decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), tool_use_id TEXT NOT NULL,
+    at INTEGER NOT NULL, verdict TEXT NOT NULL CHECK (verdict IN ('allow','ask','deny')), rule_id TEXT, reason TEXT NOT NULL,
+    decided_by TEXT NOT NULL, latency_ms REAL, mutates INTEGER NOT NULL
+  );
+  CREATE TABLE results (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), tool_use_id TEXT NOT NULL,
+    at INTEGER NOT NULL, ok INTEGER NOT NULL, summary TEXT NOT NULL, data TEXT
+  );
+  CREATE INDEX tool_calls_session ON tool_calls(session_id, at);
+  CREATE INDEX decisions_call ON decisions(session_id, tool_use_id);
+  CREATE INDEX results_call ON results(session_id, tool_use_id);
+  ${['sessions', 'session_ends', 'tool_calls', 'decisions', 'results']
+    .map(
+      (t) => `
+  CREATE TRIGGER ${t}_append_only_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER ${t}_append_only_delete BEFORE DELETE ON ${t} BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+    )
+    .join('\n')}
+  `,
+];
+
+export interface SessionStart {
+  id: string;
+  agent: string;
+  workspace: string;
+  argv: string[];
+  configPath: string | null;
+  version: string;
+}
+
+export interface ToolCallRecord {
+  sessionId: string;
+  toolUseId: string;
+  agent: string;
+  tool: string;
+  kind: string;
+  summary: string;
+  cwd: string | null;
+  input: unknown;
+}
+
+export interface DecisionRecord {
+  sessionId: string;
+  toolUseId: string;
+  verdict: Verdict;
+  ruleId: string | null;
+  reason: string;
+  decidedBy: DecidedBy;
+  latencyMs: number | null;
+  mutates: boolean;
+}
+
+export interface ResultRecord {
+  sessionId: string;
+  toolUseId: string;
+  ok: boolean;
+  summary: string;
+  data?: unknown;
+}
+
+export interface LogRow {
+  sessionId: string;
+  toolUseId: string;
+  at: number;
+  agent: string;
+  tool: string;
+  kind: string;
+  summary: string;
+  cwd: string | null;
+  verdict: Verdict | null;
+  ruleId: string | null;
+  reason: string | null;
+  decidedBy: DecidedBy | null;
+  /** The rule's verdict when a human or a timeout settled an `ask`. */
+  askedFirst: boolean;
+  ok: boolean | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  agent: string;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  calls: number;
+  allowed: number;
+  denied: number;
+  asked: number;
+  approved: number;
+  timedOut: number;
+  faults: number;
+}
+
+export interface LogQuery {
+  sessionId?: string;
+  since?: number;
+  verdict?: Verdict;
+  limit?: number;
+}
+
+/** The append-only audit log of one workspace (SQLite, WAL). */
+export class AuditLog {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(path: string): AuditLog {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const log = new AuditLog(db);
+    log.migrate();
+    return log;
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`audit database schema ${current} is newer than this harness understands (${MIGRATIONS.length}); upgrade harness`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  startSession(s: SessionStart, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO sessions (id, agent, workspace, started_at, argv, config_path, harness_version, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.id, s.agent, s.workspace, at, JSON.stringify(redactValue(s.argv)), s.configPath, s.version, process.pid);
+  }
+
+  endSession(id: string, exitCode: number | null, at = Date.now()): void {
+    this.db.prepare('INSERT OR IGNORE INTO session_ends (session_id, ended_at, exit_code) VALUES (?, ?, ?)').run(id, at, exitCode);
+  }
+
+  toolCall(r: ToolCallRecord, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO tool_calls (session_id, tool_use_id, at, agent, tool, kind, summary, cwd, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, r.toolUseId, at, r.agent, r.tool, r.kind, redact(r.summary), r.cwd, JSON.stringify(redactValue(r.input) ?? null));
+  }
+
+  decision(r: DecisionRecord, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0);
+  }
+
+  result(r: ResultRecord, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO results (session_id, tool_use_id, at, ok, summary, data) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, r.toolUseId, at, r.ok ? 1 : 0, redact(r.summary), r.data === undefined ? null : JSON.stringify(redactValue(r.data)));
+  }
+
+  latestSessionId(): string | null {
+    const row = this.db.prepare('SELECT id FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** Tool calls with their final decision and result, oldest first. */
+  query(q: LogQuery = {}): LogRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.sessionId) {
+      where.push('c.session_id = ?');
+      params.push(q.sessionId);
+    }
+    if (q.since !== undefined) {
+      where.push('c.at >= ?');
+      params.push(q.since);
+    }
+    if (q.verdict) {
+      where.push('d.verdict = ?');
+      params.push(q.verdict);
+    }
+    const sql = `
+      SELECT c.session_id AS sessionId, c.tool_use_id AS toolUseId, c.at, c.agent, c.tool, c.kind, c.summary, c.cwd,
+             d.verdict, d.rule_id AS ruleId, d.reason, d.decided_by AS decidedBy,
+             (SELECT COUNT(*) FROM decisions a WHERE a.session_id = c.session_id AND a.tool_use_id = c.tool_use_id AND a.verdict = 'ask') > 0 AS askedFirst,
+             (SELECT r.ok FROM results r WHERE r.session_id = c.session_id AND r.tool_use_id = c.tool_use_id ORDER BY r.seq DESC LIMIT 1) AS ok
+      FROM tool_calls c
+      LEFT JOIN decisions d ON d.seq = (
+        SELECT MAX(seq) FROM decisions x WHERE x.session_id = c.session_id AND x.tool_use_id = c.tool_use_id)
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.seq DESC
+      LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, q.limit ?? 1000) as (Omit<LogRow, 'askedFirst' | 'ok'> & { askedFirst: number; ok: number | null })[];
+    return rows.reverse().map((r) => ({ ...r, askedFirst: r.askedFirst === 1, ok: r.ok === null ? null : r.ok === 1 }));
+  }
+
+  summary(sessionId: string): SessionSummary | null {
+    const s = this.db
+      .prepare('SELECT s.id, s.agent, s.started_at AS startedAt, e.ended_at AS endedAt, e.exit_code AS exitCode FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE s.id = ?')
+      .get(sessionId) as Pick<SessionSummary, 'id' | 'agent' | 'startedAt' | 'endedAt' | 'exitCode'> | undefined;
+    if (!s) return null;
+    const rows = this.query({ sessionId, limit: 1_000_000 });
+    const count = (f: (r: LogRow) => boolean): number => rows.filter(f).length;
+    return {
+      ...s,
+      calls: rows.length,
+      allowed: count((r) => r.verdict === 'allow'),
+      denied: count((r) => r.verdict === 'deny'),
+      asked: count((r) => r.askedFirst),
+      approved: count((r) => r.askedFirst && r.verdict === 'allow'),
+      timedOut: count((r) => r.decidedBy === 'timeout'),
+      faults: count((r) => r.decidedBy === 'fault'),
+    };
+  }
+
+  sessions(limit = 20): SessionSummary[] {
+    const ids = this.db.prepare('SELECT id FROM sessions ORDER BY started_at DESC LIMIT ?').all(limit) as { id: string }[];
+    return ids.map((r) => this.summary(r.id)!).filter(Boolean);
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import kleur from 'kleur';
+import { AuditLog, type LogRow, type SessionSummary } from '../audit/store.js';
+import { UsageError } from '../errors.js';
+import type { Verdict } from '../policy/index.js';
+import { auditPathFor, findWorkspace } from '../workspace.js';
+import { paintVerdict, printJson, useColor } from './output.js';
+
+interface LogOptions {
+  session?: string;
+  since?: string;
+  verdict?: string;
+  limit?: string;
+  json?: boolean;
+  cwd?: string;
+  all?: boolean;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30m`, `2h`, `7d` ago, or an ISO date. */
+export function parseSince(value: string, now = Date.now()): number {
+  const rel = /^(\d+)\s*([smhdw])$/.exec(value.trim());
+  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
+  const abs = Date.parse(value);
+  if (Number.isNaN(abs)) throw new UsageError(`--since: expected a duration like 30m, 2h, 7d or a date like 2026-11-21 (found "${value}")`);
+  return abs;
+}
+
+function time(at: number): string {
+  return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+export function formatRow(r: LogRow): string {
+  const verdict = r.verdict ? paintVerdict(r.verdict) : kleur.dim('?    ');
+  const who = r.decidedBy && r.decidedBy !== 'rule' ? kleur.cyan(`[${r.decidedBy}] `) : '';
+  const rule = r.ruleId ? kleur.dim(` (${r.ruleId})`) : '';
+  const result = r.ok === false ? kleur.red(' failed') : '';
+  return `${kleur.dim(time(r.at))} ${verdict} ${who}${kleur.bold(r.tool)} ${r.summary.replace(/\s+/g, ' ').slice(0, 160)}${rule}${result}`;
+}
+
+export function formatSummary(s: SessionSummary): string {
+  const ended = s.endedAt ? `ended ${time(s.endedAt)} (exit ${s.exitCode ?? '?'})` : 'running or interrupted';
+  return [
+    `session ${s.id} · ${s.agent} · started ${time(s.startedAt)} · ${ended}`,
+    `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}`,
+  ].join('\n');
+}
+
+export function registerLog(program: Command): void {
+  program
+    .command('log')
+    .description('read the audit log: tool calls, decisions, who decided, results')
+    .option('--session <id>', 'one session (default: the latest; "all" for every session)')
+    .option('--since <when>', 'only calls since a duration ago (30m, 2h, 7d) or a date')
+    .option('--verdict <verdict>', 'only calls with this final verdict: allow, ask or deny')
+    .option('--limit <n>', 'at most this many calls (newest)', '200')
+    .option('--json', 'print JSON')
+    .option('--cwd <dir>', 'workspace whose log to read')
+    .addHelpText('after', '\nExamples:\n  harness log\n  harness log --verdict deny --since 2h\n  harness log --session all --json')
+    .action((opts: LogOptions) => {
+      const workspace = findWorkspace(resolve(opts.cwd ?? process.cwd()));
+      const path = auditPathFor(workspace);
+      if (opts.verdict && !['allow', 'ask', 'deny'].includes(opts.verdict)) throw new UsageError(`--verdict: expected allow, ask or deny (found "${opts.verdict}")`);
+      const limit = Number(opts.limit ?? '200');
+      if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: expected a positive whole number (found "${opts.limit}")`);
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      if (!existsSync(path)) {
+        if (opts.json) printJson({ workspace, database: path, sessions: [], calls: [] });
+        else process.stdout.write(`No audit log yet for ${workspace} (${path}). Start one with: harness run claude\n`);
+        return;
+      }
+      const log = AuditLog.open(path);
+      try {
+        const sessionId = opts.session === 'all' ? undefined : (opts.session ?? log.latestSessionId() ?? undefined);
+        const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
+        const summary = sessionId ? log.summary(sessionId) : null;
+        if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session "${opts.session}" in ${path}`);
+        if (opts.json) {
+          printJson({ workspace, database: path, session: summary, calls: rows });
+          return;
+        }
+        useColor();
+        if (summary) process.stdout.write(formatSummary(summary) + '\n');
+        for (const r of rows) process.stdout.write(formatRow(r) + '\n');
+        if (rows.length === 0) process.stdout.write(kleur.dim('(no tool calls match)\n'));
+      } finally {
+        log.close();
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/store.js';
+import { redact } from '../../src/audit/redact.js';
+
+// Fake secrets in the real formats (none of them valid).
+const SECRETS: [string, string][] = [
+  ['aws-access-key', 'aws s3 ls --profile x AKIAIOSFODNN7EXAMPLE'],
+  ['github-token', 'git clone https://x:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r'],
+  ['github-token', 'export GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'],
+  ['slack-token', 'curl -H "x: xoxb-1234567890-abcdefghijkl" https://slack.example'],
+  ['stripe-key', 'STRIPE=sk_live_4eC39HqLyjWDarjtT1zdp7dc node app.js'],
+  ['anthropic-key', 'ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345 claude'],
+  ['openai-key', 'curl -H "Authorization: Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123" https://api.example'],
+  ['google-api-key', 'curl "https://maps.example/api?key=AIzaSyA-abcdefghijklmnopqrstuvwxyz01234"'],
+  ['npm-token', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789'],
+  ['jwt', 'curl -H "x-token: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U" x'],
+  ['url-password', 'psql postgres://admin:hunter2secret@db.internal:5432/app'],
+  ['secret-assignment', 'DB_PASSWORD=correct-horse-battery npm start'],
+  ['secret-assignment', 'export MY_SERVICE_TOKEN="abc123def456ghi789"'],
+  ['password-flag', 'mysql --password=s3cr3tpass -u root'],
+  ['private-key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----'],
+];
+
+describe('redaction', () => {
+  it.each(SECRETS)('%s: %s', (kind, text) => {
+    const out = redact(text);
+    expect(out).toContain(`[REDACTED:`);
+    expect(out).toMatch(new RegExp(`REDACTED:(${kind}|[a-z-]+)`));
+    // the secret part is gone, the context stays
+    const secretish = text.match(/(AKIA\w+|ghp_\w+|github_pat_\w+|xoxb-[\w-]+|sk_live_\w+|sk-ant-[\w-]+|sk-proj-\w+|AIza[\w-]+|npm_\w+|eyJ[\w.-]+|hunter2secret|correct-horse-battery|abc123def456ghi789|s3cr3tpass|b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ)/)?.[0];
+    expect(secretish).toBeTruthy();
+    expect(out).not.toContain(secretish!);
+  });
+
+  it.each(['git status', 'npm test -- --coverage', 'echo $GITHUB_TOKEN', 'TOKEN_FILE=./token.txt', 'export API_KEY="${API_KEY}"', 'ls -la ~/.ssh'])('leaves ordinary text alone: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it('bounds the work on huge input', () => {
+    const out = redact('x'.repeat(2_000_000));
+    expect(out.length).toBeLessThan(300_000);
+  });
+});
+
+function tempLog(): { log: AuditLog; path: string } {
+  const path = join(mkdtempSync(join(tmpdir(), 'harness-audit-')), 'audit.db');
+  return { log: AuditLog.open(path), path };
+}
+
+describe('audit log (real SQLite file)', () => {
+  it('records sessions, calls, decisions and results, and summarizes them', () => {
+    const { log } = tempLog();
+    log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: ['claude'], configPath: null, version: '0.1.0' });
+    const call = (id: string, summary: string) => log.toolCall({ sessionId: 's1', toolUseId: id, agent: 'claude', tool: 'Bash', kind: 'shell', summary, cwd: '/w', input: { command: summary } });
+    call('t1', 'ls');
+    log.decision({ sessionId: 's1', toolUseId: 't1', verdict: 'allow', ruleId: null, reason: 'ok', decidedBy: 'rule', latencyMs: 0.2, mutates: false });
+    log.result({ sessionId: 's1', toolUseId: 't1', ok: true, summary: 'exit 0' });
+    call('t2', 'rm -rf ~');
+    log.decision({ sessionId: 's1', toolUseId: 't2', verdict: 'deny', ruleId: 'fs.delete-home', reason: 'no', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
+    call('t3', 'git reset --hard');
+    log.decision({ sessionId: 's1', toolUseId: 't3', verdict: 'ask', ruleId: 'git.reset-hard', reason: 'sure?', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
+    log.decision({ sessionId: 's1', toolUseId: 't3', verdict: 'allow', ruleId: 'git.reset-hard', reason: 'approved', decidedBy: 'human', latencyMs: 1500, mutates: true });
+    call('t4', 'git clean -fd');
+    log.decision({ sessionId: 's1', toolUseId: 't4', verdict: 'ask', ruleId: 'git.clean-force', reason: 'sure?', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
+    log.decision({ sessionId: 's1', toolUseId: 't4', verdict: 'deny', ruleId: 'git.clean-force', reason: 'timed out', decidedBy: 'timeout', latencyMs: 60000, mutates: true });
+    log.endSession('s1', 0);
+    expect(log.summary('s1')).toMatchObject({ calls: 4, allowed: 2, denied: 2, asked: 2, approved: 1, timedOut: 1, exitCode: 0 });
+    expect(log.query({ sessionId: 's1', verdict: 'deny' }).map((r) => r.toolUseId)).toEqual(['t2', 't4']);
+    expect(log.latestSessionId()).toBe('s1');
+  });
+
+  it('is append-only: updates and deletes are refused by the database itself', () => {
+    const { log, path } = tempLog();
+    log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
+    log.toolCall({ sessionId: 's1', toolUseId: 't1', agent: 'claude', tool: 'Bash', kind: 'shell', summary: 'ls', cwd: null, input: {} });
+    log.close();
+    const db = new Database(path);
+    for (const sql of ["UPDATE tool_calls SET summary = 'x'", 'DELETE FROM tool_calls', "UPDATE sessions SET agent = 'x'", 'DELETE FROM sessions']) {
+      expect(() => db.exec(sql), sql).toThrow(/append-only/);
+    }
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('stores inputs redacted', () => {
+    const { log, path } = tempLog();
+    log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: ['--token', 'x'], configPath: null, version: '0' });
+    log.toolCall({ sessionId: 's1', toolUseId: 't1', agent: 'claude', tool: 'Bash', kind: 'shell', summary: 'DB_PASSWORD=hunter2hunter2 npm start', cwd: null, input: { command: 'DB_PASSWORD=hunter2hunter2 npm start' } });
+    log.close();
+    const raw = new Database(path).prepare('SELECT summary, input FROM tool_calls').get() as { summary: string; input: string };
+    expect(raw.summary + raw.input).not.toContain('hunter2hunter2');
+  });
+
+  it('migrates by user_version and refuses a newer schema', () => {
+    const { log, path } = tempLog();
+    expect(log.schemaVersion).toBe(1);
+    log.close();
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => AuditLog.open(path)).toThrow(/newer than this harness/);
+  });
+});
