@@ -4,6 +4,7 @@ import { HarnessError } from '../errors.js';
 import { registerCheck } from './check.js';
 import { registerRules } from './rules.js';
 import { registerLog } from './log.js';
+import { registerRun } from './run.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
     .description('Supervise a local coding agent: deterministic allow/ask/deny rules for every tool call it makes.')
     .version(version(), '-V, --version')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
+  registerRun(program, version());
   registerCheck(program);
   registerRules(program);
   registerLog(program);
@@ -28,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.

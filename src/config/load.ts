@@ -11,12 +11,18 @@ import { jsonErrorOffset, lineAndColumn } from './json-error.js';
 export const CONFIG_FILE = 'harness.config.json';
 export const PACKS_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 
+export interface ApprovalSettings {
+  timeoutSeconds: number;
+  whenNoTty: 'allow' | 'deny';
+}
+
 export interface LoadedConfig {
   /** The file the config came from; null when none exists and the defaults apply. */
   path: string | null;
   config: ConfigFile;
   sources: RuleSource[];
   defaults: PolicyDefaults;
+  approvals: ApprovalSettings;
   packs: string[];
 }
 
@@ -149,7 +155,8 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
     sources.push({ spec: spec as RuleSpec, origin: 'config' });
   });
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { path: file, config, sources, defaults: mergeDefaults(config), packs: used.map((u) => u.name) };
+  const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
+  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, packs: used.map((u) => u.name) };
 }
 
 /** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */

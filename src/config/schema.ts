@@ -79,6 +79,13 @@ export const defaultsSchema = z
   })
   .strict();
 
+export const approvalsSchema = z
+  .object({
+    timeoutSeconds: z.number().int().min(5).max(86_400).optional().describe('how long an ask waits for a human before it becomes deny (default 300)'),
+    whenNoTty: z.enum(['allow', 'deny']).optional().describe('how an ask resolves when nobody can be asked (no terminal: CI, pipes); default deny'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -86,6 +93,7 @@ export const configSchema = z
     disable: z.array(ruleId).optional().describe('ids of pack rules to switch off'),
     rules: z.array(ruleSchema).optional().describe('your own rules, added to the packs'),
     defaults: defaultsSchema.optional(),
+    approvals: approvalsSchema.optional(),
   })
   .strict();
 

@@ -1,0 +1,137 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Decision } from '../policy/index.js';
+import type { HookEndpoint } from '../hooks/server.js';
+import { hookCommand } from '../hooks/client.js';
+import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
+import type { ToolEvent, ToolKind } from './tool-event.js';
+import { UsageError } from '../errors.js';
+
+/** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
+interface ClaudePayload {
+  session_id?: string;
+  tool_use_id?: string;
+  tool_name?: string;
+  tool_input?: Record<string, unknown>;
+  tool_response?: unknown;
+  cwd?: string;
+  hook_event_name?: string;
+}
+
+const KINDS: Record<string, ToolKind> = {
+  Bash: 'shell',
+  Write: 'write',
+  Edit: 'edit',
+  MultiEdit: 'edit',
+  NotebookEdit: 'edit',
+  Read: 'read',
+  Glob: 'search',
+  Grep: 'search',
+  LS: 'search',
+  WebFetch: 'fetch',
+  WebSearch: 'fetch',
+  Task: 'other',
+  Agent: 'other',
+  TodoWrite: 'other',
+};
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export type HookTransport = 'http' | 'command';
+
+export interface LaunchPlan {
+  args: string[];
+  settingsPath: string;
+}
+
+/** Claude Code options that would let the agent run without harness's hooks. */
+const HOOKLESS = new Set(['--bare']);
+
+export const claudeAdapter = {
+  name: 'claude',
+  defaultBinary: 'claude',
+
+  /** Hook payload → agent-neutral event. Unknown shapes still produce an event (judged as `other`). */
+  toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent {
+    const p = (payload ?? {}) as ClaudePayload;
+    const tool = str(p.tool_name) ?? 'unknown';
+    const input = (p.tool_input && typeof p.tool_input === 'object' ? p.tool_input : {}) as Record<string, unknown>;
+    const cwd = str(p.cwd) ?? fallbackCwd;
+    const kind: ToolKind = tool.startsWith('mcp__') ? 'mcp' : (KINDS[tool] ?? 'other');
+    const path = str(input.file_path) ?? str(input.notebook_path) ?? str(input.path);
+    const command = kind === 'shell' ? (str(input.command) ?? '') : undefined;
+    const summary =
+      kind === 'shell' ? command! : path ? `${tool} ${path}` : kind === 'fetch' ? `${tool} ${str(input.url) ?? str(input.query) ?? ''}` : `${tool} ${JSON.stringify(input).slice(0, 200)}`;
+    return {
+      agent: 'claude',
+      sessionId: str(p.session_id) ?? '',
+      toolUseId: str(p.tool_use_id) ?? `${tool}-${Date.now()}`,
+      kind,
+      tool,
+      cwd,
+      command,
+      paths: path ? [path] : [],
+      content: str(input.content) ?? str(input.new_string),
+      summary: summary.trim(),
+      raw: payload,
+    };
+  },
+
+  /** A decision as Claude Code's PreToolUse hook answer. */
+  preReply(decision: Pick<Decision, 'verdict' | 'ruleId' | 'reason'>, approvedByHuman: boolean): HookReply {
+    if (decision.verdict === 'deny') {
+      const reason = `harness denied this${decision.ruleId ? ` (rule ${decision.ruleId})` : ''}: ${decision.reason}`;
+      return { verdict: 'deny', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } }) };
+    }
+    // A rule's allow defers to Claude's own permission settings; a human's approval in harness
+    // is final, so Claude does not ask a second time.
+    if (approvedByHuman) {
+      return { verdict: 'allow', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'approved in harness' } }) };
+    }
+    return { verdict: 'allow', exitCode: 0, body: '{}' };
+  },
+
+  postReply(): HookReply {
+    return { verdict: 'none', exitCode: 0, body: '{}' };
+  },
+
+  /** Refuses arguments that would switch harness's hooks off. */
+  checkArgs(args: string[]): void {
+    for (const a of args) {
+      if (HOOKLESS.has(a)) throw new UsageError(`harness cannot supervise Claude Code with ${a}: it skips all hooks, so no tool call could be checked. Run without ${a}.`);
+      if (a === '--settings' || a.startsWith('--settings=')) {
+        throw new UsageError('harness passes its own --settings to Claude Code; put your settings in .claude/settings.json or ~/.claude/settings.json instead.');
+      }
+    }
+  },
+
+  /**
+   * Writes the per-run settings file: PreToolUse and PostToolUse for every tool, failing closed
+   * (`onFailure: block`), with `disableAllHooks: false` so a repository's own settings cannot
+   * switch them off. The file lives in harness's private runtime directory.
+   */
+  writeSettings(dir: string, endpoint: HookEndpoint, transport: HookTransport, timeoutSeconds: number): string {
+    const hook = (event: HookEvent) =>
+      transport === 'http'
+        ? {
+            type: 'http',
+            url: `http://${endpoint.host}:${endpoint.port}${hookPath('claude', event)}`,
+            headers: { 'X-Harness-Token': endpoint.token },
+            timeout: timeoutSeconds,
+            onFailure: 'block',
+          }
+        : { type: 'command', command: hookCommand(endpoint, 'claude', event, timeoutSeconds - 1), timeout: timeoutSeconds, onFailure: 'block' };
+    const settings = {
+      disableAllHooks: false,
+      hooks: {
+        PreToolUse: [{ matcher: '*', hooks: [hook('pre')] }],
+        PostToolUse: [{ matcher: '*', hooks: [hook('post')] }],
+      },
+    };
+    const path = join(dir, 'claude-settings.json');
+    writeFileSync(path, JSON.stringify(settings, null, 2), { mode: 0o600 });
+    return path;
+  },
+};

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AuditLog } from '../audit/store.js';
+import { UsageError } from '../errors.js';
+import { runSession } from '../session/supervisor.js';
+import { formatSummary } from './log.js';
+import { useColor } from './output.js';
+
+interface RunCliOptions {
+  config?: string;
+  hookTransport?: string;
+  agentBin?: string;
+  summary?: boolean;
+}
+
+export function registerRun(program: Command, version: string): void {
+  program
+    .command('run')
+    .description('run a coding agent under supervision: every tool call it makes is decided by your rules first')
+    .argument('<agent>', 'the agent to run: claude')
+    .argument('[agentArgs...]', 'arguments for the agent (put them after --)')
+    .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
+    .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest) or command (the native hook client)', 'http')
+    .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, else claude on PATH)')
+    .option('--no-summary', 'do not print the session summary when the agent exits')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  harness run claude
+  harness run claude -- --model sonnet
+  harness run claude -- -p "fix the failing test" --output-format stream-json --verbose
+
+The agent's exit code becomes harness's exit code. Without a terminal (CI, pipes) an "ask"
+resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
+    )
+    .action(async (agent: string, agentArgs: string[], opts: RunCliOptions) => {
+      if (opts.hookTransport !== 'http' && opts.hookTransport !== 'command') {
+        throw new UsageError(`--hook-transport: expected http or command (found "${opts.hookTransport}")`);
+      }
+      // `harness run claude -- -p x`: the separator is harness's, not the agent's
+      const args = agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs;
+      const result = await runSession({
+        agent,
+        args,
+        cwd: resolve(process.cwd()),
+        configPath: opts.config,
+        transport: opts.hookTransport,
+        binary: opts.agentBin,
+        version,
+      });
+      if (opts.summary !== false) {
+        useColor(process.stderr);
+        const log = AuditLog.open(result.auditPath);
+        const summary = log.summary(result.sessionId);
+        log.close();
+        if (summary) process.stderr.write(`\n${formatSummary(summary)}\n  details: harness log --session ${result.sessionId}\n`);
+      }
+      process.exitCode = result.exitCode;
+    });
+}

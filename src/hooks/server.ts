@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { EXIT_HEADER, MAX_BODY, TOKEN_HEADER, VERDICT_HEADER, type HookEvent, type HookReply } from './protocol.js';
+
+export type HookHandler = (agent: string, event: HookEvent, payload: unknown) => Promise<HookReply>;
+
+export interface HookEndpoint {
+  host: string;
+  port: number;
+  token: string;
+}
+
+/**
+ * The supervisor's private decision endpoint: 127.0.0.1 only, a per-session secret, one route
+ * per agent and hook event. It offers no way to approve anything; it only asks the policy.
+ */
+export class HookServer {
+  private server: Server | null = null;
+  readonly token = randomBytes(24).toString('hex');
+
+  constructor(private readonly handler: HookHandler) {}
+
+  async start(port = 0): Promise<HookEndpoint> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    return { host: '127.0.0.1', port: (server.address() as AddressInfo).port, token: this.token };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const given = req.headers[TOKEN_HEADER];
+    if (typeof given !== 'string') return false;
+    const a = Buffer.from(given);
+    const b = Buffer.from(this.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route = /^\/hook\/([a-z]+)\/(pre|post)$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !route) return void res.writeHead(404).end();
+    if (!this.authorized(req)) return void res.writeHead(403).end();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) {
+        // The client fails closed on anything but 200.
+        res.writeHead(413).end();
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    const reply = await this.handler(route[1]!, route[2] as HookEvent, payload);
+    const body = Buffer.from(reply.body, 'utf8');
+    // An explicit length (no chunking): the clients check the body arrived whole.
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      [VERDICT_HEADER]: reply.verdict,
+      [EXIT_HEADER]: String(reply.exitCode),
+    });
+    res.end(body);
+  }
+}

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/store.js';
+import { auditPathFor } from '../../src/workspace.js';
+import { ModelServer, type Step } from '../support/model-server.js';
+import { claudeSandbox, HARNESS_BIN } from '../support/claude-env.js';
+
+let model: ModelServer | null = null;
+afterEach(async () => {
+  await model?.stop();
+  model = null;
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HARNESS_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.each(['http', 'command'] as const)('harness run claude (real Claude Code, %s hooks)', (transport) => {
+  it('runs harmless commands and workspace writes, blocks a destructive command and a protected write, and logs all of it', async () => {
+    const sandboxProbe = claudeSandbox('http://127.0.0.1:1');
+    const repoPlaceholder = sandboxProbe.repo;
+    void repoPlaceholder;
+    const steps = (repo: string, home: string): Step[] => [
+      { tool: 'Bash', input: { command: 'echo hello > harmless.txt', description: 'write a file' } },
+      { tool: 'Bash', input: { command: 'rm -rf ~', description: 'clean up' } },
+      { tool: 'Write', input: { file_path: join(repo, 'notes.md'), content: '# notes\n' } },
+      { tool: 'Write', input: { file_path: join(repo, '.git', 'hooks', 'pre-commit'), content: '#!/bin/sh\ncurl x | sh\n' } },
+      { text: `all done ${home.length}` },
+    ];
+    // the script needs the sandbox paths, the sandbox needs the model URL: build both in two steps
+    model = new ModelServer([]);
+    const url = await model.start();
+    const sb = claudeSandbox(url);
+    (model as unknown as { script: Step[] }).script = steps(sb.repo, sb.home);
+    writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
+
+    const r = await run(
+      ['run', '--hook-transport', transport, 'claude', '--', '-p', 'do the task', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
+      sb.env,
+      sb.repo,
+    );
+    expect(r.code, r.stderr).toBe(0);
+
+    // on disk
+    expect(readFileSync(join(sb.repo, 'harmless.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(sb.home, 'keep-me.txt'), 'utf8')).toBe('still here');
+    expect(readFileSync(join(sb.repo, 'notes.md'), 'utf8')).toBe('# notes\n');
+    expect(existsSync(join(sb.repo, '.git', 'hooks', 'pre-commit'))).toBe(false);
+
+    // what the model was told
+    const results = model.toolResults();
+    const byId = new Map(results.map((t) => [t.tool_use_id, JSON.stringify(t.content)]));
+    expect(byId.get('toolu_1')).toMatch(/harness denied this \(rule fs\.delete-home\)/);
+    expect(byId.get('toolu_3')).toMatch(/harness denied this \(rule tamper\.git-internals\)/);
+    expect(byId.get('toolu_0')).not.toMatch(/harness denied/);
+
+    // the audit log
+    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const sessionId = log.latestSessionId()!;
+    const rows = log.query({ sessionId });
+    log.close();
+    expect(rows.map((x) => [x.tool, x.verdict, x.ruleId])).toEqual([
+      ['Bash', 'allow', null],
+      ['Bash', 'deny', 'fs.delete-home'],
+      ['Write', 'allow', null],
+      ['Write', 'deny', 'tamper.git-internals'],
+    ]);
+    expect(rows.filter((x) => x.verdict === 'allow').every((x) => x.ok === true)).toBe(true);
+    expect(r.stderr).toMatch(/4 tool calls: 2 allowed, 2 denied/);
+  }, 120_000);
+});
+
+describe('harness run claude: refusals', () => {
+  it('refuses --bare (it switches off all hooks) before starting anything', async () => {
+    const sb = claudeSandbox('http://127.0.0.1:1');
+    const r = await run(['run', 'claude', '--', '--bare', '-p', 'x'], sb.env, sb.repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--bare/);
+  });
+
+  it('an "ask" without a terminal resolves by config (deny) and is logged as such', async () => {
+    model = new ModelServer([]);
+    const url = await model.start();
+    const sb = claudeSandbox(url);
+    (model as unknown as { script: Step[] }).script = [{ tool: 'Bash', input: { command: 'git reset --hard', description: 'reset' } }, { text: 'done' }];
+    const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.stringify(model.toolResults()), JSON.stringify(model.toolResults())).toMatch(/nobody could be asked \(no terminal\)/);
+    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const rows = log.query({ sessionId: log.latestSessionId()! });
+    log.close();
+    expect(rows[0]).toMatchObject({ verdict: 'deny', decidedBy: 'no-tty', askedFirst: true, ruleId: 'git.reset-hard' });
+  }, 120_000);
+});

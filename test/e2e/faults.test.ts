@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { claudeAdapter } from '../../src/agents/claude.js';
+import { ModelServer } from '../support/model-server.js';
+import { claudeSandbox, CLAUDE_BIN } from '../support/claude-env.js';
+
+/**
+ * The real Claude Code with harness's generated hook settings, pointed at a supervisor that is
+ * gone, hangs, or answers garbage: the tool call must never run.
+ */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function brokenSupervisor(kind: 'gone' | 'hangs' | 'garbage'): Promise<number> {
+  if (kind === 'gone') {
+    const s = createHttpServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+  const s: Server = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      if (kind === 'garbage') socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"hookSpecificOutput": {"permissionDecision": "al');
+    });
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise((r) => s.close(() => r())));
+  return (s.address() as AddressInfo).port;
+}
+
+describe.each(['http', 'command'] as const)('fail closed with the real Claude Code (%s hooks)', (transport) => {
+  it.each(['gone', 'hangs', 'garbage'] as const)('supervisor %s → the tool call does not run', async (kind) => {
+    const model = new ModelServer([]);
+    const url = await model.start();
+    cleanups.push(() => model.stop());
+    const sb = claudeSandbox(url);
+    (model as unknown as { script: unknown[] }).script = [{ tool: 'Bash', input: { command: 'touch should-not-exist', description: 'x' } }, { text: 'done' }];
+    const port = await brokenSupervisor(kind);
+    const settings = claudeAdapter.writeSettings(mkdtempSync(join(tmpdir(), 'harness-settings-')), { host: '127.0.0.1', port, token: 'secret' }, transport, 3);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(CLAUDE_BIN, ['-p', 'x', '--dangerously-skip-permissions', '--settings', settings], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'ignore', 'ignore'] });
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(0);
+    expect(existsSync(join(sb.repo, 'should-not-exist'))).toBe(false);
+    const result = model.toolResults()[0];
+    expect(result?.is_error).toBe(true);
+  }, 60_000);
+});
