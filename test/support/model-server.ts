@@ -4,6 +4,13 @@ import type { AddressInfo } from 'node:net';
 /** One scripted model turn: call a tool, or answer with text and stop. */
 export type Step = { tool: string; input: Record<string, unknown> } | { text: string };
 
+export interface ToolResult {
+  type: string;
+  tool_use_id: string;
+  content: unknown;
+  is_error?: boolean;
+}
+
 export interface ModelRequest {
   messages: { role: string; content: unknown }[];
   tools?: unknown[];
@@ -61,11 +68,9 @@ export class ModelServer {
   }
 
   /** The tool_result blocks the agent sent back, in order. */
-  toolResults(): { tool_use_id: string; content: unknown; is_error?: boolean }[] {
+  toolResults(): ToolResult[] {
     const last = this.requests[this.requests.length - 1];
     if (!last) return [];
-    return last.messages.flatMap((m) =>
-      Array.isArray(m.content) ? (m.content as { type: string }[]).filter((b) => b.type === 'tool_result') : [],
-    ) as { tool_use_id: string; content: unknown; is_error?: boolean }[];
+    return last.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as ToolResult[]).filter((b) => b.type === 'tool_result') : []));
   }
 }
