@@ -2,18 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
-import type { ToolEvent } from '../agents/tool-event.js';
-import { AuditLog, type DecidedBy } from '../audit/store.js';
+import { AuditLog } from '../audit/store.js';
 import { policyFor } from '../config/policy.js';
 import { HarnessError } from '../errors.js';
-import type { HookEvent, HookReply } from '../hooks/protocol.js';
 import { HookServer } from '../hooks/server.js';
-import type { Decision } from '../policy/index.js';
 import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
-import { decideEvent } from './decide-event.js';
+import { createHookHandler } from './hook-handler.js';
 import { PtyTerminal } from './terminal.js';
 
 export interface RunOptions {
@@ -66,58 +62,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
 
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
-  const timeoutMs = loaded.approvals.timeoutSeconds * 1000;
 
-  const record = (event: ToolEvent, d: Pick<Decision, 'verdict' | 'ruleId' | 'reason' | 'mutates'>, by: DecidedBy, started: number): void => {
-    audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates });
-  };
-
-  const onPre = async (payload: unknown): Promise<HookReply> => {
-    const started = performance.now();
-    const event = adapter.toToolEvent(payload, workspace);
-    audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
-    const decision = decideEvent(event, policy);
-    record(event, decision, 'rule', started);
-    if (decision.verdict !== 'ask') return adapter.preReply(decision, false);
-    const answer = await approvals.request(event, decision, timeoutMs);
-    const reason =
-      answer.verdict === 'allow'
-        ? 'approved by the user'
-        : answer.by === 'timeout'
-          ? `no answer within ${loaded.approvals.timeoutSeconds}s, so harness denied it (${decision.reason})`
-          : answer.by === 'no-tty'
-            ? `nobody could be asked (no terminal), so harness denied it: ${decision.reason}`
-            : `the user declined${answer.message ? `: ${answer.message}` : ''} (${decision.reason})`;
-    const final = { verdict: answer.verdict, ruleId: decision.ruleId, reason, mutates: decision.mutates };
-    record(event, final, answer.by, started);
-    return adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow');
-  };
-
-  const onPost = (payload: unknown): HookReply => {
-    const event = adapter.toToolEvent(payload, workspace);
-    const response = (payload as { tool_response?: unknown })?.tool_response;
-    const failed = typeof response === 'object' && response !== null && ('is_error' in response ? Boolean((response as { is_error?: unknown }).is_error) : Boolean((response as { interrupted?: unknown }).interrupted));
-    const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
-    audit.result({ sessionId, toolUseId: event.toolUseId, ok: !failed, summary: text.slice(0, 300), data: response });
-    return adapter.postReply();
-  };
-
-  const server = new HookServer(async (agent, event: HookEvent, payload) => {
-    try {
-      if (agent !== adapter.name) throw new Error(`hook for unknown agent "${agent}"`);
-      return event === 'pre' ? await onPre(payload) : onPost(payload);
-    } catch (error) {
-      // Fail closed, with a reason the agent can read.
-      const reason = `harness could not decide this call (${error instanceof Error ? error.message : String(error)}); it was blocked`;
-      try {
-        const e = adapter.toToolEvent(payload, workspace);
-        audit.decision({ sessionId, toolUseId: e.toolUseId, verdict: 'deny', ruleId: 'core.fault', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
-      } catch {
-        // the audit itself failed: the deny still stands
-      }
-      return event === 'pre' ? adapter.preReply({ verdict: 'deny', ruleId: 'core.fault', reason }, false) : adapter.postReply();
-    }
-  });
+  const server = new HookServer(
+    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds }),
+  );
   const endpoint = await server.start();
   const hookTimeout = loaded.approvals.timeoutSeconds + 30;
   const settingsPath = adapter.writeSettings(runtimeDir, endpoint, opts.transport, hookTimeout);

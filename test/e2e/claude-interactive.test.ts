@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/store.js';
+import { auditPathFor } from '../../src/workspace.js';
+import { ModelServer, type Step } from '../support/model-server.js';
+import { claudeSandbox, HARNESS_BIN } from '../support/claude-env.js';
+import { PtyDriver } from '../support/pty-driver.js';
+
+let model: ModelServer | null = null;
+afterEach(async () => {
+  await model?.stop();
+  model = null;
+});
+
+async function session(answer: 'y' | 'n') {
+  model = new ModelServer([]);
+  const url = await model.start();
+  const sb = claudeSandbox(url);
+  execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: sb.repo });
+  writeFileSync(join(sb.repo, 'work.txt'), 'uncommitted work');
+  execFileSync('git', ['add', 'work.txt'], { cwd: sb.repo });
+  (model as unknown as { script: Step[] }).script = [
+    { tool: 'Bash', input: { command: 'echo hi > harmless.txt', description: 'harmless' } },
+    { tool: 'Bash', input: { command: 'git reset --hard', description: 'discard everything' } },
+    { text: 'finished' },
+  ];
+  const term = new PtyDriver(process.execPath, [HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env });
+  await term.waitFor('bypass permissions');
+  term.type('clean up the repo');
+  await new Promise((r) => setTimeout(r, 300));
+  term.type('\r');
+  await term.waitFor('harness: approval needed');
+  expect(term.text).toContain('git reset --hard');
+  expect(term.text).toContain('git.reset-hard');
+  // the agent is waiting: nothing destructive has happened yet
+  expect(existsSync(join(sb.repo, 'work.txt'))).toBe(true);
+  const mark = term.mark();
+  term.type(answer);
+  await term.waitFor('finished', 30_000, mark);
+  // the agent's screen is back
+  expect(term.since(mark)).toMatch(/Claude Code|clean up the repo|finished/);
+  term.type('/exit');
+  await new Promise((r) => setTimeout(r, 500));
+  term.type('\r');
+  const code = await term.exited;
+  return { sb, code, text: term.text };
+}
+
+describe('harness run claude in a real terminal (pty), real Claude Code', () => {
+  it('asks with one key; "y" lets the command run and the approval is logged', async () => {
+    const { sb, code, text } = await session('y');
+    expect(code).toBe(0);
+    expect(existsSync(join(sb.repo, 'harmless.txt'))).toBe(true);
+    expect(existsSync(join(sb.repo, 'work.txt'))).toBe(false);
+    expect(JSON.stringify(model!.toolResults())).toMatch(/HEAD is now at/);
+    expect(text).toMatch(/1 asked \(1 approved/);
+    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const rows = log.query({ sessionId: log.latestSessionId()! });
+    log.close();
+    expect(rows.map((r) => [r.verdict, r.decidedBy])).toEqual([['allow', 'rule'], ['allow', 'human']]);
+  }, 120_000);
+
+  it('"n" keeps the command from running and the model is told why', async () => {
+    const { sb, code } = await session('n');
+    expect(code).toBe(0);
+    expect(existsSync(join(sb.repo, 'work.txt'))).toBe(true);
+    expect(JSON.stringify(model!.toolResults())).toMatch(/the user declined/);
+    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const rows = log.query({ sessionId: log.latestSessionId()! });
+    log.close();
+    expect(rows[1]).toMatchObject({ verdict: 'deny', decidedBy: 'human', askedFirst: true });
+  }, 120_000);
+});
