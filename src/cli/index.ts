@@ -5,6 +5,7 @@ import { registerCheck } from './check.js';
 import { registerRules } from './rules.js';
 import { registerLog } from './log.js';
 import { registerRun } from './run.js';
+import { registerDoctor } from './doctor.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerRules(program);
   registerLog(program);
+  registerDoctor(program);
   return program;
 }
 

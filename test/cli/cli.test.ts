@@ -98,3 +98,22 @@ describe('harness CLI (built binary, real git repo)', () => {
     expect(r.stdout).toMatch(/FAIL team\.no-make/);
   });
 });
+
+describe('harness doctor', () => {
+  it('checks the agent, config, state, audit log, terminal and the hook round trip', () => {
+    const claude = new URL('../../node_modules/.bin/claude', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: repo, encoding: 'utf8', env: { ...process.env, HARNESS_CLAUDE_BIN: claude, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) } });
+    const out = JSON.parse(r.stdout);
+    expect(r.status, r.stderr).toBe(0);
+    expect(out.ok).toBe(true);
+    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'state directory', 'audit log', 'terminal (node-pty)', 'hook round trip']);
+    expect(out.checks.find((c: { name: string }) => c.name === 'claude').detail).toMatch(/2\.1\.330/);
+  });
+
+  it('fails with a fix when the agent is missing', () => {
+    const r = spawnSync(process.execPath, [BIN, 'doctor'], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: '/nonexistent/claude', HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL claude .*not found/);
+    expect(r.stdout).toMatch(/fix: npm install -g @anthropic-ai\/claude-code/);
+  });
+});

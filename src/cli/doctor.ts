@@ -1,0 +1,157 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import kleur from 'kleur';
+import { AuditLog } from '../audit/store.js';
+import { loadConfig } from '../config/load.js';
+import { HarnessError } from '../errors.js';
+import { hookClientPath } from '../hooks/client.js';
+import { hookPath } from '../hooks/protocol.js';
+import { HookServer } from '../hooks/server.js';
+import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
+import { printJson, useColor } from './output.js';
+
+type Status = 'ok' | 'warn' | 'fail';
+interface Check {
+  name: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+
+/** Claude Code learned `onFailure: block` (hooks fail closed inside the agent too) in 2.1.295. */
+const CLAUDE_MIN = [2, 1, 295];
+
+function versionAtLeast(text: string, min: number[]): boolean | null {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
+  if (!m) return null;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
+  return true;
+}
+
+function which(name: string): string | null {
+  const dirs = isAbsolute(name) || name.includes('/') ? [''] : (process.env.PATH ?? '').split(delimiter);
+  for (const d of dirs) {
+    const p = d ? join(d, name) : name;
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return null;
+}
+
+async function hookRoundTrip(): Promise<Check> {
+  const server = new HookServer(async () => ({ verdict: 'deny', exitCode: 0, body: '{"ok":true}' }));
+  const ep = await server.start();
+  try {
+    const client = hookClientPath();
+    const started = performance.now();
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+      const child = spawn(client, [ep.host, String(ep.port), hookPath('claude', 'pre'), ep.token, '10']);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.on('close', (code) => done({ code, out, err }));
+      child.on('error', (e) => done({ code: -1, out: '', err: e.message }));
+      child.stdin.end('{"tool_name":"Bash","tool_input":{"command":"true"}}');
+    });
+    const ms = performance.now() - started;
+    if (r.code === 0 && r.out === '{"ok":true}') {
+      const native = !client.endsWith('.sh');
+      return { name: 'hook round trip', status: native ? 'ok' : 'warn', detail: `${native ? 'native' : 'portable'} client answered in ${ms.toFixed(1)} ms (${client})`, fix: native ? undefined : 'install a C compiler (cc) and run npm run build for the fast native client' };
+    }
+    return { name: 'hook round trip', status: 'fail', detail: `client exited ${r.code}: ${r.err.trim() || r.out}`, fix: 'run npm run build; check that 127.0.0.1 connections are allowed' };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function runChecks(cwd: string, configPath?: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  checks.push(major! > 20 || (major === 20 && minor! >= 19) ? { name: 'node', status: 'ok', detail: process.version } : { name: 'node', status: 'fail', detail: process.version, fix: 'install Node.js 20.19 or newer' });
+
+  const workspace = findWorkspace(cwd);
+  const isGit = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' }).status === 0;
+  checks.push(isGit ? { name: 'git repository', status: 'ok', detail: workspace } : { name: 'git repository', status: 'warn', detail: `${workspace} is not inside a git repository`, fix: 'run harness inside your repository (git init for a new one)' });
+
+  try {
+    const loaded = loadConfig(workspace, configPath);
+    checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
+  } catch (e) {
+    checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
+  }
+
+  const requested = process.env.HARNESS_CLAUDE_BIN ?? 'claude';
+  const claude = which(requested);
+  if (!claude) {
+    checks.push({ name: 'claude', status: 'fail', detail: `"${requested}" not found on PATH`, fix: 'npm install -g @anthropic-ai/claude-code, or set HARNESS_CLAUDE_BIN' });
+  } else {
+    const v = spawnSync(claude, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+    const text = (v.stdout || v.stderr || '').trim();
+    const recent = versionAtLeast(text, CLAUDE_MIN);
+    checks.push(
+      recent
+        ? { name: 'claude', status: 'ok', detail: `${text} (${claude})` }
+        : { name: 'claude', status: 'warn', detail: `${text || 'version unknown'} (${claude})`, fix: `upgrade to ${CLAUDE_MIN.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it` },
+    );
+  }
+
+  const state = stateDirFor(workspace);
+  try {
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    const probe = join(state, `.doctor-${process.pid}`);
+    writeFileSync(probe, 'x');
+    rmSync(probe);
+    checks.push({ name: 'state directory', status: 'ok', detail: state });
+  } catch (e) {
+    checks.push({ name: 'state directory', status: 'fail', detail: `${state}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR' });
+  }
+
+  try {
+    const log = AuditLog.open(auditPathFor(workspace));
+    checks.push({ name: 'audit log', status: 'ok', detail: `${auditPathFor(workspace)} (schema ${log.schemaVersion})` });
+    log.close();
+  } catch (e) {
+    checks.push({ name: 'audit log', status: 'fail', detail: (e as Error).message, fix: 'reinstall (npm install builds better-sqlite3) or check the state directory' });
+  }
+
+  try {
+    await import('node-pty');
+    checks.push({ name: 'terminal (node-pty)', status: 'ok', detail: 'loaded' });
+  } catch (e) {
+    checks.push({ name: 'terminal (node-pty)', status: 'fail', detail: (e as Error).message, fix: 'reinstall with build tools present (python3, make, g++): npm install' });
+  }
+
+  checks.push(await hookRoundTrip());
+  return checks;
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check that harness can supervise an agent here, and say what to fix')
+    .option('--json', 'print the checks as JSON')
+    .option('-c, --config <file>', 'config file to check')
+    .action(async (opts: { json?: boolean; config?: string }) => {
+      const checks = await runChecks(resolve(process.cwd()), opts.config);
+      const failed = checks.filter((c) => c.status === 'fail').length;
+      if (opts.json) printJson({ ok: failed === 0, checks });
+      else {
+        useColor();
+        const mark = { ok: kleur.green('ok  '), warn: kleur.yellow('warn'), fail: kleur.red('FAIL') };
+        for (const c of checks) {
+          process.stdout.write(`${mark[c.status]} ${c.name.padEnd(20)} ${c.detail}\n`);
+          if (c.fix && c.status !== 'ok') process.stdout.write(`     ${kleur.dim(`fix: ${c.fix}`)}\n`);
+        }
+      }
+      if (failed > 0) throw new HarnessError(`${failed} check(s) failed`, 1);
+    });
+}
