@@ -15,17 +15,17 @@ afterEach(async () => {
 });
 
 async function session(answer: 'y' | 'n') {
-  model = new ModelServer([]);
+  model = new ModelServer();
   const url = await model.start();
   const sb = claudeSandbox(url);
   execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: sb.repo });
   writeFileSync(join(sb.repo, 'work.txt'), 'uncommitted work');
   execFileSync('git', ['add', 'work.txt'], { cwd: sb.repo });
-  (model as unknown as { script: Step[] }).script = [
+  model.setScript([
     { tool: 'Bash', input: { command: 'echo hi > harmless.txt', description: 'harmless' } },
     { tool: 'Bash', input: { command: 'git reset --hard', description: 'discard everything' } },
     { text: 'finished' },
-  ];
+  ]);
   const term = new PtyDriver(process.execPath, [HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env });
   await term.waitFor('bypass permissions');
   term.type('clean up the repo');

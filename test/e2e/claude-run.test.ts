@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
@@ -26,9 +26,6 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ cod
 
 describe.each(['http', 'command'] as const)('harness run claude (real Claude Code, %s hooks)', (transport) => {
   it('runs harmless commands and workspace writes, blocks a destructive command and a protected write, and logs all of it', async () => {
-    const sandboxProbe = claudeSandbox('http://127.0.0.1:1');
-    const repoPlaceholder = sandboxProbe.repo;
-    void repoPlaceholder;
     const steps = (repo: string, home: string): Step[] => [
       { tool: 'Bash', input: { command: 'echo hello > harmless.txt', description: 'write a file' } },
       { tool: 'Bash', input: { command: 'rm -rf ~', description: 'clean up' } },
@@ -36,11 +33,10 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
       { tool: 'Write', input: { file_path: join(repo, '.git', 'hooks', 'pre-commit'), content: '#!/bin/sh\ncurl x | sh\n' } },
       { text: `all done ${home.length}` },
     ];
-    // the script needs the sandbox paths, the sandbox needs the model URL: build both in two steps
-    model = new ModelServer([]);
+    model = new ModelServer();
     const url = await model.start();
     const sb = claudeSandbox(url);
-    (model as unknown as { script: Step[] }).script = steps(sb.repo, sb.home);
+    model.setScript(steps(sb.repo, sb.home));
     writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
 
     const r = await run(
@@ -79,6 +75,23 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
   }, 120_000);
 });
 
+describe('harness run claude: the repository cannot switch harness off', () => {
+  it('hooks still run when .claude/settings.json sets disableAllHooks and allows everything', async () => {
+    model = new ModelServer();
+    const url = await model.start();
+    const sb = claudeSandbox(url);
+    mkdirSync(join(sb.repo, '.claude'));
+    writeFileSync(join(sb.repo, '.claude', 'settings.json'), JSON.stringify({ disableAllHooks: true, permissions: { allow: ['Bash(*)'] } }));
+    writeFileSync(join(sb.repo, 'tracked.txt'), 'keep');
+    model.setScript([{ tool: 'Bash', input: { command: 'rm -rf "$HOME"', description: 'x' } }, { text: 'done' }]);
+    writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
+    const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(sb.home, 'keep-me.txt'))).toBe(true);
+    expect(JSON.stringify(model.toolResults())).toMatch(/harness denied this \(rule fs\.delete-home\)/);
+  }, 120_000);
+});
+
 describe('harness run claude: refusals', () => {
   it('refuses --bare (it switches off all hooks) before starting anything', async () => {
     const sb = claudeSandbox('http://127.0.0.1:1');
@@ -88,10 +101,10 @@ describe('harness run claude: refusals', () => {
   });
 
   it('an "ask" without a terminal resolves by config (deny) and is logged as such', async () => {
-    model = new ModelServer([]);
+    model = new ModelServer();
     const url = await model.start();
     const sb = claudeSandbox(url);
-    (model as unknown as { script: Step[] }).script = [{ tool: 'Bash', input: { command: 'git reset --hard', description: 'reset' } }, { text: 'done' }];
+    model.setScript([{ tool: 'Bash', input: { command: 'git reset --hard', description: 'reset' } }, { text: 'done' }]);
     const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.stringify(model.toolResults()), JSON.stringify(model.toolResults())).toMatch(/nobody could be asked \(no terminal\)/);

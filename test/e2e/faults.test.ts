@@ -39,11 +39,11 @@ async function brokenSupervisor(kind: 'gone' | 'hangs' | 'garbage'): Promise<num
 
 describe.each(['http', 'command'] as const)('fail closed with the real Claude Code (%s hooks)', (transport) => {
   it.each(['gone', 'hangs', 'garbage'] as const)('supervisor %s → the tool call does not run', async (kind) => {
-    const model = new ModelServer([]);
+    const model = new ModelServer();
     const url = await model.start();
     cleanups.push(() => model.stop());
     const sb = claudeSandbox(url);
-    (model as unknown as { script: unknown[] }).script = [{ tool: 'Bash', input: { command: 'touch should-not-exist', description: 'x' } }, { text: 'done' }];
+    model.setScript([{ tool: 'Bash', input: { command: 'touch should-not-exist', description: 'x' } }, { text: 'done' }]);
     const port = await brokenSupervisor(kind);
     const settings = claudeAdapter.writeSettings(mkdtempSync(join(tmpdir(), 'harness-settings-')), { host: '127.0.0.1', port, token: 'secret' }, transport, 3);
     const code = await new Promise<number | null>((resolve) => {

@@ -24,7 +24,12 @@ export class ModelServer {
   readonly requests: ModelRequest[] = [];
   private server: Server | null = null;
 
-  constructor(private readonly script: Step[]) {}
+  constructor(private script: Step[] = []) {}
+
+  /** Sets the script (tests often need the sandbox paths, which need the server's URL first). */
+  setScript(script: Step[]): void {
+    this.script = script;
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
