@@ -33,15 +33,18 @@ export function stateDirFor(workspace: string, env: NodeJS.ProcessEnv = process.
   return join(base, `${basename(workspace) || 'root'}-${id}`);
 }
 
-export function policyContext(workspace: string, configPath: string | null): PolicyContext {
+export function policyContext(workspace: string, configPath: string | null, auditPath?: string): PolicyContext {
   return {
     workspace,
     home: homedir(),
     stateDir: stateDirFor(workspace),
     ...(configPath ? { configPath } : {}),
+    ...(auditPath ? { auditPath: resolve(workspace, auditPath) } : {}),
   };
 }
 
-export function auditPathFor(workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+/** The audit database: the configured path (relative to the workspace), else the state directory's. */
+export function auditPathFor(workspace: string, env: NodeJS.ProcessEnv = process.env, configured?: string): string {
+  if (configured) return resolve(workspace, configured);
   return join(stateDirFor(workspace, env), 'audit.db');
 }

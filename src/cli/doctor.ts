@@ -82,8 +82,10 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
   const isGit = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' }).status === 0;
   checks.push(isGit ? { name: 'git repository', status: 'ok', detail: workspace } : { name: 'git repository', status: 'warn', detail: `${workspace} is not inside a git repository`, fix: 'run harness inside your repository (git init for a new one)' });
 
+  let auditConfigured: string | undefined;
   try {
     const loaded = loadConfig(workspace, configPath);
+    auditConfigured = loaded.config.audit?.path;
     checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
   } catch (e) {
     checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
@@ -116,8 +118,9 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
   }
 
   try {
-    const log = AuditLog.open(auditPathFor(workspace));
-    checks.push({ name: 'audit log', status: 'ok', detail: `${auditPathFor(workspace)} (schema ${log.schemaVersion})` });
+    const auditPath = auditPathFor(workspace, process.env, auditConfigured);
+    const log = AuditLog.open(auditPath);
+    checks.push({ name: 'audit log', status: 'ok', detail: `${auditPath} (schema ${log.schemaVersion})` });
     log.close();
   } catch (e) {
     checks.push({ name: 'audit log', status: 'fail', detail: (e as Error).message, fix: 'reinstall (npm install builds better-sqlite3) or check the state directory' });

@@ -6,6 +6,7 @@ import { AuditLog, type LogRow, type SessionSummary } from '../audit/store.js';
 import { UsageError } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { auditPathFor, findWorkspace } from '../workspace.js';
+import { loadConfig } from '../config/load.js';
 import { paintVerdict, printJson, useColor } from './output.js';
 
 interface LogOptions {
@@ -15,7 +16,7 @@ interface LogOptions {
   limit?: string;
   json?: boolean;
   cwd?: string;
-  all?: boolean;
+  config?: string;
 }
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -59,10 +60,11 @@ export function registerLog(program: Command): void {
     .option('--limit <n>', 'at most this many calls (newest)', '200')
     .option('--json', 'print JSON')
     .option('--cwd <dir>', 'workspace whose log to read')
+    .option('-c, --config <file>', 'config file (for audit.path)')
     .addHelpText('after', '\nExamples:\n  harness log\n  harness log --verdict deny --since 2h\n  harness log --session all --json')
     .action((opts: LogOptions) => {
       const workspace = findWorkspace(resolve(opts.cwd ?? process.cwd()));
-      const path = auditPathFor(workspace);
+      const path = auditPathFor(workspace, process.env, loadConfig(workspace, opts.config).config.audit?.path);
       if (opts.verdict && !['allow', 'ask', 'deny'].includes(opts.verdict)) throw new UsageError(`--verdict: expected allow, ask or deny (found "${opts.verdict}")`);
       const limit = Number(opts.limit ?? '200');
       if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: expected a positive whole number (found "${opts.limit}")`);

@@ -86,6 +86,12 @@ export const approvalsSchema = z
   })
   .strict();
 
+export const auditSchema = z
+  .object({
+    path: z.string().min(1).optional().describe("where the audit database lives (default: harness's state directory, outside the working tree); relative paths are relative to the workspace"),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -94,6 +100,7 @@ export const configSchema = z
     rules: z.array(ruleSchema).optional().describe('your own rules, added to the packs'),
     defaults: defaultsSchema.optional(),
     approvals: approvalsSchema.optional(),
+    audit: auditSchema.optional(),
   })
   .strict();
 

@@ -218,6 +218,10 @@ export function expandPattern(pattern: string, ctx: PolicyContext): string | nul
     if (!ctx.configPath) return null;
     p = p.split('{config}').join(ctx.configPath);
   }
+  if (p.includes('{audit}')) {
+    if (!ctx.auditPath) return null;
+    p = p.split('{audit}').join(ctx.auditPath);
+  }
   p = p.split('{workspace}').join(ctx.workspace).split('{home}').join(ctx.home);
   if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
   if (!p.startsWith('/')) p = ctx.workspace.replace(/\/$/, '') + '/' + p.replace(/^\.\//, '');

@@ -24,6 +24,8 @@ export interface PolicyContext {
   stateDir?: string;
   /** The config file in force, when there is one. */
   configPath?: string;
+  /** The audit database, when it is not inside the state directory. */
+  auditPath?: string;
 }
 
 /** One word of a command after quote removal. `dynamic` words hold unresolved expansions. */

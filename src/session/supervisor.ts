@@ -56,7 +56,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const sessionId = randomUUID();
   const runtimeDir = join(stateDirFor(workspace), 'run', sessionId);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-  const auditPath = auditPathFor(workspace);
+  const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const audit = AuditLog.open(auditPath);
   audit.startSession({ id: sessionId, agent: adapter.name, workspace, argv: opts.args, configPath: loaded.path, version: opts.version });
 

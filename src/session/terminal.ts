@@ -39,8 +39,11 @@ export class PtyTerminal {
       else pty.write(text);
     };
     const onResize = (): void => pty.resize(this.stdout.columns || 80, this.stdout.rows || 24);
+    // Even if harness itself dies, the person gets a working terminal back.
+    const onProcessExit = (): void => this.restore();
     this.stdin.on('data', onInput);
     this.stdout.on('resize', onResize);
+    process.once('exit', onProcessExit);
     pty.onData((data) => {
       if (this.held) this.held.push(data);
       else this.stdout.write(data);
@@ -49,6 +52,7 @@ export class PtyTerminal {
       pty.onExit(({ exitCode, signal }) => {
         this.stdin.off('data', onInput);
         this.stdout.off('resize', onResize);
+        process.off('exit', onProcessExit);
         this.restore();
         this.pty = null;
         resolve(signal ? 128 + signal : exitCode);
