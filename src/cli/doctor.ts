@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findExecutable } from '../executable.js';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import kleur from 'kleur';
@@ -30,20 +31,6 @@ function versionAtLeast(text: string, min: number[]): boolean | null {
   const v = [Number(m[1]), Number(m[2]), Number(m[3])];
   for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
   return true;
-}
-
-function which(name: string): string | null {
-  const dirs = isAbsolute(name) || name.includes('/') ? [''] : (process.env.PATH ?? '').split(delimiter);
-  for (const d of dirs) {
-    const p = d ? join(d, name) : name;
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
-  return null;
 }
 
 async function hookRoundTrip(): Promise<Check> {
@@ -92,7 +79,7 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
   }
 
   const requested = process.env.HARNESS_CLAUDE_BIN ?? 'claude';
-  const claude = which(requested);
+  const claude = findExecutable(requested);
   if (!claude) {
     checks.push({ name: 'claude', status: 'fail', detail: `"${requested}" not found on PATH`, fix: 'npm install -g @anthropic-ai/claude-code, or set HARNESS_CLAUDE_BIN' });
   } else {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { findExecutable } from '../executable.js';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
 import { AuditLog } from '../audit/store.js';
 import { policyFor } from '../config/policy.js';
@@ -29,19 +30,6 @@ export interface SessionResult {
   auditPath: string;
 }
 
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  const candidates = isAbsolute(name) || name.includes('/') ? [name] : (env.PATH ?? '').split(delimiter).map((d) => join(d, name));
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
-
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
   if (opts.agent !== 'claude') throw new HarnessError(`unknown agent "${opts.agent}": harness can run claude (codex and gemini come later)`, 2);
@@ -50,7 +38,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const workspace = findWorkspace(opts.cwd);
   const { policy, loaded } = policyFor(workspace, opts.configPath);
   const requested = opts.binary ?? process.env.HARNESS_CLAUDE_BIN ?? adapter.defaultBinary;
-  const binary = findOnPath(requested, process.env);
+  const binary = findExecutable(requested);
   if (!binary) throw new HarnessError(`Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.`);
 
   const sessionId = randomUUID();
