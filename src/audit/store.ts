@@ -41,6 +41,14 @@ const MIGRATIONS: string[] = [
     )
     .join('\n')}
   `,
+  `
+  CREATE TABLE checkpoints (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), tool_use_id TEXT,
+    at INTEGER NOT NULL, commit_id TEXT, summary TEXT NOT NULL, error TEXT
+  );
+  CREATE TRIGGER checkpoints_append_only_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER checkpoints_append_only_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 export interface SessionStart {
@@ -103,6 +111,7 @@ export interface LogRow {
 export interface SessionSummary {
   id: string;
   agent: string;
+  pid?: number;
   startedAt: number;
   endedAt: number | null;
   exitCode: number | null;
@@ -187,6 +196,17 @@ export class AuditLog {
       .run(r.sessionId, r.toolUseId, at, r.ok ? 1 : 0, redact(r.summary), r.data === undefined ? null : JSON.stringify(redactValue(r.data)));
   }
 
+  /** A checkpoint taken (commit) or one that could not be taken (error) before a tool call. */
+  checkpoint(r: { sessionId: string; toolUseId: string | null; commit: string | null; summary: string; error?: string }, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO checkpoints (session_id, tool_use_id, at, commit_id, summary, error) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, r.toolUseId, at, r.commit, redact(r.summary), r.error ?? null);
+  }
+
+  checkpointsOf(sessionId: string): { toolUseId: string | null; commit: string | null; error: string | null }[] {
+    return this.db.prepare('SELECT tool_use_id AS toolUseId, commit_id AS "commit", error FROM checkpoints WHERE session_id = ? ORDER BY seq').all(sessionId) as { toolUseId: string | null; commit: string | null; error: string | null }[];
+  }
+
   latestSessionId(): string | null {
     const row = this.db.prepare('SELECT id FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
     return row?.id ?? null;
@@ -225,8 +245,8 @@ export class AuditLog {
 
   summary(sessionId: string): SessionSummary | null {
     const s = this.db
-      .prepare('SELECT s.id, s.agent, s.started_at AS startedAt, e.ended_at AS endedAt, e.exit_code AS exitCode FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE s.id = ?')
-      .get(sessionId) as Pick<SessionSummary, 'id' | 'agent' | 'startedAt' | 'endedAt' | 'exitCode'> | undefined;
+      .prepare('SELECT s.id, s.agent, s.pid, s.started_at AS startedAt, e.ended_at AS endedAt, e.exit_code AS exitCode FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE s.id = ?')
+      .get(sessionId) as Pick<SessionSummary, 'id' | 'agent' | 'pid' | 'startedAt' | 'endedAt' | 'exitCode'> | undefined;
     if (!s) return null;
     const rows = this.query({ sessionId, limit: 1_000_000 });
     const count = (f: (r: LogRow) => boolean): number => rows.filter(f).length;

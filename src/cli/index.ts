@@ -6,6 +6,7 @@ import { registerRules } from './rules.js';
 import { registerLog } from './log.js';
 import { registerRun } from './run.js';
 import { registerDoctor } from './doctor.js';
+import { registerCheckpoints } from './checkpoints.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerRules(program);
   registerLog(program);
+  registerCheckpoints(program);
   registerDoctor(program);
   return program;
 }

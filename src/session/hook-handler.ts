@@ -5,6 +5,7 @@ import type { AuditLog, DecidedBy } from '../audit/store.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
 import type { Decision, Policy } from '../policy/index.js';
 import type { ApprovalBus } from './approvals.js';
+import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
 
 export interface HookContext {
@@ -15,6 +16,8 @@ export interface HookContext {
   sessionId: string;
   workspace: string;
   approvalTimeoutSeconds: number;
+  /** Snapshots before every allowed mutation; absent, no checkpoints are taken. */
+  checkpoints?: CheckpointStore;
 }
 
 /**
@@ -28,13 +31,33 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates });
   };
 
+  /**
+   * Before an allowed mutation: a checkpoint of the working tree (plus ignored files the tool is
+   * about to write). No checkpoint, no mutation: a failure is a deny with the reason.
+   */
+  const checkpointFirst = async (event: ToolEvent, mutates: boolean): Promise<HookReply | null> => {
+    if (!ctx.checkpoints || !mutates) return null;
+    const force = event.kind === 'write' || event.kind === 'edit' ? event.paths : [];
+    try {
+      const cp = await ctx.checkpoints.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
+      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? null, summary: cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint' });
+      return null;
+    } catch (error) {
+      const reason = `harness could not take a checkpoint before this change, so it was not allowed to run (${error instanceof Error ? error.message : String(error)})`;
+      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: null, summary: 'checkpoint failed', error: reason });
+      audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: 'deny', ruleId: 'core.checkpoint', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
+      return adapter.preReply({ verdict: 'deny', ruleId: 'core.checkpoint', reason }, false);
+    }
+  };
+
   const onPre = async (payload: unknown): Promise<HookReply> => {
     const started = performance.now();
     const event = adapter.toToolEvent(payload, workspace);
     audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
     const decision = decideEvent(event, ctx.policy);
     record(event, decision, 'rule', started);
-    if (decision.verdict !== 'ask') return adapter.preReply(decision, false);
+    if (decision.verdict === 'deny') return adapter.preReply(decision, false);
+    if (decision.verdict === 'allow') return (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false);
     const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
     const reason =
       answer.verdict === 'allow'
@@ -46,6 +69,10 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
             : `the user declined${answer.message ? `: ${answer.message}` : ''} (${decision.reason})`;
     const final = { verdict: answer.verdict, ruleId: decision.ruleId, reason, mutates: decision.mutates };
     record(event, final, answer.by, started);
+    if (final.verdict === 'allow') {
+      const refused = await checkpointFirst(event, decision.mutates);
+      if (refused) return refused;
+    }
     return adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow');
   };
 

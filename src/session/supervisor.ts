@@ -11,6 +11,7 @@ import { HookServer } from '../hooks/server.js';
 import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
 import { createHookHandler } from './hook-handler.js';
+import { CheckpointStore } from '../checkpoints/store.js';
 import { PtyTerminal } from './terminal.js';
 
 export interface RunOptions {
@@ -52,7 +53,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
 
   const server = new HookServer(
-    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds }),
+    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints: CheckpointStore.open(workspace, stateDirFor(workspace)) }),
   );
   const endpoint = await server.start();
   const hookTimeout = loaded.approvals.timeoutSeconds + 30;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,50 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
     ]);
     expect(rows.filter((x) => x.verdict === 'allow').every((x) => x.ok === true)).toBe(true);
     expect(r.stderr).toMatch(/4 tool calls: 2 allowed, 2 denied/);
+  }, 120_000);
+});
+
+describe('checkpoints and rollback with the real Claude Code', () => {
+  it('a Bash command deletes and rewrites files; harness rollback puts them back exactly, and --undo redoes it', async () => {
+    model = new ModelServer();
+    const url = await model.start();
+    const sb = claudeSandbox(url);
+    writeFileSync(join(sb.repo, 'keep.txt'), 'precious\n');
+    mkdirSync(join(sb.repo, 'src'));
+    writeFileSync(join(sb.repo, 'src', 'app.ts'), 'export const x = 1;\n');
+    writeFileSync(join(sb.repo, '.gitignore'), 'node_modules/\n');
+    mkdirSync(join(sb.repo, 'node_modules'));
+    writeFileSync(join(sb.repo, 'node_modules', 'dep.js'), 'ignored');
+    model.setScript([
+      { tool: 'Bash', input: { command: 'rm -rf keep.txt src && echo generated > new.txt && chmod +x new.txt', description: 'rewrite' } },
+      { text: 'done' },
+    ]);
+    const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(sb.repo, 'keep.txt'))).toBe(false);
+    expect(existsSync(join(sb.repo, 'new.txt'))).toBe(true);
+
+    const rb = await run(['rollback'], sb.env, sb.repo);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, 'keep.txt'), 'utf8')).toBe('precious\n');
+    expect(readFileSync(join(sb.repo, 'src', 'app.ts'), 'utf8')).toBe('export const x = 1;\n');
+    expect(existsSync(join(sb.repo, 'new.txt'))).toBe(false);
+    expect(readFileSync(join(sb.repo, 'node_modules', 'dep.js'), 'utf8')).toBe('ignored');
+    // the person's git state is untouched: no commits, nothing staged
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: sb.repo, encoding: 'utf8' })).toMatch(/\?\? keep.txt/);
+    expect(() => execFileSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: sb.repo, stdio: 'ignore' })).toThrow();
+
+    const undo = await run(['rollback', '--undo'], sb.env, sb.repo);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(existsSync(join(sb.repo, 'keep.txt'))).toBe(false);
+    expect(readFileSync(join(sb.repo, 'new.txt'), 'utf8')).toBe('generated\n');
+
+    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const cps = log.checkpointsOf(log.latestSessionId()!);
+    log.close();
+    expect(cps).toHaveLength(1);
+    expect(cps[0]).toMatchObject({ toolUseId: 'toolu_0', error: null });
+    expect(cps[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
   }, 120_000);
 });
 

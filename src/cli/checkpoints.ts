@@ -1,0 +1,160 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import kleur from 'kleur';
+import { CheckpointStore, type Checkpoint, type FileChange } from '../checkpoints/store.js';
+import { AuditLog } from '../audit/store.js';
+import { loadConfig } from '../config/load.js';
+import { HarnessError, UsageError } from '../errors.js';
+import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
+import { parseSince } from './log.js';
+import { printJson, useColor } from './output.js';
+
+function openStore(cwd?: string): { store: CheckpointStore; workspace: string } {
+  const workspace = findWorkspace(resolve(cwd ?? process.cwd()));
+  return { store: CheckpointStore.open(workspace, stateDirFor(workspace)), workspace };
+}
+
+function line(c: Checkpoint): string {
+  const when = new Date(c.createdAt).toISOString().replace('T', ' ').slice(0, 19);
+  return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)} ${kleur.bold(c.kind)} ${c.summary.replace(/\s+/g, ' ').slice(0, 100)}`;
+}
+
+function describeChanges(changes: FileChange[]): string {
+  if (changes.length === 0) return '  (no files change)';
+  const sign = { added: kleur.green('+'), deleted: kleur.red('-'), modified: kleur.yellow('~'), 'type-changed': kleur.magenta('t') };
+  // from the present's point of view: "added" means the rollback brings the file back
+  return changes.map((c) => `  ${sign[c.status]} ${c.path}`).join('\n');
+}
+
+/** A session still running in this workspace: rolling back under it would race the agent. */
+function runningSession(workspace: string): { id: string; pid: number } | null {
+  let log: AuditLog;
+  try {
+    log = AuditLog.open(auditPathFor(workspace, process.env, loadConfig(workspace).config.audit?.path));
+  } catch {
+    return null;
+  }
+  try {
+    for (const s of log.sessions(5)) {
+      if (s.endedAt !== null || s.pid === undefined) continue;
+      try {
+        process.kill(s.pid, 0);
+        return { id: s.id, pid: s.pid };
+      } catch {
+        // that process is gone: the session was interrupted
+      }
+    }
+    return null;
+  } finally {
+    log.close();
+  }
+}
+
+export function registerCheckpoints(program: Command): void {
+  program
+    .command('checkpoint')
+    .description('take a checkpoint of the working tree now (e.g. before a risky manual step)')
+    .option('-m, --message <text>', 'what this checkpoint is for', 'manual checkpoint')
+    .option('--json', 'print the checkpoint as JSON')
+    .action(async (opts: { message: string; json?: boolean }) => {
+      const { store } = openStore();
+      const cp = await store.snapshot({ sessionId: 'manual', kind: 'manual', summary: opts.message }, { always: true });
+      if (opts.json) printJson(cp);
+      else {
+        useColor();
+        process.stdout.write(`${line(cp!)}\n`);
+      }
+    });
+
+  const list = program
+    .command('checkpoints')
+    .description('list checkpoints (newest first), or prune old ones')
+    .option('--session <id>', 'one session (default: all)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { session?: string; json?: boolean }) => {
+      const { store } = openStore();
+      const all = await store.list(opts.session);
+      if (opts.json) return printJson(all);
+      useColor();
+      if (all.length === 0) process.stdout.write('No checkpoints yet. harness takes one before every change an agent makes; harness checkpoint takes one now.\n');
+      let session = '';
+      for (const c of all) {
+        if (c.sessionId !== session) {
+          session = c.sessionId;
+          process.stdout.write(kleur.dim(`session ${session}\n`));
+        }
+        process.stdout.write(`  ${line(c)}\n`);
+      }
+    });
+  list
+    .command('prune')
+    .description('delete checkpoints of sessions whose last checkpoint is older than a duration')
+    .requiredOption('--older-than <duration>', 'e.g. 7d, 12h')
+    .action(async (opts: { olderThan: string }) => {
+      const { store } = openStore();
+      const removed = await store.prune(parseSince(opts.olderThan));
+      process.stdout.write(removed.length ? `Removed the checkpoints of ${removed.length} session(s): ${removed.join(', ')}\n` : 'Nothing to prune.\n');
+    });
+
+  program
+    .command('diff')
+    .description('show what changed between two checkpoints, or between a checkpoint and the working tree')
+    .argument('<checkpoint>', 'checkpoint id (a prefix is enough)')
+    .argument('[other]', 'a second checkpoint (default: the working tree now)')
+    .action(async (a: string, b: string | undefined) => {
+      const { store } = openStore();
+      const from = await store.resolve(a).catch((e: Error) => Promise.reject(new UsageError(e.message)));
+      const to = b ? await store.resolve(b).catch((e: Error) => Promise.reject(new UsageError(e.message))) : undefined;
+      process.stdout.write(await store.diff(from, to));
+    });
+
+  program
+    .command('rollback')
+    .description('undo the last N mutating steps of the latest session (files back as they were, shell side effects included)')
+    .argument('[steps]', 'how many steps to undo', '1')
+    .option('--to <checkpoint>', 'roll back to this checkpoint instead')
+    .option('--session <id>', 'session to roll back (default: the latest)')
+    .option('--undo', 'undo the last rollback')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--force', 'roll back even while an agent session is running here')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  harness rollback\n  harness rollback 3 --dry-run\n  harness rollback --to 3f2a9c1\n  harness rollback --undo')
+    .action(async (stepsArg: string, opts: { to?: string; session?: string; undo?: boolean; dryRun?: boolean; force?: boolean; json?: boolean }) => {
+      const { store, workspace } = openStore();
+      const steps = Number(stepsArg);
+      if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`steps: expected a positive whole number (found "${stepsArg}")`);
+      let target: Checkpoint;
+      if (opts.to) target = await store.resolve(opts.to).catch((e: Error) => Promise.reject(new UsageError(e.message)));
+      else {
+        const sessionId = opts.session ?? (await store.latestSession());
+        if (!sessionId) throw new HarnessError('There are no checkpoints to roll back to yet.');
+        const cps = await store.list(sessionId);
+        if (opts.undo) {
+          const saved = cps.find((c) => c.kind === 'before-rollback');
+          if (!saved) throw new HarnessError(`No rollback to undo in session ${sessionId}.`);
+          target = saved;
+        } else {
+          const mutations = cps.filter((c) => c.kind !== 'before-rollback');
+          const found = mutations[steps - 1];
+          if (!found) throw new HarnessError(`Session ${sessionId} has ${mutations.length} checkpoint(s); cannot undo ${steps} step(s).`);
+          target = found;
+        }
+      }
+      const plan = await store.plan(target);
+      if (opts.dryRun) {
+        if (opts.json) return printJson({ dryRun: true, target, changes: plan.changes });
+        useColor();
+        process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n`);
+        return;
+      }
+      const running = opts.force ? null : runningSession(workspace);
+      if (running) {
+        throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}); rolling back under it would race the agent. Stop the agent first, or pass --force.`);
+      }
+      const result = await store.restore(target, target.sessionId);
+      if (opts.json) return printJson({ target, changes: result.changes, undo: result.saved });
+      useColor();
+      process.stdout.write(`Rolled back to ${line(target)}\n${describeChanges(result.changes)}\n`);
+      if (result.saved) process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.id.slice(0, 12)}: harness rollback --undo brings it back.\n`));
+    });
+}
