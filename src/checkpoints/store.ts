@@ -106,20 +106,7 @@ export class CheckpointStore {
    * about to write (e.g. `.env`).
    */
   snapshot(meta: CheckpointMeta, options: { paths?: string[]; force?: string[]; always?: boolean } = {}): Promise<Checkpoint | null> {
-    return this.serialize(async () => {
-      const tree = await this.scan(options.paths, options.force);
-      const parent = await this.head(meta.sessionId);
-      let seq = 1;
-      if (parent) {
-        const [parentTree, body] = (await git(this.env, ['show', '-s', '--format=%T%x00%B', parent])).split('\0');
-        if (parentTree === tree && !options.always) return null;
-        seq = parseMessage(body ?? '').seq + 1;
-      }
-      const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...meta, seq })}\n`;
-      const commit = (await git(this.env, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message)).trim();
-      await git(this.env, ['update-ref', '-m', 'harness checkpoint', `${REF_PREFIX}${meta.sessionId}`, commit, ...(parent ? [parent] : [])]);
-      return { ...meta, id: commit, tree, seq, createdAt: Date.now() };
-    });
+    return this.serialize(async () => this.commit(meta, await this.scan(options.paths, options.force), options.always ?? false));
   }
 
   /** Checkpoints, newest first: of one session, or of all. */
@@ -192,7 +179,7 @@ export class CheckpointStore {
   restore(target: Checkpoint, sessionId: string): Promise<{ saved: Checkpoint | null; changes: FileChange[] }> {
     return this.serialize(async () => {
       const presentTree = await this.scan();
-      const saved = await this.snapshotLocked({ sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` }, presentTree);
+      const saved = await this.commit({ sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` }, presentTree, true);
       const changes = await this.changesBetween(presentTree, target.tree);
       for (const c of changes) {
         if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
@@ -205,13 +192,18 @@ export class CheckpointStore {
     });
   }
 
-  private async snapshotLocked(meta: CheckpointMeta, tree: string): Promise<Checkpoint | null> {
+  /** Records `tree` as the session's next checkpoint (unless it equals the last one and `always` is off). */
+  private async commit(meta: CheckpointMeta, tree: string, always: boolean): Promise<Checkpoint | null> {
     const parent = await this.head(meta.sessionId);
     let seq = 1;
-    if (parent) seq = parseMessage((await git(this.env, ['show', '-s', '--format=%B', parent])) ?? '').seq + 1;
-    const message = `${meta.kind}: ${meta.summary}\n\nharness-checkpoint ${JSON.stringify({ ...meta, seq })}\n`;
+    if (parent) {
+      const [parentTree, body] = (await git(this.env, ['show', '-s', '--format=%T%x00%B', parent])).split('\0');
+      if (parentTree === tree && !always) return null;
+      seq = parseMessage(body ?? '').seq + 1;
+    }
+    const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...meta, seq })}\n`;
     const commit = (await git(this.env, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message)).trim();
-    await git(this.env, ['update-ref', `${REF_PREFIX}${meta.sessionId}`, commit, ...(parent ? [parent] : [])]);
+    await git(this.env, ['update-ref', '-m', 'harness checkpoint', `${REF_PREFIX}${meta.sessionId}`, commit, ...(parent ? [parent] : [])]);
     return { ...meta, id: commit, tree, seq, createdAt: Date.now() };
   }
 
