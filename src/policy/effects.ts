@@ -258,8 +258,32 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
 const CURL_VALUE = new Set(['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '-E', '--cert', '--cacert', '--key', '--data-urlencode', '--form-string', '--json']);
 const CURL_UPLOAD_DATA = new Set(['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json']);
 
+/**
+ * The file curl/wget save what they fetch to: an explicit `-o FILE` (wget `-O FILE`), else — for
+ * `curl -O` and plain `wget` — the URL's last segment. Null when the output goes to stdout.
+ */
+export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit: boolean } | null {
+  let output: Arg | null = null;
+  let remoteName = name === 'wget';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const w = a.value;
+    if (name === 'curl' && (w === '--output' || /^-[a-zA-Z]*o$/.test(w))) output = args[++i] ?? null;
+    else if (name === 'curl' && w.startsWith('--output=')) output = { ...a, value: w.slice(9), pattern: w.slice(9) };
+    else if (name === 'curl' && (w === '--remote-name' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(w))) remoteName = true;
+    else if (name === 'wget' && (w === '--output-document' || /^-[a-zA-Z]*O$/.test(w))) output = args[++i] ?? null;
+    else if (name === 'wget' && w.startsWith('--output-document=')) output = { ...a, value: w.slice(18), pattern: w.slice(18) };
+  }
+  if (output) return output.value === '-' ? null : { file: output, explicit: true };
+  const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
+  const urlName = url && remoteName ? url.value.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() : undefined;
+  return urlName ? { file: { value: urlName, dynamic: url!.dynamic, glob: false, pattern: urlName }, explicit: false } : null;
+}
+
 /** curl/wget: output files are writes; uploaded files are reads (and the rules see the upload). */
 function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  const output = transferOutput(name, args);
+  if (output?.explicit) add(output.file, 'write');
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const word = arg.value;
@@ -267,7 +291,9 @@ function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, 
     const opt = eq > 0 ? word.slice(0, eq) : word;
     const value = (): Arg | undefined => (eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i]);
     if (name === 'curl') {
-      if (opt === '-o' || opt === '--output' || opt === '-c' || opt === '--cookie-jar' || opt === '-D' || opt === '--dump-header' || opt === '--trace' || opt === '--trace-ascii') {
+      if (opt === '-o' || opt === '--output' || /^-[A-Za-z]+o$/.test(word)) {
+        if (eq < 0) i++; // the output file: handled by transferOutput
+      } else if (opt === '-c' || opt === '--cookie-jar' || opt === '-D' || opt === '--dump-header' || opt === '--trace' || opt === '--trace-ascii') {
         const v = value();
         if (v && v.value !== '-') add(v, 'write');
       } else if (opt === '-T' || opt === '--upload-file' || opt === '-K' || opt === '--config' || opt === '--cert' || opt === '--key' || opt === '-E') {
@@ -277,14 +303,13 @@ function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, 
         const v = value();
         const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
         if (v && at && at[1] !== '-') add({ ...v, value: at[1]!, pattern: at[1]! }, 'read');
-      } else if (/^-[A-Za-z]*o$/.test(word) && word.length > 2) {
-        const v = args[++i];
-        if (v && v.value !== '-') add(v, 'write');
       } else if (CURL_VALUE.has(opt) && eq < 0) {
         i++;
       }
     } else {
-      if (opt === '-O' || opt === '--output-document' || opt === '-o' || opt === '--output-file' || opt === '-a' || opt === '--append-output' || opt === '-P' || opt === '--directory-prefix') {
+      if (opt === '-O' || opt === '--output-document') {
+        if (eq < 0) i++; // the output document: handled by transferOutput
+      } else if (opt === '-o' || opt === '--output-file' || opt === '-a' || opt === '--append-output' || opt === '-P' || opt === '--directory-prefix') {
         const v = value();
         if (v && v.value !== '-') add(v, 'write', opt === '-P' || opt === '--directory-prefix');
       } else if (opt === '--post-file' || opt === '--body-file' || opt === '-i' || opt === '--input-file' || opt === '--load-cookies') {

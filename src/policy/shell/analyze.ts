@@ -6,7 +6,8 @@ import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
-import { basename, isInside, joinPath, resolvePath } from '../paths.js';
+import { basename, isInside, resolvePath } from '../paths.js';
+import { transferOutput } from '../effects.js';
 import { codeFileKind, conventionalCodeFiles, ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, scriptsInCodeFile, sshRemoteCommand, type CodeFileKind } from './indirect.js';
 
 export interface ShellLimits {
@@ -645,22 +646,10 @@ class Analyzer {
     }
   }
 
-  /** Where curl/wget save what they fetch: -o/-O FILE, or the URL's last segment. */
+  /** Remembers where curl/wget save what they fetch, so running it later counts as network code. */
   private rememberDownloads(name: string, args: Arg[], cwd: string | null): void {
-    if (cwd === null) return;
-    const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
-    const urlName = url ? basename(url.value.replace(/[?#].*$/, '')) : '';
-    let output: string | null = null;
-    let remoteName = name === 'wget';
-    for (let i = 0; i < args.length; i++) {
-      const w = args[i]!.value;
-      if (name === 'curl' && (w === '-o' || w === '--output' || /^-[a-zA-Z]*o$/.test(w))) output = args[i + 1]?.value ?? null;
-      else if (name === 'curl' && (w === '--remote-name' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(w))) remoteName = true;
-      else if (name === 'wget' && (w === '-O' || w === '--output-document' || /^-[a-zA-Z]*O$/.test(w))) output = args[i + 1]?.value ?? null;
-      else if (name === 'wget' && w.startsWith('--output-document=')) output = w.slice(18);
-    }
-    const file = output && output !== '-' ? output : remoteName && urlName ? urlName : null;
-    if (file) this.downloaded.add(resolvePath(file, cwd, this.home));
+    const output = cwd === null ? null : transferOutput(name, args);
+    if (output && !output.file.dynamic) this.downloaded.add(resolvePath(output.file.value, cwd!, this.home));
   }
 
   /** `curl … | tar x`, `tar xf downloaded.tgz`: what lands in the target directory came from the network. */
