@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { interpreterInvocation } from './shell/interpreters.js';
 import { languageOf } from './shell/inline-code.js';
 import { findMatches } from './shell/children.js';
+import { textArg } from './shell/words.js';
 
 type Role = 'delete' | 'write' | 'read' | 'copy' | 'move' | 'link';
 
@@ -277,7 +278,7 @@ export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit
   if (output) return output.value === '-' ? null : { file: output, explicit: true };
   const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
   const urlName = url && remoteName ? url.value.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() : undefined;
-  return urlName ? { file: { value: urlName, dynamic: url!.dynamic, glob: false, pattern: urlName }, explicit: false } : null;
+  return urlName ? { file: textArg(urlName, url!.dynamic), explicit: false } : null;
 }
 
 /** curl/wget: output files are writes; uploaded files are reads (and the rules see the upload). */
@@ -342,7 +343,7 @@ function mountEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boole
     if (mount) {
       const fields = Object.fromEntries(mount.split(',').map((kv) => kv.split('=') as [string, string]));
       const source = fields.source ?? fields.src;
-      if (source) add({ value: source, dynamic: false, glob: false, pattern: source }, 'readonly' in fields || fields.ro === 'true' ? 'read' : 'write', true);
+      if (source) add(textArg(source), 'readonly' in fields || fields.ro === 'true' ? 'read' : 'write', true);
     }
   }
 }

@@ -5,6 +5,7 @@ import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effect
 import { compileRule, type CompiledRule, type RuleSpec } from './rules.js';
 import { isInside } from './paths.js';
 import { isReadOnly } from './readonly.js';
+import { textArg } from './shell/words.js';
 
 export interface PolicyDefaults {
   /** A shell command no rule speaks about. */
@@ -245,7 +246,7 @@ function decideShell(command: string, cwd: string | null, policy: Policy): Decis
 
 function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {
   const out = new Collector();
-  const effect = toEffect({ value: path, dynamic: false, glob: false, pattern: path }, op, cwd, false, `${op} ${path}`, { home: policy.ctx.home });
+  const effect = toEffect(textArg(path), op, cwd, false, `${op} ${path}`, { home: policy.ctx.home });
   // File tools name one literal file: glob characters in its name are just characters.
   if (effect) {
     effect.glob = false;

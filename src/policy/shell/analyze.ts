@@ -1,7 +1,7 @@
 import { forEachChild, parse } from 'unbash';
 import type { AndOr, Command, CommandNode, CompoundList, HereDoc, ParsedScript, PipelineNode, Redirection, Statement, SyntaxNode, Word } from 'unbash';
 import type { Arg, RedirectIR, ShellCommand, StdinSource, Tag } from '../types.js';
-import { resolveSingle, resolveWord, staticArg, type VarScope } from './words.js';
+import { joinedArgs, resolveSingle, resolveWord, textArg, type VarScope } from './words.js';
 import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
@@ -309,14 +309,14 @@ class Analyzer {
   }
 
   private heredocText(doc: HereDoc, scope: Scope, frame: Frame): Arg {
-    if (doc.delimiter?.quoted || !doc.body.parts) return staticArg(doc.body.text);
+    if (doc.delimiter?.quoted || !doc.body.parts) return textArg(doc.body.text);
     // An unquoted heredoc expands its body: the substitutions in it run.
     const found: ShellCommand[] = [];
     for (const part of doc.body.parts) {
       if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] } as Word, scope, frame).all);
     }
     const dynamic = doc.body.parts.some((p) => p.type !== 'Literal');
-    return this.remember({ value: doc.body.text, dynamic, glob: false, pattern: doc.body.text }, found);
+    return this.remember(textArg(doc.body.text, dynamic), found);
   }
 
   private simple(node: Command, scope: Scope, frame: Frame, stdin?: StdinSource): void {
@@ -340,7 +340,7 @@ class Analyzer {
         const value = item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null;
         declared.push({ name: item.name, value });
         const text = `${item.name}=${value?.value ?? ''}`;
-        argv.push({ value: text, dynamic: value?.dynamic ?? true, glob: false, pattern: text });
+        argv.push(textArg(text, value?.dynamic ?? true));
       }
     }
     const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame, outputs);
@@ -566,8 +566,7 @@ class Analyzer {
 
     switch (name) {
       case 'eval': {
-        const value = args.map((a) => a.value).join(' ');
-        const script: Arg = { value, dynamic: args.some((a) => a.dynamic), glob: false, pattern: value };
+        const script = joinedArgs(args);
         if (args.some((a) => this.argFromNetwork(a))) this.substitutions.set(script, args.flatMap((a) => this.substitutions.get(a) ?? []));
         make(name);
         nested(script, 'eval');
@@ -642,7 +641,7 @@ class Analyzer {
     if (m && words[1]) {
       const v = words[1];
       const body = v.value.startsWith('!') ? v.value.slice(1) : `git ${v.value}`;
-      this.gitAliases.set(m[1]!, { value: body, dynamic: v.dynamic, glob: false, pattern: body });
+      this.gitAliases.set(m[1]!, textArg(body, v.dynamic));
     }
   }
 
@@ -682,7 +681,7 @@ class Analyzer {
     if (findings.effects.length > 0 || extra.length > 0) {
       // The program's own file operations, as a synthetic command the effects stage understands.
       this.push({
-        argv: findings.effects.map((e) => staticArg(`${e.op}${e.recursive ? '-r' : ''}:${e.path}`)),
+        argv: findings.effects.map((e) => textArg(`${e.op}${e.recursive ? '-r' : ''}:${e.path}`)),
         name: '#code',
         cwd,
         redirects: [],

@@ -1,6 +1,6 @@
 import type { Arg, ShellCommand } from '../types.js';
 import { joinPath, resolvePath } from '../paths.js';
-import { staticArg } from './words.js';
+import { joinedArgs, textArg } from './words.js';
 
 /**
  * Commands that run other commands with arguments they compute (xargs, find -exec, fd -x,
@@ -145,7 +145,7 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
     if (XARGS_VALUE_OPTS.has(opt) && eq < 0 && word.length === opt.length) i++;
   }
   const inner = args.slice(i);
-  if (inner.length === 0) return [staticArg('echo'), input];
+  if (inner.length === 0) return [textArg('echo'), input];
   if (replace !== null) return substitute(inner, replace, input);
   return [...inner, input];
 }
@@ -163,7 +163,7 @@ export function parallelScripts(args: Arg[]): Arg[] {
   if (words.length > 0) {
     const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
     const value = words.map((w) => w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"')).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
-    return [{ value, dynamic: words.some((w) => w.dynamic), glob: false, pattern: value }];
+    return [textArg(value, words.some((w) => w.dynamic))];
   }
   if (sep === -1) return [{ value: '$PARALLEL_INPUT', dynamic: true, glob: false, pattern: '*' }];
   return args.slice(sep + 1).filter((a) => !a.value.startsWith(':::'));
@@ -212,9 +212,9 @@ export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg
       const alias = /^alias\.(.+)$/i.exec(key);
       if (alias) {
         const body = val.startsWith('!') ? val.slice(1) : `git ${val}`;
-        aliases.set(alias[1]!, { value: body, dynamic: value.dynamic, glob: false, pattern: body });
+        aliases.set(alias[1]!, textArg(body, value.dynamic));
       }
-      if (GIT_SHELL_KEYS.test(key)) configScripts.push({ value: val, dynamic: value.dynamic, glob: false, pattern: val });
+      if (GIT_SHELL_KEYS.test(key)) configScripts.push(textArg(val, value.dynamic));
       else if (GIT_EXEC_KEYS.test(key) || (value.dynamic && !alias)) execConfig = true;
     } else if (opt === '--config-env' || opt === '--exec-path') {
       execConfig = true;
@@ -240,18 +240,14 @@ export function gitScripts(git: GitInvocation): { scripts: Arg[]; argvs: Arg[][]
   const alias = git.aliases.get(git.subcommand ?? '');
   if (alias) {
     // the alias runs with the rest of the command line appended
-    const value = [alias.value, ...rest.map((a) => a.value)].join(' ');
-    scripts.push({ value, dynamic: alias.dynamic || rest.some((a) => a.dynamic), glob: false, pattern: value });
+    scripts.push(joinedArgs([alias, ...rest]));
   }
   scripts.push(...git.configScripts);
   switch (git.subcommand) {
     case 'submodule': {
       const at = rest.findIndex((a) => a.value === 'foreach');
       const words = at === -1 ? [] : rest.slice(at + 1).filter((a) => a.value !== '--recursive' && a.value !== '-q' && a.value !== '--quiet');
-      if (words.length > 0) {
-        const value = words.map((a) => a.value).join(' ');
-        scripts.push({ value, dynamic: words.some((a) => a.dynamic), glob: false, pattern: value });
-      }
+      if (words.length > 0) scripts.push(joinedArgs(words));
       break;
     }
     case 'bisect':

@@ -1,4 +1,5 @@
 import type { Arg } from '../types.js';
+import { joinedArgs, textArg } from './words.js';
 
 /**
  * Ways a command runs code that is not its argv: shell commands hidden in option values,
@@ -52,7 +53,7 @@ const EDITORS = new Set(['vim', 'vi', 'nvim', 'ex', 'view', 'gvim', 'rvim']);
 const SSH_COMMAND_OPTIONS = /^(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)=(.*)$/is;
 
 function script(value: string, from: Arg): Arg {
-  return { value, dynamic: from.dynamic, glob: false, pattern: value };
+  return textArg(value, from.dynamic);
 }
 
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
@@ -110,7 +111,6 @@ export function hiddenEnvValue(name: string, value: Arg | null): boolean {
 
 export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'other';
 
-const word = (value: string): Arg => ({ value, dynamic: false, glob: false, pattern: value });
 
 /**
  * Files a command runs code from by convention (Makefile, package.json scripts, .envrc, Justfile),
@@ -123,19 +123,19 @@ export function conventionalCodeFiles(name: string, args: Arg[]): Arg[] {
     case 'gmake': {
       const f = args.findIndex((a) => a.value === '-f' || a.value === '--file' || a.value === '--makefile');
       const file = f === -1 ? undefined : args[f + 1];
-      return file ? [file] : ['Makefile', 'makefile', 'GNUmakefile'].map(word);
+      return file ? [file] : ['Makefile', 'makefile', 'GNUmakefile'].map((f) => textArg(f));
     }
     case 'npm':
     case 'pnpm':
     case 'yarn':
     case 'bun':
-      return sub === undefined || ['run', 'test', 'start', 'install', 'i', 'ci', 'exec', 'run-script', 't'].includes(sub) ? [word('package.json')] : [];
+      return sub === undefined || ['run', 'test', 'start', 'install', 'i', 'ci', 'exec', 'run-script', 't'].includes(sub) ? [textArg('package.json')] : [];
     case 'direnv':
-      return sub === 'allow' || sub === 'exec' ? [word('.envrc')] : [];
+      return sub === 'allow' || sub === 'exec' ? [textArg('.envrc')] : [];
     case 'just':
-      return ['justfile', 'Justfile', '.justfile'].map(word);
+      return ['justfile', 'Justfile', '.justfile'].map((f) => textArg(f));
     case 'task':
-      return ['Taskfile.yml', 'Taskfile.yaml'].map(word);
+      return ['Taskfile.yml', 'Taskfile.yaml'].map((f) => textArg(f));
     default:
       return [];
   }
@@ -192,7 +192,5 @@ export function sshRemoteCommand(args: Arg[]): Arg | null {
     if (SSH_VALUE_OPTS.has(w)) i++;
   }
   const words = args.slice(i + 1);
-  if (words.length === 0) return null;
-  const value = words.map((a) => a.value).join(' ');
-  return { value, dynamic: words.some((a) => a.dynamic), glob: false, pattern: value };
+  return words.length === 0 ? null : joinedArgs(words);
 }

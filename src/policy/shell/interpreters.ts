@@ -1,4 +1,5 @@
 import type { Arg } from '../types.js';
+import { joinedArgs } from './words.js';
 import type { Language } from './inline-code.js';
 
 export type CodeSource =
@@ -50,9 +51,8 @@ const GRAMMARS: Record<Language, Grammar> = {
 };
 
 function joinCode(parts: Arg[]): Arg {
-  if (parts.length === 1) return parts[0]!;
-  const value = parts.map((p) => p.value).join('\n');
-  return { value, dynamic: parts.some((p) => p.dynamic), glob: false, pattern: value };
+  // one part stays the same object: it keeps what harness knows about where it came from
+  return parts.length === 1 ? parts[0]! : joinedArgs(parts, '\n');
 }
 
 /** Where a language runtime takes its program from, and which files it is handed. */

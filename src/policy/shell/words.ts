@@ -18,7 +18,7 @@ interface Piece {
 }
 
 function literal(text: string, glob = false): Piece {
-  return { texts: [text], patterns: [glob ? text : text], dynamic: false, glob };
+  return { texts: [text], patterns: [text], dynamic: false, glob };
 }
 
 function unknown(text: string): Piece {
@@ -158,6 +158,12 @@ export function resolveSingle(word: Word, vars: VarScope): Arg {
   return { value: word.text, dynamic: true, glob: true, pattern: '*' };
 }
 
-export function staticArg(value: string): Arg {
-  return { value, dynamic: false, glob: false, pattern: value };
+/** A word whose text is known; `dynamic` when it was built from something unresolved. */
+export function textArg(value: string, dynamic = false): Arg {
+  return { value, dynamic, glob: false, pattern: value };
+}
+
+/** Words joined into one text, the way `eval`, `watch` and friends hand them to a shell. */
+export function joinedArgs(words: Arg[], separator = ' '): Arg {
+  return textArg(words.map((a) => a.value).join(separator), words.some((a) => a.dynamic));
 }

@@ -1,5 +1,5 @@
 import type { Arg, Tag } from '../types.js';
-import { staticArg } from './words.js';
+import { joinedArgs } from './words.js';
 
 /**
  * How a command that runs another command lays out its own options. The inner command starts
@@ -202,9 +202,7 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
   const rest = args.slice(i);
   if (rest.length === 0) return shell ? { kind: 'shell', via, tags } : { kind: 'final' };
   if (joinAsScript) {
-    const text = rest.map((a) => a.value).join(' ');
-    const dynamic = rest.some((a) => a.dynamic);
-    return { kind: 'script', via, script: { value: text, dynamic, glob: false, pattern: text }, cwd, tags };
+    return { kind: 'script', via, script: joinedArgs(rest), cwd, tags };
   }
   return { kind: 'inner', via, argv: rest, cwd, tags };
 }
@@ -270,4 +268,3 @@ export function shellInvocation(args: Arg[]): ShellInvocation {
   return { mode: 'stdin' };
 }
 
-export { staticArg };
