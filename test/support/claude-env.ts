@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { AuditLog, type LogRow } from '../../src/audit/store.js';
+import { auditPathFor } from '../../src/workspace.js';
 
 export const CLAUDE_BIN = new URL('../../node_modules/.bin/claude', import.meta.url).pathname;
 export const HARNESS_BIN = new URL('../../bin/harness', import.meta.url).pathname;
@@ -36,4 +38,15 @@ export function claudeSandbox(modelUrl: string): { root: string; repo: string; h
     NO_COLOR: '1',
   };
   return { root, repo, home, state, env };
+}
+
+/** What the audit log holds for the latest session in a sandbox. */
+export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): { rows: LogRow[]; checkpoints: ReturnType<AuditLog['checkpointsOf']> } {
+  const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+  try {
+    const sessionId = log.latestSessionId()!;
+    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId) };
+  } finally {
+    log.close();
+  }
 }
