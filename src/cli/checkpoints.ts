@@ -14,6 +14,15 @@ function openStore(cwd?: string): { store: CheckpointStore; workspace: string } 
   return { store: CheckpointStore.open(workspace, stateDirFor(workspace)), workspace };
 }
 
+/** The checkpoint a person named on the command line (a misspelled name is a usage error). */
+async function named(store: CheckpointStore, name: string): Promise<Checkpoint> {
+  try {
+    return await store.resolve(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 function line(c: Checkpoint): string {
   const when = new Date(c.createdAt).toISOString().replace('T', ' ').slice(0, 19);
   return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)} ${kleur.bold(c.kind)} ${c.summary.replace(/\s+/g, ' ').slice(0, 100)}`;
@@ -103,8 +112,8 @@ export function registerCheckpoints(program: Command): void {
     .argument('[other]', 'a second checkpoint (default: the working tree now)')
     .action(async (a: string, b: string | undefined) => {
       const { store } = openStore();
-      const from = await store.resolve(a).catch((e: Error) => Promise.reject(new UsageError(e.message)));
-      const to = b ? await store.resolve(b).catch((e: Error) => Promise.reject(new UsageError(e.message))) : undefined;
+      const from = await named(store, a);
+      const to = b ? await named(store, b) : undefined;
       process.stdout.write(await store.diff(from, to));
     });
 
@@ -124,7 +133,7 @@ export function registerCheckpoints(program: Command): void {
       const steps = Number(stepsArg);
       if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`steps: expected a positive whole number (found "${stepsArg}")`);
       let target: Checkpoint;
-      if (opts.to) target = await store.resolve(opts.to).catch((e: Error) => Promise.reject(new UsageError(e.message)));
+      if (opts.to) target = await named(store, opts.to);
       else {
         const sessionId = opts.session ?? (await store.latestSession());
         if (!sessionId) throw new HarnessError('There are no checkpoints to roll back to yet.');

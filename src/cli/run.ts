@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AuditLog } from '../audit/store.js';
 import { UsageError } from '../errors.js';
-import { runSession } from '../session/supervisor.js';
 import { formatSummary } from './log.js';
 import { useColor } from './output.js';
 
@@ -41,6 +40,8 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
       }
       // `harness run claude -- -p x`: the separator is harness's, not the agent's
       const args = agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs;
+      // loaded here, not at start-up: the pty module is only needed to run an agent
+      const { runSession } = await import('../session/supervisor.js');
       const result = await runSession({
         agent,
         args,
