@@ -35,6 +35,7 @@ const results = {};
 for (const size of SIZES) {
   const { root, repo } = makeRepo(size);
   const store = CheckpointStore.open(repo, join(root, 'state'));
+  const tracking = await store.track();
   await store.snapshot({ sessionId: 'bench', kind: 'warm', summary: 'first' }, { always: true });
   const times = [];
   const baseline = [];
@@ -56,7 +57,8 @@ for (const size of SIZES) {
   const t = performance.now();
   await store.restore(target, 'bench');
   const rollback = performance.now() - t;
-  results[size] = { checkpoint: stats(times), baseline: stats(baseline), rollback };
+  results[size] = { checkpoint: stats(times), baseline: stats(baseline), rollback, tracking };
+  store.close();
   rmSync(root, { recursive: true, force: true });
 }
 

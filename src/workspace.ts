@@ -33,6 +33,11 @@ export function stateDirFor(workspace: string, env: NodeJS.ProcessEnv = process.
   return join(base, `${basename(workspace) || 'root'}-${id}`);
 }
 
+/** A running session's private directory: generated agent settings, the control channel. */
+export function runtimeDirFor(workspace: string, sessionId: string): string {
+  return join(stateDirFor(workspace), 'run', sessionId);
+}
+
 export function policyContext(workspace: string, configPath: string | null, auditPath?: string): PolicyContext {
   return {
     workspace,

@@ -108,7 +108,7 @@ export const claudeAdapter = {
   },
 
   /**
-   * Writes the per-run settings file: PreToolUse and PostToolUse for every tool, failing closed
+   * Writes the per-run settings file: PreToolUse and PostToolUse(Failure) for every tool, failing closed
    * (`onFailure: block`), with `disableAllHooks: false` so a repository's own settings cannot
    * switch them off. The file lives in harness's private runtime directory.
    */
@@ -128,6 +128,7 @@ export const claudeAdapter = {
       hooks: {
         PreToolUse: [{ matcher: '*', hooks: [hook('pre')] }],
         PostToolUse: [{ matcher: '*', hooks: [hook('post')] }],
+        PostToolUseFailure: [{ matcher: '*', hooks: [hook('post')] }],
       },
     };
     const path = join(dir, 'claude-settings.json');

@@ -49,7 +49,19 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER checkpoints_append_only_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER checkpoints_append_only_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), tool_use_id TEXT NOT NULL,
+    at INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL
+  );
+  CREATE INDEX changes_call ON changes(session_id, tool_use_id);
+  CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
+
+/** Most files one tool call's change list records (the rest is counted in one more row). */
+const MAX_CHANGES_PER_CALL = 1000;
 
 export interface SessionStart {
   id: string;
@@ -201,6 +213,20 @@ export class AuditLog {
     this.db
       .prepare('INSERT INTO checkpoints (session_id, tool_use_id, at, commit_id, summary, error) VALUES (?, ?, ?, ?, ?, ?)')
       .run(r.sessionId, r.toolUseId, at, r.commit, redact(r.summary), r.error ?? null);
+  }
+
+  /** The files a tool call changed, as the checkpoints before and after it show. */
+  changes(r: { sessionId: string; toolUseId: string; changes: { status: string; path: string }[] }, at = Date.now()): void {
+    const insert = this.db.prepare('INSERT INTO changes (session_id, tool_use_id, at, status, path) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const c of r.changes.slice(0, MAX_CHANGES_PER_CALL)) insert.run(r.sessionId, r.toolUseId, at, c.status, c.path);
+      if (r.changes.length > MAX_CHANGES_PER_CALL) insert.run(r.sessionId, r.toolUseId, at, 'more', `${r.changes.length - MAX_CHANGES_PER_CALL} more files`);
+    })();
+  }
+
+  changesOf(sessionId: string, toolUseId?: string): { toolUseId: string; status: string; path: string }[] {
+    const sql = `SELECT tool_use_id AS toolUseId, status, path FROM changes WHERE session_id = ?${toolUseId ? ' AND tool_use_id = ?' : ''} ORDER BY seq`;
+    return this.db.prepare(sql).all(...(toolUseId ? [sessionId, toolUseId] : [sessionId])) as { toolUseId: string; status: string; path: string }[];
   }
 
   checkpointsOf(sessionId: string): { toolUseId: string | null; commit: string | null; error: string | null }[] {

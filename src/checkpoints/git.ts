@@ -19,30 +19,35 @@ export class GitError extends Error {
   }
 }
 
+/** The environment every checkpoint git process runs with: our repository, our index, no prompts. */
+export function gitProcessEnv(env: GitEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_DIR: env.gitDir,
+    GIT_WORK_TREE: env.workTree,
+    GIT_INDEX_FILE: env.indexFile,
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_FLUSH: '1',
+    GIT_AUTHOR_NAME: 'harness',
+    GIT_AUTHOR_EMAIL: 'harness@localhost',
+    GIT_COMMITTER_NAME: 'harness',
+    GIT_COMMITTER_EMAIL: 'harness@localhost',
+    LC_ALL: 'C',
+  };
+}
+
+export function gitArgs(args: string[]): string[] {
+  return [...SAFE_CONFIG, ...args];
+}
+
 /** Runs git plumbing against the checkpoint repository, with the private index. */
 export function git(env: GitEnv, args: string[], input?: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
-      [...SAFE_CONFIG, ...args],
-      {
-        cwd: env.workTree,
-        maxBuffer: 256 * 1024 * 1024,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          GIT_DIR: env.gitDir,
-          GIT_WORK_TREE: env.workTree,
-          GIT_INDEX_FILE: env.indexFile,
-          GIT_OPTIONAL_LOCKS: '0',
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_AUTHOR_NAME: 'harness',
-          GIT_AUTHOR_EMAIL: 'harness@localhost',
-          GIT_COMMITTER_NAME: 'harness',
-          GIT_COMMITTER_EMAIL: 'harness@localhost',
-          LC_ALL: 'C',
-        },
-      },
+      gitArgs(args),
+      { cwd: env.workTree, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: gitProcessEnv(env) },
       (error, stdout, stderr) => {
         if (error) reject(new GitError(args, String(stderr), typeof error.code === 'number' ? error.code : null));
         else resolve(String(stdout));

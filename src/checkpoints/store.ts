@@ -2,12 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { git, type GitEnv } from './git.js';
+import { LooseObjectWriter, type ObjectFormat } from './objects.js';
+import { WorkingTreeTracker } from './tracker.js';
+import { TreeModel } from './tree-model.js';
+import { DirtyWatcher } from './watcher.js';
 
 export interface CheckpointMeta {
   sessionId: string;
   toolUseId?: string;
   kind: string;
   summary: string;
+  /** Files left out because they exceed the size cap (they exist, but this checkpoint lacks them). */
+  skipped?: string[];
 }
 
 export interface Checkpoint extends CheckpointMeta {
@@ -28,17 +34,40 @@ export interface RollbackPlan {
   changes: FileChange[];
 }
 
+export interface StoreOptions {
+  /** Files larger than this are left out of checkpoints, with a warning. */
+  maxFileBytes?: number;
+  /**
+   * The private index's file name: the supervisor and the person's own commands keep separate
+   * ones, so a `harness diff` never waits on a session's lock.
+   */
+  indexName?: string;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+
 const REF_PREFIX = 'refs/harness/sessions/';
+/** How many skipped paths a checkpoint names (the count is always complete). */
+const SKIPPED_LISTED = 200;
 
 function parseMessage(body: string): CheckpointMeta & { seq: number } {
   const json = /^harness-checkpoint (.*)$/m.exec(body)?.[1];
   try {
     const meta = JSON.parse(json ?? '{}') as Partial<CheckpointMeta & { seq: number }>;
-    return { sessionId: meta.sessionId ?? '?', toolUseId: meta.toolUseId, kind: meta.kind ?? '?', summary: meta.summary ?? '', seq: meta.seq ?? 0 };
+    return { sessionId: meta.sessionId ?? '?', toolUseId: meta.toolUseId, kind: meta.kind ?? '?', summary: meta.summary ?? '', seq: meta.seq ?? 0, ...(meta.skipped?.length ? { skipped: meta.skipped } : {}) };
   } catch {
     return { sessionId: '?', kind: '?', summary: body.split('\n')[0] ?? '', seq: 0 };
   }
 }
+
+/** One line of `git diff-tree -r -z` raw output, seen from the old tree to the new one. */
+interface RawChange extends FileChange {
+  newMode: string;
+  oldMode: string;
+  newOid: string;
+}
+
+const GITLINK = '160000';
 
 /**
  * Snapshots of the whole working tree as commits under refs/harness/, made with git plumbing and
@@ -49,15 +78,27 @@ export class CheckpointStore {
   private readonly env: GitEnv;
   /** Serializes snapshots and restores: parallel tool calls never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
+  private writerPromise: Promise<LooseObjectWriter> | null = null;
+  private tracker: WorkingTreeTracker | null = null;
+  /** The newest checkpoint of each session this store wrote or read. */
+  private readonly heads = new Map<string, { id: string; tree: string; seq: number }>();
+  /** Files currently left out for their size. */
+  private readonly skipped = new Set<string>();
+  readonly maxFileBytes: number;
+  /** How the working tree was read so far: incremental updates vs full scans. */
+  readonly scans = { incremental: 0, full: 0 };
 
   private constructor(
     readonly workspace: string,
+    private readonly dir: string,
     env: GitEnv,
+    options: StoreOptions,
   ) {
     this.env = env;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   }
 
-  static open(workspace: string, stateDir: string): CheckpointStore {
+  static open(workspace: string, stateDir: string, options: StoreOptions = {}): CheckpointStore {
     const ws = resolve(workspace);
     const dir = join(stateDir, 'checkpoints');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -71,7 +112,7 @@ export class CheckpointStore {
       gitDir = join(dir, 'repo.git');
       if (!existsSync(join(gitDir, 'HEAD'))) execFileSync('git', ['init', '-q', '--bare', gitDir], { stdio: 'ignore' });
     }
-    return new CheckpointStore(ws, { gitDir, workTree: ws, indexFile: join(dir, 'index') });
+    return new CheckpointStore(ws, dir, { gitDir, workTree: ws, indexFile: join(dir, options.indexName ?? 'index') }, options);
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -80,33 +121,110 @@ export class CheckpointStore {
     return run;
   }
 
-  /** The tree of the working tree as it is now (tracked + untracked, not ignored, plus `force`). */
-  private async scan(paths?: string[], force: string[] = []): Promise<string> {
-    if (paths && paths.length > 0) await git(this.env, ['add', '-A', '--ignore-errors', '--', ...paths]).catch(() => git(this.env, ['add', '-A', '--ignore-errors']));
-    else await git(this.env, ['add', '-A', '--ignore-errors']).catch((e: Error) => {
+  private writer(): Promise<LooseObjectWriter> {
+    this.writerPromise ??= git(this.env, ['rev-parse', '--show-object-format', '--git-path', 'objects']).then((out) => {
+      const [format, objects] = out.trim().split('\n');
+      return new LooseObjectWriter(resolve(this.workspace, objects!), format === 'sha256' ? 'sha256' : ('sha1' as ObjectFormat));
+    });
+    return this.writerPromise;
+  }
+
+  /**
+   * Follows the working tree from now on (Linux: inotify), so that a checkpoint after a small
+   * change costs the same in a repository of any size. Without it every checkpoint is a full scan.
+   */
+  async track(): Promise<boolean> {
+    if (this.tracker) return true;
+    if (!DirtyWatcher.supported()) return false;
+    const tracker = new WorkingTreeTracker(this.env, await this.writer(), new DirtyWatcher(this.workspace, this.dir), this.maxFileBytes, this.skipped);
+    try {
+      this.tracker = tracker;
+      await this.serialize(() => this.currentTree());
+      return true;
+    } catch {
+      tracker.close();
+      this.tracker = null;
+      return false;
+    }
+  }
+
+  /** Stops following the working tree (the end of a session). */
+  close(): void {
+    this.tracker?.close();
+    this.tracker = null;
+  }
+
+  /** The tree of the working tree as it is now: incrementally when tracking, else a full scan. */
+  private async currentTree(force: string[] = []): Promise<string> {
+    const fast = this.tracker ? await this.tracker.update(force) : null;
+    if (fast) {
+      this.scans.incremental++;
+      return fast;
+    }
+    this.scans.full++;
+    await this.tracker?.watchAll();
+    const tree = await this.fullScan(force);
+    if (this.tracker) this.tracker.reset(TreeModel.fromLsTree(tree, await git(this.env, ['ls-tree', '-r', '-t', '-z', '--full-tree', tree])));
+    return tree;
+  }
+
+  /**
+   * Every file git would record (tracked, untracked not ignored, plus `force`), through the private
+   * index; files over the size cap are left out.
+   */
+  private async fullScan(force: string[] = []): Promise<string> {
+    for (const p of this.skipped) if (!this.tooLarge(p)) this.skipped.delete(p);
+    const fresh = (await git(this.env, ['ls-files', '-z', '-o', '--exclude-standard'])).split('\0').filter(Boolean);
+    for (const p of fresh) if (this.tooLarge(p)) this.skipped.add(p);
+    const excludes = [...this.skipped];
+    const pathspec = excludes.length > 0 ? ['--', '.', ...excludes.map((p) => `:(exclude,literal)${p}`)] : [];
+    await git(this.env, ['add', '-A', '--ignore-errors', ...pathspec]).catch((e: Error) => {
       // files that vanish while scanning are not an error worth losing a checkpoint over
       if (!/unable to|failed to/.test(e.message)) throw e;
     });
+    if (excludes.length > 0) await git(this.env, ['update-index', '--force-remove', '-z', '--stdin'], excludes.join('\0') + '\0');
     const existing = force.filter((p) => existsSync(resolve(this.workspace, p)));
     if (existing.length > 0) await git(this.env, ['add', '-f', '--', ...existing]);
     return (await git(this.env, ['write-tree'])).trim();
   }
 
-  private async head(sessionId: string): Promise<string | null> {
+  private tooLarge(path: string): boolean {
     try {
-      return (await git(this.env, ['rev-parse', '--verify', '-q', `${REF_PREFIX}${sessionId}`])).trim() || null;
+      const st = lstatSync(resolve(this.workspace, path));
+      return st.isFile() && st.size > this.maxFileBytes;
     } catch {
-      return null;
+      return false;
     }
   }
 
+  /** The tree of the session's newest checkpoint this store knows of. */
+  lastTree(sessionId: string): string | null {
+    return this.heads.get(sessionId)?.tree ?? null;
+  }
+
+  /** The newest checkpoint of a session. */
+  private async head(sessionId: string): Promise<{ id: string; tree: string; seq: number } | null> {
+    const cached = this.heads.get(sessionId);
+    if (cached) return cached;
+    let out: string;
+    try {
+      out = await git(this.env, ['show', '-s', '--format=%H%x00%T%x00%B', `${REF_PREFIX}${sessionId}`, '--']);
+    } catch {
+      return null;
+    }
+    const [id, tree, body] = out.split('\0');
+    if (!id || !tree) return null;
+    const head = { id, tree, seq: parseMessage(body ?? '').seq };
+    this.heads.set(sessionId, head);
+    return head;
+  }
+
   /**
-   * Takes a checkpoint unless nothing changed since the session's last one. `paths` narrows the
-   * scan to what is about to change (a full scan otherwise); `force` adds ignored files a tool is
-   * about to write (e.g. `.env`).
+   * Takes a checkpoint unless nothing changed since the session's last one (or `always`); `force`
+   * adds ignored files a tool is about to write (e.g. `.env`).
    */
-  snapshot(meta: CheckpointMeta, options: { paths?: string[]; force?: string[]; always?: boolean } = {}): Promise<Checkpoint | null> {
-    return this.serialize(async () => this.commit(meta, await this.scan(options.paths, options.force), options.always ?? false));
+  snapshot(meta: CheckpointMeta, options: { force?: string[]; always?: boolean } = {}): Promise<Checkpoint | null> {
+    return this.serialize(async () => this.commit(meta, await this.currentTree(options.force), options.always ?? false));
   }
 
   /** Checkpoints, newest first: of one session, or of all. */
@@ -142,69 +260,96 @@ export class CheckpointStore {
     throw new Error(found.length === 0 ? `no checkpoint "${name}" (see harness checkpoints)` : `"${name}" names ${found.length} checkpoints; give more characters`);
   }
 
-  private async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
-    const out = await git(this.env, ['diff-tree', '-r', '-z', '--no-renames', '--name-status', fromTree, toTree]);
-    const parts = out.split('\0').filter(Boolean);
-    const changes: FileChange[] = [];
+  private async rawChanges(fromTree: string, toTree: string): Promise<RawChange[]> {
+    const parts = (await git(this.env, ['diff-tree', '-r', '-z', '--no-renames', fromTree, toTree])).split('\0');
+    const changes: RawChange[] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) {
-      const code = parts[i]!;
+      const [oldMode, newMode, , newOid, code] = parts[i]!.replace(/^:/, '').split(' ');
       const path = parts[i + 1]!;
-      changes.push({ status: code === 'A' ? 'added' : code === 'D' ? 'deleted' : code === 'T' ? 'type-changed' : 'modified', path });
+      if (!path || !code) continue;
+      const status = code === 'A' ? 'added' : code === 'D' ? 'deleted' : code === 'T' ? 'type-changed' : 'modified';
+      changes.push({ status, path, oldMode: oldMode!, newMode: newMode!, newOid: newOid! });
     }
     return changes;
+  }
+
+  private async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
+    return (await this.rawChanges(fromTree, toTree)).map(({ status, path }) => ({ status, path }));
   }
 
   /** What restoring `target` would change in the working tree as it is now. */
   async plan(target: Checkpoint): Promise<RollbackPlan> {
     return this.serialize(async () => {
-      const present = await this.scan();
+      const present = await this.currentTree();
       // from the present's point of view: files the target lacks are deleted, and so on
       return { target, changes: await this.changesBetween(present, target.tree) };
     });
   }
 
+  /** What changed in the working tree since checkpoint tree `tree` (e.g. during one tool call). */
+  async changesSince(tree: string): Promise<FileChange[]> {
+    return this.serialize(async () => this.changesBetween(tree, await this.currentTree()));
+  }
+
   /** A unified diff between two checkpoints, or a checkpoint and the working tree. */
   async diff(from: Checkpoint, to?: Checkpoint): Promise<string> {
     return this.serialize(async () => {
-      const toTree = to ? to.tree : await this.scan();
+      const toTree = to ? to.tree : await this.currentTree();
       return git(this.env, ['diff-tree', '-p', '--no-renames', '--binary', from.tree, toTree]);
     });
   }
 
   /**
    * Puts the working tree back as it was at `target`: modified files restored, created files
-   * removed, deleted files brought back, modes and symlinks included. The present is
-   * checkpointed first (kind `before-rollback`), so a rollback can itself be undone.
+   * removed, deleted files brought back, modes and symlinks included; nested repositories and files
+   * the target left out for their size are not touched. The present is checkpointed first (kind
+   * `before-rollback`), so a rollback can itself be undone.
    */
   restore(target: Checkpoint, sessionId: string): Promise<{ saved: Checkpoint | null; changes: FileChange[] }> {
     return this.serialize(async () => {
-      const presentTree = await this.scan();
+      const presentTree = await this.currentTree();
       const saved = await this.commit({ sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` }, presentTree, true);
-      const changes = await this.changesBetween(presentTree, target.tree);
-      for (const c of changes) {
-        if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
+      const keep = new Set(target.skipped ?? []);
+      const changes = (await this.rawChanges(presentTree, target.tree)).filter((c) => c.oldMode !== GITLINK && c.newMode !== GITLINK && !keep.has(c.path));
+      for (const c of changes) if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
+      const restore = changes.filter((c) => c.status !== 'deleted');
+      if (restore.length > 0) {
+        // a throwaway index holding just the files to write: cost follows the change, not the repository
+        const scratch = { ...this.env, indexFile: join(this.dir, `restore-index-${process.pid}`) };
+        rmSync(scratch.indexFile, { force: true });
+        try {
+          await git(scratch, ['update-index', '-z', '--index-info'], restore.map((c) => `${c.newMode} ${c.newOid}\t${c.path}\0`).join(''));
+          await git(scratch, ['checkout-index', '-a', '-f']);
+        } finally {
+          rmSync(scratch.indexFile, { force: true });
+        }
       }
-      const restore = changes.filter((c) => c.status !== 'deleted').map((c) => c.path);
-      await git(this.env, ['read-tree', target.tree]);
-      if (restore.length > 0) await git(this.env, ['checkout-index', '-f', '-z', '--stdin'], restore.join('\0') + '\0');
-      await git(this.env, ['update-index', '-q', '--refresh']).catch(() => undefined);
-      return { saved, changes };
+      this.tracker?.markTouched(changes.map((c) => c.path));
+      return { saved, changes: changes.map(({ status, path }) => ({ status, path })) };
     });
   }
 
   /** Records `tree` as the session's next checkpoint (unless it equals the last one and `always` is off). */
   private async commit(meta: CheckpointMeta, tree: string, always: boolean): Promise<Checkpoint | null> {
     const parent = await this.head(meta.sessionId);
-    let seq = 1;
-    if (parent) {
-      const [parentTree, body] = (await git(this.env, ['show', '-s', '--format=%T%x00%B', parent])).split('\0');
-      if (parentTree === tree && !always) return null;
-      seq = parseMessage(body ?? '').seq + 1;
+    if (parent && parent.tree === tree && !always) return null;
+    const seq = (parent?.seq ?? 0) + 1;
+    const skipped = [...this.skipped].sort();
+    const full: CheckpointMeta = { ...meta, ...(skipped.length > 0 ? { skipped: skipped.slice(0, SKIPPED_LISTED) } : {}) };
+    const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...full, seq, ...(skipped.length > SKIPPED_LISTED ? { skippedCount: skipped.length } : {}) })}\n`;
+    const now = Date.now();
+    const stamp = `harness <harness@localhost> ${Math.floor(now / 1000)} +0000`;
+    const writer = await this.writer();
+    const id = writer.write('commit', Buffer.from(`tree ${tree}\n${parent ? `parent ${parent.id}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`));
+    const expected = parent?.id ?? '0'.repeat(id.length);
+    try {
+      await git(this.env, ['update-ref', '-m', 'harness checkpoint', `${REF_PREFIX}${meta.sessionId}`, id, expected]);
+    } catch (error) {
+      this.heads.delete(meta.sessionId);
+      throw error;
     }
-    const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...meta, seq })}\n`;
-    const commit = (await git(this.env, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message)).trim();
-    await git(this.env, ['update-ref', '-m', 'harness checkpoint', `${REF_PREFIX}${meta.sessionId}`, commit, ...(parent ? [parent] : [])]);
-    return { ...meta, id: commit, tree, seq, createdAt: Date.now() };
+    this.heads.set(meta.sessionId, { id, tree, seq });
+    return { ...full, id, tree, seq, createdAt: now };
   }
 
   /** Removes a file (or symlink) and the directories it leaves empty, never above the workspace. */
@@ -236,6 +381,7 @@ export class CheckpointStore {
       const [ref, when] = line.split('\0');
       if (ref && Number(when) * 1000 < cutoff) {
         await git(this.env, ['update-ref', '-d', ref]);
+        this.heads.delete(ref.slice(REF_PREFIX.length));
         removed.push(ref.slice(REF_PREFIX.length));
       }
     }

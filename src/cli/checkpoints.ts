@@ -5,13 +5,15 @@ import { CheckpointStore, type Checkpoint, type FileChange } from '../checkpoint
 import { AuditLog } from '../audit/store.js';
 import { loadConfig } from '../config/load.js';
 import { HarnessError, UsageError } from '../errors.js';
-import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
+import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
+import { requestRollback } from '../session/control.js';
 import { parseSince } from './log.js';
 import { printJson, useColor } from './output.js';
 
 function openStore(cwd?: string): { store: CheckpointStore; workspace: string } {
   const workspace = findWorkspace(resolve(cwd ?? process.cwd()));
-  return { store: CheckpointStore.open(workspace, stateDirFor(workspace)), workspace };
+  const { checkpoints } = loadConfig(workspace);
+  return { store: CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: checkpoints.maxFileBytes, indexName: 'cli-index' }), workspace };
 }
 
 /** The checkpoint a person named on the command line (a misspelled name is a usage error). */
@@ -125,7 +127,7 @@ export function registerCheckpoints(program: Command): void {
     .option('--session <id>', 'session to roll back (default: the latest)')
     .option('--undo', 'undo the last rollback')
     .option('--dry-run', 'show what would change, change nothing')
-    .option('--force', 'roll back even while an agent session is running here')
+    .option('--force', 'roll back directly even while a session runs here (the agent is not paused or told)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  harness rollback\n  harness rollback 3 --dry-run\n  harness rollback --to 3f2a9c1\n  harness rollback --undo')
     .action(async (stepsArg: string, opts: { to?: string; session?: string; undo?: boolean; dryRun?: boolean; force?: boolean; json?: boolean }) => {
@@ -157,13 +159,21 @@ export function registerCheckpoints(program: Command): void {
         return;
       }
       const running = opts.force ? null : runningSession(workspace);
+      let result: { changes: FileChange[]; saved: string | null };
       if (running) {
-        throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}); rolling back under it would race the agent. Stop the agent first, or pass --force.`);
+        // the session restores it between tool calls and tells the agent
+        const answer = await requestRollback(runtimeDirFor(workspace, running.id), target.id);
+        if (!answer) throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}) and cannot be reached; rolling back under it would race the agent. Stop the agent first, or pass --force.`);
+        const body = answer.body as { error?: string; changes?: FileChange[]; saved?: string | null };
+        if (answer.status !== 200) throw new HarnessError(`The running session did not roll back: ${body.error ?? `status ${answer.status}`}`);
+        result = { changes: body.changes ?? [], saved: body.saved ?? null };
+      } else {
+        const restored = await store.restore(target, target.sessionId);
+        result = { changes: restored.changes, saved: restored.saved?.id ?? null };
       }
-      const result = await store.restore(target, target.sessionId);
-      if (opts.json) return printJson({ target, changes: result.changes, undo: result.saved });
+      if (opts.json) return printJson({ target, changes: result.changes, undo: result.saved, viaSession: running?.id ?? null });
       useColor();
-      process.stdout.write(`Rolled back to ${line(target)}\n${describeChanges(result.changes)}\n`);
-      if (result.saved) process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.id.slice(0, 12)}: harness rollback --undo brings it back.\n`));
+      process.stdout.write(`Rolled back to ${line(target)}${running ? kleur.dim(` (through the running session ${running.id}; the agent is told)`) : ''}\n${describeChanges(result.changes)}\n`);
+      if (result.saved) process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.slice(0, 12)}: harness rollback --undo brings it back.\n`));
     });
 }

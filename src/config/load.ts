@@ -16,6 +16,11 @@ export interface ApprovalSettings {
   whenNoTty: 'allow' | 'deny';
 }
 
+export interface CheckpointSettings {
+  enabled: boolean;
+  maxFileBytes: number;
+}
+
 export interface LoadedConfig {
   /** The file the config came from; null when none exists and the defaults apply. */
   path: string | null;
@@ -23,6 +28,7 @@ export interface LoadedConfig {
   sources: RuleSource[];
   defaults: PolicyDefaults;
   approvals: ApprovalSettings;
+  checkpoints: CheckpointSettings;
   packs: string[];
 }
 
@@ -156,7 +162,8 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
   });
   if (problems.length > 0) throw new ConfigError(file, problems);
   const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
-  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, packs: used.map((u) => u.name) };
+  const checkpoints: CheckpointSettings = { enabled: config.checkpoints?.enabled ?? true, maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024) };
+  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, packs: used.map((u) => u.name) };
 }
 
 /** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */

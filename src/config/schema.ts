@@ -92,6 +92,13 @@ export const auditSchema = z
   })
   .strict();
 
+export const checkpointsSchema = z
+  .object({
+    enabled: z.boolean().optional().describe('take a checkpoint before every mutating tool call (default true)'),
+    maxFileMB: z.number().positive().max(1_000_000).optional().describe('files larger than this many MiB are left out of checkpoints, with a warning (default 50)'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -101,6 +108,7 @@ export const configSchema = z
     defaults: defaultsSchema.optional(),
     approvals: approvalsSchema.optional(),
     audit: auditSchema.optional(),
+    checkpoints: checkpointsSchema.optional(),
   })
   .strict();
 

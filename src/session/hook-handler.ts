@@ -7,6 +7,7 @@ import type { Decision, Policy } from '../policy/index.js';
 import type { ApprovalBus } from './approvals.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
+import { ToolGate } from './tool-gate.js';
 
 export interface HookContext {
   adapter: typeof claudeAdapter;
@@ -18,6 +19,8 @@ export interface HookContext {
   approvalTimeoutSeconds: number;
   /** Snapshots before every allowed mutation; absent, no checkpoints are taken. */
   checkpoints?: CheckpointStore;
+  /** Holds tool calls while harness restores the tree (a rollback during the session). */
+  gate?: ToolGate;
 }
 
 /**
@@ -27,6 +30,9 @@ export interface HookContext {
  */
 export function createHookHandler(ctx: HookContext): (agent: string, event: HookEvent, payload: unknown) => Promise<HookReply> {
   const { adapter, audit, approvals, sessionId, workspace } = ctx;
+  const gate = ctx.gate ?? new ToolGate();
+  /** The checkpoint tree taken before each running mutation, to record what it changed. */
+  const treeBefore = new Map<string, string>();
   const record = (event: ToolEvent, d: Pick<Decision, 'verdict' | 'ruleId' | 'reason' | 'mutates'>, by: DecidedBy, started: number): void => {
     audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates });
   };
@@ -36,11 +42,15 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
    * about to write). No checkpoint, no mutation: a failure is a deny with the reason.
    */
   const checkpointFirst = async (event: ToolEvent, mutates: boolean): Promise<HookReply | null> => {
-    if (!ctx.checkpoints || !mutates) return null;
+    const store = ctx.checkpoints;
+    if (!store || !mutates) return null;
     const force = event.kind === 'write' || event.kind === 'edit' ? event.paths : [];
     try {
-      const cp = await ctx.checkpoints.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
-      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? null, summary: cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint' });
+      const cp = await store.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
+      const left = cp?.skipped?.length ? `; left out ${cp.skipped.length} file(s) over ${Math.round(store.maxFileBytes / 1048576)} MiB: ${cp.skipped.slice(0, 5).join(', ')}` : '';
+      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? null, summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left });
+      const tree = cp?.tree ?? store.lastTree(sessionId);
+      if (tree) treeBefore.set(event.toolUseId, tree);
       return null;
     } catch (error) {
       const reason = `harness could not take a checkpoint before this change, so it was not allowed to run (${error instanceof Error ? error.message : String(error)})`;
@@ -50,14 +60,27 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     }
   };
 
+  /** The call is going ahead: the gate knows it runs until its PostToolUse. */
+  const proceed = (event: ToolEvent, reply: HookReply): HookReply => {
+    if (reply.verdict === 'allow') gate.started(event.toolUseId);
+    return reply;
+  };
+
   const onPre = async (payload: unknown): Promise<HookReply> => {
+    await gate.enter();
     const started = performance.now();
     const event = adapter.toToolEvent(payload, workspace);
     audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
+    const notice = gate.takeNotice();
+    if (notice) {
+      const told = { verdict: 'deny' as const, ruleId: 'core.rollback', reason: notice, mutates: false };
+      record(event, told, 'rule', started);
+      return adapter.preReply(told, false);
+    }
     const decision = decideEvent(event, ctx.policy);
     record(event, decision, 'rule', started);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false);
-    if (decision.verdict === 'allow') return (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false);
+    if (decision.verdict === 'allow') return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));
     const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
     const reason =
       answer.verdict === 'allow'
@@ -73,22 +96,30 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       const refused = await checkpointFirst(event, decision.mutates);
       if (refused) return refused;
     }
-    return adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow');
+    return proceed(event, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow'));
   };
 
-  const onPost = (payload: unknown): HookReply => {
+  const onPost = async (payload: unknown): Promise<HookReply> => {
     const event = adapter.toToolEvent(payload, workspace);
-    const response = (payload as { tool_response?: unknown })?.tool_response;
+    gate.finished(event.toolUseId);
+    const p = payload as { tool_response?: unknown; hook_event_name?: unknown; error?: unknown };
+    const failed = p?.hook_event_name === 'PostToolUseFailure';
+    const response = failed ? { error: p.error } : p?.tool_response;
     const r = (typeof response === 'object' && response !== null ? response : {}) as { is_error?: unknown; interrupted?: unknown };
     const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
-    audit.result({ sessionId, toolUseId: event.toolUseId, ok: !(r.is_error || r.interrupted), summary: text.slice(0, 300), data: response });
+    audit.result({ sessionId, toolUseId: event.toolUseId, ok: !(failed || r.is_error || r.interrupted), summary: text.slice(0, 300), data: response });
+    const before = treeBefore.get(event.toolUseId);
+    if (before && ctx.checkpoints) {
+      treeBefore.delete(event.toolUseId);
+      audit.changes({ sessionId, toolUseId: event.toolUseId, changes: await ctx.checkpoints.changesSince(before) });
+    }
     return adapter.postReply();
   };
 
   return async (agent, event, payload) => {
     try {
       if (agent !== adapter.name) throw new Error(`hook for unknown agent "${agent}"`);
-      return event === 'pre' ? await onPre(payload) : onPost(payload);
+      return event === 'pre' ? await onPre(payload) : await onPost(payload);
     } catch (error) {
       const reason = `harness could not decide this call (${error instanceof Error ? error.message : String(error)}); it was blocked`;
       try {

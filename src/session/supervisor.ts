@@ -8,11 +8,14 @@ import { AuditLog } from '../audit/store.js';
 import { policyFor } from '../config/policy.js';
 import { HarnessError } from '../errors.js';
 import { HookServer } from '../hooks/server.js';
-import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
+import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
 import { createHookHandler } from './hook-handler.js';
 import { CheckpointStore } from '../checkpoints/store.js';
 import { PtyTerminal } from './terminal.js';
+import { ControlServer } from './control.js';
+import { ToolGate } from './tool-gate.js';
+import { rollbackNotice } from './rollback-notice.js';
 
 export interface RunOptions {
   agent: string;
@@ -43,7 +46,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   if (!binary) throw new HarnessError(`Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.`);
 
   const sessionId = randomUUID();
-  const runtimeDir = join(stateDirFor(workspace), 'run', sessionId);
+  const runtimeDir = runtimeDirFor(workspace, sessionId);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const audit = AuditLog.open(auditPath);
@@ -52,10 +55,25 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
 
+  const checkpoints = loaded.checkpoints.enabled ? CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes }) : undefined;
+  await checkpoints?.track();
+  const gate = new ToolGate();
   const server = new HookServer(
-    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints: CheckpointStore.open(workspace, stateDirFor(workspace)) }),
+    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate }),
   );
   const endpoint = await server.start();
+  const control = new ControlServer({
+    rollback: async (to) => {
+      if (!checkpoints) throw new Error('checkpoints are switched off in this session');
+      const target = await checkpoints.resolve(to);
+      return gate.exclusive(async () => {
+        const { saved, changes } = await checkpoints.restore(target, sessionId);
+        audit.checkpoint({ sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} at the person's request (${changes.length} file(s) changed)` });
+        return { result: { saved: saved?.id ?? null, changes }, notice: rollbackNotice(target.id, changes) };
+      }, 60_000);
+    },
+  });
+  await control.start(runtimeDir);
   const hookTimeout = loaded.approvals.timeoutSeconds + 30;
   const settingsPath = adapter.writeSettings(runtimeDir, endpoint, opts.transport, hookTimeout);
   const args = [...opts.args, '--settings', settingsPath];
@@ -95,6 +113,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     approvals.denyAll();
     approvals.detach();
     await server.stop();
+    await control.stop();
+    checkpoints?.close();
     rmSync(runtimeDir, { recursive: true, force: true });
   }
   audit.endSession(sessionId, exitCode);

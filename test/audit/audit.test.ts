@@ -77,13 +77,28 @@ describe('audit log (real SQLite file)', () => {
     const { log, path } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
     log.toolCall({ sessionId: 's1', toolUseId: 't1', agent: 'claude', tool: 'Bash', kind: 'shell', summary: 'ls', cwd: null, input: {} });
+    log.changes({ sessionId: 's1', toolUseId: 't1', changes: [{ status: 'modified', path: 'a.txt' }] });
     log.close();
     const db = new Database(path);
-    for (const sql of ["UPDATE tool_calls SET summary = 'x'", 'DELETE FROM tool_calls', "UPDATE sessions SET agent = 'x'", 'DELETE FROM sessions']) {
+    for (const sql of ["UPDATE tool_calls SET summary = 'x'", 'DELETE FROM tool_calls', "UPDATE sessions SET agent = 'x'", 'DELETE FROM sessions', "UPDATE changes SET path = 'x'", 'DELETE FROM changes']) {
       expect(() => db.exec(sql), sql).toThrow(/append-only/);
     }
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('records what each tool call changed, capped per call', () => {
+    const { log } = tempLog();
+    log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
+    log.changes({ sessionId: 's1', toolUseId: 't1', changes: [{ status: 'deleted', path: 'old.txt' }, { status: 'added', path: 'new.txt' }] });
+    log.changes({ sessionId: 's1', toolUseId: 't2', changes: Array.from({ length: 1005 }, (_, i) => ({ status: 'added', path: `f${i}` })) });
+    expect(log.changesOf('s1', 't1')).toEqual([
+      { toolUseId: 't1', status: 'deleted', path: 'old.txt' },
+      { toolUseId: 't1', status: 'added', path: 'new.txt' },
+    ]);
+    const many = log.changesOf('s1', 't2');
+    expect(many).toHaveLength(1001);
+    expect(many.at(-1)).toEqual({ toolUseId: 't2', status: 'more', path: '5 more files' });
   });
 
   it('stores inputs redacted', () => {
@@ -97,7 +112,7 @@ describe('audit log (real SQLite file)', () => {
 
   it('migrates by user_version and refuses a newer schema', () => {
     const { log, path } = tempLog();
-    expect(log.schemaVersion).toBe(2);
+    expect(log.schemaVersion).toBe(3);
     log.close();
     const db = new Database(path);
     db.pragma('user_version = 99');

@@ -115,6 +115,45 @@ describe('checkpoints and rollback with the real Claude Code', () => {
   }, 120_000);
 });
 
+describe('rollback while the session runs', () => {
+  it('goes through the supervisor between tool calls, and the agent is told with its next call', async () => {
+    const { sb, model } = await sandboxWithModel();
+    writeFileSync(join(sb.repo, 'keep.txt'), 'precious\n');
+    model.setScript([
+      { tool: 'Bash', input: { command: 'rm keep.txt && echo junk > junk.txt', description: 'rewrite' } },
+      { tool: 'Write', input: { file_path: join(sb.repo, 'notes.md'), content: 'built on the rewrite\n' } },
+      { text: 'done' },
+    ]);
+    const between = model.hold(1);
+    const session = run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    await between.reached;
+    expect(existsSync(join(sb.repo, 'junk.txt'))).toBe(true);
+
+    const rb = await run(['rollback'], sb.env, sb.repo);
+    between.release();
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(rb.stdout).toMatch(/through the running session/);
+    expect(readFileSync(join(sb.repo, 'keep.txt'), 'utf8')).toBe('precious\n');
+    expect(existsSync(join(sb.repo, 'junk.txt'))).toBe(false);
+
+    const r = await session;
+    expect(r.code, r.stderr).toBe(0);
+    // the next call was held back and the model was told why
+    expect(existsSync(join(sb.repo, 'notes.md'))).toBe(false);
+    const told = JSON.stringify(model.toolResults().find((t) => t.tool_use_id === 'toolu_1')?.content);
+    expect(told, told).toMatch(/rolled the working tree back to harness checkpoint [0-9a-f]{12}/);
+    expect(told).toMatch(/keep\.txt \(restored\)/);
+    expect(told).toMatch(/junk\.txt \(removed\)/);
+    const { rows, changes } = latestSession(sb);
+    expect(rows.map((x) => [x.tool, x.verdict, x.ruleId])).toEqual([
+      ['Bash', 'allow', null],
+      ['Write', 'deny', 'core.rollback'],
+    ]);
+    // what the first call changed is on record
+    expect(changes.filter((c) => c.toolUseId === 'toolu_0').map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added junk.txt', 'deleted keep.txt']);
+  }, 120_000);
+});
+
 describe('harness run claude: the repository cannot switch harness off', () => {
   it('hooks still run when .claude/settings.json sets disableAllHooks and allows everything', async () => {
     const { sb, model } = await sandboxWithModel();

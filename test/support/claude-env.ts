@@ -41,11 +41,11 @@ export function claudeSandbox(modelUrl: string): { root: string; repo: string; h
 }
 
 /** What the audit log holds for the latest session in a sandbox. */
-export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): { rows: LogRow[]; checkpoints: ReturnType<AuditLog['checkpointsOf']> } {
+export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): { rows: LogRow[]; checkpoints: ReturnType<AuditLog['checkpointsOf']>; changes: ReturnType<AuditLog['changesOf']> } {
   const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
   try {
     const sessionId = log.latestSessionId()!;
-    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId) };
+    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId), changes: log.changesOf(sessionId) };
   } finally {
     log.close();
   }

@@ -23,6 +23,7 @@ export interface ModelRequest {
 export class ModelServer {
   readonly requests: ModelRequest[] = [];
   private server: Server | null = null;
+  private readonly holds = new Map<number, { reached: () => void; released: Promise<void> }>();
 
   constructor(private script: Step[] = []) {}
 
@@ -31,11 +32,23 @@ export class ModelServer {
     this.script = script;
   }
 
+  /**
+   * Holds the answer for assistant turn `turn` (the agent waits on the model) until `release()`:
+   * a window between two tool calls in which the test acts on the running session.
+   */
+  hold(turn: number): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((r) => (reached = r));
+    this.holds.set(turn, { reached, released: new Promise<void>((r) => (release = r)) });
+    return { reached: reachedP, release };
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
+      req.on('end', async () => {
         if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/messages') {
           res.writeHead(404, { 'content-type': 'application/json' }).end('{"type":"error","error":{"type":"not_found_error","message":"not here"}}');
           return;
@@ -45,6 +58,12 @@ export class ModelServer {
         const turn = request.messages.filter((m) => m.role === 'assistant').length;
         // Requests without tools are side requests (titles, summaries): answer with text.
         const step: Step = request.tools && request.tools.length > 0 ? (this.script[turn] ?? { text: 'done' }) : { text: 'ok' };
+        const hold = request.tools && request.tools.length > 0 ? this.holds.get(turn) : undefined;
+        if (hold) {
+          this.holds.delete(turn);
+          hold.reached();
+          await hold.released;
+        }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         const send = (type: string, data: Record<string, unknown>): void => void res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
         send('message_start', { message: { id: `msg_${turn}_${this.requests.length}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } });

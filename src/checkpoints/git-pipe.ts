@@ -1,0 +1,85 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { gitArgs, gitProcessEnv, type GitEnv } from './git.js';
+
+interface Pending {
+  records: number;
+  out: string[];
+  resolve: (records: string[]) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A long-running git command that answers one request per input record (`hash-object
+ * --stdin-paths`, `check-ignore --stdin`): no process start per file. Started on first use; if it
+ * dies, pending requests fail and the next request starts a new one.
+ */
+export class GitPipe {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private buffer = '';
+  private readonly pending: Pending[] = [];
+  private stderr = '';
+
+  constructor(
+    private readonly env: GitEnv,
+    private readonly args: string[],
+    /** Separator of input and output records. */
+    private readonly separator: '\n' | '\0',
+    /** Output records per input record. */
+    private readonly recordsPerInput: number,
+  ) {}
+
+  private start(): ChildProcessWithoutNullStreams {
+    const child = spawn('git', gitArgs(this.args), { cwd: this.env.workTree, env: gitProcessEnv(this.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-2000);
+    });
+    child.stdin.on('error', () => undefined);
+    const fail = (why: string): void => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.buffer = '';
+      const error = new Error(`git ${this.args[0]} ${why}: ${this.stderr.trim().split('\n').pop() ?? ''}`);
+      this.stderr = '';
+      for (const p of this.pending.splice(0)) p.reject(error);
+    };
+    child.on('error', (e) => fail(e.message));
+    child.on('exit', (code) => fail(`exited (${code})`));
+    return child;
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let at: number;
+    while (this.pending.length > 0 && (at = this.buffer.indexOf(this.separator)) >= 0) {
+      const head = this.pending[0]!;
+      head.out.push(this.buffer.slice(0, at));
+      this.buffer = this.buffer.slice(at + 1);
+      if (head.out.length === head.records) {
+        this.pending.shift();
+        head.resolve(head.out);
+      }
+    }
+  }
+
+  /** Sends `inputs` (none may contain the separator) and resolves with their output records. */
+  request(inputs: string[]): Promise<string[]> {
+    if (inputs.length === 0) return Promise.resolve([]);
+    if (inputs.some((i) => i.includes(this.separator) || (this.separator === '\n' && (i.includes('\0') || i.startsWith('"'))))) {
+      return Promise.reject(new Error('a path git cannot take on this channel'));
+    }
+    const child = (this.child ??= this.start());
+    return new Promise((resolve, reject) => {
+      this.pending.push({ records: inputs.length * this.recordsPerInput, out: [], resolve, reject });
+      child.stdin.write(inputs.map((i) => i + this.separator).join(''));
+    });
+  }
+
+  close(): void {
+    const child = this.child;
+    this.child = null;
+    for (const p of this.pending.splice(0)) p.reject(new Error('closed'));
+    child?.stdin.end();
+  }
+}

@@ -1,0 +1,124 @@
+import { mkdirSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+
+/** Beyond this many changed paths between checkpoints, the next one rescans instead. */
+const MAX_DIRTY = 20_000;
+
+/**
+ * The set of paths that changed since the last checkpoint, from inotify watches on every directory
+ * of the working tree (Linux). `barrier()` makes the set complete up to now: it creates a file in a
+ * watched directory of its own and waits for that event — inotify delivers one process's events in
+ * order, so everything that happened before is in the set by then. Anything that could lose an
+ * event (too many changes, a watch that cannot be added, a barrier that does not come back) marks
+ * the set as lost, and the next checkpoint does a full scan.
+ */
+export class DirtyWatcher {
+  private readonly watches = new Map<string, { watcher: FSWatcher; ino: number }>();
+  private dirty = new Set<string>();
+  private lost = false;
+  private readonly syncDir: string;
+  private readonly syncWatcher: FSWatcher;
+  private readonly barriers = new Map<string, (ok: boolean) => void>();
+  private seq = 0;
+
+  static supported(): boolean {
+    return process.platform === 'linux';
+  }
+
+  constructor(
+    readonly workspace: string,
+    stateDir: string,
+    private readonly maxWatches = 50_000,
+  ) {
+    this.syncDir = join(stateDir, `sync-${process.pid}-${Date.now().toString(36)}`);
+    mkdirSync(this.syncDir, { recursive: true, mode: 0o700 });
+    this.syncWatcher = watch(this.syncDir, { persistent: false }, (_type, name) => {
+      const done = name ? this.barriers.get(String(name)) : undefined;
+      if (done) done(true);
+    });
+  }
+
+  get watchedCount(): number {
+    return this.watches.size;
+  }
+
+  /** Watches directory `rel` ('' is the workspace); false (and the set lost) when it cannot. */
+  watch(rel: string, ino: number): boolean {
+    // a watch already here may be on a directory since replaced (inode numbers are reused)
+    this.watches.get(rel)?.watcher.close();
+    this.watches.delete(rel);
+    if (this.watches.size >= this.maxWatches) {
+      this.lost = true;
+      return false;
+    }
+    try {
+      const watcher = watch(join(this.workspace, rel), { persistent: false }, (_type, name) => this.changed(rel, name === null ? null : String(name)));
+      watcher.on('error', () => this.unwatchTree(rel));
+      this.watches.set(rel, { watcher, ino });
+      return true;
+    } catch {
+      this.lost = true;
+      return false;
+    }
+  }
+
+  /** Stops watching `rel` and every directory below it (it was removed or replaced). */
+  unwatchTree(rel: string): void {
+    const prefix = rel === '' ? '' : `${rel}/`;
+    for (const [path, w] of this.watches) {
+      if (path === rel || path.startsWith(prefix)) {
+        w.watcher.close();
+        this.watches.delete(path);
+      }
+    }
+  }
+
+  private changed(dir: string, name: string | null): void {
+    if (name === null) this.lost = true;
+    else if (!(dir === '' && name === '.git')) this.dirty.add(dir ? `${dir}/${name}` : name);
+    if (this.dirty.size > MAX_DIRTY) {
+      this.lost = true;
+      this.dirty.clear();
+    }
+  }
+
+  /** Resolves true once every change made before the call is in the set (false after `timeoutMs`). */
+  barrier(timeoutMs = 2000): Promise<boolean> {
+    const name = `b${++this.seq}`;
+    return new Promise((resolve) => {
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.barriers.delete(name);
+        rmSync(join(this.syncDir, name), { force: true });
+        resolve(ok);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.barriers.set(name, finish);
+      try {
+        writeFileSync(join(this.syncDir, name), '');
+      } catch {
+        finish(false);
+      }
+    });
+  }
+
+  /** The changed paths since the last call, and whether some change may have been missed. */
+  take(): { paths: string[]; lost: boolean } {
+    const out = { paths: [...this.dirty], lost: this.lost };
+    this.dirty = new Set();
+    this.lost = false;
+    return out;
+  }
+
+  markLost(): void {
+    this.lost = true;
+  }
+
+  close(): void {
+    for (const w of this.watches.values()) w.watcher.close();
+    this.watches.clear();
+    this.syncWatcher.close();
+    for (const done of this.barriers.values()) done(false);
+    rmSync(this.syncDir, { recursive: true, force: true });
+  }
+}
