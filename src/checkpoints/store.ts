@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { git, type GitEnv } from './git.js';
+import { git, type GitEnv, type GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
 import { WorkingTreeTracker } from './tracker.js';
 import { TreeModel } from './tree-model.js';
@@ -178,9 +178,10 @@ export class CheckpointStore {
     for (const p of fresh) if (this.tooLarge(p)) this.skipped.add(p);
     const excludes = [...this.skipped];
     const pathspec = excludes.length > 0 ? ['--', '.', ...excludes.map((p) => `:(exclude,literal)${p}`)] : [];
-    await git(this.env, ['add', '-A', '--ignore-errors', ...pathspec]).catch((e: Error) => {
-      // files that vanish while scanning are not an error worth losing a checkpoint over
-      if (!/unable to|failed to/.test(e.message)) throw e;
+    await git(this.env, ['add', '-A', '--ignore-errors', ...pathspec]).catch((e: GitError) => {
+      // with --ignore-errors git records everything it can and reports the rest (a file that
+      // vanished mid-scan, a nested repository without a commit): only a fatal error loses the scan
+      if (/^fatal:/m.test(e.stderr)) throw e;
     });
     if (excludes.length > 0) await git(this.env, ['update-index', '--force-remove', '-z', '--stdin'], excludes.join('\0') + '\0');
     const existing = force.filter((p) => existsSync(resolve(this.workspace, p)));
