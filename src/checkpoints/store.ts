@@ -22,6 +22,8 @@ export interface Checkpoint extends CheckpointMeta {
   tree: string;
   seq: number;
   createdAt: number;
+  /** Files that differ from the session's previous checkpoint (all files for the first). */
+  filesChanged?: number;
 }
 
 export interface FileChange {
@@ -68,6 +70,8 @@ interface RawChange extends FileChange {
 }
 
 const GITLINK = '160000';
+/** Beyond this many files the in-memory tree costs more than it saves: full scans instead. */
+const MAX_TRACKED_FILES = 1_000_000;
 
 /**
  * Snapshots of the whole working tree as commits under refs/harness/, made with git plumbing and
@@ -164,7 +168,11 @@ export class CheckpointStore {
     this.scans.full++;
     await this.tracker?.watchAll();
     const tree = await this.fullScan(force);
-    if (this.tracker) this.tracker.reset(TreeModel.fromLsTree(tree, await git(this.env, ['ls-tree', '-r', '-t', '-z', '--full-tree', tree])));
+    if (this.tracker) {
+      const model = TreeModel.fromLsTree(tree, await git(this.env, ['ls-tree', '-r', '-t', '-z', '--full-tree', tree]));
+      if (model.size > MAX_TRACKED_FILES) this.close();
+      else this.tracker.reset(model);
+    }
     return tree;
   }
 
@@ -235,14 +243,16 @@ export class CheckpointStore {
     for (const ref of refs) {
       let log: string;
       try {
-        log = await git(this.env, ['log', '--format=%H%x00%T%x00%ct%x00%B%x01', ref, '--']);
+        // --shortstat follows each entry's format: how many files changed since the previous checkpoint
+        log = await git(this.env, ['log', '--format=%x01%H%x00%T%x00%ct%x00%B%x00', '--shortstat', '--no-renames', ref, '--']);
       } catch {
         continue;
       }
       for (const entry of log.split('\x01')) {
-        const [id, tree, ct, body] = entry.replace(/^\n/, '').split('\0');
+        const [id, tree, ct, body, stat] = entry.split('\0');
         if (!id || !tree) continue;
-        out.push({ ...parseMessage(body ?? ''), id, tree, createdAt: Number(ct) * 1000 });
+        const files = Number(/(\d+) files? changed/.exec(stat ?? '')?.[1] ?? 0);
+        out.push({ ...parseMessage(body ?? ''), id, tree, createdAt: Number(ct) * 1000, filesChanged: files });
       }
     }
     return out.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);

@@ -27,7 +27,9 @@ async function named(store: CheckpointStore, name: string): Promise<Checkpoint> 
 
 function line(c: Checkpoint): string {
   const when = new Date(c.createdAt).toISOString().replace('T', ' ').slice(0, 19);
-  return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)} ${kleur.bold(c.kind)} ${c.summary.replace(/\s+/g, ' ').slice(0, 100)}`;
+  const files = c.filesChanged === undefined ? '' : ` ${kleur.dim(`${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`)}`;
+  const left = c.skipped?.length ? ` ${kleur.red(`(${c.skipped.length} large file(s) left out)`)}` : '';
+  return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)}${files} ${kleur.bold(c.kind)} ${c.summary.replace(/\s+/g, ' ').slice(0, 100)}${left}`;
 }
 
 function describeChanges(changes: FileChange[]): string {

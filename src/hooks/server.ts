@@ -34,11 +34,8 @@ export class HookServer {
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
+    await closeServer(this.server);
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -82,4 +79,11 @@ export class HookServer {
     });
     res.end(body);
   }
+}
+
+/** Closes a server now, dropping idle keep-alive connections instead of waiting them out. */
+export async function closeServer(server: Server | null): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

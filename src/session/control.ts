@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { closeServer } from '../hooks/server.js';
 
 /** What a running session offers the person's own `harness` commands. */
 export interface ControlHandlers {
@@ -66,11 +67,8 @@ export class ControlServer {
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
+    await closeServer(this.server);
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 

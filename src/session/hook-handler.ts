@@ -111,7 +111,12 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {
       treeBefore.delete(event.toolUseId);
-      audit.changes({ sessionId, toolUseId: event.toolUseId, changes: await ctx.checkpoints.changesSince(before) });
+      try {
+        audit.changes({ sessionId, toolUseId: event.toolUseId, changes: await ctx.checkpoints.changesSince(before) });
+      } catch (error) {
+        // the call has run either way; the log says the list is missing and why
+        audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] });
+      }
     }
     return adapter.postReply();
   };

@@ -87,33 +87,30 @@ describe.each([
     await roundTrip(root, repo);
   });
 
-  it('in the middle of a merge with conflicts', async () => {
-    const { root, repo } = tempRepo();
-    writeFileSync(join(repo, 'c.txt'), 'base\n');
+  /** Branches `main` and `other` that both change `file` from a common base. */
+  const divergedBranches = (repo: string, file: string): void => {
+    writeFileSync(join(repo, file), 'base\n');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'base');
     git(repo, 'checkout', '-qb', 'other');
-    writeFileSync(join(repo, 'c.txt'), 'other\n');
+    writeFileSync(join(repo, file), 'other\n');
     git(repo, 'commit', '-qam', 'other');
     git(repo, 'checkout', '-q', 'main');
-    writeFileSync(join(repo, 'c.txt'), 'main\n');
+    writeFileSync(join(repo, file), 'main\n');
     git(repo, 'commit', '-qam', 'main');
+  };
+
+  it('in the middle of a merge with conflicts', async () => {
+    const { root, repo } = tempRepo();
+    divergedBranches(repo, 'c.txt');
     expect(tryGit(repo, 'merge', 'other')).toBe('(fails)');
     await roundTrip(root, repo);
   });
 
-  it('in the middle of an interactive rebase stopped at a conflict', async () => {
+  it('in the middle of a rebase stopped at a conflict', async () => {
     const { root, repo } = tempRepo();
-    writeFileSync(join(repo, 'r.txt'), 'base\n');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-qm', 'base');
-    git(repo, 'checkout', '-qb', 'topic');
-    writeFileSync(join(repo, 'r.txt'), 'topic\n');
-    git(repo, 'commit', '-qam', 'topic');
-    git(repo, 'checkout', '-q', 'main');
-    writeFileSync(join(repo, 'r.txt'), 'main\n');
-    git(repo, 'commit', '-qam', 'main');
-    git(repo, 'checkout', '-q', 'topic');
+    divergedBranches(repo, 'r.txt');
+    git(repo, 'checkout', '-q', 'other');
     expect(tryGit(repo, 'rebase', 'main')).toBe('(fails)');
     await roundTrip(root, repo);
   });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const BIN = new URL('../../bin/harness', import.meta.url).pathname;
 let repo: string;
 
-function harness(args: string[], options: { input?: string; cwd?: string } = {}) {
+function harness(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? repo,
     input: options.input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', HOME: '/home/tester' },
+    env: { ...process.env, NO_COLOR: '1', HOME: '/home/tester', ...options.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -115,5 +115,32 @@ describe('harness doctor', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL claude .*not found/);
     expect(r.stdout).toMatch(/fix: npm install -g @anthropic-ai\/claude-code/);
+  });
+});
+
+describe('checkpoint commands (built binary, real git repo)', () => {
+  it('checkpoint, checkpoints with files changed, rollback --dry-run, rollback, --undo', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-cli-cp-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const opts = { cwd: dir, env: { HARNESS_STATE_DIR: join(dir, '..', `${dir.split('/').pop()}-state`) } };
+    writeFileSync(join(dir, 'a.txt'), 'one');
+    expect(harness(['checkpoint', '-m', 'first'], opts).code).toBe(0);
+    writeFileSync(join(dir, 'a.txt'), 'two');
+    writeFileSync(join(dir, 'b.txt'), 'new');
+    expect(harness(['checkpoint', '-m', 'second'], opts).code).toBe(0);
+    const list = harness(['checkpoints'], opts).stdout;
+    expect(list).toMatch(/#2 2 files manual second/);
+    expect(list).toMatch(/#1 1 file manual first/);
+    const first = JSON.parse(harness(['checkpoints', '--json'], opts).stdout).at(-1).id as string;
+    const dry = harness(['rollback', '--to', first.slice(0, 8), '--dry-run'], opts);
+    expect(dry.stdout).toMatch(/~ a\.txt/);
+    expect(dry.stdout).toMatch(/- b\.txt/);
+    expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('new');
+    const rb = harness(['rollback', '--to', first.slice(0, 8)], opts);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('one');
+    expect(existsSync(join(dir, 'b.txt'))).toBe(false);
+    expect(harness(['rollback', '--undo', '--session', 'manual'], opts).code).toBe(0);
+    expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('new');
   });
 });
