@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { git, type GitEnv, type GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
 import { WorkingTreeTracker } from './tracker.js';
-import { TreeModel } from './tree-model.js';
+import { GITLINK_MODE, TreeModel } from './tree-model.js';
 import { DirtyWatcher } from './watcher.js';
 
 export interface CheckpointMeta {
@@ -69,7 +69,7 @@ interface RawChange extends FileChange {
   newOid: string;
 }
 
-const GITLINK = '160000';
+const fileChange = ({ status, path }: RawChange): FileChange => ({ status, path });
 /** Beyond this many files the in-memory tree costs more than it saves: full scans instead. */
 const MAX_TRACKED_FILES = 1_000_000;
 
@@ -108,10 +108,10 @@ export class CheckpointStore {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     let gitDir: string;
     try {
-      gitDir = execFileSync('git', ['rev-parse', '--absolute-git-dir'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim();
+      const [found, top] = execFileSync('git', ['rev-parse', '--absolute-git-dir', '--show-toplevel'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim().split('\n');
       // a nested checkout of another repository is not this workspace's repository
-      const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      if (resolve(top) !== ws) throw new Error('workspace is not the repository root');
+      if (!found || !top || resolve(top) !== ws) throw new Error('workspace is not the repository root');
+      gitDir = found;
     } catch {
       gitDir = join(dir, 'repo.git');
       if (!existsSync(join(gitDir, 'HEAD'))) execFileSync('git', ['init', '-q', '--bare', gitDir], { stdio: 'ignore' });
@@ -236,23 +236,27 @@ export class CheckpointStore {
     return this.serialize(async () => this.commit(meta, await this.currentTree(options.force), options.always ?? false));
   }
 
-  /** Checkpoints, newest first: of one session, or of all. */
-  async list(sessionId?: string): Promise<Checkpoint[]> {
+  /**
+   * Checkpoints, newest first: of one session, or of all. `filesChanged` (a diff per checkpoint)
+   * only when asked for.
+   */
+  async list(sessionId?: string, options: { filesChanged?: boolean } = {}): Promise<Checkpoint[]> {
     const refs = sessionId ? [`${REF_PREFIX}${sessionId}`] : (await git(this.env, ['for-each-ref', '--format=%(refname)', REF_PREFIX])).split('\n').filter(Boolean);
+    // --shortstat follows each entry's format: how many files changed since the previous checkpoint
+    const stat = options.filesChanged ? ['--shortstat', '--no-renames'] : [];
     const out: Checkpoint[] = [];
     for (const ref of refs) {
       let log: string;
       try {
-        // --shortstat follows each entry's format: how many files changed since the previous checkpoint
-        log = await git(this.env, ['log', '--format=%x01%H%x00%T%x00%ct%x00%B%x00', '--shortstat', '--no-renames', ref, '--']);
+        log = await git(this.env, ['log', '--format=%x01%H%x00%T%x00%ct%x00%B%x00', ...stat, ref, '--']);
       } catch {
         continue;
       }
       for (const entry of log.split('\x01')) {
-        const [id, tree, ct, body, stat] = entry.split('\0');
+        const [id, tree, ct, body, shortstat] = entry.split('\0');
         if (!id || !tree) continue;
-        const files = Number(/(\d+) files? changed/.exec(stat ?? '')?.[1] ?? 0);
-        out.push({ ...parseMessage(body ?? ''), id, tree, createdAt: Number(ct) * 1000, filesChanged: files });
+        const files = options.filesChanged ? { filesChanged: Number(/(\d+) files? changed/.exec(shortstat ?? '')?.[1] ?? 0) } : {};
+        out.push({ ...parseMessage(body ?? ''), id, tree, createdAt: Number(ct) * 1000, ...files });
       }
     }
     return out.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
@@ -285,7 +289,7 @@ export class CheckpointStore {
   }
 
   private async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
-    return (await this.rawChanges(fromTree, toTree)).map(({ status, path }) => ({ status, path }));
+    return (await this.rawChanges(fromTree, toTree)).map(fileChange);
   }
 
   /** What restoring `target` would change in the working tree as it is now. */
@@ -321,7 +325,7 @@ export class CheckpointStore {
       const presentTree = await this.currentTree();
       const saved = await this.commit({ sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` }, presentTree, true);
       const keep = new Set(target.skipped ?? []);
-      const changes = (await this.rawChanges(presentTree, target.tree)).filter((c) => c.oldMode !== GITLINK && c.newMode !== GITLINK && !keep.has(c.path));
+      const changes = (await this.rawChanges(presentTree, target.tree)).filter((c) => c.oldMode !== GITLINK_MODE && c.newMode !== GITLINK_MODE && !keep.has(c.path));
       for (const c of changes) if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
       const restore = changes.filter((c) => c.status !== 'deleted');
       if (restore.length > 0) {
@@ -336,7 +340,7 @@ export class CheckpointStore {
         }
       }
       this.tracker?.markTouched(changes.map((c) => c.path));
-      return { saved, changes: changes.map(({ status, path }) => ({ status, path })) };
+      return { saved, changes: changes.map(fileChange) };
     });
   }
 

@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { GitPipe } from './git-pipe.js';
 import type { GitEnv } from './git.js';
 import type { LooseObjectWriter } from './objects.js';
-import { Dir, type TreeModel } from './tree-model.js';
+import { Dir, GITLINK_MODE, type TreeModel } from './tree-model.js';
 import type { DirtyWatcher } from './watcher.js';
 
 /** Thrown when only a full scan can say what git would record (a new nested repository, a .gitignore edit …). */
@@ -60,15 +60,17 @@ export class WorkingTreeTracker {
    */
   async watchAll(): Promise<void> {
     this.watcher.unwatchTree('');
-    await this.visitDirectories([''], false, []);
+    await this.visitDirectories([''], []);
   }
 
-  /** Adopts the model of a full scan, and watches any directory of it not watched yet. */
+  /**
+   * Adopts the model of a full scan (taken just after `watchAll`), and watches the directories of
+   * it that walk skipped: ignored ones that hold recorded files.
+   */
   reset(model: TreeModel): void {
     this.model = model;
     for (const dir of model.directories()) {
-      const st = lstatOrNull(join(this.workspace, dir));
-      if (st?.isDirectory()) this.watcher.watch(dir, st.ino);
+      if (!this.watcher.watching(dir) && lstatOrNull(join(this.workspace, dir))?.isDirectory()) this.watcher.watch(dir);
     }
   }
 
@@ -115,13 +117,9 @@ export class WorkingTreeTracker {
       if (path === '.git' || path.startsWith('.git/') || model.insideGitlink(path)) continue;
       const abs = join(this.workspace, path);
       const st = lstatOrNull(abs);
-      const known = model.get(path);
-      if (!st) {
-        model.remove(path);
-        this.forgetSkipped(path);
-        this.watcher.unwatchTree(path);
-      } else if (st.isDirectory()) {
-        if (known && !(known instanceof Dir) && known.mode === '160000') continue;
+      if (!st) this.forget(path, model);
+      else if (st.isDirectory()) {
+        if (model.leaf(path)?.mode === GITLINK_MODE) continue;
         if (existsSync(join(abs, '.git'))) throw new NeedsFullScan('a new nested repository');
         // its parent saw it created, removed, renamed or re-permissioned: a directory here may be a
         // new one (inode numbers are reused at once), so watch it afresh and read it whole
@@ -129,15 +127,23 @@ export class WorkingTreeTracker {
         dirs.push(path);
       } else files.push(path);
     }
-    await this.visitDirectories(dirs, true, files, model);
+    await this.visitDirectories(dirs, files, model);
     await this.record(files, forced, model);
   }
 
+  /** `path` is gone: from the model, the skipped list and the watches. */
+  private forget(path: string, model: TreeModel): void {
+    model.remove(path);
+    this.watcher.unwatchTree(path);
+    for (const s of this.skipped) if (s === path || s.startsWith(`${path}/`)) this.skipped.delete(s);
+  }
+
   /**
-   * Walks new directories level by level: watches them and, when syncing, collects their files
-   * and forgets what the model has there that the disk no longer has.
+   * Walks new directories level by level and watches them; given the model (a sync, not just
+   * watching), also collects their files and forgets what the model has there that the disk no
+   * longer has.
    */
-  private async visitDirectories(start: string[], sync: boolean, files: string[], model?: TreeModel): Promise<void> {
+  private async visitDirectories(start: string[], files: string[], model?: TreeModel): Promise<void> {
     let level = start;
     while (level.length > 0) {
       const next: string[] = [];
@@ -147,11 +153,11 @@ export class WorkingTreeTracker {
         const abs = join(this.workspace, dir);
         const st = lstatOrNull(abs);
         if (!st?.isDirectory()) {
-          // it changed while being read: the walk of its parent decides what it is now
+          // it changed while being read: record it as whatever it is now
           if (model && dir !== '') files.push(dir);
           continue;
         }
-        if (!this.watcher.watch(dir, st.ino) && sync) throw new NeedsFullScan('cannot watch');
+        if (!this.watcher.watch(dir) && model) throw new NeedsFullScan('cannot watch');
         let entries;
         try {
           entries = readdirSync(abs, { withFileTypes: true });
@@ -166,12 +172,11 @@ export class WorkingTreeTracker {
           seen.add(e.name);
           if (e.isDirectory()) {
             if (existsSync(join(abs, e.name, '.git'))) {
-              const known = model?.get(rel);
-              if (sync && !(known && !(known instanceof Dir) && known.mode === '160000')) throw new NeedsFullScan('a new nested repository');
+              if (model && model.leaf(rel)?.mode !== GITLINK_MODE) throw new NeedsFullScan('a new nested repository');
               continue;
             }
             next.push(rel);
-          } else if (sync) files.push(rel);
+          } else if (model) files.push(rel);
         }
         if (!model) continue;
         const node = model.get(dir);
@@ -188,13 +193,11 @@ export class WorkingTreeTracker {
     const candidates: Candidate[] = [];
     for (const path of paths) {
       const st = lstatOrNull(join(this.workspace, path));
-      if (!st) {
-        model.remove(path);
-        this.forgetSkipped(path);
-      } else if (st.isFile() || st.isSymbolicLink()) candidates.push({ path, st });
+      if (!st) this.forget(path, model);
+      else if (st.isFile() || st.isSymbolicLink()) candidates.push({ path, st });
       else model.remove(path); // sockets, fifos: git records nothing
     }
-    const unknown = candidates.filter((c) => !(model.get(c.path) && !(model.get(c.path) instanceof Dir)) && !forced.has(c.path) && !this.skipped.has(c.path));
+    const unknown = candidates.filter((c) => !model.leaf(c.path) && !forced.has(c.path) && !this.skipped.has(c.path));
     const ignored = await this.ignored(unknown.map((c) => c.path));
     const toHash: Candidate[] = [];
     for (const c of candidates) {
@@ -226,10 +229,6 @@ export class WorkingTreeTracker {
       if (source && !pattern!.startsWith('!')) out.add(path!);
     }
     return out;
-  }
-
-  private forgetSkipped(path: string): void {
-    for (const s of this.skipped) if (s === path || s.startsWith(`${path}/`)) this.skipped.delete(s);
   }
 
   close(): void {

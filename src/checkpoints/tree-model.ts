@@ -14,7 +14,8 @@ export class Dir {
   oid: string | null = null;
 }
 
-const LEAF_MODES = new Set<string>(['100644', '100755', '120000', '160000']);
+export const GITLINK_MODE = '160000';
+const LEAF_MODES = new Set<string>(['100644', '100755', '120000', GITLINK_MODE]);
 
 function components(path: string): string[] {
   return path.split('/').filter((c) => c !== '' && c !== '.');
@@ -57,13 +58,19 @@ export class TreeModel {
     return node;
   }
 
+  /** The file (or gitlink) recorded at `path`, if that is what is there. */
+  leaf(path: string): Leaf | undefined {
+    const node = this.get(path);
+    return node instanceof Dir ? undefined : node;
+  }
+
   /** True when a parent of `path` is a gitlink: the content of a nested repository is not ours. */
   insideGitlink(path: string): boolean {
     let node: Leaf | Dir | undefined = this.root;
     for (const c of components(path).slice(0, -1)) {
       if (!(node instanceof Dir)) return false;
       node = node.children.get(c);
-      if (node && !(node instanceof Dir) && node.mode === '160000') return true;
+      if (node && !(node instanceof Dir) && node.mode === GITLINK_MODE) return true;
     }
     return false;
   }

@@ -13,7 +13,7 @@ const MAX_DIRTY = 20_000;
  * the set as lost, and the next checkpoint does a full scan.
  */
 export class DirtyWatcher {
-  private readonly watches = new Map<string, { watcher: FSWatcher; ino: number }>();
+  private readonly watches = new Map<string, FSWatcher>();
   private dirty = new Set<string>();
   private lost = false;
   private readonly syncDir: string;
@@ -42,10 +42,14 @@ export class DirtyWatcher {
     return this.watches.size;
   }
 
-  /** Watches directory `rel` ('' is the workspace); false (and the set lost) when it cannot. */
-  watch(rel: string, ino: number): boolean {
+  watching(rel: string): boolean {
+    return this.watches.has(rel);
+  }
+
+  /** Watches directory `rel` ('' is the workspace) afresh; false (and the set lost) when it cannot. */
+  watch(rel: string): boolean {
     // a watch already here may be on a directory since replaced (inode numbers are reused)
-    this.watches.get(rel)?.watcher.close();
+    this.watches.get(rel)?.close();
     this.watches.delete(rel);
     if (this.watches.size >= this.maxWatches) {
       this.lost = true;
@@ -54,7 +58,7 @@ export class DirtyWatcher {
     try {
       const watcher = watch(join(this.workspace, rel), { persistent: false }, (_type, name) => this.changed(rel, name === null ? null : String(name)));
       watcher.on('error', () => this.unwatchTree(rel));
-      this.watches.set(rel, { watcher, ino });
+      this.watches.set(rel, watcher);
       return true;
     } catch {
       this.lost = true;
@@ -67,7 +71,7 @@ export class DirtyWatcher {
     const prefix = rel === '' ? '' : `${rel}/`;
     for (const [path, w] of this.watches) {
       if (path === rel || path.startsWith(prefix)) {
-        w.watcher.close();
+        w.close();
         this.watches.delete(path);
       }
     }
@@ -115,7 +119,7 @@ export class DirtyWatcher {
   }
 
   close(): void {
-    for (const w of this.watches.values()) w.watcher.close();
+    for (const w of this.watches.values()) w.close();
     this.watches.clear();
     this.syncWatcher.close();
     for (const done of this.barriers.values()) done(false);

@@ -10,10 +10,11 @@ import { requestRollback } from '../session/control.js';
 import { parseSince } from './log.js';
 import { printJson, useColor } from './output.js';
 
-function openStore(cwd?: string): { store: CheckpointStore; workspace: string } {
+function openStore(cwd?: string): { store: CheckpointStore; workspace: string; auditPath: string } {
   const workspace = findWorkspace(resolve(cwd ?? process.cwd()));
-  const { checkpoints } = loadConfig(workspace);
-  return { store: CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: checkpoints.maxFileBytes, indexName: 'cli-index' }), workspace };
+  const { checkpoints, config } = loadConfig(workspace);
+  const store = CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: checkpoints.maxFileBytes, indexName: 'cli-index' });
+  return { store, workspace, auditPath: auditPathFor(workspace, process.env, config.audit?.path) };
 }
 
 /** The checkpoint a person named on the command line (a misspelled name is a usage error). */
@@ -39,11 +40,11 @@ function describeChanges(changes: FileChange[]): string {
   return changes.map((c) => `  ${sign[c.status]} ${c.path}`).join('\n');
 }
 
-/** A session still running in this workspace: rolling back under it would race the agent. */
-function runningSession(workspace: string): { id: string; pid: number } | null {
+/** A session still running in this workspace (by its audit log): rolling back under it would race the agent. */
+function runningSession(auditPath: string): { id: string; pid: number } | null {
   let log: AuditLog;
   try {
-    log = AuditLog.open(auditPathFor(workspace, process.env, loadConfig(workspace).config.audit?.path));
+    log = AuditLog.open(auditPath);
   } catch {
     return null;
   }
@@ -86,7 +87,7 @@ export function registerCheckpoints(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { session?: string; json?: boolean }) => {
       const { store } = openStore();
-      const all = await store.list(opts.session);
+      const all = await store.list(opts.session, { filesChanged: true });
       if (opts.json) return printJson(all);
       useColor();
       if (all.length === 0) process.stdout.write('No checkpoints yet. harness takes one before every change an agent makes; harness checkpoint takes one now.\n');
@@ -133,7 +134,7 @@ export function registerCheckpoints(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  harness rollback\n  harness rollback 3 --dry-run\n  harness rollback --to 3f2a9c1\n  harness rollback --undo')
     .action(async (stepsArg: string, opts: { to?: string; session?: string; undo?: boolean; dryRun?: boolean; force?: boolean; json?: boolean }) => {
-      const { store, workspace } = openStore();
+      const { store, workspace, auditPath } = openStore();
       const steps = Number(stepsArg);
       if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`steps: expected a positive whole number (found "${stepsArg}")`);
       let target: Checkpoint;
@@ -153,14 +154,14 @@ export function registerCheckpoints(program: Command): void {
           target = found;
         }
       }
-      const plan = await store.plan(target);
       if (opts.dryRun) {
+        const plan = await store.plan(target);
         if (opts.json) return printJson({ dryRun: true, target, changes: plan.changes });
         useColor();
         process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n`);
         return;
       }
-      const running = opts.force ? null : runningSession(workspace);
+      const running = opts.force ? null : runningSession(auditPath);
       let result: { changes: FileChange[]; saved: string | null };
       if (running) {
         // the session restores it between tool calls and tells the agent

@@ -56,7 +56,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
 
   const checkpoints = loaded.checkpoints.enabled ? CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes }) : undefined;
-  await checkpoints?.track();
+  // the first full scan runs while the agent starts; the first checkpoint waits for it
+  const tracking = checkpoints?.track().catch(() => false);
   const gate = new ToolGate();
   const server = new HookServer(
     createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate }),
@@ -114,6 +115,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     approvals.detach();
     await server.stop();
     await control.stop();
+    await tracking;
     checkpoints?.close();
     rmSync(runtimeDir, { recursive: true, force: true });
   }
