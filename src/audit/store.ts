@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Verdict } from '../policy/index.js';
 import { redact, redactValue } from './redact.js';
 
-export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty';
+export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty' | 'session';
 
 /** Schema migrations by PRAGMA user_version; each runs once, in order, in a transaction. */
 const MIGRATIONS: string[] = [
@@ -58,6 +58,16 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  ALTER TABLE decisions ADD COLUMN actor TEXT;
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), at INTEGER NOT NULL,
+    kind TEXT NOT NULL, detail TEXT NOT NULL
+  );
+  CREATE INDEX events_session ON events(session_id, seq);
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 /** Most files one tool call's change list records (the rest is counted in one more row). */
@@ -92,6 +102,24 @@ export interface DecisionRecord {
   decidedBy: DecidedBy;
   latencyMs: number | null;
   mutates: boolean;
+  /** Who answered an approval (the person's login name). */
+  actor?: string | null;
+}
+
+/** Something that happened in a session besides a tool call: a session rule added or revoked, … */
+export interface SessionEvent {
+  seq: number;
+  at: number;
+  kind: string;
+  detail: string;
+}
+
+export interface CheckpointRow {
+  toolUseId: string | null;
+  at: number;
+  commit: string | null;
+  summary: string;
+  error: string | null;
 }
 
 export interface ResultRecord {
@@ -115,6 +143,7 @@ export interface LogRow {
   ruleId: string | null;
   reason: string | null;
   decidedBy: DecidedBy | null;
+  actor: string | null;
   /** The rule's verdict when a human or a timeout settled an `ask`. */
   askedFirst: boolean;
   ok: boolean | null;
@@ -198,8 +227,16 @@ export class AuditLog {
 
   decision(r: DecisionRecord, at = Date.now()): void {
     this.db
-      .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0);
+      .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null);
+  }
+
+  event(r: { sessionId: string; kind: string; detail: string }, at = Date.now()): void {
+    this.db.prepare('INSERT INTO events (session_id, at, kind, detail) VALUES (?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail));
+  }
+
+  eventsOf(sessionId: string): SessionEvent[] {
+    return this.db.prepare('SELECT seq, at, kind, detail FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as SessionEvent[];
   }
 
   result(r: ResultRecord, at = Date.now()): void {
@@ -229,8 +266,14 @@ export class AuditLog {
     return this.db.prepare(sql).all(...(toolUseId ? [sessionId, toolUseId] : [sessionId])) as { toolUseId: string; status: string; path: string }[];
   }
 
-  checkpointsOf(sessionId: string): { toolUseId: string | null; commit: string | null; error: string | null }[] {
-    return this.db.prepare('SELECT tool_use_id AS toolUseId, commit_id AS "commit", error FROM checkpoints WHERE session_id = ? ORDER BY seq').all(sessionId) as { toolUseId: string | null; commit: string | null; error: string | null }[];
+  checkpointsOf(sessionId: string): CheckpointRow[] {
+    return this.db.prepare('SELECT tool_use_id AS toolUseId, at, commit_id AS "commit", summary, error FROM checkpoints WHERE session_id = ? ORDER BY seq').all(sessionId) as CheckpointRow[];
+  }
+
+  /** How many files each tool call of a session changed. */
+  changeCounts(sessionId: string): Map<string, number> {
+    const rows = this.db.prepare("SELECT tool_use_id AS id, COUNT(*) AS n FROM changes WHERE session_id = ? AND status NOT IN ('more', 'unknown') GROUP BY tool_use_id").all(sessionId) as { id: string; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
   }
 
   latestSessionId(): string | null {
@@ -256,7 +299,7 @@ export class AuditLog {
     }
     const sql = `
       SELECT c.session_id AS sessionId, c.tool_use_id AS toolUseId, c.at, c.agent, c.tool, c.kind, c.summary, c.cwd,
-             d.verdict, d.rule_id AS ruleId, d.reason, d.decided_by AS decidedBy,
+             d.verdict, d.rule_id AS ruleId, d.reason, d.decided_by AS decidedBy, d.actor,
              (SELECT COUNT(*) FROM decisions a WHERE a.session_id = c.session_id AND a.tool_use_id = c.tool_use_id AND a.verdict = 'ask') > 0 AS askedFirst,
              (SELECT r.ok FROM results r WHERE r.session_id = c.session_id AND r.tool_use_id = c.tool_use_id ORDER BY r.seq DESC LIMIT 1) AS ok
       FROM tool_calls c

@@ -211,6 +211,11 @@ export class CheckpointStore {
     return this.heads.get(sessionId)?.tree ?? null;
   }
 
+  /** The id of the session's newest checkpoint this store knows of. */
+  lastId(sessionId: string): string | null {
+    return this.heads.get(sessionId)?.id ?? null;
+  }
+
   /** The newest checkpoint of a session. */
   private async head(sessionId: string): Promise<{ id: string; tree: string; seq: number } | null> {
     const cached = this.heads.get(sessionId);
@@ -266,6 +271,20 @@ export class CheckpointStore {
   async latestSession(): Promise<string | null> {
     const out = (await git(this.env, ['for-each-ref', '--sort=-committerdate', '--count=1', '--format=%(refname)', REF_PREFIX])).trim();
     return out ? out.slice(REF_PREFIX.length) : null;
+  }
+
+  /** One checkpoint by its full id (any session). */
+  async checkpoint(id: string): Promise<Checkpoint> {
+    if (!/^[0-9a-f]{40,64}$/.test(id)) throw new Error(`"${id}" is not a checkpoint id`);
+    let out: string;
+    try {
+      out = await git(this.env, ['show', '-s', '--format=%H%x00%T%x00%ct%x00%B', id, '--']);
+    } catch {
+      throw new Error(`no checkpoint ${id.slice(0, 12)} (it may have been pruned)`);
+    }
+    const [found, tree, ct, body] = out.split('\0');
+    if (!found || !tree || !/^harness-checkpoint /m.test(body ?? '')) throw new Error(`${id.slice(0, 12)} is not a harness checkpoint`);
+    return { ...parseMessage(body ?? ''), id: found, tree, createdAt: Number(ct) * 1000 };
   }
 
   async resolve(name: string): Promise<Checkpoint> {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_DEFAULTS, type PolicyDefaults, type RuleSource } from '../policy/index.js';
 import type { RuleSpec } from '../policy/index.js';
+import { DEFAULT_PANEL_KEY } from '../tui/keys.js';
 import { configSchema, packSchema, type ConfigFile, type PackFile } from './schema.js';
 import { jsonErrorOffset, lineAndColumn } from './json-error.js';
 
@@ -21,6 +22,10 @@ export interface CheckpointSettings {
   maxFileBytes: number;
 }
 
+export interface TuiSettings {
+  panelKey: string;
+}
+
 export interface LoadedConfig {
   /** The file the config came from; null when none exists and the defaults apply. */
   path: string | null;
@@ -29,6 +34,7 @@ export interface LoadedConfig {
   defaults: PolicyDefaults;
   approvals: ApprovalSettings;
   checkpoints: CheckpointSettings;
+  tui: TuiSettings;
   packs: string[];
 }
 
@@ -163,7 +169,8 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
   if (problems.length > 0) throw new ConfigError(file, problems);
   const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
   const checkpoints: CheckpointSettings = { enabled: config.checkpoints?.enabled ?? true, maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024) };
-  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, packs: used.map((u) => u.name) };
+  const tui: TuiSettings = { panelKey: config.tui?.panelKey ?? DEFAULT_PANEL_KEY };
+  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, packs: used.map((u) => u.name) };
 }
 
 /** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PANEL_KEY, parseHotkey } from '../tui/keys.js';
 
 const verdict = z.enum(['allow', 'ask', 'deny']).describe('allow runs the call, ask needs a human, deny refuses it');
 const op = z.enum(['read', 'write', 'delete']);
@@ -99,6 +100,22 @@ export const checkpointsSchema = z
   })
   .strict();
 
+export const tuiSchema = z
+  .object({
+    panelKey: z
+      .string()
+      .superRefine((key, ctx) => {
+        try {
+          parseHotkey(key);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .optional()
+      .describe(`the key that opens the harness panel over the agent (default "${DEFAULT_PANEL_KEY}"); ctrl-<letter> or ctrl-] ctrl-\\ ctrl-^ ctrl-_`),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -109,6 +126,7 @@ export const configSchema = z
     approvals: approvalsSchema.optional(),
     audit: auditSchema.optional(),
     checkpoints: checkpointsSchema.optional(),
+    tui: tuiSchema.optional(),
   })
   .strict();
 

@@ -15,6 +15,8 @@ export interface ApprovalAnswer {
   by: 'human' | 'timeout' | 'no-tty';
   /** A message for the agent (why the human said no). */
   message?: string;
+  /** Allow the same call again for the rest of the session (a session rule). */
+  remember?: boolean;
 }
 
 type Responder = (request: ApprovalRequest) => void;

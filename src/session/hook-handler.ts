@@ -7,6 +7,7 @@ import type { Decision, Policy } from '../policy/index.js';
 import type { ApprovalBus } from './approvals.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
+import type { SessionRules } from './session-rules.js';
 import { ToolGate } from './tool-gate.js';
 
 export interface HookContext {
@@ -21,6 +22,10 @@ export interface HookContext {
   checkpoints?: CheckpointStore;
   /** Holds tool calls while harness restores the tree (a rollback during the session). */
   gate?: ToolGate;
+  /** What the person allowed for the rest of the session (`a` in the approval dialog). */
+  rules?: SessionRules;
+  /** Who answers approvals (the person's login name), for the audit log. */
+  actor?: string;
 }
 
 /**
@@ -34,7 +39,8 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
   /** The checkpoint tree taken before each running mutation, to record what it changed. */
   const treeBefore = new Map<string, string>();
   const record = (event: ToolEvent, d: Pick<Decision, 'verdict' | 'ruleId' | 'reason' | 'mutates'>, by: DecidedBy, started: number): void => {
-    audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates });
+    const actor = by === 'human' || by === 'session' ? (ctx.actor ?? null) : null;
+    audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates, actor });
   };
 
   /**
@@ -48,7 +54,8 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     try {
       const cp = await store.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
       const left = cp?.skipped?.length ? `; left out ${cp.skipped.length} file(s) over ${Math.round(store.maxFileBytes / 1048576)} MiB: ${cp.skipped.slice(0, 5).join(', ')}` : '';
-      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? null, summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left });
+      // unchanged: the state before this call is the last checkpoint, which is recorded for it
+      audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? store.lastId(sessionId), summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left });
       const tree = cp?.tree ?? store.lastTree(sessionId);
       if (tree) treeBefore.set(event.toolUseId, tree);
       return null;
@@ -81,10 +88,20 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     record(event, decision, 'rule', started);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false);
     if (decision.verdict === 'allow') return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));
+    const remembered = ctx.rules?.find(event);
+    if (remembered) {
+      const allowed = { verdict: 'allow' as const, ruleId: decision.ruleId, reason: `allowed for this session by the person (${remembered.id}: ${remembered.description})`, mutates: decision.mutates };
+      record(event, allowed, 'session', started);
+      return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true));
+    }
     const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
+    if (answer.verdict === 'allow' && answer.remember && ctx.rules) {
+      const rule = ctx.rules.add(event);
+      if (rule) audit.event({ sessionId, kind: 'session-rule-added', detail: `${rule.id}: ${rule.description} (asked by ${decision.ruleId ?? 'the defaults'})` });
+    }
     const reason =
       answer.verdict === 'allow'
-        ? 'approved by the user'
+        ? `approved by the user${answer.remember ? ' for the rest of the session' : ''}`
         : answer.by === 'timeout'
           ? `no answer within ${ctx.approvalTimeoutSeconds}s, so harness denied it (${decision.reason})`
           : answer.by === 'no-tty'

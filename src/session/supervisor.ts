@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
@@ -15,7 +16,12 @@ import { CheckpointStore } from '../checkpoints/store.js';
 import { PtyTerminal } from './terminal.js';
 import { ControlServer } from './control.js';
 import { ToolGate } from './tool-gate.js';
-import { rollbackNotice } from './rollback-notice.js';
+import { SessionRollback } from './rollback.js';
+import { SessionRules } from './session-rules.js';
+import { panelSource } from './panel-source.js';
+import { approvalView } from './approval-view.js';
+import { parseHotkey } from '../tui/keys.js';
+import { Tui } from '../tui/tui.js';
 
 export interface RunOptions {
   agent: string;
@@ -32,6 +38,14 @@ export interface SessionResult {
   exitCode: number;
   sessionId: string;
   auditPath: string;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
 }
 
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
@@ -59,19 +73,18 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   // the first full scan runs while the agent starts; the first checkpoint waits for it
   const tracking = checkpoints?.track().catch(() => false);
   const gate = new ToolGate();
+  const rules = new SessionRules(workspace);
+  const actor = currentUser();
   const server = new HookServer(
-    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate }),
+    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor }),
   );
   const endpoint = await server.start();
+  const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
   const control = new ControlServer({
     rollback: async (to) => {
-      if (!checkpoints) throw new Error('checkpoints are switched off in this session');
-      const target = await checkpoints.resolve(to);
-      return gate.exclusive(async () => {
-        const { saved, changes } = await checkpoints.restore(target, sessionId);
-        audit.checkpoint({ sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} at the person's request (${changes.length} file(s) changed)` });
-        return { result: { saved: saved?.id ?? null, changes }, notice: rollbackNotice(target.id, changes) };
-      }, 60_000);
+      if (!checkpoints || !rollback) throw new Error('checkpoints are switched off in this session');
+      const done = await rollback.to(await checkpoints.resolve(to), "at the person's request (harness rollback)");
+      return { saved: done.saved, changes: done.changes };
     },
   });
   await control.start(runtimeDir);
@@ -84,10 +97,17 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const stopSignals = ['SIGTERM', 'SIGHUP'] as const;
   try {
     if (interactive) {
-      const terminal = new PtyTerminal(process.stdin, process.stdout);
+      const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
+      const tui = new Tui(terminal.surface, panelSource({ sessionId, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
+      terminal.attach(tui);
       approvals.attach(
-        (request) => void terminal.ask(request).then((answer) => approvals.answer(request.id, answer)),
-        (id, answer) => terminal.settle(answer, id),
+        (request) =>
+          void tui.ask(approvalView(request, workspace, rules.describe(request.event))).then((choice) =>
+            approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
+          ),
+        (id, answer) => {
+          if (answer.by !== 'human') tui.withdraw(id, answer.by === 'timeout' ? `no answer in ${loaded.approvals.timeoutSeconds}s, so harness denied` : 'denied');
+        },
       );
       const stop = (): void => terminal.kill('SIGTERM');
       stopSignals.forEach((s) => process.on(s, stop));

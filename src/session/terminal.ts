@@ -1,146 +1,119 @@
 import { spawn as spawnPty, type IPty } from 'node-pty';
-import type { ApprovalAnswer, ApprovalRequest } from './approvals.js';
+import { AgentScreen } from '../tui/agent-screen.js';
+import { findHotkey, type Hotkey } from '../tui/keys.js';
+import { ScreenOverlay, type TerminalSize } from '../tui/overlay.js';
+import type { Tui, Surface } from '../tui/tui.js';
 
 /**
- * The agent in a pseudo-terminal, its screen passed through untouched. While an approval is on
- * screen the agent's output is held back and keystrokes go to harness; afterwards the screen is
- * given back and the agent is nudged to redraw.
+ * The agent in a pseudo-terminal, its screen passed straight through. Every byte the agent prints
+ * also feeds a virtual copy of its screen; when harness needs the screen (an approval, the panel)
+ * the overlay takes it and keystrokes go to harness until it gives the screen back.
  */
 export class PtyTerminal {
   private pty: IPty | null = null;
-  private held: string[] | null = null;
-  private queue: { request: ApprovalRequest; answer: (a: ApprovalAnswer) => void }[] = [];
-  private keyHandler: ((key: string) => void) | null = null;
-  private countdown: NodeJS.Timeout | null = null;
   private restoreRaw = false;
+  private readonly screen: AgentScreen;
+  private readonly overlay: ScreenOverlay;
+  private tui: Tui | null = null;
 
   constructor(
     private readonly stdin: NodeJS.ReadStream,
     private readonly stdout: NodeJS.WriteStream,
-  ) {}
+    private readonly hotkey: Hotkey,
+  ) {
+    const { columns, rows } = this.size();
+    this.screen = new AgentScreen(columns, rows);
+    this.overlay = new ScreenOverlay((data) => this.stdout.write(data), this.screen, () => this.nudgeAgent());
+  }
+
+  size(): TerminalSize {
+    return { columns: this.stdout.columns || 80, rows: this.stdout.rows || 24 };
+  }
+
+  /** Where the TUI draws: over the agent's screen. */
+  get surface(): Surface {
+    return {
+      open: () => this.overlay.open(),
+      paint: (frame, size) => this.overlay.paint(frame, size),
+      close: () => this.overlay.close(),
+      size: () => this.size(),
+    };
+  }
+
+  attach(tui: Tui): void {
+    this.tui = tui;
+  }
 
   run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-    const pty = spawnPty(file, args, {
-      name: process.env.TERM ?? 'xterm-256color',
-      cols: this.stdout.columns || 80,
-      rows: this.stdout.rows || 24,
-      cwd,
-      env: env as Record<string, string>,
-    });
+    const { columns, rows } = this.size();
+    const pty = spawnPty(file, args, { name: process.env.TERM ?? 'xterm-256color', cols: columns, rows, cwd, env: env as Record<string, string> });
     this.pty = pty;
     if (this.stdin.isTTY) {
       this.restoreRaw = !this.stdin.isRaw;
       this.stdin.setRawMode(true);
     }
     this.stdin.resume();
-    const onInput = (data: Buffer): void => {
-      const text = data.toString('utf8');
-      if (this.keyHandler) this.keyHandler(text);
-      else pty.write(text);
+    const onInput = (data: Buffer): void => this.route(data.toString('utf8'));
+    const onResize = (): void => {
+      const size = this.size();
+      this.screen.resize(size.columns, size.rows);
+      pty.resize(size.columns, size.rows);
+      this.tui?.resize();
     };
-    const onResize = (): void => pty.resize(this.stdout.columns || 80, this.stdout.rows || 24);
-    // Even if harness itself dies, the person gets a working terminal back.
-    const onProcessExit = (): void => this.restore();
+    // even if harness itself dies, the person gets a working terminal back
+    const onProcessExit = (): void => this.restoreTerminal();
     this.stdin.on('data', onInput);
     this.stdout.on('resize', onResize);
     process.once('exit', onProcessExit);
-    pty.onData((data) => {
-      if (this.held) this.held.push(data);
-      else this.stdout.write(data);
-    });
+    pty.onData((data) => this.overlay.agentOutput(data));
     return new Promise((resolve) => {
       pty.onExit(({ exitCode, signal }) => {
         this.stdin.off('data', onInput);
         this.stdout.off('resize', onResize);
         process.off('exit', onProcessExit);
-        this.restore();
         this.pty = null;
-        resolve(signal ? 128 + signal : exitCode);
+        void (this.tui?.stop() ?? Promise.resolve()).finally(() => {
+          this.restoreTerminal();
+          this.screen.dispose();
+          resolve(signal ? 128 + signal : exitCode);
+        });
       });
     });
+  }
+
+  /** Keys go to harness while it has the screen; otherwise to the agent, except the panel hotkey. */
+  private route(text: string): void {
+    const tui = this.tui;
+    if (tui?.active) return tui.input(text);
+    const hit = tui ? findHotkey(text, this.hotkey) : null;
+    if (!hit || !tui) return void this.pty?.write(text);
+    if (hit.index > 0) this.pty?.write(text.slice(0, hit.index));
+    tui.openPanel();
+    const rest = text.slice(hit.index + hit.length);
+    if (rest) tui.input(rest);
   }
 
   kill(signal = 'SIGTERM'): void {
     this.pty?.kill(signal);
   }
 
+  /** A real size change makes full-screen agents redraw; a same-size SIGWINCH is ignored by some. */
+  private nudgeAgent(): void {
+    const pty = this.pty;
+    if (!pty) return;
+    const { columns, rows } = this.size();
+    pty.resize(columns, Math.max(2, rows - 1));
+    this.screen.resize(columns, Math.max(2, rows - 1));
+    setTimeout(() => {
+      const now = this.size();
+      this.screen.resize(now.columns, now.rows);
+      this.pty?.resize(now.columns, now.rows);
+    }, 50);
+  }
+
   /** Gives the terminal back in the state harness found it. */
-  restore(): void {
-    if (this.countdown) clearInterval(this.countdown);
-    if (this.held) {
-      this.stdout.write('\x1b[?1049l');
-      for (const chunk of this.held) this.stdout.write(chunk);
-      this.held = null;
-    }
+  private restoreTerminal(): void {
     if (this.stdin.isTTY && this.restoreRaw) this.stdin.setRawMode(false);
     this.stdin.pause();
-  }
-
-  /** Minimal approval prompt: one key, y or n. The full dialog replaces it later. */
-  ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
-    return new Promise((answer) => {
-      this.queue.push({ request, answer });
-      if (this.queue.length === 1) this.show();
-    });
-  }
-
-  private show(): void {
-    const next = this.queue[0];
-    if (!next) return;
-    const { request } = next;
-    this.held ??= [];
-    const draw = (): void => {
-      const left = Math.max(0, Math.ceil((request.deadline - Date.now()) / 1000));
-      const e = request.event;
-      const d = request.decision;
-      const lines = [
-        '\x1b[?1049h\x1b[H\x1b[2J',
-        `\x1b[1;33mharness: approval needed\x1b[0m  (${this.queue.length} waiting)`,
-        '',
-        `  agent   ${e.agent}`,
-        `  tool    ${e.tool}`,
-        `  ${e.kind === 'shell' ? 'command' : 'target '} ${e.summary}`,
-        `  cwd     ${e.cwd}`,
-        `  rule    ${d.ruleId ?? '(none)'}`,
-        `  reason  ${d.reason}`,
-        '',
-        `  Allow this once? \x1b[1my\x1b[0m = yes, \x1b[1mn\x1b[0m = no   (denied automatically in ${left}s)`,
-      ];
-      this.stdout.write(lines.join('\r\n'));
-    };
-    draw();
-    this.countdown = setInterval(draw, 1000);
-    this.keyHandler = (key) => {
-      const k = key.toLowerCase();
-      if (k === 'y') this.settle({ verdict: 'allow', by: 'human' });
-      else if (k === 'n' || k === '\x1b' || k === '\x03') this.settle({ verdict: 'deny', by: 'human', message: 'the user declined' });
-    };
-  }
-
-  /** Settles the prompt on screen (also used when the bus times it out). */
-  settle(answer: ApprovalAnswer, id?: string): void {
-    const current = this.queue[0];
-    if (!current || (id && current.request.id !== id)) {
-      this.queue = this.queue.filter((q) => q.request.id !== id);
-      return;
-    }
-    this.queue.shift();
-    if (this.countdown) clearInterval(this.countdown);
-    this.countdown = null;
-    this.keyHandler = null;
-    current.answer(answer);
-    if (this.queue.length > 0) return this.show();
-    this.stdout.write('\x1b[?1049l');
-    const held = this.held ?? [];
-    this.held = null;
-    for (const chunk of held) this.stdout.write(chunk);
-    // A real size change makes full-screen agents redraw; a same-size SIGWINCH is ignored by some.
-    const pty = this.pty;
-    if (pty) {
-      const cols = this.stdout.columns || 80;
-      const rows = this.stdout.rows || 24;
-      pty.resize(cols, Math.max(2, rows - 1));
-      setTimeout(() => this.pty?.resize(cols, rows), 50);
-    }
   }
 }

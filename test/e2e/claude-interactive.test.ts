@@ -29,7 +29,7 @@ async function session(answer: 'y' | 'n') {
   term.type('clean up the repo');
   await new Promise((r) => setTimeout(r, 300));
   term.type('\r');
-  await term.waitFor('harness: approval needed');
+  await term.waitFor('harness · approval needed');
   expect(term.text).toContain('git reset --hard');
   expect(term.text).toContain('git.reset-hard');
   // the agent is waiting: nothing destructive has happened yet

@@ -1,0 +1,127 @@
+import type { AuditLog } from '../audit/store.js';
+import { redact } from '../audit/redact.js';
+import type { CheckpointStore } from '../checkpoints/store.js';
+import { parseUnifiedDiff, type DiffLine } from '../tui/line-diff.js';
+import type { PanelSource, RollbackPreview, SessionStatus, TimelineEntry } from '../tui/types.js';
+import type { SessionRollback } from './rollback.js';
+import type { SessionRules } from './session-rules.js';
+
+/** Most diff lines the panel reads for one step. */
+const MAX_DIFF_LINES = 5000;
+
+/** The panel's view of a running session: the audit log for history, the checkpoint store for diffs and rollback. */
+export function panelSource(deps: {
+  sessionId: string;
+  agent: string;
+  audit: AuditLog;
+  checkpoints?: CheckpointStore;
+  rollback?: SessionRollback;
+  rules: SessionRules;
+}): PanelSource {
+  const { sessionId, audit, checkpoints, rollback, rules } = deps;
+
+  const timeline = (): TimelineEntry[] => {
+    const cps = audit.checkpointsOf(sessionId);
+    const before = new Map<string, string>();
+    for (const c of cps) if (c.toolUseId && c.commit && !before.has(c.toolUseId)) before.set(c.toolUseId, c.commit);
+    const counts = audit.changeCounts(sessionId);
+    const calls: TimelineEntry[] = audit.query({ sessionId, limit: 5000 }).map((r) => ({
+      id: r.toolUseId,
+      at: r.at,
+      kind: 'call',
+      tool: r.tool,
+      summary: r.summary,
+      verdict: r.verdict,
+      decidedBy: r.decidedBy,
+      askedFirst: r.askedFirst,
+      ruleId: r.ruleId,
+      reason: r.reason,
+      ok: r.ok,
+      checkpoint: before.get(r.toolUseId) ?? null,
+      filesChanged: counts.get(r.toolUseId) ?? 0,
+    }));
+    const rollbacks: TimelineEntry[] = cps
+      .filter((c) => c.toolUseId === null)
+      .map((c, i) => ({ id: `rollback-${i + 1}`, at: c.at, kind: 'rollback', tool: '↺', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: null, ok: null, checkpoint: null, filesChanged: 0 }));
+    return [...calls, ...rollbacks].sort((a, b) => a.at - b.at);
+  };
+
+  const entry = (id: string): TimelineEntry => {
+    const found = timeline().find((e) => e.id === id);
+    if (!found) throw new Error('that step is no longer in the log');
+    return found;
+  };
+
+  const store = (): CheckpointStore => {
+    if (!checkpoints) throw new Error('checkpoints are switched off in this session (checkpoints.enabled)');
+    return checkpoints;
+  };
+
+  const undoable = (): SessionRollback => {
+    if (!rollback) throw new Error('checkpoints are switched off in this session (checkpoints.enabled)');
+    return rollback;
+  };
+
+  return {
+    status(): SessionStatus {
+      const s = audit.summary(sessionId);
+      const last = audit
+        .checkpointsOf(sessionId)
+        .filter((c) => c.commit)
+        .at(-1);
+      return {
+        sessionId,
+        agent: deps.agent,
+        allowed: s?.allowed ?? 0,
+        asked: s?.asked ?? 0,
+        denied: s?.denied ?? 0,
+        lastCheckpoint: last ? { id: last.commit!, at: last.at } : null,
+      };
+    },
+
+    timeline,
+
+    async diff(id: string): Promise<DiffLine[]> {
+      const all = timeline();
+      const index = all.findIndex((e) => e.id === id);
+      const step = all[index];
+      if (!step) throw new Error('that step is no longer in the log');
+      if (step.kind === 'rollback') return [{ kind: 'note', text: step.summary }];
+      if (!step.checkpoint) return [{ kind: 'note', text: step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
+      const next = all.slice(index + 1).find((e) => e.checkpoint && e.checkpoint !== step.checkpoint);
+      const s = store();
+      const from = await s.checkpoint(step.checkpoint);
+      const to = next ? await s.checkpoint(next.checkpoint!) : undefined;
+      const lines = parseUnifiedDiff(await s.diff(from, to), MAX_DIFF_LINES).map((l) => ({ ...l, text: redact(l.text) }));
+      return next ? lines : [{ kind: 'note', text: 'the last step: compared with the working tree as it is now' }, ...lines];
+    },
+
+    async planRollback(id: string): Promise<RollbackPreview> {
+      const step = entry(id);
+      if (!step.checkpoint) throw new Error('this step has no checkpoint before it');
+      const plan = await store().plan(await store().checkpoint(step.checkpoint));
+      return { checkpoint: plan.target.id, changes: plan.changes };
+    },
+
+    async rollback(id: string): Promise<RollbackPreview> {
+      const step = entry(id);
+      if (!step.checkpoint) throw new Error('this step has no checkpoint before it');
+      const done = await undoable().to(await store().checkpoint(step.checkpoint), `from the panel, to just before "${step.summary.slice(0, 80)}"`);
+      return { checkpoint: done.target.id, changes: done.changes };
+    },
+
+    async undo(): Promise<RollbackPreview | null> {
+      const done = await undoable().undo('from the panel (undo of the last rollback)');
+      return done ? { checkpoint: done.target.id, changes: done.changes } : null;
+    },
+
+    canUndo: () => rollback?.canUndo ?? false,
+
+    sessionRules: () => rules.list().map((r) => ({ id: r.id, description: r.description, addedAt: r.addedAt })),
+
+    revokeRule(id: string): void {
+      const gone = rules.revoke(id);
+      if (gone) audit.event({ sessionId, kind: 'session-rule-revoked', detail: `${gone.id}: ${gone.description}` });
+    },
+  };
+}

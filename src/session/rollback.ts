@@ -1,0 +1,52 @@
+import type { AuditLog } from '../audit/store.js';
+import type { Checkpoint, CheckpointStore, FileChange } from '../checkpoints/store.js';
+import { rollbackNotice } from './rollback-notice.js';
+import type { ToolGate } from './tool-gate.js';
+
+/** How long a rollback waits for running tool calls before giving up (nothing changes then). */
+const DRAIN_MS = 60_000;
+
+export interface RollbackDone {
+  target: Checkpoint;
+  /** The checkpoint of the present taken just before (undo goes back to it). */
+  saved: string | null;
+  changes: FileChange[];
+}
+
+/**
+ * Rollbacks while a session runs, from `harness rollback` or the panel: new tool calls wait,
+ * running ones finish, the tree is restored, the audit log records it, and the agent is told
+ * with its next call. The last rollback can be undone.
+ */
+export class SessionRollback {
+  private lastSaved: string | null = null;
+
+  constructor(
+    private readonly checkpoints: CheckpointStore,
+    private readonly audit: AuditLog,
+    private readonly gate: ToolGate,
+    private readonly sessionId: string,
+  ) {}
+
+  get canUndo(): boolean {
+    return this.lastSaved !== null;
+  }
+
+  to(target: Checkpoint, why: string): Promise<RollbackDone> {
+    return this.gate.exclusive(async () => {
+      const { saved, changes } = await this.checkpoints.restore(target, this.sessionId);
+      this.lastSaved = saved?.id ?? null;
+      this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} ${why} (${changes.length} file(s) changed)` });
+      return { result: { target, saved: saved?.id ?? null, changes }, notice: rollbackNotice(target.id, changes) };
+    }, DRAIN_MS);
+  }
+
+  /**
+   * Goes back to how things were before the last rollback (null when there was none). An undo is
+   * itself a rollback, so undoing again redoes it.
+   */
+  async undo(why: string): Promise<RollbackDone | null> {
+    if (!this.lastSaved) return null;
+    return this.to(await this.checkpoints.checkpoint(this.lastSaved), why);
+  }
+}

@@ -1,0 +1,85 @@
+import { overlayModes, type AgentScreen } from './agent-screen.js';
+
+/** Agent output harness keeps to replay after an overlay; beyond this it repaints from the virtual screen. */
+const MAX_HELD_BYTES = 2 * 1024 * 1024;
+const SYNC_START = '\x1b[?2026h';
+const SYNC_END = '\x1b[?2026l';
+
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+/**
+ * Takes the person's terminal from the agent for a moment and gives it back as it was. While
+ * open, the agent's output still reaches the virtual screen but not the terminal. Closing puts
+ * back the agent's screen — the normal screen by leaving the alternate screen harness drew on
+ * and replaying what the agent printed meanwhile, the agent's own alternate screen by repainting
+ * it from the virtual copy — then its terminal modes, then nudges the agent to redraw.
+ */
+export class ScreenOverlay {
+  private opened = false;
+  /** Whether the real terminal shows the alternate screen while harness draws. */
+  private agentWasInAlternate = false;
+  private held: string[] | null = null;
+  private heldBytes = 0;
+
+  constructor(
+    private readonly write: (data: string) => void,
+    private readonly screen: AgentScreen,
+    /** A real size change that makes the agent redraw (the pty shrinks by a row, then grows back). */
+    private readonly nudgeAgent: () => void,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /** Everything the agent prints goes through here. */
+  agentOutput(data: string): void {
+    this.screen.write(data);
+    if (!this.opened) return this.write(data);
+    if (!this.held) return;
+    this.heldBytes += data.length;
+    if (this.heldBytes > MAX_HELD_BYTES) this.held = null;
+    else this.held.push(data);
+  }
+
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.agentWasInAlternate = this.screen.alternate;
+    this.held = this.agentWasInAlternate ? null : [];
+    this.heldBytes = 0;
+    // over a normal screen harness draws on the alternate one, so the normal screen and its
+    // scrollback stay untouched; over an alternate screen it draws in place
+    this.write((this.agentWasInAlternate ? '' : '\x1b[?1049h') + overlayModes(this.screen.kittyFlags !== 0));
+  }
+
+  /** Draws one frame of harness's UI, top-left, over whatever was there. */
+  paint(frame: string, size: TerminalSize): void {
+    if (!this.opened) return;
+    const lines = frame.split('\n').slice(0, size.rows);
+    this.write(`${SYNC_START}\x1b[H${lines.map((l) => `${l}\x1b[0m\x1b[K`).join('\r\n')}\x1b[J${SYNC_END}`);
+  }
+
+  async close(): Promise<void> {
+    if (!this.opened) return;
+    await this.screen.flushed();
+    this.opened = false;
+    let out = SYNC_START;
+    if (!this.agentWasInAlternate) {
+      out += '\x1b[?1049l';
+      if (this.held) out += this.held.join('');
+      else out += this.screen.alternate ? `\x1b[?1049h${this.screen.repaint()}` : this.screen.repaint();
+    } else if (this.screen.alternate) {
+      out += this.screen.repaint();
+    } else {
+      // the agent left its alternate screen while harness was drawing
+      out += `\x1b[?1049l${this.screen.repaint()}`;
+    }
+    this.held = null;
+    this.write(out + this.screen.restoreModes() + SYNC_END);
+    this.nudgeAgent();
+  }
+}

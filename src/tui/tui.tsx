@@ -1,0 +1,149 @@
+import { ApprovalDialog } from './components/approval-dialog.js';
+import { Notice } from './components/notice.js';
+import { Panel } from './components/panel.js';
+import { InkHost } from './ink-host.js';
+import type { TerminalSize } from './overlay.js';
+import type { ApprovalChoice, ApprovalView, PanelSource } from './types.js';
+
+/** Where the TUI draws: the overlay over the agent's screen (or a test double). */
+export interface Surface {
+  open(): void;
+  paint(frame: string, size: TerminalSize): void;
+  close(): Promise<void>;
+  size(): TerminalSize;
+}
+
+/** How long a notice (e.g. "timed out, denied") stays when nothing else is waiting. */
+const NOTICE_MS = 3000;
+
+interface Pending {
+  view: ApprovalView;
+  answer: (choice: ApprovalChoice) => void;
+}
+
+/**
+ * The TUI's state machine: approvals queue up and are shown one at a time; the panel opens on
+ * the hotkey; the overlay is open exactly while there is something to show. The core reaches it
+ * only through `ask`/`withdraw` (correlated by id) and `openPanel`.
+ */
+export class Tui {
+  private queue: Pending[] = [];
+  private panelOpen = false;
+  private notice: { text: string; timer: NodeJS.Timeout } | null = null;
+  private host: InkHost | null = null;
+  private lastFrame = '';
+  private shown = false;
+  /** The overlay is giving the screen back; showing again waits for that. */
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly surface: Surface,
+    private readonly panel: PanelSource,
+    private readonly hotkey: string,
+  ) {}
+
+  /** Whether harness has the screen (keys go to `input`, not to the agent). */
+  get active(): boolean {
+    return this.shown;
+  }
+
+  ask(view: ApprovalView): Promise<ApprovalChoice> {
+    return new Promise((answer) => {
+      this.queue.push({ view, answer });
+      this.update();
+    });
+  }
+
+  /** The core answered without the person (timeout, session end): take the approval down and say so. */
+  withdraw(id: string, why: string): void {
+    const index = this.queue.findIndex((p) => p.view.id === id);
+    if (index < 0) return;
+    const [gone] = this.queue.splice(index, 1);
+    if (index === 0) this.setNotice(`${why}: ${gone!.view.command ?? gone!.view.target ?? gone!.view.tool}`);
+    this.update();
+  }
+
+  openPanel(): void {
+    this.panelOpen = true;
+    this.update();
+  }
+
+  input(keys: string): void {
+    this.host?.input(keys);
+  }
+
+  resize(): void {
+    if (!this.host) return;
+    this.host.resize(this.surface.size());
+    this.lastFrame = '';
+    this.update();
+  }
+
+  /** Takes everything down (the session is ending). */
+  async stop(): Promise<void> {
+    this.queue = [];
+    this.panelOpen = false;
+    if (this.notice) clearTimeout(this.notice.timer);
+    this.notice = null;
+    await this.hide();
+  }
+
+  private setNotice(text: string): void {
+    if (this.notice) clearTimeout(this.notice.timer);
+    this.notice = { text, timer: setTimeout(() => this.dismissNotice(), NOTICE_MS) };
+  }
+
+  private dismissNotice(): void {
+    if (!this.notice) return;
+    clearTimeout(this.notice.timer);
+    this.notice = null;
+    this.update();
+  }
+
+  private answer(id: string, choice: ApprovalChoice): void {
+    const index = this.queue.findIndex((p) => p.view.id === id);
+    if (index < 0) return;
+    const [done] = this.queue.splice(index, 1);
+    if (this.notice) clearTimeout(this.notice.timer);
+    this.notice = null;
+    this.update();
+    done!.answer(choice);
+  }
+
+  private update(): void {
+    const size = this.surface.size();
+    const first = this.queue[0];
+    const element = first ? (
+      <ApprovalDialog key={first.view.id} view={first.view} waiting={this.queue.length} notice={this.notice?.text} columns={size.columns} rows={size.rows} onAnswer={(id, c) => this.answer(id, c)} />
+    ) : this.panelOpen ? (
+      <Panel source={this.panel} hotkey={this.hotkey} columns={size.columns} rows={size.rows} onClose={() => ((this.panelOpen = false), this.update())} />
+    ) : this.notice ? (
+      <Notice text={this.notice.text} onDismiss={() => this.dismissNotice()} />
+    ) : null;
+    if (!element) return void this.hide();
+    if (this.closing) return void this.closing.then(() => this.update());
+    if (!this.shown) {
+      this.shown = true;
+      this.lastFrame = '';
+      this.surface.open();
+    }
+    this.host ??= new InkHost(size, (frame) => {
+      if (!this.shown || frame === this.lastFrame) return;
+      this.lastFrame = frame;
+      this.surface.paint(frame, this.surface.size());
+    });
+    this.host.show(element);
+  }
+
+  private hide(): Promise<void> {
+    if (!this.shown) return this.closing ?? Promise.resolve();
+    this.shown = false;
+    this.host?.hide();
+    this.host = null;
+    const closing = this.surface.close().finally(() => {
+      if (this.closing === closing) this.closing = null;
+    });
+    this.closing = closing;
+    return closing;
+  }
+}
