@@ -33,6 +33,27 @@ class KeySource extends PassThrough {
   }
 }
 
+/** Splits terminal input into keys: escape sequences stay whole, everything else is one character each. */
+export function splitKeys(text: string): string[] {
+  const keys: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '\x1b' && i + 1 < text.length) {
+      const csi = /^\x1b\[[0-?]*[ -\/]*[@-~]/.exec(text.slice(i, i + 64));
+      const ss3 = /^\x1bO./.exec(text.slice(i, i + 3));
+      const len = csi ? csi[0].length : ss3 ? 3 : text[i + 1] === '\x1b' ? 1 : 2;
+      keys.push(text.slice(i, i + len));
+      i += len;
+      continue;
+    }
+    const cp = text.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    keys.push(text.slice(i, i + len));
+    i += len;
+  }
+  return keys;
+}
+
 /**
  * Runs an Ink tree off-screen: frames come out through `onFrame`, keys go in through `input`.
  * Ink never touches the real terminal; the overlay decides where and when frames are drawn.
@@ -44,6 +65,7 @@ export class InkHost {
   private readonly stdout: FrameSink;
   private readonly stdin = new KeySource();
   private lastFrame = '';
+  private pending: string[] = [];
 
   constructor(size: TerminalSize, onFrame: (frame: string) => void) {
     this.stdout = new FrameSink(size.columns, size.rows, (frame) => {
@@ -65,8 +87,21 @@ export class InkHost {
     });
   }
 
-  input(keys: string): void {
-    this.stdin.write(keys);
+  /**
+   * Keys one at a time, each after the UI has reacted to the one before: "jq" typed fast or
+   * pasted is a move and a quit, not one unknown key.
+   */
+  input(text: string): void {
+    const start = this.pending.length === 0;
+    this.pending.push(...splitKeys(text));
+    if (start) this.pump();
+  }
+
+  private pump(): void {
+    const key = this.pending.shift();
+    if (key === undefined) return;
+    this.stdin.write(key);
+    if (this.pending.length > 0) setImmediate(() => this.pump());
   }
 
   resize(size: TerminalSize): void {
@@ -83,6 +118,7 @@ export class InkHost {
     const instance = this.instance;
     this.instance = null;
     this.mounted = false;
+    this.pending = [];
     instance?.unmount();
   }
 }

@@ -30,10 +30,10 @@ export const DEFAULT_PANEL_KEY = 'ctrl-]';
 export function parseHotkey(spec: string): Hotkey {
   const m = /^ctrl-(.)$/i.exec(spec.trim());
   const key = m?.[1]?.toLowerCase();
+  if (key && RESERVED[key]) throw new Error(`"${spec}" is ${RESERVED[key]}; choose another key (the default is ${DEFAULT_PANEL_KEY})`);
   if (!key || !(/[a-z]/.test(key) || SYMBOLS.includes(key))) {
     throw new Error(`"${spec}" is not a key harness can use: write ctrl-<letter> or one of ctrl-] ctrl-\\ ctrl-^ ctrl-_`);
   }
-  if (RESERVED[key]) throw new Error(`"${spec}" is ${RESERVED[key]}; choose another key (the default is ${DEFAULT_PANEL_KEY})`);
   const code = key.charCodeAt(0);
   const legacy = String.fromCharCode(/[a-z]/.test(key) ? code - 96 : code & 0x1f);
   return { name: `ctrl-${key}`, sequences: [legacy, `\x1b[${code};5u`, `\x1b[27;5;${code}~`] };

@@ -23,6 +23,8 @@ export class ScreenOverlay {
   private agentWasInAlternate = false;
   private held: string[] | null = null;
   private heldBytes = 0;
+  /** Resolves when the overlay has taken the screen; frames wait for it. */
+  private ready: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly write: (data: string) => void,
@@ -45,26 +47,37 @@ export class ScreenOverlay {
     else this.held.push(data);
   }
 
-  open(): void {
-    if (this.opened) return;
+  /**
+   * Takes the screen. From now on the agent's output is held; which screen the agent is on is
+   * read once the virtual screen has caught up with everything the agent printed.
+   */
+  open(): Promise<void> {
+    if (this.opened) return this.ready;
     this.opened = true;
-    this.agentWasInAlternate = this.screen.alternate;
-    this.held = this.agentWasInAlternate ? null : [];
+    this.held = [];
     this.heldBytes = 0;
-    // over a normal screen harness draws on the alternate one, so the normal screen and its
-    // scrollback stay untouched; over an alternate screen it draws in place
-    this.write((this.agentWasInAlternate ? '' : '\x1b[?1049h') + overlayModes(this.screen.kittyFlags !== 0));
+    this.ready = this.screen.flushed().then(() => {
+      this.agentWasInAlternate = this.screen.alternate;
+      // the agent repaints its own alternate screen from the virtual copy; nothing to replay
+      if (this.agentWasInAlternate) this.held = null;
+      // over a normal screen harness draws on the alternate one, so the normal screen and its
+      // scrollback stay untouched; over an alternate screen it draws in place
+      this.write((this.agentWasInAlternate ? '' : '\x1b[?1049h') + overlayModes(this.screen.kittyFlags !== 0));
+    });
+    return this.ready;
   }
 
   /** Draws one frame of harness's UI, top-left, over whatever was there. */
   paint(frame: string, size: TerminalSize): void {
     if (!this.opened) return;
     const lines = frame.split('\n').slice(0, size.rows);
-    this.write(`${SYNC_START}\x1b[H${lines.map((l) => `${l}\x1b[0m\x1b[K`).join('\r\n')}\x1b[J${SYNC_END}`);
+    const data = `${SYNC_START}\x1b[H${lines.map((l) => `${l}\x1b[0m\x1b[K`).join('\r\n')}\x1b[J${SYNC_END}`;
+    void this.ready.then(() => this.opened && this.write(data));
   }
 
   async close(): Promise<void> {
     if (!this.opened) return;
+    await this.ready;
     await this.screen.flushed();
     this.opened = false;
     let out = SYNC_START;

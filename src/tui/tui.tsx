@@ -7,7 +7,7 @@ import type { ApprovalChoice, ApprovalView, PanelSource } from './types.js';
 
 /** Where the TUI draws: the overlay over the agent's screen (or a test double). */
 export interface Surface {
-  open(): void;
+  open(): Promise<void> | void;
   paint(frame: string, size: TerminalSize): void;
   close(): Promise<void>;
   size(): TerminalSize;
@@ -125,7 +125,7 @@ export class Tui {
     if (!this.shown) {
       this.shown = true;
       this.lastFrame = '';
-      this.surface.open();
+      void this.surface.open();
     }
     this.host ??= new InkHost(size, (frame) => {
       if (!this.shown || frame === this.lastFrame) return;

@@ -1,4 +1,24 @@
+import { createRequire } from 'node:module';
+import type { Terminal as TerminalType } from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
+
+const { Terminal } = createRequire(import.meta.url)('@xterm/headless') as { Terminal: typeof TerminalType };
+
+/** What a person sees on a terminal: visible lines, cursor, which screen, and key-affecting modes. */
+export interface Seen {
+  lines: string[];
+  cursor: [number, number];
+  screen: 'normal' | 'alternate';
+  modes: { bracketedPasteMode: boolean; mouseTrackingMode: string; applicationCursorKeysMode: boolean };
+}
+
+export function seen(t: TerminalType): Seen {
+  const b = t.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < t.rows; y++) lines.push(b.getLine(b.viewportY + y)?.translateToString(true) ?? '');
+  const { bracketedPasteMode, mouseTrackingMode, applicationCursorKeysMode } = t.modes;
+  return { lines, cursor: [b.cursorX, b.cursorY], screen: b.type, modes: { bracketedPasteMode, mouseTrackingMode, applicationCursorKeysMode } };
+}
 
 const ANSI = /\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[PX^_][\s\S]*?\x1b\\|\x1b[@-Z\\-_]/g;
 
@@ -11,10 +31,18 @@ export class PtyDriver {
   private raw = '';
   readonly pty: IPty;
   readonly exited: Promise<number>;
+  /** The terminal's screen as a person would see it. */
+  readonly terminal: TerminalType;
 
   constructor(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; cols?: number; rows?: number }) {
-    this.pty = spawn(file, args, { name: 'xterm-256color', cols: options.cols ?? 120, rows: options.rows ?? 40, cwd: options.cwd, env: options.env as Record<string, string> });
-    this.pty.onData((d) => (this.raw += d));
+    const cols = options.cols ?? 120;
+    const rows = options.rows ?? 40;
+    this.terminal = new Terminal({ cols, rows, scrollback: 1000, allowProposedApi: true });
+    this.pty = spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: options.cwd, env: options.env as Record<string, string> });
+    this.pty.onData((d) => {
+      this.raw += d;
+      this.terminal.write(d);
+    });
     this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode }) => resolve(exitCode)));
   }
 
@@ -39,6 +67,23 @@ export class PtyDriver {
     const test = (t: string) => (typeof pattern === 'string' ? squash(t).includes(squash(pattern)) : pattern.test(t));
     while (!test(this.since(from))) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen tail:\n${this.text.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The screen once everything printed so far is drawn. */
+  async screen(): Promise<Seen> {
+    await new Promise<void>((r) => this.terminal.write('', r));
+    return seen(this.terminal);
+  }
+
+  /** Waits until the screen shows `text` (whitespace ignored). */
+  async waitForScreen(text: string, timeoutMs = 15_000): Promise<Seen> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.screen();
+      if (s.lines.join('').replace(/\s+/g, '').includes(text.replace(/\s+/g, ''))) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}" on screen:\n${s.lines.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys, useLiveState } from './use-keys.js';
 import type { ApprovalChoice, ApprovalView } from '../types.js';
 import { DiffLines } from './diff-lines.js';
 import { ShellCommand } from './shell-command.js';
@@ -50,11 +50,12 @@ function what(view: ApprovalView): string {
  */
 export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer }: ApprovalDialogProps) {
   const now = useNow();
-  const [message, setMessage] = useState<string | null>(null);
-  const [help, setHelp] = useState(false);
+  const [message, setMessage, currentMessage] = useLiveState<string | null>(null);
+  const [help, setHelp, currentHelp] = useLiveState(false);
   const left = Math.max(0, Math.ceil((view.deadline - now) / 1000));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
+    const message = currentMessage();
     if (message !== null) {
       if (key.escape) return setMessage(null);
       if (key.return) return onAnswer(view.id, { verdict: 'deny', message: message.trim() || undefined });
@@ -62,7 +63,7 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
       if (!key.ctrl && !key.meta && input) setMessage((message + input).replace(/[\x00-\x1f\x7f]/g, '').slice(0, 500));
       return;
     }
-    if (help) return setHelp(false);
+    if (currentHelp()) return setHelp(false);
     if (input === 'y') return onAnswer(view.id, { verdict: 'allow', remember: false });
     if (input === 'a') return onAnswer(view.id, { verdict: 'allow', remember: true });
     if (input === 'n' || key.escape || (key.ctrl && input === 'c')) return onAnswer(view.id, { verdict: 'deny' });

@@ -1,8 +1,9 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './use-keys.js';
 
 /** A short message that stays until a key is pressed or it times out (the controller decides). */
 export function Notice({ text, onDismiss }: { text: string; onDismiss: () => void }) {
-  useInput(() => onDismiss());
+  useKeys(() => onDismiss());
   return (
     <Box flexDirection="column">
       <Text bold color="yellow">

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { useEffect } from 'react';
+import { Box, Text } from 'ink';
+import { useKeys, useLiveState } from './use-keys.js';
 import type { DiffLine } from '../line-diff.js';
 import type { PanelSource, RollbackPreview, TimelineEntry } from '../types.js';
 import { DiffLines } from './diff-lines.js';
@@ -44,10 +45,11 @@ function errorText(error: unknown): string {
 export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
   useNow(1000);
   const entries = source.timeline();
-  const [selected, setSelected] = useState<number | null>(null);
-  const [mode, setMode] = useState<Mode>({ name: 'timeline' });
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const index = Math.min(selected ?? entries.length - 1, entries.length - 1);
+  const [selected, setSelected, currentSelected] = useLiveState<number | null>(null);
+  const [mode, setMode, currentMode] = useLiveState<Mode>({ name: 'timeline' });
+  const [message, setMessage] = useLiveState<{ text: string; error: boolean } | null>(null);
+  const selectedIndex = (s: number | null) => Math.min(s ?? entries.length - 1, entries.length - 1);
+  const index = selectedIndex(selected);
   const current = index >= 0 ? entries[index] : undefined;
   const listRows = Math.max(3, rows - 6);
 
@@ -97,7 +99,10 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
     );
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
+    const mode = currentMode();
+    const index = selectedIndex(currentSelected());
+    const current = index >= 0 ? entries[index] : undefined;
     const back = key.escape || input === 'q';
     switch (mode.name) {
       case 'working':
@@ -131,9 +136,10 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
         if (back || key.tab) return setMode({ name: 'timeline' });
         if (key.downArrow || input === 'j') return setMode({ name: 'rules', selected: Math.min(mode.selected + 1, rules.length - 1) });
         if (key.upArrow || input === 'k') return setMode({ name: 'rules', selected: Math.max(mode.selected - 1, 0) });
-        if ((input === 'x' || key.delete || key.backspace) && rules[mode.selected]) {
-          source.revokeRule(rules[mode.selected]!.id);
-          setMessage({ text: `revoked: ${rules[mode.selected]!.description}`, error: false });
+        const rule = rules[mode.selected];
+        if ((input === 'x' || key.delete || key.backspace) && rule) {
+          source.revokeRule(rule.id);
+          setMessage({ text: `revoked: ${rule.description}`, error: false });
           return setMode({ name: 'rules', selected: Math.max(0, mode.selected - 1) });
         }
         return;
