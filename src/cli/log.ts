@@ -36,7 +36,7 @@ function time(at: number): string {
 
 export function formatRow(r: LogRow): string {
   const verdict = r.verdict ? paintVerdict(r.verdict) : kleur.dim('?    ');
-  const who = r.decidedBy && r.decidedBy !== 'rule' ? kleur.cyan(`[${r.decidedBy}] `) : '';
+  const who = r.decidedBy && r.decidedBy !== 'rule' ? kleur.cyan(`[${r.decidedBy}${r.actor ? ` ${r.actor}` : ''}] `) : '';
   const rule = r.ruleId ? kleur.dim(` (${r.ruleId})`) : '';
   const result = r.ok === false ? kleur.red(' failed') : '';
   return `${kleur.dim(time(r.at))} ${verdict} ${who}${kleur.bold(r.tool)} ${r.summary.replace(/\s+/g, ' ').slice(0, 160)}${rule}${result}`;
@@ -80,13 +80,15 @@ export function registerLog(program: Command): void {
         const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
         const summary = sessionId ? log.summary(sessionId) : null;
         if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session "${opts.session}" in ${path}`);
+        const events = sessionId ? log.eventsOf(sessionId).filter((e) => since === undefined || e.at >= since) : [];
         if (opts.json) {
-          printJson({ workspace, database: path, session: summary, calls: rows });
+          printJson({ workspace, database: path, session: summary, calls: rows, events });
           return;
         }
         useColor();
         if (summary) process.stdout.write(formatSummary(summary) + '\n');
-        for (const r of rows) process.stdout.write(formatRow(r) + '\n');
+        const lines = [...rows.map((r) => ({ at: r.at, text: formatRow(r) })), ...(opts.verdict ? [] : events.map((e) => ({ at: e.at, text: `${kleur.dim(time(e.at))} ${kleur.magenta('event')} ${e.kind}: ${e.detail}` })))];
+        for (const l of lines.sort((a, b) => a.at - b.at)) process.stdout.write(l.text + '\n');
         if (rows.length === 0) process.stdout.write(kleur.dim('(no tool calls match)\n'));
       } finally {
         log.close();

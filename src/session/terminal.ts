@@ -61,7 +61,10 @@ export class PtyTerminal {
       this.tui?.resize();
     };
     // even if harness itself dies, the person gets a working terminal back
-    const onProcessExit = (): void => this.restoreTerminal();
+    const onProcessExit = (): void => {
+      this.overlay.abandon();
+      this.restoreTerminal();
+    };
     this.stdin.on('data', onInput);
     this.stdout.on('resize', onResize);
     process.once('exit', onProcessExit);

@@ -75,6 +75,13 @@ export class ScreenOverlay {
     void this.ready.then(() => this.opened && this.write(data));
   }
 
+  /** harness is exiting with its overlay up: leave the person a usable terminal (synchronous). */
+  abandon(): void {
+    if (!this.opened) return;
+    this.opened = false;
+    this.write(`${SYNC_END}\x1b[0m\x1b[r\x1b[?1049l\x1b[?25h`);
+  }
+
   async close(): Promise<void> {
     if (!this.opened) return;
     await this.ready;
