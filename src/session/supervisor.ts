@@ -21,7 +21,6 @@ import { SessionRules } from './session-rules.js';
 import { panelSource } from './panel-source.js';
 import { approvalView } from './approval-view.js';
 import { parseHotkey } from '../tui/keys.js';
-import { Tui } from '../tui/tui.js';
 
 export interface RunOptions {
   agent: string;
@@ -98,15 +97,21 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   try {
     if (interactive) {
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
-      const tui = new Tui(terminal.surface, panelSource({ sessionId, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
-      terminal.attach(tui);
+      // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
+      const loading = import('../tui/tui.js').then(({ Tui }) => {
+        const tui = new Tui(terminal.surface, panelSource({ sessionId, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
+        terminal.attach(tui);
+        return tui;
+      });
       approvals.attach(
         (request) =>
-          void tui.ask(approvalView(request, workspace, rules.describe(request.event))).then((choice) =>
-            approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
-          ),
+          void loading
+            .then((tui) => tui.ask(approvalView(request, workspace, rules.describe(request.event))))
+            .then((choice) =>
+              approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
+            ),
         (id, answer) => {
-          if (answer.by !== 'human') tui.withdraw(id, answer.by === 'timeout' ? `no answer in ${loaded.approvals.timeoutSeconds}s, so harness denied` : 'denied');
+          if (answer.by !== 'human') void loading.then((tui) => tui.withdraw(id, answer.by === 'timeout' ? `no answer in ${loaded.approvals.timeoutSeconds}s, so harness denied` : 'denied'));
         },
       );
       const stop = (): void => terminal.kill('SIGTERM');

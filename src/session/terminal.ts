@@ -15,6 +15,8 @@ export class PtyTerminal {
   private readonly screen: AgentScreen;
   private readonly overlay: ScreenOverlay;
   private tui: Tui | null = null;
+  /** The hotkey was pressed before the TUI had loaded: keys typed since are the panel's. */
+  private panelWanted: string[] | null = null;
 
   constructor(
     private readonly stdin: NodeJS.ReadStream,
@@ -42,6 +44,11 @@ export class PtyTerminal {
 
   attach(tui: Tui): void {
     this.tui = tui;
+    if (!this.panelWanted) return;
+    tui.openPanel();
+    const keys = this.panelWanted.join('');
+    this.panelWanted = null;
+    if (keys) tui.input(keys);
   }
 
   run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -88,11 +95,13 @@ export class PtyTerminal {
   private route(text: string): void {
     const tui = this.tui;
     if (tui?.active) return tui.input(text);
-    const hit = tui ? findHotkey(text, this.hotkey) : null;
-    if (!hit || !tui) return void this.pty?.write(text);
+    if (this.panelWanted) return void this.panelWanted.push(text);
+    const hit = findHotkey(text, this.hotkey);
+    if (!hit) return void this.pty?.write(text);
     if (hit.index > 0) this.pty?.write(text.slice(0, hit.index));
-    tui.openPanel();
     const rest = text.slice(hit.index + hit.length);
+    if (!tui) return void (this.panelWanted = [rest]);
+    tui.openPanel();
     if (rest) tui.input(rest);
   }
 
