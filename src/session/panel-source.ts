@@ -42,7 +42,8 @@ export function panelSource(deps: {
     }));
     const rollbacks: TimelineEntry[] = cps
       .filter((c) => c.toolUseId === null)
-      .map((c, i) => ({ id: `rollback-${i + 1}`, at: c.at, kind: 'rollback', tool: '↺', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: null, ok: null, checkpoint: null, filesChanged: 0 }));
+      // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
+      .map((c, i) => ({ id: `rollback-${i + 1}`, at: c.at, kind: 'rollback', tool: '↺', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: null, ok: null, checkpoint: c.commit, filesChanged: 0 }));
     return [...calls, ...rollbacks].sort((a, b) => a.at - b.at);
   };
 
@@ -86,9 +87,9 @@ export function panelSource(deps: {
       const index = all.findIndex((e) => e.id === id);
       const step = all[index];
       if (!step) throw new Error('that step is no longer in the log');
-      if (step.kind === 'rollback') return [{ kind: 'note', text: step.summary }];
       if (!step.checkpoint) return [{ kind: 'note', text: step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
-      const next = all.slice(index + 1).find((e) => e.checkpoint && e.checkpoint !== step.checkpoint);
+      // the next recorded state: the checkpoint before the next mutating call, or before a rollback
+      const next = all.slice(index + 1).find((e) => e.checkpoint);
       const s = store();
       const from = await s.checkpoint(step.checkpoint);
       const to = next ? await s.checkpoint(next.checkpoint!) : undefined;

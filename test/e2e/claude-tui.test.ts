@@ -17,6 +17,22 @@ afterEach(async () => {
   model = null;
 });
 
+/** `harness run claude` in tmux, with a first prompt typed once Claude Code is ready. */
+async function startClaude(t: Tmux, sb: { repo: string; env: NodeJS.ProcessEnv }, prompt: string): Promise<void> {
+  t.start([process.execPath, HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
+  await t.waitFor('bypass permissions');
+  t.type(prompt);
+  await new Promise((r) => setTimeout(r, 300));
+  t.keys(['Enter']);
+}
+
+async function exitClaude(t: Tmux): Promise<number> {
+  t.type('/exit');
+  await new Promise((r) => setTimeout(r, 500));
+  t.keys(['Enter']);
+  return t.exitCode();
+}
+
 describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialog and the panel, with the real Claude Code', () => {
   it('y runs the command, n refuses it and the model is told, Ctrl-] r rolls a write back', async () => {
     model = new ModelServer();
@@ -35,11 +51,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     ]);
 
     tmux = new Tmux();
-    tmux.start([process.execPath, HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
-    await tmux.waitFor('bypass permissions');
-    tmux.type('make the files');
-    await new Promise((r) => setTimeout(r, 300));
-    tmux.keys(['Enter']);
+    await startClaude(tmux, sb, 'make the files');
 
     // 1: the dialog names the command, the rule and its reason; y lets it run
     let screen = await tmux.waitFor('approval needed');
@@ -88,10 +100,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     // q gives Claude Code its screen back
     tmux.keys(['q']);
     await tmux.waitFor('all steps finished');
-    tmux.type('/exit');
-    await new Promise((r) => setTimeout(r, 500));
-    tmux.keys(['Enter']);
-    expect(await tmux.exitCode()).toBe(0);
+    expect(await exitClaude(tmux)).toBe(0);
 
     const { rows, checkpoints } = latestSession(sb);
     expect(rows.map((r) => [r.summary, r.verdict, r.decidedBy])).toEqual([
@@ -126,11 +135,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     ]);
     const beforeThird = model.hold(2);
     tmux = new Tmux();
-    tmux.start([process.execPath, HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
-    await tmux.waitFor('bypass permissions');
-    tmux.type('touch it three times');
-    await new Promise((r) => setTimeout(r, 300));
-    tmux.keys(['Enter']);
+    await startClaude(tmux, sb, 'touch it three times');
     await tmux.waitFor('approval needed');
     tmux.keys(['a']);
     // the second, identical call is not asked again
@@ -149,10 +154,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     await tmux.waitFor('approval needed');
     tmux.keys(['n']);
     await tmux.waitFor('all steps finished', 60_000);
-    tmux.type('/exit');
-    await new Promise((r) => setTimeout(r, 500));
-    tmux.keys(['Enter']);
-    expect(await tmux.exitCode()).toBe(0);
+    expect(await exitClaude(tmux)).toBe(0);
 
     const { rows } = latestSession(sb);
     expect(rows.map((r) => [r.verdict, r.decidedBy])).toEqual([

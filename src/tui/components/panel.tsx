@@ -34,6 +34,22 @@ export function outcome(e: TimelineEntry): { label: string; color: string | unde
   return { label: e.verdict, color: VERDICT_COLOR[e.verdict] };
 }
 
+/** Loads something for the view shown now; a result that arrives after the view changed is dropped. */
+function useLoad<T>(load: (() => Promise<T>) | null, done: (value: T) => void, failed: (error: unknown) => void, deps: unknown[]): void {
+  useEffect(() => {
+    if (!load) return;
+    let current = true;
+    load().then(
+      (value) => current && done(value),
+      (error: unknown) => current && failed(error),
+    );
+    return () => {
+      current = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -54,34 +70,23 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
   const listRows = Math.max(3, rows - 6);
 
   const diffEntry = mode.name === 'diff' ? mode.entry : null;
-  useEffect(() => {
-    if (!diffEntry) return;
-    let live = true;
-    source.diff(diffEntry.id).then(
-      (lines) => live && setMode((m) => (m.name === 'diff' ? { ...m, lines } : m)),
-      (error) => live && setMode((m) => (m.name === 'diff' ? { ...m, lines: [{ kind: 'note', text: `no diff: ${errorText(error)}` }] } : m)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [diffEntry, source]);
+  useLoad(
+    diffEntry && (() => source.diff(diffEntry.id)),
+    (lines) => setMode((m) => (m.name === 'diff' ? { ...m, lines } : m)),
+    (error) => setMode((m) => (m.name === 'diff' ? { ...m, lines: [{ kind: 'note', text: `no diff: ${errorText(error)}` }] } : m)),
+    [diffEntry, source],
+  );
 
   const confirmEntry = mode.name === 'confirm' ? mode.entry : null;
-  useEffect(() => {
-    if (!confirmEntry) return;
-    let live = true;
-    source.planRollback(confirmEntry.id).then(
-      (preview) => live && setMode((m) => (m.name === 'confirm' ? { ...m, preview } : m)),
-      (error) => {
-        if (!live) return;
-        setMode({ name: 'timeline' });
-        setMessage({ text: `cannot roll back: ${errorText(error)}`, error: true });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [confirmEntry, source]);
+  useLoad(
+    confirmEntry && (() => source.planRollback(confirmEntry.id)),
+    (preview) => setMode((m) => (m.name === 'confirm' ? { ...m, preview } : m)),
+    (error) => {
+      setMode({ name: 'timeline' });
+      setMessage({ text: `cannot roll back: ${errorText(error)}`, error: true });
+    },
+    [confirmEntry, source],
+  );
 
   const run = (what: string, work: () => Promise<string>): void => {
     setMode({ name: 'working', what });
