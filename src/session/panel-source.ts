@@ -12,6 +12,8 @@ const MAX_DIFF_LINES = 5000;
 /** The panel's view of a running session: the audit log for history, the checkpoint store for diffs and rollback. */
 export function panelSource(deps: {
   sessionId: string;
+  /** Paths inside it are shown relative. */
+  workspace: string;
   agent: string;
   audit: AuditLog;
   checkpoints?: CheckpointStore;
@@ -30,7 +32,7 @@ export function panelSource(deps: {
       at: r.at,
       kind: 'call',
       tool: r.tool,
-      summary: r.summary,
+      summary: r.summary.split(`${deps.workspace}/`).join(''),
       verdict: r.verdict,
       decidedBy: r.decidedBy,
       askedFirst: r.askedFirst,

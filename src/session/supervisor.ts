@@ -99,7 +99,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
       const loading = import('../tui/tui.js').then(({ Tui }) => {
-        const tui = new Tui(terminal.surface, panelSource({ sessionId, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
+        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
         terminal.attach(tui);
         return tui;
       });

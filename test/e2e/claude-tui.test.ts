@@ -79,7 +79,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     screen = await tmux.waitFor(/harness · claude session/);
     expect(screen).toMatch(/approved\s+Bash\s+touch approved\.txt/);
     expect(screen).toMatch(/refused\s+Bash\s+touch refused\.txt/);
-    expect(screen).toMatch(/▸ .*Write/);
+    expect(screen).toMatch(/▸ .*Write notes\.md/);
     tmux.keys(['r']);
     screen = await tmux.waitFor('will change');
     expect(screen).toMatch(/remove\s+notes\.md/);

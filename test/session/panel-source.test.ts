@@ -50,7 +50,7 @@ async function session(answer?: { verdict: 'allow' | 'deny'; remember?: boolean 
     await handle('claude', 'post', { ...payload, hook_event_name: 'PostToolUse', tool_response: { stdout: '' } });
     return reply.verdict;
   };
-  const source = panelSource({ sessionId, agent: 'claude', audit, checkpoints, rollback: new SessionRollback(checkpoints, audit, gate, sessionId), rules });
+  const source = panelSource({ sessionId, workspace: repo, agent: 'claude', audit, checkpoints, rollback: new SessionRollback(checkpoints, audit, gate, sessionId), rules });
   return { repo, call, source, audit, sessionId };
 }
 
