@@ -15,6 +15,8 @@ interface FileSpec {
   recursive?: readonly string[];
   /** Leading operands that are not paths (chmod MODE, grep PATTERN). */
   skip?: number;
+  /** Only this many operands are paths; the rest are something else (sqlite3 DB then SQL). */
+  take?: number;
   /** Reads directories recursively without being asked to (rg, ag). */
   alwaysRecursive?: boolean;
   /** `-t DIR` style target-directory options for copy/move/link. */
@@ -69,6 +71,9 @@ const SPECS: Record<string, FileSpec> = {
   jq: { role: 'read', skip: 1, valueOpts: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-L', '--args'] },
   yq: { role: 'read', skip: 1 },
   tr: { role: 'read', skip: 99 },
+  // the database file, which any statement may change; then SQL, not paths
+  sqlite3: { role: 'write', take: 1, valueOpts: ['-cmd', '-separator', '-newline', '-nullvalue', '-init', '-vfs', '-maxsize', '-mmap', '-pagecache', '-lookaside', '-heap'] },
+  duckdb: { role: 'write', take: 1, valueOpts: ['-c', '-cmd', '-s', '-separator', '-newline', '-nullvalue', '-init'] },
   openssl: { role: 'read', skip: 99, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
   tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
   zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
@@ -122,7 +127,7 @@ function splitOperands(spec: FileSpec, args: Arg[]): Operands {
       skip--;
       continue;
     }
-    out.paths.push(arg);
+    if (spec.take === undefined || out.paths.length < spec.take) out.paths.push(arg);
   }
   return out;
 }

@@ -16,7 +16,8 @@ export interface ApprovalInput {
   deadline: number;
 }
 
-function readSmall(path: string): { text: string | null; note?: string } {
+/** A file's text for a preview or a check: null when missing; a note when it is not worth reading. */
+export function readSmall(path: string): { text: string | null; note?: string } {
   let st;
   try {
     st = statSync(path);
@@ -37,7 +38,7 @@ function readSmall(path: string): { text: string | null; note?: string } {
 }
 
 /** The edits a file tool carries: Claude's Edit/MultiEdit (old_string/new_string). */
-function editsOf(raw: unknown): { oldText: string; newText: string; all: boolean }[] {
+export function editsOf(raw: unknown): { oldText: string; newText: string; all: boolean }[] {
   const input = (raw as { tool_input?: Record<string, unknown> } | null)?.tool_input ?? {};
   const one = (e: Record<string, unknown>) =>
     typeof e.old_string === 'string' && typeof e.new_string === 'string' ? [{ oldText: e.old_string, newText: e.new_string, all: e.replace_all === true }] : [];

@@ -7,6 +7,7 @@ import type { Decision, Policy } from '../policy/index.js';
 import type { ApprovalBus } from './approvals.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
+import { guardSecrets } from './secret-guard.js';
 import type { SessionRules } from './session-rules.js';
 import { ToolGate } from './tool-gate.js';
 
@@ -84,7 +85,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       record(event, told, 'rule', started);
       return adapter.preReply(told, false);
     }
-    const decision = decideEvent(event, ctx.policy);
+    const decision = guardSecrets(event, decideEvent(event, ctx.policy));
     record(event, decision, 'rule', started);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false);
     if (decision.verdict === 'allow') return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));

@@ -1,0 +1,29 @@
+import { resolve } from 'node:path';
+import type { ToolEvent } from '../agents/tool-event.js';
+import type { Decision } from '../policy/index.js';
+import { secretsAdded } from '../secrets/scan.js';
+import { editsOf, readSmall } from './approval-view.js';
+
+export const SECRET_RULE = 'secrets.write-secret';
+
+/**
+ * A write or edit that adds a secret the file did not already hold (a private key, a provider
+ * token, a random-looking value assigned to *_KEY/*_TOKEN/*_SECRET) needs the person: an allow
+ * becomes ask, naming the kind of secret, never the value. Denials stay denials.
+ */
+export function guardSecrets(event: ToolEvent, decision: Decision): Decision {
+  if ((event.kind !== 'write' && event.kind !== 'edit') || decision.verdict !== 'allow') return decision;
+  const added = event.kind === 'write' ? (event.content ?? '') : editsOf(event.raw).map((e) => e.newText).join('\n');
+  if (!added) return decision;
+  const path = event.paths[0];
+  const before = path ? (readSmall(resolve(event.cwd, path)).text ?? '') : '';
+  const kinds = secretsAdded(before, added);
+  if (kinds.length === 0) return decision;
+  return {
+    ...decision,
+    verdict: 'ask',
+    ruleId: SECRET_RULE,
+    reason: `This ${event.kind} adds a secret (${kinds.join(', ')}; the value is not shown). Secrets belong in the environment or a secret manager, not in files an agent writes; the user must confirm.`,
+    mutates: true,
+  };
+}
