@@ -62,7 +62,7 @@ const MIGRATIONS: string[] = [
   ALTER TABLE decisions ADD COLUMN actor TEXT;
   CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), at INTEGER NOT NULL,
-    kind TEXT NOT NULL, detail TEXT NOT NULL
+    kind TEXT NOT NULL, detail TEXT NOT NULL, tool_use_id TEXT
   );
   CREATE INDEX events_session ON events(session_id, seq);
   CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -112,6 +112,8 @@ export interface SessionEvent {
   at: number;
   kind: string;
   detail: string;
+  /** The tool call the event is attributed to, if any. */
+  toolUseId: string | null;
 }
 
 export interface CheckpointRow {
@@ -231,12 +233,12 @@ export class AuditLog {
       .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null);
   }
 
-  event(r: { sessionId: string; kind: string; detail: string }, at = Date.now()): void {
-    this.db.prepare('INSERT INTO events (session_id, at, kind, detail) VALUES (?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail));
+  event(r: { sessionId: string; kind: string; detail: string; toolUseId?: string | null }, at = Date.now()): void {
+    this.db.prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null);
   }
 
   eventsOf(sessionId: string): SessionEvent[] {
-    return this.db.prepare('SELECT seq, at, kind, detail FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as SessionEvent[];
+    return this.db.prepare('SELECT seq, at, kind, detail, tool_use_id AS toolUseId FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as SessionEvent[];
   }
 
   result(r: ResultRecord, at = Date.now()): void {

@@ -84,6 +84,7 @@ export class CheckpointStore {
   private queue: Promise<unknown> = Promise.resolve();
   private writerPromise: Promise<LooseObjectWriter> | null = null;
   private tracker: WorkingTreeTracker | null = null;
+  private changeListener: ((paths: string[]) => void) | null = null;
   /** The newest checkpoint of each session this store wrote or read. */
   private readonly heads = new Map<string, { id: string; tree: string; seq: number }>();
   /** Files currently left out for their size. */
@@ -143,6 +144,7 @@ export class CheckpointStore {
     const tracker = new WorkingTreeTracker(this.env, await this.writer(), new DirtyWatcher(this.workspace, this.dir), this.maxFileBytes, this.skipped);
     try {
       this.tracker = tracker;
+      this.wireListener();
       await this.serialize(() => this.currentTree());
       return true;
     } catch {
@@ -150,6 +152,37 @@ export class CheckpointStore {
       this.tracker = null;
       return false;
     }
+  }
+
+  /**
+   * Hears the working tree's changes as they happen (batched per event-loop turn), or stops with
+   * null. Only while tracking; the same watches that feed incremental checkpoints.
+   */
+  onChange(listener: ((paths: string[]) => void) | null): void {
+    this.changeListener = listener;
+    this.wireListener();
+  }
+
+  private wireListener(): void {
+    if (!this.tracker) return;
+    if (!this.changeListener) return void (this.tracker.listener = null);
+    let batch: string[] = [];
+    this.tracker.listener = (path) => {
+      if (batch.length === 0)
+        setImmediate(() => {
+          const paths = batch;
+          batch = [];
+          this.changeListener?.(paths);
+        });
+      batch.push(path);
+    };
+  }
+
+  /** The paths git's ignore rules do not exclude. */
+  async notIgnored(paths: string[]): Promise<string[]> {
+    if (!this.tracker || paths.length === 0) return paths;
+    const ignored = await this.tracker.ignored(paths);
+    return paths.filter((p) => !ignored.has(p));
   }
 
   /** Stops following the working tree (the end of a session). */

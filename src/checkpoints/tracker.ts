@@ -220,8 +220,13 @@ export class WorkingTreeTracker {
     toHash.forEach((c, i) => model.set(c.path, { mode: c.st.mode & 0o100 ? '100755' : '100644', oid: oids[i]! }));
   }
 
+  /** Hears each changed path as the watcher sees it. */
+  set listener(listener: ((path: string) => void) | null) {
+    this.watcher.listener = listener;
+  }
+
   /** Which of `paths` git's ignore rules exclude. */
-  private async ignored(paths: string[]): Promise<Set<string>> {
+  async ignored(paths: string[]): Promise<Set<string>> {
     const out = new Set<string>();
     const records = await this.ignores.request(paths);
     for (let i = 0; i + 3 < records.length; i += 4) {

@@ -20,6 +20,8 @@ export class DirtyWatcher {
   private readonly syncWatcher: FSWatcher;
   private readonly barriers = new Map<string, (ok: boolean) => void>();
   private seq = 0;
+  /** Hears every changed path as it comes (who else wants to know: out-of-band changes). */
+  listener: ((path: string) => void) | null = null;
 
   static supported(): boolean {
     return process.platform === 'linux';
@@ -79,7 +81,11 @@ export class DirtyWatcher {
 
   private changed(dir: string, name: string | null): void {
     if (name === null) this.lost = true;
-    else if (!(dir === '' && name === '.git')) this.dirty.add(dir ? `${dir}/${name}` : name);
+    else if (!(dir === '' && name === '.git')) {
+      const path = dir ? `${dir}/${name}` : name;
+      this.dirty.add(path);
+      this.listener?.(path);
+    }
     if (this.dirty.size > MAX_DIRTY) {
       this.lost = true;
       this.dirty.clear();

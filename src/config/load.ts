@@ -26,6 +26,10 @@ export interface TuiSettings {
   panelKey: string;
 }
 
+export interface WatcherSettings {
+  restore: 'harness' | 'all' | 'none';
+}
+
 export interface LoadedConfig {
   /** The file the config came from; null when none exists and the defaults apply. */
   path: string | null;
@@ -35,6 +39,7 @@ export interface LoadedConfig {
   approvals: ApprovalSettings;
   checkpoints: CheckpointSettings;
   tui: TuiSettings;
+  watcher: WatcherSettings;
   packs: string[];
 }
 
@@ -170,7 +175,8 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
   const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
   const checkpoints: CheckpointSettings = { enabled: config.checkpoints?.enabled ?? true, maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024) };
   const tui: TuiSettings = { panelKey: config.tui?.panelKey ?? DEFAULT_PANEL_KEY };
-  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, packs: used.map((u) => u.name) };
+  const watcher: WatcherSettings = { restore: config.watcher?.restore ?? 'harness' };
+  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, watcher, packs: used.map((u) => u.name) };
 }
 
 /** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */

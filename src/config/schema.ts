@@ -116,6 +116,15 @@ export const tuiSchema = z
   })
   .strict();
 
+export const watcherSchema = z
+  .object({
+    restore: z
+      .enum(['harness', 'all', 'none'])
+      .optional()
+      .describe('which protected files harness puts back when they change behind its back: its own (config, hook settings; default), all (also agent settings, .git/hooks, .git/config), none'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -127,6 +136,7 @@ export const configSchema = z
     audit: auditSchema.optional(),
     checkpoints: checkpointsSchema.optional(),
     tui: tuiSchema.optional(),
+    watcher: watcherSchema.optional(),
   })
   .strict();
 

@@ -9,11 +9,13 @@ import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
 import { guardSecrets } from './secret-guard.js';
 import type { SessionRules } from './session-rules.js';
+import type { SessionGuard } from './guard.js';
 import { ToolGate } from './tool-gate.js';
 
 export interface HookContext {
   adapter: typeof claudeAdapter;
-  policy: Policy;
+  /** The rules, or where to read the ones in force now (they change when the config is reloaded). */
+  policy: Policy | (() => Policy);
   audit: AuditLog;
   approvals: ApprovalBus;
   sessionId: string;
@@ -27,6 +29,8 @@ export interface HookContext {
   rules?: SessionRules;
   /** Who answers approvals (the person's login name), for the audit log. */
   actor?: string;
+  /** Protected files and out-of-band changes: checked before every call, told what each call may write. */
+  guard?: SessionGuard;
 }
 
 /**
@@ -68,14 +72,20 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     }
   };
 
-  /** The call is going ahead: the gate knows it runs until its PostToolUse. */
-  const proceed = (event: ToolEvent, reply: HookReply): HookReply => {
-    if (reply.verdict === 'allow') gate.started(event.toolUseId);
+  /** The call is going ahead: the gate (and the guard) know it runs until its PostToolUse. */
+  const proceed = (event: ToolEvent, decision: Pick<Decision, 'commands'>, reply: HookReply): HookReply => {
+    if (reply.verdict === 'allow') {
+      gate.started(event.toolUseId);
+      ctx.guard?.started(event, decision);
+    }
     return reply;
   };
+  const policy = (): Policy => (typeof ctx.policy === 'function' ? ctx.policy() : ctx.policy);
 
   const onPre = async (payload: unknown): Promise<HookReply> => {
     await gate.enter();
+    // a protected file changed since the last call (and the watcher has not said so yet)
+    await ctx.guard?.check();
     const started = performance.now();
     const event = adapter.toToolEvent(payload, workspace);
     audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
@@ -85,15 +95,15 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       record(event, told, 'rule', started);
       return adapter.preReply(told, false);
     }
-    const decision = guardSecrets(event, decideEvent(event, ctx.policy));
+    const decision = guardSecrets(event, decideEvent(event, policy()));
     record(event, decision, 'rule', started);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false);
-    if (decision.verdict === 'allow') return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));
+    if (decision.verdict === 'allow') return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));
     const remembered = ctx.rules?.find(event);
     if (remembered) {
       const allowed = { verdict: 'allow' as const, ruleId: decision.ruleId, reason: `allowed for this session by the person (${remembered.id}: ${remembered.description})`, mutates: decision.mutates };
       record(event, allowed, 'session', started);
-      return proceed(event, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true));
+      return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true));
     }
     const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
     if (answer.verdict === 'allow' && answer.remember && ctx.rules) {
@@ -114,12 +124,13 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       const refused = await checkpointFirst(event, decision.mutates);
       if (refused) return refused;
     }
-    return proceed(event, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow'));
+    return proceed(event, decision, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow'));
   };
 
   const onPost = async (payload: unknown): Promise<HookReply> => {
     const event = adapter.toToolEvent(payload, workspace);
     gate.finished(event.toolUseId);
+    ctx.guard?.finished(event.toolUseId);
     const p = payload as { tool_response?: unknown; hook_event_name?: unknown; error?: unknown };
     const failed = p?.hook_event_name === 'PostToolUseFailure';
     const response = failed ? { error: p.error } : p?.tool_response;

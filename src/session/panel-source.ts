@@ -46,7 +46,22 @@ export function panelSource(deps: {
       .filter((c) => c.toolUseId === null)
       // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
       .map((c, i) => ({ id: `rollback-${i + 1}`, at: c.at, kind: 'rollback', tool: '↺', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: null, ok: null, checkpoint: c.commit, filesChanged: 0 }));
-    return [...calls, ...rollbacks].sort((a, b) => a.at - b.at);
+    const events: TimelineEntry[] = audit.eventsOf(sessionId).map((e) => ({
+      id: `event-${e.seq}`,
+      at: e.at,
+      kind: 'event',
+      tool: e.kind,
+      summary: e.detail.split('\n')[0]!.split(`${deps.workspace}/`).join(''),
+      verdict: null,
+      decidedBy: null,
+      askedFirst: false,
+      ruleId: null,
+      reason: e.toolUseId ? `attributed to ${e.toolUseId}` : null,
+      ok: null,
+      checkpoint: null,
+      filesChanged: 0,
+    }));
+    return [...calls, ...rollbacks, ...events].sort((a, b) => a.at - b.at);
   };
 
   const entry = (id: string): TimelineEntry => {
@@ -89,6 +104,7 @@ export function panelSource(deps: {
       const index = all.findIndex((e) => e.id === id);
       const step = all[index];
       if (!step) throw new Error('that step is no longer in the log');
+      if (step.kind === 'event') return [{ kind: 'note', text: step.summary }];
       if (!step.checkpoint) return [{ kind: 'note', text: step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
       // the next recorded state: the checkpoint before the next mutating call, or before a rollback
       const next = all.slice(index + 1).find((e) => e.checkpoint);

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
 import { AuditLog } from '../audit/store.js';
-import { policyFor } from '../config/policy.js';
 import { HarnessError } from '../errors.js';
 import { HookServer } from '../hooks/server.js';
+import { CONFIG_FILE } from '../config/load.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
 import { createHookHandler } from './hook-handler.js';
@@ -21,6 +21,11 @@ import { SessionRules } from './session-rules.js';
 import { panelSource } from './panel-source.js';
 import { approvalView } from './approval-view.js';
 import { parseHotkey } from '../tui/keys.js';
+import type { ApprovalView } from '../tui/types.js';
+import { LivePolicy, sessionProcessRules } from './live-policy.js';
+import { SessionGuard } from './guard.js';
+import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
+import type { HookContext } from './hook-handler.js';
 
 export interface RunOptions {
   agent: string;
@@ -39,6 +44,33 @@ export interface SessionResult {
   auditPath: string;
 }
 
+/** What the agent may not change behind harness's back. */
+function protectedSpecs(workspace: string, configPath: string | null, settingsPath: string): ProtectedSpec[] {
+  const specs: ProtectedSpec[] = [
+    { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
+    { path: settingsPath, kind: 'harness-settings' },
+    { path: join(workspace, '.claude', 'settings.json'), kind: 'agent-settings' },
+    { path: join(workspace, '.claude', 'settings.local.json'), kind: 'agent-settings' },
+  ];
+  const gitDir = join(workspace, '.git');
+  if (existsSync(join(gitDir, 'config'))) specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
+  return specs;
+}
+
+/** A confirmation nobody answers in time is a no. */
+function withTimeout(answer: Promise<boolean>, view: ApprovalView, onTimeout: () => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      onTimeout();
+      resolve(false);
+    }, Math.max(0, view.deadline - Date.now()));
+    void answer.then((yes) => {
+      clearTimeout(timer);
+      resolve(yes);
+    });
+  });
+}
+
 function currentUser(): string {
   try {
     return userInfo().username;
@@ -53,7 +85,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const adapter = claudeAdapter;
   adapter.checkArgs(opts.args);
   const workspace = findWorkspace(opts.cwd);
-  const { policy, loaded } = policyFor(workspace, opts.configPath);
+  const live = new LivePolicy(workspace, opts.configPath);
+  const loaded = live.loaded;
   const requested = opts.binary ?? process.env.HARNESS_CLAUDE_BIN ?? adapter.defaultBinary;
   const binary = findExecutable(requested);
   if (!binary) throw new HarnessError(`Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.`);
@@ -74,9 +107,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const gate = new ToolGate();
   const rules = new SessionRules(workspace);
   const actor = currentUser();
-  const server = new HookServer(
-    createHookHandler({ adapter, policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor }),
-  );
+  const hookContext: HookContext = { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor };
+  const server = new HookServer(createHookHandler(hookContext));
   const endpoint = await server.start();
   const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
   const control = new ControlServer({
@@ -92,6 +124,31 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const args = [...opts.args, '--settings', settingsPath];
   const env = { ...process.env, HARNESS_SESSION_ID: sessionId };
 
+  let agentPid: number | null = null;
+  const spawned = (pid: number): void => {
+    agentPid = pid;
+    live.addRules(sessionProcessRules([process.pid, pid]));
+  };
+  let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+  const guard = new SessionGuard({
+    sessionId,
+    workspace,
+    audit,
+    gate,
+    live,
+    files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, settingsPath)),
+    checkpoints,
+    restore: loaded.watcher.restore,
+    agentPid: () => agentPid,
+    alert: (text) => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`)),
+    confirm: interactive
+      ? (view) =>
+          withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
+      : undefined,
+  });
+  hookContext.guard = guard;
+  guard.start();
+
   let exitCode: number;
   const stopSignals = ['SIGTERM', 'SIGHUP'] as const;
   try {
@@ -103,6 +160,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         terminal.attach(tui);
         return tui;
       });
+      tuiLoading = loading;
       approvals.attach(
         (request) =>
           void loading
@@ -117,12 +175,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       const stop = (): void => terminal.kill('SIGTERM');
       stopSignals.forEach((s) => process.on(s, stop));
       try {
-        exitCode = await terminal.run(binary, args, env, opts.cwd);
+        exitCode = await terminal.run(binary, args, env, opts.cwd, spawned);
       } finally {
         stopSignals.forEach((s) => process.off(s, stop));
       }
     } else {
       const child = spawn(binary, args, { stdio: 'inherit', env, cwd: opts.cwd });
+      if (child.pid) spawned(child.pid);
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
       const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
       forwarded.forEach((s) => process.on(s, forward));
@@ -136,6 +195,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       }
     }
   } finally {
+    guard.stop();
     approvals.denyAll();
     approvals.detach();
     await server.stop();

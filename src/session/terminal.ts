@@ -51,10 +51,16 @@ export class PtyTerminal {
     if (keys) tui.input(keys);
   }
 
-  run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  /** The agent's process id while it runs. */
+  get pid(): number | null {
+    return this.pty?.pid ?? null;
+  }
+
+  run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, onSpawn?: (pid: number) => void): Promise<number> {
     const { columns, rows } = this.size();
     const pty = spawnPty(file, args, { name: process.env.TERM ?? 'xterm-256color', cols: columns, rows, cwd, env: env as Record<string, string> });
     this.pty = pty;
+    onSpawn?.(pty.pid);
     if (this.stdin.isTTY) {
       this.restoreRaw = !this.stdin.isRaw;
       this.stdin.setRawMode(true);
@@ -63,8 +69,7 @@ export class PtyTerminal {
     const onInput = (data: Buffer): void => this.route(data.toString('utf8'));
     const onResize = (): void => {
       const size = this.size();
-      this.screen.resize(size.columns, size.rows);
-      pty.resize(size.columns, size.rows);
+      this.resizeAgent(size.columns, size.rows);
       this.tui?.resize();
     };
     // even if harness itself dies, the person gets a working terminal back
@@ -111,16 +116,25 @@ export class PtyTerminal {
 
   /** A real size change makes full-screen agents redraw; a same-size SIGWINCH is ignored by some. */
   private nudgeAgent(): void {
-    const pty = this.pty;
-    if (!pty) return;
     const { columns, rows } = this.size();
-    pty.resize(columns, Math.max(2, rows - 1));
-    this.screen.resize(columns, Math.max(2, rows - 1));
+    if (!this.resizeAgent(columns, Math.max(2, rows - 1))) return;
     setTimeout(() => {
       const now = this.size();
-      this.screen.resize(now.columns, now.rows);
-      this.pty?.resize(now.columns, now.rows);
+      this.resizeAgent(now.columns, now.rows);
     }, 50);
+  }
+
+  /** Resizes the agent's pty and the virtual screen with it; false once the agent is gone. */
+  private resizeAgent(columns: number, rows: number): boolean {
+    if (!this.pty) return false;
+    try {
+      this.pty.resize(columns, rows);
+    } catch {
+      // the agent exited and its pty is closed, but the exit event has not arrived yet
+      return false;
+    }
+    this.screen.resize(columns, rows);
+    return true;
   }
 
   /** Gives the terminal back in the state harness found it. */

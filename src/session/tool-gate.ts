@@ -11,6 +11,8 @@ export class ToolGate {
   private readonly running = new Map<string, number>();
   private idle: (() => void) | null = null;
   private notice: string | null = null;
+  /** When the last call finished or the last exclusive work ended. */
+  private quietSince = 0;
 
   /** Waits while harness holds the tree. */
   async enter(): Promise<void> {
@@ -22,7 +24,7 @@ export class ToolGate {
   }
 
   finished(toolUseId: string): void {
-    this.running.delete(toolUseId);
+    if (this.running.delete(toolUseId)) this.quietSince = Date.now();
     if (this.runningCount() === 0) this.idle?.();
   }
 
@@ -30,6 +32,20 @@ export class ToolGate {
     const now = Date.now();
     for (const [id, at] of this.running) if (now - at > STALE_MS) this.running.delete(id);
     return this.running.size;
+  }
+
+  /**
+   * Whether a change seen now can be the work of a tool call or of harness itself: one runs, harness
+   * holds the tree, or one of them ended less than `graceMs` ago (its last events may trail it).
+   */
+  busy(graceMs = 250): boolean {
+    return this.runningCount() > 0 || this.held !== null || Date.now() - this.quietSince < graceMs;
+  }
+
+  /** The tool calls allowed and not yet reported back. */
+  runningIds(): string[] {
+    this.runningCount();
+    return [...this.running.keys()];
   }
 
   /** The notice for the agent, once. */
@@ -64,6 +80,7 @@ export class ToolGate {
       return result;
     } finally {
       this.held = null;
+      this.quietSince = Date.now();
       release();
     }
   }

@@ -63,6 +63,17 @@ export class Tui {
     this.update();
   }
 
+  /** Tells the person something at once (a notice over the agent until a key or a few seconds). */
+  notify(text: string): void {
+    this.setNotice(text);
+    this.update();
+  }
+
+  /** A yes/no question in the approval dialog's form: y (or a) is yes. */
+  async confirm(view: ApprovalView): Promise<boolean> {
+    return (await this.ask(view)).verdict === 'allow';
+  }
+
   openPanel(): void {
     this.panelOpen = true;
     this.update();

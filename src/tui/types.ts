@@ -27,10 +27,11 @@ export interface ApprovalView {
 export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
 
 export interface TimelineEntry {
-  /** The tool call's id, or `rollback-<n>`. */
+  /** The tool call's id, `rollback-<n>` or `event-<n>`. */
   id: string;
   at: number;
-  kind: 'call' | 'rollback';
+  /** A tool call, a rollback, or something the watcher saw (out-of-band changes, tampering, config reloads). */
+  kind: 'call' | 'rollback' | 'event';
   tool: string;
   summary: string;
   verdict: 'allow' | 'ask' | 'deny' | null;

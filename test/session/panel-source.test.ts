@@ -132,6 +132,6 @@ describe('the panel over a real session', () => {
     ]);
     expect(rows[1]!.reason).toMatch(/allowed for this session by the person \(session\.1/);
     expect(audit.eventsOf(sessionId).map((e) => e.kind)).toEqual(['session-rule-added', 'session-rule-revoked', 'session-rule-added']);
-    expect(source.timeline().map((s) => s.decidedBy)).toEqual(['human', 'session', 'human']);
+    expect(source.timeline().filter((s) => s.kind === 'call').map((s) => s.decidedBy)).toEqual(['human', 'session', 'human']);
   });
 });

@@ -41,6 +41,7 @@ function what(view: ApprovalView): string {
   if (view.kind === 'edit') return `edit ${view.target ?? 'a file'}`;
   if (view.kind === 'read' || view.kind === 'search') return `read ${view.target ?? 'files'}`;
   if (view.kind === 'fetch') return 'reach the network';
+  if (view.kind === 'config') return `know whether to apply the changed ${view.target ?? 'config'}`;
   return `use ${view.tool}`;
 }
 

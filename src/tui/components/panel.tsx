@@ -23,9 +23,22 @@ type Mode =
   | { name: 'rules'; selected: number }
   | { name: 'help' };
 
+const EVENT_LABELS: Record<string, { label: string; color: string }> = {
+  'out-of-band': { label: 'unexplained', color: 'yellow' },
+  'tamper-reverted': { label: 'reverted', color: 'red' },
+  'tamper-detected': { label: 'tampered', color: 'red' },
+  'protected-changed': { label: 'protected', color: 'yellow' },
+  'config-reloaded': { label: 'config', color: 'cyan' },
+  'config-invalid': { label: 'bad config', color: 'red' },
+  'config-change-kept': { label: 'config', color: 'cyan' },
+  'session-rule-added': { label: 'rule +', color: 'green' },
+  'session-rule-revoked': { label: 'rule −', color: 'yellow' },
+};
+
 /** How a step's outcome reads in the timeline. */
 export function outcome(e: TimelineEntry): { label: string; color: string | undefined } {
   if (e.kind === 'rollback') return { label: 'rollback', color: 'magenta' };
+  if (e.kind === 'event') return EVENT_LABELS[e.tool] ?? { label: e.tool.slice(0, 10), color: 'cyan' };
   if (e.verdict === null) return { label: 'waiting', color: 'yellow' };
   if (e.decidedBy === 'timeout') return { label: 'timed out', color: 'red' };
   if (e.decidedBy === 'session') return { label: 'allow·sess', color: 'green' };

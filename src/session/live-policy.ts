@@ -1,0 +1,67 @@
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { compilePolicy, type Policy, type RuleSource } from '../policy/index.js';
+import { policyContext } from '../workspace.js';
+
+/**
+ * The policy in force for a session, which can change while it runs: the person's edits to the
+ * config (validated first; a bad file keeps the old rules), and rules harness adds for the
+ * session itself (the supervisor's and the agent's process ids).
+ */
+export class LivePolicy {
+  private compiled: Policy;
+  private config: LoadedConfig;
+  private extra: RuleSource[] = [];
+
+  constructor(
+    private readonly workspace: string,
+    private readonly configPath?: string,
+  ) {
+    this.config = loadConfig(workspace, configPath);
+    this.compiled = this.compile(this.config);
+  }
+
+  get policy(): Policy {
+    return this.compiled;
+  }
+
+  get loaded(): LoadedConfig {
+    return this.config;
+  }
+
+  private compile(loaded: LoadedConfig): Policy {
+    return compilePolicy([...loaded.sources, ...this.extra], loaded.defaults, policyContext(this.workspace, loaded.path, loaded.config.audit?.path));
+  }
+
+  addRules(sources: RuleSource[]): void {
+    this.extra = [...this.extra, ...sources];
+    this.compiled = this.compile(this.config);
+  }
+
+  /** Reads the config again; the new rules apply to the next tool call. Throws (old rules kept) when it is invalid. */
+  reload(): { rules: number; before: number } {
+    const next = loadConfig(this.workspace, this.configPath);
+    const policy = this.compile(next);
+    const before = this.config.sources.length;
+    this.config = next;
+    this.compiled = policy;
+    return { rules: next.sources.length, before };
+  }
+}
+
+/** Rules only this session has: its own processes may not be killed from inside it. */
+export function sessionProcessRules(pids: number[]): RuleSource[] {
+  const ids = pids.filter((p) => Number.isInteger(p) && p > 1).map(String);
+  if (ids.length === 0) return [];
+  return [
+    {
+      origin: 'session',
+      spec: {
+        id: 'tamper.kill-session-process',
+        decision: 'deny',
+        reason: 'This is the harness supervisor or the agent it supervises; it may not be stopped from inside the session. Stop only processes you started.',
+        command: ['kill', 'skill', 'tkill'],
+        args: ids.flatMap((id) => [id, `-${id}`]),
+      },
+    },
+  ];
+}

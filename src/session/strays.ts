@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface StrayProcess {
+  pid: number;
+  command: string;
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  session: number;
+}
+
+function stat(pid: string): ProcStat | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name is in parentheses and may itself hold spaces or parentheses
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(pid), ppid: Number(rest[1]), session: Number(rest[3]) };
+  } catch {
+    return null;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 200);
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * Processes a tool call left running: in the agent's terminal session (the agent leads it) but no
+ * longer below the agent in the process tree, because the shell that started them in the
+ * background has exited. Linux only (/proc); elsewhere none are seen. A process that left the
+ * session (setsid) is not seen either — one of the limits of a hook-based design.
+ */
+export function strayProcesses(agentPid: number, max = 2000): StrayProcess[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).slice(0, max);
+  } catch {
+    return [];
+  }
+  const all = pids.map(stat).filter((s): s is ProcStat => s !== null);
+  const inSession = all.filter((p) => p.session === agentPid && p.pid !== agentPid);
+  const parent = new Map(all.map((p) => [p.pid, p.ppid]));
+  const belowAgent = (pid: number): boolean => {
+    for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++) if (p === agentPid) return true;
+    return false;
+  };
+  return inSession.filter((p) => !belowAgent(p.pid)).map((p) => ({ pid: p.pid, command: commandLine(p.pid) }));
+}
