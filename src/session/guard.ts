@@ -49,7 +49,12 @@ export class SessionGuard {
   private outOfBandTimer: NodeJS.Timeout | null = null;
   private checking: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: GuardDeps) {}
+  /** Every process the agent starts inherits this from its environment. */
+  private readonly marker: string;
+
+  constructor(private readonly deps: GuardDeps) {
+    this.marker = `HARNESS_SESSION_ID=${deps.sessionId}`;
+  }
 
   start(): void {
     this.deps.files.watch(() => void this.check());
@@ -93,7 +98,7 @@ export class SessionGuard {
   private culprits(): { running: string[]; strays: StrayProcess[] } {
     const running = this.deps.gate.runningIds();
     const pid = this.deps.agentPid();
-    return { running, strays: pid ? strayProcesses(pid) : [] };
+    return { running, strays: pid ? strayProcesses(pid, this.marker) : [] };
   }
 
   private async handle(changes: ProtectedChange[]): Promise<void> {
@@ -189,7 +194,7 @@ export class SessionGuard {
     const relevant = store ? await store.notIgnored(paths).catch(() => paths) : paths;
     if (relevant.length === 0) return;
     const pid = this.deps.agentPid();
-    const strays = pid ? strayProcesses(pid) : [];
+    const strays = pid ? strayProcesses(pid, this.marker) : [];
     const listed = relevant.slice(0, LISTED).join(', ') + (relevant.length > LISTED ? `, and ${relevant.length - LISTED} more` : '');
     const cause = this.lastShell ? `; most likely started by \`${this.lastShell.summary.slice(0, 120)}\`` : '';
     const running = strays.length > 0 ? ` (still running: ${strays.map((s) => `${s.pid} ${s.command}`).join('; ').slice(0, 300)})` : '';

@@ -30,13 +30,22 @@ function commandLine(pid: number): string {
   }
 }
 
+function carries(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Processes a tool call left running: in the agent's terminal session (the agent leads it) but no
- * longer below the agent in the process tree, because the shell that started them in the
- * background has exited. Linux only (/proc); elsewhere none are seen. A process that left the
- * session (setsid) is not seen either — one of the limits of a hook-based design.
+ * Processes a tool call left running: no longer below the agent in the process tree (the shell
+ * that started them in the background has exited), but from this session — in the agent's
+ * terminal session, or carrying the session's `marker` (`HARNESS_SESSION_ID=<id>`) in their
+ * environment, which survives `setsid`. Linux only (/proc); elsewhere none are seen. A process
+ * that left the session and cleared its environment is not seen: a limit of a hook-based design.
  */
-export function strayProcesses(agentPid: number, max = 2000): StrayProcess[] {
+export function strayProcesses(agentPid: number, marker: string | null = null, max = 4000): StrayProcess[] {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).slice(0, max);
@@ -44,11 +53,13 @@ export function strayProcesses(agentPid: number, max = 2000): StrayProcess[] {
     return [];
   }
   const all = pids.map(stat).filter((s): s is ProcStat => s !== null);
-  const inSession = all.filter((p) => p.session === agentPid && p.pid !== agentPid);
   const parent = new Map(all.map((p) => [p.pid, p.ppid]));
   const belowAgent = (pid: number): boolean => {
     for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++) if (p === agentPid) return true;
     return false;
   };
-  return inSession.filter((p) => !belowAgent(p.pid)).map((p) => ({ pid: p.pid, command: commandLine(p.pid) }));
+  return all
+    .filter((p) => p.pid !== agentPid && p.pid !== process.pid && !belowAgent(p.pid))
+    .filter((p) => p.session === agentPid || (marker !== null && carries(p.pid, marker)))
+    .map((p) => ({ pid: p.pid, command: commandLine(p.pid) }));
 }

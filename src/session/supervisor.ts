@@ -180,7 +180,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         stopSignals.forEach((s) => process.off(s, stop));
       }
     } else {
-      const child = spawn(binary, args, { stdio: 'inherit', env, cwd: opts.cwd });
+      // its own session (as in a pty), so processes its tool calls leave behind can be told apart
+      const child = spawn(binary, args, { stdio: 'inherit', env, cwd: opts.cwd, detached: true });
       if (child.pid) spawned(child.pid);
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
       const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
