@@ -52,8 +52,13 @@ export class SessionGuard {
   /** Every process the agent starts inherits this from its environment. */
   private readonly marker: string;
 
-  constructor(private readonly deps: GuardDeps) {
+  private readonly deps: GuardDeps;
+
+  constructor(deps: GuardDeps) {
     this.marker = `HARNESS_SESSION_ID=${deps.sessionId}`;
+    const alert = deps.alert;
+    // nothing secret reaches the screen either (a config error quotes what it found)
+    this.deps = { ...deps, alert: (text) => alert(redact(text)) };
   }
 
   start(): void {
