@@ -18,6 +18,19 @@ interface FileState {
   link?: string;
   /** Known only by size and time or type: compared, never restored. */
   opaque?: boolean;
+  /** inode, size, change time and mode: while these stay, the content has not changed. */
+  stamp: string;
+}
+
+const ABSENT: FileState = { content: null, mode: 0, stamp: 'absent' };
+
+function stampOf(path: string): string {
+  try {
+    const st = lstatSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.ctimeNs}:${st.mode}`;
+  } catch {
+    return 'absent';
+  }
 }
 
 export interface ProtectedChange {
@@ -31,18 +44,21 @@ export interface ProtectedChange {
 /** Larger files are compared by size and time only (protected files are small; this bounds the work). */
 const MAX_COMPARE = 4 * 1024 * 1024;
 
-function readState(path: string): FileState {
+/** The file now; `known` is reused without reading when the file's stamp has not moved. */
+function readState(path: string, known?: FileState): FileState {
+  const stamp = stampOf(path);
+  if (known && known.stamp === stamp) return known;
   try {
     const st = lstatSync(path);
     if (st.isSymbolicLink()) {
       const link = readlinkSync(path);
-      return { content: Buffer.from(`symlink:${link}`), mode: st.mode, link };
+      return { content: Buffer.from(`symlink:${link}`), mode: st.mode, link, stamp };
     }
-    if (!st.isFile()) return { content: Buffer.from(`not-a-file:${st.mode}`), mode: st.mode, opaque: true };
-    if (st.size > MAX_COMPARE) return { content: Buffer.from(`large:${st.size}:${st.mtimeMs}`), mode: st.mode, opaque: true };
-    return { content: readFileSync(path), mode: st.mode };
+    if (!st.isFile()) return { content: Buffer.from(`not-a-file:${st.mode}`), mode: st.mode, opaque: true, stamp };
+    if (st.size > MAX_COMPARE) return { content: Buffer.from(`large:${st.size}:${st.mtimeMs}`), mode: st.mode, opaque: true, stamp };
+    return { content: readFileSync(path), mode: st.mode, stamp };
   } catch {
-    return { content: null, mode: 0 };
+    return ABSENT;
   }
 }
 
@@ -101,9 +117,9 @@ export class ProtectedFiles {
   changes(): ProtectedChange[] {
     const out: ProtectedChange[] = [];
     for (const path of this.paths()) {
-      const now = readState(path);
-      const good = this.good.get(path) ?? { content: null, mode: 0 };
+      const good = this.good.get(path) ?? ABSENT;
       const last = this.reported.get(path);
+      const now = readState(path, last ?? good);
       if (same(now, good)) {
         this.reported.delete(path);
         continue;
@@ -123,7 +139,7 @@ export class ProtectedFiles {
 
   /** Puts the file back as harness last accepted it (removes it if it did not exist); false when it cannot. */
   restore(path: string): boolean {
-    const good = this.good.get(path) ?? { content: null, mode: 0 };
+    const good = this.good.get(path) ?? ABSENT;
     if (good.opaque) return false;
     try {
       rmSync(path, { force: true, recursive: true });
@@ -138,6 +154,8 @@ export class ProtectedFiles {
     } catch {
       return false;
     }
+    // the same content under a new inode and change time: remember the new stamp
+    this.good.set(path, { ...good, stamp: stampOf(path) });
     this.reported.delete(path);
     return true;
   }
