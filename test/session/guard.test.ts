@@ -2,6 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { panelSource } from '../../src/session/panel-source.js';
+import { SessionRules } from '../../src/session/session-rules.js';
 import { strayProcesses } from '../../src/session/strays.js';
 import { cleanup, guardedSession, runCleanup, until } from '../support/guarded-session.js';
 
@@ -118,6 +120,12 @@ describe('out-of-band changes', () => {
     const event = s.events().find((e) => e.kind === 'out-of-band')!;
     expect(event.detail).toMatch(/^1 file\(s\) changed while no tool call ran: generated\.js; most likely started by `npm run dev &`/);
     expect(event.toolUseId).toBe('t1');
+    // the panel's timeline shows it after the call
+    const timeline = panelSource({ sessionId: s.sessionId, workspace: s.repo, agent: 'claude', audit: s.audit, rules: new SessionRules(s.repo) }).timeline();
+    expect(timeline.map((e) => [e.kind, e.tool])).toEqual([
+      ['call', 'Bash'],
+      ['event', 'out-of-band'],
+    ]);
   });
 });
 
