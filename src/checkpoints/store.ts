@@ -84,7 +84,7 @@ export class CheckpointStore {
   private queue: Promise<unknown> = Promise.resolve();
   private writerPromise: Promise<LooseObjectWriter> | null = null;
   private tracker: WorkingTreeTracker | null = null;
-  private changeListener: ((paths: string[]) => void) | null = null;
+  private readonly changeListeners = new Set<(paths: string[]) => void>();
   /** The newest checkpoint of each session this store wrote or read. */
   private readonly heads = new Map<string, { id: string; tree: string; seq: number }>();
   /** Files currently left out for their size. */
@@ -155,24 +155,29 @@ export class CheckpointStore {
   }
 
   /**
-   * Hears the working tree's changes as they happen (batched per event-loop turn), or stops with
-   * null. Only while tracking; the same watches that feed incremental checkpoints.
+   * Hears the working tree's changes as they happen (batched per event-loop turn) until the
+   * returned function is called. Only while tracking: the same watches that feed incremental
+   * checkpoints.
    */
-  onChange(listener: ((paths: string[]) => void) | null): void {
-    this.changeListener = listener;
+  onChange(listener: (paths: string[]) => void): () => void {
+    this.changeListeners.add(listener);
     this.wireListener();
+    return () => {
+      this.changeListeners.delete(listener);
+      this.wireListener();
+    };
   }
 
   private wireListener(): void {
     if (!this.tracker) return;
-    if (!this.changeListener) return void (this.tracker.listener = null);
+    if (this.changeListeners.size === 0) return void (this.tracker.listener = null);
     let batch: string[] = [];
     this.tracker.listener = (path) => {
       if (batch.length === 0)
         setImmediate(() => {
           const paths = batch;
           batch = [];
-          this.changeListener?.(paths);
+          for (const listener of this.changeListeners) listener(paths);
         });
       batch.push(path);
     };
@@ -340,7 +345,8 @@ export class CheckpointStore {
     return changes;
   }
 
-  private async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
+  /** The files that differ between two checkpoint trees. */
+  async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
     return (await this.rawChanges(fromTree, toTree)).map(fileChange);
   }
 

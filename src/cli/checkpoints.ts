@@ -64,6 +64,9 @@ function runningSession(auditPath: string): { id: string; pid: number } | null {
   }
 }
 
+/** Kinds of checkpoint taken after the tree changed (`harness run -- <program>`), not before a tool call. */
+const STATE_AFTER = new Set(['periodic', 'session-end']);
+
 export function registerCheckpoints(program: Command): void {
   program
     .command('checkpoint')
@@ -149,8 +152,11 @@ export function registerCheckpoints(program: Command): void {
           target = saved;
         } else {
           const mutations = cps.filter((c) => c.kind !== 'before-rollback');
-          const found = mutations[steps - 1];
-          if (!found) throw new HarnessError(`Session ${sessionId} has ${mutations.length} checkpoint(s); cannot undo ${steps} step(s).`);
+          // checkpoints of a program without hooks record the tree after a change, not before one:
+          // the newest is the present, so undoing a step goes one further back
+          const offset = mutations[0] && STATE_AFTER.has(mutations[0].kind) ? 1 : 0;
+          const found = mutations[steps - 1 + offset];
+          if (!found) throw new HarnessError(`Session ${sessionId} has ${mutations.length - offset} step(s) to undo; cannot undo ${steps}.`);
           target = found;
         }
       }

@@ -16,7 +16,7 @@ export function registerRun(program: Command, version: string): void {
   program
     .command('run')
     .description('run a coding agent under supervision: every tool call it makes is decided by your rules first')
-    .argument('<agent>', 'the agent to run: claude')
+    .argument('<agent>', 'the agent to run: claude; or, after --, any program (watched, not asked: it has no hooks)')
     .argument('[agentArgs...]', 'arguments for the agent (put them after --)')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
     .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest) or command (the native hook client)', 'http')
@@ -30,20 +30,27 @@ Examples:
   harness run claude
   harness run claude -- --model sonnet
   harness run claude -- -p "fix the failing test" --output-format stream-json --verbose
+  harness run -- aider --model sonnet      any program: no hooks, so nothing is asked first;
+                                           watched, checkpointed as the tree changes, logged
 
 The agent's exit code becomes harness's exit code. Without a terminal (CI, pipes) an "ask"
 resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
     )
-    .action(async (agent: string, agentArgs: string[], opts: RunCliOptions) => {
+    .action(async function (this: Command, agent: string, agentArgs: string[], opts: RunCliOptions) {
       if (opts.hookTransport !== 'http' && opts.hookTransport !== 'command') {
         throw new UsageError(`--hook-transport: expected http or command (found "${opts.hookTransport}")`);
       }
       // `harness run claude -- -p x`: the separator is harness's, not the agent's
       const args = agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs;
+      // `harness run -- <program>`: the program comes right after the separator
+      const raw = (this.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
+      const separator = raw.indexOf('--', raw.indexOf('run'));
+      const mode = separator >= 0 && raw[separator + 1] === agent ? 'command' : 'agent';
       // loaded here, not at start-up: the pty module is only needed to run an agent
       const { runSession } = await import('../session/supervisor.js');
       const result = await runSession({
         agent,
+        mode,
         args,
         cwd: resolve(process.cwd()),
         configPath: opts.config,

@@ -61,14 +61,16 @@ export class SessionGuard {
     this.deps = { ...deps, alert: (text) => alert(redact(text)) };
   }
 
+  private unsubscribe: (() => void) | null = null;
+
   start(): void {
     this.deps.files.watch(() => void this.check());
-    this.deps.checkpoints?.onChange((paths) => this.workspaceChanged(paths));
+    this.unsubscribe = this.deps.checkpoints?.onChange((paths) => this.workspaceChanged(paths)) ?? null;
   }
 
   stop(): void {
     this.deps.files.close();
-    this.deps.checkpoints?.onChange(null);
+    this.unsubscribe?.();
     if (this.outOfBandTimer) clearTimeout(this.outOfBandTimer);
   }
 

@@ -42,10 +42,14 @@ export function panelSource(deps: {
       checkpoint: before.get(r.toolUseId) ?? null,
       filesChanged: counts.get(r.toolUseId) ?? 0,
     }));
+    // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback;
+    // other checkpoints between calls (harness run -- <command>) are states to go back to
     const rollbacks: TimelineEntry[] = cps
       .filter((c) => c.toolUseId === null)
-      // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
-      .map((c, i) => ({ id: `rollback-${i + 1}`, at: c.at, kind: 'rollback', tool: '↺', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: null, ok: null, checkpoint: c.commit, filesChanged: 0 }));
+      .map((c, i) => {
+        const rolledBack = c.summary.startsWith('rolled back');
+        return { id: `${rolledBack ? 'rollback' : 'checkpoint'}-${i + 1}`, at: c.at, kind: rolledBack ? 'rollback' : 'checkpoint', tool: rolledBack ? '↺' : '●', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: c.error, ok: null, checkpoint: c.commit, filesChanged: 0 };
+      });
     const events: TimelineEntry[] = audit.eventsOf(sessionId).map((e) => ({
       id: `event-${e.seq}`,
       at: e.at,

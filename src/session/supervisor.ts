@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
 import { AuditLog } from '../audit/store.js';
@@ -24,11 +24,15 @@ import { parseHotkey } from '../tui/keys.js';
 import type { ApprovalView } from '../tui/types.js';
 import { LivePolicy, sessionProcessRules } from './live-policy.js';
 import { SessionGuard } from './guard.js';
+import { PeriodicCheckpoints } from './periodic.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import type { HookContext } from './hook-handler.js';
 
 export interface RunOptions {
+  /** The agent (claude), or with `mode: 'command'` any program. */
   agent: string;
+  /** `agent`: a supported agent, supervised through its hooks; `command`: any program, watched only. */
+  mode?: 'agent' | 'command';
   args: string[];
   cwd: string;
   configPath?: string;
@@ -45,10 +49,10 @@ export interface SessionResult {
 }
 
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, settingsPath: string): ProtectedSpec[] {
+function protectedSpecs(workspace: string, configPath: string | null, settingsPath: string | null): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
-    { path: settingsPath, kind: 'harness-settings' },
+    ...(settingsPath ? [{ path: settingsPath, kind: 'harness-settings' as const }] : []),
     { path: join(workspace, '.claude', 'settings.json'), kind: 'agent-settings' },
     { path: join(workspace, '.claude', 'settings.local.json'), kind: 'agent-settings' },
   ];
@@ -81,22 +85,28 @@ function currentUser(): string {
 
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
-  if (opts.agent !== 'claude') throw new HarnessError(`unknown agent "${opts.agent}": harness can run claude (codex and gemini come later)`, 2);
+  const hooked = opts.mode !== 'command';
+  if (hooked && opts.agent !== 'claude') throw new HarnessError(`unknown agent "${opts.agent}": harness can run claude (codex and gemini come later), or any program without hooks with: harness run -- ${opts.agent}`, 2);
   const adapter = claudeAdapter;
-  adapter.checkArgs(opts.args);
+  if (hooked) adapter.checkArgs(opts.args);
   const workspace = findWorkspace(opts.cwd);
   const live = new LivePolicy(workspace, opts.configPath);
   const loaded = live.loaded;
-  const requested = opts.binary ?? process.env.HARNESS_CLAUDE_BIN ?? adapter.defaultBinary;
+  const requested = hooked ? (opts.binary ?? process.env.HARNESS_CLAUDE_BIN ?? adapter.defaultBinary) : opts.agent;
   const binary = findExecutable(requested);
-  if (!binary) throw new HarnessError(`Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.`);
+  if (!binary) {
+    throw new HarnessError(
+      hooked ? `Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.` : `"${requested}" was not found on PATH.`,
+    );
+  }
+  const agentName = hooked ? adapter.name : basename(requested);
 
   const sessionId = randomUUID();
   const runtimeDir = runtimeDirFor(workspace, sessionId);
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const audit = AuditLog.open(auditPath);
-  audit.startSession({ id: sessionId, agent: adapter.name, workspace, argv: opts.args, configPath: loaded.path, version: opts.version });
+  audit.startSession({ id: sessionId, agent: agentName, workspace, argv: hooked ? opts.args : [requested, ...opts.args], configPath: loaded.path, version: opts.version });
 
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
@@ -108,8 +118,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const rules = new SessionRules(workspace);
   const actor = currentUser();
   const hookContext: HookContext = { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor };
-  const server = new HookServer(createHookHandler(hookContext));
-  const endpoint = await server.start();
+  const server = hooked ? new HookServer(createHookHandler(hookContext)) : null;
+  const endpoint = await server?.start();
   const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
   const control = new ControlServer({
     rollback: async (to) => {
@@ -120,8 +130,18 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   });
   await control.start(runtimeDir);
   const hookTimeout = loaded.approvals.timeoutSeconds + 30;
-  const settingsPath = adapter.writeSettings(runtimeDir, endpoint, opts.transport, hookTimeout);
-  const args = [...opts.args, '--settings', settingsPath];
+  const settingsPath = endpoint ? adapter.writeSettings(runtimeDir, endpoint, opts.transport, hookTimeout) : null;
+  const args = settingsPath ? [...opts.args, '--settings', settingsPath] : opts.args;
+  // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
+  const periodic = !hooked && checkpoints ? new PeriodicCheckpoints(checkpoints, audit, sessionId, gate) : null;
+  if (!hooked) {
+    process.stderr.write(
+      `harness: ${agentName} has no hooks harness can use, so nothing it does is decided before it happens.\n` +
+        `harness watches the workspace, ${periodic ? 'checkpoints it as it changes (roll back with Ctrl-] or harness rollback), ' : ''}protects its own files and logs every change.\n`,
+    );
+  }
+  // the first checkpoint is the tree before the program touches it
+  await periodic?.start(tracking ?? Promise.resolve(false));
   const env = { ...process.env, HARNESS_SESSION_ID: sessionId };
 
   let agentPid: number | null = null;
@@ -156,7 +176,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
       const loading = import('../tui/tui.js').then(({ Tui }) => {
-        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: adapter.name, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
+        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: agentName, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
         terminal.attach(tui);
         return tui;
       });
@@ -199,7 +219,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     guard.stop();
     approvals.denyAll();
     approvals.detach();
-    await server.stop();
+    await server?.stop();
+    await periodic?.stop();
     await control.stop();
     await tracking;
     checkpoints?.close();

@@ -30,8 +30,8 @@ export interface TimelineEntry {
   /** The tool call's id, `rollback-<n>` or `event-<n>`. */
   id: string;
   at: number;
-  /** A tool call, a rollback, or something the watcher saw (out-of-band changes, tampering, config reloads). */
-  kind: 'call' | 'rollback' | 'event';
+  /** A tool call, a rollback, a checkpoint taken between calls, or something the watcher saw (out-of-band changes, tampering, config reloads). */
+  kind: 'call' | 'rollback' | 'checkpoint' | 'event';
   tool: string;
   summary: string;
   verdict: 'allow' | 'ask' | 'deny' | null;

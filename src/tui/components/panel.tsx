@@ -38,6 +38,7 @@ const EVENT_LABELS: Record<string, { label: string; color: string }> = {
 /** How a step's outcome reads in the timeline. */
 export function outcome(e: TimelineEntry): { label: string; color: string | undefined } {
   if (e.kind === 'rollback') return { label: 'rollback', color: 'magenta' };
+  if (e.kind === 'checkpoint') return { label: 'checkpoint', color: 'magenta' };
   if (e.kind === 'event') return EVENT_LABELS[e.tool] ?? { label: e.tool.slice(0, 10), color: 'cyan' };
   if (e.verdict === null) return { label: 'waiting', color: 'yellow' };
   if (e.decidedBy === 'timeout') return { label: 'timed out', color: 'red' };

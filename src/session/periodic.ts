@@ -1,0 +1,76 @@
+import type { AuditLog } from '../audit/store.js';
+import type { CheckpointStore } from '../checkpoints/store.js';
+import type { ToolGate } from './tool-gate.js';
+
+/** A checkpoint once the tree has been quiet this long after a change… */
+const QUIET_MS = 2000;
+/** …or this long after the first change, whichever comes first; and at least this often without a watcher. */
+const MAX_WAIT_MS = 30_000;
+
+/**
+ * Checkpoints for a program harness cannot ask before it acts (`harness run -- <command>`): one
+ * when the session starts, then one whenever the working tree changed and settled. Each names the
+ * files it changed, so the panel and `harness rollback` can go back to any of them.
+ */
+export class PeriodicCheckpoints {
+  private quietTimer: NodeJS.Timeout | null = null;
+  private deadline: NodeJS.Timeout | null = null;
+  private fallback: NodeJS.Timeout | null = null;
+  private taking: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly audit: AuditLog,
+    private readonly sessionId: string,
+    private readonly gate: ToolGate,
+  ) {}
+
+  async start(tracking: Promise<boolean>): Promise<void> {
+    const watched = await tracking;
+    await this.take('session-start', 'the working tree when the session started', true);
+    if (watched) this.unsubscribe = this.store.onChange(() => this.changed());
+    else this.fallback = setInterval(() => void this.take('periodic', 'the working tree changed'), MAX_WAIT_MS);
+  }
+
+  private changed(): void {
+    if (this.stopped || this.gate.busy()) return;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => this.flush(), QUIET_MS);
+    this.deadline ??= setTimeout(() => this.flush(), MAX_WAIT_MS);
+  }
+
+  private flush(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.deadline) clearTimeout(this.deadline);
+    this.quietTimer = this.deadline = null;
+    void this.take('periodic', 'the working tree changed');
+  }
+
+  /** Takes a checkpoint now if anything changed (the end of the session takes a last one). */
+  take(kind: string, summary: string, always = false): Promise<void> {
+    this.taking = this.taking.then(async () => {
+      const before = this.store.lastTree(this.sessionId);
+      try {
+        const cp = await this.store.snapshot({ sessionId: this.sessionId, kind, summary }, { always });
+        if (!cp) return;
+        const changes = before ? await this.store.changesBetween(before, cp.tree) : [];
+        const listed = changes.slice(0, 5).map((c) => c.path).join(', ') + (changes.length > 5 ? `, and ${changes.length - 5} more` : '');
+        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: cp.id, summary: before ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}` : `checkpoint ${cp.id.slice(0, 12)}: ${summary}` });
+      } catch (error) {
+        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: error instanceof Error ? error.message : String(error) });
+      }
+    });
+    return this.taking;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.deadline) clearTimeout(this.deadline);
+    if (this.fallback) clearInterval(this.fallback);
+    await this.take('session-end', 'the working tree when the session ended');
+  }
+}

@@ -1,0 +1,73 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/store.js';
+import { auditPathFor } from '../../src/workspace.js';
+import { HARNESS_BIN } from '../support/claude-env.js';
+
+function harness(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HARNESS_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function sandbox() {
+  const root = mkdtempSync(join(tmpdir(), 'harness-cmd-'));
+  const repo = join(root, 'repo');
+  mkdirSync(repo);
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  writeFileSync(join(repo, 'keep.txt'), 'precious\n');
+  return { repo, env: { PATH: process.env.PATH, HOME: root, HARNESS_STATE_DIR: join(root, 'state') } };
+}
+
+describe('harness run -- <program>: no hooks, still watched, checkpointed and logged', () => {
+  it('says so, checkpoints the tree as it changes, passes the exit code, and rollback undoes steps', async () => {
+    const { repo, env } = sandbox();
+    const script = 'echo one > a.txt; sleep 4; rm keep.txt; echo two >> a.txt; sleep 1; exit 3';
+    const run = await harness(['run', '--no-summary', '--', 'sh', '-c', script], repo, env);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/sh has no hooks harness can use, so nothing it does is decided before it happens/);
+
+    const log = AuditLog.open(auditPathFor(repo, env));
+    const id = log.latestSessionId()!;
+    const summary = log.summary(id)!;
+    const cps = log.checkpointsOf(id);
+    const events = log.eventsOf(id);
+    log.close();
+    expect(summary).toMatchObject({ agent: 'sh', exitCode: 3, calls: 0 });
+    // the tree before the program ran, then each settled change
+    expect(cps[0]!.summary).toMatch(/the working tree when the session started/);
+    expect(cps.slice(1).map((c) => c.summary)).toEqual([expect.stringMatching(/1 file\(s\) changed: a\.txt/), expect.stringMatching(/2 file\(s\) changed: a\.txt, keep\.txt/)]);
+    expect(events.filter((e) => e.kind === 'out-of-band').map((e) => e.detail).join('\n')).toMatch(/keep\.txt/);
+
+    // one step back: keep.txt returns, a.txt as after the first step
+    const back = await harness(['rollback'], repo, env);
+    expect(back.code, back.stderr).toBe(0);
+    expect(readFileSync(join(repo, 'keep.txt'), 'utf8')).toBe('precious\n');
+    expect(readFileSync(join(repo, 'a.txt'), 'utf8')).toBe('one\n');
+    const all = await harness(['rollback', '--to', cps[0]!.commit!], repo, env);
+    expect(all.code, all.stderr).toBe(0);
+    expect(existsSync(join(repo, 'a.txt'))).toBe(false);
+  }, 60_000);
+
+  it('a program that is not there is a clear error', async () => {
+    const { repo, env } = sandbox();
+    const run = await harness(['run', '--', 'no-such-program-here'], repo, env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/"no-such-program-here" was not found on PATH/);
+  });
+
+  it('an unknown agent without -- says how to run it without hooks', async () => {
+    const { repo, env } = sandbox();
+    const run = await harness(['run', 'aider'], repo, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/harness run -- aider/);
+  });
+});
