@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { PolicyContext } from './policy/index.js';
 
@@ -24,6 +24,12 @@ export function findWorkspace(dir: string): string {
   } catch {
     return start;
   }
+}
+
+/** A path as a person would write it: relative inside the workspace, absolute outside. */
+export function displayPath(workspace: string, path: string): string {
+  const rel = relative(workspace, resolve(workspace, path));
+  return rel.startsWith('..') || isAbsolute(rel) ? resolve(workspace, path) : rel;
 }
 
 /** harness's private state for one workspace, outside the working tree. */

@@ -4,7 +4,7 @@ import type { Decision } from '../policy/index.js';
 import type { HookEndpoint } from '../hooks/server.js';
 import { hookCommand } from '../hooks/client.js';
 import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
-import type { ToolEvent, ToolKind } from './tool-event.js';
+import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
 import { UsageError } from '../errors.js';
 
 /** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
@@ -37,6 +37,14 @@ const KINDS: Record<string, ToolKind> = {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Edit's old_string/new_string, or MultiEdit's list of them. */
+function editsOf(input: Record<string, unknown>): TextEdit[] {
+  const one = (e: Record<string, unknown>): TextEdit[] =>
+    typeof e.old_string === 'string' && typeof e.new_string === 'string' ? [{ oldText: e.old_string, newText: e.new_string, all: e.replace_all === true }] : [];
+  if (Array.isArray(input.edits)) return input.edits.flatMap((e) => (e && typeof e === 'object' ? one(e as Record<string, unknown>) : []));
+  return one(input);
 }
 
 export type HookTransport = 'http' | 'command';
@@ -74,6 +82,7 @@ export const claudeAdapter = {
       command,
       paths: path ? [path] : [],
       content: str(input.content) ?? str(input.new_string),
+      ...(kind === 'edit' ? { edits: editsOf(input) } : {}),
       summary: summary.trim(),
       raw: payload,
     };

@@ -2,6 +2,13 @@ import type { ToolCall } from '../policy/index.js';
 
 export type ToolKind = 'shell' | 'write' | 'edit' | 'read' | 'search' | 'fetch' | 'mcp' | 'other';
 
+export interface TextEdit {
+  oldText: string;
+  newText: string;
+  /** Every occurrence, not only the first. */
+  all: boolean;
+}
+
 /** One tool call of any agent, in agent-neutral form. */
 export interface ToolEvent {
   agent: string;
@@ -13,6 +20,8 @@ export interface ToolEvent {
   command?: string;
   paths: string[];
   content?: string;
+  /** Text replacements a file tool makes (an edit), in order. */
+  edits?: TextEdit[];
   /** One line a person can read in a log. */
   summary: string;
   raw: unknown;

@@ -70,6 +70,9 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/** The tables a session writes to (their newest rows make `version()`). */
+const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events'];
+
 /** Most files one tool call's change list records (the rest is counted in one more row). */
 const MAX_CHANGES_PER_CALL = 1000;
 
@@ -276,6 +279,16 @@ export class AuditLog {
   changeCounts(sessionId: string): Map<string, number> {
     const rows = this.db.prepare("SELECT tool_use_id AS id, COUNT(*) AS n FROM changes WHERE session_id = ? AND status NOT IN ('more', 'unknown') GROUP BY tool_use_id").all(sessionId) as { id: string; n: number }[];
     return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** Changes whenever anything is written to the log (a cheap check before re-reading it). */
+  version(): string {
+    const row = this.db
+      .prepare(
+        `SELECT ${LOGGED_TABLES.map((t) => `COALESCE((SELECT MAX(seq) FROM ${t}), 0)`).join(" || '/' || ")} AS v`,
+      )
+      .get() as { v: string };
+    return row.v;
   }
 
   latestSessionId(): string | null {

@@ -84,10 +84,13 @@ export function findSecrets(text: string): FoundSecret[] {
   return found;
 }
 
-/** The kinds of secret in `after` that `before` does not already hold (by value). */
-export function secretsAdded(before: string, after: string): string[] {
-  const kinds = findSecrets(after)
-    .filter((s) => !before.includes(s.value))
-    .map((s) => s.kind);
-  return [...new Set(kinds)];
+/**
+ * The kinds of secret in `after` that `before` does not already hold (by value). `before` may be
+ * given lazily: it is read only when `after` holds a secret at all.
+ */
+export function secretsAdded(before: string | (() => string), after: string): string[] {
+  const found = findSecrets(after);
+  if (found.length === 0) return [];
+  const held = typeof before === 'function' ? before() : before;
+  return [...new Set(found.filter((s) => !held.includes(s.value)).map((s) => s.kind))];
 }

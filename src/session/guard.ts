@@ -1,4 +1,5 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { displayPath } from '../workspace.js';
 import type { ToolEvent } from '../agents/tool-event.js';
 import type { AuditLog } from '../audit/store.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
@@ -8,7 +9,8 @@ import type { ApprovalView } from '../tui/types.js';
 import { redact } from '../audit/redact.js';
 import type { LivePolicy } from './live-policy.js';
 import type { ProtectedChange, ProtectedFiles } from './protected-files.js';
-import { strayProcesses, type StrayProcess } from './strays.js';
+import { listSome } from './list-some.js';
+import { describeStrays, strayProcesses, type StrayProcess } from './strays.js';
 import type { ToolGate } from './tool-gate.js';
 
 /** What harness restores on its own when a protected file changes behind its back. */
@@ -49,9 +51,9 @@ export class SessionGuard {
   private outOfBandTimer: NodeJS.Timeout | null = null;
   private checking: Promise<void> = Promise.resolve();
 
+  private unsubscribe: (() => void) | null = null;
   /** Every process the agent starts inherits this from its environment. */
   private readonly marker: string;
-
   private readonly deps: GuardDeps;
 
   constructor(deps: GuardDeps) {
@@ -60,8 +62,6 @@ export class SessionGuard {
     // nothing secret reaches the screen either (a config error quotes what it found)
     this.deps = { ...deps, alert: (text) => alert(redact(text)) };
   }
-
-  private unsubscribe: (() => void) | null = null;
 
   start(): void {
     this.deps.files.watch(() => void this.check());
@@ -92,11 +92,6 @@ export class SessionGuard {
     return this.checking;
   }
 
-  private rel(path: string): string {
-    const r = relative(this.deps.workspace, path);
-    return r.startsWith('..') ? path : r;
-  }
-
   private event(kind: string, detail: string, toolUseId: string | null = null): void {
     this.deps.audit.event({ sessionId: this.deps.sessionId, kind, detail, toolUseId });
   }
@@ -105,12 +100,13 @@ export class SessionGuard {
   private culprits(): { running: string[]; strays: StrayProcess[] } {
     const running = this.deps.gate.runningIds();
     const pid = this.deps.agentPid();
-    return { running, strays: pid ? strayProcesses(pid, this.marker) : [] };
+    // a running call already explains the change: no need to scan /proc
+    return { running, strays: pid && running.length === 0 ? strayProcesses(pid, this.marker) : [] };
   }
 
   private async handle(changes: ProtectedChange[]): Promise<void> {
     for (const change of changes) {
-      const name = this.rel(change.path);
+      const name = displayPath(this.deps.workspace, change.path);
       const byCall = [...this.declared.entries()].find(([, paths]) => paths.has(change.path));
       if (byCall) {
         this.deps.files.accept(change.path);
@@ -119,18 +115,18 @@ export class SessionGuard {
       }
       const { running, strays } = this.culprits();
       const suspect = running.length > 0 || strays.length > 0;
-      const who = running.length > 0 ? `while a tool call ran (${running.join(', ')})` : strays.length > 0 ? `while processes started by the session ran (${strays.map((s) => `${s.pid} ${s.command}`).join('; ')})` : 'while no tool call ran';
+      const who = running.length > 0 ? `while a tool call ran (${running.join(', ')})` : strays.length > 0 ? `while processes started by the session ran (${describeStrays(strays)})` : 'while no tool call ran';
       const attributed = running[0] ?? (strays.length > 0 ? (this.lastShell?.toolUseId ?? null) : null);
 
       if (change.kind === 'harness-config' && !suspect) {
-        this.reload(name);
+        this.reload(change.path, name);
         continue;
       }
       if (change.kind === 'harness-config' && this.deps.confirm) {
         const keep = await this.deps.confirm(this.configView(change, name, who));
         if (keep) {
           this.event('config-change-kept', `${name} changed ${who}; the person kept it`, attributed);
-          this.reload(name);
+          this.reload(change.path, name);
           continue;
         }
       }
@@ -154,10 +150,10 @@ export class SessionGuard {
     }
   }
 
-  private reload(name: string): void {
+  private reload(path: string, name: string): void {
     try {
       const { rules, before } = this.deps.live.reload();
-      this.deps.files.accept(this.deps.live.loaded.path ?? resolve(this.deps.workspace, name));
+      this.deps.files.accept(path);
       this.event('config-reloaded', `${name} reloaded: ${rules} rule(s), ${before} before; they apply from the next tool call`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -202,9 +198,8 @@ export class SessionGuard {
     if (relevant.length === 0) return;
     const pid = this.deps.agentPid();
     const strays = pid ? strayProcesses(pid, this.marker) : [];
-    const listed = relevant.slice(0, LISTED).join(', ') + (relevant.length > LISTED ? `, and ${relevant.length - LISTED} more` : '');
     const cause = this.lastShell ? `; most likely started by \`${this.lastShell.summary.slice(0, 120)}\`` : '';
-    const running = strays.length > 0 ? ` (still running: ${strays.map((s) => `${s.pid} ${s.command}`).join('; ').slice(0, 300)})` : '';
-    this.event('out-of-band', `${relevant.length} file(s) changed while no tool call ran: ${listed}${cause}${running}`, this.lastShell?.toolUseId ?? null);
+    const running = strays.length > 0 ? ` (still running: ${describeStrays(strays).slice(0, 300)})` : '';
+    this.event('out-of-band', `${relevant.length} file(s) changed while no tool call ran: ${listSome(relevant, LISTED)}${cause}${running}`, this.lastShell?.toolUseId ?? null);
   }
 }

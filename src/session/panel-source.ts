@@ -22,7 +22,34 @@ export function panelSource(deps: {
 }): PanelSource {
   const { sessionId, audit, checkpoints, rollback, rules } = deps;
 
-  const timeline = (): TimelineEntry[] => {
+  /** Reads the log again only when something was written to it since the last read. */
+  const whenChanged = <T>(read: () => T): (() => T) => {
+    let seen: string | null = null;
+    let value: T;
+    return () => {
+      const version = audit.version();
+      if (version !== seen) {
+        value = read();
+        seen = version;
+      }
+      return value;
+    };
+  };
+  const shown = (text: string): string => text.split(`${deps.workspace}/`).join('');
+  /** A timeline line that is not a tool call. */
+  const mark = (fields: Pick<TimelineEntry, 'id' | 'at' | 'kind' | 'tool' | 'summary'> & Partial<TimelineEntry>): TimelineEntry => ({
+    verdict: null,
+    decidedBy: null,
+    askedFirst: false,
+    ruleId: null,
+    reason: null,
+    ok: null,
+    checkpoint: null,
+    filesChanged: 0,
+    ...fields,
+  });
+
+  const timeline = whenChanged((): TimelineEntry[] => {
     const cps = audit.checkpointsOf(sessionId);
     const before = new Map<string, string>();
     for (const c of cps) if (c.toolUseId && c.commit && !before.has(c.toolUseId)) before.set(c.toolUseId, c.commit);
@@ -32,7 +59,7 @@ export function panelSource(deps: {
       at: r.at,
       kind: 'call',
       tool: r.tool,
-      summary: r.summary.split(`${deps.workspace}/`).join(''),
+      summary: shown(r.summary),
       verdict: r.verdict,
       decidedBy: r.decidedBy,
       askedFirst: r.askedFirst,
@@ -44,29 +71,33 @@ export function panelSource(deps: {
     }));
     // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback;
     // other checkpoints between calls (harness run -- <command>) are states to go back to
-    const rollbacks: TimelineEntry[] = cps
+    const between = cps
       .filter((c) => c.toolUseId === null)
       .map((c, i) => {
         const rolledBack = c.summary.startsWith('rolled back');
-        return { id: `${rolledBack ? 'rollback' : 'checkpoint'}-${i + 1}`, at: c.at, kind: rolledBack ? 'rollback' : 'checkpoint', tool: rolledBack ? '↺' : '●', summary: c.summary, verdict: null, decidedBy: null, askedFirst: false, ruleId: null, reason: c.error, ok: null, checkpoint: c.commit, filesChanged: 0 };
+        return mark({ id: `${rolledBack ? 'rollback' : 'checkpoint'}-${i + 1}`, at: c.at, kind: rolledBack ? 'rollback' : 'checkpoint', tool: rolledBack ? '↺' : '●', summary: c.summary, reason: c.error, checkpoint: c.commit });
       });
-    const events: TimelineEntry[] = audit.eventsOf(sessionId).map((e) => ({
-      id: `event-${e.seq}`,
-      at: e.at,
-      kind: 'event',
-      tool: e.kind,
-      summary: e.detail.split('\n')[0]!.split(`${deps.workspace}/`).join(''),
-      verdict: null,
-      decidedBy: null,
-      askedFirst: false,
-      ruleId: null,
-      reason: e.toolUseId ? `attributed to ${e.toolUseId}` : null,
-      ok: null,
-      checkpoint: null,
-      filesChanged: 0,
-    }));
-    return [...calls, ...rollbacks, ...events].sort((a, b) => a.at - b.at);
-  };
+    const events = audit
+      .eventsOf(sessionId)
+      .map((e) => mark({ id: `event-${e.seq}`, at: e.at, kind: 'event', tool: e.kind, summary: shown(e.detail.split('\n')[0]!), reason: e.toolUseId ? `attributed to ${e.toolUseId}` : null }));
+    return [...calls, ...between, ...events].sort((a, b) => a.at - b.at);
+  });
+
+  const status = whenChanged((): SessionStatus => {
+    const s = audit.summary(sessionId);
+    const last = audit
+      .checkpointsOf(sessionId)
+      .filter((c) => c.commit)
+      .at(-1);
+    return {
+      sessionId,
+      agent: deps.agent,
+      allowed: s?.allowed ?? 0,
+      asked: s?.asked ?? 0,
+      denied: s?.denied ?? 0,
+      lastCheckpoint: last ? { id: last.commit!, at: last.at } : null,
+    };
+  });
 
   const entry = (id: string): TimelineEntry => {
     const found = timeline().find((e) => e.id === id);
@@ -85,21 +116,7 @@ export function panelSource(deps: {
   };
 
   return {
-    status(): SessionStatus {
-      const s = audit.summary(sessionId);
-      const last = audit
-        .checkpointsOf(sessionId)
-        .filter((c) => c.commit)
-        .at(-1);
-      return {
-        sessionId,
-        agent: deps.agent,
-        allowed: s?.allowed ?? 0,
-        asked: s?.asked ?? 0,
-        denied: s?.denied ?? 0,
-        lastCheckpoint: last ? { id: last.commit!, at: last.at } : null,
-      };
-    },
+    status,
 
     timeline,
 

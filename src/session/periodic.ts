@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/store.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
+import { listSome } from './list-some.js';
 import type { ToolGate } from './tool-gate.js';
 
 /** A checkpoint once the tree has been quiet this long after a change… */
@@ -56,7 +57,7 @@ export class PeriodicCheckpoints {
         const cp = await this.store.snapshot({ sessionId: this.sessionId, kind, summary }, { always });
         if (!cp) return;
         const changes = before ? await this.store.changesBetween(before, cp.tree) : [];
-        const listed = changes.slice(0, 5).map((c) => c.path).join(', ') + (changes.length > 5 ? `, and ${changes.length - 5} more` : '');
+        const listed = listSome(changes.map((c) => c.path), 5);
         this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: cp.id, summary: before ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}` : `checkpoint ${cp.id.slice(0, 12)}: ${summary}` });
       } catch (error) {
         this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: error instanceof Error ? error.message : String(error) });

@@ -85,28 +85,25 @@ export class ProtectedFiles {
 
   /** Every protected path now: the files, and the entries of protected directories. */
   private paths(): string[] {
-    const out: string[] = [];
+    const out = new Set<string>();
+    const add = (path: string, kind: ProtectedKind): void => {
+      out.add(path);
+      this.kinds.set(path, kind);
+    };
     for (const spec of this.specs) {
       if (!spec.directory) {
-        out.push(spec.path);
-        this.kinds.set(spec.path, spec.kind);
+        add(spec.path, spec.kind);
         continue;
       }
-      let names: string[] = [];
       try {
-        names = readdirSync(spec.path).slice(0, 1000);
+        for (const name of readdirSync(spec.path).slice(0, 1000)) add(join(spec.path, name), spec.kind);
       } catch {
         // absent: entries appearing later are new files
       }
-      for (const name of names) {
-        const path = join(spec.path, name);
-        out.push(path);
-        this.kinds.set(path, spec.kind);
-      }
     }
     // entries that were there and are gone are still protected (a deleted hook is a change too)
-    for (const path of this.good.keys()) if (!out.includes(path)) out.push(path);
-    return out;
+    for (const path of this.good.keys()) out.add(path);
+    return [...out];
   }
 
   kindOf(path: string): ProtectedKind | null {

@@ -1,12 +1,12 @@
 import type { FileChange } from '../checkpoints/store.js';
+import { listSome } from './list-some.js';
 
 /** What the agent is told after the person rolled the working tree back under it. */
 export function rollbackNotice(checkpointId: string, changes: FileChange[]): string {
-  const listed = changes.slice(0, 20).map((c) => `${c.path} (${c.status === 'added' ? 'restored' : c.status === 'deleted' ? 'removed' : 'reverted'})`);
-  const more = changes.length > listed.length ? `, and ${changes.length - listed.length} more` : '';
+  const listed = listSome(changes.map((c) => `${c.path} (${c.status === 'added' ? 'restored' : c.status === 'deleted' ? 'removed' : 'reverted'})`), 20);
   return (
     `the person rolled the working tree back to harness checkpoint ${checkpointId.slice(0, 12)}` +
-    (changes.length > 0 ? `; changed: ${listed.join(', ')}${more}` : '; no file changed') +
+    (changes.length > 0 ? `; changed: ${listed}` : '; no file changed') +
     '. Files may no longer be as you last saw them: re-read before editing. This call was not run; repeat it if it is still needed.'
   );
 }

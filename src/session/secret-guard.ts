@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ToolEvent } from '../agents/tool-event.js';
 import type { Decision } from '../policy/index.js';
 import { secretsAdded } from '../secrets/scan.js';
-import { editsOf, readSmall } from './approval-view.js';
+import { readSmall } from './file-text.js';
 
 export const SECRET_RULE = 'secrets.write-secret';
 
@@ -13,11 +13,11 @@ export const SECRET_RULE = 'secrets.write-secret';
  */
 export function guardSecrets(event: ToolEvent, decision: Decision): Decision {
   if ((event.kind !== 'write' && event.kind !== 'edit') || decision.verdict !== 'allow') return decision;
-  const added = event.kind === 'write' ? (event.content ?? '') : editsOf(event.raw).map((e) => e.newText).join('\n');
+  const added = event.kind === 'write' ? (event.content ?? '') : (event.edits ?? []).map((e) => e.newText).join('\n');
   if (!added) return decision;
   const path = event.paths[0];
-  const before = path ? (readSmall(resolve(event.cwd, path)).text ?? '') : '';
-  const kinds = secretsAdded(before, added);
+  // the file is read only when the new text holds a secret
+  const kinds = secretsAdded(() => (path ? (readSmall(resolve(event.cwd, path)).text ?? '') : ''), added);
   if (kinds.length === 0) return decision;
   return {
     ...decision,

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { displayPath } from '../workspace.js';
 import type { ToolEvent } from '../agents/tool-event.js';
 
 export interface SessionRule {
@@ -67,7 +68,6 @@ export class SessionRules {
   }
 
   private show(path: string): string {
-    const rel = relative(this.workspace, path);
-    return rel === '' ? 'the workspace root' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+    return path === this.workspace ? 'the workspace root' : displayPath(this.workspace, path);
   }
 }

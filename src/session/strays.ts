@@ -38,6 +38,11 @@ function carries(pid: number, marker: string): boolean {
   }
 }
 
+/** "4242 node writer.js; 4250 sleep 30" */
+export function describeStrays(strays: StrayProcess[]): string {
+  return strays.map((s) => `${s.pid} ${s.command}`).join('; ');
+}
+
 /**
  * Processes a tool call left running: no longer below the agent in the process tree (the shell
  * that started them in the background has exited), but from this session — in the agent's

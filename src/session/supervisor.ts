@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { constants, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { claudeAdapter, type HookTransport } from '../agents/claude.js';
@@ -209,7 +209,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       try {
         exitCode = await new Promise<number>((resolve, reject) => {
           child.once('error', reject);
-          child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1) : 1)));
+          child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
         });
       } finally {
         forwarded.forEach((s) => process.off(s, forward));

@@ -51,11 +51,6 @@ export class PtyTerminal {
     if (keys) tui.input(keys);
   }
 
-  /** The agent's process id while it runs. */
-  get pid(): number | null {
-    return this.pty?.pid ?? null;
-  }
-
   run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, onSpawn?: (pid: number) => void): Promise<number> {
     const { columns, rows } = this.size();
     const pty = spawnPty(file, args, { name: process.env.TERM ?? 'xterm-256color', cols: columns, rows, cwd, env: env as Record<string, string> });

@@ -89,14 +89,6 @@ export class AgentScreen {
     return this.kitty[this.kitty.length - 1] ?? 0;
   }
 
-  /** The visible lines as plain text (for tests and diagnostics). */
-  lines(): string[] {
-    const buffer = this.term.buffer.active;
-    const out: string[] = [];
-    for (let y = 0; y < this.term.rows; y++) out.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
-    return out;
-  }
-
   /**
    * Draws the active screen from scratch on a terminal showing the same screen kind (cells and
    * colours, then the cursor where the agent left it).

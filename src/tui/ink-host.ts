@@ -64,14 +64,11 @@ export class InkHost {
   private mounted = false;
   private readonly stdout: FrameSink;
   private readonly stdin = new KeySource();
-  private lastFrame = '';
   private pending: string[] = [];
 
   constructor(size: TerminalSize, onFrame: (frame: string) => void) {
     this.stdout = new FrameSink(size.columns, size.rows, (frame) => {
-      if (!this.mounted) return;
-      this.lastFrame = frame;
-      onFrame(frame);
+      if (this.mounted) onFrame(frame);
     });
   }
 
@@ -108,10 +105,6 @@ export class InkHost {
     this.stdout.columns = size.columns;
     this.stdout.rows = size.rows;
     this.stdout.emit('resize');
-  }
-
-  get frame(): string {
-    return this.lastFrame;
   }
 
   hide(): void {

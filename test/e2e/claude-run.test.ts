@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelServer, type Step } from '../support/model-server.js';
-import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/claude-env.js';
+import { claudeSandbox, latestSession, runHarness as run } from '../support/claude-env.js';
 
 let model: ModelServer | null = null;
 afterEach(async () => {
@@ -18,16 +18,6 @@ async function sandboxWithModel(): Promise<{ sb: ReturnType<typeof claudeSandbox
   return { sb: claudeSandbox(await server.start()), model: server };
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HARNESS_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.each(['http', 'command'] as const)('harness run claude (real Claude Code, %s hooks)', (transport) => {
   it('runs harmless commands and workspace writes, blocks a destructive command and a protected write, and logs all of it', async () => {

@@ -1,22 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
-import { HARNESS_BIN } from '../support/claude-env.js';
+import { runHarness } from '../support/claude-env.js';
 
-function harness(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HARNESS_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function sandbox() {
   const root = mkdtempSync(join(tmpdir(), 'harness-cmd-'));
@@ -31,7 +21,7 @@ describe('harness run -- <program>: no hooks, still watched, checkpointed and lo
   it('says so, checkpoints the tree as it changes, passes the exit code, and rollback undoes steps', async () => {
     const { repo, env } = sandbox();
     const script = 'echo one > a.txt; sleep 4; rm keep.txt; echo two >> a.txt; sleep 1; exit 3';
-    const run = await harness(['run', '--no-summary', '--', 'sh', '-c', script], repo, env);
+    const run = await runHarness(['run', '--no-summary', '--', 'sh', '-c', script], env, repo);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/sh has no hooks harness can use, so nothing it does is decided before it happens/);
 
@@ -48,25 +38,25 @@ describe('harness run -- <program>: no hooks, still watched, checkpointed and lo
     expect(events.filter((e) => e.kind === 'out-of-band').map((e) => e.detail).join('\n')).toMatch(/keep\.txt/);
 
     // one step back: keep.txt returns, a.txt as after the first step
-    const back = await harness(['rollback'], repo, env);
+    const back = await runHarness(['rollback'], env, repo);
     expect(back.code, back.stderr).toBe(0);
     expect(readFileSync(join(repo, 'keep.txt'), 'utf8')).toBe('precious\n');
     expect(readFileSync(join(repo, 'a.txt'), 'utf8')).toBe('one\n');
-    const all = await harness(['rollback', '--to', cps[0]!.commit!], repo, env);
+    const all = await runHarness(['rollback', '--to', cps[0]!.commit!], env, repo);
     expect(all.code, all.stderr).toBe(0);
     expect(existsSync(join(repo, 'a.txt'))).toBe(false);
   }, 60_000);
 
   it('a program that is not there is a clear error', async () => {
     const { repo, env } = sandbox();
-    const run = await harness(['run', '--', 'no-such-program-here'], repo, env);
+    const run = await runHarness(['run', '--', 'no-such-program-here'], env, repo);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/"no-such-program-here" was not found on PATH/);
   });
 
   it('an unknown agent without -- says how to run it without hooks', async () => {
     const { repo, env } = sandbox();
-    const run = await harness(['run', 'aider'], repo, env);
+    const run = await runHarness(['run', 'aider'], env, repo);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/harness run -- aider/);
   });

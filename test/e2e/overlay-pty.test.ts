@@ -29,6 +29,19 @@ function start(mode: 'normal' | 'alt') {
   return { term, files };
 }
 
+/** The screen once the agent has drawn `text` and stopped drawing. */
+async function settledAt(term: PtyDriver, text: string): Promise<Seen> {
+  const screen = await term.waitForScreen(text);
+  await new Promise((r) => setTimeout(r, 200));
+  return screen;
+}
+
+/** The answer the fixture agent got from harness's hook. */
+async function hookReply(path: string): Promise<{ hookSpecificOutput: { permissionDecision: string; permissionDecisionReason?: string } }> {
+  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
 async function settledScreen(term: PtyDriver, expected: Seen): Promise<Seen> {
   const deadline = Date.now() + 5000;
   let now = await term.screen();
@@ -44,16 +57,14 @@ describe.each(['normal', 'alt'] as const)('the approval overlay in a real pty (a
 
   it('"y": the hook is answered allow and the screen, cursor and modes are as before', async () => {
     const { term, files } = start(mode);
-    const before = await term.waitForScreen(ready);
-    await new Promise((r) => setTimeout(r, 200));
+    const before = await settledAt(term, ready);
     term.type('g');
     const during = await term.waitForScreen('approval needed');
     expect(during.lines.join('\n')).toContain('$ git reset --hard');
     expect(during.lines.join('\n')).toContain('git.reset-hard');
     term.type('y');
     expect(await settledScreen(term, before)).toEqual(before);
-    for (let i = 0; i < 100 && !existsSync(files.result); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(JSON.parse(readFileSync(files.result, 'utf8'))).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
+    expect(await hookReply(files.result)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
     term.type('q');
     expect(await term.exited).toBe(0);
     // the agent got "g" and "q"; the answer never reached it
@@ -62,8 +73,7 @@ describe.each(['normal', 'alt'] as const)('the approval overlay in a real pty (a
 
   it('a typed refusal goes to the agent, and no keystroke leaks', async () => {
     const { term, files } = start(mode);
-    const before = await term.waitForScreen(ready);
-    await new Promise((r) => setTimeout(r, 200));
+    const before = await settledAt(term, ready);
     term.type('g');
     await term.waitForScreen('approval needed');
     term.type('e');
@@ -72,8 +82,7 @@ describe.each(['normal', 'alt'] as const)('the approval overlay in a real pty (a
     await term.waitForScreen('stash first please');
     term.type('\r');
     expect(await settledScreen(term, before)).toEqual(before);
-    for (let i = 0; i < 100 && !existsSync(files.result); i++) await new Promise((r) => setTimeout(r, 50));
-    const reply = JSON.parse(readFileSync(files.result, 'utf8'));
+    const reply = await hookReply(files.result);
     expect(reply.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(reply.hookSpecificOutput.permissionDecisionReason).toContain('the user declined: stash first please');
     term.type('q');
@@ -83,8 +92,7 @@ describe.each(['normal', 'alt'] as const)('the approval overlay in a real pty (a
 
   it('Ctrl-] opens the panel over the agent; q gives the screen back', async () => {
     const { term, files } = start(mode);
-    const before = await term.waitForScreen(ready);
-    await new Promise((r) => setTimeout(r, 200));
+    const before = await settledAt(term, ready);
     term.type('\x1d');
     await term.waitForScreen('no tool calls yet');
     term.type('j');

@@ -1,12 +1,24 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { AuditLog, type LogRow } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
 
 export const CLAUDE_BIN = new URL('../../node_modules/.bin/claude', import.meta.url).pathname;
 export const HARNESS_BIN = new URL('../../bin/harness', import.meta.url).pathname;
+
+/** Runs the built harness CLI to completion, collecting its output. */
+export function runHarness(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HARNESS_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** A temp git repo and a temp HOME in which the real Claude Code talks only to `modelUrl`. */
 export function claudeSandbox(modelUrl: string): { root: string; repo: string; home: string; state: string; env: NodeJS.ProcessEnv } {
