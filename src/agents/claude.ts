@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Decision } from '../policy/index.js';
-import type { HookEndpoint } from '../hooks/server.js';
 import { hookCommand } from '../hooks/client.js';
-import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
+import { hookPath, type HookEvent } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
 import { UsageError } from '../errors.js';
+import { denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 
 /** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
 interface ClaudePayload {
@@ -35,10 +34,6 @@ const KINDS: Record<string, ToolKind> = {
   TodoWrite: 'other',
 };
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 /** Edit's old_string/new_string, or MultiEdit's list of them. */
 function editsOf(input: Record<string, unknown>): TextEdit[] {
   const one = (e: Record<string, unknown>): TextEdit[] =>
@@ -47,21 +42,21 @@ function editsOf(input: Record<string, unknown>): TextEdit[] {
   return one(input);
 }
 
-export type HookTransport = 'http' | 'command';
-
-export interface LaunchPlan {
-  args: string[];
-  settingsPath: string;
-}
-
 /** Claude Code options that would let the agent run without harness's hooks. */
 const HOOKLESS = new Set(['--bare']);
 
-export const claudeAdapter = {
+export const claudeAdapter: AgentAdapter = {
   name: 'claude',
+  title: 'Claude Code',
   defaultBinary: 'claude',
+  binaryEnv: 'HARNESS_CLAUDE_BIN',
+  installHint: 'npm install -g @anthropic-ai/claude-code',
+  transports: ['http', 'command'],
 
-  /** Hook payload → agent-neutral event. Unknown shapes still produce an event (judged as `other`). */
+  settingsFiles(workspace: string): string[] {
+    return [join(workspace, '.claude', 'settings.json'), join(workspace, '.claude', 'settings.local.json')];
+  },
+
   toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent {
     const p = (payload ?? {}) as ClaudePayload;
     const tool = str(p.tool_name) ?? 'unknown';
@@ -88,10 +83,17 @@ export const claudeAdapter = {
     };
   },
 
-  /** A decision as Claude Code's PreToolUse hook answer. */
-  preReply(decision: Pick<Decision, 'verdict' | 'ruleId' | 'reason'>, approvedByHuman: boolean): HookReply {
+  toResult(payload: unknown) {
+    const p = record(payload);
+    const failed = p.hook_event_name === 'PostToolUseFailure';
+    const response = failed ? { error: p.error } : p.tool_response;
+    const r = record(response);
+    return { ok: !(failed || r.is_error || r.interrupted), response };
+  },
+
+  preReply(decision, approvedByHuman) {
     if (decision.verdict === 'deny') {
-      const reason = `harness denied this${decision.ruleId ? ` (rule ${decision.ruleId})` : ''}: ${decision.reason}`;
+      const reason = denialText(decision);
       return { verdict: 'deny', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } }) };
     }
     // A rule's allow defers to Claude's own permission settings; a human's approval in harness
@@ -102,12 +104,9 @@ export const claudeAdapter = {
     return { verdict: 'allow', exitCode: 0, body: '{}' };
   },
 
-  postReply(): HookReply {
-    return { verdict: 'none', exitCode: 0, body: '{}' };
-  },
+  postReply: () => NO_REPLY,
 
-  /** Refuses arguments that would switch harness's hooks off. */
-  checkArgs(args: string[]): void {
+  checkArgs(args) {
     for (const a of args) {
       if (HOOKLESS.has(a)) throw new UsageError(`harness cannot supervise Claude Code with ${a}: it skips all hooks, so no tool call could be checked. Run without ${a}.`);
       if (a === '--settings' || a.startsWith('--settings=')) {
@@ -117,11 +116,11 @@ export const claudeAdapter = {
   },
 
   /**
-   * Writes the per-run settings file: PreToolUse and PostToolUse(Failure) for every tool, failing closed
-   * (`onFailure: block`), with `disableAllHooks: false` so a repository's own settings cannot
-   * switch them off. The file lives in harness's private runtime directory.
+   * A per-run settings file passed with `--settings`: PreToolUse and PostToolUse(Failure) for every
+   * tool, failing closed (`onFailure: block`), with `disableAllHooks: false` so a repository's own
+   * settings cannot switch them off. The file lives in harness's private runtime directory.
    */
-  writeSettings(dir: string, endpoint: HookEndpoint, transport: HookTransport, timeoutSeconds: number): string {
+  launch(args: string[], { runtimeDir, endpoint, transport, timeoutSeconds }: LaunchContext) {
     const hook = (event: HookEvent) =>
       transport === 'http'
         ? {
@@ -140,8 +139,8 @@ export const claudeAdapter = {
         PostToolUseFailure: [{ matcher: '*', hooks: [hook('post')] }],
       },
     };
-    const path = join(dir, 'claude-settings.json');
+    const path = join(runtimeDir, 'claude-settings.json');
     writeFileSync(path, JSON.stringify(settings, null, 2), { mode: 0o600 });
-    return path;
+    return { args: [...args, '--settings', path], env: {}, injected: [path] };
   },
 };

@@ -19,7 +19,7 @@ export function registerRun(program: Command, version: string): void {
     .argument('<agent>', 'the agent to run: claude; or, after --, any program (watched, not asked: it has no hooks)')
     .argument('[agentArgs...]', 'arguments for the agent (put them after --)')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
-    .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest) or command (the native hook client)', 'http')
+    .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports')
     .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, else claude on PATH)')
     .option('--no-summary', 'do not print the session summary when the agent exits')
     .passThroughOptions()
@@ -37,7 +37,7 @@ The agent's exit code becomes harness's exit code. Without a terminal (CI, pipes
 resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
     )
     .action(async function (this: Command, agent: string, agentArgs: string[], opts: RunCliOptions) {
-      if (opts.hookTransport !== 'http' && opts.hookTransport !== 'command') {
+      if (opts.hookTransport !== undefined && opts.hookTransport !== 'http' && opts.hookTransport !== 'command') {
         throw new UsageError(`--hook-transport: expected http or command (found "${opts.hookTransport}")`);
       }
       // `harness run claude -- -p x`: the separator is harness's, not the agent's

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { claudeAdapter } from '../agents/claude.js';
+import type { AgentAdapter } from '../agents/adapter.js';
 import type { ToolEvent } from '../agents/tool-event.js';
 import type { AuditLog, DecidedBy } from '../audit/store.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
@@ -13,7 +13,7 @@ import type { SessionGuard } from './guard.js';
 import { ToolGate } from './tool-gate.js';
 
 export interface HookContext {
-  adapter: typeof claudeAdapter;
+  adapter: AgentAdapter;
   /** The rules, or where to read the ones in force now (they change when the config is reloaded). */
   policy: Policy | (() => Policy);
   audit: AuditLog;
@@ -131,12 +131,9 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     const event = adapter.toToolEvent(payload, workspace);
     gate.finished(event.toolUseId);
     ctx.guard?.finished(event.toolUseId);
-    const p = payload as { tool_response?: unknown; hook_event_name?: unknown; error?: unknown };
-    const failed = p?.hook_event_name === 'PostToolUseFailure';
-    const response = failed ? { error: p.error } : p?.tool_response;
-    const r = (typeof response === 'object' && response !== null ? response : {}) as { is_error?: unknown; interrupted?: unknown };
+    const { ok, response } = adapter.toResult(payload);
     const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
-    audit.result({ sessionId, toolUseId: event.toolUseId, ok: !(failed || r.is_error || r.interrupted), summary: text.slice(0, 300), data: response });
+    audit.result({ sessionId, toolUseId: event.toolUseId, ok, summary: text.slice(0, 300), data: response });
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {
       treeBefore.delete(event.toolUseId);

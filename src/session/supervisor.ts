@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { findExecutable } from '../executable.js';
-import { claudeAdapter, type HookTransport } from '../agents/claude.js';
+import type { HookTransport } from '../agents/adapter.js';
+import { adapterFor, AGENTS } from '../agents/index.js';
 import { AuditLog } from '../audit/store.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError, UsageError } from '../errors.js';
 import { HookServer } from '../hooks/server.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
@@ -29,15 +30,16 @@ import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import type { HookContext } from './hook-handler.js';
 
 export interface RunOptions {
-  /** The agent (claude), or with `mode: 'command'` any program. */
+  /** The agent (claude, codex, gemini), or with `mode: 'command'` any program. */
   agent: string;
   /** `agent`: a supported agent, supervised through its hooks; `command`: any program, watched only. */
   mode?: 'agent' | 'command';
   args: string[];
   cwd: string;
   configPath?: string;
-  transport: HookTransport;
-  /** The agent binary; default from HARNESS_CLAUDE_BIN, else `claude` on PATH. */
+  /** How hooks reach harness; default: the agent's preferred one. */
+  transport?: HookTransport;
+  /** The agent binary; default from the agent's variable (HARNESS_CLAUDE_BIN…), else its name on PATH. */
   binary?: string;
   version: string;
 }
@@ -49,12 +51,11 @@ export interface SessionResult {
 }
 
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, settingsPath: string | null): ProtectedSpec[] {
+function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[]): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
-    ...(settingsPath ? [{ path: settingsPath, kind: 'harness-settings' as const }] : []),
-    { path: join(workspace, '.claude', 'settings.json'), kind: 'agent-settings' },
-    { path: join(workspace, '.claude', 'settings.local.json'), kind: 'agent-settings' },
+    ...injected.map((path) => ({ path, kind: 'harness-settings' as const })),
+    ...agentSettings.map((path) => ({ path, kind: 'agent-settings' as const })),
   ];
   const gitDir = join(workspace, '.git');
   if (existsSync(join(gitDir, 'config'))) specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
@@ -86,20 +87,26 @@ function currentUser(): string {
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const hooked = opts.mode !== 'command';
-  if (hooked && opts.agent !== 'claude') throw new HarnessError(`unknown agent "${opts.agent}": harness can run claude (codex and gemini come later), or any program without hooks with: harness run -- ${opts.agent}`, 2);
-  const adapter = claudeAdapter;
-  if (hooked) adapter.checkArgs(opts.args);
+  const adapter = hooked ? adapterFor(opts.agent) : undefined;
+  if (hooked && !adapter) {
+    throw new HarnessError(`unknown agent "${opts.agent}": harness can run ${AGENTS.map((a) => a.name).join(', ')}, or any program without hooks with: harness run -- ${opts.agent}`, 2);
+  }
+  const transport = opts.transport ?? adapter?.transports[0] ?? 'command';
+  if (adapter && !adapter.transports.includes(transport)) {
+    throw new UsageError(`${adapter.title} has no ${transport} hooks; use --hook-transport ${adapter.transports.join(' or ')}.`);
+  }
+  adapter?.checkArgs(opts.args);
   const workspace = findWorkspace(opts.cwd);
   const live = new LivePolicy(workspace, opts.configPath);
   const loaded = live.loaded;
-  const requested = hooked ? (opts.binary ?? process.env.HARNESS_CLAUDE_BIN ?? adapter.defaultBinary) : opts.agent;
+  const requested = adapter ? (opts.binary ?? process.env[adapter.binaryEnv] ?? adapter.defaultBinary) : opts.agent;
   const binary = findExecutable(requested);
   if (!binary) {
     throw new HarnessError(
-      hooked ? `Claude Code was not found ("${requested}"). Install it (npm install -g @anthropic-ai/claude-code) or point HARNESS_CLAUDE_BIN at the binary.` : `"${requested}" was not found on PATH.`,
+      adapter ? `${adapter.title} was not found ("${requested}"). Install it (${adapter.installHint}) or point ${adapter.binaryEnv} at the binary.` : `"${requested}" was not found on PATH.`,
     );
   }
-  const agentName = hooked ? adapter.name : basename(requested);
+  const agentName = adapter ? adapter.name : basename(requested);
 
   const sessionId = randomUUID();
   const runtimeDir = runtimeDirFor(workspace, sessionId);
@@ -117,8 +124,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const gate = new ToolGate();
   const rules = new SessionRules(workspace);
   const actor = currentUser();
-  const hookContext: HookContext = { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor };
-  const server = hooked ? new HookServer(createHookHandler(hookContext)) : null;
+  const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor };
+  const server = hookContext ? new HookServer(createHookHandler(hookContext)) : null;
   const endpoint = await server?.start();
   const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
   const control = new ControlServer({
@@ -129,9 +136,12 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     },
   });
   await control.start(runtimeDir);
-  const hookTimeout = loaded.approvals.timeoutSeconds + 30;
-  const settingsPath = endpoint ? adapter.writeSettings(runtimeDir, endpoint, opts.transport, hookTimeout) : null;
-  const args = settingsPath ? [...opts.args, '--settings', settingsPath] : opts.args;
+  const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
+  const launch =
+    adapter && endpoint
+      ? adapter.launch(opts.args, { runtimeDir, endpoint, transport, timeoutSeconds: loaded.approvals.timeoutSeconds + 30, env: baseEnv })
+      : { args: opts.args, env: {}, injected: [] };
+  if (launch.note) process.stderr.write(`harness: ${launch.note}\n`);
   // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
   const periodic = !hooked && checkpoints ? new PeriodicCheckpoints(checkpoints, audit, sessionId, gate) : null;
   if (!hooked) {
@@ -142,7 +152,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   }
   // the first checkpoint is the tree before the program touches it
   await periodic?.start(tracking ?? Promise.resolve(false));
-  const env = { ...process.env, HARNESS_SESSION_ID: sessionId };
+  const env = { ...baseEnv, ...launch.env };
+  const args = launch.args;
 
   let agentPid: number | null = null;
   const spawned = (pid: number): void => {
@@ -156,7 +167,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     audit,
     gate,
     live,
-    files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, settingsPath)),
+    files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, adapter?.settingsFiles(workspace, baseEnv) ?? [])),
     checkpoints,
     restore: loaded.watcher.restore,
     agentPid: () => agentPid,
@@ -166,7 +177,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
       : undefined,
   });
-  hookContext.guard = guard;
+  if (hookContext) hookContext.guard = guard;
   guard.start();
 
   let exitCode: number;

@@ -45,9 +45,15 @@ describe.each(['http', 'command'] as const)('fail closed with the real Claude Co
     const sb = claudeSandbox(url);
     model.setScript([{ tool: 'Bash', input: { command: 'touch should-not-exist', description: 'x' } }, { text: 'done' }]);
     const port = await brokenSupervisor(kind);
-    const settings = claudeAdapter.writeSettings(mkdtempSync(join(tmpdir(), 'harness-settings-')), { host: '127.0.0.1', port, token: 'secret' }, transport, 3);
+    const launch = claudeAdapter.launch(['-p', 'x', '--dangerously-skip-permissions'], {
+      runtimeDir: mkdtempSync(join(tmpdir(), 'harness-settings-')),
+      endpoint: { host: '127.0.0.1', port, token: 'secret' },
+      transport,
+      timeoutSeconds: 3,
+      env: sb.env,
+    });
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(CLAUDE_BIN, ['-p', 'x', '--dangerously-skip-permissions', '--settings', settings], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'ignore', 'ignore'] });
+      const child = spawn(CLAUDE_BIN, launch.args, { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'ignore', 'ignore'] });
       child.on('exit', resolve);
     });
     expect(code).toBe(0);

@@ -1,0 +1,76 @@
+import type { Decision } from '../policy/index.js';
+import type { HookEndpoint } from '../hooks/server.js';
+import type { HookReply } from '../hooks/protocol.js';
+import type { ToolEvent } from './tool-event.js';
+
+export type HookTransport = 'http' | 'command';
+
+/** What an adapter needs to wire an agent to harness for one run. */
+export interface LaunchContext {
+  /** harness's private directory for this session (removed at the end). */
+  runtimeDir: string;
+  endpoint: HookEndpoint;
+  transport: HookTransport;
+  /** How long the agent waits for one hook answer (approvals included). */
+  timeoutSeconds: number;
+  /** The environment the agent would get without harness. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** How the agent is started so that its hooks reach harness. */
+export interface Launch {
+  args: string[];
+  /** Variables set (or replaced) in the agent's environment. */
+  env: Record<string, string>;
+  /** Files harness wrote for this run: put back if anything changes them. */
+  injected: string[];
+  /** Told to the person at start, when the wiring is not obvious (a private config overlay). */
+  note?: string;
+}
+
+/** What a PostToolUse-style hook says about the call that ran. */
+export interface ToolResultInfo {
+  ok: boolean;
+  response: unknown;
+}
+
+/** One supported agent: its hook protocol mapped onto harness's agent-neutral events and replies. */
+export interface AgentAdapter {
+  /** As typed after `harness run`, and in hook routes. */
+  readonly name: string;
+  /** As people call it. */
+  readonly title: string;
+  readonly defaultBinary: string;
+  /** The environment variable that points harness at the binary. */
+  readonly binaryEnv: string;
+  readonly installHint: string;
+  /** Hook transports the agent supports, the preferred first. */
+  readonly transports: readonly HookTransport[];
+  /** The agent's own settings files in a workspace (or home) that could switch hooks off: protected. */
+  settingsFiles(workspace: string, env: NodeJS.ProcessEnv): string[];
+  /** Hook payload → agent-neutral event. Unknown shapes still produce an event (judged as `other`). */
+  toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent;
+  /** The after-call payload → whether the call succeeded and what it returned. */
+  toResult(payload: unknown): ToolResultInfo;
+  /** A decision as the agent's pre-call hook answer. `approvedByHuman`: a person said yes in harness. */
+  preReply(decision: Pick<Decision, 'verdict' | 'ruleId' | 'reason'>, approvedByHuman: boolean): HookReply;
+  postReply(): HookReply;
+  /** Refuses arguments that would switch harness's hooks off. */
+  checkArgs(args: string[]): void;
+  launch(args: string[], ctx: LaunchContext): Launch;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function record(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** The reason text the model reads when harness blocks a call. */
+export function denialText(decision: Pick<Decision, 'ruleId' | 'reason'>): string {
+  return `harness denied this${decision.ruleId ? ` (rule ${decision.ruleId})` : ''}: ${decision.reason}`;
+}
+
+export const NO_REPLY: HookReply = { verdict: 'none', exitCode: 0, body: '{}' };
