@@ -76,8 +76,8 @@ export const claudeAdapter: AgentAdapter = {
       cwd,
       command,
       paths: path ? [path] : [],
-      content: str(input.content) ?? str(input.new_string),
-      ...(kind === 'edit' ? { edits: editsOf(input) } : {}),
+      ...(path && kind === 'write' ? { files: [{ path, content: str(input.content) ?? '' }] } : {}),
+      ...(path && kind === 'edit' ? { files: [{ path, edits: editsOf(input) }] } : {}),
       summary: summary.trim(),
       raw: payload,
     };

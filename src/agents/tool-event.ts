@@ -9,6 +9,17 @@ export interface TextEdit {
   all: boolean;
 }
 
+/** What a file tool does to one file. */
+export interface FileChange {
+  path: string;
+  /** The whole new content (a write, an added file). */
+  content?: string;
+  /** Text replacements in the existing file (an edit), in order. */
+  edits?: TextEdit[];
+  /** The file is removed. */
+  deleted?: boolean;
+}
+
 /** One tool call of any agent, in agent-neutral form. */
 export interface ToolEvent {
   agent: string;
@@ -19,9 +30,8 @@ export interface ToolEvent {
   cwd: string;
   command?: string;
   paths: string[];
-  content?: string;
-  /** Text replacements a file tool makes (an edit), in order. */
-  edits?: TextEdit[];
+  /** For writes and edits: what happens to each file (the same paths). */
+  files?: FileChange[];
   /** One line a person can read in a log. */
   summary: string;
   raw: unknown;
@@ -33,8 +43,10 @@ export function toToolCalls(event: ToolEvent): ToolCall[] {
     case 'shell':
       return [{ kind: 'shell', command: event.command ?? '', cwd: event.cwd }];
     case 'write':
-    case 'edit':
-      return event.paths.map((path) => ({ kind: 'file', op: 'write', path, cwd: event.cwd }) as ToolCall);
+    case 'edit': {
+      const deleted = new Set((event.files ?? []).filter((f) => f.deleted).map((f) => f.path));
+      return event.paths.map((path) => ({ kind: 'file', op: deleted.has(path) ? 'delete' : 'write', path, cwd: event.cwd }) as ToolCall);
+    }
     case 'read':
     case 'search':
       return (event.paths.length > 0 ? event.paths : [event.cwd]).map((path) => ({ kind: 'file', op: 'read', path, cwd: event.cwd }) as ToolCall);

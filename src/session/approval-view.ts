@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ToolEvent } from '../agents/tool-event.js';
+import type { FileChange, ToolEvent } from '../agents/tool-event.js';
 import { redact } from '../audit/redact.js';
 import type { Decision } from '../policy/index.js';
 import { lineDiff, type DiffLine } from '../tui/line-diff.js';
@@ -14,18 +14,19 @@ export interface ApprovalInput {
   deadline: number;
 }
 
-/** What a write or edit would do to the file, as diff lines (secrets masked). */
-export function previewChange(event: ToolEvent): { lines: DiffLine[]; note?: string } {
-  const path = event.paths[0];
-  if (!path) return { lines: [] };
-  const current = readSmall(resolve(event.cwd, path));
+const masked = (lines: DiffLine[]): DiffLine[] => lines.map((l) => ({ ...l, text: redact(l.text) }));
+
+/** What a tool would do to one file, as diff lines (secrets masked). */
+function previewFile(file: FileChange, cwd: string): { lines: DiffLine[]; note?: string } {
+  const current = readSmall(resolve(cwd, file.path));
   if (current.note) return { lines: [], note: current.note };
   const before = current.text ?? '';
   let after: string | null = null;
   let note = current.text === null ? 'new file' : undefined;
-  if (event.kind === 'write') after = event.content ?? '';
+  if (file.deleted) return { lines: masked(lineDiff(before, '', { context: 0, maxLines: 40 })), note: 'the file would be deleted' };
+  if (file.content !== undefined) after = file.content;
   else {
-    const edits = event.edits ?? [];
+    const edits = file.edits ?? [];
     if (edits.length === 0) return { lines: [], note: 'no preview for this tool' };
     after = before;
     for (const e of edits) {
@@ -36,13 +37,23 @@ export function previewChange(event: ToolEvent): { lines: DiffLine[]; note?: str
       }
       after = e.all ? after.split(e.oldText).join(e.newText) : after.replace(e.oldText, () => e.newText);
     }
-    if (after === null) {
-      const lines = edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 }));
-      return { lines: lines.map((l) => ({ ...l, text: redact(l.text) })), note };
-    }
+    if (after === null) return { lines: masked(edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 }))), note };
   }
   const lines = lineDiff(before, after, { context: 3, maxLines: 400 });
-  return { lines: lines.map((l) => ({ ...l, text: redact(l.text) })), note: lines.length === 0 && !note ? 'the file would not change' : note };
+  return { lines: masked(lines), note: lines.length === 0 && !note ? 'the file would not change' : note };
+}
+
+/** What a write or edit would do, as diff lines; with several files, each under its name. */
+export function previewChange(event: ToolEvent, workspace: string): { lines: DiffLine[]; note?: string } {
+  const files = event.files ?? [];
+  if (files.length === 0) return { lines: [] };
+  if (files.length === 1) return previewFile(files[0]!, event.cwd);
+  const lines = files.flatMap((file) => {
+    const p = previewFile(file, event.cwd);
+    const name = displayPath(workspace, resolve(event.cwd, file.path));
+    return [{ kind: 'file' as const, text: p.note ? `${name} (${p.note})` : name }, ...p.lines];
+  });
+  return { lines, note: `${files.length} files` };
 }
 
 
@@ -55,7 +66,7 @@ export function approvalView(input: ApprovalInput, workspace: string, sessionSco
   // worth showing when harness read something the person cannot see as written (quoting, escapes, wrappers)
   const normalized = command !== undefined && analysed.some((a) => !squash(command).includes(squash(a))) ? analysed : [];
   const isFile = event.kind === 'write' || event.kind === 'edit';
-  const preview = isFile ? previewChange(event) : { lines: [] };
+  const preview = isFile ? previewChange(event, workspace) : { lines: [] };
   return {
     id: input.id,
     agent: event.agent,

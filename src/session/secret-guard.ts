@@ -13,17 +13,19 @@ export const SECRET_RULE = 'secrets.write-secret';
  */
 export function guardSecrets(event: ToolEvent, decision: Decision): Decision {
   if ((event.kind !== 'write' && event.kind !== 'edit') || decision.verdict !== 'allow') return decision;
-  const added = event.kind === 'write' ? (event.content ?? '') : (event.edits ?? []).map((e) => e.newText).join('\n');
-  if (!added) return decision;
-  const path = event.paths[0];
-  // the file is read only when the new text holds a secret
-  const kinds = secretsAdded(() => (path ? (readSmall(resolve(event.cwd, path)).text ?? '') : ''), added);
-  if (kinds.length === 0) return decision;
+  const kinds = new Set<string>();
+  for (const file of event.files ?? []) {
+    const added = file.content ?? (file.edits ?? []).map((e) => e.newText).join('\n');
+    if (!added) continue;
+    // the file is read only when the new text holds a secret
+    for (const kind of secretsAdded(() => readSmall(resolve(event.cwd, file.path)).text ?? '', added)) kinds.add(kind);
+  }
+  if (kinds.size === 0) return decision;
   return {
     ...decision,
     verdict: 'ask',
     ruleId: SECRET_RULE,
-    reason: `This ${event.kind} adds a secret (${kinds.join(', ')}; the value is not shown). Secrets belong in the environment or a secret manager, not in files an agent writes; the user must confirm.`,
+    reason: `This ${event.kind} adds a secret (${[...kinds].join(', ')}; the value is not shown). Secrets belong in the environment or a secret manager, not in files an agent writes; the user must confirm.`,
     mutates: true,
   };
 }

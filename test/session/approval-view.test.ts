@@ -25,13 +25,13 @@ describe('approval preview of writes and edits', () => {
     ['binary file', event('Write', { file_path: join(ws, 'blob.bin'), content: 'x' }), [], 'binary file: no preview'],
     ['a write that changes nothing', event('Write', { file_path: join(ws, 'app.ts'), content: 'const a = 1;\nconst b = 2;\nconst c = 3;\n' }), [], 'the file would not change'],
   ])('%s', (_, e, lines, note) => {
-    const p = previewChange(e);
+    const p = previewChange(e, ws);
     expect(texts(p.lines)).toEqual(lines);
     expect(p.note).toBe(note);
   });
 
   it('secrets in the preview are masked', () => {
-    const p = previewChange(event('Write', { file_path: join(ws, '.env'), content: 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' }));
+    const p = previewChange(event('Write', { file_path: join(ws, '.env'), content: 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' }), ws);
     expect(JSON.stringify(p)).not.toContain('wJalrXUtnFEMI');
   });
 });
