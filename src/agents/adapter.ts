@@ -26,6 +26,8 @@ export interface Launch {
   injected: string[];
   /** Told to the person at start, when the wiring is not obvious (a private config overlay). */
   note?: string;
+  /** Run when the agent has exited, before the runtime directory goes. */
+  finish?: () => void;
 }
 
 /** What a PostToolUse-style hook says about the call that ran. */
@@ -53,10 +55,10 @@ export interface AgentAdapter {
   /** The after-call payload → whether the call succeeded and what it returned. */
   toResult(payload: unknown): ToolResultInfo;
   /** A decision as the agent's pre-call hook answer. `approvedByHuman`: a person said yes in harness. */
-  preReply(decision: Pick<Decision, 'verdict' | 'ruleId' | 'reason'>, approvedByHuman: boolean): HookReply;
+  preReply(decision: Pick<Decision, 'verdict' | 'ruleId' | 'reason'>, approvedByHuman: boolean, event?: ToolEvent): HookReply;
   postReply(): HookReply;
-  /** Refuses arguments that would switch harness's hooks off. */
-  checkArgs(args: string[]): void;
+  /** Refuses, before anything starts, arguments or settings that would switch harness's hooks off. */
+  preflight(args: string[], cwd: string, env: NodeJS.ProcessEnv): void;
   launch(args: string[], ctx: LaunchContext): Launch;
 }
 

@@ -106,7 +106,7 @@ export const claudeAdapter: AgentAdapter = {
 
   postReply: () => NO_REPLY,
 
-  checkArgs(args) {
+  preflight(args) {
     for (const a of args) {
       if (HOOKLESS.has(a)) throw new UsageError(`harness cannot supervise Claude Code with ${a}: it skips all hooks, so no tool call could be checked. Run without ${a}.`);
       if (a === '--settings' || a.startsWith('--settings=')) {

@@ -32,6 +32,8 @@ export interface ToolEvent {
   paths: string[];
   /** For writes and edits: what happens to each file (the same paths). */
   files?: FileChange[];
+  /** Why harness could not read the call's input in full (then it is asked, never allowed silently). */
+  unreadable?: string;
   /** One line a person can read in a log. */
   summary: string;
   raw: unknown;

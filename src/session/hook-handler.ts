@@ -68,7 +68,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       const reason = `harness could not take a checkpoint before this change, so it was not allowed to run (${error instanceof Error ? error.message : String(error)})`;
       audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: null, summary: 'checkpoint failed', error: reason });
       audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: 'deny', ruleId: 'core.checkpoint', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
-      return adapter.preReply({ verdict: 'deny', ruleId: 'core.checkpoint', reason }, false);
+      return adapter.preReply({ verdict: 'deny', ruleId: 'core.checkpoint', reason }, false, event);
     }
   };
 
@@ -82,28 +82,27 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
   };
   const policy = (): Policy => (typeof ctx.policy === 'function' ? ctx.policy() : ctx.policy);
 
-  const onPre = async (payload: unknown): Promise<HookReply> => {
+  const onPre = async (event: ToolEvent, payload: unknown): Promise<HookReply> => {
     await gate.enter();
     // a protected file changed since the last call (and the watcher has not said so yet)
     await ctx.guard?.check();
     const started = performance.now();
-    const event = adapter.toToolEvent(payload, workspace);
     audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
     const notice = gate.takeNotice();
     if (notice) {
       const told = { verdict: 'deny' as const, ruleId: 'core.rollback', reason: notice, mutates: false };
       record(event, told, 'rule', started);
-      return adapter.preReply(told, false);
+      return adapter.preReply(told, false, event);
     }
     const decision = guardSecrets(event, decideEvent(event, policy()));
     record(event, decision, 'rule', started);
-    if (decision.verdict === 'deny') return adapter.preReply(decision, false);
-    if (decision.verdict === 'allow') return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false));
+    if (decision.verdict === 'deny') return adapter.preReply(decision, false, event);
+    if (decision.verdict === 'allow') return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false, event));
     const remembered = ctx.rules?.find(event);
     if (remembered) {
       const allowed = { verdict: 'allow' as const, ruleId: decision.ruleId, reason: `allowed for this session by the person (${remembered.id}: ${remembered.description})`, mutates: decision.mutates };
       record(event, allowed, 'session', started);
-      return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true));
+      return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true, event));
     }
     const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
     if (answer.verdict === 'allow' && answer.remember && ctx.rules) {
@@ -124,7 +123,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       const refused = await checkpointFirst(event, decision.mutates);
       if (refused) return refused;
     }
-    return proceed(event, decision, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow'));
+    return proceed(event, decision, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow', event));
   };
 
   const onPost = async (payload: unknown): Promise<HookReply> => {
@@ -147,19 +146,22 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     return adapter.postReply();
   };
 
-  return async (agent, event, payload) => {
+  return async (agent, hook, payload) => {
+    let event: ToolEvent | undefined;
     try {
       if (agent !== adapter.name) throw new Error(`hook for unknown agent "${agent}"`);
-      return event === 'pre' ? await onPre(payload) : await onPost(payload);
+      if (hook === 'post') return await onPost(payload);
+      event = adapter.toToolEvent(payload, workspace);
+      return await onPre(event, payload);
     } catch (error) {
       const reason = `harness could not decide this call (${error instanceof Error ? error.message : String(error)}); it was blocked`;
       try {
-        const e = adapter.toToolEvent(payload, workspace);
-        audit.decision({ sessionId, toolUseId: e.toolUseId, verdict: 'deny', ruleId: 'core.fault', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
+        event ??= adapter.toToolEvent(payload, workspace);
+        audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: 'deny', ruleId: 'core.fault', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
       } catch {
         // the audit itself failed: the deny still stands
       }
-      return event === 'pre' ? adapter.preReply({ verdict: 'deny', ruleId: 'core.fault', reason }, false) : adapter.postReply();
+      return hook === 'pre' ? adapter.preReply({ verdict: 'deny', ruleId: 'core.fault', reason }, false, event) : adapter.postReply();
     }
   };
 }

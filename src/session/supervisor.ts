@@ -5,7 +5,7 @@ import { constants, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import type { HookTransport } from '../agents/adapter.js';
-import { adapterFor, AGENTS } from '../agents/index.js';
+import { adapterFor, AGENT_NAMES } from '../agents/index.js';
 import { AuditLog } from '../audit/store.js';
 import { HarnessError, UsageError } from '../errors.js';
 import { HookServer } from '../hooks/server.js';
@@ -89,13 +89,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const hooked = opts.mode !== 'command';
   const adapter = hooked ? adapterFor(opts.agent) : undefined;
   if (hooked && !adapter) {
-    throw new HarnessError(`unknown agent "${opts.agent}": harness can run ${AGENTS.map((a) => a.name).join(', ')}, or any program without hooks with: harness run -- ${opts.agent}`, 2);
+    throw new HarnessError(`unknown agent "${opts.agent}": harness can run ${AGENT_NAMES.join(', ')}, or any program without hooks with: harness run -- ${opts.agent}`, 2);
   }
   const transport = opts.transport ?? adapter?.transports[0] ?? 'command';
   if (adapter && !adapter.transports.includes(transport)) {
     throw new UsageError(`${adapter.title} has no ${transport} hooks; use --hook-transport ${adapter.transports.join(' or ')}.`);
   }
-  adapter?.checkArgs(opts.args);
+  adapter?.preflight(opts.args, opts.cwd, process.env);
   const workspace = findWorkspace(opts.cwd);
   const live = new LivePolicy(workspace, opts.configPath);
   const loaded = live.loaded;
@@ -227,6 +227,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       }
     }
   } finally {
+    launch.finish?.();
     guard.stop();
     approvals.denyAll();
     approvals.detach();
