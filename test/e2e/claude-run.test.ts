@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelServer, type Step } from '../support/model-server.js';
-import { claudeSandbox, latestSession, runHarness as run } from '../support/claude-env.js';
+import { claudeSandbox, latestSession, runHarness as run } from '../support/agent-env.js';
 
 let model: ModelServer | null = null;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
-import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/claude-env.js';
+import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/agent-env.js';
 import { ModelServer } from '../support/model-server.js';
 import { Tmux } from '../support/tmux.js';
 

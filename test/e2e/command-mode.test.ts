@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
-import { runHarness } from '../support/claude-env.js';
+import { runHarness } from '../support/agent-env.js';
 
 
 function sandbox() {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { ModelServer } from '../support/model-server.js';
-import { claudeSandbox, CLAUDE_BIN } from '../support/claude-env.js';
+import { claudeSandbox, CLAUDE_BIN } from '../support/agent-env.js';
 
 /**
  * The real Claude Code with harness's generated hook settings, pointed at a supervisor that is

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HARNESS_BIN } from '../support/claude-env.js';
+import { HARNESS_BIN } from '../support/agent-env.js';
 import { PtyDriver, type Seen } from '../support/pty-driver.js';
 
 const FIXTURE = new URL('../fixtures/screen-agent.mjs', import.meta.url).pathname;

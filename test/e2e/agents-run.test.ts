@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CodexModel } from '../support/codex-model.js';
+import { GeminiModel } from '../support/gemini-model.js';
+import type { Step } from '../support/scripted-model.js';
+import { codexSandbox, geminiSandbox, latestSession, runHarness as run, type Sandbox } from '../support/agent-env.js';
+
+/** How a scripted model asks each agent for the same actions, and how its answers are read back. */
+interface AgentCase {
+  name: string;
+  model: () => CodexModel | GeminiModel;
+  sandbox: (url: string) => Sandbox;
+  args: string[];
+  shellTool: string;
+  /** A file harness protects that the agent itself lets the model write, and the rule that refuses it. */
+  protectedFile: { path: string; rule: string };
+  fileTool: (op: 'write' | 'edit') => string;
+  shell: (command: string) => Step;
+  write: (path: string, content: string) => Step;
+  edit: (path: string, oldText: string, newText: string) => Step;
+  /** The person's config files unchanged by the run, and nothing of harness's left in them. */
+  configUntouched: (sb: Sandbox) => boolean;
+  /** What the agent sent back for each tool call, in call order. */
+  outputs: (model: CodexModel | GeminiModel) => string[];
+}
+
+const codex: AgentCase = {
+  name: 'codex',
+  model: () => new CodexModel(),
+  sandbox: codexSandbox,
+  args: ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'do the task'],
+  shellTool: 'Bash',
+  protectedFile: { path: '.git/hooks/pre-commit', rule: 'tamper.git-internals' },
+  fileTool: () => 'apply_patch',
+  shell: (cmd) => ({ tool: 'exec_command', input: { cmd } }),
+  write: (path, content) => ({ tool: 'apply_patch', input: `*** Begin Patch\n*** Add File: ${path}\n${content.replace(/\n$/, '').split('\n').map((l) => `+${l}`).join('\n')}\n*** End Patch\n` }),
+  edit: (path, oldText, newText) => ({ tool: 'apply_patch', input: `*** Begin Patch\n*** Update File: ${path}\n@@\n-${oldText}\n+${newText}\n*** End Patch\n` }),
+  outputs: (m) => [...(m as CodexModel).toolOutputs().values()],
+  configUntouched: (sb) => !existsSync(join(sb.home, '.codex', 'hooks.json')) && !readFileSync(join(sb.home, '.codex', 'config.toml'), 'utf8').includes('hooks'),
+};
+
+const gemini: AgentCase = {
+  name: 'gemini',
+  model: () => new GeminiModel(),
+  sandbox: geminiSandbox,
+  args: ['-m', 'gemini-2.5-flash', '--yolo', '-o', 'json', '-p', 'do the task'],
+  shellTool: 'run_shell_command',
+  // Gemini itself keeps the model out of .git
+  protectedFile: { path: '.gemini/settings.json', rule: 'tamper.agent-settings' },
+  fileTool: (op) => (op === 'write' ? 'write_file' : 'replace'),
+  shell: (command) => ({ tool: 'run_shell_command', input: { command, description: 'x' } }),
+  write: (file_path, content) => ({ tool: 'write_file', input: { file_path, content } }),
+  edit: (file_path, old_string, new_string) => ({ tool: 'replace', input: { file_path, instruction: 'edit', old_string, new_string } }),
+  outputs: (m) => (m as GeminiModel).toolOutputs(),
+  configUntouched: (sb) => !readFileSync(join(sb.home, '.gemini', 'settings.json'), 'utf8').includes('hooks') && existsSync(join(sb.home, '.gemini', 'tmp')),
+};
+
+let stop: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await stop?.();
+  stop = null;
+});
+
+async function sandboxWithModel(agent: AgentCase): Promise<{ sb: Sandbox; model: CodexModel | GeminiModel }> {
+  const model = agent.model();
+  stop = () => model.stop();
+  return { sb: agent.sandbox(await model.start()), model };
+}
+
+describe.each([codex, gemini])('harness run $name (the real CLI, scripted model)', (agent) => {
+  it('runs a harmless command, an allowed write and edit; blocks a destructive command and a protected write (the model is told why); an ask without a terminal is denied; all logged', async () => {
+    const { sb, model } = await sandboxWithModel(agent);
+    writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
+    model.setScript([
+      agent.shell('echo hello > harmless.txt'),
+      agent.shell('rm -rf ~'),
+      agent.write('notes.md', '# notes\n'),
+      agent.edit('notes.md', '# notes', '# notes, edited'),
+      agent.write(agent.protectedFile.path, '{"hooksConfig":{"enabled":false}}\n'),
+      agent.shell('git reset --hard'),
+      { text: 'all done' },
+    ]);
+
+    const r = await run(['run', agent.name, '--', ...agent.args], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+
+    // on disk
+    expect(readFileSync(join(sb.repo, 'harmless.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(sb.home, 'keep-me.txt'), 'utf8')).toBe('still here');
+    expect(readFileSync(join(sb.repo, 'notes.md'), 'utf8')).toBe('# notes, edited\n');
+    expect(existsSync(join(sb.repo, agent.protectedFile.path))).toBe(false);
+
+    // what the model was told
+    const told = agent.outputs(model);
+    expect(told, JSON.stringify(told)).toHaveLength(6);
+    expect(told[0]).not.toMatch(/harness denied/);
+    expect(told[1]).toMatch(/harness denied this \(rule fs\.delete-home\)/);
+    expect(told[4]).toContain(`harness denied this (rule ${agent.protectedFile.rule})`);
+    expect(told[5]).toMatch(/nobody could be asked \(no terminal\)/);
+
+    // the audit log
+    const { rows } = latestSession(sb);
+    expect(rows.map((x) => [x.tool, x.verdict, x.ruleId])).toEqual([
+      [agent.shellTool, 'allow', null],
+      [agent.shellTool, 'deny', 'fs.delete-home'],
+      [agent.fileTool('write'), 'allow', null],
+      [agent.fileTool('edit'), 'allow', null],
+      [agent.fileTool('write'), 'deny', agent.protectedFile.rule],
+      [agent.shellTool, 'deny', 'git.reset-hard'],
+    ]);
+    expect(rows.every((x) => x.agent === agent.name)).toBe(true);
+    expect(rows.filter((x) => x.verdict === 'allow').map((x) => x.ok)).toEqual([true, true, true]);
+    expect(rows[5]).toMatchObject({ decidedBy: 'no-tty', askedFirst: true });
+    expect(r.stderr).toMatch(/6 tool calls: 3 allowed, 3 denied/);
+    // the person's agent config is as it was (Gemini's new files moved there from the private copy)
+    expect(agent.configUntouched(sb)).toBe(true);
+  }, 120_000);
+
+  it('a destructive command runs; harness rollback puts the files back exactly', async () => {
+    const { sb, model } = await sandboxWithModel(agent);
+    writeFileSync(join(sb.repo, 'keep.txt'), 'precious\n');
+    mkdirSync(join(sb.repo, 'src'));
+    writeFileSync(join(sb.repo, 'src', 'app.ts'), 'export const x = 1;\n');
+    // (Codex itself refuses rm -f)
+    model.setScript([agent.shell('rm keep.txt && rm -r src && echo generated > new.txt'), { text: 'done' }]);
+    const r = await run(['run', agent.name, '--', ...agent.args], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(sb.repo, 'keep.txt')), JSON.stringify([latestSession(sb).rows, agent.outputs(model)])).toBe(false);
+    expect(existsSync(join(sb.repo, 'new.txt'))).toBe(true);
+
+    const rb = await run(['rollback'], sb.env, sb.repo);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, 'keep.txt'), 'utf8')).toBe('precious\n');
+    expect(readFileSync(join(sb.repo, 'src', 'app.ts'), 'utf8')).toBe('export const x = 1;\n');
+    expect(existsSync(join(sb.repo, 'new.txt'))).toBe(false);
+    expect(() => execFileSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: sb.repo, stdio: 'ignore' })).toThrow();
+    const { checkpoints, changes } = latestSession(sb);
+    expect(checkpoints).toHaveLength(1);
+    expect(changes.map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added new.txt', 'deleted keep.txt', 'deleted src/app.ts']);
+  }, 120_000);
+});
