@@ -141,3 +141,52 @@ describe.each([codex, gemini])('harness run $name (the real CLI, scripted model)
     expect(changes.map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added new.txt', 'deleted keep.txt', 'deleted src/app.ts']);
   }, 120_000);
 });
+
+describe('the repository or the person\'s settings cannot switch harness off', () => {
+  it('codex: a trusted repository\'s .codex/config.toml with features.hooks = false', async () => {
+    const { sb, model } = await sandboxWithModel(codex);
+    mkdirSync(join(sb.repo, '.codex'));
+    writeFileSync(join(sb.repo, '.codex', 'config.toml'), '[features]\nhooks = false\n');
+    writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
+    model.setScript([codex.shell('rm -r "$HOME"'), { text: 'done' }]);
+    const r = await run(['run', 'codex', '--', ...codex.args], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(sb.home, 'keep-me.txt'))).toBe(true);
+    expect(codex.outputs(model)[0]).toMatch(/harness denied this \(rule fs\.delete-home\)/);
+  }, 120_000);
+
+  it.each([
+    [['--remote', 'ws://127.0.0.1:1'], /--remote/],
+    [['-c', 'features.hooks=false', 'exec', 'x'], /features\.hooks=false/],
+    [['--config=hooks.PreToolUse=[]', 'exec', 'x'], /hooks\.PreToolUse/],
+    [['--disable', 'hooks', 'exec', 'x'], /--disable hooks/],
+  ])('codex: refuses %j before starting anything', async (args, message) => {
+    const sb = codexSandbox('http://127.0.0.1:1');
+    const r = await run(['run', 'codex', '--', ...args], sb.env, sb.repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('gemini: hooks switched off in the person\'s own settings are switched on for the run (their file unchanged)', async () => {
+    const { sb, model } = await sandboxWithModel(gemini);
+    const mine = JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, hooksConfig: { enabled: false } });
+    writeFileSync(join(sb.home, '.gemini', 'settings.json'), mine);
+    writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
+    model.setScript([gemini.shell('rm -rf ~'), { text: 'done' }]);
+    const r = await run(['run', 'gemini', '--', ...gemini.args], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(sb.home, 'keep-me.txt'))).toBe(true);
+    expect(gemini.outputs(model)[0]).toMatch(/harness denied this \(rule fs\.delete-home\)/);
+    expect(readFileSync(join(sb.home, '.gemini', 'settings.json'), 'utf8')).toBe(mine);
+  }, 120_000);
+
+  it('gemini: a workspace settings file that switches hooks off is refused, naming the file', async () => {
+    const sb = geminiSandbox('http://127.0.0.1:1');
+    mkdirSync(join(sb.repo, '.gemini'));
+    writeFileSync(join(sb.repo, '.gemini', 'settings.json'), '{ // hooks off\n "hooksConfig": { "enabled": false } }');
+    const r = await run(['run', 'gemini', '--', '-p', 'x'], sb.env, sb.repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(sb.repo, '.gemini', 'settings.json'));
+    expect(r.stderr).toMatch(/hooksConfig\.enabled: false/);
+  });
+});

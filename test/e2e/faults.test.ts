@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
+import { adapterFor } from '../../src/agents/index.js';
 import { ModelServer } from '../support/model-server.js';
-import { claudeSandbox, CLAUDE_BIN } from '../support/agent-env.js';
+import { CodexModel } from '../support/codex-model.js';
+import { GeminiModel } from '../support/gemini-model.js';
+import { claudeSandbox, CLAUDE_BIN, CODEX_BIN, codexSandbox, GEMINI_BIN, geminiSandbox } from '../support/agent-env.js';
 
 /**
- * The real Claude Code with harness's generated hook settings, pointed at a supervisor that is
+ * The real agents with harness's generated hook settings, pointed at a supervisor that is
  * gone, hangs, or answers garbage: the tool call must never run.
  */
 const cleanups: (() => Promise<void>)[] = [];
@@ -60,5 +63,40 @@ describe.each(['http', 'command'] as const)('fail closed with the real Claude Co
     expect(existsSync(join(sb.repo, 'should-not-exist'))).toBe(false);
     const result = model.toolResults()[0];
     expect(result?.is_error).toBe(true);
+  }, 60_000);
+});
+
+describe.each([
+  { name: 'codex', bin: CODEX_BIN, model: () => new CodexModel([{ tool: 'exec_command', input: { cmd: 'touch should-not-exist' } }]), sandbox: codexSandbox, args: ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'x'] },
+  {
+    name: 'gemini',
+    bin: GEMINI_BIN,
+    model: () => new GeminiModel([{ tool: 'run_shell_command', input: { command: 'touch should-not-exist' } }]),
+    sandbox: geminiSandbox,
+    args: ['-m', 'gemini-2.5-flash', '--yolo', '-o', 'json', '-p', 'x'],
+  },
+])('fail closed with the real $name CLI (its hooks fail open on errors, harness\'s client does not)', (agent) => {
+  it.each(['gone', 'hangs', 'garbage'] as const)('supervisor %s → the tool call does not run', async (kind) => {
+    const model = agent.model();
+    const url = await model.start();
+    cleanups.push(() => model.stop());
+    const sb = agent.sandbox(url);
+    const port = await brokenSupervisor(kind);
+    const adapter = adapterFor(agent.name)!;
+    const launch = adapter.launch(agent.args, {
+      runtimeDir: mkdtempSync(join(tmpdir(), 'harness-settings-')),
+      endpoint: { host: '127.0.0.1', port, token: 'secret' },
+      transport: 'command',
+      timeoutSeconds: 3,
+      env: sb.env,
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(agent.bin, launch.args, { cwd: sb.repo, env: { ...sb.env, ...launch.env, GEMINI_CLI_TRUST_WORKSPACE: 'true' }, stdio: ['ignore', 'ignore', 'ignore'] });
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(0);
+    expect(existsSync(join(sb.repo, 'should-not-exist'))).toBe(false);
+    expect(model.requests.length).toBeGreaterThan(1);
+    expect(JSON.stringify(model.requests[model.requests.length - 1])).toMatch(/harness supervisor could not be consulted/);
   }, 60_000);
 });
