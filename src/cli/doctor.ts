@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { codexAdapter } from '../agents/codex.js';
+import { createGeminiAdapter } from '../agents/gemini.js';
 import { findExecutable } from '../executable.js';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
@@ -91,6 +93,19 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
         ? { name: 'claude', status: 'ok', detail: `${text} (${claude})` }
         : { name: 'claude', status: 'warn', detail: `${text || 'version unknown'} (${claude})`, fix: `upgrade to ${CLAUDE_MIN.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it` },
     );
+  }
+
+  // the other agents are optional: reported when installed, noted when not
+  for (const agent of [codexAdapter, createGeminiAdapter()]) {
+    const requested = process.env[agent.binaryEnv] ?? agent.defaultBinary;
+    const found = findExecutable(requested);
+    if (!found) {
+      checks.push({ name: agent.name, status: 'ok', detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})` });
+      continue;
+    }
+    const v = spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+    const text = (v.stdout || v.stderr || '').trim().split('\n').pop() ?? '';
+    checks.push(v.status === 0 ? { name: agent.name, status: 'ok', detail: `${text} (${found})` } : { name: agent.name, status: 'warn', detail: `${found} did not run: ${text || `exit ${v.status}`}`, fix: `reinstall it (${agent.installHint})` });
   }
 
   const state = stateDirFor(workspace);

@@ -16,11 +16,11 @@ export function registerRun(program: Command, version: string): void {
   program
     .command('run')
     .description('run a coding agent under supervision: every tool call it makes is decided by your rules first')
-    .argument('<agent>', 'the agent to run: claude; or, after --, any program (watched, not asked: it has no hooks)')
+    .argument('<agent>', 'the agent to run: claude, codex or gemini; or, after --, any program (watched, not asked: it has no hooks)')
     .argument('[agentArgs...]', 'arguments for the agent (put them after --)')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
     .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports')
-    .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, else claude on PATH)')
+    .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, $HARNESS_CODEX_BIN or $HARNESS_GEMINI_BIN, else the agent on PATH)')
     .option('--no-summary', 'do not print the session summary when the agent exits')
     .passThroughOptions()
     .addHelpText(
@@ -30,6 +30,9 @@ Examples:
   harness run claude
   harness run claude -- --model sonnet
   harness run claude -- -p "fix the failing test" --output-format stream-json --verbose
+  harness run codex
+  harness run codex -- exec "fix the failing test"
+  harness run gemini -- -p "fix the failing test"
   harness run -- aider --model sonnet      any program: no hooks, so nothing is asked first;
                                            watched, checkpointed as the tree changes, logged
 

@@ -102,12 +102,19 @@ describe('harness CLI (built binary, real git repo)', () => {
 describe('harness doctor', () => {
   it('checks the agent, config, state, audit log, terminal and the hook round trip', () => {
     const claude = new URL('../../node_modules/.bin/claude', import.meta.url).pathname;
-    const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: repo, encoding: 'utf8', env: { ...process.env, HARNESS_CLAUDE_BIN: claude, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) } });
+    const bin = (name: string) => new URL(`../../node_modules/.bin/${name}`, import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, HARNESS_CLAUDE_BIN: claude, HARNESS_CODEX_BIN: bin('codex'), HARNESS_GEMINI_BIN: '/nonexistent/gemini', HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) },
+    });
     const out = JSON.parse(r.stdout);
     expect(r.status, r.stderr).toBe(0);
     expect(out.ok).toBe(true);
-    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'state directory', 'audit log', 'terminal (node-pty)', 'hook round trip']);
+    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'codex', 'gemini', 'state directory', 'audit log', 'terminal (node-pty)', 'hook round trip']);
     expect(out.checks.find((c: { name: string }) => c.name === 'claude').detail).toMatch(/2\.1\.330/);
+    expect(out.checks.find((c: { name: string }) => c.name === 'codex').detail).toMatch(/0\.169\.0/);
+    expect(out.checks.find((c: { name: string }) => c.name === 'gemini').detail).toMatch(/not installed \(needed only for harness run gemini/);
   });
 
   it('fails with a fix when the agent is missing', () => {
