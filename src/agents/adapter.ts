@@ -76,3 +76,10 @@ export function denialText(decision: Pick<Decision, 'ruleId' | 'reason'>): strin
 }
 
 export const NO_REPLY: HookReply = { verdict: 'none', exitCode: 0, body: '{}' };
+/** An allow that says nothing: the agent goes on by its own settings. */
+export const ALLOW_SILENTLY: HookReply = { verdict: 'allow', exitCode: 0, body: '{}' };
+
+/** The binary harness runs for an agent: `--agent-bin`, else the agent's variable, else its name on PATH. */
+export function requestedBinary(adapter: AgentAdapter, env: NodeJS.ProcessEnv, given?: string): string {
+  return given ?? env[adapter.binaryEnv] ?? adapter.defaultBinary;
+}

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
-import { hookPath, type HookEvent } from '../hooks/protocol.js';
+import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
 import { UsageError } from '../errors.js';
-import { denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 
 /** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
 interface ClaudePayload {
@@ -40,6 +40,11 @@ function editsOf(input: Record<string, unknown>): TextEdit[] {
     typeof e.old_string === 'string' && typeof e.new_string === 'string' ? [{ oldText: e.old_string, newText: e.new_string, all: e.replace_all === true }] : [];
   if (Array.isArray(input.edits)) return input.edits.flatMap((e) => (e && typeof e === 'object' ? one(e as Record<string, unknown>) : []));
   return one(input);
+}
+
+/** A PreToolUse answer in Claude Code's schema (Codex reads the same one). */
+export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): HookReply {
+  return { verdict: decision, exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } }) };
 }
 
 /** Claude Code options that would let the agent run without harness's hooks. */
@@ -92,16 +97,10 @@ export const claudeAdapter: AgentAdapter = {
   },
 
   preReply(decision, approvedByHuman) {
-    if (decision.verdict === 'deny') {
-      const reason = denialText(decision);
-      return { verdict: 'deny', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } }) };
-    }
+    if (decision.verdict === 'deny') return preToolUseDecision('deny', denialText(decision));
     // A rule's allow defers to Claude's own permission settings; a human's approval in harness
     // is final, so Claude does not ask a second time.
-    if (approvedByHuman) {
-      return { verdict: 'allow', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'approved in harness' } }) };
-    }
-    return { verdict: 'allow', exitCode: 0, body: '{}' };
+    return approvedByHuman ? preToolUseDecision('allow', 'approved in harness') : ALLOW_SILENTLY;
   },
 
   postReply: () => NO_REPLY,

@@ -4,7 +4,8 @@ import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { UsageError } from '../errors.js';
 import { parseApplyPatch } from './apply-patch.js';
-import { denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { preToolUseDecision } from './claude.js';
 import type { ToolEvent } from './tool-event.js';
 
 /** Codex's names for the hook events harness uses (in its trust records). */
@@ -89,11 +90,7 @@ export const codexAdapter: AgentAdapter = {
   },
 
   /** Codex blocks on a deny only with a reason; it has no allow or ask (harness asks in its own TUI). */
-  preReply(decision) {
-    if (decision.verdict !== 'deny') return { verdict: 'allow', exitCode: 0, body: '{}' };
-    const reason = denialText(decision);
-    return { verdict: 'deny', exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } }) };
-  },
+  preReply: (decision) => (decision.verdict === 'deny' ? preToolUseDecision('deny', denialText(decision)) : ALLOW_SILENTLY),
 
   postReply: () => NO_REPLY,
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { HarnessError } from '../errors.js';
-import { denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { configOverlay, readJsonSettings } from './config-overlay.js';
 import type { ToolEvent, ToolKind } from './tool-event.js';
 
@@ -26,7 +26,7 @@ const EVENTS: Record<HookEvent, string> = { pre: 'BeforeTool', post: 'AfterTool'
 /** The person's Gemini config directory. */
 const personalDir = (env: NodeJS.ProcessEnv): string => join(env.GEMINI_CLI_HOME || env.HOME || homedir(), '.gemini');
 
-function toEvent(payload: unknown, fallbackCwd: string): ToolEvent {
+function toEvent(payload: unknown, fallbackCwd: string, toolUseId: string): ToolEvent {
   const p = record(payload);
   const tool = str(p.tool_name) ?? 'unknown';
   const input = record(p.tool_input);
@@ -34,7 +34,7 @@ function toEvent(payload: unknown, fallbackCwd: string): ToolEvent {
   const kind: ToolKind = KINDS[tool] ?? (p.mcp_context !== undefined ? 'mcp' : 'other');
   // the model's paths stay as it wrote them: relative ones are to the session's directory
   const dir = str(input.dir_path);
-  const base = { agent: 'gemini', sessionId: str(p.session_id) ?? '', toolUseId: '', tool, raw: payload };
+  const base = { agent: 'gemini', sessionId: str(p.session_id) ?? '', toolUseId, tool, raw: payload };
   if (kind === 'shell') {
     const command = str(input.command) ?? '';
     return { ...base, kind, cwd: dir ? resolve(sessionCwd, dir) : sessionCwd, command, paths: [], summary: command.trim() };
@@ -113,9 +113,7 @@ export function createGeminiAdapter(): AgentAdapter {
 
     toToolEvent(payload, fallbackCwd) {
       const p = record(payload);
-      const event = toEvent(payload, fallbackCwd);
-      event.toolUseId = p.hook_event_name === 'AfterTool' ? ids.end(p) : ids.begin(p);
-      return event;
+      return toEvent(payload, fallbackCwd, p.hook_event_name === 'AfterTool' ? ids.end(p) : ids.begin(p));
     },
 
     toResult(payload) {
@@ -128,7 +126,7 @@ export function createGeminiAdapter(): AgentAdapter {
     /** Only a top-level decision counts for Gemini (Claude's hookSpecificOutput deny is ignored). */
     preReply(decision, _approvedByHuman, event) {
       if (event && decision.verdict === 'deny') ids.drop(event.toolUseId);
-      if (decision.verdict !== 'deny') return { verdict: 'allow', exitCode: 0, body: '{}' };
+      if (decision.verdict !== 'deny') return ALLOW_SILENTLY;
       return { verdict: 'deny', exitCode: 0, body: JSON.stringify({ decision: 'deny', reason: denialText(decision) }) };
     },
 

@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { requestedBinary, type AgentAdapter } from '../agents/adapter.js';
+import { claudeAdapter } from '../agents/claude.js';
 import { codexAdapter } from '../agents/codex.js';
 import { createGeminiAdapter } from '../agents/gemini.js';
 import { findExecutable } from '../executable.js';
@@ -24,8 +26,8 @@ interface Check {
   fix?: string;
 }
 
-/** Claude Code learned `onFailure: block` (hooks fail closed inside the agent too) in 2.1.295. */
-const CLAUDE_MIN = [2, 1, 295];
+/** Versions below which an agent runs a tool when a hook fails: Claude Code learned `onFailure: block` in 2.1.295. */
+const MIN_VERSIONS: Record<string, number[]> = { claude: [2, 1, 295] };
 
 function versionAtLeast(text: string, min: number[]): boolean | null {
   const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
@@ -33,6 +35,28 @@ function versionAtLeast(text: string, min: number[]): boolean | null {
   const v = [Number(m[1]), Number(m[2]), Number(m[3])];
   for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
   return true;
+}
+
+/** The agent's binary: found, it runs, and (where it matters) recent enough to fail closed. */
+function agentCheck(agent: AgentAdapter, required: boolean): Check {
+  const requested = requestedBinary(agent, process.env);
+  const found = findExecutable(requested);
+  if (!found) {
+    return required
+      ? { name: agent.name, status: 'fail', detail: `"${requested}" not found on PATH`, fix: `${agent.installHint}, or set ${agent.binaryEnv}` }
+      : { name: agent.name, status: 'ok', detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})` };
+  }
+  const v = spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  const text = (v.stdout || v.stderr || '').trim().split('\n').pop() ?? '';
+  const min = MIN_VERSIONS[agent.name];
+  if (min) {
+    return versionAtLeast(text, min)
+      ? { name: agent.name, status: 'ok', detail: `${text} (${found})` }
+      : { name: agent.name, status: 'warn', detail: `${text || 'version unknown'} (${found})`, fix: `upgrade to ${min.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it` };
+  }
+  return v.status === 0
+    ? { name: agent.name, status: 'ok', detail: `${text} (${found})` }
+    : { name: agent.name, status: 'warn', detail: `${found} did not run: ${text || `exit ${v.status}`}`, fix: `reinstall it (${agent.installHint})` };
 }
 
 async function hookRoundTrip(): Promise<Check> {
@@ -80,33 +104,9 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
   }
 
-  const requested = process.env.HARNESS_CLAUDE_BIN ?? 'claude';
-  const claude = findExecutable(requested);
-  if (!claude) {
-    checks.push({ name: 'claude', status: 'fail', detail: `"${requested}" not found on PATH`, fix: 'npm install -g @anthropic-ai/claude-code, or set HARNESS_CLAUDE_BIN' });
-  } else {
-    const v = spawnSync(claude, ['--version'], { encoding: 'utf8', timeout: 20_000 });
-    const text = (v.stdout || v.stderr || '').trim();
-    const recent = versionAtLeast(text, CLAUDE_MIN);
-    checks.push(
-      recent
-        ? { name: 'claude', status: 'ok', detail: `${text} (${claude})` }
-        : { name: 'claude', status: 'warn', detail: `${text || 'version unknown'} (${claude})`, fix: `upgrade to ${CLAUDE_MIN.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it` },
-    );
-  }
-
+  checks.push(agentCheck(claudeAdapter, true));
   // the other agents are optional: reported when installed, noted when not
-  for (const agent of [codexAdapter, createGeminiAdapter()]) {
-    const requested = process.env[agent.binaryEnv] ?? agent.defaultBinary;
-    const found = findExecutable(requested);
-    if (!found) {
-      checks.push({ name: agent.name, status: 'ok', detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})` });
-      continue;
-    }
-    const v = spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000 });
-    const text = (v.stdout || v.stderr || '').trim().split('\n').pop() ?? '';
-    checks.push(v.status === 0 ? { name: agent.name, status: 'ok', detail: `${text} (${found})` } : { name: agent.name, status: 'warn', detail: `${found} did not run: ${text || `exit ${v.status}`}`, fix: `reinstall it (${agent.installHint})` });
-  }
+  checks.push(agentCheck(codexAdapter, false), agentCheck(createGeminiAdapter(), false));
 
   const state = stateDirFor(workspace);
   try {

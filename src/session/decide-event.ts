@@ -12,12 +12,12 @@ export function decideEvent(event: ToolEvent, policy: Policy): Decision {
   const unreadable: Decision | null = event.unreadable
     ? { verdict: 'ask', ruleId: UNREADABLE_RULE, reason: `harness could not read this ${event.tool} call in full (${event.unreadable}), so the user must confirm it`, mutates: true, hits: [], commands: [] }
     : null;
-  let decisive = decisions[0] ?? unreadable!;
-  for (const d of decisions.slice(1)) if (VERDICT_RANK[d.verdict] > VERDICT_RANK[decisive.verdict]) decisive = d;
-  if (unreadable && VERDICT_RANK[unreadable.verdict] > VERDICT_RANK[decisive.verdict]) decisive = unreadable;
+  const all = unreadable ? [...decisions, unreadable] : decisions;
+  if (all.length === 0) throw new Error(`the ${event.tool} call names nothing harness can decide`);
+  const decisive = all.reduce((a, d) => (VERDICT_RANK[d.verdict] > VERDICT_RANK[a.verdict] ? d : a));
   return {
     ...decisive,
-    mutates: decisions.some((d) => d.mutates) || Boolean(unreadable),
+    mutates: all.some((d) => d.mutates),
     hits: decisions.flatMap((d) => d.hits),
     commands: decisions.flatMap((d) => d.commands),
   };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { findExecutable } from '../executable.js';
-import type { HookTransport } from '../agents/adapter.js';
+import { requestedBinary, type HookTransport } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
 import { AuditLog } from '../audit/store.js';
 import { HarnessError, UsageError } from '../errors.js';
@@ -99,7 +99,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const workspace = findWorkspace(opts.cwd);
   const live = new LivePolicy(workspace, opts.configPath);
   const loaded = live.loaded;
-  const requested = adapter ? (opts.binary ?? process.env[adapter.binaryEnv] ?? adapter.defaultBinary) : opts.agent;
+  const requested = adapter ? requestedBinary(adapter, process.env, opts.binary) : opts.agent;
   const binary = findExecutable(requested);
   if (!binary) {
     throw new HarnessError(
