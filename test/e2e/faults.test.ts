@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { adapterFor } from '../../src/agents/index.js';
 import { ModelServer } from '../support/model-server.js';
-import { CodexModel } from '../support/codex-model.js';
-import { GeminiModel } from '../support/gemini-model.js';
-import { claudeSandbox, CLAUDE_BIN, CODEX_BIN, codexSandbox, GEMINI_BIN, geminiSandbox } from '../support/agent-env.js';
+import { claudeSandbox, CLAUDE_BIN } from '../support/agent-env.js';
+import { codex, gemini } from '../support/agent-cases.js';
 
 /**
  * The real agents with harness's generated hook settings, pointed at a supervisor that is
@@ -66,18 +65,10 @@ describe.each(['http', 'command'] as const)('fail closed with the real Claude Co
   }, 60_000);
 });
 
-describe.each([
-  { name: 'codex', bin: CODEX_BIN, model: () => new CodexModel([{ tool: 'exec_command', input: { cmd: 'touch should-not-exist' } }]), sandbox: codexSandbox, args: ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'x'] },
-  {
-    name: 'gemini',
-    bin: GEMINI_BIN,
-    model: () => new GeminiModel([{ tool: 'run_shell_command', input: { command: 'touch should-not-exist' } }]),
-    sandbox: geminiSandbox,
-    args: ['-m', 'gemini-2.5-flash', '--yolo', '-o', 'json', '-p', 'x'],
-  },
-])('fail closed with the real $name CLI (its hooks fail open on errors, harness\'s client does not)', (agent) => {
+describe.each([codex, gemini])('fail closed with the real $name CLI (its hooks fail open on errors, harness\'s client does not)', (agent) => {
   it.each(['gone', 'hangs', 'garbage'] as const)('supervisor %s → the tool call does not run', async (kind) => {
     const model = agent.model();
+    model.setScript([agent.shell('touch should-not-exist')]);
     const url = await model.start();
     cleanups.push(() => model.stop());
     const sb = agent.sandbox(url);
