@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { Decision } from '../policy/index.js';
 import type { HookEndpoint } from '../hooks/server.js';
 import type { HookReply } from '../hooks/protocol.js';
@@ -15,6 +16,8 @@ export interface LaunchContext {
   timeoutSeconds: number;
   /** The environment the agent would get without harness. */
   env: NodeJS.ProcessEnv;
+  /** The agent runs in the OS sandbox, where the home directory is read-only. */
+  sandboxed: boolean;
 }
 
 /** How the agent is started so that its hooks reach harness. */
@@ -26,8 +29,23 @@ export interface Launch {
   injected: string[];
   /** Told to the person at start, when the wiring is not obvious (a private config overlay). */
   note?: string;
+  /** Paths in the runtime directory the agent writes (a private config overlay); the rest it only reads. */
+  writable?: string[];
   /** Run when the agent has exited, before the runtime directory goes. */
   finish?: () => void;
+}
+
+export interface SandboxNeeds {
+  /** Writable: the agent's own state. */
+  state: string[];
+  /** Within that state, the files that make the agent run programs (its hooks, MCP servers, instructions): read-only. */
+  config: string[];
+  endpoints: string[];
+}
+
+/** The person's home as the agent sees it. */
+export function homeOf(env: NodeJS.ProcessEnv): string {
+  return env.HOME || homedir();
 }
 
 /** What a PostToolUse-style hook says about the call that ran. */
@@ -46,10 +64,15 @@ export interface AgentAdapter {
   /** The environment variable that points harness at the binary. */
   readonly binaryEnv: string;
   readonly installHint: string;
+  /** `--autonomous`: the options (and variables) that turn the agent's own permission prompts off. */
+  readonly autonomousArgs: readonly string[];
+  readonly autonomousEnv?: Readonly<Record<string, string>>;
   /** Hook transports the agent supports, the preferred first. */
   readonly transports: readonly HookTransport[];
   /** The agent's own settings files in a workspace (or home) that could switch hooks off: protected. */
   settingsFiles(workspace: string, env: NodeJS.ProcessEnv): string[];
+  /** What the agent itself needs inside the sandbox: its own state (writable) and its API's base URLs. */
+  sandboxNeeds(args: string[], env: NodeJS.ProcessEnv): SandboxNeeds;
   /** Hook payload → agent-neutral event. Unknown shapes still produce an event (judged as `other`). */
   toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent;
   /** The after-call payload → whether the call succeeded and what it returned. */

@@ -4,7 +4,8 @@ import { hookCommand } from '../hooks/client.js';
 import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
 import { UsageError } from '../errors.js';
-import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { configOverlay } from './config-overlay.js';
+import { ALLOW_SILENTLY, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
 
 /** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
 interface ClaudePayload {
@@ -47,6 +48,34 @@ export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): 
   return { verdict: decision, exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } }) };
 }
 
+/** What in ~/.claude makes Claude Code run programs or follow instructions on its next start. */
+const CLAUDE_CONFIG = ['settings.json', 'settings.local.json', 'CLAUDE.md', 'agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles'];
+
+/**
+ * Keys of ~/.claude.json a run may change in the person's file: counters, tips and notices seen.
+ * Never MCP servers, projects (their trust and servers), credentials or anything else that runs or allows.
+ */
+const WRITE_BACK = /^(num[A-Z]\w*|has(Completed|Seen|Shown|Acknowledged)\w*|last\w*(Seen|Shown|Version|Notice)\w*|tipsHistory|cached\w*|\w*(Count|Seen|Shown|Dismissed|Notice)|firstStartTime|userID)$/;
+
+/** Where Claude Code keeps its state: CLAUDE_CONFIG_DIR, else ~/.claude (with ~/.claude.json beside it). */
+function configDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR || join(homeOf(env), '.claude');
+}
+
+/**
+ * In the sandbox the home directory is read-only, and Claude Code writes ~/.claude.json by renaming
+ * a new file over it (with a lock directory beside it). It gets a private config directory
+ * (CLAUDE_CONFIG_DIR): the person's ~/.claude linked entry by entry, its own copy of
+ * ~/.claude.json whose changed keys are written back at the end.
+ */
+function sandboxedConfig(env: NodeJS.ProcessEnv, runtimeDir: string): Pick<Launch, 'env' | 'writable' | 'finish' | 'note'> {
+  const real = configDir(env);
+  const global = env.CLAUDE_CONFIG_DIR ? join(real, '.claude.json') : join(homeOf(env), '.claude.json');
+  const dir = join(runtimeDir, 'claude-config');
+  const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }], (name) => !CLAUDE_CONFIG.includes(name));
+  return { env: { CLAUDE_CONFIG_DIR: dir }, writable: [dir], finish: overlay.finish };
+}
+
 /** Claude Code options that would let the agent run without harness's hooks. */
 const HOOKLESS = new Set(['--bare']);
 
@@ -57,9 +86,21 @@ export const claudeAdapter: AgentAdapter = {
   binaryEnv: 'HARNESS_CLAUDE_BIN',
   installHint: 'npm install -g @anthropic-ai/claude-code',
   transports: ['http', 'command'],
+  // as root Claude Code allows bypass mode only when told it is sandboxed, which under harness it is
+  autonomousArgs: ['--dangerously-skip-permissions'],
+  autonomousEnv: { IS_SANDBOX: '1' },
 
   settingsFiles(workspace: string): string[] {
     return [join(workspace, '.claude', 'settings.json'), join(workspace, '.claude', 'settings.local.json')];
+  },
+
+  sandboxNeeds(_args, env) {
+    return {
+      // ~/.claude.json is rewritten by rename next to it, in a read-only home: the run uses a copy (launch)
+      state: [configDir(env), join(homeOf(env), '.config', 'claude')],
+      config: CLAUDE_CONFIG.map((name) => join(configDir(env), name)),
+      endpoints: [env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com'],
+    };
   },
 
   toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent {
@@ -119,7 +160,7 @@ export const claudeAdapter: AgentAdapter = {
    * tool, failing closed (`onFailure: block`), with `disableAllHooks: false` so a repository's own
    * settings cannot switch them off. The file lives in harness's private runtime directory.
    */
-  launch(args: string[], { runtimeDir, endpoint, transport, timeoutSeconds }: LaunchContext) {
+  launch(args: string[], { runtimeDir, endpoint, transport, timeoutSeconds, env, sandboxed }: LaunchContext) {
     const hook = (event: HookEvent) =>
       transport === 'http'
         ? {
@@ -140,6 +181,6 @@ export const claudeAdapter: AgentAdapter = {
     };
     const path = join(runtimeDir, 'claude-settings.json');
     writeFileSync(path, JSON.stringify(settings, null, 2), { mode: 0o600 });
-    return { args: [...args, '--settings', path], env: {}, injected: [path] };
+    return { args: [...args, '--settings', path], injected: [path], ...(sandboxed ? sandboxedConfig(env, runtimeDir) : { env: {} }) };
   },
 };

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { UsageError } from '../errors.js';
 import { parseApplyPatch } from './apply-patch.js';
-import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { preToolUseDecision } from './claude.js';
 import type { ToolEvent } from './tool-event.js';
 
@@ -67,6 +68,14 @@ function toEvent(payload: unknown, fallbackCwd: string): ToolEvent {
   return { ...base, kind, paths: [], summary: `${tool} ${JSON.stringify(input).slice(0, 200)}` };
 }
 
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
   title: 'Codex CLI',
@@ -75,9 +84,24 @@ export const codexAdapter: AgentAdapter = {
   installHint: 'npm install -g @openai/codex',
   // Codex hooks are commands only
   transports: ['command'],
+  autonomousArgs: ['--dangerously-bypass-approvals-and-sandbox'],
 
   settingsFiles(workspace) {
     return [join(workspace, '.codex', 'config.toml'), join(workspace, '.codex', 'hooks.json')];
+  },
+
+  /** Codex's own state, its API, and any provider base_url given with -c for this run. */
+  sandboxNeeds(args, env) {
+    const overrides = args.flatMap((a, i) => (a === '-c' || a === '--config' ? [args[i + 1] ?? ''] : a.startsWith('--config=') ? [a.slice(9)] : []));
+    const home = env.CODEX_HOME || join(homeOf(env), '.codex');
+    // providers' base URLs: given for this run with -c, or in the person's config
+    const config = [...overrides, readText(join(home, 'config.toml'))].join('\n');
+    const given = [...config.matchAll(/base_url\s*=\s*"([^"]+)"/g)].map((m) => m[1]!);
+    return {
+      state: [home],
+      config: ['config.toml', 'hooks.json', 'AGENTS.md', 'prompts', 'rules'].map((name) => join(home, name)),
+      endpoints: [env.OPENAI_BASE_URL || 'https://api.openai.com', 'https://chatgpt.com', ...given],
+    };
   },
 
   toToolEvent: toEvent,

@@ -42,31 +42,81 @@ export function readJsonSettings(path: string): Record<string, unknown> {
   }
 }
 
+/** A file the overlay holds as its own copy instead of a link. */
+export interface OverlayFile {
+  name: string;
+  /** Where the person's version is (default: the entry of the same name in the person's directory). */
+  source?: string;
+  /** The overlay's version from the person's. */
+  content: (mine: Record<string, unknown>) => Record<string, unknown>;
+  /** At the end, the top-level keys the agent changed that this admits are written back into the person's file. */
+  writeBack?: (key: string) => boolean;
+}
+
 export interface ConfigOverlay {
-  /** harness's merged settings file in the overlay. */
-  settingsPath: string;
-  /** Moves what the agent created in the overlay into the person's directory (never over a file there). */
+  /** The overlay's copy of each file, by name. */
+  paths: Record<string, string>;
+  /** Moves what the agent created or replaced in the overlay back into the person's directory. */
   finish: () => void;
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.harness-${process.pid}`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** The person's file with the top-level keys the run changed (from `before` to `after`) applied. */
+function mergeChanges(current: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>, admit: (key: string) => boolean): Record<string, unknown> {
+  const out = { ...current };
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!admit(key) || JSON.stringify(before[key]) === JSON.stringify(after[key])) continue;
+    if (key in after) out[key] = after[key];
+    else delete out[key];
+  }
+  return out;
 }
 
 /**
  * A private copy of an agent's config directory for one run: every entry of the person's directory
- * linked (reads and writes reach the person's files), except the settings file, which is the
- * person's settings passed through `merge`. Nothing in the person's directory is changed.
+ * linked (reads and writes reach the person's files), except `files`, which are the overlay's own
+ * copies (harness's hooks merged in, or a file the agent must be able to replace atomically).
  */
-export function configOverlay(realDir: string, overlayDir: string, settingsName: string, merge: (mine: Record<string, unknown>) => Record<string, unknown>): ConfigOverlay {
+export function configOverlay(realDir: string, overlayDir: string, files: OverlayFile[], moveBack: (name: string) => boolean = () => true): ConfigOverlay {
   mkdirSync(overlayDir, { recursive: true, mode: 0o700 });
-  const entries = existsSync(realDir) ? readdirSync(realDir) : [];
-  for (const name of entries) if (name !== settingsName) symlinkSync(join(realDir, name), join(overlayDir, name));
-  const settingsPath = join(overlayDir, settingsName);
-  writeFileSync(settingsPath, JSON.stringify(merge(readJsonSettings(join(realDir, settingsName))), null, 2), { mode: 0o600 });
+  const own = new Set(files.map((f) => f.name));
+  const linked = (existsSync(realDir) ? readdirSync(realDir) : []).filter((name) => !own.has(name));
+  for (const name of linked) symlinkSync(join(realDir, name), join(overlayDir, name));
+  const paths: Record<string, string> = {};
+  const initial = new Map<string, Record<string, unknown>>();
+  for (const f of files) {
+    const content = f.content(readJsonSettings(f.source ?? join(realDir, f.name)));
+    paths[f.name] = join(overlayDir, f.name);
+    initial.set(f.name, content);
+    writeFileSync(paths[f.name]!, JSON.stringify(content, null, 2), { mode: 0o600 });
+  }
   return {
-    settingsPath,
+    paths,
     finish: () => {
+      for (const f of files) {
+        if (!f.writeBack) continue;
+        let after: Record<string, unknown>;
+        try {
+          after = readJsonSettings(paths[f.name]!);
+        } catch {
+          continue;
+        }
+        const target = f.source ?? join(realDir, f.name);
+        const before = initial.get(f.name)!;
+        if (JSON.stringify(after) !== JSON.stringify(before)) writeAtomically(target, JSON.stringify(mergeChanges(readJsonSettings(target), before, after, f.writeBack), null, 2));
+      }
       for (const name of readdirSync(overlayDir)) {
         const from = join(overlayDir, name);
         const to = join(realDir, name);
-        if (name === settingsName || lstatSync(from).isSymbolicLink() || existsSync(to)) continue;
+        // what would make the agent run something on its next start stays in the overlay
+        if (own.has(name) || !moveBack(name) || lstatSync(from).isSymbolicLink()) continue;
+        // a new entry, or one the agent replaced (written elsewhere and renamed over the link)
+        if (existsSync(to) && !linked.includes(name)) continue;
         try {
           mkdirSync(realDir, { recursive: true, mode: 0o700 });
           renameSync(from, to);

@@ -24,6 +24,9 @@ const KINDS: Record<string, ToolKind> = {
 const EVENTS: Record<HookEvent, string> = { pre: 'BeforeTool', post: 'AfterTool' };
 
 /** The person's Gemini config directory. */
+/** What in ~/.gemini makes Gemini CLI run programs or follow instructions on its next start. */
+const GEMINI_CONFIG = ['settings.json', '.env', 'GEMINI.md', 'extensions', 'commands', 'policies'];
+
 const personalDir = (env: NodeJS.ProcessEnv): string => join(env.GEMINI_CLI_HOME || env.HOME || homedir(), '.gemini');
 
 function toEvent(payload: unknown, fallbackCwd: string, toolUseId: string): ToolEvent {
@@ -106,9 +109,18 @@ export function createGeminiAdapter(): AgentAdapter {
     installHint: 'npm install -g @google/gemini-cli',
     // Gemini hooks are commands only
     transports: ['command'],
+    autonomousArgs: ['--yolo'],
 
     settingsFiles(workspace) {
       return [join(workspace, '.gemini', 'settings.json')];
+    },
+
+    sandboxNeeds(_args, env) {
+      return {
+        state: [personalDir(env)],
+        config: GEMINI_CONFIG.map((name) => join(personalDir(env), name)),
+        endpoints: [env.GOOGLE_GEMINI_BASE_URL || 'https://generativelanguage.googleapis.com', 'https://cloudcode-pa.googleapis.com', 'https://oauth2.googleapis.com'],
+      };
     },
 
     toToolEvent(payload, fallbackCwd) {
@@ -154,7 +166,7 @@ export function createGeminiAdapter(): AgentAdapter {
         matcher: '.*',
         hooks: [{ type: 'command', name: 'harness', command: hookCommand(endpoint, 'gemini', event, timeoutSeconds - 1), timeout: timeoutSeconds * 1000 }],
       });
-      const overlay = configOverlay(realDir, join(runtimeDir, 'gemini-home', '.gemini'), 'settings.json', (mine) => {
+      const withHooks = (mine: Record<string, unknown>): Record<string, unknown> => {
         const hooks = record(mine.hooks);
         const list = (name: string): unknown[] => (Array.isArray(hooks[name]) ? (hooks[name] as unknown[]) : []);
         return {
@@ -162,11 +174,13 @@ export function createGeminiAdapter(): AgentAdapter {
           hooksConfig: { ...record(mine.hooksConfig), enabled: true },
           hooks: { ...hooks, [EVENTS.pre]: [group('pre'), ...list(EVENTS.pre)], [EVENTS.post]: [group('post'), ...list(EVENTS.post)] },
         };
-      });
+      };
+      const overlay = configOverlay(realDir, join(runtimeDir, 'gemini-home', '.gemini'), [{ name: 'settings.json', content: withHooks }], (name) => !GEMINI_CONFIG.includes(name));
       return {
         args,
         env: { GEMINI_CLI_HOME: join(runtimeDir, 'gemini-home'), GEMINI_CLI_TRUST_WORKSPACE: 'true' },
-        injected: [overlay.settingsPath],
+        injected: [overlay.paths['settings.json']!],
+        writable: [join(runtimeDir, 'gemini-home')],
         note: `Gemini CLI reads harness's hooks from a private copy of ${realDir} for this run (your files there are not changed; what Gemini adds is moved there at the end).`,
         finish: overlay.finish,
       };

@@ -220,6 +220,11 @@ export class AuditLog {
       .run(s.id, s.agent, s.workspace, at, JSON.stringify(redactValue(s.argv)), s.configPath, s.version, process.pid);
   }
 
+  /** Sessions that never ended, with the supervisor process that ran them. */
+  openSessions(): { id: string; pid: number }[] {
+    return this.db.prepare('SELECT s.id, s.pid FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE e.session_id IS NULL').all() as { id: string; pid: number }[];
+  }
+
   endSession(id: string, exitCode: number | null, at = Date.now()): void {
     this.db.prepare('INSERT OR IGNORE INTO session_ends (session_id, ended_at, exit_code) VALUES (?, ?, ?)').run(id, at, exitCode);
   }

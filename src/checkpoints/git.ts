@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 
 export interface GitEnv {
   gitDir: string;
+  /** Where objects, refs and config are: pinned when the store opens, so a `commondir` file planted later cannot move them. */
+  commonDir?: string;
   workTree: string;
   indexFile: string;
 }
@@ -24,6 +26,7 @@ export function gitProcessEnv(env: GitEnv): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GIT_DIR: env.gitDir,
+    GIT_COMMON_DIR: env.commonDir ?? env.gitDir,
     GIT_WORK_TREE: env.workTree,
     GIT_INDEX_FILE: env.indexFile,
     GIT_OPTIONAL_LOCKS: '0',

@@ -108,16 +108,19 @@ export class CheckpointStore {
     const dir = join(stateDir, 'checkpoints');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     let gitDir: string;
+    let commonDir: string;
     try {
-      const [found, top] = execFileSync('git', ['rev-parse', '--absolute-git-dir', '--show-toplevel'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim().split('\n');
+      const [found, common, top] = execFileSync('git', ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim().split('\n');
       // a nested checkout of another repository is not this workspace's repository
-      if (!found || !top || resolve(top) !== ws) throw new Error('workspace is not the repository root');
+      if (!found || !common || !top || resolve(top) !== ws) throw new Error('workspace is not the repository root');
       gitDir = found;
+      commonDir = resolve(ws, common);
     } catch {
       gitDir = join(dir, 'repo.git');
+      commonDir = gitDir;
       if (!existsSync(join(gitDir, 'HEAD'))) execFileSync('git', ['init', '-q', '--bare', gitDir], { stdio: 'ignore' });
     }
-    return new CheckpointStore(ws, dir, { gitDir, workTree: ws, indexFile: join(dir, options.indexName ?? 'index') }, options);
+    return new CheckpointStore(ws, dir, { gitDir, commonDir, workTree: ws, indexFile: join(dir, options.indexName ?? 'index') }, options);
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { HarnessError, UsageError } from '../errors.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { requestRollback } from '../session/control.js';
+import { closeInterrupted } from '../session/interrupted.js';
 import { parseSince } from './log.js';
 import { printJson, useColor } from './output.js';
 
@@ -41,7 +42,7 @@ function describeChanges(changes: FileChange[]): string {
 }
 
 /** A session still running in this workspace (by its audit log): rolling back under it would race the agent. */
-function runningSession(auditPath: string): { id: string; pid: number } | null {
+function runningSession(auditPath: string, workspace: string): { id: string; pid: number } | null {
   let log: AuditLog;
   try {
     log = AuditLog.open(auditPath);
@@ -49,16 +50,8 @@ function runningSession(auditPath: string): { id: string; pid: number } | null {
     return null;
   }
   try {
-    for (const s of log.sessions(5)) {
-      if (s.endedAt !== null || s.pid === undefined) continue;
-      try {
-        process.kill(s.pid, 0);
-        return { id: s.id, pid: s.pid };
-      } catch {
-        // that process is gone: the session was interrupted
-      }
-    }
-    return null;
+    closeInterrupted(log, workspace);
+    return log.openSessions()[0] ?? null;
   } finally {
     log.close();
   }
@@ -167,7 +160,7 @@ export function registerCheckpoints(program: Command): void {
         process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n`);
         return;
       }
-      const running = opts.force ? null : runningSession(auditPath);
+      const running = opts.force ? null : runningSession(auditPath, workspace);
       let result: { changes: FileChange[]; saved: string | null };
       if (running) {
         // the session restores it between tool calls and tells the agent

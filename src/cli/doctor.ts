@@ -10,11 +10,12 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import kleur from 'kleur';
 import { AuditLog } from '../audit/store.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type SandboxSettings } from '../config/load.js';
 import { HarnessError } from '../errors.js';
 import { hookClientPath } from '../hooks/client.js';
 import { hookPath } from '../hooks/protocol.js';
 import { HookServer } from '../hooks/server.js';
+import { bwrapAvailability } from '../sandbox/bwrap.js';
 import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
 import { printJson, useColor } from './output.js';
 
@@ -59,6 +60,19 @@ function agentCheck(agent: AgentAdapter, required: boolean): Check {
     : { name: agent.name, status: 'warn', detail: `${found} did not run: ${text || `exit ${v.status}`}`, fix: `reinstall it (${agent.installHint})` };
 }
 
+/**
+ * Whether the OS sandbox runs here: a real bubblewrap probe (it creates nothing on disk). A sandbox
+ * that cannot run fails only when the config requires it; under "auto" the run goes ahead with a warning.
+ */
+function sandboxCheck(mode: SandboxSettings['mode']): Check {
+  const available = bwrapAvailability();
+  if (mode === 'off') {
+    return { name: 'sandbox', status: 'ok', detail: `switched off by sandbox.mode "off" (${available.ok ? `bubblewrap would run: ${available.binary}` : available.problem})` };
+  }
+  if (available.ok) return { name: 'sandbox', status: 'ok', detail: `bubblewrap (${available.binary})` };
+  return { name: 'sandbox', status: mode === 'required' ? 'fail' : 'warn', detail: available.problem, fix: available.fix };
+}
+
 async function hookRoundTrip(): Promise<Check> {
   const server = new HookServer(async () => ({ verdict: 'deny', exitCode: 0, body: '{"ok":true}' }));
   const ep = await server.start();
@@ -96,9 +110,12 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
   checks.push(isGit ? { name: 'git repository', status: 'ok', detail: workspace } : { name: 'git repository', status: 'warn', detail: `${workspace} is not inside a git repository`, fix: 'run harness inside your repository (git init for a new one)' });
 
   let auditConfigured: string | undefined;
+  // an unreadable config fails its own check; the sandbox is then checked as under the default mode
+  let sandboxMode: SandboxSettings['mode'] = 'auto';
   try {
     const loaded = loadConfig(workspace, configPath);
     auditConfigured = loaded.config.audit?.path;
+    sandboxMode = loaded.sandbox.mode;
     checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
   } catch (e) {
     checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
@@ -135,6 +152,7 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     checks.push({ name: 'terminal (node-pty)', status: 'fail', detail: (e as Error).message, fix: 'reinstall with build tools present (python3, make, g++): npm install' });
   }
 
+  checks.push(sandboxCheck(sandboxMode));
   checks.push(await hookRoundTrip());
   return checks;
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { auditPathFor, findWorkspace } from '../workspace.js';
 import { loadConfig } from '../config/load.js';
+import { closeInterrupted } from '../session/interrupted.js';
 import { paintVerdict, printJson, useColor } from './output.js';
 
 interface LogOptions {
@@ -76,6 +77,7 @@ export function registerLog(program: Command): void {
       }
       const log = AuditLog.open(path);
       try {
+        closeInterrupted(log, workspace);
         const sessionId = opts.session === 'all' ? undefined : (opts.session ?? log.latestSessionId() ?? undefined);
         const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
         const summary = sessionId ? log.summary(sessionId) : null;

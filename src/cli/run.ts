@@ -10,6 +10,8 @@ interface RunCliOptions {
   hookTransport?: string;
   agentBin?: string;
   summary?: boolean;
+  sandbox?: boolean;
+  autonomous?: boolean;
 }
 
 export function registerRun(program: Command, version: string): void {
@@ -21,6 +23,8 @@ export function registerRun(program: Command, version: string): void {
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
     .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports')
     .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, $HARNESS_CODEX_BIN or $HARNESS_GEMINI_BIN, else the agent on PATH)')
+    .option('--autonomous', "turn the agent's own permission prompts off: harness's rules, its dialog and the sandbox are the only gate (needs the sandbox)")
+    .option('--no-sandbox', 'run the agent without the OS sandbox (its scripts can then reach anything you can)')
     .option('--no-summary', 'do not print the session summary when the agent exits')
     .passThroughOptions()
     .addHelpText(
@@ -33,6 +37,8 @@ Examples:
   harness run codex
   harness run codex -- exec "fix the failing test"
   harness run gemini -- -p "fix the failing test"
+  harness run --autonomous claude         Claude Code's own prompts off: harness alone decides,
+                                           inside the sandbox
   harness run -- aider --model sonnet      any program: no hooks, so nothing is asked first;
                                            watched, checkpointed as the tree changes, logged
 
@@ -59,6 +65,8 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
         configPath: opts.config,
         transport: opts.hookTransport,
         binary: opts.agentBin,
+        noSandbox: opts.sandbox === false,
+        autonomous: opts.autonomous === true,
         version,
       });
       if (opts.summary !== false) {

@@ -30,6 +30,15 @@ export interface WatcherSettings {
   restore: 'harness' | 'all' | 'none';
 }
 
+export type SandboxSettings = {
+  mode: 'auto' | 'required' | 'off';
+  allowWrite: string[];
+  denyRead: string[];
+  allowRead: string[];
+  allowHosts: string[];
+  allowLocalPorts: number[];
+};
+
 export interface LoadedConfig {
   /** The file the config came from; null when none exists and the defaults apply. */
   path: string | null;
@@ -40,6 +49,7 @@ export interface LoadedConfig {
   checkpoints: CheckpointSettings;
   tui: TuiSettings;
   watcher: WatcherSettings;
+  sandbox: SandboxSettings;
   packs: string[];
 }
 
@@ -176,7 +186,16 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
   const checkpoints: CheckpointSettings = { enabled: config.checkpoints?.enabled ?? true, maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024) };
   const tui: TuiSettings = { panelKey: config.tui?.panelKey ?? DEFAULT_PANEL_KEY };
   const watcher: WatcherSettings = { restore: config.watcher?.restore ?? 'harness' };
-  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, watcher, packs: used.map((u) => u.name) };
+  const sb = config.sandbox;
+  const sandbox: SandboxSettings = {
+    mode: sb?.mode ?? 'auto',
+    allowWrite: sb?.filesystem?.allowWrite ?? [],
+    denyRead: sb?.filesystem?.denyRead ?? [],
+    allowRead: sb?.filesystem?.allowRead ?? [],
+    allowHosts: sb?.network?.allowHosts ?? [],
+    allowLocalPorts: sb?.network?.allowLocalPorts ?? [],
+  };
+  return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, watcher, sandbox, packs: used.map((u) => u.name) };
 }
 
 /** Loads the config in force for a workspace: the file if there is one, else the recommended pack. */

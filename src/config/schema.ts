@@ -125,6 +125,35 @@ export const watcherSchema = z
   })
   .strict();
 
+const hostPattern = z
+  .string()
+  .regex(/^(\*\.)?[A-Za-z0-9_.-]+(:\d{1,5})?$/, 'a host name, optionally with a leading "*." and a ":port", e.g. "*.npmjs.org" or "example.com:8443"')
+  .refine((h) => !/:/.test(h) || (Number(h.split(':')[1]) >= 1 && Number(h.split(':')[1]) <= 65535), 'the port must be 1 to 65535');
+
+export const sandboxSchema = z
+  .object({
+    mode: z
+      .enum(['auto', 'required', 'off'])
+      .optional()
+      .describe("auto: run the agent in the OS sandbox when this machine has one, else warn (default); required: refuse to start without it; off: no sandbox"),
+    filesystem: z
+      .object({
+        allowWrite: z.array(z.string().min(1)).optional().describe('more paths the agent may write (~ expands; relative paths are in the workspace); everything outside the workspace, the temp dirs and the agent\'s own state is read-only'),
+        denyRead: z.array(z.string().min(1)).optional().describe('more paths the agent may not read, on top of the secret paths of the secrets pack'),
+        allowRead: z.array(z.string().min(1)).optional().describe('secret paths the agent may read after all (e.g. "~/.npmrc")'),
+      })
+      .strict()
+      .optional(),
+    network: z
+      .object({
+        allowHosts: z.array(hostPattern).optional().describe("hosts the agent's processes may reach through harness's proxy, besides the agent's own API and the package registries"),
+        allowLocalPorts: z.array(z.number().int().min(1).max(65535)).optional().describe('ports of services on this machine (127.0.0.1) the agent may reach, e.g. a local database'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -137,6 +166,7 @@ export const configSchema = z
     checkpoints: checkpointsSchema.optional(),
     tui: tuiSchema.optional(),
     watcher: watcherSchema.optional(),
+    sandbox: sandboxSchema.optional(),
   })
   .strict();
 

@@ -130,8 +130,10 @@ export class SessionGuard {
           continue;
         }
       }
-      const restore = change.kind === 'harness-config' || change.kind === 'harness-settings' || (suspect && this.deps.restore === 'all');
-      if (this.deps.restore === 'none' && change.kind !== 'harness-settings') {
+      // a file that makes a program run something (git's config moved elsewhere, an agent's own hooks): always put back
+      const always = change.kind === 'harness-settings' || change.kind === 'runs-code';
+      const restore = always || change.kind === 'harness-config' || (suspect && this.deps.restore === 'all');
+      if (this.deps.restore === 'none' && !always) {
         this.event('tamper-detected', `${name} changed ${who}; not restored (watcher.restore is "none")`, attributed);
         this.deps.alert(`harness: ${name} changed ${who}. Not restored (watcher.restore is "none").`);
         continue;

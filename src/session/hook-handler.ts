@@ -31,6 +31,14 @@ export interface HookContext {
   actor?: string;
   /** Protected files and out-of-band changes: checked before every call, told what each call may write. */
   guard?: SessionGuard;
+  /** The agent runs in the OS sandbox: what it refused shows in the tool's output, and is logged. */
+  sandboxed?: boolean;
+}
+
+/** Lines of a tool's output that say the sandbox refused something (a read-only tree, a hidden path, no network). */
+export function sandboxRefusals(text: string): string[] {
+  const lines = text.split(/\\n|\n/).filter((l) => /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|403 Forbidden.*harness|is not an allowed host/i.test(l));
+  return [...new Set(lines.map((l) => l.trim().slice(0, 200)))].slice(0, 5);
 }
 
 /**
@@ -133,6 +141,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     const { ok, response } = adapter.toResult(payload);
     const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
     audit.result({ sessionId, toolUseId: event.toolUseId, ok, summary: text.slice(0, 300), data: response });
+    if (ctx.sandboxed) for (const line of sandboxRefusals(text)) audit.event({ sessionId, kind: 'sandbox-refusal', detail: line, toolUseId: event.toolUseId });
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {
       treeBefore.delete(event.toolUseId);

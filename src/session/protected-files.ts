@@ -2,7 +2,8 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSyn
 import { dirname, join } from 'node:path';
 
 /** Whose file it is decides what harness does when it changes behind its back. */
-export type ProtectedKind = 'harness-config' | 'harness-settings' | 'agent-settings' | 'git';
+/** `runs-code`: a file that makes git or an agent run a program (git's config moved elsewhere, the agent's own hooks). */
+export type ProtectedKind = 'harness-config' | 'harness-settings' | 'agent-settings' | 'git' | 'runs-code';
 
 export interface ProtectedSpec {
   path: string;

@@ -28,6 +28,11 @@ import { SessionGuard } from './guard.js';
 import { PeriodicCheckpoints } from './periodic.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import type { HookContext } from './hook-handler.js';
+import { Lifecycle } from './lifecycle.js';
+import type { Launch } from '../agents/adapter.js';
+import { closeInterrupted } from './interrupted.js';
+import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
+import { homeOf } from '../agents/adapter.js';
 
 export interface RunOptions {
   /** The agent (claude, codex, gemini), or with `mode: 'command'` any program. */
@@ -41,7 +46,13 @@ export interface RunOptions {
   transport?: HookTransport;
   /** The agent binary; default from the agent's variable (HARNESS_CLAUDE_BIN…), else its name on PATH. */
   binary?: string;
+  /** `--no-sandbox`: run the agent without the OS sandbox. */
+  noSandbox?: boolean;
+  /** `--autonomous`: the agent's own prompts off, harness's decisions final; needs the sandbox. */
+  autonomous?: boolean;
   version: string;
+  /** Tests: called before each step of the start; throwing there makes that step fail. */
+  fault?: (step: string) => void;
 }
 
 export interface SessionResult {
@@ -50,15 +61,23 @@ export interface SessionResult {
   auditPath: string;
 }
 
+/** Files in .git that send git to another directory's config, objects and refs. */
+const GIT_REDIRECTS = ['commondir', 'config.worktree'];
+
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[]): ProtectedSpec[] {
+function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: string[]): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
     ...injected.map((path) => ({ path, kind: 'harness-settings' as const })),
     ...agentSettings.map((path) => ({ path, kind: 'agent-settings' as const })),
+    // the agent's own hooks, MCP servers and instructions in its home: the files (directories of them are read-only in the sandbox)
+    ...agentConfig.filter((path) => /\.\w+$/.test(basename(path))).map((path) => ({ path, kind: 'runs-code' as const })),
   ];
   const gitDir = join(workspace, '.git');
-  if (existsSync(join(gitDir, 'config'))) specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
+  if (existsSync(join(gitDir, 'config'))) {
+    specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
+    specs.push(...GIT_REDIRECTS.map((name) => ({ path: join(gitDir, name), kind: 'runs-code' as const })));
+  }
   return specs;
 }
 
@@ -84,6 +103,9 @@ function currentUser(): string {
   }
 }
 
+const STOP_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const hooked = opts.mode !== 'command';
@@ -106,83 +128,191 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       adapter ? `${adapter.title} was not found ("${requested}"). Install it (${adapter.installHint}) or point ${adapter.binaryEnv} at the binary.` : `"${requested}" was not found on PATH.`,
     );
   }
+  const agentBinary: string = binary;
   const agentName = adapter ? adapter.name : basename(requested);
+  const sandboxing = sandboxDecision(loaded.sandbox, opts.noSandbox === true);
+  if (opts.autonomous && !sandboxing.active) {
+    throw new UsageError(`--autonomous needs the sandbox, and it is ${sandboxing.why}: without it nothing would hold the agent to harness's rules.`);
+  }
+  if (opts.autonomous && !adapter) throw new UsageError('--autonomous is for agents harness supervises through their hooks (claude, codex, gemini).');
+  if (!sandboxing.active && sandboxing.warn) {
+    process.stderr.write(`harness: the agent runs WITHOUT the OS sandbox: ${sandboxing.why}. Scripts it runs can reach anything you can.\n`);
+  }
 
   const sessionId = randomUUID();
-  const runtimeDir = runtimeDirFor(workspace, sessionId);
-  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
-  const audit = AuditLog.open(auditPath);
-  audit.startSession({ id: sessionId, agent: agentName, workspace, argv: hooked ? opts.args : [requested, ...opts.args], configPath: loaded.path, version: opts.version });
-
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
-
-  const checkpoints = loaded.checkpoints.enabled ? CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes }) : undefined;
-  // the first full scan runs while the agent starts; the first checkpoint waits for it
-  const tracking = checkpoints?.track().catch(() => false);
-  const gate = new ToolGate();
-  const rules = new SessionRules(workspace);
-  const actor = currentUser();
-  const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor };
-  const server = hookContext ? new HookServer(createHookHandler(hookContext)) : null;
-  const endpoint = await server?.start();
-  const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
-  const control = new ControlServer({
-    rollback: async (to) => {
-      if (!checkpoints || !rollback) throw new Error('checkpoints are switched off in this session');
-      const done = await rollback.to(await checkpoints.resolve(to), "at the person's request (harness rollback)");
-      return { saved: done.saved, changes: done.changes };
-    },
-  });
-  await control.start(runtimeDir);
-  const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
-  const launch =
-    adapter && endpoint
-      ? adapter.launch(opts.args, { runtimeDir, endpoint, transport, timeoutSeconds: loaded.approvals.timeoutSeconds + 30, env: baseEnv })
-      : { args: opts.args, env: {}, injected: [] };
-  if (launch.note) process.stderr.write(`harness: ${launch.note}\n`);
-  // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
-  const periodic = !hooked && checkpoints ? new PeriodicCheckpoints(checkpoints, audit, sessionId, gate) : null;
-  if (!hooked) {
-    process.stderr.write(
-      `harness: ${agentName} has no hooks harness can use, so nothing it does is decided before it happens.\n` +
-        `harness watches the workspace, ${periodic ? 'checkpoints it as it changes (roll back with Ctrl-] or harness rollback), ' : ''}protects its own files and logs every change.\n`,
-    );
-  }
-  // the first checkpoint is the tree before the program touches it
-  await periodic?.start(tracking ?? Promise.resolve(false));
-  const env = { ...baseEnv, ...launch.env };
-  const args = launch.args;
-
-  let agentPid: number | null = null;
-  const spawned = (pid: number): void => {
-    agentPid = pid;
-    live.addRules(sessionProcessRules([process.pid, pid]));
-  };
-  let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
-  const guard = new SessionGuard({
-    sessionId,
-    workspace,
-    audit,
-    gate,
-    live,
-    files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, adapter?.settingsFiles(workspace, baseEnv) ?? [])),
-    checkpoints,
-    restore: loaded.watcher.restore,
-    agentPid: () => agentPid,
-    alert: (text) => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`)),
-    confirm: interactive
-      ? (view) =>
-          withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
-      : undefined,
-  });
-  if (hookContext) hookContext.guard = guard;
-  guard.start();
-
-  let exitCode: number;
-  const stopSignals = ['SIGTERM', 'SIGHUP'] as const;
+  const life = new Lifecycle(opts.fault);
+  // the agent's exit code, once it has one; a start that failed ends the session without one
+  let exitCode: number | null = null;
+  let result: number;
   try {
+    result = exitCode = await supervise();
+  } finally {
+    const failed = await life.close();
+    for (const f of failed) process.stderr.write(`harness: could not release ${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}\n`);
+  }
+  return { exitCode: result, sessionId, auditPath };
+
+  /** Acquires what the session needs, step by step, runs the agent and returns its exit code. */
+  async function supervise(): Promise<number> {
+    const runtimeDir = await life.acquire(
+      'runtime directory',
+      () => {
+        const dir = runtimeDirFor(workspace, sessionId);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        return dir;
+      },
+      (dir) => rmSync(dir, { recursive: true, force: true }),
+    );
+    const audit = await life.acquire(
+      'audit log',
+      () => {
+        const log = AuditLog.open(auditPath);
+        try {
+          closeInterrupted(log, workspace);
+          log.startSession({ id: sessionId, agent: agentName, workspace, argv: hooked ? opts.args : [requested, ...opts.args], configPath: loaded.path, version: opts.version });
+        } catch (e) {
+          log.close();
+          throw e;
+        }
+        return log;
+      },
+      (log) => {
+        try {
+          log.endSession(sessionId, exitCode);
+        } finally {
+          log.close();
+        }
+      },
+    );
+
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
+    const checkpoints = loaded.checkpoints.enabled
+      ? await life.acquire('checkpoint store', () => CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes }), (store) => store.close())
+      : undefined;
+    // the first full scan runs while the agent starts; the first checkpoint waits for it
+    const tracking = checkpoints?.track().catch(() => false);
+    if (tracking) life.defer('first scan', () => tracking);
+    const gate = new ToolGate();
+    const rules = new SessionRules(workspace);
+    const actor = currentUser();
+    const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor, sandboxed: sandboxing.active };
+    const server = hookContext ? await life.acquire('hook server', () => new HookServer(createHookHandler(hookContext)), (s) => s.stop()) : null;
+    const endpoint = await server?.start();
+    // before the hook server goes: whoever still waits for a person is answered no
+    life.defer('approvals', () => {
+      approvals.denyAll();
+      approvals.detach();
+    });
+    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
+    const control = await life.acquire(
+      'control server',
+      () =>
+        new ControlServer({
+          rollback: async (to) => {
+            if (!checkpoints || !rollback) throw new Error('checkpoints are switched off in this session');
+            const done = await rollback.to(await checkpoints.resolve(to), "at the person's request (harness rollback)");
+            return { saved: done.saved, changes: done.changes };
+          },
+        }),
+      (c) => c.stop(),
+    );
+    await control.start(runtimeDir);
+    const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
+    const launch = await life.acquire(
+      'agent wiring',
+      (): Launch =>
+        adapter && endpoint
+          ? adapter.launch(opts.autonomous ? [...adapter.autonomousArgs.filter((a) => !opts.args.includes(a)), ...opts.args] : opts.args, {
+              runtimeDir,
+              endpoint,
+              transport,
+              timeoutSeconds: loaded.approvals.timeoutSeconds + 30,
+              env: baseEnv,
+              sandboxed: sandboxing.active,
+            })
+          : { args: opts.args, env: {}, injected: [] },
+      (l) => l.finish?.(),
+    );
+    if (launch.note) process.stderr.write(`harness: ${launch.note}\n`);
+    // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
+    const periodic = !hooked && checkpoints ? await life.acquire('periodic checkpoints', () => new PeriodicCheckpoints(checkpoints, audit, sessionId, gate), (p) => p.stop()) : null;
+    if (!hooked) {
+      process.stderr.write(
+        `harness: ${agentName} has no hooks harness can use, so nothing it does is decided before it happens.\n` +
+          `harness watches the workspace, ${periodic ? 'checkpoints it as it changes (roll back with Ctrl-] or harness rollback), ' : ''}protects its own files and logs every change.\n`,
+      );
+    }
+    // the first checkpoint is the tree before the program touches it
+    await periodic?.start(tracking ?? Promise.resolve(false));
+    const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
+    const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: [], endpoints: [] };
+    const sandbox = sandboxing.active
+      ? await life.acquire(
+          'sandbox',
+          () =>
+            openSandbox({
+              settings: loaded.sandbox,
+              disabled: false,
+              workspace,
+              home: homeOf(baseEnv),
+              stateDir: stateDirFor(workspace),
+              configPath: loaded.path,
+              rules: loaded.sources,
+              env: { ...baseEnv, ...launch.env },
+              agentState: needs.state,
+              endpoints: needs.endpoints,
+              injected: launch.injected,
+              protectedFiles: [...agentSettings, ...needs.config],
+              writableState: launch.writable ?? [],
+              // Claude Code's http hooks come from its own process; command hooks from harness's hook client
+              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client' }] : [],
+              interactive,
+              onEgress: (e) => audit.event({ sessionId, kind: e.allowed ? 'egress-allowed' : 'egress-refused', detail: `${e.host}:${e.port}` }),
+              onRefused: (r) => audit.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` }),
+            }),
+          (sb: Sandbox) => sb.close(),
+        )
+      : null;
+    if (sandbox) {
+      for (const note of sandbox.notes) process.stderr.write(`harness: ${note}\n`);
+      audit.event({ sessionId, kind: 'sandbox', detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}` });
+    }
+    const env: NodeJS.ProcessEnv = { ...baseEnv, ...launch.env, ...(opts.autonomous ? adapter?.autonomousEnv : {}), ...(sandbox?.env() ?? {}) };
+    const spawnTarget = sandbox ? sandbox.wrap(agentBinary, launch.args) : { file: agentBinary, args: launch.args };
+
+    let agentPid: number | null = null;
+    const spawned = (pid: number): void => {
+      agentPid = pid;
+      live.addRules(sessionProcessRules([process.pid, pid]));
+    };
+    let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+    const guard = await life.acquire(
+      'watcher',
+      () =>
+        new SessionGuard({
+          sessionId,
+          workspace,
+          audit,
+          gate,
+          live,
+          files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, agentSettings, needs.config)),
+          checkpoints,
+          restore: loaded.watcher.restore,
+          agentPid: () => agentPid,
+          alert: (text) => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`)),
+          confirm: interactive
+            ? (view) =>
+                withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
+            : undefined,
+        }),
+      (g) => g.stop(),
+    );
+    if (hookContext) hookContext.guard = guard;
+    guard.start();
+
+    await life.acquire('agent', () => undefined);
     if (interactive) {
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
@@ -204,41 +334,25 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         },
       );
       const stop = (): void => terminal.kill('SIGTERM');
-      stopSignals.forEach((s) => process.on(s, stop));
+      STOP_SIGNALS.forEach((s) => process.on(s, stop));
       try {
-        exitCode = await terminal.run(binary, args, env, opts.cwd, spawned);
+        return await terminal.run(spawnTarget.file, spawnTarget.args, env, opts.cwd, spawned);
       } finally {
-        stopSignals.forEach((s) => process.off(s, stop));
-      }
-    } else {
-      // its own session (as in a pty), so processes its tool calls leave behind can be told apart
-      const child = spawn(binary, args, { stdio: 'inherit', env, cwd: opts.cwd, detached: true });
-      if (child.pid) spawned(child.pid);
-      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-      const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-      forwarded.forEach((s) => process.on(s, forward));
-      try {
-        exitCode = await new Promise<number>((resolve, reject) => {
-          child.once('error', reject);
-          child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
-        });
-      } finally {
-        forwarded.forEach((s) => process.off(s, forward));
+        STOP_SIGNALS.forEach((s) => process.off(s, stop));
       }
     }
-  } finally {
-    launch.finish?.();
-    guard.stop();
-    approvals.denyAll();
-    approvals.detach();
-    await server?.stop();
-    await periodic?.stop();
-    await control.stop();
-    await tracking;
-    checkpoints?.close();
-    rmSync(runtimeDir, { recursive: true, force: true });
+    // its own session (as in a pty), so processes its tool calls leave behind can be told apart
+    const child = spawn(spawnTarget.file, spawnTarget.args, { stdio: 'inherit', env, cwd: opts.cwd, detached: true });
+    if (child.pid) spawned(child.pid);
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    FORWARDED_SIGNALS.forEach((s) => process.on(s, forward));
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
+      });
+    } finally {
+      FORWARDED_SIGNALS.forEach((s) => process.off(s, forward));
+    }
   }
-  audit.endSession(sessionId, exitCode);
-  audit.close();
-  return { exitCode, sessionId, auditPath };
 }

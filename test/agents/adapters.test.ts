@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
   });
 
   it('launch: hooks, their trust records and the feature switch as -c overrides, no daemon', () => {
-    const { args, env, injected } = codexAdapter.launch(['exec', 'x'], { runtimeDir: '/unused', endpoint: { host: '127.0.0.1', port: 5, token: 'tok' }, transport: 'command', timeoutSeconds: 30, env: {} });
+    const { args, env, injected } = codexAdapter.launch(['exec', 'x'], { runtimeDir: '/unused', endpoint: { host: '127.0.0.1', port: 5, token: 'tok' }, transport: 'command', timeoutSeconds: 30, env: {}, sandboxed: false });
     expect(env).toEqual({});
     expect(injected).toEqual([]);
     expect(args.slice(-2)).toEqual(['exec', 'x']);
@@ -164,8 +164,8 @@ describe('private config overlay (Gemini)', () => {
     const mine = '{\n  // mine\n  "ui": { "theme": "Dracula" }, "url": "http://x//y"\n}\n';
     writeFileSync(join(real, 'settings.json'), mine);
     writeFileSync(join(real, 'projects.json'), '{}');
-    const overlay = configOverlay(real, join(root, 'run', '.gemini'), 'settings.json', (s) => ({ ...s, added: true }));
-    expect(JSON.parse(readFileSync(overlay.settingsPath, 'utf8'))).toEqual({ ui: { theme: 'Dracula' }, url: 'http://x//y', added: true });
+    const overlay = configOverlay(real, join(root, 'run', '.gemini'), [{ name: 'settings.json', content: (s) => ({ ...s, added: true }) }]);
+    expect(JSON.parse(readFileSync(overlay.paths['settings.json']!, 'utf8'))).toEqual({ ui: { theme: 'Dracula' }, url: 'http://x//y', added: true });
     expect(readlinkSync(join(root, 'run', '.gemini', 'projects.json'))).toBe(join(real, 'projects.json'));
     // the agent writes through a link, and creates a new entry
     writeFileSync(join(root, 'run', '.gemini', 'projects.json'), '{"a":1}');
@@ -179,10 +179,48 @@ describe('private config overlay (Gemini)', () => {
     expect(existsSync(join(real, 'added'))).toBe(false);
   });
 
+  it('a write-back file: the keys the run changed reach the person\'s file, others written there meanwhile stay; a replaced link is moved back', () => {
+    const root = mkdtempSync(join(tmpdir(), 'harness-overlay-'));
+    const real = join(root, 'home', '.claude');
+    mkdirSync(real, { recursive: true });
+    writeFileSync(join(real, 'settings.json'), '{"theme":"dark"}');
+    const global = join(root, 'home', '.claude.json');
+    writeFileSync(global, JSON.stringify({ numStartups: 1, projects: { a: 1 }, gone: true }));
+    const dir = join(root, 'run', 'claude');
+    const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: () => true }]);
+    // the agent rewrites its config atomically (a new file renamed over the old one) …
+    writeFileSync(join(dir, '.claude.json.tmp'), JSON.stringify({ numStartups: 2, projects: { a: 1 } }));
+    renameSync(join(dir, '.claude.json.tmp'), join(dir, '.claude.json'));
+    writeFileSync(join(dir, 'settings.json.tmp'), '{"theme":"light"}');
+    renameSync(join(dir, 'settings.json.tmp'), join(dir, 'settings.json'));
+    // … while another session of the person's writes a key of its own
+    writeFileSync(global, JSON.stringify({ numStartups: 1, projects: { a: 1 }, gone: true, other: 'kept' }));
+    overlay.finish();
+    expect(JSON.parse(readFileSync(global, 'utf8'))).toEqual({ numStartups: 2, projects: { a: 1 }, other: 'kept' });
+    expect(readFileSync(join(real, 'settings.json'), 'utf8')).toBe('{"theme":"light"}');
+  });
+
+  it('what would run a program on the next start stays in the overlay: a key not admitted, an entry not to move back', () => {
+    const root = mkdtempSync(join(tmpdir(), 'harness-overlay-'));
+    const real = join(root, 'home', '.claude');
+    mkdirSync(real, { recursive: true });
+    const global = join(root, 'home', '.claude.json');
+    writeFileSync(global, JSON.stringify({ numStartups: 1 }));
+    const dir = join(root, 'run', 'claude');
+    const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (k) => k === 'numStartups' }], (name) => name !== 'settings.json');
+    writeFileSync(join(dir, '.claude.json'), JSON.stringify({ numStartups: 2, mcpServers: { x: { command: 'sh' } } }));
+    writeFileSync(join(dir, 'settings.json'), '{"hooks":{"SessionStart":[]}}');
+    writeFileSync(join(dir, 'history.jsonl'), 'x');
+    overlay.finish();
+    expect(JSON.parse(readFileSync(global, 'utf8'))).toEqual({ numStartups: 2 });
+    expect(existsSync(join(real, 'settings.json'))).toBe(false);
+    expect(readFileSync(join(real, 'history.jsonl'), 'utf8')).toBe('x');
+  });
+
   it('a person without a config directory gets one only for what the agent created', () => {
     const root = mkdtempSync(join(tmpdir(), 'harness-overlay-'));
     const real = join(root, 'none', '.gemini');
-    const overlay = configOverlay(real, join(root, 'run', '.gemini'), 'settings.json', () => ({ x: 1 }));
+    const overlay = configOverlay(real, join(root, 'run', '.gemini'), [{ name: 'settings.json', content: () => ({ x: 1 }) }]);
     expect(existsSync(real)).toBe(false);
     writeFileSync(join(root, 'run', '.gemini', 'installation_id'), 'id');
     overlay.finish();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -111,10 +111,39 @@ describe('harness doctor', () => {
     const out = JSON.parse(r.stdout);
     expect(r.status, r.stderr).toBe(0);
     expect(out.ok).toBe(true);
-    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'codex', 'gemini', 'state directory', 'audit log', 'terminal (node-pty)', 'hook round trip']);
+    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'codex', 'gemini', 'state directory', 'audit log', 'terminal (node-pty)', 'sandbox', 'hook round trip']);
     expect(out.checks.find((c: { name: string }) => c.name === 'claude').detail).toMatch(/2\.1\.330/);
     expect(out.checks.find((c: { name: string }) => c.name === 'codex').detail).toMatch(/0\.169\.0/);
     expect(out.checks.find((c: { name: string }) => c.name === 'gemini').detail).toMatch(/not installed \(needed only for harness run gemini/);
+  });
+
+  it('reports whether the OS sandbox runs here (bubblewrap is installed on this machine), creating nothing', () => {
+    const env = { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) };
+    const json = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: repo, encoding: 'utf8', env });
+    const sandbox = JSON.parse(json.stdout).checks.find((c: { name: string }) => c.name === 'sandbox');
+    expect(sandbox, json.stderr).toEqual({ name: 'sandbox', status: 'ok', detail: expect.stringMatching(/^bubblewrap \(\/.*bwrap\)$/) });
+    const text = spawnSync(process.execPath, [BIN, 'doctor'], { cwd: repo, encoding: 'utf8', env });
+    expect(text.stdout).toMatch(/^ok +sandbox +bubblewrap \(\/\S*bwrap\)$/m);
+    // the probe is a bare bubblewrap run: no checkpoint ref directory, nothing in the workspace
+    expect(existsSync(join(repo, '.git', 'refs', 'harness'))).toBe(false);
+  });
+
+  it('without bubblewrap the sandbox line says what to install: a warning under "auto", a failure under "required", fine under "off"', () => {
+    // a PATH with git and node but no bwrap
+    const path = mkdtempSync(join(tmpdir(), 'harness-doctor-path-'));
+    for (const name of ['git', 'node']) symlinkSync(execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim(), join(path, name));
+    const doctor = (mode: string | null) => {
+      const dir = mkdtempSync(join(tmpdir(), 'harness-doctor-sbx-'));
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      if (mode) writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ sandbox: { mode } }));
+      const env = { ...process.env, PATH: path, HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) };
+      const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: dir, encoding: 'utf8', env });
+      return { code: r.status, sandbox: JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'sandbox') };
+    };
+    const missing = { detail: 'bubblewrap (bwrap) is not installed', fix: expect.stringMatching(/^install it: sudo apt-get install bubblewrap/) };
+    expect(doctor(null)).toEqual({ code: 0, sandbox: { name: 'sandbox', status: 'warn', ...missing } });
+    expect(doctor('required')).toEqual({ code: 1, sandbox: { name: 'sandbox', status: 'fail', ...missing } });
+    expect(doctor('off')).toEqual({ code: 0, sandbox: { name: 'sandbox', status: 'ok', detail: 'switched off by sandbox.mode "off" (bubblewrap (bwrap) is not installed)' } });
   });
 
   it('fails with a fix when the agent is missing', () => {

@@ -29,8 +29,38 @@ describe('config validation names the field, what was expected and what was foun
     [{ extends: ['recomended'] }, /^extends\[0\]: unknown rule pack "recomended".*"recommended"/],
     [{ disable: ['git.reset-hrad'] }, /^disable\[0\]: no rule "git.reset-hrad"/],
     [{ rules: [{ id: 'git.reset-hard', decision: 'deny', reason: 'r', command: 'git' }] }, /^rules\[0\]\.id: "git.reset-hard" is already used by pack "git"/],
+    [{ sandbox: { mode: 'maybe' } }, /^sandbox\.mode: .*"auto".*"required".*"off".*\(found "maybe"\)/],
+    [{ sandbox: 'auto' }, /^sandbox: .*expected object.*\(found "auto"\)/],
+    [{ sandbox: { netwrok: {} } }, /^sandbox: .*unknown key\(s\) "netwrok"/],
+    [{ sandbox: { filesystem: { allowwrite: ['dist'] } } }, /^sandbox\.filesystem: .*unknown key\(s\) "allowwrite"/],
+    [{ sandbox: { filesystem: { allowRead: '~/.npmrc' } } }, /^sandbox\.filesystem\.allowRead: .*expected array.*\(found "~\/\.npmrc"\)/],
+    [{ sandbox: { filesystem: { denyRead: [''] } } }, /^sandbox\.filesystem\.denyRead\[0\]: .*\(found ""\)/],
+    [{ sandbox: { network: { allowHosts: ['http://x'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name, optionally with a leading "\*\." and a ":port".*\(found "http:\/\/x"\)/],
+    [{ sandbox: { network: { allowHosts: ['example.com/path'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "example\.com\/path"\)/],
+    [{ sandbox: { network: { allowHosts: ['*'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "\*"\)/],
+    [{ sandbox: { network: { allowLocalPorts: [70000] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*65535.*\(found 70000\)/],
+    [{ sandbox: { network: { allowLocalPorts: [0] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*>=1.*\(found 0\)/],
+    [{ sandbox: { network: { allowLocalPorts: [80.5] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*int.*\(found 80\.5\)/],
+    [{ sandbox: { network: { allowLocalPorts: ['5432'] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*expected number.*\(found "5432"\)/],
   ])('%j', (raw, pattern) => {
     expect(problems(raw).join('\n')).toMatch(pattern);
+  });
+
+  it('a valid sandbox section resolves to the sandbox settings; without one the sandbox is "auto" with nothing extra', () => {
+    expect(resolveConfig({}, 'test.json').sandbox).toEqual({ mode: 'auto', allowWrite: [], denyRead: [], allowRead: [], allowHosts: [], allowLocalPorts: [] });
+    const sandbox = {
+      mode: 'required',
+      filesystem: { allowWrite: ['~/scratch', 'dist'], denyRead: ['~/.company'], allowRead: ['~/.npmrc'] },
+      network: { allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com'], allowLocalPorts: [5432, 65535] },
+    };
+    expect(resolveConfig({ sandbox }, 'test.json').sandbox).toEqual({
+      mode: 'required',
+      allowWrite: ['~/scratch', 'dist'],
+      denyRead: ['~/.company'],
+      allowRead: ['~/.npmrc'],
+      allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com'],
+      allowLocalPorts: [5432, 65535],
+    });
   });
 
   it('reports JSON syntax errors with line and column, and nothing loads', () => {

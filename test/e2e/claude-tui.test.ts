@@ -116,7 +116,8 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     ]);
     const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
     try {
-      expect(log.eventsOf(log.latestSessionId()!)).toEqual([]);
+      // nothing the watcher saw: the rollbacks went through the session (the sandbox's own events aside)
+      expect(log.eventsOf(log.latestSessionId()!).filter((e) => !/^(sandbox|egress-)/.test(e.kind))).toEqual([]);
     } finally {
       log.close();
     }
@@ -164,7 +165,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     ]);
     const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
     try {
-      expect(log.eventsOf(log.latestSessionId()!).map((e) => [e.kind, e.detail])).toEqual([
+      expect(log.eventsOf(log.latestSessionId()!).filter((e) => e.kind.startsWith('session-rule')).map((e) => [e.kind, e.detail])).toEqual([
         ['session-rule-added', 'session.1: allow `touch a.txt` in the workspace root (asked by team.ask-touch)'],
         ['session-rule-revoked', 'session.1: allow `touch a.txt` in the workspace root'],
       ]);

@@ -53,6 +53,7 @@ describe.each(['http', 'command'] as const)('fail closed with the real Claude Co
       transport,
       timeoutSeconds: 3,
       env: sb.env,
+      sandboxed: false,
     });
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(CLAUDE_BIN, launch.args, { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'ignore', 'ignore'] });
@@ -80,6 +81,7 @@ describe.each([codex, gemini])('fail closed with the real $name CLI (its hooks f
       transport: 'command',
       timeoutSeconds: 3,
       env: sb.env,
+      sandboxed: false,
     });
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(agent.bin, launch.args, { cwd: sb.repo, env: { ...sb.env, ...launch.env, GEMINI_CLI_TRUST_WORKSPACE: 'true' }, stdio: ['ignore', 'ignore', 'ignore'] });

@@ -14,12 +14,16 @@ function start(mode: 'normal' | 'alt') {
   const repo = join(root, 'repo');
   mkdirSync(repo);
   execFileSync('git', ['init', '-q'], { cwd: repo });
-  const files = { result: join(root, 'hook-result.json'), input: join(root, 'agent-input.txt') };
+  // the agent's temp dir: the one place outside the repository the sandbox lets it write
+  const scratch = join(root, 't');
+  mkdirSync(scratch);
+  const files = { result: join(scratch, 'hook-result.json'), input: join(scratch, 'agent-input.txt') };
   const env = {
     PATH: process.env.PATH,
     HOME: root,
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
+    TMPDIR: scratch,
     HARNESS_STATE_DIR: join(root, 'state'),
     SCREEN_AGENT_MODE: mode,
     SCREEN_AGENT_RESULT: files.result,
@@ -94,7 +98,7 @@ describe.each(['normal', 'alt'] as const)('the approval overlay in a real pty (a
     const { term, files } = start(mode);
     const before = await settledAt(term, ready);
     term.type('\x1d');
-    await term.waitForScreen('no tool calls yet');
+    await term.waitForScreen('last checkpoint');
     term.type('j');
     term.type('q');
     expect(await settledScreen(term, before)).toEqual(before);

@@ -25,7 +25,8 @@ function eventsNow(sb: { repo: string; env: NodeJS.ProcessEnv }) {
 }
 
 describe('the watcher with the real Claude Code', () => {
-  it('a background writer started by an allowed command: its file is recorded as out-of-band, its config rewrite is reverted', async () => {
+  // without the sandbox (which would refuse the config write outright) the watcher is the layer that puts it back
+  it('a background writer started by an allowed command: its file is recorded as out-of-band, its config rewrite is reverted (no sandbox)', async () => {
     model = new ModelServer();
     const sb = claudeSandbox(await model.start());
     const config = JSON.stringify({ rules: [{ id: 'team.no-curl', decision: 'deny', command: 'curl', reason: 'no network' }] });
@@ -46,7 +47,7 @@ describe('the watcher with the real Claude Code', () => {
     ]);
     // the model waits after the writer started, so the writer acts while no tool call runs
     const idle = model.hold(2);
-    const child = spawn(process.execPath, [HARNESS_BIN, 'run', 'claude', '--', '-p', 'start the writer', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', 'claude', '--', '-p', 'start the writer', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));

@@ -9,7 +9,7 @@ import type { Step } from './scripted-model.js';
 export interface AgentCase {
   name: string;
   model: () => CodexModel | GeminiModel;
-  sandbox: (url: string) => Sandbox;
+  sandbox: (url: string, parent?: string) => Sandbox;
   bin: string;
   /** A headless run with a prompt. */
   args: string[];

@@ -31,8 +31,8 @@ export interface Sandbox {
 }
 
 /** A temp git repo, a temp HOME and harness state outside both, with an environment that uses them. */
-function baseSandbox(): Sandbox {
-  const root = mkdtempSync(join(tmpdir(), 'harness-e2e-'));
+function baseSandbox(parent = tmpdir()): Sandbox {
+  const root = mkdtempSync(join(parent, 'harness-e2e-'));
   const repo = join(root, 'repo');
   const home = join(root, 'home');
   const state = join(root, 'state');
@@ -52,8 +52,8 @@ function baseSandbox(): Sandbox {
 }
 
 /** A sandbox in which the real Claude Code talks only to `modelUrl`. */
-export function claudeSandbox(modelUrl: string): Sandbox {
-  const sb = baseSandbox();
+export function claudeSandbox(modelUrl: string, parent?: string): Sandbox {
+  const sb = baseSandbox(parent);
   mkdirSync(join(sb.home, '.claude'));
   // Interactive runs need onboarding and trust already done.
   writeFileSync(join(sb.home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [sb.repo]: { hasTrustDialogAccepted: true } }, customApiKeyResponses: { approved: ['sk-test'] } }));
@@ -72,8 +72,8 @@ export function claudeSandbox(modelUrl: string): Sandbox {
 }
 
 /** A sandbox in which the real Codex CLI talks only to `modelUrl` (its Responses API), logged in and trusting the repo. */
-export function codexSandbox(modelUrl: string): Sandbox {
-  const sb = baseSandbox();
+export function codexSandbox(modelUrl: string, parent?: string): Sandbox {
+  const sb = baseSandbox(parent);
   const codexHome = join(sb.home, '.codex');
   mkdirSync(codexHome);
   writeFileSync(
@@ -99,8 +99,8 @@ export function codexSandbox(modelUrl: string): Sandbox {
 }
 
 /** A sandbox in which the real Gemini CLI talks only to `modelUrl` with an API key. */
-export function geminiSandbox(modelUrl: string): Sandbox {
-  const sb = baseSandbox();
+export function geminiSandbox(modelUrl: string, parent?: string): Sandbox {
+  const sb = baseSandbox(parent);
   mkdirSync(join(sb.home, '.gemini'));
   writeFileSync(join(sb.home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, ui: { theme: 'Default' } }));
   Object.assign(sb.env, { GOOGLE_GEMINI_BASE_URL: modelUrl, GEMINI_API_KEY: 'fake-key', HARNESS_GEMINI_BIN: GEMINI_BIN });

@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import type { SandboxSettings } from '../config/load.js';
+import type { RuleSource } from '../policy/index.js';
+import { HarnessError } from '../errors.js';
+import { hookClientPath } from '../hooks/client.js';
+import { bwrapArgs, bwrapAvailability } from './bwrap.js';
+import { Doors, hostMatcher, type EgressEvent, type Peer, type Refusal } from './doors.js';
+import { compileProfile, REGISTRY_HOSTS, type SandboxProfile } from './profile.js';
+
+export { bwrapAvailability } from './bwrap.js';
+export type { EgressEvent, Peer, Refusal } from './doors.js';
+export type { SandboxProfile } from './profile.js';
+
+// dist/sandbox/index.js → dist/…; src/sandbox/index.ts (tests) → dist/… too
+const firstExisting = (urls: URL[]): string | null => urls.map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? null;
+/** The native first process (hooks/harness-sandbox-init.c), when the build could compile it. */
+const nativeLauncher = (): string | null => firstExisting([new URL('../harness-sandbox-init', import.meta.url), new URL('../../dist/harness-sandbox-init', import.meta.url)]);
+/** The Node fallback: it checks no peers. */
+const nodeLauncher = (): string =>
+  firstExisting([new URL('./launcher.js', import.meta.url), new URL('../../dist/sandbox/launcher.js', import.meta.url)]) ?? fileURLToPath(new URL('./launcher.js', import.meta.url));
+/** Where the agent's processes find harness's proxy inside the sandbox. */
+const PROXY_PORT = 3128;
+
+export interface SandboxRequest {
+  settings: SandboxSettings;
+  /** `--no-sandbox` on the command line. */
+  disabled: boolean;
+  workspace: string;
+  home: string;
+  stateDir: string;
+  configPath: string | null;
+  rules: RuleSource[];
+  env: NodeJS.ProcessEnv;
+  /** The agent's own state and API base URLs. */
+  agentState: string[];
+  endpoints: string[];
+  /** Files harness wrote for the run (read-only inside) and the agent's settings files. */
+  injected: string[];
+  protectedFiles: string[];
+  writableState: string[];
+  /**
+   * 127.0.0.1 ports outside the agent must reach (harness's hook endpoint), and who may connect to
+   * each inside: `agent` (the agent process itself: Claude Code's http hooks), `hook-client`
+   * (harness's hook client started by the agent: command hooks) or `any`.
+   */
+  ports: { port: number; peer: Peer }[];
+  /** Without a terminal the agent gets a session of its own. */
+  interactive: boolean;
+  onEgress: (event: EgressEvent) => void;
+  /** A connection to a door the launcher refused: its peer was not the one the door admits. */
+  onRefused?: (refusal: Refusal) => void;
+  /** Run the Node launcher even when the native one is built (tests of the fallback). */
+  nodeLauncher?: boolean;
+}
+
+/** A running sandbox: how to start the agent in it, and how to take it down. */
+export interface Sandbox {
+  profile: SandboxProfile;
+  /** Which first process runs inside: the native one checks who connects to a door. */
+  launcher: 'native' | 'node';
+  /** What the person should know: door checks that cannot be made here. */
+  notes: string[];
+  /** The program to spawn instead of the agent (`binary args…`), and its arguments. */
+  wrap(binary: string, args: string[]): { file: string; args: string[] };
+  /** Variables the agent's environment gains: the proxy. */
+  env(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export type SandboxDecision = { active: false; why: string; warn: boolean } | { active: true };
+
+/** Whether this run gets the sandbox; a required sandbox that cannot be had refuses to start. */
+export function sandboxDecision(settings: SandboxSettings, disabled: boolean): SandboxDecision {
+  if (disabled) return { active: false, why: 'switched off with --no-sandbox', warn: true };
+  if (settings.mode === 'off') return { active: false, why: 'switched off by sandbox.mode "off"', warn: true };
+  const available = bwrapAvailability();
+  if (available.ok) return { active: true };
+  if (settings.mode === 'required') {
+    throw new HarnessError(`the sandbox is required (sandbox.mode "required") but cannot run here: ${available.problem}. Fix: ${available.fix}.`);
+  }
+  return { active: false, why: `${available.problem} (fix: ${available.fix})`, warn: true };
+}
+
+function endpointParts(url: string): { host: string; port: number } | null {
+  try {
+    const u = new URL(url);
+    return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+  } catch {
+    return null;
+  }
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
+
+/** Builds the sandbox for a run: the profile from the policy, the doors out, the bubblewrap command. */
+export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
+  const available = bwrapAvailability();
+  if (!available.ok) throw new HarnessError(`the sandbox cannot run here: ${available.problem}. Fix: ${available.fix}.`);
+  const endpoints = req.endpoints.map(endpointParts).filter((e): e is { host: string; port: number } => e !== null);
+  const localPorts = [...req.ports.map((p) => p.port), ...req.settings.allowLocalPorts, ...endpoints.filter((e) => LOOPBACK.test(e.host)).map((e) => e.port)];
+  const hosts = [...REGISTRY_HOSTS, ...endpoints.filter((e) => !LOOPBACK.test(e.host)).map((e) => `${e.host}:${e.port}`), ...req.settings.allowHosts];
+  const env = req.env;
+  // /tmp and /var/tmp are private: the host's hold other programs' sockets (tmux, ssh agents, IDEs)
+  const scratch = ['/tmp', '/var/tmp'];
+  const tempDirs = [...new Set([tmpdir(), env.TMPDIR, env.CLAUDE_CODE_TMPDIR].filter((d): d is string => Boolean(d) && !scratch.includes(resolve(d!))))];
+  // what is bound read-only must exist first: nothing could create it in its place later
+  if (existsSync(join(req.workspace, '.git', 'refs'))) {
+    mkdirSync(join(req.workspace, '.git', 'refs', 'harness'), { recursive: true });
+    mkdirSync(join(req.workspace, '.git', 'hooks'), { recursive: true });
+  }
+  const doors = new Doors(req.onRefused);
+  const profile = compileProfile({
+    workspace: req.workspace,
+    home: req.home,
+    scratch,
+    tempDirs,
+    stateDir: req.stateDir,
+    agentState: req.agentState,
+    protectedFiles: [...req.protectedFiles, ...req.injected, doors.dir],
+    configPath: req.configPath,
+    visibleState: req.injected,
+    writableState: req.writableState,
+    rules: req.rules,
+    allowWrite: req.settings.allowWrite,
+    denyRead: [...req.settings.denyRead, ...socketPaths(env)],
+    allowRead: req.settings.allowRead,
+    localPorts,
+    hosts,
+  });
+  try {
+    // a port asked for twice (the hook endpoint also in allowLocalPorts) gets the strictest check
+    const strictness: Peer[] = ['any', 'hook-client', 'agent'];
+    const peerOf = (port: number): Peer =>
+      req.ports.filter((p) => p.port === port).reduce<Peer>((a, p) => (strictness.indexOf(p.peer) > strictness.indexOf(a) ? p.peer : a), 'any');
+    for (const port of profile.localPorts) await doors.forward(port, peerOf(port));
+    const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
+    await doors.proxy(proxyPort, hostMatcher(profile.hosts), req.onEgress);
+    const bwrap = bwrapArgs(profile, { newSession: !req.interactive, emptyFile: doors.emptyFile });
+    const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    const native = req.nodeLauncher ? null : nativeLauncher();
+    const hookClient = hookClientPath();
+    const notes: string[] = [];
+    const checked = doors.list.filter((d) => d.peer !== 'any');
+    if (!native && checked.length > 0) {
+      notes.push(
+        `the sandbox runs its Node launcher (${req.nodeLauncher ? 'as asked' : 'the native one was not built: no C compiler at install'}), so the hook endpoint cannot tell the agent from a script it ran (port ${checked.map((d) => d.port).join(', ')})`,
+      );
+    } else {
+      for (const u of doors.writeLaunch(hookClient).unchecked) notes.push(`port ${u.port} admits any process inside the sandbox: ${u.why}`);
+    }
+    return {
+      profile,
+      launcher: native ? 'native' : 'node',
+      notes,
+      wrap: (binary, args) => {
+        // written for each start: the launcher's hello deletes it
+        doors.writeLaunch(hookClient);
+        const first = native ? [native] : [process.execPath, nodeLauncher()];
+        return { file: available.binary, args: [...bwrap, '--', ...first, doors.dir, '--', binary, ...args] };
+      },
+      env: () => ({
+        HARNESS_SANDBOX: '1',
+        HTTP_PROXY: proxyUrl,
+        HTTPS_PROXY: proxyUrl,
+        http_proxy: proxyUrl,
+        https_proxy: proxyUrl,
+        ALL_PROXY: proxyUrl,
+        NO_PROXY: 'localhost,127.0.0.1,::1',
+        no_proxy: 'localhost,127.0.0.1,::1',
+      }),
+      close: () => doors.close(),
+    };
+  } catch (e) {
+    await doors.close();
+    throw e;
+  }
+}
+
+/**
+ * Unix sockets of the person's session are doors out of any sandbox that can see them (a
+ * connect needs no write access to the file system): the ssh agent, X11, D-Bus, container
+ * engines. They are hidden.
+ */
+function socketPaths(env: NodeJS.ProcessEnv): string[] {
+  return ['/run', '/var/run', '/tmp/.X11-unix', '/tmp/.ICE-unix', env.XDG_RUNTIME_DIR, env.SSH_AUTH_SOCK, env.DBUS_SESSION_BUS_ADDRESS?.match(/path=([^,;]+)/)?.[1], env.DOCKER_HOST?.replace(/^unix:\/\//, '')].filter(
+    (p): p is string => Boolean(p) && p!.startsWith('/'),
+  );
+}
