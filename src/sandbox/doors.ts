@@ -48,12 +48,15 @@ export interface EgressEvent {
 
 
 /** host or host:port patterns → a predicate over (host, port). */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/;
+
 export function hostMatcher(patterns: string[]): (host: string, port: number) => boolean {
   const compiled = patterns.map((p) => {
     const m = /^(.*?)(?::(\d+))?$/.exec(p)!;
     return { host: picomatch(m[1]!.toLowerCase(), { dot: true }), port: m[2] ? Number(m[2]) : null };
   });
-  return (host, port) => compiled.some((c) => c.host(host.toLowerCase()) && (c.port === null ? port === 443 || port === 80 : c.port === port));
+  // a name is letters, digits, dots and dashes: `127.0.0.1#.npmjs.org` or a tab must not match `*.npmjs.org`
+  return (host, port) => HOST_NAME.test(host) && compiled.some((c) => c.host(host.toLowerCase()) && (c.port === null ? port === 443 || port === 80 : c.port === port));
 }
 
 /**
@@ -239,7 +242,7 @@ export class Doors {
       const ok = url.protocol === 'http:' && allowed(url.hostname, p);
       onEvent({ host: url.hostname, port: p, allowed: ok });
       if (!ok) return void res.writeHead(403, { 'content-type': 'text/plain' }).end(`${refuse(url.hostname, p)}\n`);
-      const upstream = httpRequest({ host: url.hostname, port: p, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers }, (up: IncomingMessage) => {
+      const upstream = httpRequest({ host: url.hostname, port: p, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...req.headers, host: url.host } }, (up: IncomingMessage) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });

@@ -26,6 +26,8 @@ export class SessionRollback {
     private readonly audit: AuditLog,
     private readonly gate: ToolGate,
     private readonly sessionId: string,
+    /** Stops the agent's processes while the tree is restored (so none can race it, e.g. swap a directory for a link); returns how to resume them. */
+    private readonly freeze: () => () => void = () => () => undefined,
   ) {}
 
   get canUndo(): boolean {
@@ -34,7 +36,14 @@ export class SessionRollback {
 
   to(target: Checkpoint, why: string): Promise<RollbackDone> {
     return this.gate.exclusive(async () => {
-      const { saved, changes } = await this.checkpoints.restore(target, this.sessionId);
+      const thaw = this.freeze();
+      let restored: Awaited<ReturnType<CheckpointStore['restore']>>;
+      try {
+        restored = await this.checkpoints.restore(target, this.sessionId);
+      } finally {
+        thaw();
+      }
+      const { saved, changes } = restored;
       this.lastSaved = saved?.id ?? null;
       this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} ${why} (${changes.length} file(s) changed)` });
       return { result: { target, saved: saved?.id ?? null, changes }, notice: rollbackNotice(target.id, changes) };

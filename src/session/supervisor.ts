@@ -29,6 +29,7 @@ import { PeriodicCheckpoints } from './periodic.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import type { HookContext } from './hook-handler.js';
 import { Lifecycle } from './lifecycle.js';
+import { freezeTree } from './freeze.js';
 import type { Launch } from '../agents/adapter.js';
 import { closeInterrupted } from './interrupted.js';
 import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
@@ -205,7 +206,9 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       approvals.denyAll();
       approvals.detach();
     });
-    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId) : undefined;
+    let agentPid: number | null = null;
+    // the agent's processes are stopped while a rollback restores the tree: none can race it
+    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId, () => (agentPid ? freezeTree(agentPid) : () => undefined)) : undefined;
     const control = await life.acquire(
       'control server',
       () =>
@@ -282,7 +285,6 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const env: NodeJS.ProcessEnv = { ...baseEnv, ...launch.env, ...(opts.autonomous ? adapter?.autonomousEnv : {}), ...(sandbox?.env() ?? {}) };
     const spawnTarget = sandbox ? sandbox.wrap(agentBinary, launch.args) : { file: agentBinary, args: launch.args };
 
-    let agentPid: number | null = null;
     const spawned = (pid: number): void => {
       agentPid = pid;
       live.addRules(sessionProcessRules([process.pid, pid]));

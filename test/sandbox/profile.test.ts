@@ -443,3 +443,12 @@ describe.skipIf(!bwrapAvailability().ok)('bwrapArgs in bubblewrap: what the agen
     expect(existsSync(join(ws, 'harness.config.json'))).toBe(false);
   });
 });
+
+describe('hostMatcher refuses what is not a host name', () => {
+  it.each(['127.0.0.1#.npmjs.org', 'a\t.npmjs.org', 'evil.com/.npmjs.org', 'x@registry.npmjs.org', '', `${'a'.repeat(300)}.npmjs.org`])('%j', (host) => {
+    expect(hostMatcher(['*.npmjs.org', '*'])(host, 443)).toBe(false);
+  });
+  it('a long hostile name ends in a verdict (no backtracking blow-up: the test would time out)', () => {
+    expect(hostMatcher(['*.npmjs.org'])(`${'a-'.repeat(5000)}!`, 443)).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { freezeTree } from '../../src/session/freeze.js';
+
+const state = (pid: number): string => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+};
+
+function tree(root: number): number[] {
+  const out = [root];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (out.includes(ppid) && !out.includes(Number(name))) {
+          out.push(Number(name));
+          grew = true;
+        }
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
+
+describe.skipIf(process.platform !== 'linux')('freezeTree', () => {
+  it('stops a process and everything below it (background jobs included), and resumes them all', async () => {
+    const child = spawn('bash', ['-c', '(while :; do :; done) & (sleep 600 & wait) & echo up; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const deadline = Date.now() + 10_000;
+    while (tree(child.pid!).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const pids = tree(child.pid!);
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    const thaw = freezeTree(child.pid!);
+    try {
+      expect(pids.map(state)).toEqual(pids.map(() => 'T'));
+    } finally {
+      thaw();
+    }
+    const resumed = Date.now() + 10_000;
+    while (pids.some((pid) => state(pid) === 'T') && Date.now() < resumed) await new Promise((r) => setTimeout(r, 20));
+    expect(pids.map(state).filter((s) => s === 'T')).toEqual([]);
+    for (const pid of pids.reverse()) process.kill(pid, 'SIGKILL');
+  }, 30_000);
+});
