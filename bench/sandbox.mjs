@@ -66,7 +66,6 @@ const decoyPort = await listen(decoy);
 
 const request = () => ({
   settings: loaded.sandbox,
-  disabled: false,
   workspace,
   home,
   stateDir,

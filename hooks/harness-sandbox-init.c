@@ -53,6 +53,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -672,6 +673,12 @@ static void start_agent(char **argv) {
     close(errpipe[0]);
     close_listeners();
     default_signals();
+    /* only stdin, stdout and stderr reach the agent: any other descriptor harness's parent left open closes at exec */
+    for (int fd = 3; fd < 1024; fd++)
+      if (fd != errpipe[1]) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+      }
     execvp(argv[0], argv);
     int e = errno;
     ssize_t ignored = write(errpipe[1], &e, sizeof e);
@@ -694,6 +701,8 @@ static void start_agent(char **argv) {
 int main(int argc, char **argv) {
   /* first: nothing of this process (the key above all) is readable through /proc or ptrace */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("cannot make the launcher private: %s", strerror(errno));
+  /* a session keyring of its own (KEYCTL_JOIN_SESSION_KEYRING, anonymous): the person's session keys stay out of reach */
+  if (syscall(SYS_keyctl, 1, (char *)0) < 0 && errno != ENOSYS) fail("cannot leave the session keyring: %s", strerror(errno));
   if (argc < 4 || strcmp(argv[2], "--") != 0) fail("usage: harness-sandbox-init DOORS_DIR -- PROGRAM [ARGS...]");
   if (strlen(argv[1]) >= sizeof doors_dir - 16) fail("doors directory path too long");
   strcpy(doors_dir, argv[1]);

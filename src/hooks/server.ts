@@ -17,6 +17,7 @@ export interface HookEndpoint {
  */
 export class HookServer {
   private server: Server | null = null;
+  private trustedServer: Server | null = null;
   readonly token = randomBytes(24).toString('hex');
 
   constructor(private readonly handler: HookHandler) {}
@@ -33,9 +34,25 @@ export class HookServer {
     return { host: '127.0.0.1', port: (server.address() as AddressInfo).port, token: this.token };
   }
 
+  /**
+   * The same endpoint on a Unix socket that only harness can reach (the sandbox's hook door, which
+   * admits the agent alone): no token, so none has to be written where the agent's processes read.
+   */
+  async listenTrusted(path: string): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res, true));
+    server.keepAliveTimeout = 60_000;
+    server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    this.trustedServer = server;
+  }
+
   async stop(): Promise<void> {
-    await closeServer(this.server);
+    await Promise.all([closeServer(this.server), closeServer(this.trustedServer)]);
     this.server = null;
+    this.trustedServer = null;
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -46,10 +63,10 @@ export class HookServer {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, trusted = false): Promise<void> {
     const route = /^\/hook\/([a-z]+)\/(pre|post)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !route) return void res.writeHead(404).end();
-    if (!this.authorized(req)) return void res.writeHead(403).end();
+    if (!trusted && !this.authorized(req)) return void res.writeHead(403).end();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {

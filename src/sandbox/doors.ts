@@ -202,14 +202,14 @@ export class Doors {
     return socket;
   }
 
-  /** 127.0.0.1:port inside reaches 127.0.0.1:port outside; `peer` says who may connect inside. */
-  async forward(port: number, peer: Peer = 'any'): Promise<void> {
+  /** 127.0.0.1:port inside reaches 127.0.0.1:port outside, or `target`, a Unix socket of harness's; `peer` says who may connect inside. */
+  async forward(port: number, peer: Peer = 'any', target?: string): Promise<void> {
     await this.start();
     // half-open both ways: a client that is done sending still gets its answer
     const server = createServer(
       { allowHalfOpen: true },
       this.keyed((inside, rest) => {
-        const outside = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+        const outside = target ? connect({ path: target, allowHalfOpen: true }) : connect({ port, host: '127.0.0.1', allowHalfOpen: true });
         if (rest.length) outside.write(rest);
         this.track(splice(inside, outside));
         inside.resume();

@@ -26,8 +26,6 @@ const PROXY_PORT = 3128;
 
 export interface SandboxRequest {
   settings: SandboxSettings;
-  /** `--no-sandbox` on the command line. */
-  disabled: boolean;
   workspace: string;
   home: string;
   stateDir: string;
@@ -46,7 +44,7 @@ export interface SandboxRequest {
    * each inside: `agent` (the agent process itself: Claude Code's http hooks), `hook-client`
    * (harness's hook client started by the agent: command hooks) or `any`.
    */
-  ports: { port: number; peer: Peer }[];
+  ports: { port: number; peer: Peer; target?: string }[];
   /** Without a terminal the agent gets a session of its own. */
   interactive: boolean;
   onEgress: (event: EgressEvent) => void;
@@ -135,7 +133,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     const strictness: Peer[] = ['any', 'hook-client', 'agent'];
     const peerOf = (port: number): Peer =>
       req.ports.filter((p) => p.port === port).reduce<Peer>((a, p) => (strictness.indexOf(p.peer) > strictness.indexOf(a) ? p.peer : a), 'any');
-    for (const port of profile.localPorts) await doors.forward(port, peerOf(port));
+    for (const port of profile.localPorts) await doors.forward(port, peerOf(port), req.ports.find((p) => p.port === port && p.target)?.target);
     const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
     await doors.proxy(proxyPort, hostMatcher(profile.hosts), req.onEgress);
     const bwrap = bwrapArgs(profile, { newSession: !req.interactive, emptyFile: doors.emptyFile });

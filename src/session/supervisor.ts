@@ -200,7 +200,12 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const actor = currentUser();
     const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor, sandboxed: sandboxing.active };
     const server = hookContext ? await life.acquire('hook server', () => new HookServer(createHookHandler(hookContext)), (s) => s.stop()) : null;
-    const endpoint = await server?.start();
+    const listening = await server?.start();
+    // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
+    // needs no token: the agent's settings name none its processes could read and use.
+    const trustedHooks = sandboxing.active && server ? `\0harness-hooks-${sessionId}` : null;
+    if (trustedHooks) await server!.listenTrusted(trustedHooks);
+    const endpoint = listening && trustedHooks ? { ...listening, token: 'none' } : listening;
     // before the hook server goes: whoever still waits for a person is answered no
     life.defer('approvals', () => {
       approvals.denyAll();
@@ -257,7 +262,6 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           () =>
             openSandbox({
               settings: loaded.sandbox,
-              disabled: false,
               workspace,
               home: homeOf(baseEnv),
               stateDir: stateDirFor(workspace),
@@ -270,7 +274,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               protectedFiles: [...agentSettings, ...needs.config],
               writableState: launch.writable ?? [],
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client
-              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client' }] : [],
+              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
               interactive,
               onEgress: (e) => audit.event({ sessionId, kind: e.allowed ? 'egress-allowed' : 'egress-refused', detail: `${e.host}:${e.port}` }),
               onRefused: (r) => audit.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` }),

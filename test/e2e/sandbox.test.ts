@@ -59,6 +59,8 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
   expect(execFileSync('git', ['for-each-ref', '--format=%(refname)', 'refs/harness'], { cwd: sb.repo, encoding: 'utf8' })).toMatch(/refs\/harness\/sessions\//);
   // a forged hook call (endpoint and token found) is refused at the door, never reaches the log as a call
   if (log['forge-found'] === '1') {
+    // what the agent's settings hold is no token at all: the door alone admits the agent
+    expect(log['forge-token'], context).toBe('none');
     expect(log.forge, context).toBe('1');
     const { rows } = latestSession(sb);
     expect(rows.map((r) => r.summary)).not.toContain('echo forged');
@@ -276,3 +278,21 @@ describe.skipIf(!available)('--autonomous', () => {
   }, 60_000);
 });
 
+
+describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits', () => {
+  it('a session keyring of its own, and no file descriptor beyond stdin, stdout and stderr', async () => {
+    const sb = claudeSandbox('http://127.0.0.1:9', parent);
+    // SYS_keyctl (250 on x86-64), KEYCTL_GET_KEYRING_ID of the session keyring (-3)
+    const probe = "import ctypes, os; k = ctypes.CDLL(None).syscall(250, 0, -3, 1); print('keyring:%d' % k); print('fds:' + ','.join(sorted(f for f in os.listdir('/proc/self/fd') if int(f) > 2)))";
+    const outside = execFileSync('python3', ['-c', probe], { encoding: 'utf8' });
+    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-summary', '--', 'python3', '-c', probe], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    const keyring = (text: string): string => /keyring:(-?\d+)/.exec(text)![1]!;
+    expect(keyring(out)).not.toBe(keyring(outside));
+    // python's own listing of /proc/self/fd opens one: at most that one
+    expect(/fds:(.*)/.exec(out)![1]!.split(',').filter(Boolean).length).toBeLessThanOrEqual(1);
+  }, 60_000);
+});

@@ -100,6 +100,7 @@ for t in texts:
 print('forge-found:%d' % (1 if found else 0))
 if found:
     port, path, token = found
+    print('forge-token:' + token)
     body = json.dumps({'session_id': 'x', 'tool_use_id': 'forged-1', 'tool_name': 'Bash', 'tool_input': {'command': 'echo forged'}, 'hook_event_name': 'PreToolUse', 'cwd': os.getcwd()}).encode()
     try:
         urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:%s%s' % (port, path), data=body, headers={'X-Harness-Token': token, 'content-type': 'application/json'}), timeout=5)
