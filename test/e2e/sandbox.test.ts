@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -294,5 +294,26 @@ describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits',
     expect(keyring(out)).not.toBe(keyring(outside));
     // python's own listing of /proc/self/fd opens one: at most that one
     expect(/fds:(.*)/.exec(out)![1]!.split(',').filter(Boolean).length).toBeLessThanOrEqual(1);
+  }, 60_000);
+});
+
+describe('a sandbox that cannot be had', () => {
+  it('sandbox.mode "required" refuses to start and names the fix; "auto" starts with a loud warning', async () => {
+    const sb = claudeSandbox('http://127.0.0.1:9', parent);
+    // a PATH with git and the program, but no bubblewrap
+    const bin = join(sb.root, 'bin');
+    mkdirSync(bin);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+    symlinkSync('/bin/true', join(bin, 'true'));
+    const env = { ...sb.env, PATH: bin };
+    writeFileSync(join(sb.repo, 'harness.config.json'), JSON.stringify({ sandbox: { mode: 'required' } }));
+    const refused = await runHarness(['run', '--', 'true'], env, sb.repo);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/sandbox is required .* bubblewrap \(bwrap\) is not installed\. Fix: install it/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    writeFileSync(join(sb.repo, 'harness.config.json'), JSON.stringify({ sandbox: { mode: 'auto' } }));
+    const warned = await runHarness(['run', '--no-summary', '--', 'true'], env, sb.repo);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/WITHOUT the OS sandbox: bubblewrap \(bwrap\) is not installed/);
   }, 60_000);
 });
