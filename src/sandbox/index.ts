@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import type { SandboxSettings } from '../config/load.js';
@@ -26,6 +26,8 @@ const PROXY_PORT = 3128;
 
 export interface SandboxRequest {
   settings: SandboxSettings;
+  /** The program that will run in it (its installation stays visible). */
+  binary?: string;
   workspace: string;
   home: string;
   stateDir: string;
@@ -120,6 +122,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     protectedFiles: [...req.protectedFiles, ...req.injected, doors.dir],
     configPath: req.configPath,
     visibleState: req.injected,
+    programs: programRoots(req.binary),
     writableState: req.writableState,
     rules: req.rules,
     allowWrite: req.settings.allowWrite,
@@ -175,6 +178,24 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     await doors.close();
     throw e;
   }
+}
+
+/** The installation a program belongs to: its package's project when it sits in a node_modules, else its directory. */
+function installRoot(file: string): string {
+  let path: string;
+  try {
+    path = realpathSync(file);
+  } catch {
+    path = file;
+  }
+  const at = path.lastIndexOf('/node_modules/');
+  return at > 0 ? path.slice(0, at) : dirname(path);
+}
+
+/** Where harness itself, the Node running it and the agent's program are installed. */
+function programRoots(binary: string | undefined): string[] {
+  const harness = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+  return [harness, dirname(dirname(realpathSync(process.execPath))), ...(binary ? [installRoot(binary)] : [])];
 }
 
 /**

@@ -38,6 +38,8 @@ export interface ProfileInput {
   configPath: string | null;
   /** Injected files the agent must be able to read although they sit in harness's state directory. */
   visibleState: string[];
+  /** Where harness, Node and the agent's program are installed: visible (read-only) even inside a private /tmp. */
+  programs: string[];
   /** Paths inside the state directory the agent may write (a private config overlay). */
   writableState: string[];
   rules: RuleSource[];
@@ -130,7 +132,8 @@ export function compileProfile(input: ProfileInput): SandboxProfile {
     scratch: unique(input.scratch),
     writable,
     // HOME stays read-only when it sits in a writable tree (a temp dir), except what is listed above
-    readOnly: unique([...(home === workspace ? [] : [home]), input.stateDir, ...input.visibleState, ...allowedInside]),
+    // read-only where nothing writable is the same path (HOME as the workspace, harness run in its own checkout)
+    readOnly: unique([home, input.stateDir, ...input.visibleState, ...allowedInside, ...input.programs.filter((p) => input.scratch.some((s) => within(p, s)))]).filter((p) => !writable.includes(p)),
     protected: unique([
       ...(input.configPath ? [input.configPath] : [join(workspace, 'harness.config.json')]),
       ...input.protectedFiles,

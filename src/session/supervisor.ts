@@ -262,6 +262,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           () =>
             openSandbox({
               settings: loaded.sandbox,
+              binary: agentBinary,
               workspace,
               home: homeOf(baseEnv),
               stateDir: stateDirFor(workspace),

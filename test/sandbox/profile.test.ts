@@ -31,6 +31,7 @@ function input(overrides: Partial<ProfileInput> = {}): ProfileInput {
     protectedFiles: [`${HOME}/.claude/settings.json`],
     configPath: null,
     visibleState: [],
+    programs: ['/usr/local', '/tmp/ci/harness'],
     writableState: [],
     rules: recommended,
     allowWrite: [],
@@ -174,6 +175,12 @@ describe('compileProfile', () => {
     const p = compileProfile(input());
     expect(p.scratch).toEqual(['/tmp', '/var/tmp']);
     expect(p.writable).not.toContain('/tmp');
+  });
+
+  it('programs installed inside a private temp dir stay visible read-only; elsewhere they need nothing', () => {
+    const p = compileProfile(input());
+    expect(p.readOnly).toContain('/tmp/ci/harness');
+    expect(p.readOnly).not.toContain('/usr/local');
   });
 
   it('allowRead of a file inside a hidden directory keeps the directory hidden and binds the file back read-only', () => {
