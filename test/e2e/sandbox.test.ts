@@ -272,6 +272,20 @@ describe.skipIf(!available)('--autonomous', () => {
     }
   }, 120_000);
 
+  it.each([codex, gemini])("$name: its own approvals off (without the person's flag), harness's rules decide", async (agent) => {
+    const model = agent.model();
+    stops.push(() => model.stop());
+    const sb = agent.sandbox(await model.start(), parent);
+    await prepare(sb);
+    model.setScript([agent.shell('echo made > made.txt'), agent.shell('cowsay still judged'), { text: 'done' }]);
+    const bypass = new Set(['--dangerously-bypass-approvals-and-sandbox', '--yolo']);
+    const r = await runHarness(['run', '--autonomous', agent.name, '--', ...agent.args.filter((a) => !bypass.has(a))], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, 'made.txt'), 'utf8')).toBe('made\n');
+    const { rows } = latestSession(sb);
+    expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
+  }, 120_000);
+
   it('is refused without the sandbox, before anything starts', async () => {
     const sb = claudeSandbox('http://127.0.0.1:9', parent);
     const r = await runHarness(['run', '--autonomous', '--no-sandbox', 'claude', '--', '-p', 'x'], sb.env, sb.repo);
