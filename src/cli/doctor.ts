@@ -16,6 +16,7 @@ import { hookClientPath } from '../hooks/client.js';
 import { hookPath } from '../hooks/protocol.js';
 import { HookServer } from '../hooks/server.js';
 import { bwrapAvailability } from '../sandbox/bwrap.js';
+import { nativeLauncher } from '../sandbox/index.js';
 import { auditPathFor, findWorkspace, stateDirFor } from '../workspace.js';
 import { printJson, useColor } from './output.js';
 
@@ -69,7 +70,17 @@ function sandboxCheck(mode: SandboxSettings['mode']): Check {
   if (mode === 'off') {
     return { name: 'sandbox', status: 'ok', detail: `switched off by sandbox.mode "off" (${available.ok ? `bubblewrap would run: ${available.binary}` : available.problem})` };
   }
-  if (available.ok) return { name: 'sandbox', status: 'ok', detail: `bubblewrap (${available.binary})` };
+  if (available.ok) {
+    const native = nativeLauncher();
+    return native
+      ? { name: 'sandbox', status: 'ok', detail: `bubblewrap (${available.binary}), native launcher (${native})` }
+      : {
+          name: 'sandbox',
+          status: 'warn',
+          detail: `bubblewrap (${available.binary}), but the native launcher was not built: the Node one cannot tell the agent from its scripts at the hook endpoint and installs no system call filter`,
+          fix: 'install a C compiler (e.g. sudo apt-get install gcc) and reinstall harness',
+        };
+  }
   return { name: 'sandbox', status: mode === 'required' ? 'fail' : 'warn', detail: available.problem, fix: available.fix };
 }
 

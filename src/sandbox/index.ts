@@ -17,7 +17,8 @@ export type { SandboxProfile } from './profile.js';
 // dist/sandbox/index.js → dist/…; src/sandbox/index.ts (tests) → dist/… too
 const firstExisting = (urls: URL[]): string | null => urls.map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? null;
 /** The native first process (hooks/harness-sandbox-init.c), when the build could compile it. */
-const nativeLauncher = (): string | null => firstExisting([new URL('../harness-sandbox-init', import.meta.url), new URL('../../dist/harness-sandbox-init', import.meta.url)]);
+/** The native launcher when the build compiled it (null: the Node one runs, without door checks or a system call filter). */
+export const nativeLauncher = (): string | null => firstExisting([new URL('../harness-sandbox-init', import.meta.url), new URL('../../dist/harness-sandbox-init', import.meta.url)]);
 /** The Node fallback: it checks no peers. */
 const nodeLauncher = (): string =>
   firstExisting([new URL('./launcher.js', import.meta.url), new URL('../../dist/sandbox/launcher.js', import.meta.url)]) ?? fileURLToPath(new URL('./launcher.js', import.meta.url));

@@ -121,9 +121,9 @@ describe('harness doctor', () => {
     const env = { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) };
     const json = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: repo, encoding: 'utf8', env });
     const sandbox = JSON.parse(json.stdout).checks.find((c: { name: string }) => c.name === 'sandbox');
-    expect(sandbox, json.stderr).toEqual({ name: 'sandbox', status: 'ok', detail: expect.stringMatching(/^bubblewrap \(\/.*bwrap\)$/) });
+    expect(sandbox, json.stderr).toEqual({ name: 'sandbox', status: 'ok', detail: expect.stringMatching(/^bubblewrap \(\/.*bwrap\), native launcher \(\/.*harness-sandbox-init\)$/) });
     const text = spawnSync(process.execPath, [BIN, 'doctor'], { cwd: repo, encoding: 'utf8', env });
-    expect(text.stdout).toMatch(/^ok +sandbox +bubblewrap \(\/\S*bwrap\)$/m);
+    expect(text.stdout).toMatch(/^ok +sandbox +bubblewrap \(\/\S*bwrap\), native launcher \(\/\S*harness-sandbox-init\)$/m);
     // the probe is a bare bubblewrap run: no checkpoint ref directory, nothing in the workspace
     expect(existsSync(join(repo, '.git', 'refs', 'harness'))).toBe(false);
   });
