@@ -204,7 +204,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
     // needs no token: the agent's settings name none its processes could read and use.
     const trustedHooks = sandboxing.active && server ? `\0harness-hooks-${sessionId}` : null;
-    if (trustedHooks) await server!.listenTrusted(trustedHooks);
+    if (trustedHooks && server) await server.listenTrusted(trustedHooks);
     const endpoint = listening && trustedHooks ? { ...listening, token: 'none' } : listening;
     // before the hook server goes: whoever still waits for a person is answered no
     life.defer('approvals', () => {
