@@ -615,11 +615,13 @@ static void default_signals(void) {
 }
 
 /*
- * The agent's processes may not create Unix-domain sockets (a connect needs no write access: every
- * socket they could see would be a door out of the sandbox), nor read or steer other processes
+ * The agent's processes may create internet and netlink sockets only: a Unix-domain one (a connect
+ * needs no write access: every socket they could see would be a door out of the sandbox), vsock (to
+ * the hypervisor) or packet socket is refused, and so is a datagram socketpair (it can send to any
+ * socket path); nor may they read or steer other processes
  * (ptrace, process_vm_readv/writev, pidfd_getfd), nor set up io_uring (which would do both without
  * a system call this filter sees). System calls of another ABI (i386, x32) are refused whole.
- * socketpair() stays: it makes pipes between a process and its children, not a way out.
+ * Stream socketpairs stay: they make pipes between a process and its children, not a way out.
  */
 static void confine(void) {
 #if defined(__x86_64__) || defined(__aarch64__)
@@ -648,9 +650,20 @@ static void confine(void) {
 #ifdef SYS_io_uring_setup
     DENY_IF(SYS_io_uring_setup),
 #endif
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+    /* socket(): the internet (through the doors) and netlink (interface lists) only; no Unix, vsock, packet … */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 6),
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 3, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 2, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* socketpair(): connected stream or seqpacket pairs only; a datagram one could send to any socket path */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socketpair, 0, 5),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 2, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_SEQPACKET, 1, 0),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };

@@ -49,7 +49,7 @@ export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): 
 }
 
 /** What in ~/.claude makes Claude Code run programs or follow instructions on its next start. */
-const CLAUDE_CONFIG = ['settings.json', 'settings.local.json', 'CLAUDE.md', 'agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles'];
+const CLAUDE_CONFIG = ['settings.json', 'settings.local.json', 'CLAUDE.md', 'agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles', 'rules'];
 
 /**
  * Keys of ~/.claude.json a run may change in the person's file: counters, tips and notices seen.

@@ -99,7 +99,7 @@ export const codexAdapter: AgentAdapter = {
     const given = [...config.matchAll(/base_url\s*=\s*"([^"]+)"/g)].map((m) => m[1]!);
     return {
       state: [home],
-      config: ['config.toml', 'hooks.json', 'AGENTS.md', 'prompts', 'rules'].map((name) => join(home, name)),
+      config: ['config.toml', 'hooks.json', 'AGENTS.md', 'prompts', 'rules', 'skills'].map((name) => join(home, name)),
       endpoints: [env.OPENAI_BASE_URL || 'https://api.openai.com', 'https://chatgpt.com', ...given],
     };
   },

@@ -25,7 +25,7 @@ const EVENTS: Record<HookEvent, string> = { pre: 'BeforeTool', post: 'AfterTool'
 
 /** The person's Gemini config directory. */
 /** What in ~/.gemini makes Gemini CLI run programs or follow instructions on its next start. */
-const GEMINI_CONFIG = ['settings.json', '.env', 'GEMINI.md', 'extensions', 'commands', 'policies'];
+const GEMINI_CONFIG = ['settings.json', '.env', 'GEMINI.md', 'extensions', 'commands', 'policies', 'trustedFolders.json'];
 
 const personalDir = (env: NodeJS.ProcessEnv): string => join(env.GEMINI_CLI_HOME || env.HOME || homedir(), '.gemini');
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { EXIT_HEADER, MAX_BODY, TOKEN_HEADER, VERDICT_HEADER, type HookEvent, type HookReply } from './protocol.js';
 
@@ -46,6 +47,8 @@ export class HookServer {
       server.once('error', reject);
       server.listen(path, () => resolve());
     });
+    // only this user may connect (a path socket's permissions count; an abstract one has none)
+    chmodSync(path, 0o600);
     this.trustedServer = server;
   }
 

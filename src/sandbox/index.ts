@@ -38,6 +38,8 @@ export interface SandboxRequest {
   /** The agent's own state and API base URLs. */
   agentState: string[];
   endpoints: string[];
+  /** The agent's own files and directories that make it run programs on its next start: read-only. */
+  agentConfig: string[];
   /** Files harness wrote for the run (read-only inside) and the agent's settings files. */
   injected: string[];
   protectedFiles: string[];
@@ -112,6 +114,9 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     mkdirSync(join(req.workspace, '.git', 'refs', 'harness'), { recursive: true });
     mkdirSync(join(req.workspace, '.git', 'hooks'), { recursive: true });
   }
+  // the agent's own directories of hooks, skills and extensions, where its state directory exists
+  // (files of that kind are put back by the watcher when they appear)
+  for (const path of req.agentConfig) if (!/\.\w+$/.test(path) && existsSync(dirname(path))) mkdirSync(path, { recursive: true });
   const doors = new Doors(req.onRefused);
   const profile = compileProfile({
     workspace: req.workspace,
@@ -120,7 +125,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     tempDirs,
     stateDir: req.stateDir,
     agentState: req.agentState,
-    protectedFiles: [...req.protectedFiles, ...req.injected, doors.dir],
+    protectedFiles: [...req.protectedFiles, ...req.agentConfig, ...req.injected, doors.dir],
     configPath: req.configPath,
     visibleState: req.injected,
     programs: programRoots(req.binary),

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { requestedBinary, type HookTransport } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
@@ -32,7 +32,7 @@ import { Lifecycle } from './lifecycle.js';
 import { freezeTree } from './freeze.js';
 import type { Launch } from '../agents/adapter.js';
 import { closeInterrupted } from './interrupted.js';
-import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
+import { openSandbox, sandboxDecision, type EgressEvent, type Sandbox } from '../sandbox/index.js';
 import { homeOf } from '../agents/adapter.js';
 
 export interface RunOptions {
@@ -80,6 +80,22 @@ function protectedSpecs(workspace: string, configPath: string | null, injected: 
     specs.push(...GIT_REDIRECTS.map((name) => ({ path: join(gitDir, name), kind: 'runs-code' as const })));
   }
   return specs;
+}
+
+/** Connections logged one by one in a session; past this, a process flooding the proxy would fill the disk. */
+const EGRESS_LOG_CAP = 10_000;
+
+/** Each connection the proxy decided on, into the audit log: names cut to a host name's length, a bounded count. */
+function egressLog(audit: AuditLog, sessionId: string): (e: EgressEvent) => void {
+  let seen = 0;
+  return (e) => {
+    seen++;
+    if (seen > EGRESS_LOG_CAP) {
+      if (seen === EGRESS_LOG_CAP + 1) audit.event({ sessionId, kind: 'egress-capped', detail: `more than ${EGRESS_LOG_CAP} connections in this session: the rest are decided but not logged one by one` });
+      return;
+    }
+    audit.event({ sessionId, kind: e.allowed ? 'egress-allowed' : 'egress-refused', detail: `${e.host.slice(0, 253)}:${e.port}` });
+  };
 }
 
 /** A confirmation nobody answers in time is a no. */
@@ -202,8 +218,16 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const server = hookContext ? await life.acquire('hook server', () => new HookServer(createHookHandler(hookContext)), (s) => s.stop()) : null;
     const listening = await server?.start();
     // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
-    // needs no token: the agent's settings name none its processes could read and use.
-    const trustedHooks = sandboxing.active && server ? `\0harness-hooks-${sessionId}` : null;
+    // needs no token: the agent's settings name none its processes could read and use. It sits in a
+    // private directory under /tmp, which the sandbox replaces with an empty one of its own.
+    const trustedHooks =
+      sandboxing.active && server
+        ? await life.acquire(
+            'trusted hook socket',
+            () => join(mkdtempSync('/tmp/harness-hooks-'), 'hooks.sock'),
+            (path) => rmSync(dirname(path), { recursive: true, force: true }),
+          )
+        : null;
     if (trustedHooks && server) await server.listenTrusted(trustedHooks);
     const endpoint = listening && trustedHooks ? { ...listening, token: 'none' } : listening;
     // before the hook server goes: whoever still waits for a person is answered no
@@ -272,12 +296,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               agentState: needs.state,
               endpoints: needs.endpoints,
               injected: launch.injected,
-              protectedFiles: [...agentSettings, ...needs.config],
+              protectedFiles: agentSettings,
+              agentConfig: needs.config,
               writableState: launch.writable ?? [],
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client
               ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
               interactive,
-              onEgress: (e) => audit.event({ sessionId, kind: e.allowed ? 'egress-allowed' : 'egress-refused', detail: `${e.host}:${e.port}` }),
+              onEgress: egressLog(audit, sessionId),
               onRefused: (r) => audit.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` }),
             }),
           (sb: Sandbox) => sb.close(),

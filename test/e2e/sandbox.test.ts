@@ -76,7 +76,8 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
   }
   // nothing left behind that runs outside later, and nothing carried away by a rename
   for (const key of ['git-hook', 'mv-refs', 'mv-git']) expect(log[key], `${key}: ${context}`).not.toBe('0');
-  for (const key of Object.keys(log).filter((k) => k.startsWith('agent-config-'))) expect(log[key], `${key}: ${context}`).not.toBe('0');
+  for (const key of Object.keys(log).filter((k) => k.startsWith('agent-config-') || k.startsWith('agent-dir-'))) expect(log[key], `${key}: ${context}`).not.toBe('0');
+  expect(existsSync(join(sb.home, '.gemini', 'trustedFolders.json')), 'a trust-everything file left for the next Gemini run').toBe(false);
   expect(existsSync(join(sb.repo, '.git', 'commondir')), context).toBe(false);
   expect(existsSync(join(sb.home, 'data', 'ESCAPED'))).toBe(false);
   execFileSync('git', ['status', '--short'], { cwd: sb.repo });

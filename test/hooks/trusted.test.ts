@@ -1,4 +1,7 @@
+import { mkdtempSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HookServer } from '../../src/hooks/server.js';
 
@@ -23,8 +26,10 @@ describe.skipIf(process.platform !== 'linux')('the hook endpoint', () => {
     const server = new HookServer(async () => ({ verdict: 'allow', exitCode: 0, body: '{}' }));
     servers.push(server);
     const { port, token } = await server.start();
-    const trusted = `\0harness-test-${process.pid}-${Date.now()}`;
+    const trusted = join(mkdtempSync(join(tmpdir(), 'harness-trusted-')), 'hooks.sock');
     await server.listenTrusted(trusted);
+    // a path socket only its owner may connect to (an abstract one would admit every local user)
+    expect(statSync(trusted).mode & 0o777).toBe(0o600);
     expect(await post({ port }, null)).toBe(403);
     expect(await post({ port }, 'none')).toBe(403);
     expect(await post({ port }, token)).toBe(200);

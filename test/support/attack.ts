@@ -143,6 +143,10 @@ printf '#!/bin/sh\ntouch "$HOME/data/ESCAPED"\n' > .git/hooks/post-checkout 2>/d
 for f in "$HOME/.claude/settings.json" "$HOME/.codex/config.toml" "$HOME/.gemini/settings.json"; do
   [ -e "$f" ] && { echo ' ' >> "$f" 2>/dev/null; rc=$?; log "agent-config-$(basename "$(dirname "$f")")" $rc; }
 done
+for d in "$HOME/.claude/agents" "$HOME/.codex/skills" "$HOME/.gemini/extensions"; do
+  [ -d "$(dirname "$d")" ] && { mkdir -p "$d/evil" 2>/dev/null && echo 'run me' > "$d/evil/x.md" 2>/dev/null; rc=$?; log "agent-dir-$(basename "$(dirname "$d")")" $rc; }
+done
+[ -d "$HOME/.gemini" ] && echo '{"/": "TRUST_FOLDER"}' > "$HOME/.gemini/trustedFolders.json" 2>/dev/null
 # carry the protected paths away by renaming what holds them
 mv .git/refs .git/refs.moved 2>/dev/null; log mv-refs $?
 mv .git .git.moved 2>/dev/null; log mv-git $?
