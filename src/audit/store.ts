@@ -296,6 +296,11 @@ export class AuditLog {
     return row.v;
   }
 
+  /** Ids of the sessions this log started, newest first. */
+  sessionIds(): string[] {
+    return (this.db.prepare('SELECT id FROM sessions ORDER BY started_at DESC, rowid DESC').all() as { id: string }[]).map((r) => r.id);
+  }
+
   latestSessionId(): string | null {
     const row = this.db.prepare('SELECT id FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
     return row?.id ?? null;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import kleur from 'kleur';
@@ -57,6 +58,29 @@ function runningSession(auditPath: string, workspace: string): { id: string; pid
   }
 }
 
+/**
+ * Sessions harness itself started, newest first, from the audit log in its state directory (out of
+ * any agent's reach): a checkpoint ref written into the repository by someone else (`packed-refs`
+ * is writable wherever `git commit` works) is not one of them. `manual` holds `harness checkpoint`'s.
+ */
+function knownSessions(auditPath: string): string[] | null {
+  if (!existsSync(auditPath)) return null;
+  const log = AuditLog.open(auditPath);
+  try {
+    return [...log.sessionIds(), 'manual'];
+  } finally {
+    log.close();
+  }
+}
+
+/** The session `harness rollback` works on by default: the newest one harness started that has checkpoints. */
+async function defaultSession(store: CheckpointStore, auditPath: string): Promise<string | null> {
+  const known = knownSessions(auditPath);
+  if (!known) return store.latestSession();
+  for (const id of known) if ((await store.list(id)).length > 0) return id;
+  return null;
+}
+
 /** Kinds of checkpoint taken after the tree changed (`harness run -- <program>`), not before a tool call. */
 const STATE_AFTER = new Set(['periodic', 'session-end']);
 
@@ -82,16 +106,18 @@ export function registerCheckpoints(program: Command): void {
     .option('--session <id>', 'one session (default: all)')
     .option('--json', 'print JSON')
     .action(async (opts: { session?: string; json?: boolean }) => {
-      const { store } = openStore();
+      const { store, auditPath } = openStore();
       const all = await store.list(opts.session, { filesChanged: true });
       if (opts.json) return printJson(all);
+      const known = knownSessions(auditPath);
       useColor();
       if (all.length === 0) process.stdout.write('No checkpoints yet. harness takes one before every change an agent makes; harness checkpoint takes one now.\n');
       let session = '';
       for (const c of all) {
         if (c.sessionId !== session) {
           session = c.sessionId;
-          process.stdout.write(kleur.dim(`session ${session}\n`));
+          const foreign = known && !known.includes(session) ? kleur.red(' (not started by harness: not in its audit log; do not roll back to it)') : '';
+          process.stdout.write(`${kleur.dim(`session ${session}`)}${foreign}\n`);
         }
         process.stdout.write(`  ${line(c)}\n`);
       }
@@ -136,7 +162,7 @@ export function registerCheckpoints(program: Command): void {
       let target: Checkpoint;
       if (opts.to) target = await named(store, opts.to);
       else {
-        const sessionId = opts.session ?? (await store.latestSession());
+        const sessionId = opts.session ?? (await defaultSession(store, auditPath));
         if (!sessionId) throw new HarnessError('There are no checkpoints to roll back to yet.');
         const cps = await store.list(sessionId);
         if (opts.undo) {

@@ -345,3 +345,35 @@ describe('a sandbox that cannot be had', () => {
     expect(warned.stderr).toMatch(/WITHOUT the OS sandbox: bubblewrap \(bwrap\) is not installed/);
   }, 60_000);
 });
+
+describe.skipIf(!available)('a checkpoint forged from inside', () => {
+  it('a ref written into packed-refs with a future date is not what harness rollback picks, and the listing says whose it is not', async () => {
+    const sb = claudeSandbox('http://127.0.0.1:9', parent);
+    await prepare(sb);
+    writeFileSync(join(sb.repo, 'app.txt'), 'the real work\n');
+    // inside the sandbox: packed-refs and objects are writable (git commit needs them), refs/harness is not
+    writeFileSync(
+      join(sb.repo, 'forge.sh'),
+      [
+        'blob=$(echo EVIL | git hash-object -w --stdin)',
+        'tree=$(printf "100644 blob %s\\tapp.txt\\n" "$blob" | git mktree)',
+        'commit=$(GIT_COMMITTER_DATE=2030-01-01T00:00:00 git -c user.name=x -c user.email=x@x commit-tree -m "harness-checkpoint {}" "$tree")',
+        'echo "$commit refs/harness/sessions/00000000-0000-0000-0000-000000000000" >> .git/packed-refs',
+        'echo changed > app.txt',
+      ].join('\n'),
+    );
+    const r = await runHarness(['run', '--no-summary', '--', 'bash', 'forge.sh'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, '.git', 'packed-refs'), 'utf8')).toMatch(/00000000-0000/);
+    const plan = await runHarness(['rollback', '--dry-run', '--json'], sb.env, sb.repo);
+    expect(plan.code, plan.stderr).toBe(0);
+    const target = JSON.parse(plan.stdout).target as { sessionId: string; id: string };
+    const audit = AuditLog.open(auditPathFor(sb.repo, sb.env));
+    const real = audit.latestSessionId();
+    audit.close();
+    expect(target.sessionId).toBe(real);
+    expect(execFileSync('git', ['show', `${target.id}:app.txt`], { cwd: sb.repo, encoding: 'utf8' })).not.toMatch(/EVIL/);
+    const listing = await runHarness(['checkpoints'], { ...sb.env, NO_COLOR: '1' }, sb.repo);
+    expect(listing.stdout).toMatch(/session \S+ \(not started by harness/);
+  }, 60_000);
+});
