@@ -244,6 +244,71 @@ static void hello(void) {
   if (got != 3 || memcmp(reply, "ok\n", 3) != 0) fail("the supervisor refused the launcher");
 }
 
+/*
+ * The supervisor's line to the launcher: "stop" stops every other process in the sandbox at once
+ * (kill(-1) in its PID namespace: no process forks out of it, none can wake another, since all are
+ * stopped together), "cont" resumes them. Used while a rollback restores the tree.
+ */
+static int control_fd = -1;
+
+static void open_control(void) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/control", doors_dir);
+  control_fd = unix_connect(path, HELLO_SECONDS);
+  if (control_fd < 0 || write_all(control_fd, key, KEY_LEN + 1) < 0) fail("cannot open the supervisor's control line: %s", strerror(errno));
+  struct timeval none = {0};
+  setsockopt(control_fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+}
+
+/* Every process but the launcher, its pid-1 parent and zombies is stopped ('T'); a few looks, bounded. */
+static int all_stopped(void) {
+  for (int attempt = 0; attempt < 200; attempt++) {
+    int running = 0;
+    DIR *proc = opendir("/proc");
+    if (!proc) return 0;
+    struct dirent *e;
+    while ((e = readdir(proc))) {
+      long pid = strtol(e->d_name, NULL, 10);
+      if (pid <= 1 || pid == getpid()) continue;
+      char path[64], stat[512];
+      snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      ssize_t n = read(fd, stat, sizeof stat - 1);
+      close(fd);
+      if (n <= 0) continue;
+      stat[n] = 0;
+      char *close_paren = strrchr(stat, ')');
+      if (close_paren && close_paren[1] == ' ' && close_paren[2] != 'T' && close_paren[2] != 't' && close_paren[2] != 'Z' && close_paren[2] != 'X') running++;
+    }
+    closedir(proc);
+    if (running == 0) return 1;
+    kill(-1, SIGSTOP);
+    usleep(5000);
+  }
+  return 0;
+}
+
+static void on_control(void) {
+  char line[16];
+  ssize_t n = read(control_fd, line, sizeof line - 1);
+  if (n <= 0) {
+    /* the supervisor went away: nothing more to take orders from */
+    close(control_fd);
+    control_fd = -1;
+    return;
+  }
+  line[n] = 0;
+  if (strncmp(line, "stop", 4) == 0) {
+    kill(-1, SIGSTOP);
+    if (all_stopped()) write_all(control_fd, "stopped\n", 8);
+    else write_all(control_fd, "partly\n", 7);
+  } else if (strncmp(line, "cont", 4) == 0) {
+    kill(-1, SIGCONT);
+    write_all(control_fd, "continued\n", 10);
+  }
+}
+
 static void open_doors(void) {
   for (int i = 0; i < ndoors; i++) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -679,6 +744,7 @@ static void confine(void) {
 static void close_listeners(void) {
   for (int i = 0; i < ndoors; i++) close(doors[i].fd);
   if (sigfd >= 0) close(sigfd);
+  if (control_fd >= 0) close(control_fd);
 }
 
 static void accept_on(struct door *d) {
@@ -776,6 +842,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   read_launch();
   hello();
+  open_control();
   open_doors();
 
   /* Ctrl-C reaches the whole foreground group: it is the agent's to handle */
@@ -790,10 +857,11 @@ int main(int argc, char **argv) {
 
   start_agent(argv + 3);
 
-  struct pollfd p[1 + MAX_DOORS];
+  struct pollfd p[2 + MAX_DOORS];
   for (;;) {
     int n = 0;
     p[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+    p[n++] = (struct pollfd){.fd = control_fd, .events = POLLIN};
     /* at the limit, new connections wait in the backlog until a forwarder ends */
     for (int i = 0; i < ndoors; i++) p[n++] = (struct pollfd){.fd = nconns < MAX_CONNS ? doors[i].fd : -1, .events = POLLIN};
     if (poll(p, (nfds_t)n, -1) < 0) {
@@ -801,7 +869,8 @@ int main(int argc, char **argv) {
       fail("poll: %s", strerror(errno));
     }
     if (p[0].revents) on_signals();
+    if (p[1].revents) on_control();
     for (int i = 0; i < ndoors; i++)
-      if (p[1 + i].revents & POLLIN) accept_on(&doors[i]);
+      if (p[2 + i].revents & POLLIN) accept_on(&doors[i]);
   }
 }

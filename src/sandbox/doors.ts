@@ -76,6 +76,8 @@ export class Doors {
   private readonly doors: Door[] = [];
   private readonly open = new Set<Socket>();
   private started = false;
+  /** The launcher's control line (the native launcher opens it at start). */
+  private control: Socket | null = null;
 
   constructor(private readonly onRefused: (refusal: Refusal) => void = () => undefined) {
     // short: Unix socket paths are limited to about 100 bytes
@@ -136,6 +138,52 @@ export class Doors {
       ),
       'notices',
     );
+    await this.listen(
+      createServer(
+        this.keyed((socket) => {
+          this.control?.destroy();
+          this.control = socket;
+          socket.once('close', () => {
+            if (this.control === socket) this.control = null;
+          });
+        }),
+      ),
+      'control',
+    );
+  }
+
+  /** One request on the control line and its one-line answer; null when there is no line or no answer in time. */
+  private ask(command: string, timeoutMs = 5_000): Promise<string | null> {
+    const line = this.control;
+    if (!line) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let got = '';
+      const done = (answer: string | null): void => {
+        clearTimeout(timer);
+        line.off('data', onData);
+        line.pause();
+        resolve(answer);
+      };
+      const onData = (d: Buffer): void => {
+        got += d.toString('utf8');
+        const nl = got.indexOf('\n');
+        if (nl >= 0) done(got.slice(0, nl));
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      line.on('data', onData);
+      line.resume();
+      line.write(`${command}\n`);
+    });
+  }
+
+  /**
+   * Stops every process in the sandbox at once (the launcher signals its whole PID namespace);
+   * returns how to resume them, or null when the launcher cannot (the Node one has no control line).
+   */
+  async freeze(): Promise<(() => Promise<void>) | null> {
+    const answer = await this.ask('stop');
+    if (answer === null) return null;
+    return async () => void (await this.ask('cont'));
   }
 
   /**

@@ -70,6 +70,8 @@ export interface Sandbox {
   wrap(binary: string, args: string[]): { file: string; args: string[] };
   /** Variables the agent's environment gains: the proxy. */
   env(): Record<string, string>;
+  /** Stops every process in the sandbox at once; how to resume them, or null if the launcher cannot. */
+  freeze(): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
         NO_PROXY: 'localhost,127.0.0.1,::1',
         no_proxy: 'localhost,127.0.0.1,::1',
       }),
+      freeze: () => doors.freeze(),
       close: () => doors.close(),
     };
   } catch (e) {

@@ -27,7 +27,7 @@ export class SessionRollback {
     private readonly gate: ToolGate,
     private readonly sessionId: string,
     /** Stops the agent's processes while the tree is restored (so none can race it, e.g. swap a directory for a link); returns how to resume them. */
-    private readonly freeze: () => () => void = () => () => undefined,
+    private readonly freeze: () => Promise<() => Promise<void> | void> = async () => () => undefined,
   ) {}
 
   get canUndo(): boolean {
@@ -36,12 +36,12 @@ export class SessionRollback {
 
   to(target: Checkpoint, why: string): Promise<RollbackDone> {
     return this.gate.exclusive(async () => {
-      const thaw = this.freeze();
+      const thaw = await this.freeze();
       let restored: Awaited<ReturnType<CheckpointStore['restore']>>;
       try {
         restored = await this.checkpoints.restore(target, this.sessionId);
       } finally {
-        thaw();
+        await thaw();
       }
       const { saved, changes } = restored;
       this.lastSaved = saved?.id ?? null;

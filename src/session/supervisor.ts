@@ -236,8 +236,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       approvals.detach();
     });
     let agentPid: number | null = null;
-    // the agent's processes are stopped while a rollback restores the tree: none can race it
-    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId, () => (agentPid ? freezeTree(agentPid) : () => undefined)) : undefined;
+    // the agent's processes are stopped while a rollback restores the tree, so none can race it: all at
+    // once by the sandbox's launcher, else (no sandbox, or its Node launcher) by walking the process tree
+    let sandbox: Sandbox | null = null;
+    const freeze = async (): Promise<() => Promise<void> | void> => (await sandbox?.freeze()) ?? (agentPid ? freezeTree(agentPid) : () => undefined);
+    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId, freeze) : undefined;
     const control = await life.acquire(
       'control server',
       () =>
@@ -280,7 +283,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     await periodic?.start(tracking ?? Promise.resolve(false));
     const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
     const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: [], endpoints: [] };
-    const sandbox = sandboxing.active
+    sandbox = sandboxing.active
       ? await life.acquire(
           'sandbox',
           () =>
