@@ -35,29 +35,34 @@ function tree(root: number): number[] {
 describe.skipIf(process.platform !== 'linux')('freezeTree', () => {
   it('stops a process and everything below it (background jobs included), and resumes them all', async () => {
     const child = spawn('bash', ['-c', '(while :; do :; done) & (sleep 600 & wait) & echo up; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    const deadline = Date.now() + 10_000;
-    while (tree(child.pid!).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    // settled: the shell's short-lived helpers are gone
-    const pids = tree(child.pid!).filter((pid) => state(pid) !== 'gone');
-    expect(pids.length).toBeGreaterThanOrEqual(4);
-    const thaw = freezeTree(child.pid!);
+    let pids: number[] = [];
     try {
-      // a signal is delivered when the process next runs: wait for it, bounded
-      const stopped = Date.now() + 10_000;
-      while (pids.some((pid) => !['T', 'gone'].includes(state(pid))) && Date.now() < stopped) await new Promise((r) => setTimeout(r, 10));
-      expect(pids.map(state).filter((s) => s !== 'gone')).toEqual(pids.map(state).filter((s) => s !== 'gone').map(() => 'T'));
-    } finally {
-      thaw();
-    }
-    const resumed = Date.now() + 10_000;
-    while (pids.some((pid) => state(pid) === 'T') && Date.now() < resumed) await new Promise((r) => setTimeout(r, 20));
-    expect(pids.map(state).filter((s) => s === 'T')).toEqual([]);
-    for (const pid of pids.reverse()) {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const deadline = Date.now() + 10_000;
+      while (tree(child.pid!).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // settled: the shell's short-lived helpers are gone
+      pids = tree(child.pid!).filter((pid) => state(pid) !== 'gone');
+      expect(pids.length).toBeGreaterThanOrEqual(4);
+      const thaw = freezeTree(child.pid!);
       try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
+        // a signal is delivered when the process next runs: wait for it, bounded
+        const stopped = Date.now() + 10_000;
+        while (pids.some((pid) => !['T', 'gone'].includes(state(pid))) && Date.now() < stopped) await new Promise((r) => setTimeout(r, 10));
+        expect(pids.map(state).filter((s) => s !== 'gone')).toEqual(pids.map(state).filter((s) => s !== 'gone').map(() => 'T'));
+      } finally {
+        thaw();
+      }
+      const resumed = Date.now() + 10_000;
+      while (pids.some((pid) => state(pid) === 'T') && Date.now() < resumed) await new Promise((r) => setTimeout(r, 20));
+      expect(pids.map(state).filter((s) => s === 'T')).toEqual([]);
+    } finally {
+      // whatever failed above, nothing is left spinning
+      for (const pid of [...tree(child.pid!), ...pids].reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
     }
   }, 30_000);
