@@ -76,7 +76,7 @@ const request = () => ({
   endpoints: [],
   injected: [],
   protectedFiles: [],
-  agentConfig: [],
+  agentConfig: { files: [], dirs: [] },
   writableState: [],
   // the client is the sandboxed program itself: the strictest door check, made on every connection
   ports: [{ port: hookPort, peer: 'agent' }],

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Decision } from '../policy/index.js';
 import type { HookEndpoint } from '../hooks/server.js';
 import type { HookReply } from '../hooks/protocol.js';
@@ -35,11 +36,27 @@ export interface Launch {
   finish?: () => void;
 }
 
+/** Files, and directories of them, that make an agent run programs or follow instructions on its next start. */
+export interface AgentConfig {
+  files: string[];
+  dirs: string[];
+}
+
+/** An agent's config names (`{files, dirs}`) as paths in its state directory. */
+export function configIn(dir: string, names: { readonly files: readonly string[]; readonly dirs: readonly string[] }): AgentConfig {
+  return { files: names.files.map((n) => join(dir, n)), dirs: names.dirs.map((n) => join(dir, n)) };
+}
+
+/** Whether an entry of the state directory is one of those names (never moved back from a private overlay). */
+export function isConfigName(names: { readonly files: readonly string[]; readonly dirs: readonly string[] }, name: string): boolean {
+  return names.files.includes(name) || names.dirs.includes(name);
+}
+
 export interface SandboxNeeds {
   /** Writable: the agent's own state. */
   state: string[];
-  /** Within that state, the files that make the agent run programs (its hooks, MCP servers, instructions): read-only. */
-  config: string[];
+  /** Within that state, what makes the agent run programs (its hooks, MCP servers, instructions): read-only. */
+  config: AgentConfig;
   endpoints: string[];
 }
 

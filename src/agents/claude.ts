@@ -5,7 +5,7 @@ import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
 import { UsageError } from '../errors.js';
 import { configOverlay } from './config-overlay.js';
-import { ALLOW_SILENTLY, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, configIn, denialText, homeOf, isConfigName, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
 
 /** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
 interface ClaudePayload {
@@ -49,7 +49,7 @@ export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): 
 }
 
 /** What in ~/.claude makes Claude Code run programs or follow instructions on its next start. */
-const CLAUDE_CONFIG = ['settings.json', 'settings.local.json', 'CLAUDE.md', 'agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles', 'rules'];
+const CLAUDE_CONFIG = { files: ['settings.json', 'settings.local.json', 'CLAUDE.md'], dirs: ['agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles', 'rules'] } as const;
 
 /**
  * Keys of ~/.claude.json a run may change in the person's file: counters, tips and notices seen.
@@ -72,7 +72,7 @@ function sandboxedConfig(env: NodeJS.ProcessEnv, runtimeDir: string): Pick<Launc
   const real = configDir(env);
   const global = env.CLAUDE_CONFIG_DIR ? join(real, '.claude.json') : join(homeOf(env), '.claude.json');
   const dir = join(runtimeDir, 'claude-config');
-  const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }], (name) => !CLAUDE_CONFIG.includes(name));
+  const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }], (name) => !isConfigName(CLAUDE_CONFIG, name));
   return { env: { CLAUDE_CONFIG_DIR: dir }, writable: [dir], finish: overlay.finish };
 }
 
@@ -98,7 +98,7 @@ export const claudeAdapter: AgentAdapter = {
     return {
       // ~/.claude.json is rewritten by rename next to it, in a read-only home: the run uses a copy (launch)
       state: [configDir(env), join(homeOf(env), '.config', 'claude')],
-      config: CLAUDE_CONFIG.map((name) => join(configDir(env), name)),
+      config: configIn(configDir(env), CLAUDE_CONFIG),
       endpoints: [env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com'],
     };
   },

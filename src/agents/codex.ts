@@ -5,7 +5,7 @@ import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { UsageError } from '../errors.js';
 import { parseApplyPatch } from './apply-patch.js';
-import { ALLOW_SILENTLY, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, configIn, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { preToolUseDecision } from './claude.js';
 import type { ToolEvent } from './tool-event.js';
 
@@ -99,7 +99,7 @@ export const codexAdapter: AgentAdapter = {
     const given = [...config.matchAll(/base_url\s*=\s*"([^"]+)"/g)].map((m) => m[1]!);
     return {
       state: [home],
-      config: ['config.toml', 'hooks.json', 'AGENTS.md', 'prompts', 'rules', 'skills'].map((name) => join(home, name)),
+      config: configIn(home, { files: ['config.toml', 'hooks.json', 'AGENTS.md'], dirs: ['prompts', 'rules', 'skills'] }),
       endpoints: [env.OPENAI_BASE_URL || 'https://api.openai.com', 'https://chatgpt.com', ...given],
     };
   },

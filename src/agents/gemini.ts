@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { HarnessError } from '../errors.js';
-import { ALLOW_SILENTLY, denialText, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
+import { ALLOW_SILENTLY, configIn, denialText, isConfigName, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { configOverlay, readJsonSettings } from './config-overlay.js';
 import type { ToolEvent, ToolKind } from './tool-event.js';
 
@@ -25,7 +25,7 @@ const EVENTS: Record<HookEvent, string> = { pre: 'BeforeTool', post: 'AfterTool'
 
 /** The person's Gemini config directory. */
 /** What in ~/.gemini makes Gemini CLI run programs or follow instructions on its next start. */
-const GEMINI_CONFIG = ['settings.json', '.env', 'GEMINI.md', 'extensions', 'commands', 'policies', 'trustedFolders.json'];
+const GEMINI_CONFIG = { files: ['settings.json', '.env', 'GEMINI.md', 'trustedFolders.json'], dirs: ['extensions', 'commands', 'policies'] } as const;
 
 const personalDir = (env: NodeJS.ProcessEnv): string => join(env.GEMINI_CLI_HOME || env.HOME || homedir(), '.gemini');
 
@@ -118,7 +118,7 @@ export function createGeminiAdapter(): AgentAdapter {
     sandboxNeeds(_args, env) {
       return {
         state: [personalDir(env)],
-        config: GEMINI_CONFIG.map((name) => join(personalDir(env), name)),
+        config: configIn(personalDir(env), GEMINI_CONFIG),
         endpoints: [env.GOOGLE_GEMINI_BASE_URL || 'https://generativelanguage.googleapis.com', 'https://cloudcode-pa.googleapis.com', 'https://oauth2.googleapis.com'],
       };
     },
@@ -175,7 +175,7 @@ export function createGeminiAdapter(): AgentAdapter {
           hooks: { ...hooks, [EVENTS.pre]: [group('pre'), ...list(EVENTS.pre)], [EVENTS.post]: [group('post'), ...list(EVENTS.post)] },
         };
       };
-      const overlay = configOverlay(realDir, join(runtimeDir, 'gemini-home', '.gemini'), [{ name: 'settings.json', content: withHooks }], (name) => !GEMINI_CONFIG.includes(name));
+      const overlay = configOverlay(realDir, join(runtimeDir, 'gemini-home', '.gemini'), [{ name: 'settings.json', content: withHooks }], (name) => !isConfigName(GEMINI_CONFIG, name));
       return {
         args,
         env: { GEMINI_CLI_HOME: join(runtimeDir, 'gemini-home'), GEMINI_CLI_TRUST_WORKSPACE: 'true' },

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
+import type { AgentConfig } from '../agents/adapter.js';
 import type { SandboxSettings } from '../config/load.js';
 import type { RuleSource } from '../policy/index.js';
 import { HarnessError } from '../errors.js';
@@ -39,7 +40,7 @@ export interface SandboxRequest {
   agentState: string[];
   endpoints: string[];
   /** The agent's own files and directories that make it run programs on its next start: read-only. */
-  agentConfig: string[];
+  agentConfig: AgentConfig;
   /** Files harness wrote for the run (read-only inside) and the agent's settings files. */
   injected: string[];
   protectedFiles: string[];
@@ -118,7 +119,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
   }
   // the agent's own directories of hooks, skills and extensions, where its state directory exists
   // (files of that kind are put back by the watcher when they appear)
-  for (const path of req.agentConfig) if (!/\.\w+$/.test(path) && existsSync(dirname(path))) mkdirSync(path, { recursive: true });
+  for (const path of req.agentConfig.dirs) if (existsSync(dirname(path))) mkdirSync(path, { recursive: true });
   const doors = new Doors(req.onRefused);
   const profile = compileProfile({
     workspace: req.workspace,
@@ -127,7 +128,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     tempDirs,
     stateDir: req.stateDir,
     agentState: req.agentState,
-    protectedFiles: [...req.protectedFiles, ...req.agentConfig, ...req.injected, doors.dir],
+    protectedFiles: [...req.protectedFiles, ...req.agentConfig.files, ...req.agentConfig.dirs, ...req.injected, doors.dir],
     configPath: req.configPath,
     visibleState: req.injected,
     programs: programRoots(req.binary),

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { findExecutable } from '../executable.js';
-import { requestedBinary, type HookTransport } from '../agents/adapter.js';
+import { homeOf, requestedBinary, type AgentConfig, type HookTransport, type Launch } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
 import { AuditLog } from '../audit/store.js';
 import { HarnessError, UsageError } from '../errors.js';
@@ -30,10 +30,8 @@ import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import type { HookContext } from './hook-handler.js';
 import { Lifecycle } from './lifecycle.js';
 import { freezeTree } from './freeze.js';
-import type { Launch } from '../agents/adapter.js';
 import { closeInterrupted } from './interrupted.js';
 import { openSandbox, sandboxDecision, type EgressEvent, type Sandbox } from '../sandbox/index.js';
-import { homeOf } from '../agents/adapter.js';
 
 export interface RunOptions {
   /** The agent (claude, codex, gemini), or with `mode: 'command'` any program. */
@@ -66,13 +64,13 @@ export interface SessionResult {
 const GIT_REDIRECTS = ['commondir', 'config.worktree'];
 
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: string[]): ProtectedSpec[] {
+function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: AgentConfig): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
     ...injected.map((path) => ({ path, kind: 'harness-settings' as const })),
     ...agentSettings.map((path) => ({ path, kind: 'agent-settings' as const })),
     // the agent's own hooks, MCP servers and instructions in its home: the files (directories of them are read-only in the sandbox)
-    ...agentConfig.filter((path) => /\.\w+$/.test(basename(path))).map((path) => ({ path, kind: 'runs-code' as const })),
+    ...agentConfig.files.map((path) => ({ path, kind: 'runs-code' as const })),
   ];
   const gitDir = join(workspace, '.git');
   if (existsSync(join(gitDir, 'config'))) {
@@ -282,7 +280,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the first checkpoint is the tree before the program touches it
     await periodic?.start(tracking ?? Promise.resolve(false));
     const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
-    const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: [], endpoints: [] };
+    const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
     sandbox = sandboxing.active
       ? await life.acquire(
           'sandbox',

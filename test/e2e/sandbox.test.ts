@@ -31,6 +31,19 @@ async function prepare(sb: Sandbox, sink?: Sink): Promise<void> {
   execFileSync('git', ['-c', 'user.email=p@example.com', '-c', 'user.name=person', 'commit', '-q', '--allow-empty', '-m', 'start'], { cwd: sb.repo });
 }
 
+/** Reads the sandbox's audit log and closes it again. */
+function withAudit<T>(sb: Sandbox, read: (log: AuditLog) => T): T {
+  const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
+  try {
+    return read(log);
+  } finally {
+    log.close();
+  }
+}
+
+/** The events of the latest session. */
+const latestEvents = (sb: Sandbox) => withAudit(sb, (log) => log.eventsOf(log.latestSessionId()!));
+
 function attackLog(sb: Sandbox): Record<string, string> {
   const text = existsSync(join(sb.repo, 'attack.log')) ? readFileSync(join(sb.repo, 'attack.log'), 'utf8') : '';
   return Object.fromEntries(text.trim().split('\n').filter(Boolean).map((l) => l.split(':') as [string, string]));
@@ -67,12 +80,7 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
     expect(log.forge, context).toBe('1');
     const { rows } = latestSession(sb);
     expect(rows.map((r) => r.summary)).not.toContain('echo forged');
-    const audit = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    try {
-      expect(audit.eventsOf(audit.latestSessionId()!).map((e) => e.kind)).toContain('sandbox-refused');
-    } finally {
-      audit.close();
-    }
+    expect(latestEvents(sb).map((e) => e.kind)).toContain('sandbox-refused');
   }
   // nothing left behind that runs outside later, and nothing carried away by a rename
   for (const key of ['git-hook', 'mv-refs', 'mv-git']) expect(log[key], `${key}: ${context}`).not.toBe('0');
@@ -158,13 +166,7 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     const r = await runHarness(['run', '--', 'bash', 'attack.sh'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expectHeld(sb, sink);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    try {
-      const id = log.latestSessionId()!;
-      expect(log.eventsOf(id).map((e) => e.kind)).toContain('sandbox');
-    } finally {
-      log.close();
-    }
+    expect(latestEvents(sb).map((e) => e.kind)).toContain('sandbox');
   }, 180_000);
 });
 
@@ -216,12 +218,7 @@ describe.skipIf(!available)('the supervisor dies', () => {
     const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--', 'bash', 'agent.sh'], { cwd: sb.repo, env: sb.env, stdio: 'ignore' });
     await until('the agent to start', () => existsSync(join(sb.repo, 'started.txt')));
     const sessionId = await until('the session in the log', () => {
-      const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-      try {
-        return log.latestSessionId();
-      } finally {
-        log.close();
-      }
+      return withAudit(sb, (log) => log.latestSessionId());
     });
     expect(processesOf(sessionId).length).toBeGreaterThanOrEqual(3);
     const runtimeDir = join(stateDirFor(sb.repo, sb.env), 'run', sessionId);
@@ -230,14 +227,9 @@ describe.skipIf(!available)('the supervisor dies', () => {
     await until('every process of the session to end', () => processesOf(sessionId).length === 0);
     const r = await runHarness(['log', '--json'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    try {
-      expect(log.openSessions().map((s) => s.id)).not.toContain(sessionId);
-      expect(log.eventsOf(sessionId).map((e) => e.kind)).toContain('interrupted');
-      expect(existsSync(runtimeDir)).toBe(false);
-    } finally {
-      log.close();
-    }
+    expect(withAudit(sb, (log) => log.openSessions().map((s) => s.id))).not.toContain(sessionId);
+    expect(withAudit(sb, (log) => log.eventsOf(sessionId).map((e) => e.kind))).toContain('interrupted');
+    expect(existsSync(runtimeDir)).toBe(false);
   }, 120_000);
 });
 
@@ -265,12 +257,7 @@ describe.skipIf(!available)('--autonomous', () => {
     expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'fs.delete-home']);
     expect(rows.find((x) => x.summary === 'python3 tidy.py')?.verdict).toBe('allow');
     expect(JSON.stringify(model.toolResults())).toMatch(/Read-only file system/);
-    const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    try {
-      expect(log.eventsOf(log.latestSessionId()!).filter((e) => e.kind === 'sandbox-refusal').map((e) => e.detail).join('\n')).toMatch(/Read-only file system/);
-    } finally {
-      log.close();
-    }
+    expect(latestEvents(sb).filter((e) => e.kind === 'sandbox-refusal').map((e) => e.detail).join('\n')).toMatch(/Read-only file system/);
   }, 120_000);
 
   it.each([codex, gemini])("$name: its own approvals off (without the person's flag), harness's rules decide", async (agent) => {
@@ -368,10 +355,7 @@ describe.skipIf(!available)('a checkpoint forged from inside', () => {
     const plan = await runHarness(['rollback', '--dry-run', '--json'], sb.env, sb.repo);
     expect(plan.code, plan.stderr).toBe(0);
     const target = JSON.parse(plan.stdout).target as { sessionId: string; id: string };
-    const audit = AuditLog.open(auditPathFor(sb.repo, sb.env));
-    const real = audit.latestSessionId();
-    audit.close();
-    expect(target.sessionId).toBe(real);
+    expect(target.sessionId).toBe(withAudit(sb, (log) => log.latestSessionId()));
     expect(execFileSync('git', ['show', `${target.id}:app.txt`], { cwd: sb.repo, encoding: 'utf8' })).not.toMatch(/EVIL/);
     const listing = await runHarness(['checkpoints'], { ...sb.env, NO_COLOR: '1' }, sb.repo);
     expect(listing.stdout).toMatch(/session \S+ \(not started by harness/);

@@ -158,7 +158,7 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
     endpoints: [],
     injected: [],
     protectedFiles: [],
-    agentConfig: [],
+    agentConfig: { files: [], dirs: [] },
     writableState: [],
     ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))],
     interactive: false,
@@ -356,7 +356,7 @@ describe.skipIf(!available || !native)('the native launcher runs the agent as th
     const [ws, home, stateDir] = ['ws', 'home', 'state'].map((d) => join(base, d)) as [string, string, string];
     for (const d of [ws, home, stateDir]) mkdirSync(d);
     const loaded = loadConfig(ws);
-    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home, stateDir, configPath: loaded.path, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: [], writableState: [], ports: [], interactive: false, onEgress: () => undefined });
+    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home, stateDir, configPath: loaded.path, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, onEgress: () => undefined });
     try {
       const { file, args } = sandbox.wrap(join(ws, 'no-such-program'), []);
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
