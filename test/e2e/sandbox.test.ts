@@ -14,7 +14,7 @@ import { attackScript, BASHRC, KEY, plantHome, Sink } from '../support/attack.js
 
 // HOME must not sit in a temp dir: temp dirs are writable inside the sandbox
 const parent = mkdtempSync(join(homedir(), '.harness-sandbox-e2e-'));
-afterAll(() => rmSync(parent, { recursive: true, force: true }));
+afterAll(() => rmSync(parent, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
 const CONFIG = { rules: [{ id: 'test.no-cowsay', decision: 'deny', command: 'cowsay', reason: 'no cows here' }] };
 

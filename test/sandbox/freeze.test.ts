@@ -8,7 +8,8 @@ import { bwrapAvailability } from '../../src/sandbox/bwrap.js';
 import { nativeLauncher, openSandbox } from '../../src/sandbox/index.js';
 
 const root = mkdtempSync(join(homedir(), '.harness-freeze-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// processes of a killed sandbox may still be ending: retry while they let go of the tree
+afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
 function stat(pid: number): { state: string; ppid: number } | null {
   try {
@@ -66,7 +67,9 @@ describe.skipIf(!bwrapAvailability().ok || !nativeLauncher())('freezing the sand
       while (readFileSync(join(ws, 'beat'), 'utf8').length === before && Date.now() < resumed) await new Promise((r) => setTimeout(r, 20));
       expect(readFileSync(join(ws, 'beat'), 'utf8').length).toBeGreaterThan(before);
     } finally {
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
+      await exited;
       await sandbox.close();
     }
   }, 60_000);

@@ -37,7 +37,7 @@ describe('Lifecycle', () => {
 });
 
 const root = mkdtempSync(join(homedir(), '.harness-lifecycle-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
 // stdin, stdout and stderr open their handles on first use: open them before counting
 void [process.stdin.isTTY, process.stdout.writable, process.stderr.writable];
