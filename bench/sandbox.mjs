@@ -81,7 +81,7 @@ const request = () => ({
   // the client is the sandboxed program itself: the strictest door check, made on every connection
   ports: [{ port: hookPort, peer: 'agent' }],
   interactive: false,
-  onEgress: () => undefined,
+  decideEgress: async () => ({ allow: false, ruleId: 'bench', reason: 'no network in this bench', allowLocal: false }),
 });
 
 /** Runs a program to its end as runSession does without a terminal (own session); resolves its time and output. */

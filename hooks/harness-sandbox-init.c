@@ -20,7 +20,12 @@
  *                the agent's own program (Gemini relaunching itself);
  *   hook-client  the hook client binary, whose parent is the agent or a direct child of it that
  *                is no shell (Codex's real binary), or is a shell run exactly as
- *                `SHELL -c "HOOK-CLIENT ARGS..."` by one of those (Claude Code's command hooks).
+ *                `SHELL -c "HOOK-CLIENT ARGS..."` by one of those (Claude Code's command hooks);
+ *   tagged       anyone, and the door is told `from agent` or `from other` after the key
+ *                (harness's egress proxy: the agent's API is for the agent's own process).
+ * The direct-child cases hold only for an agent installed as a script (`agent wrapper` in the
+ * launch file); a native agent (`agent binary`, Claude Code) is its own process alone, since its
+ * direct children are its tools (a tool shell that `exec`s a program is no shell any more).
  * A script the agent ran is a grandchild (the agent's tool shell runs it) or a shell: refused. In
  * `agent` mode a direct child exec-ed by a shell (`sh -c 'exec curl …'`) is refused too; in
  * `hook-client` mode such a child counts as a wrapper's real binary, and so do the hook client
@@ -76,7 +81,7 @@
 #define BACKLOG 4096
 #define RELAY_BUF (64 * 1024)
 
-enum peer { PEER_ANY, PEER_AGENT, PEER_HOOK_CLIENT };
+enum peer { PEER_ANY, PEER_AGENT, PEER_HOOK_CLIENT, PEER_TAGGED };
 
 struct door {
   int port;
@@ -92,6 +97,8 @@ static char hook_client[PATH_MAX];
 static struct stat hook_client_st;
 static char doors_dir[PATH_MAX];
 static pid_t agent_pid = -1;
+/* the agent's program is a script that may start the real binary as its child (else: a native agent, its own process alone) */
+static int agent_wrapper = 1;
 static pid_t conns[MAX_CONNS];
 static int nconns;
 static int sigfd = -1;
@@ -175,12 +182,15 @@ static void parse_line(char *line) {
     if (strcmp(mode, "any") == 0) d->peer = PEER_ANY;
     else if (strcmp(mode, "agent") == 0) d->peer = PEER_AGENT;
     else if (strcmp(mode, "hook-client") == 0) d->peer = PEER_HOOK_CLIENT;
+    else if (strcmp(mode, "tagged") == 0) d->peer = PEER_TAGGED;
     else fail("bad door mode \"%s\" in the launch file", mode);
     if (path[0] != '/' || strlen(path) >= sizeof d->path) fail("bad door socket path in the launch file");
     strcpy(d->path, path);
     d->port = (int)port;
     d->fd = -1;
     ndoors++;
+  } else if (strcmp(line, "agent wrapper") == 0 || strcmp(line, "agent binary") == 0) {
+    agent_wrapper = strcmp(line, "agent wrapper") == 0;
   } else if (strncmp(line, "hook-client ", 12) == 0) {
     const char *path = line + 12;
     if (path[0] != '/' || strlen(path) >= sizeof hook_client) fail("bad hook-client path in the launch file");
@@ -420,15 +430,19 @@ static int shell_runs_hook_client(pid_t pid) {
 static int agent_side(pid_t pid) {
   if (pid <= 0) return 0;
   if (pid == agent_pid) return 1;
+  /* a native agent's direct children are its tools: a tool shell that `exec`s a program is no shell any more */
+  if (!agent_wrapper) return 0;
   return parent_of(pid) == agent_pid && !is_shell(pid) && !is_hook_client(pid);
 }
 
 static int owner_allowed(pid_t owner, enum peer peer) {
   if (peer == PEER_AGENT) {
     if (owner == agent_pid) return 1;
+    if (!agent_wrapper) return 0;
     /* a wrapper's real process: the agent's direct child, no shell, the agent's own program */
     return parent_of(owner) == agent_pid && !is_shell(owner) && same_exe(owner, agent_pid);
   }
+  if (peer == PEER_TAGGED) return agent_side(owner);
   if (peer == PEER_HOOK_CLIENT) {
     if (!is_hook_client(owner)) return 0;
     pid_t parent = parent_of(owner);
@@ -643,7 +657,14 @@ static void relay(int a, int b) {
 static void serve(int conn, const struct door *d) __attribute__((noreturn));
 static void serve(int conn, const struct door *d) {
   alarm(SETUP_SECONDS);
-  if (d->peer != PEER_ANY) {
+  /* a tagged door admits anyone and says whether it was the agent's side (the agent, or the real
+     binary its wrapper started) or another process (a tool, a script): harness decides with that */
+  int from_agent = 0;
+  if (d->peer == PEER_TAGGED) {
+    pid_t who;
+    char exe[PATH_MAX];
+    from_agent = peer_allowed(conn, d, &who, exe, sizeof exe);
+  } else if (d->peer != PEER_ANY) {
     pid_t who;
     char exe[PATH_MAX];
     if (!peer_allowed(conn, d, &who, exe, sizeof exe)) {
@@ -654,6 +675,10 @@ static void serve(int conn, const struct door *d) {
   }
   int up = unix_connect(d->path, SETUP_SECONDS);
   if (up < 0 || write_all(up, key, KEY_LEN + 1) < 0) _exit(1);
+  if (d->peer == PEER_TAGGED) {
+    const char *tag = from_agent ? "from agent\n" : "from other\n";
+    if (write_all(up, tag, strlen(tag)) < 0) _exit(1);
+  }
   struct timeval none = {0};
   setsockopt(up, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
   setsockopt(up, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);

@@ -73,7 +73,13 @@ function sandboxedConfig(env: NodeJS.ProcessEnv, runtimeDir: string): Pick<Launc
   const global = env.CLAUDE_CONFIG_DIR ? join(real, '.claude.json') : join(homeOf(env), '.claude.json');
   const dir = join(runtimeDir, 'claude-config');
   const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }], (name) => !isConfigName(CLAUDE_CONFIG, name));
-  return { env: { CLAUDE_CONFIG_DIR: dir }, writable: [dir], finish: overlay.finish };
+  return {
+    // its plugins directory is read-only in the sandbox: the automatic install of the official
+    // marketplace (a git clone at start) could not succeed, and would be a connection nobody asked for
+    env: { CLAUDE_CONFIG_DIR: dir, CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: env.CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL ?? '1' },
+    writable: [dir],
+    finish: overlay.finish,
+  };
 }
 
 /** Claude Code options that would let the agent run without harness's hooks. */
@@ -99,7 +105,8 @@ export const claudeAdapter: AgentAdapter = {
       // ~/.claude.json is rewritten by rename next to it, in a read-only home: the run uses a copy (launch)
       state: [configDir(env), join(homeOf(env), '.config', 'claude')],
       config: configIn(configDir(env), CLAUDE_CONFIG),
-      endpoints: [env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com'],
+      // the API, and Anthropic's own services Claude Code talks to (sign-in, feature flags)
+      endpoints: [env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com', 'https://console.anthropic.com', 'https://statsig.anthropic.com', 'https://claude.ai'],
     };
   },
 

@@ -100,7 +100,8 @@ export const codexAdapter: AgentAdapter = {
     return {
       state: [home],
       config: configIn(home, { files: ['config.toml', 'hooks.json', 'AGENTS.md'], dirs: ['prompts', 'rules', 'skills'] }),
-      endpoints: [env.OPENAI_BASE_URL || 'https://api.openai.com', 'https://chatgpt.com', ...given],
+      // the API, and OpenAI's own services Codex talks to (ChatGPT sign-in, its backend, feature flags)
+      endpoints: [env.OPENAI_BASE_URL || 'https://api.openai.com', 'https://chatgpt.com', 'https://auth.openai.com', 'https://ab.chatgpt.com', ...given],
     };
   },
 

@@ -119,7 +119,14 @@ export function createGeminiAdapter(): AgentAdapter {
       return {
         state: [personalDir(env)],
         config: configIn(personalDir(env), GEMINI_CONFIG),
-        endpoints: [env.GOOGLE_GEMINI_BASE_URL || 'https://generativelanguage.googleapis.com', 'https://cloudcode-pa.googleapis.com', 'https://oauth2.googleapis.com'],
+        // the API, and Google's own services Gemini CLI talks to (Code Assist, sign-in, usage statistics)
+        endpoints: [
+          env.GOOGLE_GEMINI_BASE_URL || 'https://generativelanguage.googleapis.com',
+          'https://cloudcode-pa.googleapis.com',
+          'https://oauth2.googleapis.com',
+          'https://accounts.google.com',
+          'https://play.googleapis.com',
+        ],
       };
     },
 

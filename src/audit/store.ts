@@ -68,10 +68,20 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  CREATE TABLE connections (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id), at INTEGER NOT NULL,
+    host TEXT NOT NULL, port INTEGER NOT NULL, verdict TEXT NOT NULL CHECK (verdict IN ('allow','deny')), asked INTEGER NOT NULL,
+    rule_id TEXT NOT NULL, reason TEXT NOT NULL, decided_by TEXT NOT NULL, actor TEXT, tool_use_id TEXT, origin TEXT
+  );
+  CREATE INDEX connections_session ON connections(session_id, seq);
+  CREATE TRIGGER connections_append_only_update BEFORE UPDATE ON connections BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER connections_append_only_delete BEFORE DELETE ON connections BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 /** The tables a session writes to (their newest rows make `version()`). */
-const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events'];
+const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events', 'connections'];
 
 /** Most files one tool call's change list records (the rest is counted in one more row). */
 const MAX_CHANGES_PER_CALL = 1000;
@@ -117,6 +127,29 @@ export interface SessionEvent {
   detail: string;
   /** The tool call the event is attributed to, if any. */
   toolUseId: string | null;
+}
+
+/** One connection the agent's processes asked harness's proxy for, and what was decided. */
+export interface ConnectionRecord {
+  sessionId: string;
+  host: string;
+  port: number;
+  verdict: 'allow' | 'deny';
+  /** Whether a person was asked (the answer may have come from them, a timeout or whenNoTty). */
+  asked: boolean;
+  ruleId: string;
+  reason: string;
+  decidedBy: DecidedBy;
+  actor?: string | null;
+  /** The tool call it came from, when exactly one was running. */
+  toolUseId?: string | null;
+  /** What was running then, in words (`curl -s https://…` in Bash), or that nothing was. */
+  origin?: string | null;
+}
+
+export interface ConnectionRow extends Required<Omit<ConnectionRecord, 'sessionId'>> {
+  seq: number;
+  at: number;
 }
 
 export interface CheckpointRow {
@@ -168,6 +201,7 @@ export interface SessionSummary {
   approved: number;
   timedOut: number;
   faults: number;
+  connections: { allowed: number; refused: number; asked: number };
 }
 
 export interface LogQuery {
@@ -239,6 +273,21 @@ export class AuditLog {
     this.db
       .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null);
+  }
+
+  connection(r: ConnectionRecord, at = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO connections (session_id, at, host, port, verdict, asked, rule_id, reason, decided_by, actor, tool_use_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.sessionId, at, r.host.slice(0, 253), r.port, r.verdict, r.asked ? 1 : 0, r.ruleId, redact(r.reason), r.decidedBy, r.actor ?? null, r.toolUseId ?? null, r.origin ? redact(r.origin).slice(0, 300) : null);
+  }
+
+  connectionsOf(sessionId: string, limit = 1_000_000): ConnectionRow[] {
+    const rows = this.db
+      .prepare(
+        'SELECT seq, at, host, port, verdict, asked, rule_id AS ruleId, reason, decided_by AS decidedBy, actor, tool_use_id AS toolUseId, origin FROM connections WHERE session_id = ? ORDER BY seq DESC LIMIT ?',
+      )
+      .all(sessionId, limit) as (Omit<ConnectionRow, 'asked'> & { asked: number })[];
+    return rows.reverse().map((r) => ({ ...r, asked: r.asked === 1 }));
   }
 
   event(r: { sessionId: string; kind: string; detail: string; toolUseId?: string | null }, at = Date.now()): void {
@@ -353,6 +402,9 @@ export class AuditLog {
       approved: count((r) => r.askedFirst && r.verdict === 'allow'),
       timedOut: count((r) => r.decidedBy === 'timeout'),
       faults: count((r) => r.decidedBy === 'fault'),
+      connections: this.db
+        .prepare("SELECT COALESCE(SUM(verdict = 'allow'), 0) AS allowed, COALESCE(SUM(verdict = 'deny'), 0) AS refused, COALESCE(SUM(asked), 0) AS asked FROM connections WHERE session_id = ?")
+        .get(sessionId) as SessionSummary['connections'],
     };
   }
 

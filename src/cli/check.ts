@@ -5,9 +5,16 @@ import { UsageError } from '../errors.js';
 import { decide, type Decision, type FileOp, type Policy, type ToolCall } from '../policy/index.js';
 import { policyFor } from '../config/policy.js';
 import { findWorkspace } from '../workspace.js';
-import { formatDecision, printJson, useColor } from './output.js';
+import { formatDecision, paintVerdict, printJson, useColor } from './output.js';
+import { loadConfig } from '../config/load.js';
+import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
+import { parseDestination } from '../policy/network.js';
+import { adapterFor, AGENT_NAMES } from '../agents/index.js';
+import kleur from 'kleur';
 
 interface CheckOptions {
+  host?: string;
+  agent?: string;
   cwd?: string;
   json?: boolean;
   jsonl?: boolean;
@@ -59,6 +66,33 @@ async function checkJsonl(policy: Policy, cwd: string): Promise<void> {
   }
 }
 
+/** `harness check --host`: the network decision for one destination, with every rule that speaks about it. */
+function checkHost(destination: string, agent: string | undefined, workspace: string, opts: CheckOptions): void {
+  const target = parseDestination(destination);
+  if (!target) throw new UsageError(`--host: expected host, host:port or a URL (found "${destination}")`);
+  const names = agent === undefined ? AGENT_NAMES : [agent];
+  const agents = names.map((name) => {
+    const adapter = adapterFor(name);
+    if (!adapter) throw new UsageError(`--agent: expected ${AGENT_NAMES.join(', ')} (found "${name}")`);
+    return { agent: name, endpoints: adapter.sandboxNeeds([], process.env).endpoints };
+  });
+  const loaded = loadConfig(workspace, opts.config);
+  const policy = hostPolicyFor(loaded.sandbox, agents, gitRemoteHosts(workspace));
+  const decision = policy.decide(target.host, target.port);
+  const matching = policy.matching(target.host, target.port).filter((m) => m.id !== decision.ruleId);
+  const subject = `connect ${target.host}:${target.port}`;
+  if (opts.json) return printJson({ ...decision, host: target.host, port: target.port, otherRules: matching, workspace });
+  useColor();
+  const lines = [`${paintVerdict(decision.verdict)} ${kleur.bold(decision.ruleId)}  ${kleur.dim(subject)}`, `      ${decision.reason}`];
+  if (decision.verdict === 'ask') lines.push(kleur.dim('      in a session: the person is asked, the connection waits; without a terminal approvals.whenNoTty decides'));
+  if (decision.ruleId === 'network.agent-api') lines.push(kleur.dim("      for the agent's own process; a process it started (a script) is asked (network.agent-api-from-process)"));
+  if (matching.length > 0) {
+    lines.push(kleur.dim('  other rules that matched:'));
+    for (const m of matching) lines.push(`    ${paintVerdict(m.decision)} ${m.id}${kleur.dim(m.layer === 'builtin' ? "  (harness's defaults: your rules come first)" : '')}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
@@ -67,6 +101,8 @@ export function registerCheck(program: Command): void {
     .option('--cwd <dir>', 'working directory of the command (default: current directory)')
     .option('--path <path>', 'check a file operation on this path instead of a command')
     .option('--op <op>', 'file operation for --path: read, write or delete', 'read')
+    .option('--host <host[:port]>', "decide a network connection the agent's processes would make (port 443 when none is given)")
+    .option('--agent <name>', `with --host: the agent being run, whose API hosts are allowed (${AGENT_NAMES.join(', ')}; default: all of them)`)
     .option('--jsonl', 'read {"command","cwd"} or {"path","op"} objects from stdin, one per line; write one verdict per line')
     .option('--json', 'print the decision as JSON')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
@@ -77,11 +113,19 @@ Examples:
   harness check 'git push --force origin main'
   harness check --json 'curl -fsSL https://example.com/install.sh | sh'
   harness check --path ~/.ssh/id_rsa --op read
+  harness check --host paste.rs
+  harness check --host registry.npmjs.org:443 --json
   printf '%s\\n' '{"command":"rm -rf ~"}' | harness check --jsonl`,
     )
     .action(async (words: string[], opts: CheckOptions) => {
       const cwd = resolve(opts.cwd ?? process.cwd());
       const workspace = findWorkspace(cwd);
+      if (opts.host !== undefined) {
+        if (words.length > 0 || opts.path || opts.jsonl) throw new UsageError('--host checks one destination; give no command, --path or --jsonl with it');
+        checkHost(opts.host, opts.agent, workspace, opts);
+        return;
+      }
+      if (opts.agent !== undefined) throw new UsageError('--agent goes with --host');
       const { policy } = policyFor(workspace, opts.config);
       if (opts.jsonl) {
         if (words.length > 0 || opts.path) throw new UsageError('--jsonl reads its input from stdin; give no command or --path');

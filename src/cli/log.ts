@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import kleur from 'kleur';
-import { AuditLog, type LogRow, type SessionSummary } from '../audit/store.js';
+import { AuditLog, type ConnectionRow, type LogRow, type SessionSummary } from '../audit/store.js';
 import { UsageError } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { auditPathFor, findWorkspace } from '../workspace.js';
@@ -43,11 +43,21 @@ export function formatRow(r: LogRow): string {
   return `${kleur.dim(time(r.at))} ${verdict} ${who}${kleur.bold(r.tool)} ${r.summary.replace(/\s+/g, ' ').slice(0, 160)}${rule}${result}`;
 }
 
+/** A connection the proxy decided on, as a log line: `allow  connect registry.npmjs.org:443 (network.registry)`. */
+export function formatConnection(c: ConnectionRow): string {
+  const who = c.decidedBy !== 'rule' ? kleur.cyan(`[${c.decidedBy}${c.actor ? ` ${c.actor}` : ''}] `) : '';
+  const origin = c.origin ? kleur.dim(` ${c.origin.replace(/\s+/g, ' ').slice(0, 120)}`) : '';
+  return `${kleur.dim(time(c.at))} ${paintVerdict(c.verdict)} ${who}${kleur.bold('connect')} ${c.host}:${c.port}${kleur.dim(` (${c.ruleId})`)}${origin}`;
+}
+
 export function formatSummary(s: SessionSummary): string {
   const ended = s.endedAt ? `ended ${time(s.endedAt)} (exit ${s.exitCode ?? '?'})` : 'running or interrupted';
+  const c = s.connections;
+  const total = c.allowed + c.refused;
   return [
     `session ${s.id} · ${s.agent} · started ${time(s.startedAt)} · ${ended}`,
     `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}`,
+    ...(total > 0 ? [`  ${total} connections: ${kleur.green(`${c.allowed} allowed`)}, ${kleur.red(`${c.refused} refused`)}, ${kleur.yellow(`${c.asked} asked`)}`] : []),
   ].join('\n');
 }
 
@@ -83,13 +93,18 @@ export function registerLog(program: Command): void {
         const summary = sessionId ? log.summary(sessionId) : null;
         if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session "${opts.session}" in ${path}`);
         const events = sessionId ? log.eventsOf(sessionId).filter((e) => since === undefined || e.at >= since) : [];
+        const connections = sessionId ? log.connectionsOf(sessionId, limit).filter((c) => (since === undefined || c.at >= since) && (!opts.verdict || (opts.verdict === 'ask' ? c.asked : c.verdict === opts.verdict))) : [];
         if (opts.json) {
-          printJson({ workspace, database: path, session: summary, calls: rows, events });
+          printJson({ workspace, database: path, session: summary, calls: rows, events, connections });
           return;
         }
         useColor();
         if (summary) process.stdout.write(formatSummary(summary) + '\n');
-        const lines = [...rows.map((r) => ({ at: r.at, text: formatRow(r) })), ...(opts.verdict ? [] : events.map((e) => ({ at: e.at, text: `${kleur.dim(time(e.at))} ${kleur.magenta('event')} ${e.kind}: ${e.detail}` })))];
+        const lines = [
+          ...rows.map((r) => ({ at: r.at, text: formatRow(r) })),
+          ...connections.map((c) => ({ at: c.at, text: formatConnection(c) })),
+          ...(opts.verdict ? [] : events.map((e) => ({ at: e.at, text: `${kleur.dim(time(e.at))} ${kleur.magenta('event')} ${e.kind}: ${e.detail}` }))),
+        ];
         for (const l of lines.sort((a, b) => a.at - b.at)) process.stdout.write(l.text + '\n');
         if (rows.length === 0) process.stdout.write(kleur.dim('(no tool calls match)\n'));
       } finally {

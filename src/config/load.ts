@@ -6,7 +6,8 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_DEFAULTS, type PolicyDefaults, type RuleSource } from '../policy/index.js';
 import type { RuleSpec } from '../policy/index.js';
 import { DEFAULT_PANEL_KEY } from '../tui/keys.js';
-import { configSchema, packSchema, type ConfigFile, type PackFile } from './schema.js';
+import { configSchema, packSchema, type ConfigFile, type HostRuleFile, type PackFile } from './schema.js';
+import { BUILTIN_NETWORK_RULES, type HostRule } from '../policy/network.js';
 import { jsonErrorOffset, lineAndColumn } from './json-error.js';
 
 export const CONFIG_FILE = 'harness.config.json';
@@ -37,6 +38,11 @@ export type SandboxSettings = {
   allowRead: string[];
   allowHosts: string[];
   allowLocalPorts: number[];
+  /** The person's network rules (`allowHosts` is one more of them, `config.allow-hosts`). */
+  hostRules: HostRule[];
+  unknownHosts: 'ask' | 'deny';
+  /** harness's own network rules switched off with `disable`. */
+  disabledNetwork: ReadonlySet<string>;
 };
 
 export interface LoadedConfig {
@@ -172,14 +178,20 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
       if (!disabled.has(spec.id)) sources.push({ spec: spec as RuleSpec, origin: name });
     }
   }
+  const network = new Set<string>(BUILTIN_NETWORK_RULES);
   (config.disable ?? []).forEach((id, i) => {
-    if (!ids.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; run \`harness rules list\` for the ids)`);
+    if (!ids.has(id) && !network.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; run \`harness rules list\` for the ids)`);
   });
   (config.rules ?? []).forEach((spec, i) => {
     const clash = ids.get(spec.id);
     if (clash) problems.push(`rules[${i}].id: "${spec.id}" is already used by ${clash}; pick another id (found ${JSON.stringify(spec.id)})`);
     ids.set(spec.id, `rules[${i}]`);
     sources.push({ spec: spec as RuleSpec, origin: 'config' });
+  });
+  (config.sandbox?.network?.rules ?? []).forEach((rule, i) => {
+    const clash = ids.get(rule.id) ?? (network.has(rule.id) || rule.id === ALLOW_HOSTS_RULE ? "harness's network rules" : undefined);
+    if (clash) problems.push(`sandbox.network.rules[${i}].id: "${rule.id}" is already used by ${clash}; pick another id`);
+    ids.set(rule.id, `sandbox.network.rules[${i}]`);
   });
   if (problems.length > 0) throw new ConfigError(file, problems);
   const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
@@ -194,6 +206,9 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
     allowRead: sb?.filesystem?.allowRead ?? [],
     allowHosts: sb?.network?.allowHosts ?? [],
     allowLocalPorts: sb?.network?.allowLocalPorts ?? [],
+    hostRules: hostRules(sb?.network?.allowHosts ?? [], sb?.network?.rules ?? []),
+    unknownHosts: sb?.network?.unknownHosts ?? 'ask',
+    disabledNetwork: new Set((config.disable ?? []).filter((id) => network.has(id))),
   };
   return { path: file, config, sources, defaults: mergeDefaults(config), approvals, checkpoints, tui, watcher, sandbox, packs: used.map((u) => u.name) };
 }
@@ -204,4 +219,14 @@ export function loadConfig(workspace: string, explicit?: string): LoadedConfig {
   if (path === null) return { ...resolveConfig({}, '(built-in defaults)'), path: null };
   if (!existsSync(path)) throw new ConfigError(path, ['the file does not exist; create it (see harness.config.example.json) or drop --config']);
   return resolveConfig(readJson(path), path);
+}
+
+/** The id network decisions made by `sandbox.network.allowHosts` carry. */
+const ALLOW_HOSTS_RULE = 'config.allow-hosts';
+
+function hostRules(allowHosts: string[], rules: HostRuleFile[]): HostRule[] {
+  return [
+    ...(allowHosts.length > 0 ? [{ id: ALLOW_HOSTS_RULE, decision: 'allow' as const, reason: 'listed in sandbox.network.allowHosts', hosts: allowHosts }] : []),
+    ...rules.map((r) => ({ id: r.id, decision: r.decision, reason: r.reason ?? `sandbox.network.rules "${r.id}"`, hosts: typeof r.host === 'string' ? [r.host] : r.host })),
+  ];
 }

@@ -127,8 +127,23 @@ export const watcherSchema = z
 
 const hostPattern = z
   .string()
-  .regex(/^(\*\.)?[A-Za-z0-9_.-]+(:\d{1,5})?$/, 'a host name, optionally with a leading "*." and a ":port", e.g. "*.npmjs.org" or "example.com:8443"')
-  .refine((h) => !/:/.test(h) || (Number(h.split(':')[1]) >= 1 && Number(h.split(':')[1]) <= 65535), 'the port must be 1 to 65535');
+  .regex(
+    /^(\*|(\*\.)?[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/,
+    'a host name or IP address, optionally with a leading "*." and a ":port", e.g. "*.npmjs.org", "example.com:8443", "10.0.0.5:5432" or "[fd00::1]:443"',
+  )
+  .refine((h) => {
+    const port = /:(\d+)$/.exec(h.replace(/^\[[^\]]*\]/, ''))?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  }, 'the port must be 1 to 65535');
+
+export const hostRuleSchema = z
+  .object({
+    id: ruleId.describe('unique id, shown with every connection the rule decides'),
+    host: z.union([hostPattern, z.array(hostPattern).min(1)], { error: 'a host pattern or a list of them, e.g. "paste.example.com" or ["*.corp.example", "10.0.0.5:5432"]' }).describe('host patterns: "example.com", "*.example.com" (any subdomain), "*" (any name), an IP address; ":port" optional (without it, allow and ask mean ports 443 and 80, deny every port)'),
+    decision: verdict,
+    reason: z.string().min(1).optional().describe('told to the agent (and the person) with the decision'),
+  })
+  .strict();
 
 export const sandboxSchema = z
   .object({
@@ -148,6 +163,8 @@ export const sandboxSchema = z
       .object({
         allowHosts: z.array(hostPattern).optional().describe("hosts the agent's processes may reach through harness's proxy, besides the agent's own API and the package registries"),
         allowLocalPorts: z.array(z.number().int().min(1).max(65535)).optional().describe('ports of services on this machine (127.0.0.1) the agent may reach, e.g. a local database'),
+        rules: z.array(hostRuleSchema).optional().describe("your network rules: they come before harness's defaults; the strictest rule that matches decides"),
+        unknownHosts: strictVerdict.optional().describe('a host no rule speaks about: ask (default) or deny'),
       })
       .strict()
       .optional(),
@@ -181,6 +198,7 @@ export const packSchema = z
 
 export type ConfigFile = z.infer<typeof configSchema>;
 export type PackFile = z.infer<typeof packSchema>;
+export type HostRuleFile = z.infer<typeof hostRuleSchema>;
 
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -4,15 +4,17 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import picomatch from 'picomatch';
 import { splice } from './splice.js';
+import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom } from './egress.js';
+import { inspectFirstBytes, MAX_FIRST_BYTES, namesMatch } from './first-bytes.js';
 
 /**
  * Who may connect to a door inside the sandbox (checked by the native launcher only):
  * `any` process; only the `agent` process itself (Claude Code's http hooks); only harness's
- * `hook-client` started by the agent (command hooks), never a script the agent ran.
+ * `hook-client` started by the agent (command hooks), never a script the agent ran; `tagged`:
+ * any process, and the launcher says whether it was the agent's own (`from agent|other`).
  */
-export type Peer = 'any' | 'agent' | 'hook-client';
+export type Peer = 'any' | 'agent' | 'hook-client' | 'tagged';
 
 /** One way out of the sandbox: a port inside, a Unix socket harness serves outside. */
 export interface Door {
@@ -37,26 +39,18 @@ export interface LaunchFile {
 
 /** How long a connection to a door socket may take to say the key. */
 const KEY_TIMEOUT_MS = 10_000;
+/** How long a proxy connection may take to send a request's head or a CONNECT, each time it is idle. */
+const HEAD_MS = 30_000;
 const MAX_NOTICE = 8 * 1024;
 
-/** A connection the proxy decided on. */
-export interface EgressEvent {
-  host: string;
-  port: number;
-  allowed: boolean;
-}
-
-
-/** host or host:port patterns → a predicate over (host, port). */
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/;
-
-export function hostMatcher(patterns: string[]): (host: string, port: number) => boolean {
-  const compiled = patterns.map((p) => {
-    const m = /^(.*?)(?::(\d+))?$/.exec(p)!;
-    return { host: picomatch(m[1]!.toLowerCase(), { dot: true }), port: m[2] ? Number(m[2]) : null };
-  });
-  // a name is letters, digits, dots and dashes: `127.0.0.1#.npmjs.org` or a tab must not match `*.npmjs.org`
-  return (host, port) => HOST_NAME.test(host) && compiled.some((c) => c.host(host.toLowerCase()) && (c.port === null ? port === 443 || port === 80 : c.port === port));
+/** How the proxy decides, dials and reports. */
+export interface ProxyOptions {
+  decide: EgressDecider;
+  dial: DialOptions;
+  /** A tunnel cut because the name inside was not the one decided on. */
+  mismatch?: (host: string, port: number, from: EgressFrom, why: string) => void;
+  /** How long a connection may take to send a request's head or a CONNECT (default 30 s). */
+  headMs?: number;
 }
 
 /**
@@ -192,10 +186,14 @@ export class Doors {
    * script (its process is bash, like any script's): its doors are written `any`, and `unchecked`
    * says so.
    */
-  writeLaunch(hookClient: string): LaunchFile {
+  /**
+   * `wrapper`: the agent's program is a script that may start the real binary as its child (then
+   * that direct child counts as the agent too); a native agent is its own process alone.
+   */
+  writeLaunch(hookClient: string, wrapper = true): LaunchFile {
     const portable = !hookClient.startsWith('/') || hookClient.endsWith('.sh');
     const unchecked: LaunchFile['unchecked'] = [];
-    const lines = [`key ${this.key}`];
+    const lines = [`key ${this.key}`, `agent ${wrapper ? 'wrapper' : 'binary'}`];
     for (const door of this.doors) {
       let peer = door.peer;
       if (peer === 'hook-client' && portable) {
@@ -274,56 +272,152 @@ export class Doors {
   }
 
   /**
-   * An HTTP proxy at 127.0.0.1:port inside: CONNECT tunnels and plain requests to the hosts
-   * `allowed` admits; anything else gets 403 with harness's reason.
+   * An HTTP proxy at 127.0.0.1:port inside: each CONNECT tunnel and each plain request is decided
+   * by `decide` (which may wait for a person) and, when allowed, dialled by `dial`; a refusal is a
+   * `403` whose body and `x-harness-reason` header carry harness's rule and reason.
    */
-  async proxy(port: number, allowed: (host: string, port: number) => boolean, onEvent: (e: EgressEvent) => void): Promise<void> {
-    const refuse = (host: string, p: number): string => `harness: ${host}:${p} is not an allowed host (add it to sandbox.network.allowHosts in harness.config.json)`;
+  async proxy(port: number, egress: ProxyOptions): Promise<void> {
+    const { decide, dial: dialOptions, mismatch, headMs = HEAD_MS } = egress;
+    // one line of printable ASCII: it goes into a header too
+    const refusal = (host: string, p: number, v: { ruleId: string; reason: string }): string => `harness refused ${host}:${p} (${v.ruleId}): ${v.reason}`.replace(/[^\x20-\x7e]+/g, ' ');
+    const STATUS: Record<number, string> = { 403: 'Forbidden', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
+    /** A tunnel's answer that is no tunnel: the status, and why in the body and a header. */
+    const noTunnel = (status: number, why: string): string => {
+      const text = why.replace(/[^\x20-\x7e]+/g, ' ');
+      return `HTTP/1.1 ${status} ${STATUS[status] ?? 'Bad Gateway'}\r\ncontent-type: text/plain\r\nx-harness-reason: ${text}\r\ncontent-length: ${Buffer.byteLength(text) + 1}\r\n\r\n${text}\n`;
+    };
+    // who made each connection, as the launcher told (the Node launcher cannot tell: unknown)
+    const fromOf = new WeakMap<Socket, EgressFrom>();
+    const from = (socket: Socket): EgressFrom => fromOf.get(socket) ?? 'unknown';
+    // a connection gets headMs to say what it wants (a request's head, or CONNECT), each time it
+    // is idle between requests: a process cannot hold the proxy's (and the launcher's) slots open
+    const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
+    const arm = (socket: Socket): void => {
+      clearTimeout(deadlines.get(socket));
+      deadlines.set(socket, setTimeout(() => socket.destroy(), headMs).unref());
+    };
+    const disarm = (socket: Socket): void => clearTimeout(deadlines.get(socket));
     const server = createHttpServer((req, res) => {
+      disarm(req.socket);
+      res.once('finish', () => arm(req.socket));
       let url: URL;
       try {
         url = new URL(req.url ?? '');
       } catch {
         return void res.writeHead(400).end('harness proxy: absolute URL expected\n');
       }
-      const p = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-      const ok = url.protocol === 'http:' && allowed(url.hostname, p);
-      onEvent({ host: url.hostname, port: p, allowed: ok });
-      if (!ok) return void res.writeHead(403, { 'content-type': 'text/plain' }).end(`${refuse(url.hostname, p)}\n`);
-      const upstream = httpRequest({ host: url.hostname, port: p, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...req.headers, host: url.host } }, (up: IncomingMessage) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', () => res.headersSent || res.writeHead(502).end());
-      req.pipe(upstream);
+      if (url.protocol !== 'http:') return void res.writeHead(400).end('harness proxy: only http:// URLs go as plain requests; https goes through CONNECT\n');
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const p = Number(url.port || 80);
+      void (async () => {
+        const verdict = await decide(host, p, from(req.socket));
+        if (!verdict.allow) {
+          const text = refusal(host, p, verdict);
+          return void res.writeHead(403, { 'content-type': 'text/plain', 'x-harness-reason': text }).end(`${text}\n`);
+        }
+        let socket: Socket;
+        try {
+          socket = await dial(host, p, verdict, dialOptions);
+        } catch (e) {
+          const status = e instanceof DialError ? e.status : 502;
+          return void res.writeHead(status, { 'content-type': 'text/plain' }).end(`harness proxy: ${(e as Error).message}\n`);
+        }
+        this.track([socket]);
+        const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
+        delete headers['proxy-authorization'];
+        delete headers['proxy-connection'];
+        // hop-by-hop: one request per dialled connection, closed when its answer is in
+        for (const name of String(req.headers.connection ?? '').split(',')) delete headers[name.trim().toLowerCase()];
+        delete headers['keep-alive'];
+        headers.connection = 'close';
+        headers.host = url.host;
+        const upstream = httpRequest({ createConnection: () => socket.resume(), method: req.method, path: `${url.pathname}${url.search}`, headers }, (up: IncomingMessage) => {
+          // hop-by-hop: the client's connection to the proxy is not the proxy's to the host
+          const { connection: _c, 'keep-alive': _k, ...headers } = up.headers;
+          res.writeHead(up.statusCode ?? 502, headers);
+          up.pipe(res);
+        });
+        upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+        req.pipe(upstream);
+      })().catch(() => res.headersSent || res.writeHead(502).end());
     });
     server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
-      const host = m?.[1] ?? '';
+      const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(req.url ?? '');
+      const host = m?.[1] ?? String(req.url ?? '').slice(0, 300);
       const p = Number(m?.[2] ?? 0);
-      const ok = m !== null && allowed(host, p);
-      onEvent({ host, port: p, allowed: ok });
-      if (!ok) return void client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refuse(host, p)}\n`);
-      const upstream = connect(p, host, () => {
+      disarm(client);
+      client.pause();
+      client.on('error', () => client.destroy());
+      void (async () => {
+        const verdict = await decide(host, p, from(client));
+        if (!verdict.allow) return void client.end(noTunnel(403, refusal(host, p, verdict)));
+        let upstream: Socket;
+        try {
+          upstream = await dial(host, p, verdict, dialOptions);
+        } catch (e) {
+          return void client.end(noTunnel(e instanceof DialError ? e.status : 502, `harness proxy: ${(e as Error).message}`));
+        }
+        if (client.destroyed) return void upstream.destroy();
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length) upstream.write(head);
-        this.track(splice(client, upstream));
-      });
-      upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+        // the server's side flows at once (ssh speaks first); the client's once the name it
+        // carries (TLS server name, HTTP Host) is the one decided on
+        const end = (): void => {
+          client.destroy();
+          upstream.destroy();
+        };
+        for (const s of [client, upstream]) s.on('error', end).on('close', end);
+        this.track([client, upstream]);
+        upstream.pipe(client);
+        upstream.resume();
+        let first = head;
+        const look = (chunk?: Buffer): void => {
+          if (chunk) first = Buffer.concat([first, chunk]);
+          const seen = inspectFirstBytes(first);
+          if (seen.kind === 'more' && first.length < MAX_FIRST_BYTES) return;
+          client.off('data', look);
+          const match = namesMatch(host, seen);
+          if (!match.ok) {
+            mismatch?.(host, p, from(client), match.why);
+            return end();
+          }
+          if (first.length) upstream.write(first);
+          client.pipe(upstream);
+        };
+        client.on('data', look);
+        client.resume();
+        if (first.length) look();
+      })().catch(() => client.destroy());
     });
     // the key is checked on the raw socket; what follows it goes to the HTTP server
     // half-open, as the HTTP server's own sockets would be
     const front = createServer(
       { allowHalfOpen: true },
       this.keyed((socket, rest) => {
-        if (rest.length) socket.unshift(rest);
-        server.emit('connection', socket);
+        // the launcher's line after the key: `from agent|other|unknown`
+        let head = rest;
+        const take = (chunk: Buffer): void => {
+          head = Buffer.concat([head, chunk]);
+          const nl = head.indexOf(10);
+          if (nl < 0) return void (head.length > 32 && socket.destroy());
+          socket.off('data', take);
+          socket.pause();
+          const tag = /^from (agent|other|unknown)$/.exec(head.subarray(0, nl).toString('latin1'))?.[1] as EgressFrom | undefined;
+          if (!tag) return void socket.destroy();
+          fromOf.set(socket, tag);
+          if (head.length > nl + 1) socket.unshift(head.subarray(nl + 1));
+          arm(socket);
+          socket.once('close', () => disarm(socket));
+          server.emit('connection', socket);
+          socket.resume();
+        };
+        socket.on('data', take);
+        take(Buffer.alloc(0));
         socket.resume();
       }),
     );
     this.servers.push(server);
     await this.start();
-    this.doors.push({ port, socket: await this.listen(front, `proxy-${port}`), peer: 'any' });
+    this.doors.push({ port, socket: await this.listen(front, `proxy-${port}`), peer: 'tagged' });
   }
 
   async close(): Promise<void> {

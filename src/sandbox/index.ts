@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -8,11 +8,14 @@ import type { RuleSource } from '../policy/index.js';
 import { HarnessError } from '../errors.js';
 import { hookClientPath } from '../hooks/client.js';
 import { bwrapArgs, bwrapAvailability } from './bwrap.js';
-import { Doors, hostMatcher, type EgressEvent, type Peer, type Refusal } from './doors.js';
-import { compileProfile, REGISTRY_HOSTS, type SandboxProfile } from './profile.js';
+import { Doors, type Peer, type Refusal } from './doors.js';
+import { upstreamFor, type EgressDecider, type EgressFrom } from './egress.js';
+import { ownAddresses } from '../config/network.js';
+import { compileProfile, type SandboxProfile } from './profile.js';
 
 export { bwrapAvailability } from './bwrap.js';
-export type { EgressEvent, Peer, Refusal } from './doors.js';
+export type { Peer, Refusal } from './doors.js';
+export type { EgressDecider, EgressFrom, EgressVerdict } from './egress.js';
 export type { SandboxProfile } from './profile.js';
 
 // dist/sandbox/index.js → dist/…; src/sandbox/index.ts (tests) → dist/… too
@@ -53,7 +56,10 @@ export interface SandboxRequest {
   ports: { port: number; peer: Peer; target?: string }[];
   /** Without a terminal the agent gets a session of its own. */
   interactive: boolean;
-  onEgress: (event: EgressEvent) => void;
+  /** Decides each connection through the proxy (harness's network rules, the person, the log). */
+  decideEgress: EgressDecider;
+  /** A tunnel the proxy cut: the name inside it was not the one decided on. */
+  onMismatch?: (host: string, port: number, from: EgressFrom, why: string) => void;
   /** A connection to a door the launcher refused: its peer was not the one the door admits. */
   onRefused?: (refusal: Refusal) => void;
   /** Run the Node launcher even when the native one is built (tests of the fallback). */
@@ -107,7 +113,6 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
   if (!available.ok) throw new HarnessError(`the sandbox cannot run here: ${available.problem}. Fix: ${available.fix}.`);
   const endpoints = req.endpoints.map(endpointParts).filter((e): e is { host: string; port: number } => e !== null);
   const localPorts = [...req.ports.map((p) => p.port), ...req.settings.allowLocalPorts, ...endpoints.filter((e) => LOOPBACK.test(e.host)).map((e) => e.port)];
-  const hosts = [...REGISTRY_HOSTS, ...endpoints.filter((e) => !LOOPBACK.test(e.host)).map((e) => `${e.host}:${e.port}`), ...req.settings.allowHosts];
   const env = req.env;
   // /tmp and /var/tmp are private: the host's hold other programs' sockets (tmux, ssh agents, IDEs)
   const scratch = ['/tmp', '/var/tmp'];
@@ -138,7 +143,6 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     denyRead: [...req.settings.denyRead, ...socketPaths(env)],
     allowRead: req.settings.allowRead,
     localPorts,
-    hosts,
   });
   try {
     // a port asked for twice (the hook endpoint also in allowLocalPorts) gets the strictest check
@@ -147,16 +151,17 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
       req.ports.filter((p) => p.port === port).reduce<Peer>((a, p) => (strictness.indexOf(p.peer) > strictness.indexOf(a) ? p.peer : a), 'any');
     for (const port of profile.localPorts) await doors.forward(port, peerOf(port), req.ports.find((p) => p.port === port && p.target)?.target);
     const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
-    await doors.proxy(proxyPort, hostMatcher(profile.hosts), req.onEgress);
+    // outside, the connections go where harness's own environment sends them (a company's proxy, or directly)
+    await doors.proxy(proxyPort, { decide: req.decideEgress, mismatch: req.onMismatch, dial: { upstream: upstreamFor(process.env), ownAddresses: ownAddresses() } });
     const bwrap = bwrapArgs(profile, { newSession: !req.interactive, emptyFile: doors.emptyFile });
     const proxyUrl = `http://127.0.0.1:${proxyPort}`;
     const native = req.nodeLauncher ? null : nativeLauncher();
     const hookClient = hookClientPath();
     const notes: string[] = [];
-    const checked = doors.list.filter((d) => d.peer !== 'any');
-    if (!native && checked.length > 0) {
+    const checked = doors.list.filter((d) => d.peer === 'agent' || d.peer === 'hook-client');
+    if (!native) {
       notes.push(
-        `the sandbox runs its Node launcher (${req.nodeLauncher ? 'as asked' : 'the native one was not built: no C compiler at install'}), so the hook endpoint cannot tell the agent from a script it ran (port ${checked.map((d) => d.port).join(', ')}) and no system call filter holds its processes`,
+        `the sandbox runs its Node launcher (${req.nodeLauncher ? 'as asked' : 'the native one was not built: no C compiler at install'}), so ${checked.length > 0 ? `the hook endpoint cannot tell the agent from a script it ran (port ${checked.map((d) => d.port).join(', ')}), ` : ''}the proxy cannot tell the agent's own connections from a script's, and no system call filter holds its processes`,
       );
     } else {
       for (const u of doors.writeLaunch(hookClient).unchecked) notes.push(`port ${u.port} admits any process inside the sandbox: ${u.why}`);
@@ -167,7 +172,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
       notes,
       wrap: (binary, args) => {
         // written for each start: the launcher's hello deletes it
-        doors.writeLaunch(hookClient);
+        doors.writeLaunch(hookClient, isScript(binary));
         const first = native ? [native] : [process.execPath, nodeLauncher()];
         return { file: available.binary, args: [...bwrap, '--', ...first, doors.dir, '--', binary, ...args] };
       },
@@ -217,4 +222,19 @@ function socketPaths(env: NodeJS.ProcessEnv): string[] {
   return ['/run', '/var/run', '/tmp/.X11-unix', '/tmp/.ICE-unix', env.XDG_RUNTIME_DIR, env.SSH_AUTH_SOCK, env.DBUS_SESSION_BUS_ADDRESS?.match(/path=([^,;]+)/)?.[1], env.DOCKER_HOST?.replace(/^unix:\/\//, '')].filter(
     (p): p is string => Boolean(p) && p!.startsWith('/'),
   );
+}
+
+/** Whether a program is a script (`#!`): an agent installed as one may start its real binary as a child. */
+function isScript(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      return readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === '#!';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return true;
+  }
 }

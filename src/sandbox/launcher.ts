@@ -20,7 +20,7 @@ import { splice } from './splice.js';
 
 interface Launch {
   key: string;
-  doors: { port: number; socket: string }[];
+  doors: { port: number; socket: string; tagged: boolean }[];
 }
 
 function fail(message: string): never {
@@ -39,10 +39,10 @@ function readLaunch(dir: string): Launch {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const key = /^key ([0-9a-fA-F]{64})$/.exec(line);
-    const door = /^door (\d+) (\/.*) (any|agent|hook-client)$/.exec(line);
+    const door = /^door (\d+) (\/.*) (any|agent|hook-client|tagged)$/.exec(line);
     if (key) launch.key = key[1]!;
-    else if (door) launch.doors.push({ port: Number(door[1]), socket: door[2]! });
-    else if (!line.startsWith('hook-client ')) fail('unknown line in the launch file');
+    else if (door) launch.doors.push({ port: Number(door[1]), socket: door[2]!, tagged: door[3] === 'tagged' });
+    else if (!line.startsWith('hook-client ') && !/^agent (wrapper|binary)$/.test(line)) fail('unknown line in the launch file');
   }
   if (!launch.key) fail('no key in the launch file');
   return launch;
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
         new Promise<void>((resolve, reject) => {
           const server = createServer((client) => {
             const up = connect(door.socket);
-            up.write(`${launch.key}\n`);
+            // a tagged door wants to know who connected: this launcher cannot tell
+            up.write(door.tagged ? `${launch.key}\nfrom unknown\n` : `${launch.key}\n`);
             splice(client, up);
           });
           server.once('error', reject);

@@ -18,8 +18,6 @@ export interface SandboxProfile {
   hidden: string[];
   /** Ports of 127.0.0.1 outside that the agent's processes may reach (its hook endpoint, a local model server). */
   localPorts: number[];
-  /** Remote hosts reachable through harness's proxy (globs "*.example.org", optional ":port"). */
-  hosts: string[];
 }
 
 export interface ProfileInput {
@@ -47,27 +45,10 @@ export interface ProfileInput {
   denyRead: string[];
   allowRead: string[];
   localPorts: number[];
-  hosts: string[];
 }
 
 /** Package-manager caches: installing dependencies is everyday work. */
 const CACHES = ['.cache', '.npm', '.pnpm-store', '.local/share/pnpm', '.yarn', '.bun/install/cache', '.cargo/registry', '.cargo/git', 'go/pkg/mod', '.m2/repository', '.gradle/caches', '.nuget/packages', '.deno'];
-
-/** Registries and the hosts package managers fetch from. */
-export const REGISTRY_HOSTS = [
-  'registry.npmjs.org',
-  'registry.yarnpkg.com',
-  'pypi.org',
-  'files.pythonhosted.org',
-  'crates.io',
-  'index.crates.io',
-  'static.crates.io',
-  'proxy.golang.org',
-  'sum.golang.org',
-  'repo.maven.apache.org',
-  'repo1.maven.org',
-  'rubygems.org',
-];
 
 function expand(path: string, home: string, workspace: string): string {
   if (path === '~') return home;
@@ -143,6 +124,5 @@ export function compileProfile(input: ProfileInput): SandboxProfile {
     ]),
     hidden: unique([...hidden, input.stateDir].filter((p) => !input.visibleState.includes(p))),
     localPorts: unique(input.localPorts.map(String)).map(Number),
-    hosts: unique(input.hosts),
   };
 }

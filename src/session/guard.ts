@@ -69,6 +69,14 @@ export class SessionGuard {
   }
 
   stop(): void {
+    // the agent has exited: a file that makes programs run something, changed in its last moments
+    // (before the watcher's next look), is put back now, so nothing of it runs outside later
+    for (const change of this.deps.files.changes()) {
+      if (change.kind !== 'runs-code' && change.kind !== 'harness-settings') continue;
+      const name = displayPath(this.deps.workspace, change.path);
+      if (this.deps.files.restore(change.path)) this.event('tamper-reverted', `${name} changed as the session ended; harness put it back`);
+      else this.event('tamper-detected', `${name} changed as the session ended and could not be put back`);
+    }
     this.deps.files.close();
     this.unsubscribe?.();
     if (this.outOfBandTimer) clearTimeout(this.outOfBandTimer);

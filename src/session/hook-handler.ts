@@ -83,7 +83,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
   /** The call is going ahead: the gate (and the guard) know it runs until its PostToolUse. */
   const proceed = (event: ToolEvent, decision: Pick<Decision, 'commands'>, reply: HookReply): HookReply => {
     if (reply.verdict === 'allow') {
-      gate.started(event.toolUseId);
+      gate.started(event.toolUseId, `${event.command ?? event.paths[0] ?? ''} (${event.tool})`.trim());
       ctx.guard?.started(event, decision);
     }
     return reply;

@@ -31,7 +31,11 @@ import type { HookContext } from './hook-handler.js';
 import { Lifecycle } from './lifecycle.js';
 import { freezeTree } from './freeze.js';
 import { closeInterrupted } from './interrupted.js';
-import { openSandbox, sandboxDecision, type EgressEvent, type Sandbox } from '../sandbox/index.js';
+import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
+import { NetworkGate } from './network-gate.js';
+import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
+import type { HostPolicy } from '../policy/network.js';
+import type { LoadedConfig } from '../config/load.js';
 
 export interface RunOptions {
   /** The agent (claude, codex, gemini), or with `mode: 'command'` any program. */
@@ -78,22 +82,6 @@ function protectedSpecs(workspace: string, configPath: string | null, injected: 
     specs.push(...GIT_REDIRECTS.map((name) => ({ path: join(gitDir, name), kind: 'runs-code' as const })));
   }
   return specs;
-}
-
-/** Connections logged one by one in a session; past this, a process flooding the proxy would fill the disk. */
-const EGRESS_LOG_CAP = 10_000;
-
-/** Each connection the proxy decided on, into the audit log: names cut to a host name's length, a bounded count. */
-function egressLog(audit: AuditLog, sessionId: string): (e: EgressEvent) => void {
-  let seen = 0;
-  return (e) => {
-    seen++;
-    if (seen > EGRESS_LOG_CAP) {
-      if (seen === EGRESS_LOG_CAP + 1) audit.event({ sessionId, kind: 'egress-capped', detail: `more than ${EGRESS_LOG_CAP} connections in this session: the rest are decided but not logged one by one` });
-      return;
-    }
-    audit.event({ sessionId, kind: e.allowed ? 'egress-allowed' : 'egress-refused', detail: `${e.host.slice(0, 253)}:${e.port}` });
-  };
 }
 
 /** A confirmation nobody answers in time is a no. */
@@ -281,6 +269,29 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     await periodic?.start(tracking ?? Promise.resolve(false));
     const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
     const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
+    // the network rules follow the config when the person changes it during the session
+    // read before the agent starts: nothing it plants in the repository can add a host
+    const gitHosts = sandboxing.active ? gitRemoteHosts(workspace) : [];
+    let hostRules: { from: LoadedConfig; policy: HostPolicy } | null = null;
+    const hostPolicy = (): HostPolicy => {
+      if (hostRules?.from !== live.loaded) hostRules = { from: live.loaded, policy: hostPolicyFor(live.loaded.sandbox, [{ agent: agentName, endpoints: needs.endpoints }], gitHosts) };
+      return hostRules.policy;
+    };
+    const network = new NetworkGate({
+      sessionId,
+      agent: agentName,
+      audit,
+      policy: hostPolicy,
+      asker: interactive
+        ? { ask: (view) => tuiReady.then((tui) => tui.ask(view)), withdraw: (id, why) => void tuiReady.then((tui) => tui.withdraw(id, why)) }
+        : null,
+      whenNoTty: loaded.approvals.whenNoTty,
+      timeoutMs: loaded.approvals.timeoutSeconds * 1000,
+      actor,
+      running: () => gate.runningCalls(),
+      toolCalls: hooked,
+      workspace,
+    });
     sandbox = sandboxing.active
       ? await life.acquire(
           'sandbox',
@@ -303,12 +314,15 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client
               ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
               interactive,
-              onEgress: egressLog(audit, sessionId),
+              decideEgress: network.decide,
+              onMismatch: network.mismatch,
               onRefused: (r) => audit.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` }),
             }),
           (sb: Sandbox) => sb.close(),
         )
       : null;
+    // before the sandbox's doors close: a connection still waiting for a person is refused
+    if (sandbox) life.defer('network questions', () => network.close());
     if (sandbox) {
       for (const note of sandbox.notes) process.stderr.write(`harness: ${note}\n`);
       audit.event({ sessionId, kind: 'sandbox', detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}` });
@@ -321,6 +335,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       live.addRules(sessionProcessRules([process.pid, pid]));
     };
     let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+    let tuiLoaded!: (tui: import('../tui/tui.js').Tui) => void;
+    const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
     const guard = await life.acquire(
       'watcher',
       () =>
@@ -355,6 +371,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         return tui;
       });
       tuiLoading = loading;
+      void loading.then(tuiLoaded);
       approvals.attach(
         (request) =>
           void loading

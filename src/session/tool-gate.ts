@@ -8,7 +8,7 @@ const STALE_MS = 10 * 60 * 1000;
  */
 export class ToolGate {
   private held: Promise<void> | null = null;
-  private readonly running = new Map<string, number>();
+  private readonly running = new Map<string, { at: number; label: string }>();
   private idle: (() => void) | null = null;
   private notice: string | null = null;
   /** When the last call finished or the last exclusive work ended. */
@@ -19,8 +19,9 @@ export class ToolGate {
     while (this.held) await this.held;
   }
 
-  started(toolUseId: string): void {
-    this.running.set(toolUseId, Date.now());
+  /** `label`: the call in words (its command, or its tool and path), for what is attributed to it. */
+  started(toolUseId: string, label = ''): void {
+    this.running.set(toolUseId, { at: Date.now(), label });
   }
 
   finished(toolUseId: string): void {
@@ -30,7 +31,7 @@ export class ToolGate {
 
   private runningCount(): number {
     const now = Date.now();
-    for (const [id, at] of this.running) if (now - at > STALE_MS) this.running.delete(id);
+    for (const [id, { at }] of this.running) if (now - at > STALE_MS) this.running.delete(id);
     return this.running.size;
   }
 
@@ -44,8 +45,12 @@ export class ToolGate {
 
   /** The tool calls allowed and not yet reported back. */
   runningIds(): string[] {
+    return this.runningCalls().map((c) => c.id);
+  }
+
+  runningCalls(): { id: string; label: string }[] {
     this.runningCount();
-    return [...this.running.keys()];
+    return [...this.running].map(([id, { label }]) => ({ id, label }));
   }
 
   /** The notice for the agent, once. */

@@ -10,8 +10,10 @@ export interface ApprovalView {
   command?: string;
   /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
   normalized: string[];
-  /** The file a file tool writes, as the person would write it (relative inside the workspace). */
+  /** The file a file tool writes, as the person would write it (relative inside the workspace); for `network`, host:port. */
   target?: string;
+  /** Where a connection came from: the tool call running when it was made. */
+  origin?: string;
   /** What a write or edit would change. */
   preview: DiffLine[];
   previewNote?: string;

@@ -62,6 +62,40 @@ describe('harness CLI (built binary, real git repo)', () => {
     expect(lines[1].ruleId).toBe('core.bad-input');
   });
 
+  it('check --host explains a network decision: the rule, the reason, the other rules that matched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-host-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    execFileSync('git', ['remote', 'add', 'origin', 'git@git.example.org:team/repo.git'], { cwd: dir });
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      JSON.stringify({ sandbox: { network: { allowHosts: ['*.corp.example'], rules: [{ id: 'team.our-paste', host: 'paste.rs', decision: 'allow', reason: 'ours' }] } } }),
+    );
+    const cases: [string[], string, string][] = [
+      [['registry.npmjs.org'], 'allow', 'network.registry'],
+      [['git.example.org:22'], 'allow', 'network.git-remote'],
+      [['https://x.ngrok-free.app/hook'], 'deny', 'network.tunnel-service'],
+      [['paste.rs'], 'allow', 'team.our-paste'],
+      [['build.corp.example'], 'allow', 'config.allow-hosts'],
+      [['169.254.169.254:80'], 'deny', 'network.local-address'],
+      [['unknown.example'], 'ask', 'network.unknown'],
+      [['api.openai.com', '--agent', 'codex'], 'allow', 'network.agent-api'],
+      [['api.openai.com', '--agent', 'claude'], 'ask', 'network.unknown'],
+    ];
+    for (const [args, verdict, ruleId] of cases) {
+      const r = harness(['check', '--json', '--host', ...args], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ verdict, ruleId });
+    }
+    const text = harness(['check', '--host', 'paste.rs'], { cwd: dir });
+    expect(text.stdout).toMatch(/^allow team\.our-paste {2}connect paste\.rs:443\n {6}ours\n/);
+    expect(text.stdout).toMatch(/other rules that matched:\n\s+deny\s+network\.paste-service/);
+    expect(JSON.parse(harness(['check', '--json', '--host', 'a b'], { cwd: dir }).stdout)).toMatchObject({ verdict: 'deny', ruleId: 'network.bad-host' });
+    expect(harness(['check', '--host', ''], { cwd: dir }).code).toBe(2);
+    expect(harness(['check', '--host', 'x.test', 'ls'], { cwd: dir }).code).toBe(2);
+    expect(harness(['check', '--host', 'x.test', '--agent', 'aider'], { cwd: dir }).code).toBe(2);
+    expect(harness(['check', '--agent', 'claude', 'ls'], { cwd: dir }).code).toBe(2);
+  });
+
   it('usage errors exit 2', () => {
     expect(harness(['check']).code).toBe(2);
     expect(harness(['check', '--path', 'x', '--op', 'chmod']).code).toBe(2);

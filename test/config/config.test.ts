@@ -35,9 +35,18 @@ describe('config validation names the field, what was expected and what was foun
     [{ sandbox: { filesystem: { allowwrite: ['dist'] } } }, /^sandbox\.filesystem: .*unknown key\(s\) "allowwrite"/],
     [{ sandbox: { filesystem: { allowRead: '~/.npmrc' } } }, /^sandbox\.filesystem\.allowRead: .*expected array.*\(found "~\/\.npmrc"\)/],
     [{ sandbox: { filesystem: { denyRead: [''] } } }, /^sandbox\.filesystem\.denyRead\[0\]: .*\(found ""\)/],
-    [{ sandbox: { network: { allowHosts: ['http://x'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name, optionally with a leading "\*\." and a ":port".*\(found "http:\/\/x"\)/],
+    [{ sandbox: { network: { allowHosts: ['http://x'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name or IP address, optionally with a leading "\*\." and a ":port".*\(found "http:\/\/x"\)/],
     [{ sandbox: { network: { allowHosts: ['example.com/path'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "example\.com\/path"\)/],
-    [{ sandbox: { network: { allowHosts: ['*'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "\*"\)/],
+    [{ sandbox: { network: { allowHosts: ['a.*.com'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "a\.\*\.com"\)/],
+    [{ sandbox: { network: { allowHosts: ['example.com:0'] } } }, /^sandbox\.network\.allowHosts\[0\]: the port must be 1 to 65535/],
+    [{ sandbox: { network: { allowHosts: ['[::1]:99999'] } } }, /^sandbox\.network\.allowHosts\[0\]: the port must be 1 to 65535/],
+    [{ sandbox: { network: { rules: [{ id: 'x', host: 'paste.rs', decision: 'maybe' }] } } }, /^sandbox\.network\.rules\[0\]\.decision: .*"allow".*"ask".*"deny".*\(found "maybe"\)/],
+    [{ sandbox: { network: { rules: [{ id: 'x', hosts: ['paste.rs'], decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.host: a host pattern or a list of them.*\(found nothing\)\nsandbox\.network\.rules\[0\]: .*unknown key\(s\) "hosts"/],
+    [{ sandbox: { network: { rules: [{ id: 'x', host: [], decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.host: /],
+    [{ sandbox: { network: { rules: [{ id: 'network.registry', host: 'x.test', decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.id: "network\.registry" is already used by harness's network rules/],
+    [{ sandbox: { network: { rules: [{ id: 'git.reset-hard', host: 'x.test', decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.id: "git\.reset-hard" is already used by pack "git"/],
+    [{ sandbox: { network: { unknownHosts: 'allow' } } }, /^sandbox\.network\.unknownHosts: .*"ask".*"deny".*\(found "allow"\)/],
+    [{ disable: ['network.regsitry'] }, /^disable\[0\]: no rule "network\.regsitry"/],
     [{ sandbox: { network: { allowLocalPorts: [70000] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*65535.*\(found 70000\)/],
     [{ sandbox: { network: { allowLocalPorts: [0] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*>=1.*\(found 0\)/],
     [{ sandbox: { network: { allowLocalPorts: [80.5] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*int.*\(found 80\.5\)/],
@@ -47,19 +56,44 @@ describe('config validation names the field, what was expected and what was foun
   });
 
   it('a valid sandbox section resolves to the sandbox settings; without one the sandbox is "auto" with nothing extra', () => {
-    expect(resolveConfig({}, 'test.json').sandbox).toEqual({ mode: 'auto', allowWrite: [], denyRead: [], allowRead: [], allowHosts: [], allowLocalPorts: [] });
+    expect(resolveConfig({}, 'test.json').sandbox).toEqual({
+      mode: 'auto',
+      allowWrite: [],
+      denyRead: [],
+      allowRead: [],
+      allowHosts: [],
+      allowLocalPorts: [],
+      hostRules: [],
+      unknownHosts: 'ask',
+      disabledNetwork: new Set(),
+    });
     const sandbox = {
       mode: 'required',
       filesystem: { allowWrite: ['~/scratch', 'dist'], denyRead: ['~/.company'], allowRead: ['~/.npmrc'] },
-      network: { allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com'], allowLocalPorts: [5432, 65535] },
+      network: {
+        allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'],
+        allowLocalPorts: [5432, 65535],
+        rules: [
+          { id: 'our-paste', host: 'paste.internal.example', decision: 'allow', reason: 'ours' },
+          { id: 'no-gists', host: ['gist.github.com', '*.gist.github.com'], decision: 'deny' },
+        ],
+        unknownHosts: 'deny',
+      },
     };
-    expect(resolveConfig({ sandbox }, 'test.json').sandbox).toEqual({
+    expect(resolveConfig({ sandbox, disable: ['network.paste-service'] }, 'test.json').sandbox).toEqual({
       mode: 'required',
       allowWrite: ['~/scratch', 'dist'],
       denyRead: ['~/.company'],
       allowRead: ['~/.npmrc'],
-      allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com'],
+      allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'],
       allowLocalPorts: [5432, 65535],
+      hostRules: [
+        { id: 'config.allow-hosts', decision: 'allow', reason: 'listed in sandbox.network.allowHosts', hosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'] },
+        { id: 'our-paste', decision: 'allow', reason: 'ours', hosts: ['paste.internal.example'] },
+        { id: 'no-gists', decision: 'deny', reason: 'sandbox.network.rules "no-gists"', hosts: ['gist.github.com', '*.gist.github.com'] },
+      ],
+      unknownHosts: 'deny',
+      disabledNetwork: new Set(['network.paste-service']),
     });
   });
 

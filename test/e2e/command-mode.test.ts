@@ -47,6 +47,23 @@ describe('harness run -- <program>: no hooks, still watched, checkpointed and lo
     expect(existsSync(join(repo, 'a.txt'))).toBe(false);
   }, 60_000);
 
+  it.each([[[]], [['--no-sandbox']]])('a git redirect planted as the program exits is put back before harness ends (%j)', async (flags) => {
+    const { repo, env } = sandbox();
+    // a commondir pointing at a config with an fsmonitor would run it at the person's next `git status`
+    const evil = join(repo, 'evil');
+    const script = `mkdir -p evil && printf '[core]\\n\\tfsmonitor = touch ${join(repo, 'ran')}\\n' > evil/config && echo "${evil}" > .git/commondir; echo x > .git/config.worktree; exit 0`;
+    const run = await runHarness(['run', '--no-summary', ...flags, '--', 'sh', '-c', script], env, repo);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(repo, '.git', 'commondir'))).toBe(false);
+    expect(existsSync(join(repo, '.git', 'config.worktree'))).toBe(false);
+    execFileSync('git', ['status', '--short'], { cwd: repo });
+    expect(existsSync(join(repo, 'ran'))).toBe(false);
+    const log = AuditLog.open(auditPathFor(repo, env));
+    const events = log.eventsOf(log.latestSessionId()!);
+    log.close();
+    expect(events.filter((e) => e.kind === 'tamper-reverted').map((e) => e.detail).join('\n')).toMatch(/commondir/);
+  }, 60_000);
+
   it('a program that is not there is a clear error', async () => {
     const { repo, env } = sandbox();
     const run = await runHarness(['run', '--', 'no-such-program-here'], env, repo);

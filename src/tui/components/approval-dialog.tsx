@@ -41,6 +41,7 @@ function what(view: ApprovalView): string {
   if (view.kind === 'edit') return `edit ${view.target ?? 'a file'}`;
   if (view.kind === 'read' || view.kind === 'search') return `read ${view.target ?? 'files'}`;
   if (view.kind === 'fetch') return 'reach the network';
+  if (view.kind === 'network') return `connect to ${view.target ?? 'a host'}`;
   if (view.kind === 'config') return `know whether to apply the changed ${view.target ?? 'config'}`;
   return `use ${view.tool}`;
 }
@@ -83,8 +84,8 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
       <Box flexDirection="column" width={width}>
         <Text bold color="yellow">harness · answering an approval</Text>
         <Text> </Text>
-        <Text>  y      allow this call once</Text>
-        <Text>  a      allow it and the same call again for the rest of this session ({view.sessionScope});</Text>
+        <Text>  y      allow {view.kind === 'network' ? 'this connection' : 'this call'} once</Text>
+        <Text>  a      allow it and the same {view.kind === 'network' ? 'destination' : 'call'} again for the rest of this session ({view.sessionScope});</Text>
         <Text>         shown as a session rule in the panel, where it can be revoked</Text>
         <Text>  n      deny (also Esc, Ctrl-C)</Text>
         <Text>  e      deny with a message; any other letter also starts one. Enter sends it to the agent, Esc goes back</Text>
@@ -130,9 +131,15 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
         </Box>
       ) : null}
       <Text> </Text>
-      <Field name="cwd">
-        <Text wrap="truncate-middle">{view.cwd}</Text>
-      </Field>
+      {view.origin !== undefined ? (
+        <Field name="from">
+          <Text wrap="truncate-end">{view.origin}</Text>
+        </Field>
+      ) : (
+        <Field name="cwd">
+          <Text wrap="truncate-middle">{view.cwd}</Text>
+        </Field>
+      )}
       <Field name="rule">
         <Text color="yellow">{view.ruleId ?? '(no rule: the default)'}</Text>
       </Field>

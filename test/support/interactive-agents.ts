@@ -1,0 +1,58 @@
+import { claudeSandbox, HARNESS_BIN, type Sandbox } from './agent-env.js';
+import { codex, gemini } from './agent-cases.js';
+import { ModelServer } from './model-server.js';
+import type { ScriptedModel, Step } from './scripted-model.js';
+import type { Tmux } from './tmux.js';
+
+/**
+ * One of the real agents' interactive clients under `harness run`, in tmux, working on a prompt
+ * against a scripted model: the same test can then drive Claude Code, Codex CLI and Gemini CLI.
+ */
+export interface InteractiveAgent {
+  name: 'claude' | 'codex' | 'gemini';
+  model: () => ScriptedModel<unknown>;
+  sandbox: (modelUrl: string, parent?: string) => Sandbox;
+  /** A model step that runs `command` with the agent's shell tool. */
+  shell: (command: string) => Step;
+  /** What the agent sent back for each tool call, in call order (from the model's last request). */
+  outputs: (model: ScriptedModel<unknown>) => string[];
+  /** `harness run <agent>` in tmux, with the agent's own permission prompts off, working on `prompt`. */
+  start: (t: Tmux, sb: Sandbox, prompt: string) => Promise<void>;
+}
+
+const launch = (t: Tmux, sb: Sandbox, name: string, args: string[]): void =>
+  t.start([process.execPath, HARNESS_BIN, 'run', name, '--', ...args], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
+
+export const claudeTui: InteractiveAgent = {
+  name: 'claude',
+  model: () => new ModelServer(),
+  sandbox: claudeSandbox,
+  shell: (command) => ({ tool: 'Bash', input: { command, description: 'run it' } }),
+  outputs: (m) => (m as ModelServer).toolResults().map((r) => (typeof r.content === 'string' ? r.content : JSON.stringify(r.content))),
+  // Claude Code takes its first prompt typed into its input box, once it is ready
+  start: async (t, sb, prompt) => {
+    launch(t, sb, 'claude', ['--dangerously-skip-permissions']);
+    await t.waitFor('bypass permissions', 60_000);
+    t.type(prompt);
+    await t.waitFor(prompt);
+    t.keys(['Enter']);
+  },
+};
+
+export const codexTui: InteractiveAgent = {
+  name: 'codex',
+  model: codex.model,
+  sandbox: codex.sandbox,
+  shell: codex.shell,
+  outputs: (m) => codex.outputs(m as ReturnType<typeof codex.model>),
+  start: async (t, sb, prompt) => launch(t, sb, 'codex', codex.interactiveArgs(prompt)),
+};
+
+export const geminiTui: InteractiveAgent = {
+  name: 'gemini',
+  model: gemini.model,
+  sandbox: gemini.sandbox,
+  shell: gemini.shell,
+  outputs: (m) => gemini.outputs(m as ReturnType<typeof gemini.model>),
+  start: async (t, sb, prompt) => launch(t, sb, 'gemini', gemini.interactiveArgs(prompt)),
+};
