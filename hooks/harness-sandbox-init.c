@@ -73,6 +73,8 @@
 #define KEY_LEN 64
 /* connections being checked or forwarded at once; beyond that new ones wait in the backlog */
 #define MAX_CONNS 256
+/* connections kept for the hook door: the other doors (the proxy, local ports) cannot take them */
+#define HOOK_RESERVE 64
 /* seconds a connection may take from accept to the door's socket (peer check, connect, key) */
 #define SETUP_SECONDS 10
 #define HELLO_SECONDS 10
@@ -100,7 +102,9 @@ static pid_t agent_pid = -1;
 /* the agent's program is a script that may start the real binary as its child (else: a native agent, its own process alone) */
 static int agent_wrapper = 1;
 static pid_t conns[MAX_CONNS];
-static int nconns;
+/* whether each connection is on a door other than the hook door's */
+static char conn_open_door[MAX_CONNS];
+static int nconns, nopen;
 static int sigfd = -1;
 
 static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -772,8 +776,12 @@ static void close_listeners(void) {
   if (control_fd >= 0) close(control_fd);
 }
 
+/* the hook door (a checked peer) may use every slot; the other doors leave HOOK_RESERVE free */
+static int is_hook_door(const struct door *d) { return d->peer == PEER_AGENT || d->peer == PEER_HOOK_CLIENT; }
+static int may_accept(const struct door *d) { return nconns < MAX_CONNS && (is_hook_door(d) || nopen < MAX_CONNS - HOOK_RESERVE); }
+
 static void accept_on(struct door *d) {
-  while (nconns < MAX_CONNS) {
+  while (may_accept(d)) {
     int conn = accept4(d->fd, NULL, NULL, SOCK_CLOEXEC);
     if (conn < 0) return; /* EAGAIN: nothing more; a connection gone before accept: skip it */
     int one = 1;
@@ -786,14 +794,20 @@ static void accept_on(struct door *d) {
       serve(conn, d);
     }
     close(conn);
-    if (pid > 0) conns[nconns++] = pid;
+    if (pid > 0) {
+      conn_open_door[nconns] = !is_hook_door(d);
+      nopen += !is_hook_door(d);
+      conns[nconns++] = pid;
+    }
   }
 }
 
 static void forget_conn(pid_t pid) {
   for (int i = 0; i < nconns; i++) {
     if (conns[i] == pid) {
+      nopen -= conn_open_door[i];
       conns[i] = conns[--nconns];
+      conn_open_door[i] = conn_open_door[nconns];
       return;
     }
   }
@@ -888,7 +902,7 @@ int main(int argc, char **argv) {
     p[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
     p[n++] = (struct pollfd){.fd = control_fd, .events = POLLIN};
     /* at the limit, new connections wait in the backlog until a forwarder ends */
-    for (int i = 0; i < ndoors; i++) p[n++] = (struct pollfd){.fd = nconns < MAX_CONNS ? doors[i].fd : -1, .events = POLLIN};
+    for (int i = 0; i < ndoors; i++) p[n++] = (struct pollfd){.fd = may_accept(&doors[i]) ? doors[i].fd : -1, .events = POLLIN};
     if (poll(p, (nfds_t)n, -1) < 0) {
       if (errno == EINTR) continue;
       fail("poll: %s", strerror(errno));

@@ -110,6 +110,12 @@ const script = "const h=require('http');const r=h.request({host:'127.0.0.1',port
   out.forwarderEnviron = forwarders.map((p) => read('/proc/' + p + '/environ')).join(' ');
   out.forwarderMem = forwarders.map((p) => read('/proc/' + p + '/mem')).join(' ');
   held.destroy();
+  // a flood of connections to the proxy cannot take the hook door's connections
+  const flood = [];
+  for (let i = 0; i < 300; i++) { const s = net.connect(3128, '127.0.0.1'); s.on('error', () => undefined); flood.push(s); }
+  await Promise.race([Promise.all(flood.map((s) => new Promise((r) => s.once('connect', r)))), new Promise((r) => setTimeout(r, 3000))]);
+  out.hookDuringFlood = await Promise.race([post('/self-flood'), new Promise((r) => setTimeout(() => r('no answer in 10s'), 10000))]);
+  for (const s of flood) s.destroy();
   out.env = JSON.stringify(process.env);
   out.argv = process.argv.join(' ');
   console.log(JSON.stringify(out));
@@ -209,8 +215,8 @@ const agentArgs = ({ port, dir, ws }: { port: number; dir: string; ws: string })
 
 // mode agent: the node script, curl, and the hook client all six ways
 const AGENT_REFUSALS = 7 + (curl ? 1 : 0);
-// mode hook-client: the agent's own two connections, the node script, curl, the hook client from a tool shell, a bash script, a node script
-const HOOK_CLIENT_REFUSALS = 6 + (curl ? 1 : 0);
+// mode hook-client: the agent's own three connections, the node script, curl, the hook client from a tool shell, a bash script, a node script
+const HOOK_CLIENT_REFUSALS = 7 + (curl ? 1 : 0);
 /** The hook client failed closed. */
 const EXIT_2 = /(^| )exit 2(\n|$)/;
 
@@ -237,6 +243,10 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
       expect(run.out.helloWrongKey).toBe('closed ""');
       expect(run.hook.seen).not.toContain('/raw');
     }
+  });
+
+  it('(f) a flood of connections to the proxy leaves the hook door its own', () => {
+    expect(agentRun.out.hookDuringFlood, agentRun.stderr).toBe('200 {}');
   });
 
   it('(p) the proxy hears from the launcher whether a connection is the agent\'s own or a process it started', () => {
