@@ -31,10 +31,10 @@ export function ownAddresses(): Set<string> {
  */
 export function gitRemoteHosts(workspace: string): string[] {
   const own = join(workspace, '.git', 'config');
-  const where = existsSync(own) && statSync(join(workspace, '.git')).isDirectory() ? ['--file', own] : ['-C', workspace];
+  const where = existsSync(own) && statSync(join(workspace, '.git')).isDirectory() ? ['config', '--file', own] : ['-C', workspace, 'config'];
   let out: string;
   try {
-    out = execFileSync('git', ['config', ...where, '--get-regexp', '^remote\\..*\\.(push)?url$'], {
+    out = execFileSync('git', [...where, '--get-regexp', '^remote\\..*\\.(push)?url$'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5_000,

@@ -46,7 +46,8 @@ export interface HostDecision {
 
 /** A destination as the proxy was asked for it: lower case, no trailing dot, IPv6 without brackets. */
 export function normalizeHost(host: string): string {
-  const h = host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  // one trailing dot is the root ("example.com."); more is no name
+  const h = host.replace(/^\[(.*)\]$/, '$1').replace(/([^.])\.$/, '$1').toLowerCase();
   // an IPv6 zone id (`::1%lo`) picks an interface: nothing to decide on (validHost refuses it)
   if (h.includes('%')) return h;
   // the other spellings of an address (`127.1`, `2130706433`, `0x7f.1`, `0:0::1`) become the address

@@ -1,11 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splice } from './splice.js';
-import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom } from './egress.js';
+import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom, type EgressVerdict } from './egress.js';
+import { normalizeHost } from '../policy/network.js';
 import { inspectFirstBytes, MAX_FIRST_BYTES, namesMatch } from './first-bytes.js';
 
 /**
@@ -297,6 +298,61 @@ export class Doors {
       deadlines.set(socket, setTimeout(() => socket.destroy(), headMs).unref());
     };
     const disarm = (socket: Socket): void => clearTimeout(deadlines.get(socket));
+    /** One request, on a connection of its own to host:port, with `Host` the one decided on. */
+    const forward = async (req: IncomingMessage, res: ServerResponse, host: string, p: number, verdict: EgressVerdict, path: string, authority: string): Promise<void> => {
+      let socket: Socket;
+      try {
+        socket = await dial(host, p, verdict, dialOptions);
+      } catch (e) {
+        const status = e instanceof DialError ? e.status : 502;
+        return void res.writeHead(status, { 'content-type': 'text/plain' }).end(`harness proxy: ${(e as Error).message}\n`);
+      }
+      this.track([socket]);
+      const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+      delete headers['proxy-authorization'];
+      delete headers['proxy-connection'];
+      // hop-by-hop: one request per dialled connection, closed when its answer is in
+      for (const name of String(req.headers.connection ?? '').split(',')) delete headers[name.trim().toLowerCase()];
+      delete headers['keep-alive'];
+      headers.connection = 'close';
+      headers.host = authority;
+      const upstream = httpRequest({ createConnection: () => socket.resume(), method: req.method, path, headers }, (up: IncomingMessage) => {
+        // hop-by-hop: the client's connection to the proxy is not the proxy's to the host
+        const { connection: _c, 'keep-alive': _k, ...headers } = up.headers;
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+      req.pipe(upstream);
+    };
+    // plain HTTP inside a tunnel to a name: every request on it goes to that name, as `Host`
+    // (a shared front end would route another Host, or a second request's, to another site)
+    const tunnels = new WeakMap<Socket, { host: string; port: number; verdict: EgressVerdict; authority: string }>();
+    const inTunnel = createHttpServer((req, res) => {
+      disarm(req.socket);
+      res.once('finish', () => arm(req.socket));
+      const t = tunnels.get(req.socket);
+      if (!t) return void res.destroy();
+      let path = req.url ?? '/';
+      if (!path.startsWith('/')) {
+        let target: URL | null = null;
+        try {
+          target = new URL(path);
+        } catch {
+          // neither origin-form nor absolute: refused below
+        }
+        if (!target || normalizeHost(target.hostname) !== normalizeHost(t.host)) {
+          const why = `a request inside the tunnel for ${t.host} names ${JSON.stringify(path.slice(0, 200))}`;
+          mismatch?.(t.host, t.port, from(req.socket), why);
+          return void res.writeHead(403, { 'content-type': 'text/plain', 'x-harness-reason': why.replace(/[^\x20-\x7e]+/g, ' ') }).end(`${why}\n`);
+        }
+        path = `${target.pathname}${target.search}`;
+      }
+      void forward(req, res, t.host, t.port, t.verdict, path, t.authority).catch(() => res.headersSent || res.writeHead(502).end());
+    });
+    // an upgrade (a WebSocket) or a CONNECT inside a tunnel: not followed
+    inTunnel.on('upgrade', (_req, socket: Socket) => socket.destroy());
+    inTunnel.on('connect', (_req, socket: Socket) => socket.destroy());
     const server = createHttpServer((req, res) => {
       disarm(req.socket);
       res.once('finish', () => arm(req.socket));
@@ -315,30 +371,7 @@ export class Doors {
           const text = refusal(host, p, verdict);
           return void res.writeHead(403, { 'content-type': 'text/plain', 'x-harness-reason': text }).end(`${text}\n`);
         }
-        let socket: Socket;
-        try {
-          socket = await dial(host, p, verdict, dialOptions);
-        } catch (e) {
-          const status = e instanceof DialError ? e.status : 502;
-          return void res.writeHead(status, { 'content-type': 'text/plain' }).end(`harness proxy: ${(e as Error).message}\n`);
-        }
-        this.track([socket]);
-        const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
-        delete headers['proxy-authorization'];
-        delete headers['proxy-connection'];
-        // hop-by-hop: one request per dialled connection, closed when its answer is in
-        for (const name of String(req.headers.connection ?? '').split(',')) delete headers[name.trim().toLowerCase()];
-        delete headers['keep-alive'];
-        headers.connection = 'close';
-        headers.host = url.host;
-        const upstream = httpRequest({ createConnection: () => socket.resume(), method: req.method, path: `${url.pathname}${url.search}`, headers }, (up: IncomingMessage) => {
-          // hop-by-hop: the client's connection to the proxy is not the proxy's to the host
-          const { connection: _c, 'keep-alive': _k, ...headers } = up.headers;
-          res.writeHead(up.statusCode ?? 502, headers);
-          up.pipe(res);
-        });
-        upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
-        req.pipe(upstream);
+        await forward(req, res, host, p, verdict, `${url.pathname}${url.search}`, url.host);
       })().catch(() => res.headersSent || res.writeHead(502).end());
     });
     server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
@@ -359,6 +392,8 @@ export class Doors {
         }
         if (client.destroyed) return void upstream.destroy();
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        // the first bytes (the ClientHello, a request) are due as a request's head is
+        arm(client);
         // the server's side flows at once (ssh speaks first); the client's once the name it
         // carries (TLS server name, HTTP Host) is the one decided on
         const end = (): void => {
@@ -368,6 +403,7 @@ export class Doors {
         for (const s of [client, upstream]) s.on('error', end).on('close', end);
         this.track([client, upstream]);
         upstream.pipe(client);
+        upstream.once('data', () => disarm(client));
         upstream.resume();
         let first = head;
         const look = (chunk?: Buffer): void => {
@@ -375,6 +411,16 @@ export class Doors {
           const seen = inspectFirstBytes(first);
           if (seen.kind === 'more' && first.length < MAX_FIRST_BYTES) return;
           client.off('data', look);
+          disarm(client);
+          if (seen.kind === 'http' && isIP(normalizeHost(host)) === 0) {
+            for (const sock of [client, upstream]) sock.off('error', end).off('close', end);
+            upstream.unpipe(client);
+            upstream.destroy();
+            tunnels.set(client, { host, port: p, verdict, authority: p === 80 || p === 443 ? host : `${host}:${p}` });
+            client.unshift(first);
+            inTunnel.emit('connection', client);
+            return;
+          }
           const match = namesMatch(host, seen);
           if (!match.ok) {
             mismatch?.(host, p, from(client), match.why);
@@ -415,7 +461,7 @@ export class Doors {
         socket.resume();
       }),
     );
-    this.servers.push(server);
+    this.servers.push(server, inTunnel);
     await this.start();
     this.doors.push({ port, socket: await this.listen(front, `proxy-${port}`), peer: 'tagged' });
   }

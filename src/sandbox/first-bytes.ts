@@ -57,9 +57,14 @@ function serverName(b: Buffer): string | null {
   return null;
 }
 
+/** TLS record types other than a handshake (change cipher spec, alert, application data, heartbeat). */
+const OTHER_TLS_RECORDS = new Set([0x14, 0x15, 0x17, 0x18]);
+
 /** Classifies the first bytes a client sent into a tunnel; `more` until there is enough to tell. */
 export function inspectFirstBytes(b: Buffer): FirstBytes {
   if (b.length === 0) return { kind: 'more' };
+  // a record before the ClientHello that some servers skip (an alert, say): no name to check
+  if (OTHER_TLS_RECORDS.has(b[0]!) || (b[0] === 0x80 && (b.length < 3 || b[2] === 0x01))) return { kind: 'tls', name: null };
   if (b[0] === 0x16) {
     if (b.length < 5) return { kind: 'more' };
     const record = 5 + b.readUInt16BE(3);
@@ -67,16 +72,20 @@ export function inspectFirstBytes(b: Buffer): FirstBytes {
     if (b.length < record) return { kind: 'more' };
     return { kind: 'tls', name: serverName(b.subarray(0, record)) };
   }
-  const text = b.subarray(0, Math.min(b.length, MAX_FIRST_BYTES)).toString('latin1');
+  // servers skip empty lines before a request line (and some accept a bare LF)
+  const text = b.subarray(0, Math.min(b.length, MAX_FIRST_BYTES)).toString('latin1').replace(/^[\r\n]+/, '');
+  if (text === '') return b.length < MAX_FIRST_BYTES ? { kind: 'more' } : { kind: 'other' };
   if ('PRI * HTTP/2.0'.startsWith(text.slice(0, 14)) && text.length < 14) return { kind: 'more' };
   if (text.startsWith('PRI * HTTP/2.0')) return { kind: 'h2' };
-  // an HTTP request line: a method token, a space
-  const method = /^[A-Z]{1,16}( |$)/.exec(text);
-  if (!method) return { kind: 'other' };
-  if (!method[1]) return b.length < MAX_FIRST_BYTES ? { kind: 'more' } : { kind: 'other' };
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return b.length < MAX_FIRST_BYTES ? { kind: 'more' } : { kind: 'http', name: null };
-  const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(text.slice(0, end + 2))?.[1]?.trim() ?? null;
+  // a request line starts with a printable token; a binary protocol does not
+  if (!/^[!-~]/.test(text)) return { kind: 'other' };
+  const nl = text.indexOf('\n');
+  if (nl < 0) return b.length < MAX_FIRST_BYTES ? { kind: 'more' } : { kind: 'other' };
+  // a request line, whatever the method's case or characters: `TOKEN TARGET HTTP/x.y`
+  if (!/^[!-~]+ +[^ ]+ +HTTP\/\d/i.test(text.slice(0, nl))) return { kind: 'other' };
+  const end = text.search(/\r?\n\r?\n/);
+  const head = end < 0 ? text : text.slice(0, end + 1);
+  const host = /\nhost:[ \t]*([^\r\n]*)/i.exec(head)?.[1]?.trim() ?? null;
   return { kind: 'http', name: host === null ? null : host.replace(/:\d+$/, '') };
 }
 

@@ -6,6 +6,7 @@ import type { CheckpointStore } from '../checkpoints/store.js';
 import type { Decision } from '../policy/index.js';
 import { lineDiff } from '../tui/line-diff.js';
 import type { ApprovalView } from '../tui/types.js';
+import { defuseInnerGitDirs } from './git-configs.js';
 import { redact } from '../audit/redact.js';
 import type { LivePolicy } from './live-policy.js';
 import type { ProtectedChange, ProtectedFiles } from './protected-files.js';
@@ -56,6 +57,9 @@ export class SessionGuard {
   private readonly marker: string;
   private readonly deps: GuardDeps;
 
+  /** Before the agent started: what changed after this is the session's. */
+  private readonly startedAt = Date.now();
+
   constructor(deps: GuardDeps) {
     this.marker = `HARNESS_SESSION_ID=${deps.sessionId}`;
     const alert = deps.alert;
@@ -76,6 +80,17 @@ export class SessionGuard {
       const name = displayPath(this.deps.workspace, change.path);
       if (this.deps.files.restore(change.path)) this.event('tamper-reverted', `${name} changed as the session ended; harness put it back`);
       else this.event('tamper-detected', `${name} changed as the session ended and could not be put back`);
+    }
+    // the same for git directories inside the workspace (submodules', nested repositories'): what
+    // the session put in them that makes git run a program is taken out
+    try {
+      for (const d of defuseInnerGitDirs(this.deps.workspace, this.startedAt)) {
+        const what = [...d.keys, ...d.hooks.map((h) => `hooks/${h}`)].join(', ');
+        this.event('tamper-reverted', `${displayPath(this.deps.workspace, d.gitDir)} gained what makes git run a program (${what}); harness took it out as the session ended`);
+        this.deps.alert(`harness: took ${what} out of ${displayPath(this.deps.workspace, d.gitDir)}: git would have run it outside the sandbox.`);
+      }
+    } catch (e) {
+      this.event('tamper-detected', `the git directories inside the workspace could not be checked: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.deps.files.close();
     this.unsubscribe?.();

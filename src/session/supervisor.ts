@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { findExecutable } from '../executable.js';
@@ -64,6 +64,14 @@ export interface SessionResult {
   auditPath: string;
 }
 
+const isFile = (path: string): boolean => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /** Files in .git that send git to another directory's config, objects and refs. */
 const GIT_REDIRECTS = ['commondir', 'config.worktree'];
 
@@ -77,6 +85,8 @@ function protectedSpecs(workspace: string, configPath: string | null, injected: 
     ...agentConfig.files.map((path) => ({ path, kind: 'runs-code' as const })),
   ];
   const gitDir = join(workspace, '.git');
+  // a worktree's or a submodule's `.git` is a file naming the git directory: it sends git elsewhere
+  if (isFile(gitDir)) specs.push({ path: gitDir, kind: 'runs-code' });
   if (existsSync(join(gitDir, 'config'))) {
     specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
     specs.push(...GIT_REDIRECTS.map((name) => ({ path: join(gitDir, name), kind: 'runs-code' as const })));
@@ -308,7 +318,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               agentState: needs.state,
               endpoints: needs.endpoints,
               injected: launch.injected,
-              protectedFiles: agentSettings,
+              protectedFiles: [...agentSettings, ...(isFile(join(workspace, '.git')) ? [join(workspace, '.git')] : [])],
               agentConfig: needs.config,
               writableState: launch.writable ?? [],
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client

@@ -175,6 +175,7 @@ describe('addresses and URLs', () => {
     ['::ffff:a00:5', '10.0.0.5'],
     ['::1%lo', '::1%lo'],
     ['Example.COM.', 'example.com'],
+    ['registry.npmjs.org..', 'registry.npmjs.org..'],
     ['127.0.0.1#.npmjs.org', '127.0.0.1#.npmjs.org'],
     ['deadbeef', 'deadbeef'],
   ])('normalizeHost(%j) = %j', (host, expected) => {
