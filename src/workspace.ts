@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { PolicyContext } from './policy/index.js';
@@ -44,13 +44,17 @@ export function runtimeDirFor(workspace: string, sessionId: string): string {
   return join(stateDirFor(workspace), 'run', sessionId);
 }
 
-export function policyContext(workspace: string, configPath: string | null, auditPath?: string): PolicyContext {
+export function policyContext(workspace: string, configPath: string | null, auditPath?: string, env: NodeJS.ProcessEnv = process.env): PolicyContext {
+  // the agent runs with harness's environment: its $TMPDIR is this one (unset: the shell expands it to nothing)
+  const tmp = env.TMPDIR && isAbsolute(env.TMPDIR) ? resolve(env.TMPDIR) : null;
   return {
     workspace,
     home: homedir(),
     stateDir: stateDirFor(workspace),
     ...(configPath ? { configPath } : {}),
     ...(auditPath ? { auditPath: resolve(workspace, auditPath) } : {}),
+    scratch: [...new Set(['/tmp', '/var/tmp', resolve(tmpdir()), ...(tmp ? [tmp] : [])])],
+    ...(tmp ? { vars: { TMPDIR: tmp } } : {}),
   };
 }
 

@@ -2,46 +2,157 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
-import type { TextEdit, ToolEvent, ToolKind } from './tool-event.js';
+import type { TextEdit, ToolEvent } from './tool-event.js';
+import { ask, fetch, mcp, readFile, search, session, shell, ToolInput, toolEvent, writeFile, type AgentTools, type Mapping, type ToolTable } from './tool-table.js';
 import { UsageError } from '../errors.js';
 import { configOverlay } from './config-overlay.js';
 import { ALLOW_SILENTLY, configIn, denialText, homeOf, isConfigName, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
 
-/** How a Claude Code hook payload looks (2.1.x): the fields harness reads. */
-interface ClaudePayload {
-  session_id?: string;
-  tool_use_id?: string;
-  tool_name?: string;
-  tool_input?: Record<string, unknown>;
-  tool_response?: unknown;
-  cwd?: string;
-  hook_event_name?: string;
+/** One old_string/new_string pair of Edit (or of MultiEdit's list). */
+function textEdit(e: ToolInput): TextEdit | null {
+  const oldText = e.str('old_string');
+  const newText = e.str('new_string');
+  return oldText !== undefined && newText !== undefined ? { oldText, newText, all: e.is('replace_all', true) } : null;
 }
 
-const KINDS: Record<string, ToolKind> = {
-  Bash: 'shell',
-  Write: 'write',
-  Edit: 'edit',
-  MultiEdit: 'edit',
-  NotebookEdit: 'edit',
-  Read: 'read',
-  Glob: 'search',
-  Grep: 'search',
-  LS: 'search',
-  WebFetch: 'fetch',
-  WebSearch: 'fetch',
-  Task: 'other',
-  Agent: 'other',
-  TodoWrite: 'other',
+/** Edit: one replacement in file_path. */
+function edit(i: ToolInput): Mapping {
+  const path = i.str('file_path');
+  if (!path) return { bad: 'no "file_path" string' };
+  const e = textEdit(i);
+  return e ? { kind: 'edit', paths: [path], files: [{ path, edits: [e] }] } : { bad: 'no "old_string" and "new_string" strings' };
+}
+
+/** MultiEdit (older versions): a list of replacements in file_path. */
+function multiEdit(i: ToolInput): Mapping {
+  const path = i.str('file_path');
+  if (!path) return { bad: 'no "file_path" string' };
+  const list = i.fields.edits;
+  if (!Array.isArray(list)) return { bad: 'no "edits" list' };
+  const edits = list.map((e) => (e && typeof e === 'object' && !Array.isArray(e) ? textEdit(new ToolInput(e as Record<string, unknown>)) : null));
+  if (edits.some((e) => e === null)) return { bad: 'an entry of "edits" has no "old_string" and "new_string" strings' };
+  return { kind: 'edit', paths: [path], files: [{ path, edits: edits as TextEdit[] }] };
+}
+
+/**
+ * Every tool of Claude Code 2.1.330 (the pinned version), by the name its hooks give: the tools of
+ * its `init` event (`claude -p --output-format stream-json --verbose`), the other built-in tools its
+ * binary names (offered in other modes or with other settings), and the names older versions used.
+ * test/e2e/agent-tools.test.ts fails when the pinned binary offers a tool this table does not declare.
+ */
+export const CLAUDE_TOOLS: ToolTable = {
+  // commands
+  Bash: { does: 'runs a shell command', map: shell('command') },
+  Monitor: {
+    does: 'runs a shell command in the background and streams its output lines (or listens on a WebSocket)',
+    map: (i) => (i.has('command') ? shell('command')(i) : i.has('ws') ? fetch('url')(new ToolInput(record(i.fields.ws))) : { bad: 'neither a "command" nor a "ws"' }),
+  },
+  PowerShell: { does: 'runs a PowerShell command (Windows)', map: ask('other-shell', 'command') },
+  // files
+  Write: { does: 'writes a whole file', map: writeFile('file_path', 'content') },
+  Edit: { does: 'replaces text in a file', map: edit },
+  MultiEdit: { does: 'replaces several texts in a file (versions before 2.1)', map: multiEdit },
+  NotebookEdit: {
+    does: 'replaces, inserts or deletes a cell of a Jupyter notebook',
+    map: (i) => {
+      const path = i.str('notebook_path');
+      return path ? { kind: 'edit', paths: [path], files: [{ path, edits: [] }] } : { bad: 'no "notebook_path" string' };
+    },
+  },
+  Read: { does: 'reads a file (text, image, PDF, notebook)', map: readFile('file_path') },
+  NotebookRead: { does: 'reads a notebook (versions before 2.1)', map: readFile('notebook_path') },
+  LSP: { does: 'asks a language server about a file (definitions, references, hover)', map: readFile('filePath') },
+  Glob: { does: 'lists files matching a pattern under a directory', map: search('path', 'pattern') },
+  Grep: { does: 'searches file contents under a directory', map: search('path', 'pattern') },
+  LS: { does: 'lists a directory (versions before 2.1)', map: search('path') },
+  // network
+  WebFetch: { does: 'fetches a URL and summarizes it', map: fetch('url') },
+  WebSearch: { does: 'searches the web', map: fetch('query') },
+  // MCP servers' resources
+  ListMcpResourcesTool: { does: "lists an MCP server's resources", aliases: ['ListMcpResources'], map: mcp },
+  ReadMcpResourceTool: { does: "reads an MCP server's resource", aliases: ['ReadMcpResource'], map: mcp },
+  ReadMcpResourceDirTool: { does: "lists an MCP server's resource directory", aliases: ['ReadMcpResourceDir'], map: mcp },
+  WaitForMcpServers: { does: 'waits for MCP servers that are still connecting', map: session() },
+  // subagents: their own tool calls go through the same hooks
+  Agent: {
+    does: 'starts a subagent (in this session; "isolation" puts it in a git worktree or in the cloud)',
+    aliases: ['Task'],
+    map: (i) =>
+      i.is('isolation', 'worktree')
+        ? { kind: 'other', concern: 'worktree', detail: 'the subagent works in its own git worktree', what: i.str('description') }
+        : i.is('isolation', 'remote')
+          ? { kind: 'other', concern: 'remote', detail: 'the subagent runs in a cloud environment', what: i.str('description') }
+          : i.has('isolation')
+            ? { bad: 'an "isolation" harness does not know' }
+            : session('description')(i),
+  },
+  SendMessage: {
+    does: 'sends a message to a subagent, a teammate, or another Claude session on this machine or in the cloud',
+    map: (i) => (i.str('to') === 'main' ? session('to')(i) : { kind: 'other', concern: 'other-session', what: i.str('to'), detail: `to "${i.str('to') ?? ''}"` }),
+  },
+  ListAgents: { does: 'lists subagents, teammates and other Claude sessions it could message', aliases: ['ListPeers'], map: session() },
+  TaskStop: { does: 'stops a background task, shell or subagent of this session', aliases: ['KillShell', 'KillBash'], map: session() },
+  TaskOutput: { does: "reads a background task's output (older versions)", aliases: ['BashOutput', 'AgentOutputTool', 'BashOutputTool'], map: session() },
+  SubagentHandback: { does: 'a subagent hands its result back', map: session() },
+  Skill: {
+    // a skill's !`command` lines run without a hook call of their own: harness starts Claude Code with
+    // disableSkillShellExecution (see launch), so loading a skill only loads its text
+    does: "loads a skill's instructions (their shell commands are switched off under harness)",
+    map: session('skill'),
+  },
+  propose_skills: { does: 'proposes skills for the user to save', map: session() },
+  ToolSearch: { does: 'loads the schemas of deferred tools', map: session('query') },
+  // plans, tasks, questions, the conversation itself
+  TodoWrite: { does: "updates the session's todo list", map: session() },
+  TaskCreate: { does: "adds a task to the session's task list", map: session('subject') },
+  TaskGet: { does: 'reads a task of the list', map: session() },
+  TaskList: { does: 'lists the tasks', map: session() },
+  TaskUpdate: { does: 'updates a task of the list', map: session() },
+  AskUserQuestion: { does: 'asks the user a question', map: session() },
+  EnterPlanMode: { does: 'switches to plan mode', map: session() },
+  ExitPlanMode: { does: 'presents a plan and leaves plan mode', map: session() },
+  SetGoal: { does: 'sets a completion condition for the session', aliases: ['ProposeGoal'], map: session() },
+  ReportFindings: { does: 'reports code-review findings to the UI', map: session() },
+  StructuredOutput: { does: 'returns the final answer as JSON (--json-schema)', map: session() },
+  EndConversation: { does: 'ends the conversation', map: session() },
+  SendUserMessage: { does: 'sends the user a message in the chat', aliases: ['Brief'], map: session() },
+  PushNotification: { does: "sends the user a short notification on their devices", map: session() },
+  ReadNotifications: { does: "reads the user's notifications for this session", map: session() },
+  OfferChromeSetup: { does: 'offers the user to set up the browser extension', map: session() },
+  ShowOnboardingRolePicker: { does: 'shows the onboarding role picker', map: session() },
+  CronList: { does: 'lists scheduled prompts', map: session() },
+  CronDelete: { does: 'cancels a scheduled prompt', map: session('id') },
+  // out of reach of harness: asked whatever the rules say
+  CronCreate: { does: 'schedules a prompt on a cron schedule (durable: even after this session)', map: ask('scheduled', 'cron') },
+  ScheduleWakeup: {
+    does: 'schedules the next turn of a /loop (or stops the loop)',
+    map: (i) => (i.is('stop', true) ? session()(i) : ask('scheduled', 'prompt')(i)),
+  },
+  Workflow: { does: 'runs a workflow script that orchestrates background subagents', map: ask('workflow', 'name') },
+  EnterWorktree: { does: 'creates (or switches to) a git worktree and moves the session into it', map: ask('worktree', 'name') },
+  ExitWorktree: {
+    does: 'leaves the worktree ("keep"), or deletes it and its branch ("remove")',
+    map: (i) =>
+      i.is('action', 'keep')
+        ? session('action')(i)
+        : i.is('action', 'remove')
+          ? { kind: 'other', concern: 'worktree', what: 'remove', detail: 'deletes the worktree and its branch' }
+          : { bad: 'an "action" other than "keep" or "remove"' },
+  },
+  RemoteTrigger: { does: 'creates, changes or runs cloud agent triggers', map: ask('remote', 'action') },
+  Artifact: { does: 'publishes a local file as an artifact on claude.ai (and manages artifacts)', map: ask('remote', 'action') },
+  Projects: { does: "reads, writes, uploads and deletes documents of the user's claude.ai projects", map: ask('remote', 'method') },
+  ClaudeDesign: { does: 'acts on Claude Design', map: ask('remote', 'operation') },
+  SendUserFile: { does: "sends local files to the user's devices", map: ask('remote') },
+  ShareOnboardingGuide: { does: 'uploads ONBOARDING.md and returns a share link', map: ask('remote') },
+  SendFeedback: { does: 'sends a feedback report to Anthropic', map: ask('remote', 'title') },
 };
 
-/** Edit's old_string/new_string, or MultiEdit's list of them. */
-function editsOf(input: Record<string, unknown>): TextEdit[] {
-  const one = (e: Record<string, unknown>): TextEdit[] =>
-    typeof e.old_string === 'string' && typeof e.new_string === 'string' ? [{ oldText: e.old_string, newText: e.new_string, all: e.replace_all === true }] : [];
-  if (Array.isArray(input.edits)) return input.edits.flatMap((e) => (e && typeof e === 'object' ? one(e as Record<string, unknown>) : []));
-  return one(input);
-}
+/** The table, and the MCP tools by their name pattern. */
+export const claudeToolSet: AgentTools = {
+  table: CLAUDE_TOOLS,
+  families: [{ name: 'mcp__<server>__<tool>', test: (tool) => tool.startsWith('mcp__'), decl: { does: "a tool of an MCP server", map: mcp } }],
+};
 
 /** A PreToolUse answer in Claude Code's schema (Codex reads the same one). */
 export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): HookReply {
@@ -111,29 +222,8 @@ export const claudeAdapter: AgentAdapter = {
   },
 
   toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent {
-    const p = (payload ?? {}) as ClaudePayload;
-    const tool = str(p.tool_name) ?? 'unknown';
-    const input = (p.tool_input && typeof p.tool_input === 'object' ? p.tool_input : {}) as Record<string, unknown>;
-    const cwd = str(p.cwd) ?? fallbackCwd;
-    const kind: ToolKind = tool.startsWith('mcp__') ? 'mcp' : (KINDS[tool] ?? 'other');
-    const path = str(input.file_path) ?? str(input.notebook_path) ?? str(input.path);
-    const command = kind === 'shell' ? (str(input.command) ?? '') : undefined;
-    const summary =
-      kind === 'shell' ? command! : path ? `${tool} ${path}` : kind === 'fetch' ? `${tool} ${str(input.url) ?? str(input.query) ?? ''}` : `${tool} ${JSON.stringify(input).slice(0, 200)}`;
-    return {
-      agent: 'claude',
-      sessionId: str(p.session_id) ?? '',
-      toolUseId: str(p.tool_use_id) ?? `${tool}-${Date.now()}`,
-      kind,
-      tool,
-      cwd,
-      command,
-      paths: path ? [path] : [],
-      ...(path && kind === 'write' ? { files: [{ path, content: str(input.content) ?? '' }] } : {}),
-      ...(path && kind === 'edit' ? { files: [{ path, edits: editsOf(input) }] } : {}),
-      summary: summary.trim(),
-      raw: payload,
-    };
+    const p = record(payload);
+    return toolEvent(claudeToolSet, payload, { agent: 'claude', sessionId: str(p.session_id) ?? '', toolUseId: str(p.tool_use_id), cwd: str(p.cwd) ?? fallbackCwd });
   },
 
   toResult(payload: unknown) {
@@ -165,7 +255,10 @@ export const claudeAdapter: AgentAdapter = {
   /**
    * A per-run settings file passed with `--settings`: PreToolUse and PostToolUse(Failure) for every
    * tool, failing closed (`onFailure: block`), with `disableAllHooks: false` so a repository's own
-   * settings cannot switch them off. The file lives in harness's private runtime directory.
+   * settings cannot switch them off, and `disableSkillShellExecution`: a skill's or command's
+   * !`…` lines would run when the Skill tool loads it, with no hook call of their own (a skill the
+   * agent wrote into .claude/skills could run anything). The file lives in harness's private
+   * runtime directory; these settings win over the user's and the project's.
    */
   launch(args: string[], { runtimeDir, endpoint, transport, timeoutSeconds, env, sandboxed }: LaunchContext) {
     const hook = (event: HookEvent) =>
@@ -180,6 +273,7 @@ export const claudeAdapter: AgentAdapter = {
         : { type: 'command', command: hookCommand(endpoint, 'claude', event, timeoutSeconds - 1), timeout: timeoutSeconds, onFailure: 'block' };
     const settings = {
       disableAllHooks: false,
+      disableSkillShellExecution: true,
       hooks: {
         PreToolUse: [{ matcher: '*', hooks: [hook('pre')] }],
         PostToolUse: [{ matcher: '*', hooks: [hook('post')] }],

@@ -8,6 +8,7 @@ import { parseApplyPatch } from './apply-patch.js';
 import { ALLOW_SILENTLY, configIn, denialText, homeOf, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { preToolUseDecision } from './claude.js';
 import type { ToolEvent } from './tool-event.js';
+import { mcp, readFile, session, shell, toolEvent, type AgentTools, type Mapping, type ToolInput, type ToolTable } from './tool-table.js';
 
 /** Codex's names for the hook events harness uses (in its trust records). */
 const EVENTS: Record<HookEvent, { name: string; key: string }> = {
@@ -36,36 +37,63 @@ export function codexTrustHash(event: HookEvent, command: string, timeout: numbe
 /** A TOML basic string (JSON's escapes are TOML's). */
 const toml = (s: string): string => JSON.stringify(s);
 
+/** Why harness keeps Codex's terminal sessions off (see CODEX_UNHOOKED). */
+const TTY_OFF = 'write_stdin types into a terminal session with no hook call, so harness runs Codex without terminal sessions (features.unified_exec_tty=false).';
+
 /** Options a person may not pass: they would take harness's hooks away. */
 function refuse(reason: string): never {
   throw new UsageError(`harness cannot supervise Codex with ${reason}`);
 }
 
+/** apply_patch: the patch text (in `command`, or `input` in some versions), one change per file. */
+function applyPatch(i: ToolInput): Mapping {
+  const text = i.str('command') ?? i.str('input');
+  if (text === undefined) return { bad: 'no patch text ("command")' };
+  const patch = parseApplyPatch(text);
+  const paths = patch.files.map((f) => f.path);
+  const unreadable = patch.error ?? (paths.length === 0 ? 'no files in the patch' : undefined);
+  return { kind: patch.files.every((f) => f.content !== undefined) ? 'write' : 'edit', paths, files: patch.files, ...(unreadable ? { unreadable } : {}) };
+}
+
+/**
+ * Every tool of Codex CLI 0.169.0 (the pinned version) that reaches its hooks, by the name the hooks
+ * give (its tool list names some differently: `aliases`). Its hooks send `tool_input` as
+ * `{command}` for shell commands and the patch text for apply_patch; the command's `workdir`
+ * arrives as the payload's `cwd`. test/e2e/agent-tools.test.ts fails when the pinned binary offers
+ * the model a tool that is neither here nor in CODEX_UNHOOKED.
+ */
+export const CODEX_TOOLS: ToolTable = {
+  Bash: { does: 'runs a shell command (exec_command; also the older shell tools)', aliases: ['exec_command'], map: shell('command') },
+  apply_patch: { does: 'adds, changes, moves and deletes files by a patch', map: applyPatch },
+  view_image: { does: 'shows the model a local image file', map: readFile('path') },
+  request_user_input: { does: 'asks the user questions (plan mode)', map: session() },
+  get_goal: { does: "reads the thread's goal", map: session() },
+  create_goal: { does: 'sets a goal for the thread', map: session('objective') },
+  update_goal: { does: "marks the thread's goal complete, blocked or paused", map: session('status') },
+  tool_search: { does: 'loads deferred tools (MCP, apps) for the next turn', map: session('query') },
+};
+
+/**
+ * Tools Codex offers the model that never reach its hooks, and why nothing escapes harness through
+ * them. Probed with the real binary: a PreToolUse hook sees none of these.
+ */
+export const CODEX_UNHOOKED: Readonly<Record<string, string>> = {
+  write_stdin:
+    'writes to a running terminal session of exec_command, with no hook call (typing commands into a shell it started); harness starts Codex with features.unified_exec_tty=false, so no session has a terminal and write_stdin cannot write',
+  web_search: 'a search run by the model provider, not on this machine',
+  exec: 'code mode (off by default): JavaScript in an isolate without files or network; every tool it calls goes through the hooks',
+  wait: 'code mode: waits for an exec cell',
+};
+
+/** The table, and the MCP tools by their name pattern. */
+export const codexToolSet: AgentTools = {
+  table: CODEX_TOOLS,
+  families: [{ name: 'mcp__<server>__<tool>', test: (tool) => tool.startsWith('mcp__'), decl: { does: 'a tool of an MCP server', map: mcp } }],
+};
+
 function toEvent(payload: unknown, fallbackCwd: string): ToolEvent {
   const p = record(payload);
-  const tool = str(p.tool_name) ?? 'unknown';
-  const input = record(p.tool_input);
-  const cwd = str(p.cwd) ?? fallbackCwd;
-  const base = { agent: 'codex', sessionId: str(p.session_id) ?? '', toolUseId: str(p.tool_use_id) ?? `${tool}-${Date.now()}`, tool, cwd, raw: payload };
-  if (tool === 'Bash') {
-    const command = str(input.command) ?? '';
-    return { ...base, kind: 'shell', command, paths: [], summary: command.trim() };
-  }
-  if (tool === 'apply_patch') {
-    const patch = parseApplyPatch(str(input.command) ?? str(input.input) ?? '');
-    const paths = patch.files.map((f) => f.path);
-    const unreadable = patch.error ?? (paths.length === 0 ? 'no files in the patch' : undefined);
-    return {
-      ...base,
-      kind: patch.files.every((f) => f.content !== undefined) ? 'write' : 'edit',
-      paths,
-      files: patch.files,
-      ...(unreadable ? { unreadable } : {}),
-      summary: `apply_patch ${paths.join(', ')}`.trim(),
-    };
-  }
-  const kind = tool.startsWith('mcp__') ? 'mcp' : 'other';
-  return { ...base, kind, paths: [], summary: `${tool} ${JSON.stringify(input).slice(0, 200)}` };
+  return toolEvent(codexToolSet, payload, { agent: 'codex', sessionId: str(p.session_id) ?? '', toolUseId: str(p.tool_use_id), cwd: str(p.cwd) ?? fallbackCwd });
 }
 
 function readText(path: string): string {
@@ -128,18 +156,21 @@ export const codexAdapter: AgentAdapter = {
       if (override !== undefined && /^\s*(hooks\b|features\s*\.\s*hooks\b|features\s*=)/.test(override)) {
         refuse(`-c ${override}: harness passes its own hooks; keep yours in ~/.codex/hooks.json.`);
       }
+      if (override !== undefined && /^\s*features\s*\.\s*unified_exec_tty\b/.test(override)) refuse(`-c ${override}: ${TTY_OFF}`);
       if ((value('--disable') ?? '').trim() === 'hooks') refuse('--disable hooks: no tool call could be checked.');
+      if ((value('--enable') ?? '').trim() === 'unified_exec_tty') refuse(`--enable unified_exec_tty: ${TTY_OFF}`);
     }
   },
 
   /**
    * Hooks are passed as `-c` overrides for this run only (the person's ~/.codex is not touched), with
    * trust records for exactly these two hooks, `features.hooks=true` (a repository's .codex/config.toml
-   * cannot switch them off), and `--no-daemon`: a shared app-server daemon would run tools outside
+   * cannot switch them off), `features.unified_exec_tty=false` (see CODEX_UNHOOKED), and `--no-daemon`: a shared app-server daemon would run tools outside
    * this session's hooks.
    */
   launch(args, { endpoint, timeoutSeconds }: LaunchContext) {
-    const overrides: string[] = ['features.hooks=true'];
+    // no terminal sessions: write_stdin would type commands into one with no hook call
+    const overrides: string[] = ['features.hooks=true', 'features.unified_exec_tty=false'];
     const trust: string[] = [];
     for (const event of ['pre', 'post'] as const) {
       const command = hookCommand(endpoint, 'codex', event, timeoutSeconds - 1);

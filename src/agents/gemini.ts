@@ -1,24 +1,79 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import type { HookEvent } from '../hooks/protocol.js';
 import { HarnessError } from '../errors.js';
 import { ALLOW_SILENTLY, configIn, denialText, isConfigName, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { configOverlay, readJsonSettings } from './config-overlay.js';
-import type { ToolEvent, ToolKind } from './tool-event.js';
+import type { ToolEvent } from './tool-event.js';
+import { fetch, mcp, readFile, search, session, shell, toolEvent, writeFile, type AgentTools, type Mapping, type ToolInput, type ToolTable } from './tool-table.js';
 
-const KINDS: Record<string, ToolKind> = {
-  run_shell_command: 'shell',
-  write_file: 'write',
-  replace: 'edit',
-  read_file: 'read',
-  read_many_files: 'read',
-  list_directory: 'search',
-  glob: 'search',
-  grep_search: 'search',
-  search_file_content: 'search',
-  web_fetch: 'fetch',
-  google_web_search: 'fetch',
+/** replace: old_string → new_string in file_path (every occurrence with allow_multiple). */
+function replace(i: ToolInput): Mapping {
+  const path = i.str('file_path');
+  if (!path) return { bad: 'no "file_path" string' };
+  const oldText = i.str('old_string');
+  const newText = i.str('new_string');
+  if (oldText === undefined || newText === undefined) return { bad: 'no "old_string" and "new_string" strings' };
+  return { kind: 'edit', paths: [path], files: [{ path, edits: [{ oldText, newText, all: i.is('allow_multiple', true) }] }] };
+}
+
+/**
+ * Every tool of Gemini CLI 0.61.0 (the pinned version), by the name its hooks give (the name the
+ * model calls). Derived from its bundle: ALL_BUILTIN_TOOL_NAMES and the tool classes' `static Name`
+ * in node_modules/@google/gemini-cli/bundle, plus the legacy aliases (TOOL_LEGACY_ALIASES).
+ * test/agents/tool-tables.test.ts reads those names from the bundle, and test/e2e/agent-tools.test.ts
+ * the tools the real binary offers its model; both fail on a tool this table does not declare.
+ * Paths stay as the model wrote them: relative ones are to the session's directory.
+ */
+export const GEMINI_TOOLS: ToolTable = {
+  run_shell_command: { does: 'runs a shell command (bash -c), in dir_path when given', map: shell('command', 'dir_path') },
+  write_file: { does: 'writes a whole file', map: writeFile('file_path', 'content') },
+  replace: { does: 'replaces text in a file', map: replace },
+  read_file: { does: 'reads a file', map: readFile('file_path') },
+  read_many_files: {
+    does: 'reads the files matching paths or globs',
+    map: (i) => {
+      const paths = [...i.strings('include'), ...i.strings('paths')];
+      return paths.length > 0 ? { kind: 'read', paths } : { bad: 'no "include" paths' };
+    },
+  },
+  list_directory: { does: 'lists a directory', map: (i) => (i.str('dir_path') ? search('dir_path')(i) : { bad: 'no "dir_path" string' }) },
+  glob: { does: 'lists files matching a pattern under a directory', map: search('dir_path', 'pattern') },
+  grep_search: { does: 'searches file contents under a directory (or one file)', aliases: ['search_file_content'], map: search('dir_path', 'pattern') },
+  web_fetch: { does: 'fetches the URLs named in its prompt (local and private addresses too)', map: fetch('prompt') },
+  google_web_search: { does: 'searches the web through the Gemini API', map: fetch('query') },
+  list_background_processes: { does: "lists the session's background shell processes", map: session() },
+  read_background_output: { does: "reads a background shell process's output", map: session() },
+  read_mcp_resource: { does: "reads an MCP server's resource", map: mcp },
+  list_mcp_resources: { does: "lists MCP servers' resources", map: mcp },
+  // subagents: their own tool calls go through the same hooks
+  invoke_agent: { does: 'runs a subagent (its tool calls go through the same hooks)', map: session('agent_name') },
+  complete_task: { does: 'a subagent hands its result back', map: session() },
+  activate_skill: { does: "loads a skill's instructions", map: session('name') },
+  get_internal_docs: { does: "reads Gemini CLI's own documentation", map: session('path') },
+  write_todos: { does: "updates the session's todo list", map: session() },
+  update_topic: { does: 'names the phase of work the session is in', map: session('title') },
+  ask_user: { does: 'asks the user questions', map: session() },
+  enter_plan_mode: { does: 'switches to plan mode', map: session() },
+  exit_plan_mode: { does: 'presents the plan for approval and leaves plan mode', map: session() },
+  tracker_create_task: { does: "adds a task to the session's tracker", map: session('title') },
+  tracker_update_task: { does: 'updates a tracker task', map: session() },
+  tracker_get_task: { does: 'reads a tracker task', map: session() },
+  tracker_list_tasks: { does: 'lists tracker tasks', map: session() },
+  tracker_add_dependency: { does: 'links two tracker tasks', map: session() },
+  tracker_visualize: { does: 'draws the tracker tasks', map: session() },
+};
+
+/** The table, and the MCP and discovered tools by what marks them. */
+export const geminiToolSet: AgentTools = {
+  table: GEMINI_TOOLS,
+  families: [
+    // an MCP server's tool: the hook payload says so (mcp_context)
+    { name: '<MCP tool> (payload with mcp_context)', test: (_tool, payload) => payload.mcp_context !== undefined, decl: { does: 'a tool of an MCP server', map: mcp } },
+    // settings' tools.discoveryCommand defines them, tools.callCommand runs them: a program harness does not see
+    { name: 'discovered_tool_<name>', test: (tool) => tool.startsWith('discovered_tool_'), decl: { does: 'a tool defined by a discovery command in the settings', map: mcp } },
+  ],
 };
 
 const EVENTS: Record<HookEvent, string> = { pre: 'BeforeTool', post: 'AfterTool' };
@@ -31,36 +86,7 @@ const personalDir = (env: NodeJS.ProcessEnv): string => join(env.GEMINI_CLI_HOME
 
 function toEvent(payload: unknown, fallbackCwd: string, toolUseId: string): ToolEvent {
   const p = record(payload);
-  const tool = str(p.tool_name) ?? 'unknown';
-  const input = record(p.tool_input);
-  const sessionCwd = str(p.cwd) ?? fallbackCwd;
-  const kind: ToolKind = KINDS[tool] ?? (p.mcp_context !== undefined ? 'mcp' : 'other');
-  // the model's paths stay as it wrote them: relative ones are to the session's directory
-  const dir = str(input.dir_path);
-  const base = { agent: 'gemini', sessionId: str(p.session_id) ?? '', toolUseId, tool, raw: payload };
-  if (kind === 'shell') {
-    const command = str(input.command) ?? '';
-    return { ...base, kind, cwd: dir ? resolve(sessionCwd, dir) : sessionCwd, command, paths: [], summary: command.trim() };
-  }
-  const file = str(input.file_path) ?? str(input.absolute_path);
-  const many = Array.isArray(input.paths) ? input.paths.filter((x): x is string => typeof x === 'string') : [];
-  const paths = file ? [file] : dir ? [dir] : many;
-  const files =
-    file && kind === 'write'
-      ? [{ path: file, content: str(input.content) ?? '' }]
-      : file && kind === 'edit'
-        ? [{ path: file, edits: typeof input.old_string === 'string' && typeof input.new_string === 'string' ? [{ oldText: input.old_string, newText: input.new_string, all: input.allow_multiple === true }] : [] }]
-        : undefined;
-  const what = file ?? dir ?? str(input.pattern) ?? str(input.query) ?? str(input.prompt) ?? JSON.stringify(input).slice(0, 200);
-  return {
-    ...base,
-    kind,
-    cwd: sessionCwd,
-    paths,
-    ...(files ? { files } : {}),
-    ...((kind === 'write' || kind === 'edit') && !file ? { unreadable: 'no file_path' } : {}),
-    summary: `${tool} ${what}`.trim(),
-  };
+  return toolEvent(geminiToolSet, payload, { agent: 'gemini', sessionId: str(p.session_id) ?? '', toolUseId, cwd: str(p.cwd) ?? fallbackCwd });
 }
 
 /** Calls harness keeps an id for until their AfterTool (a bound: ids of calls Gemini dropped age out). */

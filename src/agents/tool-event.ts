@@ -1,4 +1,4 @@
-import type { ToolCall } from '../policy/index.js';
+import type { ToolCall, ToolConcern } from '../policy/index.js';
 
 export type ToolKind = 'shell' | 'write' | 'edit' | 'read' | 'search' | 'fetch' | 'mcp' | 'other';
 
@@ -34,13 +34,23 @@ export interface ToolEvent {
   files?: FileChange[];
   /** Why harness could not read the call's input in full (then it is asked, never allowed silently). */
   unreadable?: string;
+  /**
+   * What makes harness ask about this call whatever the rules say: an unknown tool, an input of the
+   * wrong shape, work moved out of reach of its checks (see the adapters' tool tables).
+   */
+  concern?: { id: ToolConcern; detail?: string };
   /** One line a person can read in a log. */
   summary: string;
   raw: unknown;
 }
 
-/** The policy question(s) a tool event asks: a shell command, or one file operation per path. */
+/** The policy question(s) a tool event asks: a shell command, or one file operation per path; and its concern, if any. */
 export function toToolCalls(event: ToolEvent): ToolCall[] {
+  const calls = kindCalls(event);
+  return event.concern ? [...calls, { kind: 'concern', concern: event.concern.id, tool: event.tool, ...(event.concern.detail ? { detail: event.concern.detail } : {}) }] : calls;
+}
+
+function kindCalls(event: ToolEvent): ToolCall[] {
   switch (event.kind) {
     case 'shell':
       return [{ kind: 'shell', command: event.command ?? '', cwd: event.cwd }];

@@ -7,6 +7,9 @@ export const EXAMPLE_CONTEXT: PolicyContext = {
   home: '/home/dev',
   stateDir: '/home/dev/.local/state/harness/project-000000000000',
   configPath: '/home/dev/project/harness.config.json',
+  // the system temp dirs and the agent's $TMPDIR
+  scratch: ['/tmp', '/var/tmp', '/tmp/agent-tmp'],
+  vars: { TMPDIR: '/tmp/agent-tmp' },
 };
 
 export interface ExampleResult {

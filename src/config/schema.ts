@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ARGS_GLOB, globProblem, PATHS_GLOB } from '../policy/globs.js';
+import { compileLinearRegex, RegexRefusal } from '../policy/regex.js';
 import { DEFAULT_PANEL_KEY, parseHotkey } from '../tui/keys.js';
 
 const verdict = z.enum(['allow', 'ask', 'deny']).describe('allow runs the call, ask needs a human, deny refuses it');
@@ -31,7 +33,11 @@ export const ruleSchema = z
       .optional()
       .describe('flags; a list means any of them; short flags also match inside clusters like -rf'),
     args: z.array(z.string().min(1)).optional().describe('globs; the rule matches when any argument matches one'),
-    argsRegex: z.string().min(1).optional().describe('case-insensitive regular expression over the arguments and heredoc/here-string text'),
+    argsRegex: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('case-insensitive regular expression over the arguments and heredoc/here-string text; run in linear time, so backreferences, lookbehinds and unbounded lookaheads are refused'),
     paths: z.array(z.string().min(1)).optional().describe('globs; relative ones are inside the workspace; ~, {workspace}, {home}, {state}, {config} expand'),
     except: z.array(z.string().min(1)).optional().describe('globs excluded from paths'),
     ops: z.array(op).optional().describe('which file operations the path rule covers (default: all)'),
@@ -55,13 +61,29 @@ export const ruleSchema = z
       ctx.addIssue({ code: 'custom', message: '"subcommand", "flags", "args" and "argsRegex" only apply to command rules' });
     }
     if (rule.argsRegex !== undefined) {
+      // Refused here, at load, rather than at the first command: what cannot run in linear time.
       try {
-        new RegExp(rule.argsRegex, 'i');
+        compileLinearRegex(rule.argsRegex, { ignoreCase: true });
       } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['argsRegex'], message: `not a valid regular expression: ${(e as Error).message}` });
+        if (!(e instanceof RegexRefusal)) throw e;
+        ctx.addIssue({ code: 'custom', path: ['argsRegex'], message: e.message });
       }
     }
   });
+
+/**
+ * A rule of the user's config: globs become regexes too (picomatch's), matched on the same
+ * linear-time engine, so what cannot run in bounded time is refused here. (The built-in packs are
+ * checked by their tests, not at every start.)
+ */
+const userRuleSchema = ruleSchema.superRefine((rule, ctx) => {
+  for (const [field, options] of [['args', ARGS_GLOB], ['paths', PATHS_GLOB], ['except', PATHS_GLOB]] as const) {
+    (rule[field] ?? []).forEach((glob, i) => {
+      const problem = globProblem(glob, options);
+      if (problem) ctx.addIssue({ code: 'custom', path: [field, i], message: problem });
+    });
+  }
+});
 
 const strictVerdict = z.enum(['ask', 'deny']);
 
@@ -176,7 +198,7 @@ export const configSchema = z
     $schema: z.string().optional(),
     extends: z.array(z.string().min(1)).optional().describe('built-in rule packs to start from (default: ["recommended"])'),
     disable: z.array(ruleId).optional().describe('ids of pack rules to switch off'),
-    rules: z.array(ruleSchema).optional().describe('your own rules, added to the packs'),
+    rules: z.array(userRuleSchema).optional().describe('your own rules, added to the packs'),
     defaults: defaultsSchema.optional(),
     approvals: approvalsSchema.optional(),
     audit: auditSchema.optional(),

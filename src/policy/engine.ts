@@ -3,9 +3,10 @@ import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
 import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
 import { compileRule, type CompiledRule, type RuleSpec } from './rules.js';
-import { isInside } from './paths.js';
+import { locationOf } from './paths.js';
 import { isReadOnly } from './readonly.js';
 import { textArg } from './shell/words.js';
+import { concernDecision } from './concerns.js';
 
 export interface PolicyDefaults {
   /** A shell command no rule speaks about. */
@@ -151,14 +152,16 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
     }
   }
   if (matched) return;
-  const inside = isInside(effect.glob ? effect.base : effect.path, policy.ctx.workspace);
+  const location = locationOf(effect.glob ? effect.base : effect.path, policy.ctx);
+  // scratch space (a temp dir) gets the workspace's defaults
+  const inside = location !== 'outside';
   const verdict = inside ? policy.defaults[effect.op] : policy.defaults.outsideWorkspace[effect.op];
   if (verdict === 'allow') return;
   out.add({
     ruleId: inside ? `default.${effect.op}` : `default.outside-workspace.${effect.op}`,
     verdict,
     reason: inside
-      ? `${describeOp(effect.op)} files in the workspace needs approval by this configuration.`
+      ? `${describeOp(effect.op)} files in the ${location === 'scratch' ? 'temp directory' : 'workspace'} needs approval by this configuration.`
       : `${describeOp(effect.op)} outside the workspace (${effect.path}) needs approval. Work inside ${policy.ctx.workspace}, or ask the user to allow this path.`,
     certainty: 'certain',
     ...where,
@@ -220,7 +223,7 @@ function finish(out: Collector, mutates: boolean, commands: ExplainedCommand[]):
 
 function decideShell(command: string, cwd: string | null, policy: Policy): Decision {
   const out = new Collector();
-  const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits);
+  const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits, policy.ctx.vars);
   const explained: ExplainedCommand[] = [];
   let mutates = false;
   const links = new Map<string, string>();
@@ -263,6 +266,8 @@ export function decide(call: ToolCall, policy: Policy): Decision {
       return decideShell(call.command, call.cwd ?? policy.ctx.workspace, policy);
     case 'file':
       return decideFile(call.op, call.path, call.cwd ?? policy.ctx.workspace, policy);
+    case 'concern':
+      return concernDecision(call.concern, call.tool, call.detail);
     default: {
       const verdict = policy.defaults[call.kind];
       return {

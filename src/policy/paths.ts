@@ -40,3 +40,23 @@ export function globBase(pattern: string): string {
 export function hasGlob(path: string): boolean {
   return /[*?[\]{}]/.test(path);
 }
+
+/** Entries at the top of a temp dir that belong to other programs: dot entries, session sockets' dirs. */
+const OTHERS_IN_TMP = /^(\.|tmux-|ssh-|systemd-private-|pulse-|dbus-|gpg-|keyring-|orbit-|vscode-|snap-private-tmp|harness-)/;
+
+/**
+ * Where a path is for the defaults and `location` rules: the workspace, scratch space (strictly
+ * inside a temp dir, and neither HOME nor harness's state), or outside.
+ */
+export function locationOf(path: string, ctx: { workspace: string; home: string; stateDir?: string; scratch?: readonly string[] }): 'inside' | 'scratch' | 'outside' {
+  if (isInside(path, ctx.workspace)) return 'inside';
+  const dir = (ctx.scratch ?? []).find((d) => d !== '/' && path !== d && isInside(path, d));
+  if (!dir) return 'outside';
+  // what other programs keep at the top of a temp dir (X11 and ICE sockets, tmux, ssh agents,
+  // systemd's private dirs, harness's own) is theirs, not scratch
+  const top = path.slice(dir.replace(/\/$/, '').length + 1).split('/')[0]!;
+  if (OTHERS_IN_TMP.test(top)) return 'outside';
+  if (isInside(path, ctx.home) || isInside(ctx.home, path)) return 'outside';
+  if (ctx.stateDir && (isInside(path, ctx.stateDir) || isInside(ctx.stateDir, path))) return 'outside';
+  return 'scratch';
+}

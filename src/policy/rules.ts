@@ -1,7 +1,9 @@
 import picomatch from 'picomatch';
 import type { Arg, Effect, FileOp, PolicyContext, ShellCommand, Tag, Verdict } from './types.js';
-import { globBase, isInside } from './paths.js';
+import { globBase, isInside, locationOf } from './paths.js';
 import { echoedText } from './shell/analyze.js';
+import { compileLinearRegex } from './regex.js';
+import { ARGS_GLOB, globMatcher, PATHS_GLOB } from './globs.js';
 
 /** What the command reads on stdin, when that is text harness can see (heredoc, here-string, echo |). */
 function stdinText(command: ShellCommand): Arg | null {
@@ -159,7 +161,7 @@ function optionArgs(command: ShellCommand): { words: string[]; dynamic: boolean 
 
 function argsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
   if (!spec.args || spec.args.length === 0) return null;
-  const isMatch = picomatch(spec.args, { bash: true, dot: true, nocase: false });
+  const isMatch = globMatcher(spec.args, ARGS_GLOB);
   return (command) => {
     const args = command.argv.slice(1);
     if (args.some((a) => !a.dynamic && isMatch(a.value.replace(/^\.\//, '')))) return 'certain';
@@ -172,12 +174,14 @@ const CODE_OPTIONS = new Set(['-c', '-e', '--command', '--execute', '-q', '--que
 
 function regexMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
   if (!spec.argsRegex) return null;
-  const re = new RegExp(spec.argsRegex, 'i');
+  // Never V8's backtracking engine: `^(a+)+$` would stall every decision on a long run of "a".
+  const re = compileLinearRegex(spec.argsRegex, { ignoreCase: true });
   return (command) => {
     const parts = command.argv.slice(1).map((a: Arg) => a.value);
     const input = stdinText(command);
     if (input) parts.push(input.value);
     const text = parts.join(' ');
+    // At most 65536 characters x MAX_PROGRAM steps each.
     if (re.test(text.length > 65536 ? text.slice(0, 65536) : text)) return 'certain';
     // Only code or a query that is wholly unknown (`psql -c "$SQL"`, a computed heredoc) could still hold a match.
     const args = command.argv;
@@ -233,8 +237,8 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
   if (patterns.length === 0) return () => null;
   const exceptions = (spec.except ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
   // Case-insensitive: on macOS and Windows `.GIT/hooks` and `.Claude/Settings.json` are the protected files.
-  const isMatch = picomatch(patterns, { dot: true, nocase: true });
-  const isException = exceptions.length > 0 ? picomatch(exceptions, { dot: true, nocase: true }) : () => false;
+  const isMatch = globMatcher(patterns, PATHS_GLOB);
+  const isException = exceptions.length > 0 ? globMatcher(exceptions, PATHS_GLOB) : () => false;
   // Concrete places the rule protects (`~/.ssh` of `~/.ssh/**`), and file names it protects anywhere (`.env` of `/**/.env`).
   const places = patterns.map((p) => globBase(p)).filter((b, i) => b !== '/' && (patterns[i] === b || patterns[i] === `${b}/**`));
   const names = patterns.map((p) => /^(?:.*\/)?\*\*\/([^/*?[\]{}]+)$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
@@ -244,8 +248,9 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     if (effect.unknown) return null;
     if (ops && !ops.has(effect.op)) return null;
     if (spec.location) {
-      const inside = isInside(effect.glob ? effect.base : effect.path, ctx.workspace);
-      if ((spec.location === 'inside') !== inside) return null;
+      // scratch space (a temp dir) is not "outside": what a rule says about outside does not reach it
+      const where = locationOf(effect.glob ? effect.base : effect.path, ctx);
+      if (spec.location === 'inside' ? where !== 'inside' : where !== 'outside') return null;
     }
     const sure: Certainty = effect.dynamic ? 'possible' : 'certain';
     if (spec.recursive && !effect.recursive && !effect.glob) return null;

@@ -12,7 +12,12 @@ export type FileOp = 'read' | 'write' | 'delete';
 export type ToolCall =
   | { kind: 'shell'; command: string; cwd?: string }
   | { kind: 'file'; op: FileOp; path: string; cwd?: string }
-  | { kind: 'fetch' | 'mcp' | 'other'; tool: string };
+  | { kind: 'fetch' | 'mcp' | 'other'; tool: string }
+  /** A call harness asks about whatever the rules say (an unknown tool, a malformed input, work out of its reach). */
+  | { kind: 'concern'; concern: ToolConcern; tool: string; detail?: string };
+
+/** Why a tool call is asked whatever the rules say (see concerns.ts for each one's rule id and reason). */
+export type ToolConcern = 'unknown-tool' | 'bad-input' | 'worktree' | 'scheduled' | 'workflow' | 'remote' | 'other-session' | 'other-shell';
 
 /** Facts about the machine the pure engine may not look up itself. */
 export interface PolicyContext {
@@ -26,6 +31,13 @@ export interface PolicyContext {
   configPath?: string;
   /** The audit database, when it is not inside the state directory. */
   auditPath?: string;
+  /**
+   * Scratch directories: the system temp dirs and the agent's `$TMPDIR`. What is strictly inside
+   * one (not HOME, not harness's state) is judged like the workspace, not like "outside".
+   */
+  scratch?: string[];
+  /** Variables of the agent's environment harness knows (it launched the agent): `$TMPDIR`. */
+  vars?: Record<string, string>;
 }
 
 /** One word of a command after quote removal. `dynamic` words hold unresolved expansions. */

@@ -60,7 +60,7 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
       ],
     ],
     ['mcp__db__query', { sql: 'select 1' }, 'mcp', [{ kind: 'mcp', tool: 'mcp__db__query' }]],
-    ['view_image', { path: 'x.png' }, 'other', [{ kind: 'other', tool: 'view_image' }]],
+    ['view_image', { path: 'x.png' }, 'read', [{ kind: 'file', op: 'read', path: 'x.png', cwd: WS }]],
   ] as const)('%s %j', (tool, input, kind, calls) => {
     const event = codexAdapter.toToolEvent(payload(tool, input), '/elsewhere');
     expect(event).toMatchObject({ agent: 'codex', kind, tool, toolUseId: 'call_1', cwd: WS });
@@ -95,7 +95,9 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
     expect(args[0]).toBe('--no-daemon');
     const overrides = args.filter((_, i) => args[i - 1] === '-c');
     expect(overrides[0]).toBe('features.hooks=true');
-    expect(overrides[1]).toMatch(/^hooks\.PreToolUse=\[\{matcher="\*",hooks=\[\{type="command",command=".*\/hook\/codex\/pre tok 29",timeout=30\}\]\}\]$/);
+    // no terminal sessions, so write_stdin (which reaches no hook) has nothing to type into
+    expect(overrides).toContain('features.unified_exec_tty=false');
+    expect(overrides.find((o) => o.startsWith('hooks.PreToolUse='))).toMatch(/^hooks\.PreToolUse=\[\{matcher="\*",hooks=\[\{type="command",command=".*\/hook\/codex\/pre tok 29",timeout=30\}\]\}\]$/);
     const state = overrides.find((o) => o.startsWith('hooks.state='))!;
     expect(state).toContain('"/<session-flags>/config.toml:pre_tool_use:0:0"={trusted_hash="sha256:');
     expect(state).toContain('"/<session-flags>/config.toml:post_tool_use:0:0"={trusted_hash="sha256:');

@@ -121,6 +121,28 @@ describe('harness CLI (built binary, real git repo)', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a rule regex that cannot run in linear time stops check with the file, the field, the construct and a fix, and no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-badregex-'));
+    writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ rules: [{ id: 'team.twice', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(\\w+) \\1$' }] }));
+    const r = harness(['check', 'echo a a'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(dir, 'harness.config.json'));
+    expect(r.stderr).toMatch(/rules\[0\]\.argsRegex: the backreference "\\1" \(character 8\) cannot run in bounded time: .*e\.g\. "\(ab\)\\1" as "abab"/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a rule regex that hangs V8 (^(a+)+$) decides at once, on a matching and on a hostile argument', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-redos-'));
+    writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ rules: [{ id: 'team.only-a', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(a+)+$' }] }));
+    const hit = harness(['check', '--json', 'echo aaaa'], { cwd: dir });
+    expect(JSON.parse(hit.stdout)).toMatchObject({ verdict: 'deny', ruleId: 'team.only-a' });
+    // V8 would backtrack for hours on this; the test's timeout is the bound.
+    const hostile = harness(['check', '--json', `echo ${'a'.repeat(50_000)}!`], { cwd: dir });
+    expect(hostile.code, hostile.stderr).toBe(0);
+    expect(JSON.parse(hostile.stdout)).toMatchObject({ verdict: 'allow', ruleId: null });
+  });
+
   it('rules test fails (exit 1) when a config rule example does not hold', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-example-'));
     writeFileSync(

@@ -6,6 +6,7 @@ import { builtinPacks, loadConfig, resolveConfig } from '../../src/config/load.j
 import { configJsonSchema } from '../../src/config/schema.js';
 import { runExamples, describeExample } from '../../src/config/examples.js';
 import { ConfigError } from '../../src/errors.js';
+import { check, policyFromConfig, WS } from '../helpers.js';
 
 function problems(raw: unknown): string[] {
   try {
@@ -24,6 +25,27 @@ describe('config validation names the field, what was expected and what was foun
     [{ rules: [{ id: 'Bad Id', decision: 'deny', reason: 'r', command: 'ls' }] }, /^rules\[0\]\.id: lowercase letters.*\(found "Bad Id"\)/],
     [{ rules: [{ id: 'x', decision: 'deny', reason: 'r' }] }, /^rules\[0\]: a rule needs exactly one of "command", "paths" or "tag"/],
     [{ rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '(' }] }, /^rules\[0\]\.argsRegex: not a valid regular expression/],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '^(\\w+) \\1$' }] },
+      /^rules\[0\]\.argsRegex: the backreference "\\1" \(character 8\) cannot run in bounded time: harness matches rule regexes with a linear-time engine .* spell the repeated text out \(e\.g\. .*\) \(found "\^\(\\\\w\+\) \\\\1\$"\)$/,
+    ],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'git', argsRegex: '(?<!--)force' }] },
+      /^rules\[0\]\.argsRegex: the lookbehind "\(\?<!" \(character 1\) cannot run in bounded time: .* match the text before as part of the pattern \(e\.g\. "\(\?<=--\)force" as "--force"\)/,
+    ],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'git', argsRegex: '--force(?!.*-with-lease)' }] },
+      /^rules\[0\]\.argsRegex: the lookahead "\(\?!\.\*-with-lease\)" \(character 8\) can look arbitrarily far ahead, which cannot run in bounded time: .*bound what is inside/,
+    ],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'git', args: ['!(*.js)'] }] },
+      /^rules\[0\]\.args\[0\]: the glob cannot be matched in bounded time: an extglob like "!\(\*\.js\)" over "\*" has to look arbitrarily far ahead; harness matches globs with a linear-time engine .*\(found "!\(\*\.js\)"\)/,
+    ],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', paths: ['~/.ssh/**', '!(*.pub)'] }] },
+      /^rules\[0\]\.paths\[1\]: the glob cannot be matched in bounded time/,
+    ],
+    [{ rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '[0-9]{5000}' }] }, /^rules\[0\]\.argsRegex: the pattern compiles to 5001 states, over the limit of 2000 .* "\[0-9\]\{5000\}" \(character 1\): use a smaller count/],
     [{ defaults: { onParseError: 'allow' } }, /^defaults\.onParseError: .*"ask".*"deny".*\(found "allow"\)/],
     [{ defualts: {} }, /^\(top level\): .*unknown key\(s\) "defualts"/],
     [{ extends: ['recomended'] }, /^extends\[0\]: unknown rule pack "recomended".*"recommended"/],
@@ -109,6 +131,28 @@ describe('config validation names the field, what was expected and what was foun
     expect(loaded.path).toBeNull();
     expect(loaded.packs).toContain('recommended');
     expect(loaded.sources.length).toBeGreaterThan(50);
+  });
+});
+
+describe('rule regexes run in bounded time', () => {
+  // Each of these makes V8's backtracking engine take seconds on ~30 characters, and doubles per character.
+  it.each([['^(a+)+$'], ['(a|a)*b$'], ['(a|aa)+$'], ['(.*a){20}'], ['^(\\w+\\s?)*$'], ['(x+x+)+y'], ['((a+)*)+$']])(
+    '%s loads, matches as before, and a 100k-character hostile argument is decided',
+    (argsRegex) => {
+      const policy = policyFromConfig({ rules: [{ id: 'team.slow', decision: 'deny', reason: 'r', command: 'echo', argsRegex }] });
+      const expected = new RegExp(argsRegex, 'i');
+      for (const arg of ['a', 'aaab', 'xxy', 'ab cd', 'aaaa!']) {
+        expect(check(`echo '${arg}'`, WS, policy).ruleId === 'team.slow', arg).toBe(expected.test(arg));
+      }
+      const hostile = argsRegex.includes('x') ? 'x'.repeat(100_000) : argsRegex.includes('\\w') ? 'ab '.repeat(33_000) + '!' : 'a'.repeat(100_000) + '!';
+      const d = check(`echo '${hostile}'`, WS, policy);
+      expect(['allow', 'ask', 'deny']).toContain(d.verdict);
+    },
+  );
+
+  it('every argsRegex in the packs still loads (they ran on V8 before)', () => {
+    const regexes = [...builtinPacks().values()].flatMap((p) => p.rules).filter((r) => r.argsRegex);
+    expect(regexes.length).toBeGreaterThanOrEqual(10);
   });
 });
 

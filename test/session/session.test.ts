@@ -26,7 +26,7 @@ describe('Claude Code payload → ToolEvent', () => {
     ['Task', { prompt: 'x', subagent_type: 'general' }, 'other', [{ kind: 'other', tool: 'Task' }]],
     ['Agent', { prompt: 'x' }, 'other', [{ kind: 'other', tool: 'Agent' }]],
     ['mcp__db__query', { sql: 'select 1' }, 'mcp', [{ kind: 'mcp', tool: 'mcp__db__query' }]],
-    ['SomethingNew', { x: 1 }, 'other', [{ kind: 'other', tool: 'SomethingNew' }]],
+    ['SomethingNew', { x: 1 }, 'other', [{ kind: 'other', tool: 'SomethingNew' }, { kind: 'concern', concern: 'unknown-tool', tool: 'SomethingNew', detail: 'no declaration for "SomethingNew"' }]],
   ] as const)('%s', (tool, input, kind, calls) => {
     const event = claudeAdapter.toToolEvent(payload(tool, input), '/fallback');
     expect(event.kind).toBe(kind);
@@ -34,7 +34,7 @@ describe('Claude Code payload → ToolEvent', () => {
     expect(toToolCalls(event)).toEqual(calls);
   });
 
-  it('survives garbage payloads (judged as an unknown tool, never crashing)', () => {
+  it('survives garbage payloads (asked as core.bad-input, never crashing)', () => {
     for (const p of [null, 42, 'x', {}, { tool_name: 7, tool_input: 'nope' }]) {
       expect(() => claudeAdapter.toToolEvent(p, WS)).not.toThrow();
     }

@@ -879,9 +879,10 @@ function findDelimiterLine(text: string, from: number, delimiter: string): numbe
   return -1;
 }
 
-export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS): ShellAnalysis {
+/** `known`: variables of the agent's environment harness knows (`TMPDIR`); HOME always. */
+export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}): ShellAnalysis {
   const analyzer = new Analyzer(home, workspace, limits);
-  const vars: VarScope = new Map([['HOME', home]]);
+  const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
   if (cwd !== null) vars.set('PWD', cwd);
   try {
     analyzer.script(command, { cwd, vars, functions: new Set() }, { depth: 0, via: [], tags: [] });

@@ -1,0 +1,229 @@
+import { resolve } from 'node:path';
+import type { ToolConcern } from '../policy/index.js';
+import { record, str } from './adapter.js';
+import type { FileChange, ToolEvent, ToolKind } from './tool-event.js';
+
+/** A tool call's input, read field by field (the hook gave an object). */
+export class ToolInput {
+  constructor(readonly fields: Readonly<Record<string, unknown>>) {}
+
+  str(key: string): string | undefined {
+    return Object.hasOwn(this.fields, key) ? str(this.fields[key]) : undefined;
+  }
+
+  /** The strings of an array field (other elements are left out). */
+  strings(key: string): string[] {
+    const v = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.fields, key) && this.fields[key] !== undefined && this.fields[key] !== null;
+  }
+
+  is(key: string, value: unknown): boolean {
+    return Object.hasOwn(this.fields, key) && this.fields[key] === value;
+  }
+}
+
+/** What one call of a tool means to harness: the policy judges it by its kind. */
+export interface Meaning {
+  kind: ToolKind;
+  /** `shell`: the command, judged like one typed at a prompt. */
+  command?: string;
+  /** The directory the call works in, when its input names one (relative to the session's). */
+  dir?: string;
+  /** The files it reads or writes, as the model wrote them (relative ones are to the call's directory). */
+  paths?: string[];
+  /** `write`/`edit`: what happens to each file. */
+  files?: FileChange[];
+  /** What the call is about, for its one-line summary (a URL, a query, a name). */
+  what?: string;
+  /** Asked whatever the rules say (see src/policy/concerns.ts). */
+  concern?: ToolConcern;
+  detail?: string;
+  /** The input has the tool's shape but harness could not read all of it (asked). */
+  unreadable?: string;
+}
+
+/** A call's meaning, or why its input is not what the tool takes (then it is asked as core.bad-input). */
+export type Mapping = Meaning | { bad: string };
+
+/** One tool of an agent: what it does, and what a call of it means. */
+export interface ToolDecl {
+  /** What the tool does, in a few words: why it has this meaning. */
+  does: string;
+  /** Other names the agent gives the same tool (in its tool list, or in older versions' hooks). */
+  aliases?: readonly string[];
+  map(input: ToolInput): Mapping;
+}
+
+/** Every tool of one agent, by the name its hooks give. */
+export type ToolTable = Readonly<Record<string, ToolDecl>>;
+
+/** Tools known by a name pattern, not one by one (an MCP server's tools). */
+export interface ToolFamily {
+  /** The pattern, for people (`mcp__<server>__<tool>`). */
+  name: string;
+  test(tool: string, payload: Record<string, unknown>): boolean;
+  decl: ToolDecl;
+}
+
+export interface AgentTools {
+  table: ToolTable;
+  families?: readonly ToolFamily[];
+}
+
+// --- the meanings most tools have ------------------------------------------------------------
+
+/** Runs the shell command in `field` (in the directory in `dirField`, when given). */
+export const shell =
+  (field: string, dirField?: string) =>
+  (i: ToolInput): Mapping => {
+    const command = i.str(field);
+    if (command === undefined) return { bad: `no "${field}" string` };
+    const dir = dirField ? i.str(dirField) : undefined;
+    return { kind: 'shell', command, ...(dir ? { dir } : {}) };
+  };
+
+/** Writes the whole file named in `pathField` with the text in `contentField`. */
+export const writeFile =
+  (pathField: string, contentField: string) =>
+  (i: ToolInput): Mapping => {
+    const path = i.str(pathField);
+    if (!path) return { bad: `no "${pathField}" string` };
+    const content = i.str(contentField);
+    if (content === undefined) return { bad: `no "${contentField}" string` };
+    return { kind: 'write', paths: [path], files: [{ path, content }] };
+  };
+
+/** Reads the file named in `pathField` (required). */
+export const readFile =
+  (pathField: string) =>
+  (i: ToolInput): Mapping => {
+    const path = i.str(pathField);
+    return path ? { kind: 'read', paths: [path] } : { bad: `no "${pathField}" string` };
+  };
+
+/** Searches (lists, greps) under the directory in `pathField`, else the call's directory. */
+export const search =
+  (pathField: string, whatField?: string) =>
+  (i: ToolInput): Mapping => {
+    const path = i.str(pathField);
+    const what = whatField ? i.str(whatField) : undefined;
+    return { kind: 'search', paths: path ? [path] : [], ...(what !== undefined ? { what } : {}) };
+  };
+
+/** Reaches the network (a fetch or a web search), about what `field` says. */
+export const fetch =
+  (field: string) =>
+  (i: ToolInput): Mapping => {
+    const what = i.str(field);
+    return what === undefined ? { bad: `no "${field}" string` } : { kind: 'fetch', what };
+  };
+
+/** Touches nothing outside the agent's own session: its plans, todo lists, questions, subagents. */
+export const session =
+  (whatField?: string) =>
+  (i: ToolInput): Mapping => {
+    const what = whatField ? i.str(whatField) : undefined;
+    return { kind: 'other', ...(what !== undefined ? { what } : {}) };
+  };
+
+/** A tool of an MCP server (asked or allowed by `defaults.mcp`). */
+export const mcp = (): Mapping => ({ kind: 'mcp' });
+
+/** Asked whatever the rules say: the call moves work out of reach of harness (see concerns.ts). */
+export const ask =
+  (concern: ToolConcern, whatField?: string) =>
+  (i: ToolInput): Mapping => {
+    const what = whatField ? i.str(whatField) : undefined;
+    return { kind: 'other', concern, ...(what !== undefined ? { what } : {}) };
+  };
+
+// --- lookup and events -------------------------------------------------------------------------
+
+const indexes = new WeakMap<ToolTable, Map<string, ToolDecl>>();
+
+/** The table by every name a tool goes by (its own and its aliases). */
+function indexOf(table: ToolTable): Map<string, ToolDecl> {
+  let index = indexes.get(table);
+  if (!index) {
+    index = new Map();
+    for (const [name, decl] of Object.entries(table)) {
+      for (const n of [name, ...(decl.aliases ?? [])]) {
+        if (index.has(n)) throw new Error(`tool table: "${n}" is declared twice`);
+        index.set(n, decl);
+      }
+    }
+    indexes.set(table, index);
+  }
+  return index;
+}
+
+/** The declaration for a tool name (by its name, an alias, or a family), if harness knows the tool. */
+export function declaredTool(tools: AgentTools, name: string, payload: Record<string, unknown> = {}): ToolDecl | undefined {
+  return indexOf(tools.table).get(name) ?? tools.families?.find((f) => f.test(name, payload))?.decl;
+}
+
+/** Every name a table knows one by one (names and aliases). */
+export function declaredNames(table: ToolTable): string[] {
+  return [...indexOf(table).keys()];
+}
+
+/** What the hook says about who is calling, read by the adapter (each agent names these differently). */
+export interface CallIds {
+  agent: string;
+  sessionId: string;
+  /** The call's id; without one, made from the tool name. */
+  toolUseId?: string;
+  cwd: string;
+}
+
+/**
+ * The agent-neutral event for one hook payload (`tool_name`, `tool_input`, for all three agents).
+ * The tool's declaration gives the call its meaning; a payload that is not an object, a missing
+ * tool name, an input that is not an object or not the tool's shape, and a tool harness does not
+ * know are all asked (`core.bad-input`, `core.unknown-tool`), never allowed as "other".
+ */
+export function toolEvent(tools: AgentTools, payload: unknown, ids: CallIds): ToolEvent {
+  const p = record(payload);
+  const named = str(p.tool_name);
+  const tool = named || '(no tool name)';
+  const rawInput = p.tool_input;
+  const inputOk = rawInput !== null && typeof rawInput === 'object' && !Array.isArray(rawInput);
+  const input = new ToolInput(inputOk ? (rawInput as Record<string, unknown>) : {});
+  const base = { agent: ids.agent, sessionId: ids.sessionId, toolUseId: ids.toolUseId || `${tool}-${Date.now()}`, tool, raw: payload };
+
+  const asked = (id: ToolConcern, detail: string): ToolEvent => ({
+    ...base,
+    kind: 'other',
+    cwd: ids.cwd,
+    paths: [],
+    concern: { id, detail },
+    summary: `${tool} ${JSON.stringify(rawInput ?? null).slice(0, 200)}`.trim(),
+  });
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return asked('bad-input', 'the hook payload is not a JSON object');
+  if (!named) return asked('bad-input', 'the payload names no tool (tool_name)');
+  const decl = declaredTool(tools, named, p);
+  if (!decl) return asked('unknown-tool', `no declaration for "${named}"`);
+  if (!inputOk) return asked('bad-input', `its input (tool_input) is ${rawInput === undefined ? 'missing' : Array.isArray(rawInput) ? 'an array' : rawInput === null ? 'null' : `a ${typeof rawInput}`}, not an object`);
+  const m = decl.map(input);
+  if ('bad' in m) return asked('bad-input', m.bad);
+
+  const cwd = m.dir ? resolve(ids.cwd, m.dir) : ids.cwd;
+  const paths = m.paths ?? [];
+  const summary =
+    m.kind === 'shell' ? (m.command ?? '') : paths.length > 0 ? `${tool} ${paths.join(', ')}` : `${tool} ${m.what ?? JSON.stringify(input.fields).slice(0, 200)}`;
+  return {
+    ...base,
+    kind: m.kind,
+    cwd,
+    ...(m.kind === 'shell' ? { command: m.command ?? '' } : {}),
+    paths,
+    ...(m.files ? { files: m.files } : {}),
+    ...(m.unreadable ? { unreadable: m.unreadable } : {}),
+    ...(m.concern ? { concern: { id: m.concern, ...(m.detail ? { detail: m.detail } : {}) } } : {}),
+    summary: summary.trim(),
+  };
+}
