@@ -5,6 +5,7 @@ import { interpreterInvocation } from './shell/interpreters.js';
 import { languageOf } from './shell/inline-code.js';
 import { findMatches } from './shell/children.js';
 import { textArg } from './shell/words.js';
+import { asksOnlyForHelp } from './programs/help.js';
 
 type Role = 'delete' | 'write' | 'read' | 'copy' | 'move' | 'link';
 
@@ -23,6 +24,8 @@ interface FileSpec {
   targetOpts?: readonly string[];
   /** Options whose value is a path and the op done on it. */
   pathOpts?: Readonly<Record<string, FileOp>>;
+  /** Options are whole words with one dash (`-cmd`, `-in`), never clusters. */
+  singleDash?: boolean;
 }
 
 const READ_TOOLS = ['cat', 'less', 'more', 'bat', 'batcat', 'nl', 'od', 'xxd', 'hexdump', 'strings', 'base64', 'base32', 'tac', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'shasum', 'cksum', 'file', 'paste', 'column', 'iconv', 'view', 'source', '.', 'diff', 'cmp', 'comm', 'uniq', 'fold', 'fmt', 'expand', 'rev', 'look', 'gpg', 'split', 'csplit', 'pr', 'zcat', 'zless', 'bzcat', 'xzcat', 'lsattr', 'getfacl'];
@@ -72,9 +75,9 @@ const SPECS: Record<string, FileSpec> = {
   yq: { role: 'read', skip: 1 },
   tr: { role: 'read', skip: 99 },
   // the database file, which any statement may change; then SQL, not paths
-  sqlite3: { role: 'write', take: 1, valueOpts: ['-cmd', '-separator', '-newline', '-nullvalue', '-init', '-vfs', '-maxsize', '-mmap', '-pagecache', '-lookaside', '-heap'] },
-  duckdb: { role: 'write', take: 1, valueOpts: ['-c', '-cmd', '-s', '-separator', '-newline', '-nullvalue', '-init'] },
-  openssl: { role: 'read', skip: 99, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
+  sqlite3: { role: 'write', take: 1, singleDash: true, valueOpts: ['-cmd', '-separator', '-newline', '-nullvalue', '-init', '-vfs', '-maxsize', '-mmap', '-pagecache', '-lookaside', '-heap'] },
+  duckdb: { role: 'write', take: 1, singleDash: true, valueOpts: ['-c', '-cmd', '-s', '-separator', '-newline', '-nullvalue', '-init'] },
+  openssl: { role: 'read', skip: 99, singleDash: true, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
   tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
   zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
 };
@@ -109,12 +112,24 @@ function splitOperands(spec: FileSpec, args: Arg[]): Operands {
       continue;
     }
     if (!optionsDone && word.startsWith('-') && word.length > 1 && !arg.dynamic) {
-      if (isRecursiveFlag(spec, word)) out.recursive = true;
-      const eq = word.indexOf('=');
-      const opt = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
-      const takesValue = spec.valueOpts?.includes(opt) || spec.targetOpts?.includes(opt) || (spec.pathOpts && opt in spec.pathOpts);
-      if (takesValue) {
-        const value = eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i];
+      const takes = (o: string): boolean => Boolean(spec.valueOpts?.includes(o) || spec.targetOpts?.includes(o) || (spec.pathOpts && o in spec.pathOpts));
+      const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+      let opt = eq > 0 ? word.slice(0, eq) : word;
+      let attached: string | null = eq > 0 ? word.slice(eq + 1) : null;
+      let flags = opt;
+      if (!word.startsWith('--') && !spec.singleDash && !takes(word)) {
+        // getopt: a value-taking letter ends the cluster and the rest of the word is its value (`grep -epat`, `cp -t/dir`)
+        let at = 1;
+        while (at < word.length && /[A-Za-z0-9]/.test(word[at]!) && !takes(`-${word[at]}`)) at++;
+        if (at < word.length && takes(`-${word[at]}`)) {
+          flags = word.slice(0, at + 1);
+          opt = `-${word[at]}`;
+          attached = at + 1 < word.length ? word.slice(at + 1) : null;
+        }
+      }
+      if (isRecursiveFlag(spec, flags)) out.recursive = true;
+      if (takes(opt)) {
+        const value = attached !== null ? { ...arg, value: attached, pattern: attached } : args[++i];
         if (value && spec.targetOpts?.includes(opt)) out.target = value;
         const op = spec.pathOpts?.[opt];
         if (value && op) out.optionPaths.push({ op, arg: value });
@@ -162,6 +177,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     if (r.kind === 'dup') continue;
     add(r.target, r.kind === 'read' ? 'read' : 'write');
   }
+  // `rm --help`, `git restore --help`: the program prints text and touches none of its arguments
+  if (asksOnlyForHelp(command)) return effects;
   const args = command.argv.slice(1);
   const name = command.name;
   if (name === '#code') {
@@ -353,15 +370,28 @@ function mountEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boole
   }
 }
 
+/** The directory of tar's `-C DIR`, `-CDIR` or `--directory=DIR` at `at`. */
+export function tarDirectory(args: Arg[], at: number): Arg | undefined {
+  const a = args[at]!;
+  if (a.value === '-C' || a.value === '--directory') return args[at + 1];
+  const skip = a.value.startsWith('--directory=') ? 12 : 2;
+  return { ...a, value: a.value.slice(skip), pattern: a.pattern.slice(skip) };
+}
+
 function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
-  const first = args[0]?.value ?? '';
   // operands are relative to -C DIR when it comes first
-  const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory');
-  const base = dirAt !== -1 && args[dirAt + 1] && !args[dirAt + 1]!.dynamic && cwd !== null ? resolvePath(args[dirAt + 1]!.value, cwd, '/') : null;
+  const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || /^-C./.test(a.value) || a.value.startsWith('--directory='));
+  const dirArg = dirAt === -1 ? undefined : tarDirectory(args, dirAt);
+  const base = dirArg && !dirArg.dynamic && cwd !== null ? resolvePath(dirArg.value, cwd, '/') : null;
   const underBase = (a: Arg): Arg => (base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a);
-  const modeWord = args.find((a) => /^-?[A-Za-z]+$/.test(a.value) && !a.value.startsWith('--'))?.value ?? first;
-  const extracting = /x/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--extract' || a.value === '--get');
-  const creating = /[cru]/.test(modeWord.replace(/^-/, '')) || args.some((a) => a.value === '--create' || a.value === '--append');
+  // the mode letters of every short-option cluster (and of an old-style first word), up to an attached
+  // value: `-C dir -xzf x`, `-v -x -f x`, `-xzfx.tgz` (`-C`'s own value is not a cluster)
+  const modeLetters = args
+    .map((a, i) => (i === 0 && /^[A-Za-z]+$/.test(a.value) ? a.value : /^-[A-Za-z]/.test(a.value) && args[i - 1]?.value !== '-C' ? a.value.slice(1) : ''))
+    .map((w) => w.replace(/[fCTXb].*$/, ''))
+    .join('');
+  const extracting = /x/.test(modeLetters) || args.some((a) => a.value === '--extract' || a.value === '--get');
+  const creating = /[cru]/.test(modeLetters) || args.some((a) => a.value === '--create' || a.value === '--append');
   let dir: Arg | null = null;
   let archive: Arg | null = null;
   const operands: Arg[] = [];
@@ -369,6 +399,12 @@ function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp,
     const a = args[i]!;
     if (a.value === '-C' || a.value === '--directory') dir = args[++i] ?? null;
     else if (a.value.startsWith('--directory=')) dir = { ...a, value: a.value.slice(12), pattern: a.pattern.slice(12) };
+    // getopt: the value attached to the option (`-C/dir`, `-xzfx.tgz`)
+    else if (/^-C./.test(a.value)) dir = { ...a, value: a.value.slice(2), pattern: a.pattern.slice(2) };
+    else if (/^-[A-Za-z]*f./.test(a.value) && !a.value.startsWith('--')) {
+      const at = a.value.indexOf('f') + 1;
+      archive = { ...a, value: a.value.slice(at), pattern: a.pattern.slice(a.pattern.indexOf('f') + 1) };
+    }
     else if (a.value === '-f' || a.value === '--file') archive = args[++i] ?? null;
     else if (/^-?[A-Za-z]*f$/.test(a.value) && !a.value.startsWith("--") && (a.value.startsWith("-") || i === 0)) archive = args[++i] ?? null;
     else if (a.value.startsWith('-') || (i === 0 && /^[A-Za-z]+$/.test(a.value))) continue;

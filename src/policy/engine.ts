@@ -7,6 +7,7 @@ import { locationOf } from './paths.js';
 import { isReadOnly } from './readonly.js';
 import { textArg } from './shell/words.js';
 import { concernDecision } from './concerns.js';
+import { asksOnlyForHelp } from './programs/help.js';
 
 export interface PolicyDefaults {
   /** A shell command no rule speaks about. */
@@ -171,7 +172,9 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
 function commandDecision(command: ShellCommand, policy: Policy, out: Collector): void {
   const where = { command: command.text };
   let ruled = false;
-  for (const rule of policy.byCommand.get(command.name) ?? []) {
+  // A command that only asks for help does nothing its rules speak about (tags still count).
+  const rules = asksOnlyForHelp(command) ? [] : (policy.byCommand.get(command.name) ?? []);
+  for (const rule of rules) {
     const certainty = rule.matchCommand!(command);
     if (!certainty) continue;
     const hit = ruleHit(rule, certainty, where);

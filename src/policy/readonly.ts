@@ -1,4 +1,5 @@
 import type { ShellCommand } from './types.js';
+import { asksOnlyForHelp } from './programs/help.js';
 
 /** Commands that never change files by themselves (their redirections are judged separately). */
 const READ_ONLY = new Set([
@@ -18,6 +19,7 @@ const GIT_READ_ONLY = new Set([
 
 export function isReadOnly(command: ShellCommand): boolean {
   if (command.tags.length > 0) return false;
+  if (asksOnlyForHelp(command)) return true;
   const args = command.argv.slice(1).map((a) => a.value);
   if (command.name === 'git') {
     const sub = args.find((a) => !a.startsWith('-'));

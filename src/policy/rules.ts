@@ -4,6 +4,7 @@ import { globBase, isInside, locationOf } from './paths.js';
 import { echoedText } from './shell/analyze.js';
 import { compileLinearRegex } from './regex.js';
 import { ARGS_GLOB, globMatcher, PATHS_GLOB } from './globs.js';
+import { globalValueOptions, readOption, subcommandValueOptions } from './programs/options.js';
 
 /** What the command reads on stdin, when that is text harness can see (heredoc, here-string, echo |). */
 function stdinText(command: ShellCommand): Arg | null {
@@ -43,30 +44,13 @@ export interface CompiledRule {
   matchEffect?: (effect: Effect) => Certainty | null;
 }
 
-/** Options that take a value before a tool's subcommand (`git -C dir push`, `kubectl -n ns delete`). */
-const GLOBAL_VALUE_OPTS: Record<string, readonly string[]> = {
-  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'],
-  docker: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'],
-  kubectl: ['-n', '--namespace', '--context', '--cluster', '--user', '-s', '--server', '--kubeconfig', '--token', '--as', '-l', '--selector'],
-  helm: ['-n', '--namespace', '--kube-context', '--kubeconfig'],
-  aws: ['--profile', '--region', '--output', '--endpoint-url', '--query'],
-  gcloud: ['--project', '--account', '--configuration', '--format', '--zone', '--region'],
-  az: ['--subscription', '-o', '--output', '--query'],
-  npm: ['--prefix', '-w', '--workspace', '--registry', '--otp'],
-  pnpm: ['-C', '--dir', '--filter', '-F'],
-  yarn: ['--cwd'],
-  cargo: ['-Z', '--config', '-C', '--manifest-path'],
-  gh: ['-R', '--repo'],
-  terraform: [],
-};
-
 function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /** Positional words after the command and its global options, until the first unknowable one. */
 function positionals(command: ShellCommand): { words: string[]; dynamicAt: number } {
-  const valueOpts = GLOBAL_VALUE_OPTS[command.name] ?? [];
+  const valueOpts = globalValueOptions(command.name);
   const words: string[] = [];
   let dynamicAt = -1;
   const args = command.argv.slice(1);
@@ -146,15 +130,38 @@ function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | n
   };
 }
 
-/** Words that may be options: everything before a literal `--` (which itself is kept). */
+/**
+ * Words that may be options: everything before a literal `--` (which itself is kept), each read the
+ * way the program's getopt reads it: a cluster ends at its first value-taking option and the value
+ * of a separate value-taking option is skipped (`git checkout -bfeature`, `git commit -m -f`).
+ */
 function optionArgs(command: ShellCommand): { words: string[]; dynamic: boolean } {
   const words: string[] = [];
   let dynamic = false;
-  for (const a of command.argv.slice(1)) {
+  const globals = globalValueOptions(command.name);
+  const subValues = subcommandValueOptions(command.name, positionals(command).words);
+  let inSubcommand = false;
+  const args = command.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     // `--since=$(date)` cannot turn into another flag; `$FLAGS` can be anything.
-    if (a.dynamic && a.pattern.startsWith('*')) dynamic = true;
-    else words.push(a.dynamic ? a.pattern : a.value);
-    if (a.value === '--' && !a.dynamic) break;
+    if (a.dynamic && a.pattern.startsWith('*')) {
+      dynamic = true;
+      continue;
+    }
+    if (a.value === '--' && !a.dynamic) {
+      words.push('--');
+      break;
+    }
+    const text = a.dynamic ? a.pattern : a.value;
+    if (!text.startsWith('-')) {
+      inSubcommand = true;
+      words.push(text);
+      continue;
+    }
+    const read = readOption(text, inSubcommand ? subValues : globals);
+    words.push(read.word);
+    if (read.takesNext) i++;
   }
   return { words, dynamic };
 }

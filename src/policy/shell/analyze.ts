@@ -7,7 +7,7 @@ import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, isInside, resolvePath } from '../paths.js';
-import { transferOutput } from '../effects.js';
+import { tarDirectory, transferOutput } from '../effects.js';
 import { codeFileKind, conventionalCodeFiles, ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, scriptsInCodeFile, sshRemoteCommand, type CodeFileKind } from './indirect.js';
 
 export interface ShellLimits {
@@ -42,8 +42,21 @@ export interface ShellAnalysis {
 interface Scope {
   cwd: string | null;
   vars: VarScope;
-  functions: Set<string>;
+  /** Functions defined so far, each with the bodies it may have (several after `if`/`case` branches). */
+  functions: Map<string, FunctionDef[]>;
 }
+
+/** A shell function: its body runs where it is called, not where it is defined. */
+interface FunctionDef {
+  body: CommandNode | CompoundList;
+  /** The frame of the definition (its source text indexes the body). */
+  frame: Frame;
+  /** `shift`, `set` or `getopts` in the body: its positional parameters cannot be followed. */
+  movesArgs: boolean;
+}
+
+/** Functions the shell calls by itself (a command not found, a directory change, exit in zsh). */
+const SELF_CALLED = /^(command_not_found_handler?|chpwd|precmd|preexec|periodic|zshexit|zshaddhistory|TRAP[A-Z0-9]+)$/;
 
 interface Frame {
   depth: number;
@@ -62,6 +75,11 @@ interface Invocation {
   text: string;
   scope: Scope;
   frame: Frame;
+  /**
+   * `X=v cmd`: the command's environment. The line's own words were expanded before it applied
+   * (`X=v cmd $X` passes the outer X), but code the command runs (`sh -c`, `eval`, a function) sees it.
+   */
+  env?: { name: string; value: Arg | null }[];
 }
 
 const NETWORK_FETCHERS = new Set([
@@ -94,6 +112,8 @@ class Analyzer {
   private readonly downloadedDirs = new Set<string>();
   /** Path → what this command line wrote there (null: unknown content). */
   private readonly written = new Map<string, Arg | null>();
+  /** Code that runs later (trap bodies), analyzed once more when the script that set it ends. */
+  private readonly deferred: { body: string; words: [string, FunctionDef[] | undefined][]; frame: Omit<Frame, 'source'> }[] = [];
   /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
   private readonly gitAliases = new Map<string, Arg>();
 
@@ -120,7 +140,14 @@ class Analyzer {
     this.tokens += estimateTokens(text, this.limits.maxTokens - this.tokens);
     if (this.tokens > this.limits.maxTokens) this.hit(`more than ${this.limits.maxTokens} words and operators`);
     const ast = parse(text);
+    const mark = this.deferred.length;
     this.parsed(ast, scope, { ...frame, source: ast.source ?? text });
+    // Traps run at exit: by then the script may have defined the functions they call.
+    const pending = this.deferred.length > mark ? this.deferred.splice(mark) : [];
+    for (const d of pending) {
+      // analyzed again, in the state at the end, when a word of it names a function (re)defined since
+      if (d.words.some(([name, defs]) => scope.functions.has(name) && scope.functions.get(name) !== defs)) this.script(d.body, fork(scope), d.frame);
+    }
   }
 
   private parsed(ast: ParsedScript, scope: Scope, frame: Frame): ShellCommand[] {
@@ -188,7 +215,7 @@ class Analyzer {
         this.branches([node.then, ...node.elif.flatMap((e) => [e.clause, e.then]), ...(node.else ? [node.else] : [])], scope, inner);
         break;
       case 'While':
-        this.branches([node.clause, node.body], scope, inner);
+        if (this.branches([node.clause, node.body], scope, inner)) this.branches([node.clause, node.body], scope, inner);
         break;
       case 'For':
       case 'Select': {
@@ -200,26 +227,31 @@ class Analyzer {
         if (only !== undefined) body.vars.set(node.name.value, only);
         else body.vars.delete(node.name.value);
         this.compoundList(node.body, body, inner);
+        // a function the body defines exists in the next round: the body runs again with it
+        if (mergeFunctions(scope, body)) this.compoundList(node.body, body, inner);
         if (body.cwd !== scope.cwd) scope.cwd = null;
         scope.vars.delete(node.name.value);
         break;
       }
       case 'ArithmeticFor':
         this.scanNode(node, scope, frame, true);
-        this.branches([node.body], scope, inner);
+        if (this.branches([node.body], scope, inner)) this.branches([node.body], scope, inner);
         break;
       case 'Case':
         this.scanWord(node.word, scope, frame);
         this.branches(node.items.map((item) => item.body), scope, inner);
         break;
-      case 'Function':
-      case 'Coproc': {
-        if (node.type === 'Function') scope.functions.add(node.name.value);
-        // A function body is analyzed where it is defined: it may be called at any point after.
+      case 'Function': {
+        // Defining a function runs nothing: its body is analyzed where it is called (or exported).
+        const def: FunctionDef = { body: node.body, frame, movesArgs: /\b(shift|set|getopts)\b/.test(frame.source.slice(node.pos, node.end)) };
+        scope.functions.set(node.name.value, [def]);
+        if (SELF_CALLED.test(node.name.value)) this.callFunction(node.name.value, [], { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text: frame.source.slice(node.pos, node.end), scope: fork(scope), frame }, [...frame.via], [...frame.tags]);
+        break;
+      }
+      case 'Coproc':
         if (node.body.type === 'CompoundList') this.compoundList(node.body, fork(scope), frame);
         else this.commandNode(node.body, fork(scope), frame);
         break;
-      }
       case 'Redirected': {
         const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame);
         this.commandNode(node.command, scope, frame, redirected ?? stdin);
@@ -235,13 +267,57 @@ class Analyzer {
     return this.commands.slice(before);
   }
 
-  /** Alternative branches start from the same state; a `cd` in any makes the cwd unknown after. */
-  private branches(lists: CompoundList[], scope: Scope, frame: Frame): void {
+  /**
+   * Alternative branches start from the same state; a `cd` in any makes the cwd unknown after, and
+   * a function any defines may be called after. Returns whether some branch defined a function.
+   */
+  private branches(lists: CompoundList[], scope: Scope, frame: Frame): boolean {
+    let defined = false;
     for (const list of lists) {
       const inner = fork(scope);
       this.compoundList(list, inner, frame);
       if (inner.cwd !== scope.cwd) scope.cwd = null;
       for (const [k, v] of inner.vars) if (scope.vars.get(k) !== v) scope.vars.delete(k);
+      defined = mergeFunctions(scope, inner) || defined;
+    }
+    return defined;
+  }
+
+  /** Functions being analyzed: a recursive call is not followed again. */
+  private readonly calling = new Set<FunctionDef>();
+
+  /**
+   * A call of a shell function: its body runs in the caller's shell (a `cd` in it sticks), with the
+   * call's words as `$1`, `$2` … when they are known. Several possible bodies are alternatives.
+   */
+  private callFunction(name: string, args: Arg[], base: Invocation, via: string[], tags: Tag[]): void {
+    const defs = (base.scope.functions.get(name) ?? []).filter((d) => !this.calling.has(d));
+    if (defs.length === 0) return;
+    const depth = base.frame.depth + 1;
+    if (depth > this.limits.maxDepth) this.hit(`nesting deeper than ${this.limits.maxDepth}`);
+    const env = base.env ?? [];
+    for (const def of defs) {
+      // `X=v f`: X is set while f runs, then the caller's value is back
+      const scope = defs.length === 1 && env.length === 0 ? base.scope : fork(base.scope);
+      for (const e of env) assign(scope, e.name, e.value);
+      const saved = [...scope.vars].filter(([k]) => /^[1-9]\d*$/.test(k));
+      for (const [k] of saved) scope.vars.delete(k);
+      if (!def.movesArgs) args.forEach((a, i) => (a.dynamic || a.glob ? undefined : scope.vars.set(String(i + 1), a.value)));
+      const frame: Frame = { ...def.frame, depth, via: [...via, `${name}()`], tags: [...tags], stdin: base.stdin };
+      this.calling.add(def);
+      try {
+        if (def.body.type === 'CompoundList') this.compoundList(def.body, scope, frame);
+        else this.commandNode(def.body, scope, frame, base.stdin);
+      } finally {
+        this.calling.delete(def);
+        for (const k of [...scope.vars.keys()]) if (/^[1-9]\d*$/.test(k)) scope.vars.delete(k);
+        for (const [k, v] of saved) scope.vars.set(k, v);
+      }
+      if (scope !== base.scope) {
+        if (scope.cwd !== base.scope.cwd) base.scope.cwd = defs.length === 1 ? scope.cwd : null;
+        for (const [k, v] of scope.vars) if (!env.some((e) => e.name === k) && base.scope.vars.get(k) !== v) base.scope.vars.delete(k);
+        mergeFunctions(base.scope, scope);
+      }
     }
   }
 
@@ -360,13 +436,19 @@ class Analyzer {
       // declare -n makes a name refer to another variable: its value is no longer known
       const nameref = argv.some((a) => /^-[a-zA-Z]*n/.test(a.value));
       for (const d of declared) assign(scope, d.name, nameref ? null : d.value);
+      // `export -f f`: any program started later may run it, so it counts as called here
+      if (argv.some((a) => /^-[a-zA-Z]*f/.test(a.value))) {
+        for (const a of argv.slice(1)) {
+          if (!a.value.startsWith('-') && scope.functions.has(a.value)) this.callFunction(a.value, [], { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text, scope: fork(scope), frame }, [...frame.via, `${word} -f`], [...frame.tags]);
+        }
+      }
     }
     if (word === 'read' || word === 'mapfile' || word === 'readarray' || word === 'unset') {
       for (const a of argv.slice(1)) if (!a.value.startsWith('-')) scope.vars.delete(a.value);
     }
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
-    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame });
+    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame, env: prefixed });
     this.rememberWritten(redirects, scope.cwd, echoedText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
@@ -411,7 +493,13 @@ class Analyzer {
     });
     for (const body of bodies) {
       const tags: Tag[] = body.dynamic ? ['dynamic-code'] : [];
-      this.script(body.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags, ...tags] });
+      const at = { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags, ...tags] };
+      const own = fork(scope);
+      this.script(body.value, own, at);
+      if (builtin === 'trap') {
+        const words = [...new Set(body.value.split(/[\s;&|()<>{}'"`$\\]+/))].filter(Boolean).map((w): [string, FunctionDef[] | undefined] => [w, own.functions.get(w)]);
+        this.deferred.push({ body: body.value, words, frame: at });
+      }
     }
   }
 
@@ -483,7 +571,8 @@ class Analyzer {
       if (this.argFromNetwork(script)) extra.push('code-from-network');
       else if (script.dynamic) extra.push('dynamic-code');
       if (extra.length > 0) make(argv[0] ? basename(argv[0].value) : '', extra);
-      const scope: Scope = { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Set(base.scope.functions) };
+      const scope: Scope = { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Map(base.scope.functions) };
+      for (const e of base.env ?? []) assign(scope, e.name, e.value);
       this.script(script.value, scope, { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin });
     };
     const child = (args: Arg[], how: string): void => {
@@ -501,6 +590,7 @@ class Analyzer {
       const name = basename(head.value);
       if (base.scope.functions.has(name) && !head.value.includes('/')) {
         make(name);
+        this.callFunction(name, argv.slice(1), { ...base, cwd }, via, tags);
         return recorded;
       }
       const peeled = peelWrapper(name, argv);
@@ -657,8 +747,8 @@ class Analyzer {
     const archive = args.find((a) => !a.value.startsWith('-') && /\.(t?gz|tar|tgz|zip|xz|bz2|zst)$/.test(a.value));
     const fromFile = archive !== undefined && this.downloaded.has(resolvePath(archive.value, cwd, this.home));
     if (!fromPipe && !fromFile) return;
-    const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || a.value === '-d');
-    const dir = dirAt !== -1 ? args[dirAt + 1] : undefined;
+    const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || a.value === '-d' || (name !== 'unzip' && (/^-C./.test(a.value) || a.value.startsWith('--directory='))));
+    const dir = dirAt === -1 ? undefined : args[dirAt]!.value === '-d' ? args[dirAt + 1] : tarDirectory(args, dirAt);
     this.downloadedDirs.add(dir && !dir.dynamic ? resolvePath(dir.value, cwd, this.home) : cwd);
   }
 
@@ -677,7 +767,7 @@ class Analyzer {
     if (findings.unknownExec || findings.unknownMutation) extra.push('hidden-code');
     // Commands the program runs get no stdin harness can see: a shell reading it runs unseen code.
     const frame = { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin: { kind: 'pipe', producers: [] } as StdinSource };
-    for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Set() }, frame);
+    for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Map() }, frame);
     if (findings.effects.length > 0 || extra.length > 0) {
       // The program's own file operations, as a synthetic command the effects stage understands.
       this.push({
@@ -753,7 +843,20 @@ function assignmentWords(item: { value: Word | { type: 'ArrayValue'; elements: r
 }
 
 function fork(scope: Scope): Scope {
-  return { cwd: scope.cwd, vars: new Map(scope.vars), functions: new Set(scope.functions) };
+  return { cwd: scope.cwd, vars: new Map(scope.vars), functions: new Map(scope.functions) };
+}
+
+/** Adds the functions `inner` defined to `scope` (as alternatives to its own); true when there were any. */
+function mergeFunctions(scope: Scope, inner: Scope): boolean {
+  let defined = false;
+  for (const [name, defs] of inner.functions) {
+    const own = scope.functions.get(name) ?? [];
+    const added = defs.filter((d) => !own.includes(d));
+    if (added.length === 0) continue;
+    scope.functions.set(name, [...own, ...added]);
+    defined = true;
+  }
+  return defined;
 }
 
 function assign(scope: Scope, name: string, value: Arg | null): void {
@@ -885,7 +988,7 @@ export function analyzeShell(command: string, cwd: string | null, home: string, 
   const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
   if (cwd !== null) vars.set('PWD', cwd);
   try {
-    analyzer.script(command, { cwd, vars, functions: new Set() }, { depth: 0, via: [], tags: [] });
+    analyzer.script(command, { cwd, vars, functions: new Map() }, { depth: 0, via: [], tags: [] });
   } catch (error) {
     if (!(error instanceof LimitHit)) {
       // The parser itself failed (e.g. its own stack): a parse error, never a success.

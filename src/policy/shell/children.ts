@@ -150,30 +150,115 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
   return [...inner, input];
 }
 
-/** GNU parallel: the command template (run by a shell, inputs quoted) and commands given as inputs. */
+const PARALLEL_VALUE_OPTS = /^-(j|S|P|n|N|L|I|X|d|E|C|a)$|^--(jobs|sshlogin|sshloginfile|max-args|max-lines|colsep|delimiter|joblog|results|tmpdir|workdir|env|timeout|retries|arg-file|arg-sep|halt|delay|memfree|load|basefile|bf|return|transfer-file|tf|tagstring|shebang-wrap|replace|extensionreplace|basenamereplace|dirnamereplace|basenameextensionreplace|seqreplace|slotreplace)$/;
+/** More command lines than this from `:::` inputs are judged as one line with unknown inputs. */
+const MAX_PARALLEL_JOBS = 16;
+
+/**
+ * GNU parallel: the command template (run by a shell, inputs quoted) and commands given as inputs.
+ * Inputs after `:::` are data: each job is the template with one combination of them (`:::+` pairs
+ * with the group before), put in the replacement strings (`{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{1}` …)
+ * or appended. Inputs from files or stdin (`::::`, `-a`, a pipe) are unknown.
+ */
 export function parallelScripts(args: Arg[]): Arg[] {
-  const sep = args.findIndex((a) => a.value === ':::' || a.value === '::::' || a.value === ':::+');
+  const sep = args.findIndex((a) => a.value === ':::' || a.value === '::::' || a.value === ':::+' || a.value === '::::+');
   const head = sep === -1 ? args : args.slice(0, sep);
   let i = 0;
+  let fromFile = false;
   while (i < head.length && head[i]!.value.startsWith('-')) {
-    if (/^-(j|S|P|n|N|L|I|X|d|E|C)$|^--(jobs|sshlogin|max-args|colsep|delimiter|joblog|results|tmpdir|workdir|env|timeout|retries)$/.test(head[i]!.value)) i++;
+    if (/^(-a|--arg-file)$/.test(head[i]!.value)) fromFile = true;
+    // other replacement strings or separators than the default: not followed
+    if (/^(-I|-X|--replace|--arg-sep|--.*replace)$/.test(head[i]!.value)) fromFile = true;
+    if (PARALLEL_VALUE_OPTS.test(head[i]!.value)) i++;
     i++;
   }
   const words = head.slice(i);
+  const groups = sep === -1 ? null : parallelGroups(args.slice(sep));
   if (words.length > 0) {
-    const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
-    const value = words.map((w) => w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"')).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
-    return [textArg(value, words.some((w) => w.dynamic))];
+    const unknownInputs = (): Arg[] => {
+      const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
+      const value = words.map((w) => w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"')).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
+      return [textArg(value, words.some((w) => w.dynamic))];
+    };
+    const jobs = groups && !fromFile ? parallelJobs(groups) : null;
+    if (!jobs) return unknownInputs();
+    return jobs.map((inputs) => {
+      let replaced = false;
+      const line = words.map((w) => w.value.replace(/\{(\d*)([./]*|\/\/|#|%)?\}/g, (m, n: string, op: string | undefined) => {
+        const input = n === '' ? inputs.join(' ') : inputs[Number(n) - 1];
+        replaced = true;
+        if (op === '#' || op === '%') return '1';
+        return input === undefined ? m : shellQuote(parallelReplace(input, op ?? ''));
+      }));
+      const text = line.join(' ') + (replaced ? '' : ` ${inputs.map(shellQuote).join(' ')}`);
+      // an unknown replacement string left in the line
+      return textArg(text, words.some((w) => w.dynamic) || /\{[^}]*\}/.test(line.join(' ')));
+    });
   }
   if (sep === -1) return [{ value: '$PARALLEL_INPUT', dynamic: true, glob: false, pattern: '*' }];
   return args.slice(sep + 1).filter((a) => !a.value.startsWith(':::'));
 }
 
+/** The `:::` groups of inputs; null when one comes from a file (`::::`) or is unknown. */
+function parallelGroups(rest: Arg[]): { values: string[]; linked: boolean }[] | null {
+  const groups: { values: string[]; linked: boolean }[] = [];
+  for (const a of rest) {
+    if (a.value === '::::' || a.value === '::::+') return null;
+    if (a.value === ':::' || a.value === ':::+') {
+      groups.push({ values: [], linked: a.value === ':::+' && groups.length > 0 });
+      continue;
+    }
+    if (a.dynamic || a.glob) return null;
+    groups[groups.length - 1]!.values.push(a.value);
+  }
+  return groups.some((g) => g.values.length === 0) ? null : groups;
+}
+
+/** Every combination of inputs parallel runs (`:::+` zips with the group before); null past the bound. */
+function parallelJobs(groups: { values: string[]; linked: boolean }[]): string[][] | null {
+  // linked groups form columns of one dimension
+  const dims: string[][][] = [];
+  for (const g of groups) {
+    if (g.linked) {
+      const last = dims[dims.length - 1]!;
+      const n = Math.min(last.length, g.values.length);
+      dims[dims.length - 1] = last.slice(0, n).map((row, k) => [...row, g.values[k]!]);
+    } else dims.push(g.values.map((v) => [v]));
+  }
+  let jobs: string[][] = [[]];
+  for (const dim of dims) {
+    if (jobs.length * dim.length > MAX_PARALLEL_JOBS) return null;
+    jobs = jobs.flatMap((job) => dim.map((row) => [...job, ...row]));
+  }
+  return jobs;
+}
+
+/** `{.}` no extension, `{/}` basename, `{//}` dirname, `{/.}` basename without extension. */
+function parallelReplace(input: string, op: string): string {
+  const base = input.replace(/^.*\//, '');
+  switch (op) {
+    case '.':
+      return input.replace(/\.[^./]*$/, '');
+    case '/':
+      return base;
+    case '//':
+      return input.includes('/') ? input.replace(/\/[^/]*$/, '') || '/' : '.';
+    case '/.':
+      return base.replace(/\.[^.]*$/, '');
+    default:
+      return input;
+  }
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 const GIT_VALUE_OPTS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
 /** Config keys whose value git runs as a shell command: analyzed like any other script. */
-const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
+const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
 /** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
-const GIT_EXEC_KEYS = /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
+const GIT_EXEC_KEYS = /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
 
 export interface GitInvocation {
   cwd: Arg | null;
