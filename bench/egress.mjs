@@ -12,10 +12,9 @@
 //                the upstream proxy, as egress.ts upstreamFor does from harness's own environment)
 // Every request through the proxy is one decision of a real NetworkGate and one row in a real
 // AuditLog (checked at the end).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openSandbox, bwrapAvailability } from '../dist/sandbox/index.js';
 import { Doors } from '../dist/sandbox/doors.js';
@@ -24,6 +23,7 @@ import { NetworkGate } from '../dist/session/network-gate.js';
 import { AuditLog } from '../dist/audit/store.js';
 import { hostPolicyFor, gitRemoteHosts } from '../dist/config/network.js';
 import { loadConfig } from '../dist/config/load.js';
+import { benchWorkspace } from './workspace.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 400);
 const WARMUP = 20;
@@ -156,18 +156,10 @@ process.stdout.write(JSON.stringify({ ms, sandboxed: process.env.HARNESS_SANDBOX
 `;
 
 // --- a workspace with a config that allows the two destinations -------------------------------
-const base = mkdtempSync(join(homedir(), '.harness-bench-egress-'));
-const workspace = join(base, 'ws');
-const home = join(base, 'home');
-const stateDir = join(base, 'state');
-for (const d of [workspace, home, stateDir]) mkdirSync(d);
-const git = (...args) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: workspace, stdio: 'ignore' });
-git('init', '-q');
 const direct = `127.0.0.1:${origin}`;
 const chained = `bench.test:${origin}`;
-writeFileSync(
-  join(workspace, 'harness.config.json'),
-  JSON.stringify({
+const { base, workspace, home, stateDir } = benchWorkspace('egress', {
+  'harness.config.json': JSON.stringify({
     sandbox: {
       network: {
         allowHosts: [chained],
@@ -176,9 +168,7 @@ writeFileSync(
       },
     },
   }),
-);
-git('add', '-A');
-git('commit', '-q', '-m', 'init');
+});
 const loaded = loadConfig(workspace);
 
 // harness's own environment: the upstream proxy for names, 127.0.0.1 directly (read by upstreamFor

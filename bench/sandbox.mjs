@@ -6,13 +6,13 @@
 //                  inside the sandbox (through the door) vs outside; keep-alive and a fresh
 //                  connection per request
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSandbox, bwrapAvailability } from '../dist/sandbox/index.js';
 import { loadConfig } from '../dist/config/load.js';
+import { benchWorkspace } from './workspace.mjs';
 
 const STARTS = Number(process.env.START_ROUNDS ?? 30);
 const CALLS = Number(process.env.ROUNDS ?? 200);
@@ -38,18 +38,7 @@ if (!available.ok) {
   process.exit(0);
 }
 
-// a realistic layout: a git repository under the home directory (not under /tmp, which the sandbox
-// makes writable as a whole), a home and a state directory beside it
-const base = mkdtempSync(join(homedir(), '.harness-bench-sandbox-'));
-const workspace = join(base, 'ws');
-const home = join(base, 'home');
-const stateDir = join(base, 'state');
-for (const d of [workspace, home, stateDir]) mkdirSync(d);
-const git = (...args) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: workspace, stdio: 'ignore' });
-git('init', '-q');
-writeFileSync(join(workspace, 'README.md'), '# bench\n');
-git('add', '-A');
-git('commit', '-q', '-m', 'init');
+const { base, workspace, home, stateDir } = benchWorkspace('sandbox', { 'README.md': '# bench\n' });
 const loaded = loadConfig(workspace);
 
 // the stand-in for harness's hook endpoint: 200 and a tiny JSON body

@@ -74,7 +74,7 @@ export function normalizeHost(host: string): string {
 const HOST_NAME = /^(?=.{1,253}$)(?!-)[a-z0-9_-]{1,63}(?:\.(?!-)[a-z0-9_-]{1,63})*$/;
 
 /** Whether `host` (normalized) is something a connection can be made to by name or address. */
-export function validHost(host: string): boolean {
+function validHost(host: string): boolean {
   return !host.includes('%') && (isIP(host) !== 0 || HOST_NAME.test(host));
 }
 
@@ -109,7 +109,7 @@ interface Pattern {
  * subdomain, `*` any name); an IP address is matched only by a pattern that names it. Without a
  * port an allow or ask pattern means the web ports (443, 80); a deny pattern, every port.
  */
-export function compilePattern(pattern: string, decision: Verdict): Pattern {
+function compilePattern(pattern: string, decision: Verdict): Pattern {
   const m = /^(\[[^\]]+\]|[^:]+|[0-9a-f:]+)(?::(\d+))?$/i.exec(pattern.trim());
   const rawHost = m?.[1] ?? pattern;
   const port = m?.[2] ? Number(m[2]) : null;
@@ -192,7 +192,7 @@ export class HostPolicy {
 }
 
 /** Package registries and the hosts package managers download from. */
-export const REGISTRY_HOSTS = [
+const REGISTRY_HOSTS = [
   'registry.npmjs.org',
   'registry.yarnpkg.com',
   'pypi.org',
@@ -215,7 +215,7 @@ export const REGISTRY_HOSTS = [
 ];
 
 /** Where pasted or uploaded data can be fetched back by anyone with the link. */
-export const PASTE_HOSTS = [
+const PASTE_HOSTS = [
   'pastebin.com',
   '*.pastebin.com',
   'paste.ee',
@@ -253,7 +253,7 @@ export const PASTE_HOSTS = [
 ];
 
 /** Tunnels into this machine, request capture and out-of-band interaction services. */
-export const TUNNEL_HOSTS = [
+const TUNNEL_HOSTS = [
   '*.ngrok.io',
   '*.ngrok-free.app',
   '*.ngrok.app',

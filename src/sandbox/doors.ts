@@ -279,12 +279,18 @@ export class Doors {
    */
   async proxy(port: number, egress: ProxyOptions): Promise<void> {
     const { decide, dial: dialOptions, mismatch, headMs = HEAD_MS } = egress;
-    // one line of printable ASCII: it goes into a header too
-    const refusal = (host: string, p: number, v: { ruleId: string; reason: string }): string => `harness refused ${host}:${p} (${v.ruleId}): ${v.reason}`.replace(/[^\x20-\x7e]+/g, ' ');
+    // why, as one line of printable ASCII: it goes into a header too
+    const oneLine = (why: string): string => why.replace(/[^\x20-\x7e]+/g, ' ');
+    const refusal = (host: string, p: number, v: { ruleId: string; reason: string }): string => oneLine(`harness refused ${host}:${p} (${v.ruleId}): ${v.reason}`);
+    /** A plain request refused: the status, and why in the body and a header. */
+    const refuse = (res: ServerResponse, status: number, why: string): void => {
+      const text = oneLine(why);
+      res.writeHead(status, { 'content-type': 'text/plain', 'x-harness-reason': text }).end(`${text}\n`);
+    };
     const STATUS: Record<number, string> = { 403: 'Forbidden', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
     /** A tunnel's answer that is no tunnel: the status, and why in the body and a header. */
     const noTunnel = (status: number, why: string): string => {
-      const text = why.replace(/[^\x20-\x7e]+/g, ' ');
+      const text = oneLine(why);
       return `HTTP/1.1 ${status} ${STATUS[status] ?? 'Bad Gateway'}\r\ncontent-type: text/plain\r\nx-harness-reason: ${text}\r\ncontent-length: ${Buffer.byteLength(text) + 1}\r\n\r\n${text}\n`;
     };
     // who made each connection, as the launcher told (the Node launcher cannot tell: unknown)
@@ -344,7 +350,7 @@ export class Doors {
         if (!target || normalizeHost(target.hostname) !== normalizeHost(t.host)) {
           const why = `a request inside the tunnel for ${t.host} names ${JSON.stringify(path.slice(0, 200))}`;
           mismatch?.(t.host, t.port, from(req.socket), why);
-          return void res.writeHead(403, { 'content-type': 'text/plain', 'x-harness-reason': why.replace(/[^\x20-\x7e]+/g, ' ') }).end(`${why}\n`);
+          return refuse(res, 403, why);
         }
         path = `${target.pathname}${target.search}`;
       }
@@ -367,10 +373,7 @@ export class Doors {
       const p = Number(url.port || 80);
       void (async () => {
         const verdict = await decide(host, p, from(req.socket));
-        if (!verdict.allow) {
-          const text = refusal(host, p, verdict);
-          return void res.writeHead(403, { 'content-type': 'text/plain', 'x-harness-reason': text }).end(`${text}\n`);
-        }
+        if (!verdict.allow) return refuse(res, 403, refusal(host, p, verdict));
         await forward(req, res, host, p, verdict, `${url.pathname}${url.search}`, url.host);
       })().catch(() => res.headersSent || res.writeHead(502).end());
     });

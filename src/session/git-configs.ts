@@ -18,7 +18,7 @@ const MAX_ENTRIES = 20_000;
  * The git directories inside the workspace other than its own: submodules' (`.git/modules/**`)
  * and nested repositories' (`sub/.git`), found by a bounded walk.
  */
-export function innerGitDirs(workspace: string): string[] {
+function innerGitDirs(workspace: string): string[] {
   const found: string[] = [];
   let seen = 0;
   const walk = (dir: string, depth: number, inModules: boolean): void => {

@@ -64,19 +64,21 @@ export interface SessionResult {
   auditPath: string;
 }
 
-const isFile = (path: string): boolean => {
+/** A worktree's or a submodule's `.git`: a file naming the git directory, which sends git elsewhere. */
+function gitFileOf(workspace: string): string | null {
+  const path = join(workspace, '.git');
   try {
-    return statSync(path).isFile();
+    return statSync(path).isFile() ? path : null;
   } catch {
-    return false;
+    return null;
   }
-};
+}
 
 /** Files in .git that send git to another directory's config, objects and refs. */
 const GIT_REDIRECTS = ['commondir', 'config.worktree'];
 
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: AgentConfig): ProtectedSpec[] {
+function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: AgentConfig, gitFile: string | null): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
     ...injected.map((path) => ({ path, kind: 'harness-settings' as const })),
@@ -85,8 +87,7 @@ function protectedSpecs(workspace: string, configPath: string | null, injected: 
     ...agentConfig.files.map((path) => ({ path, kind: 'runs-code' as const })),
   ];
   const gitDir = join(workspace, '.git');
-  // a worktree's or a submodule's `.git` is a file naming the git directory: it sends git elsewhere
-  if (isFile(gitDir)) specs.push({ path: gitDir, kind: 'runs-code' });
+  if (gitFile) specs.push({ path: gitFile, kind: 'runs-code' });
   if (existsSync(join(gitDir, 'config'))) {
     specs.push({ path: join(gitDir, 'config'), kind: 'git' }, { path: join(gitDir, 'hooks'), kind: 'git', directory: true });
     specs.push(...GIT_REDIRECTS.map((name) => ({ path: join(gitDir, name), kind: 'runs-code' as const })));
@@ -278,6 +279,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the first checkpoint is the tree before the program touches it
     await periodic?.start(tracking ?? Promise.resolve(false));
     const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
+    const gitFile = gitFileOf(workspace);
     const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
     // the network rules follow the config when the person changes it during the session
     // read before the agent starts: nothing it plants in the repository can add a host
@@ -318,7 +320,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               agentState: needs.state,
               endpoints: needs.endpoints,
               injected: launch.injected,
-              protectedFiles: [...agentSettings, ...(isFile(join(workspace, '.git')) ? [join(workspace, '.git')] : [])],
+              protectedFiles: [...agentSettings, ...(gitFile ? [gitFile] : [])],
               agentConfig: needs.config,
               writableState: launch.writable ?? [],
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client
@@ -356,7 +358,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           audit,
           gate,
           live,
-          files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, agentSettings, needs.config)),
+          files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, agentSettings, needs.config, gitFile)),
           checkpoints,
           restore: loaded.watcher.restore,
           agentPid: () => agentPid,

@@ -7,7 +7,7 @@ import type { Step } from './scripted-model.js';
 
 /** How a scripted model asks each agent for the same actions, and how its answers are read back. */
 export interface AgentCase {
-  name: string;
+  name: 'codex' | 'gemini';
   model: () => CodexModel | GeminiModel;
   sandbox: (url: string, parent?: string) => Sandbox;
   bin: string;

@@ -1,5 +1,5 @@
 import { claudeSandbox, HARNESS_BIN, type Sandbox } from './agent-env.js';
-import { codex, gemini } from './agent-cases.js';
+import { codex, gemini, type AgentCase } from './agent-cases.js';
 import { ModelServer } from './model-server.js';
 import type { ScriptedModel, Step } from './scripted-model.js';
 import type { Tmux } from './tmux.js';
@@ -39,20 +39,17 @@ export const claudeTui: InteractiveAgent = {
   },
 };
 
-export const codexTui: InteractiveAgent = {
-  name: 'codex',
-  model: codex.model,
-  sandbox: codex.sandbox,
-  shell: codex.shell,
-  outputs: (m) => codex.outputs(m as ReturnType<typeof codex.model>),
-  start: async (t, sb, prompt) => launch(t, sb, 'codex', codex.interactiveArgs(prompt)),
-};
+/** Codex CLI and Gemini CLI come from their agent cases, which say how to start them interactively. */
+function fromCase(kase: AgentCase): InteractiveAgent {
+  return {
+    name: kase.name,
+    model: kase.model,
+    sandbox: kase.sandbox,
+    shell: kase.shell,
+    outputs: (m) => kase.outputs(m as ReturnType<AgentCase['model']>),
+    start: async (t, sb, prompt) => launch(t, sb, kase.name, kase.interactiveArgs(prompt)),
+  };
+}
 
-export const geminiTui: InteractiveAgent = {
-  name: 'gemini',
-  model: gemini.model,
-  sandbox: gemini.sandbox,
-  shell: gemini.shell,
-  outputs: (m) => gemini.outputs(m as ReturnType<typeof gemini.model>),
-  start: async (t, sb, prompt) => launch(t, sb, 'gemini', gemini.interactiveArgs(prompt)),
-};
+export const codexTui = fromCase(codex);
+export const geminiTui = fromCase(gemini);
