@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ARGS_GLOB, globProblem, PATHS_GLOB } from '../policy/globs.js';
 import { compileLinearRegex, RegexRefusal } from '../policy/regex.js';
+import { TAGS } from '../policy/types.js';
 import { DEFAULT_PANEL_KEY, parseHotkey } from '../tui/keys.js';
 
 const verdict = z.enum(['allow', 'ask', 'deny']).describe('allow runs the call, ask needs a human, deny refuses it');
 const op = z.enum(['read', 'write', 'delete']);
-const tag = z.enum(['dynamic-command', 'dynamic-code', 'hidden-code', 'code-from-network', 'parse-error', 'limit', 'privilege', 'exec-outside', 'stdin-to-network']);
+const tag = z.enum(TAGS);
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 const example = z.union([

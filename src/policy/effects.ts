@@ -6,82 +6,8 @@ import { languageOf } from './shell/inline-code.js';
 import { findMatches } from './shell/children.js';
 import { textArg } from './shell/words.js';
 import { asksOnlyForHelp } from './programs/help.js';
-
-type Role = 'delete' | 'write' | 'read' | 'copy' | 'move' | 'link';
-
-interface FileSpec {
-  role: Role;
-  valueOpts?: readonly string[];
-  /** Flags that make the operation recursive; single letters match inside clusters. */
-  recursive?: readonly string[];
-  /** Leading operands that are not paths (chmod MODE, grep PATTERN). */
-  skip?: number;
-  /** Only this many operands are paths; the rest are something else (sqlite3 DB then SQL). */
-  take?: number;
-  /** Reads directories recursively without being asked to (rg, ag). */
-  alwaysRecursive?: boolean;
-  /** `-t DIR` style target-directory options for copy/move/link. */
-  targetOpts?: readonly string[];
-  /** Options whose value is a path and the op done on it. */
-  pathOpts?: Readonly<Record<string, FileOp>>;
-  /** Options are whole words with one dash (`-cmd`, `-in`), never clusters. */
-  singleDash?: boolean;
-}
-
-const READ_TOOLS = ['cat', 'less', 'more', 'bat', 'batcat', 'nl', 'od', 'xxd', 'hexdump', 'strings', 'base64', 'base32', 'tac', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'shasum', 'cksum', 'file', 'paste', 'column', 'iconv', 'view', 'source', '.', 'diff', 'cmp', 'comm', 'uniq', 'fold', 'fmt', 'expand', 'rev', 'look', 'gpg', 'split', 'csplit', 'pr', 'zcat', 'zless', 'bzcat', 'xzcat', 'lsattr', 'getfacl'];
-
-const SPECS: Record<string, FileSpec> = {
-  rm: { role: 'delete', recursive: ['-r', '-R', '--recursive'] },
-  rmdir: { role: 'delete' },
-  unlink: { role: 'delete' },
-  shred: { role: 'delete', valueOpts: ['-n', '-s', '--iterations', '--size', '--random-source'] },
-  trash: { role: 'delete', recursive: ['-r'] },
-  'trash-put': { role: 'delete' },
-  srm: { role: 'delete', recursive: ['-r', '-R'] },
-  mv: { role: 'move', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
-  cp: { role: 'copy', recursive: ['-r', '-R', '-a', '--recursive', '--archive'], valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
-  install: { role: 'copy', valueOpts: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
-  ln: { role: 'link', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
-  rsync: { role: 'copy', recursive: ['-r', '-a', '--recursive', '--archive'], valueOpts: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--chmod', '--chown', '--rsync-path', '--port', '--bwlimit'] },
-  scp: { role: 'copy', recursive: ['-r'], valueOpts: ['-P', '-i', '-o', '-F', '-c', '-l', '-J', '-S'], pathOpts: { '-i': 'read', '-F': 'read' } },
-  tee: { role: 'write' },
-  touch: { role: 'write', valueOpts: ['-d', '-t', '-r', '--date', '--reference'] },
-  mkdir: { role: 'write', valueOpts: ['-m', '--mode'] },
-  mkfifo: { role: 'write', valueOpts: ['-m', '--mode'] },
-  truncate: { role: 'write', valueOpts: ['-s', '--size', '-r', '--reference'] },
-  chmod: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
-  chown: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
-  chgrp: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
-  chattr: { role: 'write', recursive: ['-R'], skip: 1 },
-  setfacl: { role: 'write', recursive: ['-R', '--recursive'], valueOpts: ['-m', '-x', '-M', '-X', '--modify', '--remove', '--set', '--set-file'] },
-  mkfs: { role: 'write' },
-  wipefs: { role: 'write' },
-  vi: { role: 'write' },
-  vim: { role: 'write' },
-  nvim: { role: 'write' },
-  nano: { role: 'write' },
-  emacs: { role: 'write' },
-  ed: { role: 'write' },
-  head: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes'] },
-  tail: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes', '--pid', '-s', '--sleep-interval'] },
-  sort: { role: 'read', valueOpts: ['-k', '-t', '-o', '-S', '-T', '--key', '--field-separator', '--output', '--buffer-size', '--temporary-directory'], pathOpts: { '-o': 'write', '--output': 'write' } },
-  cut: { role: 'read', valueOpts: ['-d', '-f', '-b', '-c', '--delimiter', '--fields', '--bytes', '--characters', '--output-delimiter'] },
-  grep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude', '--exclude-dir', '--color', '--label', '-d', '-D'], recursive: ['-r', '-R', '--recursive'] },
-  egrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
-  fgrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
-  rg: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-e', '-f', '-g', '-t', '-T', '-m', '-A', '-B', '-C', '-M', '-j', '--glob', '--type', '--type-not', '--regexp', '--file', '--max-count', '--max-columns', '--threads', '--sort', '--sortr', '--color', '--colors', '-r', '--replace', '--max-depth', '-d', '--pre', '--ignore-file'] },
-  ag: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-G', '--ignore', '-m', '-A', '-B', '-C', '--depth'] },
-  jq: { role: 'read', skip: 1, valueOpts: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-L', '--args'] },
-  yq: { role: 'read', skip: 1 },
-  tr: { role: 'read', skip: 99 },
-  // the database file, which any statement may change; then SQL, not paths
-  sqlite3: { role: 'write', take: 1, singleDash: true, valueOpts: ['-cmd', '-separator', '-newline', '-nullvalue', '-init', '-vfs', '-maxsize', '-mmap', '-pagecache', '-lookaside', '-heap'] },
-  duckdb: { role: 'write', take: 1, singleDash: true, valueOpts: ['-c', '-cmd', '-s', '-separator', '-newline', '-nullvalue', '-init'] },
-  openssl: { role: 'read', skip: 99, singleDash: true, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
-  tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
-  zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
-};
-for (const tool of READ_TOOLS) SPECS[tool] ??= { role: 'read' };
+import { programOf } from './programs/registry.js';
+import type { FileSpec, ProgramDecl } from './programs/types.js';
 
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/zero', '/dev/random', '/dev/urandom']);
 
@@ -169,8 +95,9 @@ export function toEffect(arg: Arg, op: FileOp, cwd: string | null, recursive: bo
 /** The files a command reads, writes or deletes, as far as its arguments tell. */
 export function commandEffects(command: ShellCommand, ctx: EffectContext): Effect[] {
   const effects: Effect[] = [];
-  const add = (arg: Arg, op: FileOp, recursive = false): void => {
+  const add = (arg: Arg, op: FileOp, recursive = false, guessed = false): void => {
     const effect = toEffect(arg, op, command.cwd, recursive, command.text, ctx);
+    if (effect && guessed) effect.guessed = true;
     if (effect) effects.push(effect);
   };
   for (const r of command.redirects) {
@@ -181,11 +108,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   if (asksOnlyForHelp(command)) return effects;
   const args = command.argv.slice(1);
   const name = command.name;
-  if (name === '#code') {
-    for (const a of command.argv) {
-      const m = /^(read|write|delete)(-r)?:(.*)$/s.exec(a.value);
-      if (m) add({ value: m[3]!, dynamic: false, glob: hasGlob(m[3]!), pattern: m[3]! }, m[1] as FileOp, m[2] === '-r');
-    }
+  if (command.codeEffects) {
+    for (const e of command.codeEffects) add({ value: e.path, dynamic: false, glob: hasGlob(e.path), pattern: e.path }, e.op, e.recursive, e.guessed);
     return effects;
   }
   if (name === 'dd') {
@@ -240,8 +164,15 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     tarEffects(args, command.cwd, add);
     return effects;
   }
-  const spec = SPECS[name];
-  if (!spec) return effects;
+  const decl = programOf(name);
+  outputWrites(decl, args, add);
+  const spec = decl?.files;
+  if (!spec) {
+    // A program harness knows nothing of may read any file it is handed.
+    guessedReads(decl, args, add);
+    return effects;
+  }
+  if (spec.role === 'none') return effects;
   const ops = splitOperands(spec, args);
   for (const { op, arg } of ops.optionPaths) add(arg, op);
   const paths = ops.paths;
@@ -276,6 +207,61 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     }
   }
   return effects;
+}
+
+/** Long options that name an output file in most programs; short ones (`-o`) mean different things in each. */
+const GENERIC_OUTPUTS = ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'];
+
+/** A value that names a file rather than a format (`--output=report.json`, not `--output=json` or `-o jsonpath={…}`). */
+function looksLikePath(value: string): boolean {
+  return /[/.~]/.test(value) && !/[={}\s]/.test(value) && !/^[a-z]+:\/\//i.test(value);
+}
+
+/** Files a program writes through its own output options (`-o FILE`, `--output=FILE`). */
+function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  const declared = decl?.outputs;
+  const names = declared ?? GENERIC_OUTPUTS;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const w = a.value;
+    if (w === '--') break;
+    let value: Arg | undefined;
+    let option = w;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    if (eq > 0 && names.includes(w.slice(0, eq))) {
+      option = w.slice(0, eq);
+      value = { ...a, value: w.slice(eq + 1), pattern: a.pattern.slice(a.pattern.indexOf('=') + 1) };
+    } else if (names.includes(w)) value = args[i + 1];
+    else if (declared && !w.startsWith('--') && w.length > 2 && names.includes(w.slice(0, 2))) {
+      option = w.slice(0, 2);
+      value = { ...a, value: w.slice(2), pattern: a.pattern.slice(2) };
+    }
+    if (!value || value.value === '-' || (!declared && !value.dynamic && !looksLikePath(value.value))) continue;
+    add(value, 'write', /dir/i.test(option));
+  }
+}
+
+/** Options of a program nobody declared are unknown: a word after one may be its value or an operand, so every word counts. */
+function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean, guessed?: boolean) => void): void {
+  const values = decl?.globals?.values ?? [];
+  let operands = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const w = a.value;
+    if (!operands && w === '--') {
+      operands = true;
+      continue;
+    }
+    if (!operands && w.startsWith('-') && !a.dynamic) {
+      if (values.includes(w)) i++;
+      // `--config=~/.aws/credentials`: an attached value that names a file
+      const eq = w.indexOf('=');
+      if (eq > 0 && looksLikePath(w.slice(eq + 1))) add({ ...a, value: w.slice(eq + 1), pattern: a.pattern.slice(a.pattern.indexOf('=') + 1) }, 'read', false, true);
+      continue;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
+    add(a, 'read', false, true);
+  }
 }
 
 const CURL_VALUE = new Set(['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '-E', '--cert', '--cacert', '--key', '--data-urlencode', '--form-string', '--json']);
@@ -430,7 +416,8 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
     else if ((w === '--output' || w === '--output-directory') && args[i + 1]) add(args[i + 1]!, 'write', true);
   }
   let i = 0;
-  while (i < args.length && args[i]!.value.startsWith('-')) i += /^(-C|-c|--git-dir|--work-tree|--namespace)$/.test(args[i]!.value) ? 2 : 1;
+  const globals = programOf('git')?.globals?.values ?? [];
+  while (i < args.length && args[i]!.value.startsWith('-')) i += globals.includes(args[i]!.value) ? 2 : 1;
   const sub = args[i]?.value;
   const rest = args.slice(i + 1);
   const operands = (after: number = 0): Arg[] => {
@@ -449,7 +436,13 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
       }
       break;
     case 'diff':
+      // outside the repository (or with --no-index) git diff compares the files themselves
       if (rest.some((a) => a.value === '--no-index')) operands().forEach((a) => add(a, 'read'));
+      else operands().filter((a) => /^(?:\/|~|\.\.\/)/.test(a.value)).forEach((a) => add(a, 'read'));
+      break;
+    case 'hash-object':
+      // stores the file's content in the object database (and prints its id)
+      operands().forEach((a) => add(a, 'read'));
       break;
     case 'mv': {
       const ops = operands();
@@ -491,7 +484,7 @@ export function symlinkCreated(command: ShellCommand, ctx: EffectContext): { lin
   if (command.name !== 'ln' || command.cwd === null) return null;
   const args = command.argv.slice(1);
   if (!args.some((a) => /^-[a-zA-Z]*s/.test(a.value) || a.value === '--symbolic')) return null;
-  const ops = splitOperands(SPECS.ln!, args);
+  const ops = splitOperands(programOf('ln')!.files!, args);
   const [target, link] = ops.paths;
   if (!target || !link || target.dynamic || link.dynamic) return null;
   const linkPath = resolvePath(link.value, command.cwd, ctx.home);

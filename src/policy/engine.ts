@@ -8,6 +8,7 @@ import { isReadOnly } from './readonly.js';
 import { textArg } from './shell/words.js';
 import { concernDecision } from './concerns.js';
 import { asksOnlyForHelp } from './programs/help.js';
+import { programFacts, type ProgramFacts } from './programs/classify.js';
 
 export interface PolicyDefaults {
   /** A shell command no rule speaks about. */
@@ -169,7 +170,7 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
   });
 }
 
-function commandDecision(command: ShellCommand, policy: Policy, out: Collector): void {
+function commandDecision(command: ShellCommand, policy: Policy, out: Collector, facts: ProgramFacts): void {
   const where = { command: command.text };
   let ruled = false;
   // A command that only asks for help does nothing its rules speak about (tags still count).
@@ -190,6 +191,9 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector):
   for (const rule of policy.tagRules) {
     const certainty = rule.matchCommand!(command);
     const hit = certainty ? ruleHit(rule, certainty, where) : null;
+    // name what the program stage saw: `remote-irreversible` because of `aws secretsmanager delete-secret`
+    const because = rule.spec.tag ? facts.because[rule.spec.tag] : undefined;
+    if (hit && because) hit.reason = `${hit.reason} (${because})`;
     if (hit) out.add(hit);
   }
   if (!ruled && command.name !== '' && policy.defaults.shell !== 'allow') {
@@ -230,11 +234,18 @@ function decideShell(command: string, cwd: string | null, policy: Policy): Decis
   const explained: ExplainedCommand[] = [];
   let mutates = false;
   const links = new Map<string, string>();
+  /** Files earlier commands of this line wrote: a program among them is the command line's own (`gcc -o /tmp/t t.c && /tmp/t`). */
+  const wrote = new Set<string>();
   for (const cmd of analysis.commands) {
     const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));
+    if (cmd.runs !== undefined && wrote.has(cmd.runs) && locationOf(cmd.runs, policy.ctx) === 'scratch') cmd.tags = cmd.tags.filter((t) => t !== 'exec-outside');
+    for (const e of effects) if (e.op === 'write' && !e.glob && !e.unknown) wrote.add(e.path);
     const link = symlinkCreated(cmd, { home: policy.ctx.home });
     if (link) links.set(link.link, link.target);
-    commandDecision(cmd, policy, out);
+    // the program stage: what the command does by its program's declaration
+    const facts = programFacts(cmd);
+    for (const tag of facts.tags) if (!cmd.tags.includes(tag)) cmd.tags.push(tag);
+    commandDecision(cmd, policy, out, facts);
     for (const effect of effects) effectDecision(effect, policy, out);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;
     explained.push(explain(cmd, effects));

@@ -4,7 +4,8 @@ import { globBase, isInside, locationOf } from './paths.js';
 import { echoedText } from './shell/analyze.js';
 import { compileLinearRegex } from './regex.js';
 import { ARGS_GLOB, globMatcher, PATHS_GLOB } from './globs.js';
-import { globalValueOptions, readOption, subcommandValueOptions } from './programs/options.js';
+import { parseArgs, type ProgramArgs } from './programs/argv.js';
+import { programOf } from './programs/registry.js';
 
 /** What the command reads on stdin, when that is text harness can see (heredoc, here-string, echo |). */
 function stdinText(command: ShellCommand): Arg | null {
@@ -48,32 +49,15 @@ function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-/** Positional words after the command and its global options, until the first unknowable one. */
-function positionals(command: ShellCommand): { words: string[]; dynamicAt: number } {
-  const valueOpts = globalValueOptions(command.name);
-  const words: string[] = [];
-  let dynamicAt = -1;
-  const args = command.argv.slice(1);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.dynamic) {
-      if (dynamicAt === -1) dynamicAt = words.length;
-      continue;
-    }
-    if (a.value.startsWith('-')) {
-      if (words.length === 0 && valueOpts.includes(a.value)) i++;
-      continue;
-    }
-    words.push(a.value);
-  }
-  return { words, dynamicAt };
+/** The command's argv as its program's declaration reads it (the one shared parser). */
+function programArgs(command: ShellCommand): ProgramArgs {
+  return parseArgs(programOf(command.name), command.argv);
 }
 
 function subcommandMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
   const sequences = list(spec.subcommand).map((s) => s.trim().split(/\s+/).map((token) => new Set(token.split('|'))));
   if (sequences.length === 0) return null;
-  return (command) => {
-    const { words, dynamicAt } = positionals(command);
+  const matches = (words: readonly string[], dynamicAt: number): Certainty | null => {
     let possible = false;
     for (const seq of sequences) {
       let ok = true;
@@ -91,6 +75,13 @@ function subcommandMatcher(spec: RuleSpec): ((command: ShellCommand) => Certaint
       if (ok) return 'certain';
     }
     return possible ? 'possible' : null;
+  };
+  return (command) => {
+    const args = programArgs(command);
+    const reading = matches(args.words, args.dynamicAt);
+    if (reading) return reading;
+    // an option the program's declaration does not know may have taken the next word as its value
+    return args.alternative && matches(args.alternative, args.dynamicAt === -1 ? -1 : Math.max(0, args.dynamicAt - 1)) ? 'possible' : null;
   };
 }
 
@@ -111,7 +102,8 @@ function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | n
   if (!spec.flags) return null;
   const f = Array.isArray(spec.flags) ? { any: spec.flags } : spec.flags;
   return (command) => {
-    const args = optionArgs(command);
+    const parsed = programArgs(command);
+    const args = { words: parsed.options, dynamic: parsed.dynamicOptions };
     const present = (flag: string): boolean => args.words.some((w) => argHasFlag(w, flag));
     let certainty: Certainty = 'certain';
     if (f.any && f.any.length > 0 && !f.any.some(present)) {
@@ -128,42 +120,6 @@ function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | n
     if (f.none && f.none.length > 0 && args.dynamic) certainty = 'possible';
     return certainty;
   };
-}
-
-/**
- * Words that may be options: everything before a literal `--` (which itself is kept), each read the
- * way the program's getopt reads it: a cluster ends at its first value-taking option and the value
- * of a separate value-taking option is skipped (`git checkout -bfeature`, `git commit -m -f`).
- */
-function optionArgs(command: ShellCommand): { words: string[]; dynamic: boolean } {
-  const words: string[] = [];
-  let dynamic = false;
-  const globals = globalValueOptions(command.name);
-  const subValues = subcommandValueOptions(command.name, positionals(command).words);
-  let inSubcommand = false;
-  const args = command.argv.slice(1);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    // `--since=$(date)` cannot turn into another flag; `$FLAGS` can be anything.
-    if (a.dynamic && a.pattern.startsWith('*')) {
-      dynamic = true;
-      continue;
-    }
-    if (a.value === '--' && !a.dynamic) {
-      words.push('--');
-      break;
-    }
-    const text = a.dynamic ? a.pattern : a.value;
-    if (!text.startsWith('-')) {
-      inSubcommand = true;
-      words.push(text);
-      continue;
-    }
-    const read = readOption(text, inSubcommand ? subValues : globals);
-    words.push(read.word);
-    if (read.takesNext) i++;
-  }
-  return { words, dynamic };
 }
 
 function argsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
@@ -259,7 +215,7 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
       const where = locationOf(effect.glob ? effect.base : effect.path, ctx);
       if (spec.location === 'inside' ? where !== 'inside' : where !== 'outside') return null;
     }
-    const sure: Certainty = effect.dynamic ? 'possible' : 'certain';
+    const sure: Certainty = effect.dynamic || effect.guessed ? 'possible' : 'certain';
     if (spec.recursive && !effect.recursive && !effect.glob) return null;
     if (isMatch(effect.path)) return isException(effect.path) ? null : sure;
     // A recursive delete or read of a directory reaches everything the rule protects inside it.

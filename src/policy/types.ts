@@ -79,22 +79,53 @@ export interface ShellCommand {
   depth: number;
   /** Analysis notes that make this command suspicious by themselves. */
   tags: Tag[];
+  /** The program or script file this command runs, when it lies outside the workspace and the usual program directories. */
+  runs?: string;
+  /** For the file operations of interpreter code (`python -c "open('x','w')"`): what the code does to files. */
+  codeEffects?: CodeEffect[];
+}
+
+/** A file operation found in interpreter code; `guessed` when the code only names the path. */
+export interface CodeEffect {
+  op: FileOp;
+  path: string;
+  recursive: boolean;
+  guessed?: boolean;
 }
 
 /**
  * Facts the analysis establishes that no argv pattern can express. Rules can match them
  * (`"tag": "…"`), and the core turns the unknowable ones into `ask`.
  */
-export type Tag =
-  | 'dynamic-command'
-  | 'dynamic-code'
-  | 'hidden-code'
-  | 'code-from-network'
-  | 'parse-error'
-  | 'limit'
-  | 'privilege'
-  | 'exec-outside'
-  | 'stdin-to-network';
+export const TAGS = [
+  'dynamic-command',
+  'dynamic-code',
+  'hidden-code',
+  'code-from-network',
+  'parse-error',
+  'limit',
+  'privilege',
+  'exec-outside',
+  'stdin-to-network',
+  /** A remote service's state changes (deploy, scale, create) — not routine work with it. */
+  'remote-change',
+  /** A remote service loses what cannot be brought back (delete, purge, drop, yank). */
+  'remote-irreversible',
+  /** A secret is read from or written to a remote service (vault kv get, kubectl get secret). */
+  'remote-secret',
+  /** Commands run on remote machines (ssm send-command, kubectl exec). */
+  'remote-exec',
+  /** The machine itself changes: users, firewall, services, kernel, mounts, system packages. */
+  'system-change',
+  /** Code is scheduled to run later or at every boot (cron, at, systemd timers). */
+  'scheduled',
+  /** A transfer client sends local files (sftp/ftp/smbclient put). */
+  'upload',
+  /** A host name is built from computed data: the data leaves in the DNS lookup. */
+  'data-in-hostname',
+] as const;
+
+export type Tag = (typeof TAGS)[number];
 
 export interface Effect {
   op: FileOp;
@@ -110,6 +141,11 @@ export interface Effect {
   recursive: boolean;
   /** Which command produced the effect, for explanations. */
   source: string;
+  /**
+   * The program is not declared (or the code only names the path): the operand may be a file it
+   * reads. Rules match it as possible, which asks instead of denying.
+   */
+  guessed?: boolean;
 }
 
 export interface RuleHit {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readOption } from '../../src/policy/programs/options.js';
+import { readOption } from '../../src/policy/programs/argv.js';
 import { asksOnlyForHelp } from '../../src/policy/programs/help.js';
 import { textArg } from '../../src/policy/shell/words.js';
 import type { ShellCommand } from '../../src/policy/types.js';

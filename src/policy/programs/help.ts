@@ -1,5 +1,6 @@
 import type { ShellCommand } from '../types.js';
-import { globalValueOptions, readOption } from './options.js';
+import { readOption } from './argv.js';
+import { programOf } from './registry.js';
 
 /**
  * Programs that answer a help (or version) flag by printing text and exiting before they act, and
@@ -60,7 +61,7 @@ export function asksOnlyForHelp(command: ShellCommand): boolean {
   const spec = HELP[command.name];
   if (!spec) return false;
   const args = command.argv.slice(1);
-  const globals = globalValueOptions(command.name);
+  const globals = programOf(command.name)?.globals?.values ?? [];
   let subcommand: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -3,6 +3,7 @@ import type { AndOr, Command, CommandNode, CompoundList, HereDoc, ParsedScript, 
 import type { Arg, RedirectIR, ShellCommand, StdinSource, Tag } from '../types.js';
 import { joinedArgs, resolveSingle, resolveWord, textArg, type VarScope } from './words.js';
 import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
+import { programOf } from '../programs/registry.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
@@ -82,12 +83,6 @@ interface Invocation {
   env?: { name: string; value: Arg | null }[];
 }
 
-const NETWORK_FETCHERS = new Set([
-  'curl', 'wget', 'fetch', 'http', 'https', 'xh', 'aria2c', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh',
-  'lynx', 'links', 'w3m', 'ftp', 'tftp', 'openssl', 'gh', 'scp', 'rsync', 'lftp', 'httpie',
-]);
-const NETWORK_SENDERS = new Set(['ssh', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl']);
-const DECODERS = new Set(['base64', 'base32', 'xxd', 'openssl', 'gunzip', 'gzip', 'zcat', 'bzip2', 'xz', 'uudecode', 'rev', 'tr', 'od', 'printf']);
 const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const CHDIR = new Set(['cd', 'pushd', 'popd', 'chdir']);
 const PACKAGE_RUNNERS = /^(npx|bunx|pnpx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|bun x|uv tool)$/;
@@ -96,6 +91,9 @@ const PROGRAM_DIRS = ['/bin', '/sbin', '/usr', '/opt', '/nix', '/snap', '/Applic
 const HOME_PROGRAM_DIRS = ['.local', '.cargo', '.nvm', '.volta', '.bun', '.deno', '.pyenv', '.rbenv', '.asdf', '.sdkman', 'go/bin', '.npm-global', '.fnm', '.rustup', '.ghcup', '.juliaup', 'miniconda3', 'anaconda3', '.conda', '.linuxbrew', '.proto', '.mise', '.nix-profile'];
 
 class LimitHit extends Error {}
+
+/** Loops over at most this many known words are followed word by word; longer ones with the variable unknown. */
+const MAX_LOOP_VALUES = 8;
 
 class Analyzer {
   readonly commands: ShellCommand[] = [];
@@ -186,7 +184,7 @@ class Analyzer {
       // `… | sh -i | nc host port`: a shell whose output goes to the network is a remote shell.
       stages.forEach((stage, i) => {
         const shells = stage.filter(readsCodeFromStdin);
-        if (shells.length > 0 && stages.slice(i + 1).some((later) => later.some((c) => NETWORK_SENDERS.has(c.name)))) {
+        if (shells.length > 0 && stages.slice(i + 1).some((later) => later.some(sendsToNetwork))) {
           for (const s of shells) if (!s.tags.includes('code-from-network')) s.tags.push('code-from-network');
         }
       });
@@ -220,13 +218,20 @@ class Analyzer {
       case 'For':
       case 'Select': {
         const words = node.wordlist ?? [];
-        words.forEach((w) => this.scanWord(w, scope, frame));
-        const values = words.flatMap((w) => resolveWord(w, scope.vars));
+        const ran = words.map((w) => this.scanWord(w, scope, frame).all);
+        // `for f in $(git ls-files '*.py')`: the words are files the listing names
+        const values = words.flatMap((w, i) => {
+          const listed = isOnlySubstitution(w) && ran[i]!.length > 0 ? listedBy(ran[i]!, this.home) : null;
+          return listed && !listed.dynamic ? [listed] : resolveWord(w, scope.vars);
+        });
         const body = fork(scope);
-        const only = values.length === 1 && values[0] && !values[0].dynamic ? values[0].value : undefined;
-        if (only !== undefined) body.vars.set(node.name.value, only);
-        else body.vars.delete(node.name.value);
-        this.compoundList(node.body, body, inner);
+        // a short list of known words: the body runs once with each, in order (`for f in a.ts b.ts`)
+        const known = values.length > 0 && values.length <= MAX_LOOP_VALUES && values.every((v) => !v.dynamic) ? values.map((v) => v.value) : null;
+        for (const value of known ?? [null]) {
+          if (value !== null) body.vars.set(node.name.value, value);
+          else body.vars.delete(node.name.value);
+          this.compoundList(node.body, body, inner);
+        }
         // a function the body defines exists in the next round: the body runs again with it
         if (mergeFunctions(scope, body)) this.compoundList(node.body, body, inner);
         if (body.cwd !== scope.cwd) scope.cwd = null;
@@ -424,6 +429,12 @@ class Analyzer {
     const prefixed = node.prefix.flatMap((item) => (item.type === 'Assignment' ? [{ name: item.name, value: item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null }] : []));
     if (!node.name) {
       for (const p of prefixed) assign(scope, p.name, p.value);
+      // `d=$(mktemp -d)`: a new name inside the temp dir (or where the template says)
+      for (const item of node.prefix) {
+        if (item.type !== 'Assignment' || item.value.type !== 'Word') continue;
+        const made = this.madeTemp(item.value, scope);
+        if (made !== null) scope.vars.set(item.name, made);
+      }
       const tags = this.environment(prefixed, scope, frame);
       if (redirects.length > 0 || tags.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags, ...tags] });
       this.rememberWritten(redirects, scope.cwd, null);
@@ -466,6 +477,34 @@ class Analyzer {
       if (scope.cwd !== null) scope.vars.set('PWD', scope.cwd);
       else scope.vars.delete('PWD');
     }
+  }
+
+  /** The path `$(mktemp …)` prints, when the word is just that substitution: a placeholder name where mktemp would create it. */
+  private madeTemp(word: Word, scope: Scope): string | null {
+    if (!isOnlySubstitution(word)) return null;
+    const text = word.text.replace(/^"|"$/g, '').replace(/^\$\(|\)$/g, '').trim();
+    if (!/^mktemp(\s|$)/.test(text) || /[$`;&|<>(){}]/.test(text)) return null;
+    const args = text.split(/\s+/).slice(1);
+    let dir: string | null = null;
+    let template: string | null = null;
+    let inTmp = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!.replace(/^['"]|['"]$/g, '');
+      if (a === '-p' || a === '--tmpdir') {
+        dir = args[++i]?.replace(/^['"]|['"]$/g, '') ?? null;
+        inTmp = true;
+      } else if (a.startsWith('--tmpdir=')) {
+        dir = a.slice(9);
+        inTmp = true;
+      } else if (/^-[a-z]*t[a-z]*$/.test(a) || a === '--tmpdir') inTmp = true;
+      else if (a.startsWith('-')) continue;
+      else template = a;
+    }
+    const tmp = scope.vars.get('TMPDIR') ?? '/tmp';
+    const name = (template ?? 'tmp.XXXXXXXXXX').replace(/X{3,}$/, (x) => 'X'.repeat(x.length));
+    if (name.includes('/') && !inTmp) return scope.cwd === null && !name.startsWith('/') ? null : resolvePath(name, scope.cwd ?? '/', this.home);
+    if (template !== null && !inTmp) return scope.cwd === null ? null : resolvePath(name, scope.cwd, this.home);
+    return resolvePath(`${dir ?? tmp}/${name}`, scope.cwd ?? '/', this.home);
   }
 
   /**
@@ -536,7 +575,7 @@ class Analyzer {
 
   /** Does this command's output come from the network (directly, or through filters)? */
   private fromNetwork(command: ShellCommand, depth = 0): boolean {
-    if (NETWORK_FETCHERS.has(command.name)) return true;
+    if (fetchesFromNetwork(command)) return true;
     if (depth > 8) return false;
     if (command.stdin.kind === 'pipe') return command.stdin.producers.some((p) => this.fromNetwork(p, depth + 1));
     if (command.stdin.kind === 'file' || command.stdin.kind === 'text') {
@@ -561,8 +600,14 @@ class Analyzer {
     const via = [...base.frame.via];
     const tags: Tag[] = [...base.frame.tags];
     const recorded: ShellCommand[] = [];
+    /** The program file outside the usual places this command runs, when it does. */
+    let runsOutside: string | undefined;
+    /** Files the wrappers peeled off write by their own options (`strace -o FILE`), as redirects of what they run. */
+    const wrapperWrites: RedirectIR[] = [];
     const make = (name: string, extra: Tag[] = []): ShellCommand => {
-      const command = this.push({ argv, name, cwd, redirects: base.redirects, stdin: base.stdin, via: [...via], text: base.text, depth: base.frame.depth, tags: [...tags, ...extra] });
+      const redirects = wrapperWrites.length > 0 ? [...base.redirects, ...wrapperWrites] : base.redirects;
+      const command = this.push({ argv, name, cwd, redirects, stdin: base.stdin, via: [...via], text: base.text, depth: base.frame.depth, tags: [...tags, ...extra] });
+      if (runsOutside !== undefined) command.runs = runsOutside;
       recorded.push(command);
       return command;
     };
@@ -594,6 +639,7 @@ class Analyzer {
         return recorded;
       }
       const peeled = peelWrapper(name, argv);
+      if (peeled.kind !== 'final' && peeled.kind !== 'lookup') for (const target of peeled.writes) wrapperWrites.push({ kind: 'write', target, fd: 2 });
       if (peeled.kind === 'inner') {
         via.push(peeled.via);
         tags.push(...peeled.tags);
@@ -626,7 +672,10 @@ class Analyzer {
     if (cwd !== null) {
       if (head.value.includes('/')) {
         const program = resolvePath(head.value, cwd, this.home);
-        if (this.outsideProgramDirs(program)) tags.push('exec-outside');
+        if (this.outsideProgramDirs(program)) {
+          tags.push('exec-outside');
+          runsOutside = program;
+        }
         tags.push(...this.codeFile(program, 'shell', base.scope, base.frame));
       }
       for (const file of conventionalCodeFiles(name, args)) {
@@ -636,7 +685,7 @@ class Analyzer {
         tags.push(...this.codeFile(resolvePath(file.value, cwd, this.home), codeFileKind(name, file.value), base.scope, base.frame, content));
       }
     }
-    const indirect = indirectCode(name, args);
+    const indirect = indirectCode(name, base.stdin.kind === 'text' ? [...args, base.stdin.text] : args);
     if (indirect.hidden) tags.push('hidden-code');
     for (const s of indirect.scripts) nested(s, `${name} option`);
     if (name === 'curl' || name === 'wget') this.rememberDownloads(name, args, cwd);
@@ -646,7 +695,8 @@ class Analyzer {
       const rc = args.findIndex((a) => a.value === '--rcfile' || a.value === '--init-file');
       if (rc !== -1 && args[rc + 1]) this.codeFromFile('shell', args[rc + 1]!, cwd, base, make, nested, name);
       const how = shellInvocation(args);
-      if (how.mode === 'script') {
+      if (how.mode === 'stdin' && printsInfo(args)) make(name);
+      else if (how.mode === 'script') {
         make(name);
         nested(how.script, `${name} -c`);
       } else if (how.mode === 'file') this.codeFromFile('shell', how.file, cwd, base, make, nested, name);
@@ -700,6 +750,7 @@ class Analyzer {
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
         make(name, git.execConfig ? ['hidden-code'] : []);
         this.rememberGitAlias(git.subcommand, git.rest);
+        if (git.subcommand === 'clone' && cwd !== null) this.rememberCloned(git.rest, cwd);
         const { scripts, argvs } = gitScripts(git);
         for (const s of scripts) nested(s, `git ${git.subcommand ?? ''}`.trim());
         for (const a of argvs) child(a, `git ${git.subcommand ?? ''}`.trim());
@@ -713,13 +764,14 @@ class Analyzer {
       if (inv.source.mode === 'inline') {
         make(name);
         this.inlineCode(language, inv.source.code, base, via, tags, cwd);
-      } else if (inv.source.mode === 'stdin') this.codeFromStdin(language, base, make, nested, name);
+      } else if (inv.source.mode === 'stdin' && !printsInfo(args)) this.codeFromStdin(language, base, make, nested, name);
       else if (inv.source.mode === 'file') this.codeFromFile(language, inv.source.file, cwd, base, make, nested, name);
       else make(name);
       return recorded;
     }
 
-    make(name, NETWORK_SENDERS.has(name) && base.stdin.kind === 'pipe' ? ['stdin-to-network'] : []);
+    const recordedCommand = make(name);
+    if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
     return recorded;
   }
 
@@ -733,6 +785,15 @@ class Analyzer {
       const body = v.value.startsWith('!') ? v.value.slice(1) : `git ${v.value}`;
       this.gitAliases.set(m[1]!, textArg(body, v.dynamic));
     }
+  }
+
+  /** `git clone URL DIR`: what is under DIR came from the network (a local path clones local code). */
+  private rememberCloned(rest: Arg[], cwd: string): void {
+    const operands = rest.filter((a) => !a.value.startsWith('-'));
+    const source = operands[0];
+    if (!source || (!/^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(source.value) && !source.dynamic)) return;
+    const dir = operands[1] ?? textArg(source.value.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() ?? '');
+    if (!dir.dynamic && dir.value !== '') this.downloadedDirs.add(resolvePath(dir.value, cwd, this.home));
   }
 
   /** Remembers where curl/wget save what they fetch, so running it later counts as network code. */
@@ -771,8 +832,9 @@ class Analyzer {
     if (findings.effects.length > 0 || extra.length > 0) {
       // The program's own file operations, as a synthetic command the effects stage understands.
       this.push({
-        argv: findings.effects.map((e) => textArg(`${e.op}${e.recursive ? '-r' : ''}:${e.path}`)),
+        argv: [],
         name: '#code',
+        codeEffects: findings.effects,
         cwd,
         redirects: [],
         stdin: { kind: 'none' },
@@ -798,8 +860,21 @@ class Analyzer {
     if (file.dynamic || file.glob) extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
-      if (this.outsideProgramDirs(path)) extra.push('exec-outside');
+      const outside = this.outsideProgramDirs(path);
+      if (outside) extra.push('exec-outside');
+      const written = this.written.get(path);
+      if (language !== 'shell' && written && !written.dynamic && !this.downloaded.has(path)) {
+        // `cat > t.py <<'EOF' … EOF; python t.py`: the program is the text this command line wrote
+        make(name, extra.filter((t) => t !== 'exec-outside'));
+        this.inlineCode(language, written, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd);
+        return;
+      }
       extra.push(...this.codeFile(path, language === 'shell' ? 'shell' : 'other', base.scope, base.frame));
+      if (outside) {
+        const command = make(name, extra);
+        command.runs = path;
+        return;
+      }
     }
     make(name, extra);
   }
@@ -817,7 +892,8 @@ class Analyzer {
       if (producers) this.codeFromProducers(language, producers, base, make, nested, name);
       else make(name);
     } else {
-      make(name);
+      // a shell or REPL reading commands from a terminal or a stdin harness does not see (`vim -c '!sh'`, `timeout 9d sh`)
+      make(name, ['hidden-code']);
     }
   }
 
@@ -828,7 +904,7 @@ class Analyzer {
       return;
     }
     const text = echoedText(producers);
-    if (text === null || producers.some((p) => DECODERS.has(p.name) && p !== producers[producers.length - 1]) || text.dynamic) {
+    if (text === null || producers.some((p) => programOf(p.name)?.decoder === true && p !== producers[producers.length - 1]) || text.dynamic) {
       make(name, ['hidden-code']);
       return;
     }
@@ -836,6 +912,13 @@ class Analyzer {
     if (language === 'shell') nested(text, `| ${name}`, base.cwd, { kind: 'none' });
     else this.inlineCode(language, text, base, [...base.frame.via], [...base.frame.tags], base.cwd);
   }
+}
+
+/** A word that is one command substitution, quoted or not (`$(ls)`, `"$(git ls-files)"`). */
+function isOnlySubstitution(word: Word): boolean {
+  const parts = word.parts ?? [];
+  const inner = parts.length === 1 && parts[0]!.type === 'DoubleQuoted' ? (parts[0] as { parts: readonly { type: string }[] }).parts : parts;
+  return inner.length === 1 && inner[0]!.type === 'CommandExpansion';
 }
 
 function assignmentWords(item: { value: Word | { type: 'ArrayValue'; elements: readonly Word[] } }): Word[] {
@@ -869,6 +952,28 @@ function packageBinary(arg: Arg): Arg {
   if (arg.dynamic) return arg;
   const m = /^(?:@[^/]+\/)?([^@/]+)(?:@.*)?$/.exec(arg.value);
   return m ? { ...arg, value: m[1]!, pattern: m[1]! } : arg;
+}
+
+/** What a program's declaration says of the network, for this command (`openssl x509` talks to none). */
+function networkUse(command: ShellCommand): 'fetch' | 'send' | 'both' | null {
+  const decl = programOf(command.name);
+  if (!decl?.network) return null;
+  if (decl.networkSubcommands && !decl.networkSubcommands.includes(command.argv.find((a, i) => i > 0 && !a.value.startsWith('-'))?.value ?? '')) return null;
+  return decl.network;
+}
+
+function fetchesFromNetwork(command: ShellCommand): boolean {
+  return networkUse(command) !== null;
+}
+
+function sendsToNetwork(command: ShellCommand): boolean {
+  const use = networkUse(command);
+  return use === 'send' || use === 'both';
+}
+
+/** `node --version`, `python -V`, `bash --help`: the program prints and exits without reading code. */
+function printsInfo(args: Arg[]): boolean {
+  return args.some((a) => /^(?:--version|-V|-VV|--help|-h|-\?|-v)$/.test(a.value));
 }
 
 function readsCodeFromStdin(command: ShellCommand): boolean {

@@ -1,6 +1,7 @@
 import type { Arg, ShellCommand } from '../types.js';
 import { joinPath, resolvePath } from '../paths.js';
 import { joinedArgs, textArg } from './words.js';
+import { programOf } from '../programs/registry.js';
 
 /**
  * Commands that run other commands with arguments they compute (xargs, find -exec, fd -x,
@@ -112,7 +113,8 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
     case 'git': {
       if (!['ls-files', 'diff', 'grep', 'status'].includes(positional[0]?.value ?? '')) return unknownArg('XARGS_INPUT');
       // `git ls-files '*.snap'`: the pathspec says which files
-      const specs = positional[0]?.value === 'ls-files' ? positional.slice(1) : [];
+      const dashes = args.findIndex((a) => a.value === '--');
+      const specs = positional[0]?.value === 'ls-files' ? positional.slice(1) : dashes === -1 ? [] : args.slice(dashes + 1);
       const spec = specs.length === 1 && !specs[0]!.dynamic ? specs[0]!.value : null;
       if (spec === null) return globArg(joinPath(last.cwd, '**'));
       return globArg(joinPath(last.cwd, spec.includes('/') ? spec : `**/${spec}`));
@@ -254,7 +256,7 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const GIT_VALUE_OPTS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
+const GIT_VALUE_OPTS = new Set(programOf('git')?.globals?.values ?? []);
 /** Config keys whose value git runs as a shell command: analyzed like any other script. */
 const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
 /** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
@@ -284,6 +286,8 @@ export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg
     const eq = word.indexOf('=');
     const opt = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
     let value: Arg | undefined;
+    // `--exec-path=DIR` runs git's subcommands from DIR
+    if (opt === '--exec-path' && eq > 0) execConfig = true;
     if (GIT_VALUE_OPTS.has(opt)) value = eq > 0 && word.startsWith('--') ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i];
     else if (word.startsWith('-C') || word.startsWith('-c')) value = { ...arg, value: word.slice(2), pattern: word.slice(2) };
     if (!value) continue;
@@ -301,7 +305,7 @@ export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg
       }
       if (GIT_SHELL_KEYS.test(key)) configScripts.push(textArg(val, value.dynamic));
       else if (GIT_EXEC_KEYS.test(key) || (value.dynamic && !alias)) execConfig = true;
-    } else if (opt === '--config-env' || opt === '--exec-path') {
+    } else if (opt === '--config-env') {
       execConfig = true;
     }
   }

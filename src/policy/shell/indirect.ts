@@ -47,7 +47,63 @@ const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
   scp: ['-S'],
   sftp: ['-S'],
   'ssh-agent': [],
+  scrot: ['-e', '--exec'],
+  split: ['--filter'],
+  aria2c: ['--on-download-complete', '--on-download-start', '--on-download-error', '--on-download-stop', '--on-download-pause', '--on-bt-download-complete'],
+  openvpn: ['--up', '--down', '--route-up', '--route-pre-down', '--ipchange', '--client-connect', '--client-disconnect', '--learn-address', '--auth-user-pass-verify', '--tls-verify'],
+  tcpdump: ['-z'],
+  rlwrap: [],
+  watch: [],
+  entr: [],
+  mutt: [],
+  'inotifywait': [],
+  sqlmap: ['--os-cmd'],
+  mysql: ['--pager'],
+  mariadb: ['--pager'],
+  valgrind: ['--db-command'],
 };
+
+/** Shell escapes of database clients, in the statements they are given: psql `\\! cmd`, mysql `system cmd`, sqlite3 `.shell cmd`. */
+const SQL_SHELL_ESCAPES: Record<string, RegExp> = {
+  psql: /(?:^|\n|;)\s*\\!\s*([^\n]*)/,
+  mysql: /(?:^|\n|;)\s*(?:\\!|system)\s+([^\n;]*)/i,
+  mariadb: /(?:^|\n|;)\s*(?:\\!|system)\s+([^\n;]*)/i,
+  sqlite3: /(?:^|\n|;)\s*\.(?:shell|system)\s+([^\n]*)/,
+  duckdb: /(?:^|\n|;)\s*\.(?:shell|system)\s+([^\n]*)/,
+};
+
+/**
+ * Options that make a program run code harness cannot read: a script language of its own (vim ex
+ * commands, gdb commands, TeX's \write18, nmap scripts), or a program it loads.
+ */
+const HIDDEN_CODE_OPTIONS: Record<string, readonly string[]> = {
+  gdb: ['-x', '--command', '-ix', '--init-command', '-iex', '--init-eval-command'],
+  pdflatex: ['--shell-escape', '-shell-escape', '--enable-write18', '-enable-write18'],
+  latex: ['--shell-escape', '-shell-escape', '--enable-write18'],
+  xelatex: ['--shell-escape', '-shell-escape'],
+  lualatex: ['--shell-escape', '-shell-escape'],
+  tex: ['--shell-escape', '-shell-escape'],
+  latexmk: ['-shell-escape', '--shell-escape', '-e', '-r'],
+  nmap: ['--script', '-sC', '--script-args'],
+  openssl: ['-engine', '-provider', '-provider-path'],
+  openvpn: ['--plugin', '--config', '--script-security'],
+  vim: ['-S', '-u', '--cmd'],
+  nvim: ['-S', '-u', '--cmd', '-l'],
+  vi: ['-S', '-u', '--cmd'],
+  view: ['-S', '-u', '--cmd'],
+  ex: ['-S', '-u', '--cmd'],
+  rvim: ['-S', '-u', '--cmd'],
+  gvim: ['-S', '-u', '--cmd'],
+  emacs: ['--eval', '-l', '--load', '--script', '-f', '--funcall', '-batch', '--batch'],
+  perf: ['-s', '--script'],
+  rpm: ['--eval', '-E', '--pipe', '--macros'],
+};
+
+/** Ex commands that do nothing harness needs to see: go to a line, quit, write the file, set an option other than the shell. */
+const SAFE_EX = /^:?\s*(?:\d+|\$|q!?|qa!?|wq!?|x!?|w!?|noh(?:lsearch)?|syntax\s+\w+|set\s+(?!(?:shell|sh|shellcmdflag|makeprg|grepprg|keywordprg|backupdir|directory|undodir|viminfo|shada|packpath|runtimepath|rtp|pp)\b)[\w=,.-]+|%?s(.).*\1.*\1[gcein]*|normal!?\s.*|g(.).*\2\s*d)$/;
+
+/** gdb commands that run the debugged program or show it (not a shell, python or a file dump). */
+const SAFE_GDB = /^(?:r|run|c|continue|bt|backtrace|where|info\s+\w+|thread\s+apply\s+all\s+bt|p(?:rint)?\s.*|x\/\S+\s.*|list|l|frame\s+\d+|up|down|quit|q|set\s+(?:pagination|confirm|print)\s.*|b(?:reak)?\s.*|start|next|n|step|s|finish|disassemble.*|core-file\s+\S+|file\s+\S+|attach\s+\d+|detach|kill|generate-core-file.*)$/;
 
 const EDITORS = new Set(['vim', 'vi', 'nvim', 'ex', 'view', 'gvim', 'rvim']);
 const SSH_COMMAND_OPTIONS = /^(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)=(.*)$/is;
@@ -70,11 +126,27 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
       if (m) out.scripts.push(script(m[1]!, args[i]!));
     }
     if (EDITORS.has(name)) {
-      // vim -c '!cmd' / +'!cmd' / -c ':!cmd'
+      // vim -c '!cmd' / +'!cmd' / -c ':!cmd': a shell command; any other ex command but the plain ones is code harness cannot read
       const v = word === '-c' || word === '--cmd' ? args[i + 1]?.value : word.startsWith('+') ? word.slice(1) : undefined;
       const m = v !== undefined ? /^:?\s*!(.*)$/s.exec(v) : null;
       if (m) out.scripts.push(script(m[1]!, args[i]!));
+      else if (v !== undefined && v !== '' && (args[i + 1]?.dynamic || !v.split('|').every((c) => SAFE_EX.test(c.trim())))) out.hidden = true;
     }
+    if (name === 'gdb' || name === 'cgdb') {
+      const v = word === '-ex' || word === '--eval-command' ? args[i + 1] : word.startsWith('--eval-command=') ? { ...args[i]!, value: word.slice(15) } : undefined;
+      if (v) {
+        const m = /^\s*(?:!|shell\s+)(.*)$/s.exec(v.value);
+        if (m) out.scripts.push(script(m[1]!, v));
+        else if (v.dynamic || !SAFE_GDB.test(v.value.trim())) out.hidden = true;
+      }
+    }
+    const escape = SQL_SHELL_ESCAPES[name]?.exec(word);
+    if (escape) out.scripts.push(script(escape[1]!, args[i]!));
+    for (const option of HIDDEN_CODE_OPTIONS[name] ?? []) {
+      if (word === option || (option.startsWith('--') && word.startsWith(`${option}=`))) out.hidden = true;
+    }
+    // TeX primitives that run commands, in the document text given on the command line
+    if (/^(?:pdf|xe|lua)?latex$|^tex$/.test(name) && /\\(?:write18|immediate\\write18|input\|)/.test(word)) out.hidden = true;
     if (name === 'ssh' || name === 'scp' || name === 'sftp') {
       const v = word === '-o' ? args[i + 1]?.value : word.startsWith('-o') ? word.slice(2) : undefined;
       const m = v !== undefined ? SSH_COMMAND_OPTIONS.exec(v.trim()) : null;

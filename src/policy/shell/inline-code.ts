@@ -10,7 +10,8 @@ export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'se
 export interface CodeFindings {
   /** Shell command lines the code runs, recovered from string literals. */
   shell: string[];
-  effects: { op: FileOp; path: string; recursive: boolean }[];
+  /** `guessed`: a path literal the code mentions, not a call harness recognized: a possible read. */
+  effects: { op: FileOp; path: string; recursive: boolean; guessed?: boolean }[];
   /** The code runs commands whose text is not a literal. */
   unknownExec: boolean;
   /** The code writes or deletes files whose names are not literals. */
@@ -255,8 +256,25 @@ export function analyzeCode(language: Language, source: string, depth = 0): Code
   if (BACKTICK_LANGS.has(language)) {
     for (const m of code.matchAll(/`([^`]*)`/g)) findings.shell.push(m[1] ?? '');
   }
+  if (language === 'other') {
+    // languages harness has no call table for: running or changing anything is unseen
+    if (OTHER_EXEC.test(code)) findings.unknownExec = true;
+    if (OTHER_MUTATION.test(code)) findings.unknownMutation = true;
+  }
+  // Any path the code names may be read by it (`File.read("~/.ssh/id_rsa")`, `read("/etc/shadow")`).
+  for (const m of code.matchAll(new RegExp(STRING, 'g'))) {
+    const literal = unescape(m[1] ?? m[2] ?? m[3] ?? '');
+    if (literal.length > 1 && literal.length < 4096 && PATH_LITERAL.test(literal) && !findings.effects.some((e) => e.path === literal)) {
+      findings.effects.push({ op: 'read', path: literal, recursive: false, guessed: true });
+    }
+  }
   return findings;
 }
+
+/** A literal that names a file: absolute, home-relative, or a dot-directory path (`.aws/credentials`). */
+const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0]*$/;
+const OTHER_EXEC = /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
+const OTHER_MUTATION = /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
 
 /**
  * GNU sed can run commands (`e`, `s///e`) and write files (`w FILE`, `s///w FILE`).
@@ -282,6 +300,9 @@ function analyzeSed(script: string): CodeFindings {
   return findings;
 }
 
+/** Runtimes harness has no call table for: their code is judged by what it mentions. */
+const OTHER_LANGUAGES = new Set(['Rscript', 'R', 'osascript', 'pwsh', 'powershell', 'tclsh', 'wish', 'jshell', 'julia', 'elixir', 'iex', 'erl', 'escript', 'racket', 'guile', 'sbcl', 'clisp', 'gst', 'scala', 'groovy', 'kotlin', 'kotlinc', 'jrunscript', 'raku', 'perl6', 'rakudo', 'nim', 'crystal', 'swift', 'dart', 'ocaml', 'ghc', 'runghc', 'runhaskell', 'expect', 'octave', 'matlab', 'qjs', 'rhino', 'jjs', 'tcl']);
+
 export function languageOf(name: string): Language | null {
   if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
@@ -291,6 +312,6 @@ export function languageOf(name: string): Language | null {
   if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk') return 'awk';
   if (name === 'sed' || name === 'gsed') return 'sed';
   if (name === 'lua' || name === 'luajit' || /^lua\d/.test(name)) return 'lua';
-  if (name === 'Rscript' || name === 'osascript' || name === 'pwsh' || name === 'powershell' || name === 'tclsh' || name === 'jshell') return 'other';
+  if (OTHER_LANGUAGES.has(name)) return 'other';
   return null;
 }

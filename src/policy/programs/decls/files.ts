@@ -1,0 +1,76 @@
+import type { ProgramDecl } from '../types.js';
+import type { FileSpec } from '../types.js';
+
+/** Programs whose operands are files, and what they do to them. */
+
+const READ_TOOLS = ['cat', 'less', 'more', 'bat', 'batcat', 'nl', 'od', 'xxd', 'hexdump', 'strings', 'base64', 'base32', 'tac', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'shasum', 'cksum', 'file', 'paste', 'column', 'iconv', 'view', 'source', '.', 'diff', 'cmp', 'comm', 'uniq', 'fold', 'fmt', 'expand', 'rev', 'look', 'gpg', 'split', 'csplit', 'pr', 'zcat', 'zless', 'bzcat', 'xzcat', 'lsattr', 'getfacl'];
+
+const FILES: Record<string, FileSpec> = {
+  rm: { role: 'delete', recursive: ['-r', '-R', '--recursive'] },
+  rmdir: { role: 'delete' },
+  unlink: { role: 'delete' },
+  shred: { role: 'delete', valueOpts: ['-n', '-s', '--iterations', '--size', '--random-source'] },
+  trash: { role: 'delete', recursive: ['-r'] },
+  'trash-put': { role: 'delete' },
+  srm: { role: 'delete', recursive: ['-r', '-R'] },
+  mv: { role: 'move', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  cp: { role: 'copy', recursive: ['-r', '-R', '-a', '--recursive', '--archive'], valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  install: { role: 'copy', valueOpts: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  ln: { role: 'link', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
+  rsync: { role: 'copy', recursive: ['-r', '-a', '--recursive', '--archive'], valueOpts: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--chmod', '--chown', '--rsync-path', '--port', '--bwlimit'] },
+  scp: { role: 'copy', recursive: ['-r'], valueOpts: ['-P', '-i', '-o', '-F', '-c', '-l', '-J', '-S'], pathOpts: { '-i': 'read', '-F': 'read' } },
+  tee: { role: 'write' },
+  touch: { role: 'write', valueOpts: ['-d', '-t', '-r', '--date', '--reference'] },
+  mkdir: { role: 'write', valueOpts: ['-m', '--mode'] },
+  mkfifo: { role: 'write', valueOpts: ['-m', '--mode'] },
+  truncate: { role: 'write', valueOpts: ['-s', '--size', '-r', '--reference'] },
+  chmod: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chown: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chgrp: { role: 'write', recursive: ['-R', '--recursive'], skip: 1 },
+  chattr: { role: 'write', recursive: ['-R'], skip: 1 },
+  setfacl: { role: 'write', recursive: ['-R', '--recursive'], valueOpts: ['-m', '-x', '-M', '-X', '--modify', '--remove', '--set', '--set-file'] },
+  mkfs: { role: 'write' },
+  wipefs: { role: 'write' },
+  vi: { role: 'write' },
+  vim: { role: 'write' },
+  nvim: { role: 'write' },
+  nano: { role: 'write' },
+  emacs: { role: 'write' },
+  ed: { role: 'write' },
+  head: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes'] },
+  tail: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes', '--pid', '-s', '--sleep-interval'] },
+  sort: { role: 'read', valueOpts: ['-k', '-t', '-o', '-S', '-T', '--key', '--field-separator', '--output', '--buffer-size', '--temporary-directory'], pathOpts: { '-o': 'write', '--output': 'write' } },
+  cut: { role: 'read', valueOpts: ['-d', '-f', '-b', '-c', '--delimiter', '--fields', '--bytes', '--characters', '--output-delimiter'] },
+  grep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude', '--exclude-dir', '--color', '--label', '-d', '-D'], recursive: ['-r', '-R', '--recursive'] },
+  egrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
+  fgrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
+  rg: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-e', '-f', '-g', '-t', '-T', '-m', '-A', '-B', '-C', '-M', '-j', '--glob', '--type', '--type-not', '--regexp', '--file', '--max-count', '--max-columns', '--threads', '--sort', '--sortr', '--color', '--colors', '-r', '--replace', '--max-depth', '-d', '--pre', '--ignore-file'] },
+  ag: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-G', '--ignore', '-m', '-A', '-B', '-C', '--depth'] },
+  jq: { role: 'read', skip: 1, valueOpts: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-L', '--args'] },
+  yq: { role: 'read', skip: 1 },
+  tr: { role: 'read', skip: 99 },
+  // the database file, which any statement may change; then SQL, not paths
+  sqlite3: { role: 'write', take: 1, singleDash: true, valueOpts: ['-cmd', '-separator', '-newline', '-nullvalue', '-init', '-vfs', '-maxsize', '-mmap', '-pagecache', '-lookaside', '-heap'] },
+  duckdb: { role: 'write', take: 1, singleDash: true, valueOpts: ['-c', '-cmd', '-s', '-separator', '-newline', '-nullvalue', '-init'] },
+  openssl: { role: 'read', skip: 99, singleDash: true, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
+  tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
+  zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
+};
+for (const tool of READ_TOOLS) FILES[tool] ??= { role: 'read' };
+
+/**
+ * Programs whose operands are not file contents they read: names, patterns, numbers, text to
+ * print, directories they only list. Without this, any operand of a program is a possible read.
+ */
+const NO_FILES = [
+  'echo', 'printf', 'test', '[', '[[', 'true', 'false', 'sleep', 'kill', 'pkill', 'killall', 'pgrep', 'which', 'type', 'command', 'hash', 'export', 'unset', 'alias',
+  'unalias', 'set', 'shift', 'exit', 'return', 'wait', 'jobs', 'fg', 'bg', 'cd', 'pushd', 'popd', 'dirs', 'ls', 'll', 'dir', 'exa', 'eza', 'lsd', 'tree', 'stat', 'du',
+  'df', 'realpath', 'readlink', 'dirname', 'basename', 'pwd', 'whoami', 'id', 'date', 'uname', 'hostname', 'seq', 'yes', 'expr', 'bc', 'let', 'read', 'local',
+  'declare', 'typeset', 'readonly', 'getopts', 'umask', 'ulimit', 'nproc', 'uptime', 'ps', 'top', 'htop', 'free', 'lsof', 'man', 'info', 'help', 'whatis',
+  'apropos', 'tput', 'clear', 'reset', 'stty', 'tty', 'printenv', 'logger', 'notify-send', 'column', 'numfmt', 'factor', 'namei', 'mkdir', 'touch', 'sha256sum',
+];
+
+export const FILE_DECLS: ProgramDecl[] = [
+  ...Object.entries(FILES).map(([name, files]): ProgramDecl => ({ names: [name], files })),
+  ...NO_FILES.filter((name) => !(name in FILES)).map((name): ProgramDecl => ({ names: [name], files: { role: 'none' } })),
+];

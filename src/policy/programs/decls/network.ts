@@ -1,0 +1,27 @@
+import type { ProgramDecl } from '../types.js';
+
+/** Network clients: what they bring in, what they can carry out, what they look up. */
+export const NETWORK_DECLS: ProgramDecl[] = [
+  ...['curl', 'wget', 'fetch', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m', 'tftp', 'httpie', 'lftp', 'gh', 'scp', 'rsync'].map(
+    (name): ProgramDecl => ({ names: [name], network: 'fetch' }),
+  ),
+  ...['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat', 'telnet', 'ssh'].map((name): ProgramDecl => ({ names: [name], network: 'both' })),
+  { names: ['openssl'], network: 'both', networkSubcommands: ['s_client', 's_server', 's_time', 'ocsp'] },
+  {
+    names: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'],
+    // `-e PROG` and `-c CMD` take the program to run (`-e/bin/sh` is `-e /bin/sh`)
+    globals: { values: ['-e', '-c', '-p', '-s', '-w', '-i', '-q', '-x', '-X', '-I', '-O', '-T', '-m', '-P', '-g', '-G', '--exec', '--sh-exec', '--lua-exec'] },
+  },
+  ...['base64', 'base32', 'basenc', 'xxd', 'gunzip', 'gzip', 'zcat', 'bzip2', 'xz', 'uudecode', 'rev', 'tr', 'od', 'printf', 'openssl'].map(
+    (name): ProgramDecl => ({ names: [name], decoder: true }),
+  ),
+  { names: ['sftp'], transfer: { uploads: ['put', 'mput', 'reput', 'append'], commandOptions: [], batchOptions: ['-b'] } },
+  { names: ['ftp', 'pftp', 'ncftp', 'tnftp', 'busybox-ftp'], transfer: { uploads: ['put', 'mput', 'send', 'append', 'reput'], commandOptions: [] } },
+  { names: ['lftp'], transfer: { uploads: ['put', 'mput', 'reput', 'mirror -R', 'mirror --reverse'], commandOptions: ['-c', '-e'], batchOptions: ['-f'] } },
+  { names: ['smbclient'], transfer: { uploads: ['put', 'mput'], commandOptions: ['-c', '--command'] } },
+  { names: ['tftp'], transfer: { uploads: ['put'], commandOptions: ['-c'] } },
+  { names: ['ncftpput', 'curlftpfs', 'wput'], transfer: { uploads: [''], commandOptions: [] } },
+  ...['dig', 'nslookup', 'host', 'drill', 'delv', 'kdig', 'ping', 'ping6', 'traceroute', 'traceroute6', 'tracepath', 'mtr', 'getent', 'resolvectl', 'whois', 'arping', 'fping', 'hping3', 'nping'].map(
+    (name): ProgramDecl => ({ names: [name], resolves: true }),
+  ),
+];

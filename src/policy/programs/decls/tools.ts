@@ -1,0 +1,43 @@
+import type { ProgramDecl } from '../types.js';
+
+/** Local developer tools: version control, package managers, process wrappers. */
+export const TOOL_DECLS: ProgramDecl[] = [
+  {
+    names: ['git'],
+    globals: {
+      values: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--attr-source', '--list-cmds'],
+      flags: [
+        '-p', '--paginate', '-P', '--no-pager', '--no-replace-objects', '--no-lazy-fetch', '--no-optional-locks', '--no-advice', '--bare', '--literal-pathspecs',
+        '--glob-pathspecs', '--noglob-pathspecs', '--icase-pathspecs', '--exec-path', '--html-path', '--man-path', '--info-path', '--version', '--help', '-v', '-h',
+      ],
+    },
+    completeGlobals: true,
+    options: {
+      checkout: { values: ['-b', '-B', '--orphan', '--conflict', '--pathspec-from-file'] },
+      switch: { values: ['-c', '-C', '--create', '--force-create', '--orphan', '--conflict'] },
+      commit: { values: ['-m', '-F', '-C', '-c', '-t', '--message', '--file', '--reuse-message', '--reedit-message', '--template', '--author', '--date', '--fixup', '--squash', '--cleanup', '--trailer', '--pathspec-from-file'] },
+      tag: { values: ['-m', '-F', '-u', '--message', '--file', '--local-user', '--cleanup', '--sort', '--format', '--contains', '--no-contains', '--merged', '--no-merged', '--points-at'] },
+      push: { values: ['-o', '--push-option', '--repo', '--receive-pack', '--exec'] },
+      restore: { values: ['-s', '--source', '--conflict', '--pathspec-from-file'] },
+      branch: { values: ['-u', '--set-upstream-to', '--contains', '--no-contains', '--merged', '--no-merged', '--points-at', '--format', '--sort'] },
+      clean: { values: ['-e', '--exclude'] },
+      stash: { values: ['-m', '--message', '--pathspec-from-file'] },
+      reset: { values: ['--pathspec-from-file'] },
+      worktree: { values: ['-b', '-B', '--reason'] },
+      rebase: { values: ['-x', '--exec', '-s', '--strategy', '-X', '--strategy-option', '--onto'] },
+    },
+  },
+  { names: ['npm'], globals: { values: ['--prefix', '-w', '--workspace', '--registry', '--otp'] } },
+  { names: ['pnpm'], globals: { values: ['-C', '--dir', '--filter', '-F'] } },
+  { names: ['yarn'], globals: { values: ['--cwd'] } },
+  { names: ['cargo'], globals: { values: ['-Z', '--config', '-C', '--manifest-path'] } },
+  { names: ['env'], globals: { values: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'] } },
+  // tools whose own options write a file
+  { names: ['script'], files: { role: 'write', valueOpts: ['-c', '--command', '-t', '--timing', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-E', '--echo', '-m', '--logging-format'], pathOpts: { '-I': 'write', '--log-in': 'write', '-O': 'write', '--log-out': 'write', '-B': 'write', '--log-io': 'write', '-T': 'write', '--log-timing': 'write' } } },
+  { names: ['strace', 'ltrace'], outputs: ['-o', '--output'] },
+  { names: ['shuf'], outputs: ['-o', '--output'] },
+  { names: ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'javac', 'ld', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'pyinstaller', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], outputs: ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'] },
+  { names: ['ssh-keygen'], outputs: ['-f'] },
+  { names: ['gpg', 'gpg2'], outputs: ['-o', '--output'] },
+  { names: ['pg_dump', 'pg_dumpall', 'mysqldump', 'mongodump', 'mongoexport', 'sqlcmd', 'bcp'], outputs: ['-f', '--file', '-o', '--out', '--output', '-r', '--result-file'] },
+];

@@ -1,0 +1,118 @@
+import type { FileOp } from '../types.js';
+
+/**
+ * One typed declaration per program: everything harness knows about it in one place. The analyzer,
+ * the file effects and rule matching read programs through these declarations (registry.ts), and a
+ * program nobody declared is judged by the generic mechanisms (any path operand may be read, output
+ * options are writes).
+ */
+export interface ProgramDecl {
+  /** The names the program is run by (aliases and distribution names included). */
+  names: readonly string[];
+  /** Options before the subcommand (`git -C dir`, `kubectl -n ns`, `aws --region r`). */
+  globals?: OptionSet;
+  /**
+   * `globals` lists every option the program takes before its subcommand: another one is unknown,
+   * and a rule about the subcommand then matches only possibly (the unknown option may take the next
+   * word as its value), which asks instead of allowing silently.
+   */
+  completeGlobals?: boolean;
+  /** Options of a subcommand (`'checkout'`, `'stash push'`); a program without subcommands declares its options in `globals`. */
+  options?: Readonly<Record<string, OptionSet>>;
+  /** How its operands touch local files. */
+  files?: FileSpec;
+  /** Options whose value is a file the program writes (`-o FILE`, `--output=FILE`); short ones also in clusters. */
+  outputs?: readonly string[];
+  /** The remote state it talks to, and what each subcommand does to it. */
+  remote?: RemoteDecl;
+  /** It changes the machine itself (users, firewall, services, kernel, packages): who may run it is root. */
+  privilege?: PrivilegeDecl;
+  /** It talks to the network: `fetch` brings content in, `send` can carry stdin out. */
+  network?: 'fetch' | 'send' | 'both';
+  /** Only these subcommands talk to the network (`openssl s_client`, not `openssl x509`). */
+  networkSubcommands?: readonly string[];
+  /** It decodes or transforms its input (base64 -d, xxd -r, gunzip): what it prints is not what was written. */
+  decoder?: boolean;
+  /** A client that takes transfer commands (`put FILE`) on stdin or in an option. */
+  transfer?: TransferDecl;
+  /** Its host operands are names it looks up in DNS (dig, nslookup, ping): data in them leaves the machine. */
+  resolves?: boolean;
+}
+
+export interface OptionSet {
+  /** Options that take a value (`-n`, `--namespace`); a short one ends a cluster and may be attached (`-nprod`). */
+  values?: readonly string[];
+  /** Options that take none (only needed where unknown options matter). */
+  flags?: readonly string[];
+}
+
+export type FileRole = 'delete' | 'write' | 'read' | 'copy' | 'move' | 'link' | 'none';
+
+export interface FileSpec {
+  role: FileRole;
+  /** Options taking a value (other than path options). */
+  valueOpts?: readonly string[];
+  /** Flags that make the operation recursive; single letters match inside clusters. */
+  recursive?: readonly string[];
+  /** Leading operands that are not paths (chmod MODE, grep PATTERN). */
+  skip?: number;
+  /** Only this many operands are paths; the rest are something else (sqlite3 DB then SQL). */
+  take?: number;
+  /** Reads directories recursively without being asked to (rg, ag). */
+  alwaysRecursive?: boolean;
+  /** `-t DIR` style target-directory options for copy/move/link. */
+  targetOpts?: readonly string[];
+  /** Options whose value is a path and the op done on it. */
+  pathOpts?: Readonly<Record<string, FileOp>>;
+  /** Options are whole words with one dash (`-cmd`, `-in`), never clusters. */
+  singleDash?: boolean;
+}
+
+/**
+ * What a subcommand does to remote state:
+ * - `read`: looks (list, get, describe, logs);
+ * - `routine`: a change that is part of everyday work with the tool (`gh pr create`);
+ * - `change`: changes shared state (deploy, scale, create, set);
+ * - `irreversible`: deletes or destroys what cannot be brought back (delete, purge, drop, yank);
+ * - `secret`: reads or writes a secret (vault kv get, kubectl get secret, gh secret set);
+ * - `exec`: runs commands on remote machines (ssm send-command, kubectl exec).
+ */
+export type RemoteEffect = 'read' | 'routine' | 'change' | 'irreversible' | 'secret' | 'exec';
+
+export interface RemoteDecl {
+  /** What the service is, for explanations ("AWS", "a Kubernetes cluster"). */
+  service: string;
+  /**
+   * Effects of subcommand paths, most specific first wins (`'secretsmanager'`, `'ssm send-command'`,
+   * `'pr'`): a path's effect holds for everything under it unless the verbs say it destroys.
+   * Values: an effect, or `verbs` to let the verb of the word decide there (the default).
+   */
+  effects?: Readonly<Record<string, RemoteEffect>>;
+  /** What a subcommand whose words name no known verb does. Default `change`. */
+  unknown?: RemoteEffect;
+  /** Every read is of secrets (vault, op, doppler, pass). */
+  secrets?: boolean;
+  /** Options that turn any subcommand into a dry run (`--dry-run`, `-n`). */
+  dryRun?: readonly string[];
+  /** Options naming an HTTP method (`gh api -X DELETE`): GET/HEAD read, DELETE is irreversible, others change. */
+  method?: readonly string[];
+  /** Positional words that can name the subcommand (`aws ec2 terminate-instances`: 2). Default 3. */
+  depth?: number;
+}
+
+export type PrivilegeDecl =
+  /** Every use changes the machine. */
+  | { when: 'always' }
+  /** Only these subcommands do (`systemctl stop`, `apt-get install`); `unless` options make it the user's own (`--user`). */
+  | { when: 'subcommands'; subcommands: readonly string[]; unless?: readonly string[] }
+  /** Only with one of these options or operand forms (`sysctl -w`, `sysctl key=value`). */
+  | { when: 'options'; options: readonly string[]; operand?: RegExp };
+
+export interface TransferDecl {
+  /** Commands that send a local file (`put`, `mput`). */
+  uploads: readonly string[];
+  /** Options whose value is a list of commands (`lftp -c 'put x'`, `smbclient -c`). */
+  commandOptions: readonly string[];
+  /** Options whose value is a file of commands (`sftp -b batch`): unseen, so possibly an upload. */
+  batchOptions?: readonly string[];
+}
