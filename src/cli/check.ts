@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { decide, type Decision, type FileOp, type Policy, type ToolCall } from '../policy/index.js';
+import { type Decision, type FileOp, type Policy, type ToolCall } from '../policy/index.js';
+import { decideReading } from '../session/decide-event.js';
 import { policyFor } from '../config/policy.js';
 import { findWorkspace } from '../workspace.js';
 import { formatDecision, paintVerdict, printJson, useColor } from './output.js';
@@ -57,7 +58,7 @@ async function checkJsonl(policy: Policy, cwd: string): Promise<void> {
     if (line.trim() === '') continue;
     let out: Record<string, unknown>;
     try {
-      out = summary(decide(lineToCall(line, cwd), policy));
+      out = summary(decideReading(lineToCall(line, cwd), policy));
     } catch (e) {
       // A line harness cannot read is never an allow.
       out = { verdict: 'ask', ruleId: 'core.bad-input', reason: `harness could not read this input line: ${(e as Error).message}`, mutates: true, error: true };
@@ -144,7 +145,7 @@ Examples:
         call = { kind: 'shell', command, cwd };
         subject = command.length > 80 ? `${command.slice(0, 77)}...` : command;
       }
-      const decision = decide(call, policy);
+      const decision = decideReading(call, policy);
       if (opts.json) printJson({ ...decision, workspace, cwd });
       else {
         useColor();

@@ -124,7 +124,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     return effects;
   }
   if (name === 'find') {
-    if (args.some((a) => a.value === '-delete')) add(findMatches(args, command.cwd, ctx.home), 'delete');
+    // `-delete` as find's action, not as a word of an -exec command (`find . -exec echo -delete \;`)
+    if (findActions(args).includes('-delete')) add(findMatches(args, command.cwd, ctx.home), 'delete');
     for (let i = 0; i < args.length; i++) {
       if (/^-f(print0?|printf|ls)$/.test(args[i]!.value) && args[i + 1]) add(args[i + 1]!, 'write');
     }
@@ -209,6 +210,21 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   return effects;
 }
 
+/** find's own words, without the commands of its -exec/-ok actions. */
+function findActions(args: Arg[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    if (/^-(exec|execdir|ok|okdir)$/.test(w)) {
+      while (i + 1 < args.length && args[i + 1]!.value !== ';' && args[i + 1]!.value !== '+') i++;
+      i++;
+      continue;
+    }
+    out.push(w);
+  }
+  return out;
+}
+
 /** Long options that name an output file in most programs; short ones (`-o`) mean different things in each. */
 const GENERIC_OUTPUTS = ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'];
 
@@ -236,6 +252,8 @@ function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
       option = w.slice(0, 2);
       value = { ...a, value: w.slice(2), pattern: a.pattern.slice(2) };
     }
+    // `-o /abs/path` of a program nobody declared: short options mean different things in each, but a path there is a path
+    else if (!declared && (w === '-o' || w === '-O') && args[i + 1] && /^(?:\/|~\/)/.test(args[i + 1]!.value)) value = args[i + 1];
     if (!value || value.value === '-' || (!declared && !value.dynamic && !looksLikePath(value.value))) continue;
     add(value, 'write', /dir/i.test(option));
   }
@@ -256,11 +274,14 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
       if (values.includes(w)) i++;
       // `--config=~/.aws/credentials`: an attached value that names a file
       const eq = w.indexOf('=');
-      if (eq > 0 && looksLikePath(w.slice(eq + 1))) add({ ...a, value: w.slice(eq + 1), pattern: a.pattern.slice(a.pattern.indexOf('=') + 1) }, 'read', false, true);
+      const attached = eq > 0 ? w.slice(eq + 1).replace(/^@/, '') : '';
+      if (attached && looksLikePath(attached)) add({ ...a, value: attached, pattern: attached }, 'read', false, true);
       continue;
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
-    add(a, 'read', false, true);
+    // `@FILE`: a response file, read for more arguments (gcc, readelf, javac, many CLIs)
+    if (w.startsWith('@') && w.length > 1) add({ ...a, value: w.slice(1), pattern: a.pattern.slice(1) }, 'read', false, true);
+    else add(a, 'read', false, true);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ShellCommand, ToolCall, Verdict } from './types.js';
+import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ScriptFile, ShellCommand, ToolCall, Verdict } from './types.js';
 import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
 import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
@@ -86,7 +86,7 @@ const CORE = {
   },
   hiddenCode: {
     id: 'core.hidden-code',
-    reason: 'This runs code harness cannot inspect (piped or decoded script text, an exec call with a computed argument, or a program named in git config). Put the code in a file in the workspace and run it, so it can be reviewed.',
+    reason: 'This runs code harness cannot inspect (piped or decoded script text, a shell started by another program, an editor or debugger command, an exec call with a computed argument, or a program named in config). Put the code in a file in the workspace and run it, so it can be reviewed.',
   },
   unknownPath: {
     id: 'core.unknown-path',
@@ -123,24 +123,26 @@ class Collector {
   }
 }
 
-function ruleHit(rule: CompiledRule, certainty: 'certain' | 'possible', where: { command?: string; path?: string }): RuleHit | null {
+function ruleHit(rule: CompiledRule, certainty: 'certain' | 'possible', where: { command?: string; path?: string; file?: string }): RuleHit | null {
   let verdict = rule.spec.decision;
   if (certainty === 'possible') {
     if (verdict === 'allow') return null;
     if (verdict === 'deny') verdict = 'ask';
   }
-  const reason = certainty === 'possible' && rule.spec.decision === 'deny' ? `${rule.spec.reason} (Could match: part of the command is only known at run time.)` : rule.spec.reason;
-  return { ruleId: rule.spec.id, verdict, reason, certainty, ...where };
+  const possible = certainty === 'possible' && rule.spec.decision === 'deny' ? ' (Could match: part of the command is only known at run time.)' : '';
+  const inFile = where.file ? ` (Found in ${where.file}, which the command runs.)` : '';
+  const { file: _file, ...at } = where;
+  return { ruleId: rule.spec.id, verdict, reason: `${rule.spec.reason}${possible}${inFile}`, certainty, ...at };
 }
 
 function describeOp(op: FileOp): string {
   return op === 'read' ? 'Reading' : op === 'write' ? 'Writing' : 'Deleting';
 }
 
-function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
-  const where = { path: effect.path, command: effect.source };
+function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: string): void {
+  const where = { path: effect.path, command: effect.source, ...(file ? { file } : {}) };
   if (effect.unknown) {
-    if (effect.op !== 'read') out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', ...where });
+    if (effect.op !== 'read') out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
     return;
   }
   let matched = false;
@@ -166,12 +168,13 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector): void {
       ? `${describeOp(effect.op)} files in the ${location === 'scratch' ? 'temp directory' : 'workspace'} needs approval by this configuration.`
       : `${describeOp(effect.op)} outside the workspace (${effect.path}) needs approval. Work inside ${policy.ctx.workspace}, or ask the user to allow this path.`,
     certainty: 'certain',
-    ...where,
+    path: where.path,
+    command: where.command,
   });
 }
 
 function commandDecision(command: ShellCommand, policy: Policy, out: Collector, facts: ProgramFacts): void {
-  const where = { command: command.text };
+  const where = { command: command.text, ...(command.file ? { file: command.file } : {}) };
   let ruled = false;
   // A command that only asks for help does nothing its rules speak about (tags still count).
   const rules = asksOnlyForHelp(command) ? [] : (policy.byCommand.get(command.name) ?? []);
@@ -186,7 +189,7 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
   }
   for (const tag of command.tags) {
     const core = CORE_TAGS[tag];
-    if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: core.reason, certainty: 'possible', ...where });
+    if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: `${core.reason}${command.file ? ` (Found in ${command.file}, which the command runs.)` : ''}`, certainty: 'possible', command: command.text });
   }
   for (const rule of policy.tagRules) {
     const certainty = rule.matchCommand!(command);
@@ -197,7 +200,7 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
     if (hit) out.add(hit);
   }
   if (!ruled && command.name !== '' && policy.defaults.shell !== 'allow') {
-    out.add({ ruleId: 'default.shell', verdict: policy.defaults.shell, reason: 'Commands no rule allows need approval by this configuration.', certainty: 'certain', ...where });
+    out.add({ ruleId: 'default.shell', verdict: policy.defaults.shell, reason: 'Commands no rule allows need approval by this configuration.', certainty: 'certain', command: command.text });
   }
 }
 
@@ -228,9 +231,9 @@ function finish(out: Collector, mutates: boolean, commands: ExplainedCommand[]):
   return { verdict: out.verdict, ruleId: d.ruleId, reason: d.reason, mutates, hits: out.hits, commands };
 }
 
-function decideShell(command: string, cwd: string | null, policy: Policy): Decision {
+function decideShell(command: string, cwd: string | null, policy: Policy, files?: ReadonlyMap<string, ScriptFile>): Decision {
   const out = new Collector();
-  const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits, policy.ctx.vars);
+  const analysis = analyzeShell(command, cwd, policy.ctx.home, policy.ctx.workspace, policy.limits, policy.ctx.vars, files);
   const explained: ExplainedCommand[] = [];
   let mutates = false;
   const links = new Map<string, string>();
@@ -246,7 +249,7 @@ function decideShell(command: string, cwd: string | null, policy: Policy): Decis
     const facts = programFacts(cmd);
     for (const tag of facts.tags) if (!cmd.tags.includes(tag)) cmd.tags.push(tag);
     commandDecision(cmd, policy, out, facts);
-    for (const effect of effects) effectDecision(effect, policy, out);
+    for (const effect of effects) effectDecision(effect, policy, out, cmd.file);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;
     explained.push(explain(cmd, effects));
   }
@@ -258,7 +261,10 @@ function decideShell(command: string, cwd: string | null, policy: Policy): Decis
     out.add({ ruleId: CORE.limit.id, verdict: policy.defaults.onLimit, reason: `${CORE.limit.reason} (${analysis.limit})`, certainty: 'certain' });
     mutates = true;
   }
-  return finish(out, mutates, explained);
+  const decision = finish(out, mutates, explained);
+  if (analysis.judged.size > 0) decision.scripts = [...analysis.judged].map(([path, j]) => ({ path, sha256: j.sha256, ...(j.note ? { note: j.note } : {}) }));
+  if (analysis.wanted.length > 0) decision.needs = analysis.wanted;
+  return decision;
 }
 
 function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {
@@ -273,11 +279,15 @@ function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy
   return finish(out, op !== 'read', []);
 }
 
-/** The decision for one tool call. Pure and deterministic: same call, same policy, same answer. */
-export function decide(call: ToolCall, policy: Policy): Decision {
+/**
+ * The decision for one tool call. Pure and deterministic: same call, same policy, same files,
+ * same answer. `files` are the scripts the command runs, as the session read them; a decision
+ * that `needs` more is decided again once they are read.
+ */
+export function decide(call: ToolCall, policy: Policy, files?: ReadonlyMap<string, ScriptFile>): Decision {
   switch (call.kind) {
     case 'shell':
-      return decideShell(call.command, call.cwd ?? policy.ctx.workspace, policy);
+      return decideShell(call.command, call.cwd ?? policy.ctx.workspace, policy, files);
     case 'file':
       return decideFile(call.op, call.path, call.cwd ?? policy.ctx.workspace, policy);
     case 'concern':

@@ -60,7 +60,7 @@ export interface RedirectIR {
 export type StdinSource =
   | { kind: 'none' }
   | { kind: 'pipe'; producers: ShellCommand[] }
-  | { kind: 'text'; text: Arg; origin: 'heredoc' | 'herestring' }
+  | { kind: 'text'; text: Arg; origin: 'heredoc' | 'herestring' | 'file' }
   | { kind: 'file'; target: Arg };
 
 /** A simple command as harness sees it, after wrappers were peeled off. */
@@ -79,6 +79,8 @@ export interface ShellCommand {
   depth: number;
   /** Analysis notes that make this command suspicious by themselves. */
   tags: Tag[];
+  /** The file this command was found in, when harness judged a script's content (`deploy.sh`, a Makefile). */
+  file?: string;
   /** The program or script file this command runs, when it lies outside the workspace and the usual program directories. */
   runs?: string;
   /** For the file operations of interpreter code (`python -c "open('x','w')"`): what the code does to files. */
@@ -167,6 +169,20 @@ export interface ExplainedCommand {
   effects: { op: FileOp; path: string; recursive: boolean; unknown: boolean }[];
 }
 
+/** A file the session read for a decision (a script a command runs), or why it could not. */
+export type ScriptFile =
+  | { text: string; sha256: string; /** Where a link led. */ realPath?: string }
+  /** `protected`: the file (or where its link leads) is one the rules keep from reading; its content is not read. */
+  | { unreadable: 'missing' | 'binary' | 'too large' | 'not a regular file' | 'unreadable' | 'protected'; realPath?: string };
+
+/** A file whose content a decision judged: the command runs it, and this was its content then. */
+export interface JudgedFile {
+  path: string;
+  /** null when it could not be judged (`note` says why). */
+  sha256: string | null;
+  note?: string;
+}
+
 export interface Decision {
   verdict: Verdict;
   ruleId: string | null;
@@ -174,4 +190,8 @@ export interface Decision {
   mutates: boolean;
   hits: RuleHit[];
   commands: ExplainedCommand[];
+  /** Files the command runs whose content this decision judged. */
+  scripts?: JudgedFile[];
+  /** Files the command runs that the session has not read yet: read them and decide again. */
+  needs?: string[];
 }

@@ -1,5 +1,24 @@
-import { decide, VERDICT_RANK, type Decision, type Policy } from '../policy/index.js';
+import { decide, VERDICT_RANK, type Decision, type Policy, type ScriptFile, type ToolCall } from '../policy/index.js';
 import { toToolCalls, type ToolEvent } from '../agents/tool-event.js';
+import { realpathSync } from 'node:fs';
+import { readScript } from './scripts.js';
+
+/** Rounds of reading: a script that runs a script that runs a script… is judged this deep. */
+const MAX_ROUNDS = 4;
+
+/**
+ * The decision for one call, judging the scripts it runs by their content: what the policy
+ * `needs` is read (bounded; see readScript) and the call decided again with it.
+ */
+export function decideReading(call: ToolCall, policy: Policy, read: (path: string) => ScriptFile = readScript): Decision {
+  const files = new Map<string, ScriptFile>();
+  let decision = decide(call, policy, files);
+  for (let round = 0; round < MAX_ROUNDS && decision.needs && decision.needs.length > 0; round++) {
+    for (const path of decision.needs) files.set(path, readAllowed(path, call, policy, read));
+    decision = decide(call, policy, files);
+  }
+  return decision;
+}
 
 export const UNREADABLE_RULE = 'core.unreadable-input';
 
@@ -7,8 +26,23 @@ export const UNREADABLE_RULE = 'core.unreadable-input';
  * The policy's decision for a tool event: one per path it touches, combined deny > ask > allow.
  * An input harness could not read in full is never allowed without the person.
  */
+/** A file the rules keep from reading (or a link to one) is not read for its content: harness would show it in explanations. */
+function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: string) => ScriptFile): ScriptFile {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return read(path);
+  }
+  const cwd = 'cwd' in call ? call.cwd : undefined;
+  for (const p of new Set([path, real])) {
+    if (decide({ kind: 'file', op: 'read', path: p, cwd }, policy).verdict !== 'allow') return { unreadable: 'protected', ...(real !== path ? { realPath: real } : {}) };
+  }
+  return read(path);
+}
+
 export function decideEvent(event: ToolEvent, policy: Policy): Decision {
-  const decisions = toToolCalls(event).map((call) => decide(call, policy));
+  const decisions = toToolCalls(event).map((call) => decideReading(call, policy));
   const unreadable: Decision | null = event.unreadable
     ? { verdict: 'ask', ruleId: UNREADABLE_RULE, reason: `harness could not read this ${event.tool} call in full (${event.unreadable}), so the user must confirm it`, mutates: true, hits: [], commands: [] }
     : null;
@@ -20,5 +54,6 @@ export function decideEvent(event: ToolEvent, policy: Policy): Decision {
     mutates: all.some((d) => d.mutates),
     hits: decisions.flatMap((d) => d.hits),
     commands: decisions.flatMap((d) => d.commands),
+    scripts: decisions.flatMap((d) => d.scripts ?? []),
   };
 }

@@ -3,7 +3,8 @@ import type { AgentAdapter } from '../agents/adapter.js';
 import type { ToolEvent } from '../agents/tool-event.js';
 import type { AuditLog, DecidedBy } from '../audit/store.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
-import type { Decision, Policy } from '../policy/index.js';
+import type { Decision, JudgedFile, Policy } from '../policy/index.js';
+import { changedScripts } from './scripts.js';
 import type { ApprovalBus } from './approvals.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { decideEvent } from './decide-event.js';
@@ -89,6 +90,14 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     return reply;
   };
   const policy = (): Policy => (typeof ctx.policy === 'function' ? ctx.policy() : ctx.policy);
+  /** The scripts each running call was judged by, to see at its end whether they were the ones that ran. */
+  const judgedFor = new Map<string, JudgedFile[]>();
+  const noteScripts = (event: ToolEvent, scripts: readonly JudgedFile[]): void => {
+    for (const j of scripts) {
+      audit.event({ sessionId, toolUseId: event.toolUseId, kind: 'script-judged', detail: j.sha256 ? `${j.path} sha256:${j.sha256}` : `${j.path}: not judged by content (${j.note ?? 'unreadable'})` });
+    }
+    if (scripts.some((j) => j.sha256 !== null)) judgedFor.set(event.toolUseId, [...scripts]);
+  };
 
   const onPre = async (event: ToolEvent, payload: unknown): Promise<HookReply> => {
     await gate.enter();
@@ -104,6 +113,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     }
     const decision = guardSecrets(event, decideEvent(event, policy()));
     record(event, decision, 'rule', started);
+    noteScripts(event, decision.scripts ?? []);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false, event);
     if (decision.verdict === 'allow') return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false, event));
     const remembered = ctx.rules?.find(event);
@@ -141,6 +151,14 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     const { ok, response } = adapter.toResult(payload);
     const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
     audit.result({ sessionId, toolUseId: event.toolUseId, ok, summary: text.slice(0, 300), data: response });
+    const judged = judgedFor.get(event.toolUseId);
+    if (judged) {
+      judgedFor.delete(event.toolUseId);
+      // a script changed between the decision and the end of the call: what ran may not be what was judged
+      for (const c of changedScripts(judged)) {
+        audit.event({ sessionId, toolUseId: event.toolUseId, kind: 'script-changed', detail: `${c.path} changed after harness judged it (sha256 ${c.before.slice(0, 16)} -> ${c.now.slice(0, 16)}); what ran may not be what was judged` });
+      }
+    }
     if (ctx.sandboxed) for (const line of sandboxRefusals(text)) audit.event({ sessionId, kind: 'sandbox-refusal', detail: line, toolUseId: event.toolUseId });
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {

@@ -44,6 +44,9 @@ const SECRET_NOUNS = new Set([
 /** Verbs that show a secret when their object is one (listing secrets names them, it does not show them). */
 const SHOWING = new Set(['get', 'read', 'show', 'view', 'cat', 'print', 'download', 'export', 'dump', 'pull', 'reveal', 'access', 'decrypt', 'describe-secret', 'value']);
 
+/** Options that make a client print secrets it would otherwise hide. */
+const SHOWS_SECRETS = new Set(['--with-decryption', '--decrypt', '--show-token', '--show-secrets', '--show-secret', '--reveal', '--plain', '--show-values', '--unmask', '--raw-secret', '--show-sensitive', '--insecure-show-secrets', '--flatten-secrets']);
+
 export interface RemoteVerdict {
   effect: RemoteEffect;
   /** The subcommand words that decided (`secretsmanager delete-secret`). */
@@ -86,6 +89,9 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   const words = args.words.slice(0, depth);
   const said = (effect: RemoteEffect, k: number): RemoteVerdict => ({ effect, words: words.slice(0, k).join(' ') });
   if (decl.dryRun && args.options.some((o) => decl.dryRun!.includes(o.split('=')[0]!))) return said('read', words.length);
+  // `--with-decryption`, `--show-token`, `--reveal`: the output shows the secret whatever the subcommand
+  const showing = args.options.find((o) => SHOWS_SECRETS.has(o.split('=')[0]!));
+  if (showing) return { effect: 'secret', words: [...words, showing].join(' ') };
   const method = decl.method ? optionValue(decl.method) : null;
   const declared = longestEffect(decl, words);
   // the verbs of the words after a declared path still say when it destroys (`secret delete`)

@@ -1,6 +1,6 @@
 import { forEachChild, parse } from 'unbash';
 import type { AndOr, Command, CommandNode, CompoundList, HereDoc, ParsedScript, PipelineNode, Redirection, Statement, SyntaxNode, Word } from 'unbash';
-import type { Arg, RedirectIR, ShellCommand, StdinSource, Tag } from '../types.js';
+import type { Arg, RedirectIR, ScriptFile, ShellCommand, StdinSource, Tag } from '../types.js';
 import { joinedArgs, resolveSingle, resolveWord, textArg, type VarScope } from './words.js';
 import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { programOf } from '../programs/registry.js';
@@ -9,7 +9,8 @@ import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, isInside, resolvePath } from '../paths.js';
 import { tarDirectory, transferOutput } from '../effects.js';
-import { codeFileKind, conventionalCodeFiles, ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, scriptsInCodeFile, sshRemoteCommand, type CodeFileKind } from './indirect.js';
+import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
+import { conventionalCodeFiles, scriptsInCodeFile, type CodeFileKind } from './code-files.js';
 
 export interface ShellLimits {
   /** Bytes of shell text parsed in one evaluation, nested scripts included. */
@@ -38,6 +39,10 @@ export interface ShellAnalysis {
   errors: string[];
   /** The first limit that was hit, if any: the analysis is then incomplete. */
   limit: string | null;
+  /** Files whose content was judged (read by the session), with their hash. */
+  judged: ReadonlyMap<string, { sha256: string | null; note?: string }>;
+  /** Files the analysis would judge by content, not read yet. */
+  wanted: string[];
 }
 
 interface Scope {
@@ -92,6 +97,9 @@ const HOME_PROGRAM_DIRS = ['.local', '.cargo', '.nvm', '.volta', '.bun', '.deno'
 
 class LimitHit extends Error {}
 
+/** Clients that read statements from stdin: a file given there is judged by its content. */
+const STATEMENT_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongosh', 'mongo', 'redis-cli', 'cqlsh', 'clickhouse-client', 'clickhouse', 'duckdb', 'cockroach', 'influx', 'snowsql', 'bq', 'trino', 'presto', 'usql']);
+
 /** Loops over at most this many known words are followed word by word; longer ones with the variable unknown. */
 const MAX_LOOP_VALUES = 8;
 
@@ -115,10 +123,16 @@ class Analyzer {
   /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
   private readonly gitAliases = new Map<string, Arg>();
 
+  /** Files whose content this analysis judged (path → hash, or why it could not). */
+  readonly judged = new Map<string, { sha256: string | null; note?: string }>();
+  /** Files this analysis would judge by content if the session read them. */
+  readonly wanted = new Set<string>();
+
   constructor(
     private readonly home: string,
     private readonly workspace: string,
     private readonly limits: ShellLimits,
+    private readonly files: ReadonlyMap<string, ScriptFile> = new Map(),
   ) {}
 
   private hit(what: string): never {
@@ -552,23 +566,82 @@ class Analyzer {
   }
 
   /**
-   * Code run from a file this command line downloaded or wrote: downloaded is network code;
-   * written with content harness saw is analyzed as what it is (script, Makefile, package.json);
-   * written with content it did not see is hidden code.
+   * A file the session read for this decision (`bash x.sh`, `python x.py`, `make test`): its text,
+   * or undefined when harness has not read it (it is then wanted) or cannot judge it (binary, too
+   * large: the decision stands on where the file is, as before).
    */
-  private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null): Tag[] {
+  private sessionFile(path: string): Arg | undefined {
+    if (/^\/(?:dev|proc|sys)\//.test(path)) return undefined;
+    const file = this.files.get(path);
+    if (!file) {
+      this.wanted.add(path);
+      return undefined;
+    }
+    if ('unreadable' in file) {
+      if (file.unreadable !== 'missing') this.judged.set(path, { sha256: null, note: file.unreadable });
+      if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
+      return undefined;
+    }
+    // its analysis shares this evaluation's budget; a file that would exhaust it is not judged
+    if (this.bytes + file.text.length > this.limits.maxBytes / 2 || estimateTokens(file.text, this.limits.maxTokens) > (this.limits.maxTokens - this.tokens) / 2) {
+      this.judged.set(path, { sha256: file.sha256, note: 'too large to judge' });
+      return undefined;
+    }
+    this.judged.set(path, { sha256: file.sha256 });
+    // a link: running it reads what it leads to (`run.sh -> ~/.ssh/id_rsa`), checked like any read
+    if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
+    return textArg(file.text);
+  }
+
+  /**
+   * Code run from a file: downloaded on this command line is network code; written on it, or read
+   * by the session, is analyzed as what it is (script, Makefile target, package.json script, a
+   * program of the language its `#!` line names); written with content harness did not see is hidden code.
+   */
+  private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null, targets: readonly string[] = [], base?: Invocation): Tag[] {
     if (this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d))) return ['code-from-network'];
-    const text = content !== undefined ? content : this.written.has(path) ? this.written.get(path)! : undefined;
+    const text = content !== undefined ? content : this.written.has(path) ? this.written.get(path)! : this.sessionFile(path);
     if (text === undefined) return [];
     if (text === null || text.dynamic) return ['hidden-code'];
-    const scripts = scriptsInCodeFile(kind, text.value);
-    if (scripts === null) return ['hidden-code'];
-    for (const s of scripts) this.script(s, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `${kind} ${basename(path)}`], tags: frame.tags });
+    const how = `${kind === 'other' ? 'file' : kind} ${basename(path)}`;
+    // run directly (`./x.py`), the `#!` line says what reads it; `bash x.py` reads it as shell whatever it says
+    if (kind === 'shell' && base) {
+      const language = shebangLanguage(text.value);
+      if (language === 'unknown') return [];
+      if (language !== null) {
+        this.withinFile(path, () => this.inlineCode(language, text, base, [...frame.via, `${language} ${basename(path)}`], [...frame.tags], scope.cwd));
+        return [];
+      }
+    }
+    const scripts = scriptsInCodeFile(kind, text.value, targets);
+    if (scripts === null) return kind === 'other' ? [] : ['hidden-code'];
+    this.withinFile(path, () => {
+      for (const s of scripts) this.script(s, fork(scope), { depth: frame.depth + 1, via: [...frame.via, how], tags: frame.tags });
+    });
     return [];
+  }
+
+  /** A file a program reads to run it (`bash x.sh`, `python x.py`): a read like `cat x.sh`'s, checked by the path rules. */
+  private readsFile(path: string, text: string): void {
+    this.push({ argv: [], name: '', cwd: null, redirects: [], stdin: { kind: 'none' }, via: [], text, depth: 0, tags: [], codeEffects: [{ op: 'read', path, recursive: false }] });
+  }
+
+  /** The files being analyzed by content, innermost last: commands found in them name the file. */
+  private readonly inFile: string[] = [];
+
+  private withinFile(path: string, analyze: () => void): void {
+    this.inFile.push(path);
+    try {
+      analyze();
+    } finally {
+      this.inFile.pop();
+    }
   }
 
   private push(command: ShellCommand): ShellCommand {
     if (this.commands.length >= this.limits.maxCommands) this.hit(`more than ${this.limits.maxCommands} commands`);
+    const file = this.inFile[this.inFile.length - 1];
+    if (file !== undefined) command.file = file;
     this.commands.push(command);
     return command;
   }
@@ -676,13 +749,14 @@ class Analyzer {
           tags.push('exec-outside');
           runsOutside = program;
         }
-        tags.push(...this.codeFile(program, 'shell', base.scope, base.frame));
+        tags.push(...this.codeFile(program, 'shell', base.scope, base.frame, undefined, [], { ...base, cwd }));
       }
-      for (const file of conventionalCodeFiles(name, args)) {
+      for (const use of conventionalCodeFiles(name, args)) {
         // `make -f <(printf …)`: the file is another command's output
-        const producers = this.substitutions.get(file);
+        const producers = this.substitutions.get(use.file);
         const content = producers ? echoedText(producers) : undefined;
-        tags.push(...this.codeFile(resolvePath(file.value, cwd, this.home), codeFileKind(name, file.value), base.scope, base.frame, content));
+        if (use.file.dynamic && content === undefined) continue;
+        tags.push(...this.codeFile(resolvePath(use.file.value, cwd, this.home), use.kind, base.scope, base.frame, content, use.targets));
       }
     }
     const indirect = indirectCode(name, base.stdin.kind === 'text' ? [...args, base.stdin.text] : args);
@@ -772,6 +846,15 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
+    // `mysql shop < drop_all.sql`: the statements are the file's content, as the session read it
+    if (base.stdin.kind === 'file' && STATEMENT_CLIENTS.has(name) && !base.stdin.target.dynamic && cwd !== null) {
+      const path = resolvePath(base.stdin.target.value, cwd, this.home);
+      const text = this.written.has(path) ? this.written.get(path) : this.sessionFile(path);
+      if (text) {
+        recordedCommand.stdin = { kind: 'text', text, origin: 'file' };
+        recordedCommand.file = path;
+      }
+    }
     return recorded;
   }
 
@@ -860,13 +943,23 @@ class Analyzer {
     if (file.dynamic || file.glob) extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
+      this.readsFile(path, base.text);
       const outside = this.outsideProgramDirs(path);
       if (outside) extra.push('exec-outside');
       const written = this.written.get(path);
-      if (language !== 'shell' && written && !written.dynamic && !this.downloaded.has(path)) {
+      const downloaded = this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d));
+      if (language !== 'shell' && written && !written.dynamic && !downloaded) {
         // `cat > t.py <<'EOF' … EOF; python t.py`: the program is the text this command line wrote
         make(name, extra.filter((t) => t !== 'exec-outside'));
-        this.inlineCode(language, written, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd);
+        this.withinFile(path, () => this.inlineCode(language, written, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd));
+        return;
+      }
+      const read = language !== 'shell' && !downloaded && !this.written.has(path) ? this.sessionFile(path) : undefined;
+      if (language !== 'shell' && read) {
+        // `python x.py`: the program the session read, judged as if typed
+        const command = make(name, extra);
+        if (outside) command.runs = path;
+        this.withinFile(path, () => this.inlineCode(language, read, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd));
         return;
       }
       extra.push(...this.codeFile(path, language === 'shell' ? 'shell' : 'other', base.scope, base.frame));
@@ -890,10 +983,26 @@ class Analyzer {
     } else if (stdin.kind === 'file') {
       const producers = this.substitutions.get(stdin.target);
       if (producers) this.codeFromProducers(language, producers, base, make, nested, name);
-      else make(name);
+      else if (!stdin.target.dynamic && !stdin.target.glob && base.cwd !== null) {
+        // `sh < deploy.sh`: the file's content is the program
+        const path = resolvePath(stdin.target.value, base.cwd, this.home);
+        make(name, this.outsideProgramDirs(path) ? ['exec-outside'] : []);
+        const downloaded = this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d));
+        const text = downloaded ? undefined : this.written.has(path) ? this.written.get(path)! : this.sessionFile(path);
+        if (downloaded) recordedTag(this.commands, 'code-from-network');
+        else if (text === null || text?.dynamic) recordedTag(this.commands, 'hidden-code');
+        else if (text) {
+          this.withinFile(path, () => {
+            if (language === 'shell') nested(text, `${name} < ${basename(path)}`, base.cwd, { kind: 'none' });
+            else this.inlineCode(language, text, base, [...base.frame.via], [...base.frame.tags], base.cwd);
+          });
+        }
+      } else make(name);
     } else {
-      // a shell or REPL reading commands from a terminal or a stdin harness does not see (`vim -c '!sh'`, `timeout 9d sh`)
-      make(name, ['hidden-code']);
+      // A shell or REPL reading commands from a terminal or a stdin harness does not see, started by
+      // another program (`vim -c '!sh'`, `timeout 9d sh`, `find -exec sh`); the agent's own bare `bash` reads its empty stdin.
+      const command = make(name);
+      if (command.via.length > 0) command.tags.push('hidden-code');
     }
   }
 
@@ -919,6 +1028,12 @@ function isOnlySubstitution(word: Word): boolean {
   const parts = word.parts ?? [];
   const inner = parts.length === 1 && parts[0]!.type === 'DoubleQuoted' ? (parts[0] as { parts: readonly { type: string }[] }).parts : parts;
   return inner.length === 1 && inner[0]!.type === 'CommandExpansion';
+}
+
+/** Adds a tag to the command just recorded. */
+function recordedTag(commands: ShellCommand[], tag: Tag): void {
+  const last = commands[commands.length - 1];
+  if (last && !last.tags.includes(tag)) last.tags.push(tag);
 }
 
 function assignmentWords(item: { value: Word | { type: 'ArrayValue'; elements: readonly Word[] } }): Word[] {
@@ -969,6 +1084,16 @@ function fetchesFromNetwork(command: ShellCommand): boolean {
 function sendsToNetwork(command: ShellCommand): boolean {
   const use = networkUse(command);
   return use === 'send' || use === 'both';
+}
+
+/** The language a `#!` line names: null for a shell (or no `#!`), `unknown` for a program harness cannot read. */
+function shebangLanguage(text: string): Language | null | 'unknown' {
+  const m = /^#!\s*(\S+)(?:\s+(.*))?/.exec(text);
+  if (!m) return null;
+  let program = basename(m[1]!);
+  if (program === 'env') program = (m[2] ?? '').split(/\s+/).find((w) => w !== '' && !w.startsWith('-') && !w.includes('=')) ?? '';
+  if (SHELLS.has(program)) return null;
+  return languageOf(program) ?? 'unknown';
 }
 
 /** `node --version`, `python -V`, `bash --help`: the program prints and exits without reading code. */
@@ -1088,8 +1213,8 @@ function findDelimiterLine(text: string, from: number, delimiter: string): numbe
 }
 
 /** `known`: variables of the agent's environment harness knows (`TMPDIR`); HOME always. */
-export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}): ShellAnalysis {
-  const analyzer = new Analyzer(home, workspace, limits);
+export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}, files: ReadonlyMap<string, ScriptFile> = new Map()): ShellAnalysis {
+  const analyzer = new Analyzer(home, workspace, limits, files);
   const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
   if (cwd !== null) vars.set('PWD', cwd);
   try {
@@ -1100,5 +1225,5 @@ export function analyzeShell(command: string, cwd: string | null, home: string, 
       analyzer.errors.push(`parser failure: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit };
+  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit, judged: analyzer.judged, wanted: [...analyzer.wanted].filter((p) => !files.has(p)) };
 }

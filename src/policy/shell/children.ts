@@ -92,7 +92,7 @@ export function fdExecs(args: Arg[], cwd: string | null, home: string): Arg[][] 
   return child.length > 0 ? [child] : [];
 }
 
-const XARGS_VALUE_OPTS = new Set(['-a', '--arg-file', '-d', '--delimiter', '-E', '-e', '--eof', '-I', '--replace', '-L', '-l', '--max-lines', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var']);
+const XARGS_VALUE_OPTS = new Set(['-a', '--arg-file', '-d', '--delimiter', '-E', '-e', '--eof', '-I', '-J', '-R', '-L', '-l', '--max-lines', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var']);
 
 /** What the words fed to xargs are, judged by the command that prints them. */
 export function listedBy(producers: ShellCommand[], home: string): Arg {
@@ -119,6 +119,12 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
       if (spec === null) return globArg(joinPath(last.cwd, '**'));
       return globArg(joinPath(last.cwd, spec.includes('/') ? spec : `**/${spec}`));
     }
+    case 'echo':
+    case 'printf': {
+      // `echo ok | xargs rm`: one known word is the argument
+      const words = args.filter((a) => !(last.name === 'echo' && /^-[neE]+$/.test(a.value)));
+      return words.length === 1 && !words[0]!.dynamic && !/[\s\\%]/.test(words[0]!.value) ? textArg(words[0]!.value) : unknownArg('XARGS_INPUT');
+    }
     case 'grep':
     case 'rg':
     case 'ag':
@@ -141,7 +147,9 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
     if (!word.startsWith('-')) break;
     const eq = word.indexOf('=');
     const opt = eq > 0 ? word.slice(0, eq) : word;
-    if (opt === '-I' || opt === '--replace') replace = eq > 0 ? word.slice(eq + 1) : (args[i + 1]?.value ?? '{}');
+    // -I R and BSD -J R take a separate value; --replace[=R] only an attached one
+    if (opt === '-I' || opt === '-J') replace = args[i + 1]?.value ?? '{}';
+    else if (opt === '--replace') replace = eq > 0 ? word.slice(eq + 1) : '{}';
     else if (word.startsWith('-I') && word.length > 2) replace = word.slice(2);
     else if (opt === '-i') replace = '{}';
     if (XARGS_VALUE_OPTS.has(opt) && eq < 0 && word.length === opt.length) i++;

@@ -1,5 +1,5 @@
 import type { Arg, Tag } from '../types.js';
-import { joinedArgs } from './words.js';
+import { joinedArgs, textArg } from './words.js';
 
 /**
  * How a command that runs another command lays out its own options. The inner command starts
@@ -51,7 +51,6 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   run0: { valueOpts: ['-u', '--user', '-g', '--group', '-D', '--chdir', '--setenv', '--unit', '-p', '--property'], cwdOpts: ['-D', '--chdir'], tags: PRIVILEGE },
   env: {
     valueOpts: ['-u', '--unset', '-C', '--chdir', '-P', '--default-signal', '--ignore-signal', '--block-signal'],
-    scriptOpts: ['-S', '--split-string'],
     cwdOpts: ['-C', '--chdir'],
     assignments: true,
   },
@@ -246,9 +245,33 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
   return { kind: 'inner', via, argv: rest, cwd, tags, writes };
 }
 
+/**
+ * env's own argument forms: `-S STRING` splits STRING into words that stand where it stood
+ * (`env -S 'PATH=/bin git' reset --hard`), and `-` is `-i`.
+ */
+function envWords(args: Arg[]): Arg[] {
+  const out: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const w = a.value;
+    if (w === '-') continue;
+    const split = w === '-S' || w === '--split-string' ? args[++i] : w.startsWith('--split-string=') ? { ...a, value: w.slice(15) } : /^-S./.test(w) ? { ...a, value: w.slice(2) } : null;
+    if (split === null) {
+      out.push(a);
+      if (!w.startsWith('-') || a.dynamic) return [...out, ...args.slice(i + 1)];
+      continue;
+    }
+    if (!split) break;
+    if (split.dynamic) return [...out, split, ...args.slice(i + 1)];
+    out.push(...split.value.split(/\s+/).filter(Boolean).map((word) => textArg(word)));
+  }
+  return out;
+}
+
 /** One layer of wrapper removed from `argv`, or `final` when argv[0] runs no other command. */
 export function peelWrapper(name: string, argv: Arg[]): Peeled {
-  const args = argv.slice(1);
+  let args = argv.slice(1);
+  if (name === 'env') args = envWords(args);
   if (name === 'env' && args.length === 0) return { kind: 'final' };
   const spec = WRAPPERS[name];
   if (spec) return peelWith(spec, name, args);

@@ -66,7 +66,7 @@ const NO_FILES = [
   'echo', 'printf', 'test', '[', '[[', 'true', 'false', 'sleep', 'kill', 'pkill', 'killall', 'pgrep', 'which', 'type', 'command', 'hash', 'export', 'unset', 'alias',
   'unalias', 'set', 'shift', 'exit', 'return', 'wait', 'jobs', 'fg', 'bg', 'cd', 'pushd', 'popd', 'dirs', 'ls', 'll', 'dir', 'exa', 'eza', 'lsd', 'tree', 'stat', 'du',
   'df', 'realpath', 'readlink', 'dirname', 'basename', 'pwd', 'whoami', 'id', 'date', 'uname', 'hostname', 'seq', 'yes', 'expr', 'bc', 'let', 'read', 'local',
-  'declare', 'typeset', 'readonly', 'getopts', 'umask', 'ulimit', 'nproc', 'uptime', 'ps', 'top', 'htop', 'free', 'lsof', 'man', 'info', 'help', 'whatis',
+  'declare', 'typeset', 'readonly', 'getopts', 'umask', 'ulimit', 'nproc', 'uptime', 'ps', 'top', 'htop', 'free', 'lsof', 'help', 'whatis',
   'apropos', 'tput', 'clear', 'reset', 'stty', 'tty', 'printenv', 'logger', 'notify-send', 'column', 'numfmt', 'factor', 'namei', 'mkdir', 'touch', 'sha256sum',
 ];
 

@@ -16,7 +16,7 @@ const CORE: ProgramDecl[] = [
       dryRun: ['--dryrun', '--dry-run'],
       effects: {
         's3 cp': 'routine', 's3 sync': 'routine', 's3 mv': 'change', 's3 presign': 'secret', 'ssm send-command': 'exec', 'ssm start-session': 'exec', 'ecs execute-command': 'exec',
-        'ssm get-parameter': 'secret', 'ssm get-parameters': 'secret', 'ssm get-parameters-by-path': 'secret', 'kms decrypt': 'secret', 'sts assume-role': 'secret',
+        'ssm get-parameter': 'read', 'ssm get-parameters': 'read', 'ssm get-parameters-by-path': 'read', 'kms decrypt': 'secret', 'sts assume-role': 'secret',
         'sts get-session-token': 'secret', 'sts get-federation-token': 'secret', 'ecr get-login-password': 'secret', 'ecr get-authorization-token': 'secret',
         'codeartifact get-authorization-token': 'secret', 'eks get-token': 'secret', 'configure get': 'secret', 'configure export-credentials': 'secret',
         'lambda invoke': 'exec', 'configure': 'change', 'cloudtrail stop-logging': 'irreversible', 'cloudtrail update-trail': 'change', 'guardduty': 'change',

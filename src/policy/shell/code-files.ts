@@ -1,0 +1,151 @@
+import type { Arg } from '../types.js';
+import { textArg } from './words.js';
+
+/**
+ * Files whose content a command runs by convention (a Makefile's recipes, package.json scripts,
+ * .envrc, a Justfile) and which part of them it runs: `make test` runs the recipes of `test` and
+ * what it depends on, `npm test` the `pretest`, `test` and `posttest` scripts. A file written or
+ * downloaded earlier in the same command line, or read by the session, is judged by that part.
+ */
+export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'other';
+
+export interface CodeFileUse {
+  file: Arg;
+  kind: CodeFileKind;
+  /** The targets or scripts that run; empty: the default (make's first target, npm's lifecycle). */
+  targets: string[];
+}
+
+const MAKE_VALUE_OPTS = new Set(['-f', '--file', '--makefile', '-C', '--directory', '-I', '--include-dir', '-j', '--jobs', '-l', '--load-average', '-o', '--old-file', '-W', '--what-if', '--assume-new', '--eval', '-E']);
+const NPM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'remove', 'rm', 'uninstall', 'update', 'up', 'exec', 'x', 'dlx', 'init', 'create', 'publish', 'pack', 'link', 'list', 'ls', 'outdated', 'audit', 'why', 'info', 'view', 'config', 'set', 'get', 'cache', 'login', 'logout', 'whoami', 'version', 'help', 'store', 'import', 'rebuild', 'prune', 'dedupe', 'patch', 'workspace', 'workspaces', 'node', 'env', 'setup', 'self-update', 'upgrade', 'global', 'bin', 'root', 'prefix', 'search', 'owner', 'team', 'token', 'profile', 'doctor', 'explain', 'fund', 'org', 'ping', 'query', 'sbom', 'shrinkwrap', 'star', 'unstar', 'stars', 'pkg', 'deprecate', 'dist-tag', 'edit', 'explore', 'hook', 'install-test', 'it', 'install-ci-test', 'cit', 'restart', 'stop', 'start', 'test', 't', 'tst', 'run', 'run-script', 'rum', 'urn', 'unpublish', 'completion', 'docs', 'repo', 'bugs', 'diff', 'prepare']);
+
+/** The scripts `npm|pnpm|yarn|bun ARGS` runs, or null when it runs none of package.json's. */
+function packageScripts(name: string, args: Arg[]): string[] | null {
+  const words = args.filter((a) => !a.value.startsWith('-')).map((a) => a.value);
+  const sub = words[0];
+  if (sub === undefined) return name === 'yarn' ? ['preinstall', 'install', 'postinstall', 'prepare'] : null;
+  if (sub === 'run' || sub === 'run-script' || sub === 'rum' || sub === 'urn') return words[1] !== undefined ? [words[1]] : null;
+  if (['test', 't', 'tst', 'start', 'stop', 'restart'].includes(sub)) return [sub === 't' || sub === 'tst' ? 'test' : sub];
+  if (['install', 'i', 'ci', 'add', 'install-test', 'it', 'rebuild'].includes(sub)) return ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish'];
+  if (sub === 'exec' || sub === 'x' || sub === 'dlx') return null;
+  // pnpm, yarn and bun run a script named like an unknown command (`pnpm build`, `yarn lint`)
+  if (name !== 'npm' && !NPM_BUILTINS.has(sub)) return [sub];
+  return null;
+}
+
+export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] {
+  switch (name) {
+    case 'make':
+    case 'gmake': {
+      let dir = '';
+      let file: Arg | undefined;
+      const targets: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        const w = args[i]!.value;
+        if (w === '-f' || w === '--file' || w === '--makefile') file = args[++i];
+        else if (w === '-C' || w === '--directory') dir = `${args[++i]?.value ?? ''}/`;
+        else if (/^-C./.test(w)) dir = `${w.slice(2)}/`;
+        else if (MAKE_VALUE_OPTS.has(w)) i++;
+        else if (!w.startsWith('-') && !w.includes('=')) targets.push(w);
+      }
+      const files = file ? [file] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => textArg(dir + f));
+      return files.map((f) => ({ file: f, kind: 'makefile', targets }));
+    }
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'bun': {
+      const scripts = packageScripts(name, args);
+      return scripts ? [{ file: textArg('package.json'), kind: 'package-json', targets: scripts }] : [];
+    }
+    case 'direnv': {
+      const sub = args.find((a) => !a.value.startsWith('-'))?.value;
+      return sub === 'allow' || sub === 'exec' ? [{ file: textArg('.envrc'), kind: 'shell', targets: [] }] : [];
+    }
+    case 'just':
+      return ['justfile', 'Justfile', '.justfile'].map((f) => ({ file: textArg(f), kind: 'other', targets: [] }));
+    case 'task':
+      return ['Taskfile.yml', 'Taskfile.yaml'].map((f) => ({ file: textArg(f), kind: 'other', targets: [] }));
+    default:
+      return [];
+  }
+}
+
+interface MakeRule {
+  deps: string[];
+  recipe: string[];
+}
+
+/** The rules of a Makefile (explicit targets only), and the lines that run whatever the target. */
+function makeRules(text: string): { rules: Map<string, MakeRule>; order: string[]; always: string[] } {
+  const rules = new Map<string, MakeRule>();
+  const order: string[] = [];
+  const always: string[] = [];
+  let current: MakeRule[] = [];
+  for (const raw of text.split('\n')) {
+    for (const m of raw.matchAll(/\$\(shell\s+([^)]*)\)/g)) always.push(m[1]!);
+    if (raw.startsWith('\t')) {
+      const line = raw.slice(1).replace(/^[@+-]+/, '');
+      for (const r of current) r.recipe.push(line);
+      continue;
+    }
+    const rule = /^([^#=:\t][^=:]*?)\s*::?(?!=)\s*([^;=]*?)\s*(?:;(.*))?$/.exec(raw);
+    if (!rule) {
+      if (raw.trim() !== '' && !raw.startsWith('#')) current = [];
+      continue;
+    }
+    current = [];
+    for (const target of rule[1]!.split(/\s+/).filter(Boolean)) {
+      const entry = rules.get(target) ?? { deps: [], recipe: [] };
+      entry.deps.push(...rule[2]!.split(/\s+/).filter(Boolean));
+      if (rule[3] !== undefined) entry.recipe.push(rule[3]);
+      if (!rules.has(target)) {
+        rules.set(target, entry);
+        order.push(target);
+      }
+      current.push(entry);
+    }
+  }
+  return { rules, order, always };
+}
+
+/** The recipes `make TARGETS` runs: each target's and those of what it depends on (all, when a target is not a plain rule). */
+function makeRecipes(text: string, targets: readonly string[]): string[] {
+  const { rules, order, always } = makeRules(text);
+  const start = targets.length > 0 ? targets : order.filter((t) => !t.startsWith('.') && !t.includes('%')).slice(0, 1);
+  const seen = new Set<string>();
+  const out = [...always];
+  const visit = (target: string): boolean => {
+    if (seen.has(target)) return true;
+    seen.add(target);
+    const rule = rules.get(target);
+    if (!rule) return !/[%$]/.test(target);
+    out.push(...rule.recipe);
+    return rule.deps.every(visit);
+  };
+  // a target made by a pattern rule or a computed name: every recipe may run
+  if (!start.every(visit) || start.length === 0) return [...always, ...[...rules.values()].flatMap((r) => r.recipe)];
+  return out;
+}
+
+/** The shell command lines in a file's text that run, or null when its format is not understood. */
+export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: readonly string[] = []): string[] | null {
+  switch (kind) {
+    case 'shell':
+      return [text];
+    case 'package-json': {
+      try {
+        const scripts = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {};
+        const names = targets.length === 0 ? Object.keys(scripts) : targets.flatMap((t) => [`pre${t}`, t, `post${t}`]);
+        return names.map((n) => scripts[n]).filter((v): v is string => typeof v === 'string');
+      } catch {
+        return null;
+      }
+    }
+    case 'makefile':
+      // make variables are expanded by make, not by the shell
+      return makeRecipes(text, targets).map((s) => s.replace(/\$\$/g, '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replace(/\u0000/g, '$'));
+    default:
+      return null;
+  }
+}
