@@ -259,10 +259,20 @@ function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
   }
 }
 
+/** Words of one command taken as possible reads, before only path-like words are. */
+const MAX_GUESSED = 256;
+
 /** Options of a program nobody declared are unknown: a word after one may be its value or an operand, so every word counts. */
 function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean, guessed?: boolean) => void): void {
   const values = decl?.globals?.values ?? [];
   let operands = false;
+  // each distinct word once; past MAX_GUESSED only words that look like paths (a long argv must not make harness slow)
+  const seen = new Set<string>();
+  const guess = (a: Arg): void => {
+    if (seen.has(a.value) || seen.size >= MAX_GUESSED * 4 || (seen.size >= MAX_GUESSED && !/^[~./]|\//.test(a.value))) return;
+    seen.add(a.value);
+    add(a, 'read', false, true);
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const w = a.value;
@@ -275,13 +285,13 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
       // `--config=~/.aws/credentials`: an attached value that names a file
       const eq = w.indexOf('=');
       const attached = eq > 0 ? w.slice(eq + 1).replace(/^@/, '') : '';
-      if (attached && looksLikePath(attached)) add({ ...a, value: attached, pattern: attached }, 'read', false, true);
+      if (attached && looksLikePath(attached)) guess({ ...a, value: attached, pattern: attached });
       continue;
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
     // `@FILE`: a response file, read for more arguments (gcc, readelf, javac, many CLIs)
-    if (w.startsWith('@') && w.length > 1) add({ ...a, value: w.slice(1), pattern: a.pattern.slice(1) }, 'read', false, true);
-    else add(a, 'read', false, true);
+    if (w.startsWith('@') && w.length > 1) guess({ ...a, value: w.slice(1), pattern: a.pattern.slice(1) });
+    else guess(a);
   }
 }
 

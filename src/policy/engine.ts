@@ -2,7 +2,7 @@ import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit
 import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
 import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
-import { compileRule, type CompiledRule, type RuleSpec } from './rules.js';
+import { commandNames, compileRule, type CompiledRule, type RuleSpec } from './rules.js';
 import { locationOf } from './paths.js';
 import { isReadOnly } from './readonly.js';
 import { textArg } from './shell/words.js';
@@ -63,7 +63,7 @@ export function compilePolicy(sources: RuleSource[], defaults: PolicyDefaults, c
   const pathRules: CompiledRule[] = [];
   for (const rule of rules) {
     if (rule.spec.command !== undefined) {
-      for (const name of Array.isArray(rule.spec.command) ? rule.spec.command : [rule.spec.command]) {
+      for (const name of commandNames(rule.spec)) {
         const bucket = byCommand.get(name) ?? [];
         bucket.push(rule);
         byCommand.set(name, bucket);

@@ -3,6 +3,8 @@ import type { Arg, Effect, FileOp, PolicyContext, ShellCommand, Tag, Verdict } f
 import { globBase, isInside, locationOf } from './paths.js';
 import { echoedText } from './shell/analyze.js';
 import { compileLinearRegex } from './regex.js';
+import type { RuleSpec } from './rule-schema.js';
+export type { Example, RuleSpec } from './rule-schema.js';
 import { ARGS_GLOB, globMatcher, PATHS_GLOB } from './globs.js';
 import { parseArgs, type ProgramArgs } from './programs/argv.js';
 import { programOf } from './programs/registry.js';
@@ -12,27 +14,6 @@ function stdinText(command: ShellCommand): Arg | null {
   if (command.stdin.kind === 'text') return command.stdin.text;
   if (command.stdin.kind === 'pipe') return echoedText(command.stdin.producers);
   return null;
-}
-
-export type Example = string | { command: string; cwd?: string } | { path: string; op: FileOp };
-
-/** A rule as written in a pack or a config file. */
-export interface RuleSpec {
-  id: string;
-  decision: Verdict;
-  reason: string;
-  command?: string | string[];
-  subcommand?: string | string[];
-  flags?: string[] | { any?: string[]; all?: string[]; none?: string[] };
-  args?: string[];
-  argsRegex?: string;
-  paths?: string[];
-  except?: string[];
-  ops?: FileOp[];
-  recursive?: boolean;
-  location?: 'inside' | 'outside';
-  tag?: Tag;
-  examples?: { match?: Example[]; notMatch?: Example[] };
 }
 
 export type Certainty = 'certain' | 'possible';
@@ -54,8 +35,9 @@ function programArgs(command: ShellCommand): ProgramArgs {
   return parseArgs(programOf(command.name), command.argv);
 }
 
-function subcommandMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
-  const sequences = list(spec.subcommand).map((s) => s.trim().split(/\s+/).map((token) => new Set(token.split('|'))));
+function subcommandMatcher(subcommands: string[]): ((command: ShellCommand) => Certainty | null) | null {
+  // (a "|" inside a word of the built-in packs' older form still reads as alternatives)
+  const sequences = subcommands.map((s) => s.trim().split(/\s+/).map((token) => new Set(token.split('|'))));
   if (sequences.length === 0) return null;
   const matches = (words: readonly string[], dynamicAt: number): Certainty | null => {
     let possible = false;
@@ -157,14 +139,27 @@ function weakest(a: Certainty, b: Certainty): Certainty {
   return a === 'possible' || b === 'possible' ? 'possible' : 'certain';
 }
 
+/** The programs a command rule names. */
+export function commandNames(spec: RuleSpec): string[] {
+  const c = spec.command;
+  return c === undefined ? [] : typeof c === 'string' ? [c] : Array.isArray(c) ? c : Object.keys(c);
+}
+
 function compileCommand(spec: RuleSpec): CompiledRule['matchCommand'] {
-  const names = new Set(list(spec.command));
-  const matchers = [subcommandMatcher(spec), flagsMatcher(spec), argsMatcher(spec), regexMatcher(spec)].filter(
-    (m): m is (c: ShellCommand) => Certainty | null => m !== null,
-  );
+  const names = new Set(commandNames(spec));
+  const perProgram = typeof spec.command === 'object' && !Array.isArray(spec.command) ? spec.command : null;
+  const subcommands = new Map(perProgram ? Object.entries(perProgram).map(([name, subs]) => [name, subcommandMatcher(list(subs))] as const) : []);
+  const shared = perProgram ? null : subcommandMatcher(list(spec.subcommand));
+  const matchers = [flagsMatcher(spec), argsMatcher(spec), regexMatcher(spec)].filter((m): m is (c: ShellCommand) => Certainty | null => m !== null);
   return (command) => {
     if (!names.has(command.name)) return null;
     let certainty: Certainty = 'certain';
+    const sub = perProgram ? subcommands.get(command.name) : shared;
+    if (sub) {
+      const r = sub(command);
+      if (r === null) return null;
+      certainty = weakest(certainty, r);
+    }
     for (const m of matchers) {
       const r = m(command);
       if (r === null) return null;

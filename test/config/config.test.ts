@@ -18,6 +18,24 @@ function problems(raw: unknown): string[] {
   throw new Error('expected the config to be rejected');
 }
 
+describe('the rule format: no alternation inside strings, no cross products', () => {
+  it('"|" inside a subcommand is refused with the entries to write instead', () => {
+    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: 'git', subcommand: 'stash drop|clear' }] })[0]).toMatch(
+      /^rules\[0\]\.subcommand\[0\]: "stash drop\|clear": write each alternative as its own entry \("stash drop", "stash clear"\), not with "\|"/,
+    );
+    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm|rb'] } }] })[0]).toMatch(/^rules\[0\]\.command\.aws: .*"s3 rm", "s3 rb"/);
+  });
+
+  it('each program with its own subcommands: gsutil s3 rm is not aws s3 rm', () => {
+    const policy = policyFromConfig({ extends: [], rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm'], gsutil: ['rm'] } }] });
+    expect(check('aws s3 rm s3://b/x', WS, policy).verdict).toBe('ask');
+    expect(check('gsutil rm gs://b/x', WS, policy).verdict).toBe('ask');
+    expect(check('gsutil s3 rm x', WS, policy).verdict).toBe('allow');
+    expect(check('aws rm x', WS, policy).verdict).toBe('allow');
+    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm'] }, subcommand: 'rm' }] })[0]).toMatch(/^rules\[0\]\.subcommand: with "command" naming each program's subcommands, "subcommand" is not used/);
+  });
+});
+
 describe('config validation names the field, what was expected and what was found', () => {
   it.each([
     [{ extends: 'recommended' }, /^extends: .*expected array.*\(found "recommended"\)/],

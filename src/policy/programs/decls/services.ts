@@ -139,7 +139,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'a bup repository', depth: 1,
     effects: { save: 'routine', index: 'routine', restore: 'routine', split: 'routine', midx: 'routine', join: 'read', fuse: 'read', web: 'read', margin: 'read', fsck: 'read', memtest: 'read', gc: 'irreversible', 'prune-older': 'irreversible', on: 'exec' },
   }),
-  client(['duplicacy'], ['-storage', '-r', '-t', '-id', '-keep', '-threads', '-pref-dir', '-repository', '-key', '-limit-rate', '-log'], {
+  client(['duplicacy'], ['-storage', '-id', '-keep', '-threads', '-pref-dir', '-repository', '-key', '-limit-rate', '-log'], {
     service: 'a Duplicacy storage', depth: 1, dryRun: ['-dry-run'],
     effects: { backup: 'routine', restore: 'routine', password: 'secret' },
   }),
@@ -182,7 +182,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   }),
   client(['nats'], ['-s', '--server', '--user', '--password', '--creds', '--nkey', '--tlscert', '--tlskey', '--tlsca', '--context', '--timeout', '--js-domain', '--js-api-prefix', '--inbox-prefix', '--connection-name', '--jwt', '--count', '--config', '--subject', '--replicas', '--storage', '--retention'], {
     service: 'a NATS system', depth: 2,
-    effects: { pub: 'change', publish: 'change', req: 'change', reply: 'change', bench: 'change', sub: 'read', subscribe: 'read', rtt: 'read', latency: 'read', schema: 'read', context: 'routine', 'consumer next': 'change', 'kv watch': 'read', 'server request': 'change', 'server raft': 'change' },
+    effects: { pub: 'change', publish: 'change', req: 'change', reply: 'change', bench: 'change', sub: 'read', subscribe: 'read', rtt: 'read', latency: 'read', schema: 'read', context: 'routine', 'context select': 'routine', 'consumer next': 'change', 'kv watch': 'read', 'server request': 'change', 'server raft': 'change' },
   }),
   client(['nsc'], ['--config-dir', '--data-dir', '--keystore-dir', '-a', '--account', '-n', '--name', '-o', '--operator', '-u', '--user'], {
     service: 'NATS accounts', depth: 2,
@@ -234,7 +234,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'CircleCI', depth: 3,
     effects: { setup: 'routine', local: 'routine', update: 'routine', open: 'read', diagnostic: 'read', follow: 'routine', 'context store-secret': 'secret', 'runner token': 'secret', 'project secret': 'secret', 'project secret list': 'read', 'config pack': 'read', 'config process': 'read' },
   }),
-  client(['jenkins-cli', 'jenkins', 'jcli'], ['-s', '-auth', '-i', '-user', '-logger', '-p', '--url', '--config-load'], {
+  client(['jenkins-cli', 'jenkins', 'jcli'], ['-s', '-auth', '-i', '-user', '-logger', '--url', '--config-load'], {
     service: 'a Jenkins server', depth: 1, effects: { groovy: 'exec', groovysh: 'exec', build: 'change', console: 'read', 'who-am-i': 'read', 'get-job': 'read', 'get-view': 'read', 'get-node': 'read', 'get-credentials-as-xml': 'secret', 'list-credentials': 'read' },
   }),
   client(['buildkite-agent'], ['--config', '--agent-access-token', '--endpoint', '--job', '--build', '--log-level', '--token', '--name', '--tags', '--queue', '--step', '--key'], {
@@ -448,7 +448,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
       ...AUTH, 'auth:login': 'routine', 'auth:logout': 'routine', 'git:remote': 'routine', local: 'routine', 'local:run': 'routine', 'local:start': 'routine',
       config: 'secret', 'config:get': 'secret', 'pg:credentials': 'secret', 'pg:credentials:url': 'secret', 'redis:credentials': 'secret', 'auth:token': 'secret', 'authorizations:create': 'secret', 'authorizations:rotate': 'secret',
       run: 'exec', 'run:detached': 'exec', 'run:inside': 'exec', 'ps:exec': 'exec', 'pg:psql': 'exec', 'redis:cli': 'exec', console: 'exec',
-      'pg:backups:restore': 'irreversible', 'pg:copy': 'irreversible', 'maintenance:on': 'change', 'maintenance:off': 'change', 'ps:kill': 'change', 'ps:type': 'change', 'pg:kill': 'change', 'pg:killall': 'change', 'pg:upgrade': 'change', 'apps:join': 'change', 'apps:leave': 'change',
+      'pg:backups:restore': 'irreversible', 'pg:copy': 'irreversible', 'maintenance:on': 'change', 'maintenance:off': 'change', 'ps:kill': 'change', 'ps:type': 'change', 'pg:kill': 'change', 'pg:killall': 'change', 'pg:upgrade': 'change', 'ps:scale': 'change', 'ps:restart': 'change', 'ps:stop': 'change', 'ps:resize': 'change', 'ps:autoscale:enable': 'change', 'ps:autoscale:disable': 'change', 'apps:join': 'change', 'apps:leave': 'change',
     },
   }),
   // fly is flyctl, and also Concourse's CLI (`fly -t target set-pipeline`)
@@ -599,14 +599,14 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   }),
   client(['dokku'], ['--app', '--remote'], {
     service: 'a Dokku host', depth: 1,
-    effects: { config: 'secret', 'config:show': 'secret', 'config:get': 'secret', 'config:export': 'secret', run: 'exec', 'run:detached': 'exec', enter: 'exec', 'postgres:connect': 'exec', 'mysql:connect': 'exec', 'redis:connect': 'exec', 'postgres:enter': 'exec', 'postgres:export': 'read' },
+    effects: { config: 'secret', 'config:show': 'secret', 'config:get': 'secret', 'config:export': 'secret', run: 'exec', 'run:detached': 'exec', enter: 'exec', 'postgres:connect': 'exec', 'mysql:connect': 'exec', 'redis:connect': 'exec', 'postgres:enter': 'exec', 'postgres:export': 'read', 'ps:scale': 'change', 'ps:restart': 'change', 'ps:stop': 'change', 'ps:start': 'change', 'ps:rebuild': 'change', 'ps:restore': 'change', 'ps:set': 'change' },
   }),
   client(['kamal'], ['-d', '--destination', '-c', '--config-file', '-h', '--hosts', '-r', '--roles', '--version', '--skip-hooks'], {
     service: 'the hosts Kamal deploys to', depth: 2,
     effects: { init: 'routine', setup: 'change', 'app exec': 'exec', 'accessory exec': 'exec', 'server exec': 'exec', details: 'read', 'app details': 'read', 'accessory details': 'read', secrets: 'secret', 'env push': 'secret', 'lock status': 'read', 'registry login': 'routine', docs: 'read', config: 'read' },
   }),
   client(['caprover'], ['-u', '--caproverUrl', '-n', '--caproverName', '-p', '--caproverPassword', '-a', '--caproverApp', '-b', '--branch', '-t', '--tarFile', '--path', '-i', '--imageName', '-c', '--configFile', '--appToken', '-m', '--method', '-d', '--data', '-o', '--output'], {
-    service: 'a CapRover server', depth: 1, method: ['-m', '--method'], effects: { serversetup: 'change', setup: 'change', api: 'read' },
+    service: 'a CapRover server', depth: 1, method: ['-m', '--method'], effects: { ...AUTH, serversetup: 'change', setup: 'change', api: 'read' },
   }),
   client(['coolify'], ['--context', '--format', '--token'], {
     service: 'Coolify', depth: 3, effects: { context: 'routine', execute: 'exec', 'app env': 'secret', 'app env list': 'read', 'deploy list': 'read', 'deploy get': 'read', 'resource list': 'read' },
@@ -701,21 +701,21 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   client(['pg_restore'], ['-h', '--host', '-p', '--port', '-U', '--username', '-d', '--dbname', '-n', '--schema', '-t', '--table', '-j', '--jobs', '-L', '--use-list', '-I', '--index', '-F', '--format', '--role'], { service: 'a PostgreSQL server', depth: 0, dryRun: ['-l', '--list', '-f', '--file', '--version', '-V'] }),
   client(['pg_upgrade'], ['-b', '--old-bindir', '-B', '--new-bindir', '-d', '--old-datadir', '-D', '--new-datadir', '-j', '--jobs', '-o', '--old-options', '-O', '--new-options', '-p', '--old-port', '-P', '--new-port', '-U', '--username'], { service: 'a PostgreSQL cluster', depth: 0, dryRun: ['-c', '--check', '--version', '-V'] }),
   client(['prisma'], ['--schema', '--config', '--name', '--url', '--from-url', '--to-url', '--from-schema-datamodel', '--to-schema-datamodel', '--file'], {
-    service: 'the database Prisma manages', depth: 2, effects: { 'migrate dev': 'change', 'db execute': 'change', generate: 'read', format: 'read', studio: 'read', init: 'routine', debug: 'read' },
+    service: 'the database Prisma manages', depth: 2, effects: { 'migrate dev': 'routine', 'migrate status': 'read', 'migrate diff': 'read', 'migrate resolve': 'change', 'db execute': 'change', generate: 'read', format: 'read', studio: 'read', init: 'routine', debug: 'read' },
   }),
   // rails and rake run the same database tasks
   client(['rails', 'rake'], ['-e', '--environment', '-f', '--rakefile', '-C', '--directory', '-I', '--libdir', '-R', '--rakelibdir', '-r', '--require', '-j', '--jobs'], {
     service: 'the database of a Rails app', depth: 1, unknown: 'routine', dryRun: ['-T', '--tasks', '-n', '--dry-run', '-P', '--prereqs', '-W', '--where'],
-    effects: { console: 'routine', c: 'routine', server: 'routine', s: 'routine', 'credentials:show': 'secret', 'credentials:edit': 'secret', 'credentials:diff': 'secret', secret: 'secret', 'db:schema:load': 'irreversible', 'db:structure:load': 'irreversible', 'db:seed:replant': 'irreversible', 'db:setup': 'change', 'db:prepare': 'change', 'db:rollback': 'change', routes: 'read', stats: 'read', notes: 'read', middleware: 'read', initializers: 'read', 'db:version': 'read', 'db:migrate:status': 'read' },
+    effects: { console: 'routine', c: 'routine', server: 'routine', s: 'routine', 'credentials:show': 'secret', 'credentials:edit': 'secret', 'credentials:diff': 'secret', secret: 'secret', 'db:schema:load': 'irreversible', 'db:structure:load': 'irreversible', 'db:seed:replant': 'irreversible', 'db:migrate': 'routine', 'db:setup': 'change', 'db:prepare': 'change', 'db:rollback': 'change', routes: 'read', stats: 'read', notes: 'read', middleware: 'read', initializers: 'read', 'db:version': 'read', 'db:migrate:status': 'read' },
   }),
   client(['knex'], ['--knexfile', '--cwd', '--env', '--specific', '--client', '--connection', '--migrations-directory', '--seeds-directory', '-x'], {
-    service: 'the database knex migrates', depth: 1, effects: { 'migrate:make': 'routine', 'seed:make': 'routine', 'migrate:status': 'read', 'migrate:list': 'read', 'migrate:currentVersion': 'read', init: 'routine' },
+    service: 'the database knex migrates', depth: 1, effects: { 'migrate:latest': 'routine', 'migrate:up': 'routine', 'migrate:make': 'routine', 'seed:make': 'routine', 'migrate:status': 'read', 'migrate:list': 'read', 'migrate:currentVersion': 'read', init: 'routine' },
   }),
   client(['sequelize', 'sequelize-cli'], ['--env', '--config', '--options-path', '--migrations-path', '--seeders-path', '--models-path', '--url', '--name', '--seed', '--to', '--from', '--attributes'], {
-    service: 'the database Sequelize migrates', depth: 1, effects: { 'db:migrate:status': 'read', 'model:generate': 'routine', 'model:create': 'routine', 'migration:generate': 'routine', 'migration:create': 'routine', 'seed:generate': 'routine', 'seed:create': 'routine', init: 'routine' },
+    service: 'the database Sequelize migrates', depth: 1, effects: { 'db:migrate': 'routine', 'db:migrate:status': 'read', 'model:generate': 'routine', 'model:create': 'routine', 'migration:generate': 'routine', 'migration:create': 'routine', 'seed:generate': 'routine', 'seed:create': 'routine', init: 'routine' },
   }),
   client(['alembic'], ['-c', '--config', '-n', '--name', '-x', '-m', '--message', '--rev-id', '--head', '--splice'], {
-    service: 'the database Alembic migrates', depth: 1, dryRun: ['--sql'], effects: { downgrade: 'change', revision: 'routine', merge: 'routine', init: 'routine', edit: 'routine', stamp: 'change', heads: 'read', branches: 'read' },
+    service: 'the database Alembic migrates', depth: 1, dryRun: ['--sql'], effects: { upgrade: 'routine', downgrade: 'change', revision: 'routine', merge: 'routine', init: 'routine', edit: 'routine', stamp: 'change', heads: 'read', branches: 'read' },
   }),
   client(['flyway'], ['-url', '-user', '-password', '-schemas', '-locations', '-configFiles', '-environment', '-target'], {
     service: 'the database Flyway migrates', depth: 1, dryRun: ['-dryRunOutput'], effects: { clean: 'irreversible', baseline: 'change', repair: 'change', undo: 'change', snapshot: 'read' },
@@ -725,20 +725,20 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     effects: { dropAll: 'irreversible', 'update-sql': 'read', updateSQL: 'read', 'update-count-sql': 'read', 'rollback-sql': 'read', rollbackSQL: 'read', 'rollback-count-sql': 'read', 'future-rollback-sql': 'read', snapshot: 'read', 'generate-changelog': 'routine', generateChangeLog: 'routine', 'db-doc': 'read', init: 'routine', 'unexpected-changesets': 'read' },
   }),
   client(['dbmate'], ['-u', '--url', '-e', '--env', '-d', '--migrations-dir', '-s', '--schema-file', '--migrations-table', '--wait-timeout', '--env-file'], {
-    service: 'the database dbmate migrates', depth: 1, effects: { up: 'change', down: 'change', new: 'routine', load: 'change' },
+    service: 'the database dbmate migrates', depth: 1, effects: { up: 'routine', migrate: 'routine', down: 'change', new: 'routine', load: 'change' },
   }),
-  client(['goose'], ['-dir', '-table', '-certfile', '-ssl-cert', '-ssl-key'], { service: 'the database goose migrates', depth: 3, effects: { create: 'routine', fix: 'routine' } }),
-  client(['migrate'], ['-path', '-database', '-source', '-lock-timeout', '-prefetch', '-ext', '-dir', '-format'], { service: 'the database golang-migrate migrates', depth: 1, effects: { create: 'routine', down: 'change', force: 'change', goto: 'change' } }),
+  client(['goose'], ['-dir', '-table', '-certfile', '-ssl-cert', '-ssl-key'], { service: 'the database goose migrates', depth: 3, effects: { up: 'routine', create: 'routine', fix: 'routine' } }),
+  client(['migrate'], ['-path', '-database', '-source', '-lock-timeout', '-prefetch', '-ext', '-dir', '-format'], { service: 'the database golang-migrate migrates', depth: 1, effects: { up: 'routine', create: 'routine', down: 'change', force: 'change', goto: 'change' } }),
   client(['sqitch'], ['-C', '--chdir', '--plan-file', '-f', '--top-dir', '--db-client', '-d', '--db-name', '-u', '--db-user', '-h', '--db-host', '-p', '--db-port', '-t', '--target', '--registry', '--to', '--to-change'], {
     service: 'the database sqitch deploys to', depth: 1, effects: { add: 'routine', rework: 'routine', init: 'routine', config: 'routine', engine: 'routine', target: 'routine', bundle: 'routine', tag: 'routine', rebase: 'change', checkout: 'change' },
   }),
   client(['diesel'], ['--database-url', '--config-file', '--migration-dir', '--schema'], {
-    service: 'the database Diesel migrates', depth: 2, effects: { 'migration generate': 'routine', 'migration list': 'read', 'migration pending': 'read', setup: 'change', 'database setup': 'change' },
+    service: 'the database Diesel migrates', depth: 2, effects: { 'migration run': 'routine', 'migration generate': 'routine', 'migration list': 'read', 'migration pending': 'read', setup: 'change', 'database setup': 'change' },
   }),
   client(['typeorm', 'typeorm-ts-node-commonjs', 'typeorm-ts-node-esm'], ['-d', '--dataSource', '-c', '--connection', '-o', '--outputJs'], {
-    service: 'the database TypeORM manages', depth: 1, effects: { 'migration:generate': 'routine', 'migration:create': 'routine', 'entity:create': 'routine', 'subscriber:create': 'routine', init: 'routine', query: 'read', 'migration:show': 'read' },
+    service: 'the database TypeORM manages', depth: 1, effects: { 'migration:run': 'routine', 'migration:generate': 'routine', 'migration:create': 'routine', 'entity:create': 'routine', 'subscriber:create': 'routine', init: 'routine', query: 'read', 'migration:show': 'read' },
   }),
-  client(['drizzle-kit'], ['--config', '--dialect', '--schema', '--out', '--url'], { service: 'the database Drizzle manages', depth: 1, effects: { generate: 'routine', studio: 'read', up: 'routine', introspect: 'read' } }),
+  client(['drizzle-kit'], ['--config', '--dialect', '--schema', '--out', '--url'], { service: 'the database Drizzle manages', depth: 1, effects: { migrate: 'routine', generate: 'routine', studio: 'read', up: 'routine', introspect: 'read' } }),
 
   // package registries and artifacts: publishing changes, yanking destroys, building and installing are local
   client(['twine'], ['-r', '--repository', '--repository-url', '-u', '--username', '-p', '--password', '-c', '--comment', '--config-file', '-i', '--identity', '--sign-with', '--cert', '--client-cert'], { service: 'a Python package index', depth: 1 }),
@@ -769,7 +769,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   }),
   client(['dotnet'], ['-c', '--configuration', '-f', '--framework', '-r', '--runtime', '-o', '--output', '-s', '--source', '-k', '--api-key', '-p', '--project', '-v', '--verbosity', '-a', '--arch', '--os', '--launch-profile', '--symbol-source', '--symbol-api-key'], {
     service: 'a NuGet feed', depth: 3, unknown: 'routine',
-    effects: { build: 'routine', run: 'routine', publish: 'routine', restore: 'routine', add: 'routine', new: 'routine', tool: 'routine', clean: 'routine', watch: 'routine', format: 'routine', pack: 'routine', sln: 'routine', 'dev-certs': 'routine', workload: 'routine', 'ef migrations add': 'routine', 'user-secrets': 'secret', 'nuget add': 'routine', 'nuget enable': 'routine', 'nuget disable': 'routine', 'nuget update': 'routine' },
+    effects: { build: 'routine', run: 'routine', publish: 'routine', restore: 'routine', add: 'routine', new: 'routine', tool: 'routine', clean: 'routine', watch: 'routine', format: 'routine', pack: 'routine', sln: 'routine', 'dev-certs': 'routine', workload: 'routine', 'ef migrations add': 'routine', 'ef database update': 'routine', 'user-secrets': 'secret', 'nuget add': 'routine', 'nuget enable': 'routine', 'nuget disable': 'routine', 'nuget update': 'routine' },
   }),
   client(['nuget'], ['-Source', '-ApiKey', '-ConfigFile', '-Verbosity', '-OutputDirectory', '-Version', '-SymbolSource', '-s', '-k'], {
     service: 'a NuGet feed', depth: 1, unknown: 'routine', effects: { install: 'routine', restore: 'routine', pack: 'routine', sources: 'routine', update: 'routine', config: 'routine', spec: 'routine', init: 'routine', add: 'routine', setapikey: 'secret', push: 'change' },
@@ -827,7 +827,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     effects: { run: 'routine', build: 'routine', create: 'routine', install: 'routine', upgrade: 'routine', 'pub get': 'routine', 'pub add': 'routine', 'pub upgrade': 'routine', 'pub cache': 'routine', 'pub outdated': 'read', 'pub deps': 'read', 'pub publish': 'change', 'pub uploader': 'change', format: 'routine', fix: 'routine', compile: 'routine' },
   }),
   client(['mix'], ['--only', '--organization'], {
-    service: 'Hex', depth: 1, unknown: 'routine', effects: { 'hex.publish': 'change', 'hex.retire': 'change', 'hex.owner': 'change', 'hex.user': 'routine', 'deps.get': 'routine', 'deps.update': 'routine', 'ecto.drop': 'irreversible', 'ecto.reset': 'irreversible', 'ecto.migrate': 'change', 'ecto.rollback': 'change', 'ecto.create': 'change', 'phx.server': 'routine' },
+    service: 'Hex', depth: 1, unknown: 'routine', effects: { 'hex.publish': 'change', 'hex.retire': 'change', 'hex.owner': 'change', 'hex.user': 'routine', 'deps.get': 'routine', 'deps.update': 'routine', 'ecto.drop': 'irreversible', 'ecto.reset': 'irreversible', 'ecto.migrate': 'routine', 'ecto.rollback': 'change', 'ecto.create': 'change', 'phx.server': 'routine' },
   }),
   client(['conan'], ['-r', '--remote', '-pr', '--profile', '-s', '--settings', '-o', '--options', '-b', '--build', '-of', '--output-folder', '-c', '--conf', '-f', '--format'], {
     service: 'a Conan remote', depth: 2, unknown: 'routine', effects: { install: 'routine', create: 'routine', build: 'routine', new: 'routine', 'remote add': 'routine', 'remote login': 'routine', 'remote list': 'read', export: 'routine', profile: 'routine', cache: 'routine', lock: 'routine', upload: 'change' },
@@ -960,7 +960,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'Honeybadger', depth: 2, effects: { exec: 'routine', test: 'change', notify: 'change', 'check-in': 'change', install: 'routine' },
   }),
   client(['sensuctl'], ['--api-url', '--api-key', '--namespace', '--config-dir', '--format', '--cache-dir', '--username', '--password', '-f', '--file'], {
-    service: 'a Sensu backend', depth: 2, effects: { configure: 'routine', dump: 'secret', 'secret list': 'read', secret: 'secret', 'user change-password': 'secret', 'config view': 'read' },
+    service: 'a Sensu backend', depth: 2, effects: { configure: 'routine', 'check create': 'change', 'check execute': 'change', 'check set-command': 'change', 'check set-interval': 'change', 'check set-subscriptions': 'change', 'check set-handlers': 'change', dump: 'secret', 'secret list': 'read', secret: 'secret', 'user change-password': 'secret', 'config view': 'read' },
   }),
 
   // app stores and mobile release tools
@@ -979,5 +979,5 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'Apple notarization and App Store Connect', depth: 3, unknown: 'routine', dryRun: ['--validate-app', '--list-apps', '--notarization-history', '--notarization-info', '--list-providers'],
     effects: { simctl: 'routine', stapler: 'routine', altool: 'change', 'notarytool store-credentials': 'secret' },
   }),
-  client(['iTMSTransporter', 'transporter'], ['-m', '-u', '-p', '-assetFile', '-f', '-apple_id', '-itc_provider', '-jwt', '-apiKey', '-apiIssuer', '-v'], { service: 'App Store Connect', depth: 0, dryRun: ['-version'] }),
+  client(['iTMSTransporter', 'transporter'], ['-m', '-u', '-p', '-assetFile', '-f', '-apple_id', '-itc_provider', '-jwt', '-apiKey', '-apiIssuer'], { service: 'App Store Connect', depth: 0, dryRun: ['-version'] }),
 ];
