@@ -3,7 +3,7 @@ import { globBase, hasGlob, isInside, resolvePath } from './paths.js';
 import { posix } from 'node:path';
 import { interpreterInvocation } from './shell/interpreters.js';
 import { languageOf } from './shell/inline-code.js';
-import { findMatches } from './shell/children.js';
+import { findMatches, listedBy } from './shell/children.js';
 import { textArg } from './shell/words.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programOf } from './programs/registry.js';
@@ -131,6 +131,13 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     }
     return effects;
   }
+  // a file server: everything under the directory it serves can be read from the network
+  const served = servedDirectory(name, args, command.cwd);
+  if (served) add(served, 'read', true);
+  if (name === 'cpio') {
+    cpioEffects(command, args, ctx, add);
+    return effects;
+  }
   const language = languageOf(name);
   if (language && language !== 'other') {
     // Files handed to a program or one-liner are read by it (rewritten with -i).
@@ -208,6 +215,43 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     }
   }
   return effects;
+}
+
+/** The directory a command serves over HTTP (`python3 -m http.server`, `php -S host:port -t DIR`, `npx http-server DIR`), when it is one. */
+function servedDirectory(name: string, args: Arg[], cwd: string | null): Arg | null {
+  const here: Arg = { value: cwd ?? '*', dynamic: cwd === null, glob: false, pattern: cwd ?? '*' };
+  const after = (names: readonly string[]): Arg | undefined => {
+    const at = args.findIndex((a) => names.includes(a.value));
+    if (at !== -1) return args[at + 1];
+    const eq = args.find((a) => names.some((n) => n.startsWith('--') && a.value.startsWith(`${n}=`)));
+    return eq ? { ...eq, value: eq.value.slice(eq.value.indexOf('=') + 1), pattern: eq.pattern.slice(eq.pattern.indexOf('=') + 1) } : undefined;
+  };
+  const positional = (from: number): Arg | undefined => args.slice(from).find((a) => !a.value.startsWith('-') && !/^\d+$/.test(a.value));
+  if (languageOf(name) === 'python') {
+    const m = args.findIndex((a) => a.value === '-m');
+    if (m === -1 || !/^(?:http\.server|SimpleHTTPServer|uploadserver|RangeHTTPServer)$/.test(args[m + 1]?.value ?? '')) return null;
+    return after(['-d', '--directory']) ?? here;
+  }
+  if (languageOf(name) === 'php') return args.some((a) => a.value === '-S') ? (after(['-t']) ?? here) : null;
+  if (languageOf(name) === 'ruby') return args.some((a) => a.value === '-run') && args.some((a) => a.value === 'httpd') ? (positional(args.findIndex((a) => a.value === 'httpd') + 1) ?? here) : null;
+  if (name === 'busybox' && args[0]?.value === 'httpd') return after(['-h']) ?? here;
+  if (['http-server', 'serve', 'live-server', 'static-server', 'httpserver', 'miniserve', 'caddy', 'darkhttpd', 'webfsd'].includes(name)) {
+    if (name === 'caddy') return args[0]?.value === 'file-server' ? (after(['--root', '-r']) ?? here) : null;
+    return after(['--root', '-r', '-d', '--dir']) ?? positional(0) ?? here;
+  }
+  return null;
+}
+
+/** cpio: `-o` archives the files named on stdin, `-p DIR` copies them into DIR, `-i` extracts into the current directory. */
+function cpioEffects(command: ShellCommand, args: Arg[], ctx: EffectContext, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+  const modes = args.filter((a) => /^-[A-Za-z]+$/.test(a.value)).map((a) => a.value.slice(1)).join('');
+  const listed = command.stdin.kind === 'pipe' ? listedBy(command.stdin.producers, ctx.home) : null;
+  if (/[op]/.test(modes) || args.some((a) => a.value === '--create' || a.value === '--pass-through')) add(listed ?? { value: '*', dynamic: true, glob: true, pattern: '*' }, 'read', true);
+  if (/p/.test(modes) || args.some((a) => a.value === '--pass-through')) {
+    const dir = args.find((a) => !a.value.startsWith('-'));
+    if (dir) add(dir, 'write', true);
+  }
+  if (/i/.test(modes) || args.some((a) => a.value === '--extract')) add({ value: command.cwd ?? '*', dynamic: command.cwd === null, glob: false, pattern: command.cwd ?? '*' }, 'write', true);
 }
 
 /** find's own words, without the commands of its -exec/-ok actions. */

@@ -1008,6 +1008,7 @@ const ROWS: [string, RemoteEffect][] = [
   ['dbmate rollback', 'change'],
   ['dbmate drop', 'irreversible'],
   ['goose status', 'read'],
+  // the driver-first form puts the verb third, past the path `effects` match from: the verbs decide
   ['goose postgres "user=app dbname=app" up', 'change'],
   ['goose up', 'routine'],
   ['goose down', 'change'],

@@ -903,7 +903,7 @@ class Analyzer {
   }
 
   private inlineCode(language: Language, code: Arg, base: Invocation, via: string[], tags: Tag[], cwd: string | null): void {
-    const findings = analyzeCode(language, code.value);
+    const findings = analyzeCode(language, code.value, 0, base.scope.vars);
     const how = `${language} code`;
     const extra: Tag[] = [];
     if (this.argFromNetwork(code)) extra.push('code-from-network');

@@ -5,7 +5,7 @@ import type { FileOp } from '../types.js';
  * perl -e, awk, sed …): it finds the calls that run commands or touch files and recovers their
  * literal arguments. Whatever it cannot recover is reported as unknown so the caller can ask.
  */
-export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'sed' | 'lua' | 'other';
+export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'sed' | 'ed' | 'lua' | 'other';
 
 export interface CodeFindings {
   /** Shell command lines the code runs, recovered from string literals. */
@@ -108,6 +108,7 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`\bgetline(?:\s+\w+)?\s*<\s*(?=` + STRING + ')', 'read'),
   ],
   sed: [],
+  ed: [],
   other: [],
 };
 
@@ -182,12 +183,34 @@ const HOME_EXPRESSIONS = new RegExp(
   'g',
 );
 
+/** Lookups of an environment variable by literal name, in the languages above. */
+const ENV_LOOKUP = new RegExp(
+  [
+    String.raw`process\.env\.([A-Za-z_]\w*)`,
+    String.raw`process\.env\[\s*['"]([A-Za-z_]\w*)['"]\s*\]`,
+    String.raw`\bos\.environ(?:\.get\(\s*['"]([A-Za-z_]\w*)['"][^)]*\)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])`,
+    String.raw`\b(?:os\.)?getenv\(\s*['"]([A-Za-z_]\w*)['"]\s*\)`,
+    String.raw`\$ENV\{\s*['"]?([A-Za-z_]\w*)['"]?\s*\}`,
+    String.raw`\bENV\[\s*['"]([A-Za-z_]\w*)['"]\s*\]`,
+    String.raw`\bDeno\.env\.get\(\s*['"]([A-Za-z_]\w*)['"]\s*\)`,
+  ].join('|'),
+  'g',
+);
+
 /**
  * Folds the simplest computed paths back into literals: home expressions become '~', and
  * literals joined with + . / or path.join become one literal.
  */
-function foldLiterals(code: string): string {
+function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
   let out = code.replace(HOME_EXPRESSIONS, "'~'");
+  // a variable of the environment the command line set (`export F=~/.ssh/id_rsa; php -r 'readfile(getenv("F"));'`)
+  if (env.size > 0) {
+    out = out.replace(ENV_LOOKUP, (m, ...groups: (string | undefined)[]) => {
+      const name = groups.slice(0, 8).find((g) => g !== undefined);
+      const value = name !== undefined ? env.get(name) : undefined;
+      return value !== undefined && !/['"\\]/.test(value) ? `'${value}'` : m;
+    });
+  }
   // expanduser('~/x'), File.expand_path("~/x"), path.resolve('x'): the literal itself
   out = out.replace(/\b(?:os\.path\.expanduser|os\.path\.abspath|os\.path\.realpath|File\.expand_path|path\.resolve|Path)\(\s*('[^'\\]*'|"[^"\\]*")\s*\)/g, '$1');
   out = out.replace(/\b(?:os\.)?path\.join\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
@@ -202,7 +225,7 @@ function foldLiterals(code: string): string {
   return out;
 }
 
-export function analyzeCode(language: Language, source: string, depth = 0): CodeFindings {
+export function analyzeCode(language: Language, source: string, depth = 0, env: ReadonlyMap<string, string> = new Map()): CodeFindings {
   const findings: CodeFindings = { shell: [], effects: [], unknownExec: false, unknownMutation: false };
   if (source.length > MAX_CODE || depth > 2) {
     findings.unknownExec = true;
@@ -210,7 +233,8 @@ export function analyzeCode(language: Language, source: string, depth = 0): Code
     return findings;
   }
   if (language === 'sed') return analyzeSed(source);
-  const code = foldLiterals(source);
+  if (language === 'ed') return analyzeEd(source);
+  const code = foldLiterals(source, env);
   const claimed = new Set<number>();
   for (const { pattern, kind, recursive } of APIS[language]) {
     pattern.lastIndex = 0;
@@ -235,7 +259,7 @@ export function analyzeCode(language: Language, source: string, depth = 0): Code
       if (kind === 'code') {
         if (literal === null) findings.unknownExec = true;
         else {
-          const inner = analyzeCode(language, literal, depth + 1);
+          const inner = analyzeCode(language, literal, depth + 1, env);
           findings.shell.push(...inner.shell);
           findings.effects.push(...inner.effects);
           findings.unknownExec ||= inner.unknownExec;
@@ -276,6 +300,22 @@ const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0
 const OTHER_EXEC = /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
 const OTHER_MUTATION = /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
 
+/** ed commands: `!cmd` runs a shell command, `e`/`r FILE` read a file, `w`/`W FILE` write one. */
+function analyzeEd(script: string): CodeFindings {
+  const findings: CodeFindings = { shell: [], effects: [], unknownExec: false, unknownMutation: false };
+  for (const raw of script.split('\n')) {
+    const line = raw.trim().replace(/^(?:\d+|\$|\.|,|;|%)?(?:,(?:\d+|\$|\.))?/, '');
+    const bang = /^(?:[erw]\s*)?!(.*)$/.exec(line);
+    if (bang) {
+      findings.shell.push(bang[1]!);
+      continue;
+    }
+    const file = /^([eErwW]|wq)\s+(\S.*)$/.exec(line);
+    if (file) findings.effects.push({ op: /^[wW]/.test(file[1]!) ? 'write' : 'read', path: file[2]!, recursive: false });
+  }
+  return findings;
+}
+
 /**
  * GNU sed can run commands (`e`, `s///e`) and write files (`w FILE`, `s///w FILE`).
  * Scripts are split on newlines and semicolons, which is enough to see those commands.
@@ -307,7 +347,8 @@ export function languageOf(name: string): Language | null {
   if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl(?:\d+(?:\.\d+)*)?$/.test(name)) return 'perl';
-  if (/^ruby(?:\d+(?:\.\d+)*)?$/.test(name)) return 'ruby';
+  if (/^ruby(?:\d+(?:\.\d+)*)?$/.test(name) || name === 'irb' || name === 'pry') return 'ruby';
+  if (name === 'ed' || name === 'red') return 'ed';
   if (/^php(?:\d+(?:\.\d+)*)?$/.test(name)) return 'php';
   if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk') return 'awk';
   if (name === 'sed' || name === 'gsed') return 'sed';

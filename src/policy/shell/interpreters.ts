@@ -33,6 +33,8 @@ interface Grammar {
   inPlace?: readonly string[];
   /** With no program, operands are files and stdin is data, not code (sed/awk read data). */
   stdinIsData?: boolean;
+  /** A line editor: operands are the files it edits, its commands come on stdin (ed). */
+  editor?: boolean;
 }
 
 const GRAMMARS: Record<Language, Grammar> = {
@@ -47,6 +49,7 @@ const GRAMMARS: Record<Language, Grammar> = {
   lua: { code: ['-e'], value: ['-l'] },
   awk: { code: [], value: ['-F', '-v', '--field-separator', '--assign', '-l', '--load'], file: ['-f', '--file', '-E', '--exec'], programOperand: true, stdinIsData: true, inPlace: ['-i'] },
   sed: { code: ['-e', '--expression'], value: ['-l', '--line-length'], file: ['-f', '--file'], programOperand: true, stdinIsData: true, inPlace: ['-i', '--in-place'], clusters: true },
+  ed: { code: [], value: ['-p', '--prompt'], editor: true },
   other: { code: ['-e', '-c', '-Command', '-EncodedCommand'], value: [] },
 };
 
@@ -81,7 +84,7 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
         continue;
       }
       optionsDone = true;
-      if (module || programFile) {
+      if (module || programFile || g.editor) {
         operands.push(arg);
         continue;
       }
@@ -154,5 +157,5 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
   else if (g.stdinIsData) source = { mode: 'none' };
   else source = { mode: 'stdin' };
   if (stdinDash && code.length === 0 && !programFile) source = { mode: 'stdin' };
-  return { source, operands, inPlace };
+  return { source, operands, inPlace: inPlace || (g.editor ?? false) };
 }

@@ -24,9 +24,16 @@ const RESTIC_VALUES = ['-r', '--repo', '--repository', '--repository-file', '-p'
 /** borg and borgmatic share their actions. */
 const BORG: Effects = { create: 'routine', extract: 'routine', mount: 'read', umount: 'routine', compact: 'irreversible', rdelete: 'irreversible', 'key export': 'secret', 'key import': 'secret', 'export-tar': 'read', 'import-tar': 'change', 'with-lock': 'change', serve: 'read', 'break-lock': 'change', rlist: 'read', rinfo: 'read', 'config validate': 'read', 'config generate': 'routine', bootstrap: 'change', spot: 'read' };
 
+/**
+ * Clients of other remote services, family by family (secret managers, backups, queues, search,
+ * CI/CD, Kubernetes tools, infrastructure as code, platforms and clouds, databases, registries,
+ * DNS/CDN, payment, email and messaging, feature flags, monitoring, app stores). The verbs of their
+ * subcommands decide (remote.ts); `effects` say what the verbs cannot: subcommands named by nouns
+ * (`restic snapshots`, `stripe listen`), changes that are everyday work, and where secrets are.
+ */
 export const SERVICE_DECLS: ProgramDecl[] = [
   // secret managers: reads show secrets; listing names does not
-  { names: ['vault', 'bao'], globals: { values: ['-address', '-namespace', '-ca-cert'] }, remote: { service: 'a Vault server', depth: 3, secrets: true, effects: { status: 'read', login: 'routine', 'token lookup': 'read', 'token create': 'secret', 'secrets list': 'read', 'kv list': 'read', 'kv metadata get': 'read', 'policy list': 'read', 'policy read': 'read', 'auth list': 'read' } } },
+  client(['vault', 'bao'], ['-address', '-namespace', '-ca-cert'], { service: 'a Vault server', depth: 3, secrets: true, effects: { status: 'read', login: 'routine', 'token lookup': 'read', 'token create': 'secret', 'secrets list': 'read', 'kv list': 'read', 'kv metadata get': 'read', 'policy list': 'read', 'policy read': 'read', 'auth list': 'read' } }),
   client(['op'], ['--account', '--config', '--encoding', '--format', '--session', '--vault', '--fields', '--categories', '--tags', '--title', '--url', '--template', '-o', '--out-file', '--env-file'], {
     service: '1Password', depth: 2, secrets: true,
     effects: { ...AUTH, signin: 'routine', signout: 'routine', update: 'routine', whoami: 'read', 'account list': 'read', 'account get': 'read', 'vault list': 'read', 'vault get': 'read', 'vault create': 'change', 'vault edit': 'change', 'item list': 'read', 'document list': 'read', 'user list': 'read', 'group list': 'read', item: 'secret', document: 'secret', read: 'secret', inject: 'secret', run: 'secret', 'plugin run': 'secret', 'connect token': 'secret', 'service-account create': 'secret', 'events-api create': 'secret' },
@@ -125,7 +132,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   }),
   client(['duplicati-cli'], ['--passphrase', '--dbpath', '--backup-name', '--keep-time', '--keep-versions', '--retention-policy', '--version', '--time'], {
     service: 'a Duplicati backup', depth: 1, dryRun: ['--dry-run'],
-    effects: { backup: 'routine', restore: 'routine', compact: 'irreversible', 'list-broken-files': 'read', affected: 'read', 'test-filters': 'read', 'compare': 'read' },
+    effects: { backup: 'routine', restore: 'routine', compact: 'irreversible', 'list-broken-files': 'read', affected: 'read', 'test-filters': 'read', compare: 'read' },
   }),
   client(['kopia'], ['--config-file', '--log-dir', '--log-level', '--file-log-level', '--password', '-p', '--cache-directory', '--max-cache-size-mb', '--description', '--tags', '--parallel', '--keep-latest', '--keep-hourly', '--keep-daily', '--keep-weekly', '--keep-monthly', '--keep-annual', '--bucket', '--path', '--prefix'], {
     service: 'a Kopia repository', depth: 2, dryRun: ['--dry-run'],
@@ -139,7 +146,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'a bup repository', depth: 1,
     effects: { save: 'routine', index: 'routine', restore: 'routine', split: 'routine', midx: 'routine', join: 'read', fuse: 'read', web: 'read', margin: 'read', fsck: 'read', memtest: 'read', gc: 'irreversible', 'prune-older': 'irreversible', on: 'exec' },
   }),
-  client(['duplicacy'], ['-storage', '-id', '-keep', '-threads', '-pref-dir', '-repository', '-key', '-limit-rate', '-log'], {
+  client(['duplicacy'], ['-storage', '-id', '-keep', '-threads', '-pref-dir', '-repository', '-key', '-limit-rate'], {
     service: 'a Duplicacy storage', depth: 1, dryRun: ['-dry-run'],
     effects: { backup: 'routine', restore: 'routine', password: 'secret' },
   }),

@@ -38,6 +38,8 @@ export const TOOL_DECLS: ProgramDecl[] = [
   { names: ['shuf'], outputs: ['-o', '--output'] },
   { names: ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'javac', 'ld', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'pyinstaller', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], outputs: ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'] },
   { names: ['ssh-keygen'], outputs: ['-f'] },
+  { names: ['aria2c'], outputs: ['-o', '--out', '-d', '--dir', '-l', '--log', '--save-session'] },
+  { names: ['gtester', 'g-ir-compiler', 'msgfmt', 'xgettext'], outputs: ['-o', '--output'] },
   { names: ['gpg', 'gpg2'], outputs: ['-o', '--output'] },
   { names: ['pg_dump', 'pg_dumpall', 'mysqldump', 'mongodump', 'mongoexport', 'sqlcmd', 'bcp'], outputs: ['-f', '--file', '-o', '--out', '--output', '-r', '--result-file'] },
 ];
