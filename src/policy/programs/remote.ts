@@ -11,8 +11,15 @@ import type { RemoteDecl, RemoteEffect } from './types.js';
 const IRREVERSIBLE = new Set([
   'delete', 'del', 'deletion', 'rm', 'rmdir', 'rb', 'remove', 'removal', 'destroy', 'purge', 'drop', 'terminate', 'truncate', 'wipe', 'erase', 'prune', 'forget',
   'yank', 'unpublish', 'revoke', 'flush', 'flushall', 'flushdb', 'nuke', 'teardown', 'uninstall', 'deregister', 'expunge', 'shred', 'obliterate', 'reset', 'dropdb',
-  'clear', 'empty', 'cleanup', 'decommission', 'release-delete', 'unregister', 'disassociate', 'evict', 'abandon',
+  'clear', 'empty', 'cleanup', 'decommission', 'release-delete', 'unregister', 'disassociate', 'evict', 'abandon', 'compact', 'rebuild', 'reinstall',
+  'deleted', 'nuke', 'reimage',
 ]);
+
+/** Prefixes that destroy even run together with their object (`deletetable`, `dropAll`). */
+const IRREVERSIBLE_PREFIX = /^(?:delete|destroy|purge|remove|terminate|truncate)(?=[a-z]{4,})/;
+
+/** Verbs that switch the client's own context (a profile, a project, a login): routine. */
+const ROUTINE = new Set(['use', 'switch', 'select', 'login', 'logout', 'activate-profile', 'context', 'set-context', 'use-context', 'whoami']);
 
 const READ = new Set([
   'get', 'list', 'ls', 'lsd', 'lsf', 'lsl', 'lsjson', 'describe', 'show', 'view', 'status', 'info', 'inspect', 'logs', 'log', 'tail', 'cat', 'search', 'find', 'diff',
@@ -20,7 +27,8 @@ const READ = new Set([
   'verify', 'preview', 'lookup', 'tree', 'output', 'outputs', 'graph', 'template', 'render', 'completion', 'browse', 'wait', 'query', 'read', 'size', 'du',
   'md5sum', 'sha1sum', 'hashsum', 'estimate', 'usage', 'summary', 'about', 'ping', 'health', 'doctor', 'current', 'detect', 'test', 'list-all', 'tags', 'blame',
   'api-resources', 'api-versions', 'cluster-info', 'can-i', 'whoami', 'download', 'pull', 'fetch', 'clone', 'export', 'dump', 'checkout', 'env', 'echo', 'quota',
-  'metrics', 'trace', 'audit', 'scan', 'ncdu', 'lsjson', 'listremotes', 'config-show', 'dryrun', 'dry-run', 'filter', 'select', 'poll', 'monitor', 'ps', 'report',
+  'metrics', 'trace', 'audit', 'scan', 'ncdu', 'lsjson', 'listremotes', 'config-show', 'dryrun', 'dry-run', 'filter', 'poll', 'monitor', 'ps', 'report',
+  'retrieve', 'access', 'consume', 'lint', 'describe-all', 'outdated', 'top', 'inspect', 'fetch-all',
 ]);
 
 const CHANGE = new Set([
@@ -34,12 +42,16 @@ const CHANGE = new Set([
   'edit-secret', 'login', 'logout', 'reindex', 'rebuild', 'redeploy', 'recreate', 'failover', 'switchover', 'commit', 'override', 'activate', 'deactivate', 'toggle',
   'migrate', 'seed', 'backup', 'snapshot', 'expose', 'autoscale', 'port-forward', 'proxy', 'ssh', 'scp', 'connect', 'console', 'shell', 'attach-role-policy',
   'mirror', 'copy-object', 'compose', 'request', 'renew', 'issue', 'sign', 'encrypt', 'retry', 'rerun', 'dispatch', 'unset', 'revert', 'rewrite', 'bump', 'yank-undo',
+  'post', 'confirm', 'finalize', 'resend', 'execute', 'kill', 'shutdown', 'expire', 'gc', 'alter',
 ]);
 
 const SECRET_NOUNS = new Set([
   'secret', 'secrets', 'secretvalue', 'password', 'passwords', 'passwd', 'token', 'tokens', 'credential', 'credentials', 'creds', 'apikey', 'apikeys', 'kubeconfig',
   'private', 'decrypt', 'plaintext', 'passphrase', 'keyring', 'keychain', 'vault', 'otp', 'totp', 'sshkey', 'signing-key', 'access-key', 'accesskey',
 ]);
+
+/** Read verbs that are actions, not nouns: after a noun that reads like a change (`backup get`, `snapshot list`) they decide. */
+const STRONG_READ = new Set(['get', 'list', 'ls', 'describe', 'show', 'view', 'status', 'query', 'search', 'find', 'inspect', 'info', 'cat', 'read', 'print', 'lookup', 'validate', 'verify', 'diff', 'plan', 'preview']);
 
 /** Verbs that show a secret when their object is one (listing secrets names them, it does not show them). */
 const SHOWING = new Set(['get', 'read', 'show', 'view', 'cat', 'print', 'download', 'export', 'dump', 'pull', 'reveal', 'access', 'decrypt', 'describe-secret', 'value']);
@@ -53,8 +65,18 @@ export interface RemoteVerdict {
   words: string;
 }
 
+/** The parts of a subcommand word: split at - _ : . and at camelCase humps (`DeleteInstance`, `deleteSite`). */
 function parts(word: string): string[] {
-  return word.toLowerCase().split(/[-_:.]+/).filter(Boolean);
+  return word
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split(/[-_:.]+/)
+    .filter(Boolean);
+}
+
+function isSecretNoun(word: string): boolean {
+  const p = parts(word);
+  return p.some((x) => SECRET_NOUNS.has(x)) || (p.includes('key') && p.includes('access'));
 }
 
 /** What one word says, when its parts name a verb. */
@@ -62,9 +84,12 @@ export function verbEffect(word: string, secrets: boolean): RemoteEffect | null 
   const p = parts(word);
   if (p.length === 0) return null;
   const whole = word.toLowerCase();
-  if (p.some((x) => IRREVERSIBLE.has(x)) || IRREVERSIBLE.has(whole)) return 'irreversible';
-  const secretNoun = p.some((x) => SECRET_NOUNS.has(x)) || (p.includes('key') && p.includes('access'));
-  const verb = READ.has(whole) || CHANGE.has(whole) ? whole : [p[0]!, p[p.length - 1]!].find((x) => READ.has(x) || CHANGE.has(x));
+  if (p.some((x) => IRREVERSIBLE.has(x) || IRREVERSIBLE_PREFIX.test(x)) || IRREVERSIBLE.has(whole)) return 'irreversible';
+  const secretNoun = isSecretNoun(word);
+  if (ROUTINE.has(whole) || ROUTINE.has(p[p.length - 1]!)) return 'routine';
+  // `noun:verb` (heroku ps:scale) names its verb last, `verb-noun` (delete-secret) first
+  const order = word.includes(':') ? [p[p.length - 1]!, p[0]!] : [p[0]!, p[p.length - 1]!];
+  const verb = READ.has(whole) || CHANGE.has(whole) ? whole : order.find((x) => READ.has(x) || CHANGE.has(x));
   if (verb === undefined) return null;
   if (CHANGE.has(verb) && !READ.has(verb)) return secretNoun ? 'secret' : 'change';
   if (secrets || (secretNoun && p.some((x) => SHOWING.has(x)))) return 'secret';
@@ -83,7 +108,24 @@ function longestEffect(decl: RemoteDecl, words: readonly string[]): { effect: Re
 
 const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', DELETE: 'irreversible' };
 
-/** What the command does to the remote service, or null when harness cannot name a subcommand. */
+/** Options whose name is a destroying verb (`kafka-topics --delete`, `mongorestore --drop`), or a changing one (`--create`, `--alter`). */
+function optionEffect(options: readonly string[]): RemoteEffect | null {
+  let out: RemoteEffect | null = null;
+  for (const o of options) {
+    if (!o.startsWith('--') || o.startsWith('--no-')) continue;
+    const v = verbEffect(o.slice(2).split('=')[0]!, false);
+    if (v === 'irreversible') return v;
+    if (v === 'change' && ['create', 'alter', 'add', 'update', 'set', 'execute', 'reset-offsets', 'doit'].some((x) => o.slice(2).startsWith(x))) out = 'change';
+  }
+  return out;
+}
+
+/**
+ * What the command does to the remote service. Destroying verbs anywhere in the subcommand words
+ * win (unless the declaration names that very path); otherwise the declaration's most specific
+ * path, then the last word that names a verb (`velero backup get` gets; `kopia snapshot list`
+ * lists), a secret noun on the way making it a secret (`fly secrets set`).
+ */
 export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (names: readonly string[]) => string | null): RemoteVerdict {
   const depth = decl.depth ?? 3;
   const words = args.words.slice(0, depth);
@@ -94,10 +136,10 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   if (showing) return { effect: 'secret', words: [...words, showing].join(' ') };
   const method = decl.method ? optionValue(decl.method) : null;
   const declared = longestEffect(decl, words);
-  // the verbs of the words after a declared path still say when it destroys (`secret delete`)
-  for (let k = 0; k < words.length; k++) {
-    const v = verbEffect(words[k]!, decl.secrets ?? false);
-    if (v === 'irreversible') return said(v, k + 1);
+  const from = declared?.length ?? 0;
+  // the verbs after a declared path still say when it destroys (`secret delete`); the path itself is what it was declared
+  for (let k = from; k < words.length; k++) {
+    if (verbEffect(words[k]!, false) === 'irreversible') return said('irreversible', k + 1);
   }
   if (method) {
     const m = METHOD_EFFECT[method.toUpperCase()] ?? 'change';
@@ -105,14 +147,29 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
     if (m !== 'read') return said(routine && m === 'change' ? 'routine' : m, words.length);
   }
   if (declared && declared.effect !== 'read' && declared.effect !== 'routine') return said(declared.effect, declared.length);
-  for (let k = declared?.length ?? 0; k < words.length; k++) {
+  let last: { effect: RemoteEffect; k: number; strongRead: boolean } | null = null;
+  let secretNoun = false;
+  for (let k = from; k < words.length; k++) {
+    // an operand (`orders.new`, `s3://b`, `KEY=v`), not a subcommand: the words end here
+    if (/[/=@]|^\d/.test(words[k]!)) break;
+    secretNoun ||= isSecretNoun(words[k]!);
     const v = verbEffect(words[k]!, decl.secrets ?? false);
     if (v === null) continue;
-    // under a routine path, changes are routine; a secret is a secret wherever it is
-    if (declared?.effect === 'routine' && v === 'change') return said('routine', k + 1);
-    if (declared?.effect === 'read' && v !== 'secret') return said('read', k + 1);
-    return said(v, k + 1);
+    // The first verb decides, unless it was a noun that reads like a verb: a change noun before a read
+    // action (`velero backup get`), a read noun before an action (`sensuctl check create`); not a
+    // read noun after an action (`promtool push metrics`) nor a resource after a read (`kubectl describe deploy`).
+    const strongRead = v === 'read' && STRONG_READ.has(words[k]!.toLowerCase());
+    if (last === null || (strongRead && !last.strongRead) || (v !== 'read' && last.effect === 'read' && !last.strongRead)) last = { effect: v, k, strongRead };
+  }
+  if (last) {
+    let effect = last.effect;
+    if (secretNoun && effect === 'change') effect = 'secret';
+    // under a routine path, changes are routine
+    if (declared?.effect === 'routine' && effect === 'change') effect = 'routine';
+    return said(effect, last.k + 1);
   }
   if (declared) return said(declared.effect, declared.length);
+  const byOption = optionEffect(args.options);
+  if (byOption) return { effect: byOption, words: words.join(' ') };
   return said(decl.unknown ?? 'change', words.length);
 }

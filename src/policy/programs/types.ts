@@ -84,8 +84,8 @@ export interface RemoteDecl {
   service: string;
   /**
    * Effects of subcommand paths, most specific first wins (`'secretsmanager'`, `'ssm send-command'`,
-   * `'pr'`): a path's effect holds for everything under it unless the verbs say it destroys.
-   * Values: an effect, or `verbs` to let the verb of the word decide there (the default).
+   * `'pr'`): the declared path is what it says (even `kind delete`: routine); the words after it
+   * are judged by their verbs, a destroying verb always winning, a change under a routine path routine.
    */
   effects?: Readonly<Record<string, RemoteEffect>>;
   /** What a subcommand whose words name no known verb does. Default `change`. */

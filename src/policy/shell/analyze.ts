@@ -795,8 +795,16 @@ class Analyzer {
       }
       case 'xargs': {
         make(name);
-        const input = base.stdin.kind === 'pipe' ? listedBy(base.stdin.producers, this.home) : unknownArg('XARGS_INPUT');
-        child(xargsCommand(args, input), 'xargs');
+        // -a FILE: the words come from the file, not from stdin
+        const fromFile = args.some((a) => a.value === '-a' || a.value.startsWith('--arg-file') || /^-a./.test(a.value));
+        let input = base.stdin.kind === 'pipe' && !fromFile ? listedBy(base.stdin.producers, this.home) : unknownArg('XARGS_INPUT');
+        const argv = xargsCommand(args, input);
+        // a shell or interpreter fed by xargs runs what the input says: untrusted, whatever printed it
+        const head = argv[0] && !argv[0].dynamic ? basename(argv[0].value) : '';
+        if ((SHELLS.has(head) || languageOf(head) !== null) && !input.glob) {
+          input = unknownArg('XARGS_INPUT');
+          child(xargsCommand(args, input), 'xargs');
+        } else child(argv, 'xargs');
         return recorded;
       }
       case 'parallel':

@@ -187,23 +187,36 @@ export function parallelScripts(args: Arg[]): Arg[] {
   if (words.length > 0) {
     const unknownInputs = (): Arg[] => {
       const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
-      const value = words.map((w) => w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"')).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
-      return [textArg(value, words.some((w) => w.dynamic))];
+      const line = (quoteWords: boolean): Arg => {
+        const value = words.map((w) => (quoteWords ? shellQuote(w.value.replace(/\{[^}]*\}/g, '$PARALLEL_ARG')).replace(/^'(.*)'$/s, '"$1"') : w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"'))).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
+        return textArg(value, words.some((w) => w.dynamic));
+      };
+      return words.length > 1 && words.some((w) => /[\s;&|<>()$`'"\\]/.test(w.value)) ? [line(false), line(true)] : [line(false)];
     };
     const jobs = groups && !fromFile ? parallelJobs(groups) : null;
     if (!jobs) return unknownInputs();
-    return jobs.map((inputs) => {
+    // The template words are joined for the shell; whether a word's own quoting survives differs
+    // between versions and modes (`parallel bash -c 'rm -rf {}' ::: /`), so a word with blanks or
+    // shell syntax in it is judged both ways.
+    const ambiguous = words.length > 1 && words.some((w) => /[\s;&|<>()$`'"\\]/.test(w.value));
+    const compose = (inputs: string[], quoteWords: boolean): Arg => {
       let replaced = false;
-      const line = words.map((w) => w.value.replace(/\{(\d*)([./]*|\/\/|#|%)?\}/g, (m, n: string, op: string | undefined) => {
-        const input = n === '' ? inputs.join(' ') : inputs[Number(n) - 1];
-        replaced = true;
-        if (op === '#' || op === '%') return '1';
-        return input === undefined ? m : shellQuote(parallelReplace(input, op ?? ''));
-      }));
+      const line = words.map((w) => {
+        const word = w.value.replace(/\{(\d*)([./]*|\/\/|#|%)?\}/g, (m, n: string, op: string | undefined) => {
+          const input = n === '' ? inputs.join(' ') : inputs[Number(n) - 1];
+          replaced = true;
+          if (op === '#' || op === '%') return '1';
+          if (input === undefined) return m;
+          const value = parallelReplace(input, op ?? '');
+          return quoteWords ? value : shellQuote(value);
+        });
+        return quoteWords ? shellQuote(word) : word;
+      });
       const text = line.join(' ') + (replaced ? '' : ` ${inputs.map(shellQuote).join(' ')}`);
       // an unknown replacement string left in the line
       return textArg(text, words.some((w) => w.dynamic) || /\{[^}]*\}/.test(line.join(' ')));
-    });
+    };
+    return jobs.flatMap((inputs) => (ambiguous ? [compose(inputs, false), compose(inputs, true)] : [compose(inputs, false)]));
   }
   if (sep === -1) return [{ value: '$PARALLEL_INPUT', dynamic: true, glob: false, pattern: '*' }];
   return args.slice(sep + 1).filter((a) => !a.value.startsWith(':::'));

@@ -104,6 +104,8 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   },
   'nix-shell': { valueOpts: ['-p', '-I', '-A', '--arg', '--argstr', '--packages'], scriptOpts: ['--run', '--command'] },
   entr: {},
+  summon: { valueOpts: ['-p', '--provider', '-f', '--yaml', '-D', '--environment'] },
+  envchain: { skip: 1 },
 };
 
 /** `pkg-manager SUB … command` forms: the words after SUB (and its options) are a command. */
@@ -131,6 +133,13 @@ const SUBCOMMAND_WRAPPERS: Record<string, Record<string, WrapperSpec>> = {
   doppler: { run: { valueOpts: ['-p', '--project', '-c', '--config', '--command'] } },
   op: { run: { valueOpts: ['--env-file'] } },
   'aws-vault': { exec: { skip: 1 } },
+  infisical: { run: { valueOpts: ['--env', '--path', '--projectId', '--token', '--domain', '--tags', '--watch-fallback-interval'] } },
+  teller: { run: { valueOpts: ['-c', '--config'] } },
+  chamber: { exec: {} },
+  berglas: { exec: { valueOpts: ['--local'] } },
+  railway: { run: { valueOpts: ['-s', '--service', '-e', '--environment'] } },
+  sops: { 'exec-env': { skip: 1 }, 'exec-file': { skip: 1 } },
+
   opam: { exec: {} },
 };
 
