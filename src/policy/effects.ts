@@ -108,6 +108,11 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   if (asksOnlyForHelp(command)) return effects;
   const args = command.argv.slice(1);
   const name = command.name;
+  for (const a of args) {
+    // `file:///path` URLs name local files (`curl file:///etc/shadow`, `lwp-request file://…`)
+    const m = /^file:\/\/(?:localhost)?(\/[^?#]*)/i.exec(a.value);
+    if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, programOf(name) === undefined);
+  }
   if (command.codeEffects) {
     for (const e of command.codeEffects) add({ value: e.path, dynamic: false, glob: hasGlob(e.path), pattern: e.path }, e.op, e.recursive, e.guessed);
     return effects;
@@ -235,6 +240,7 @@ function servedDirectory(name: string, args: Arg[], cwd: string | null): Arg | n
   if (languageOf(name) === 'php') return args.some((a) => a.value === '-S') ? (after(['-t']) ?? here) : null;
   if (languageOf(name) === 'ruby') return args.some((a) => a.value === '-run') && args.some((a) => a.value === 'httpd') ? (positional(args.findIndex((a) => a.value === 'httpd') + 1) ?? here) : null;
   if (name === 'busybox' && args[0]?.value === 'httpd') return after(['-h']) ?? here;
+  if ((name === 'kubectl' || name === 'oc') && args.some((a) => a.value === 'proxy')) return after(['--www', '-w']) ?? null;
   if (['http-server', 'serve', 'live-server', 'static-server', 'httpserver', 'miniserve', 'caddy', 'darkhttpd', 'webfsd'].includes(name)) {
     if (name === 'caddy') return args[0]?.value === 'file-server' ? (after(['--root', '-r']) ?? here) : null;
     return after(['--root', '-r', '-d', '--dir']) ?? positional(0) ?? here;
@@ -252,6 +258,14 @@ function cpioEffects(command: ShellCommand, args: Arg[], ctx: EffectContext, add
     if (dir) add(dir, 'write', true);
   }
   if (/i/.test(modes) || args.some((a) => a.value === '--extract')) add({ value: command.cwd ?? '*', dynamic: command.cwd === null, glob: false, pattern: command.cwd ?? '*' }, 'write', true);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** find's own words, without the commands of its -exec/-ok actions. */

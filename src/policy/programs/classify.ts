@@ -17,6 +17,9 @@ export interface ProgramFacts {
   because: Partial<Record<Tag, string>>;
 }
 
+/** An absolute path of a shell inside a word, on its own or followed by its arguments or a separator. */
+const SHELL_PATH = /(?:^|[\s=:,;'"(@-])\/(?:usr\/)?(?:local\/)?s?bin\/(?:sh|bash|zsh|dash|ksh|ash|mksh|yash|fish|csh|tcsh|rbash|busybox)(?=$|[\s,;'")&|<>])/;
+
 const REMOTE_TAG: Partial<Record<RemoteVerdict['effect'], Tag>> = {
   change: 'remote-change',
   irreversible: 'remote-irreversible',
@@ -111,7 +114,11 @@ export function programFacts(command: ShellCommand): ProgramFacts {
     facts.because[tag] ??= why;
   };
   if (schedules(command.name, parseArgs(decl, command.argv))) add('scheduled', command.name);
-  if (!decl) return facts;
+  if (!decl) {
+    // a program nobody declared, handed a shell (`valgrind /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
+    if (command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
+    return facts;
+  }
   if (asksOnlyForHelp(command)) return facts;
   const args = parseArgs(decl, command.argv);
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));

@@ -529,7 +529,7 @@ class Analyzer {
     const tags: Tag[] = [];
     for (const { name, value } of assignments) {
       if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
-      else if (ENV_SHELL_COMMANDS.has(name) && value) {
+      else if ((ENV_SHELL_COMMANDS.has(name) || /(?:PAGER|EDITOR|BROWSER|_COMMAND|_CMD)$/.test(name)) && value) {
         if (value.dynamic) tags.push('dynamic-code');
         this.script(value.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `$${name}`], tags: frame.tags });
       }
@@ -845,7 +845,7 @@ class Analyzer {
       const inv = interpreterInvocation(language, name, args);
       if (inv.source.mode === 'inline') {
         make(name);
-        this.inlineCode(language, inv.source.code, base, via, tags, cwd);
+        this.inlineCode(language, language === 'awk' ? withAwkVariables(inv.source.code, args) : inv.source.code, base, via, tags, cwd);
       } else if (inv.source.mode === 'stdin' && !printsInfo(args)) this.codeFromStdin(language, base, make, nested, name);
       else if (inv.source.mode === 'file') this.codeFromFile(language, inv.source.file, cwd, base, make, nested, name);
       else make(name);
@@ -1036,6 +1036,19 @@ function isOnlySubstitution(word: Word): boolean {
   const parts = word.parts ?? [];
   const inner = parts.length === 1 && parts[0]!.type === 'DoubleQuoted' ? (parts[0] as { parts: readonly { type: string }[] }).parts : parts;
   return inner.length === 1 && inner[0]!.type === 'CommandExpansion';
+}
+
+/** awk's `-v NAME=VALUE`: the program sees the value where it names the variable (`print "x" > LFILE`). */
+function withAwkVariables(code: Arg, args: Arg[]): Arg {
+  let text = code.value;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    const assignment = w === '-v' || w === '--assign' ? args[i + 1] : /^-v./.test(w) ? { ...args[i]!, value: w.slice(2) } : w.startsWith('--assign=') ? { ...args[i]!, value: w.slice(9) } : undefined;
+    const m = assignment && !assignment.dynamic ? /^([A-Za-z_]\w*)=(.*)$/s.exec(assignment.value) : null;
+    if (!m || /["\\\n]/.test(m[2]!)) continue;
+    text = text.replace(new RegExp(`(?<![\\w$"])${m[1]}(?![\\w"])`, 'g'), JSON.stringify(m[2]));
+  }
+  return text === code.value ? code : { ...code, value: text, pattern: text };
 }
 
 /** Adds a tag to the command just recorded. */

@@ -63,6 +63,8 @@ const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
   valgrind: ['--db-command'],
 };
 
+const COMPILERS = new Set(['gcc', 'g++', 'cc', 'c++', 'c89', 'c99', 'clang', 'clang++', 'gfortran']);
+
 /** Shell escapes of database clients, in the statements they are given: psql `\\! cmd`, mysql `system cmd`, sqlite3 `.shell cmd`. */
 const SQL_SHELL_ESCAPES: Record<string, RegExp> = {
   psql: /(?:^|\n|;)\s*\\!\s*([^\n]*)/,
@@ -140,6 +142,8 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
         else if (v.dynamic || !SAFE_GDB.test(v.value.trim())) out.hidden = true;
       }
     }
+    // gcc -wrapper PROG,ARGS runs every compiler pass through PROG
+    if (COMPILERS.has(name) && word === '-wrapper' && args[i + 1]) out.scripts.push(script(args[i + 1]!.value.split(',').join(' '), args[i + 1]!));
     const escape = SQL_SHELL_ESCAPES[name]?.exec(word);
     if (escape) out.scripts.push(script(escape[1]!, args[i]!));
     for (const option of HIDDEN_CODE_OPTIONS[name] ?? []) {

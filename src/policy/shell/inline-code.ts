@@ -280,6 +280,8 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   if (BACKTICK_LANGS.has(language)) {
     for (const m of code.matchAll(/`([^`]*)`/g)) findings.shell.push(m[1] ?? '');
   }
+  // gawk's network special files: the program talks to the network itself
+  if (language === 'awk' && /["']\/inet[46]?\/(?:tcp|udp)\//.test(source)) findings.unknownExec = true;
   if (language === 'other') {
     // languages harness has no call table for: running or changing anything is unseen
     if (OTHER_EXEC.test(code)) findings.unknownExec = true;
