@@ -139,6 +139,10 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   // a file server: everything under the directory it serves can be read from the network
   const served = servedDirectory(name, args, command.cwd);
   if (served) add(served, 'read', true);
+  // TeX reads the files its document text names (`\input{…}`, `\verbatiminput{…}`)
+  if (/^(?:pdf|xe|lua)?(?:la)?tex$|^latexmk$/.test(name)) {
+    for (const a of args) for (const m of a.value.matchAll(/\\(?:input|include|verbatiminput|lstinputlisting|openin\d*|includegraphics)\s*(?:\[[^\]]*\])?\{([^}]+)\}/g)) add(textArg(m[1]!), 'read');
+  }
   if (name === 'cpio') {
     cpioEffects(command, args, ctx, add);
     return effects;

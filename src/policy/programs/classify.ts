@@ -1,7 +1,7 @@
 import type { Arg, ShellCommand, Tag } from '../types.js';
 import { parseArgs, readOption, type ProgramArgs } from './argv.js';
 import { programOf } from './registry.js';
-import { remoteEffect, type RemoteVerdict } from './remote.js';
+import { remoteEffect, urlDestroys, type RemoteVerdict } from './remote.js';
 import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
@@ -124,8 +124,10 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
   if (decl.remote) {
     const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));
-    const tag = REMOTE_TAG[verdict.effect];
-    if (tag) add(tag, `${command.name} ${verdict.words}`.trim());
+    // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
+    const url = verdict.effect === 'routine' && decl.remote.method ? command.argv.slice(1).find((a) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+:\d+\//i.test(a.value) && urlDestroys(a.value)) : undefined;
+    const tag = url ? 'remote-irreversible' : REMOTE_TAG[verdict.effect];
+    if (tag) add(tag, url ? `${command.name} ${url.value}` : `${command.name} ${verdict.words}`.trim());
   }
   if (decl.transfer && uploads(decl.transfer, command)) add('upload', command.name);
   if (dataInHostname(decl, command)) add('data-in-hostname', command.name);

@@ -108,6 +108,12 @@ function longestEffect(decl: RemoteDecl, words: readonly string[]): { effect: Re
 
 const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', DELETE: 'irreversible' };
 
+/** A URL whose path names a destroying action (`/_delete_by_query`, `/job/x/doDelete`, `/api/v1/purge`). */
+export function urlDestroys(url: string): boolean {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  return path.split('/').some((segment) => segment !== '' && verbEffect(segment.replace(/^do(?=[A-Z])/, ''), false) === 'irreversible');
+}
+
 /** Options whose name is a destroying verb (`kafka-topics --delete`, `mongorestore --drop`), or a changing one (`--create`, `--alter`). */
 function optionEffect(options: readonly string[]): RemoteEffect | null {
   let out: RemoteEffect | null = null;

@@ -97,6 +97,9 @@ const HOME_PROGRAM_DIRS = ['.local', '.cargo', '.nvm', '.volta', '.bun', '.deno'
 
 class LimitHit extends Error {}
 
+/** Text that runs a shell or another program when some tool evaluates it. */
+const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
+
 /** Clients that read statements from stdin: a file given there is judged by its content. */
 const STATEMENT_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongosh', 'mongo', 'redis-cli', 'cqlsh', 'clickhouse-client', 'clickhouse', 'duckdb', 'cockroach', 'influx', 'snowsql', 'bq', 'trino', 'presto', 'usql']);
 
@@ -529,6 +532,8 @@ class Analyzer {
     const tags: Tag[] = [];
     for (const { name, value } of assignments) {
       if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
+      // PATH led through a directory outside the workspace and the program directories: any later command name may run what was put there
+      else if (name === 'PATH' && value && scope.cwd !== null && value.value.split(':').some((d) => d !== '' && !d.includes('$') && !d.includes('*') && this.outsideProgramDirs(resolvePath(d, scope.cwd!, this.home)))) tags.push('hidden-code');
       else if ((ENV_SHELL_COMMANDS.has(name) || /(?:PAGER|EDITOR|BROWSER|_COMMAND|_CMD)$/.test(name)) && value) {
         if (value.dynamic) tags.push('dynamic-code');
         this.script(value.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `$${name}`], tags: frame.tags });
@@ -619,6 +624,27 @@ class Analyzer {
       for (const s of scripts) this.script(s, fork(scope), { depth: frame.depth + 1, via: [...frame.via, how], tags: frame.tags });
     });
     return [];
+  }
+
+  /**
+   * A file this command line wrote with code in it (a shell path, an exec or system call), handed to
+   * a program that may run it (`echo 'os.execute("/bin/sh")' > $TF; pandoc -L $TF`, a setup.py in a
+   * directory given to `pip install`). Programs that only read or copy files do not run them.
+   */
+  private handsWrittenCode(name: string, args: Arg[], cwd: string): boolean {
+    if (this.written.size === 0) return false;
+    const role = programOf(name)?.files?.role;
+    if (role === 'read' || role === 'none' || role === 'copy' || role === 'move' || role === 'delete' || role === 'write' || role === 'link') return false;
+    for (const a of args) {
+      if (a.dynamic) continue;
+      const value = a.value.replace(/^-[A-Za-z]*[:=]?/, '').replace(/^--[\w-]+=/, '').replace(/^[\w-]+[:=]/, '');
+      if (value === '') continue;
+      const path = resolvePath(value, cwd, this.home);
+      for (const [file, content] of this.written) {
+        if ((file === path || isInside(file, path)) && content && RUNS_CODE.test(content.value)) return true;
+      }
+    }
+    return false;
   }
 
   /** A file a program reads to run it (`bash x.sh`, `python x.py`): a read like `cat x.sh`'s, checked by the path rules. */
@@ -854,6 +880,7 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
+    if (cwd !== null && this.handsWrittenCode(name, args, cwd)) recordedCommand.tags.push('hidden-code');
     // `mysql shop < drop_all.sql`: the statements are the file's content, as the session read it
     if (base.stdin.kind === 'file' && STATEMENT_CLIENTS.has(name) && !base.stdin.target.dynamic && cwd !== null) {
       const path = resolvePath(base.stdin.target.value, cwd, this.home);

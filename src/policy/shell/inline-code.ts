@@ -280,6 +280,8 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   if (BACKTICK_LANGS.has(language)) {
     for (const m of code.matchAll(/`([^`]*)`/g)) findings.shell.push(m[1] ?? '');
   }
+  // loading a native library runs code harness cannot see, in any language
+  if (/\b(?:dlopen|LoadLibrary|cdll|ctypes\.CDLL|Fiddle|ffi\.load|System\.loadLibrary|DynaLoader)\b/.test(source)) findings.unknownExec = true;
   // gawk's network special files: the program talks to the network itself
   if (language === 'awk' && /["']\/inet[46]?\/(?:tcp|udp)\//.test(source)) findings.unknownExec = true;
   if (language === 'other') {
@@ -343,7 +345,7 @@ function analyzeSed(script: string): CodeFindings {
 }
 
 /** Runtimes harness has no call table for: their code is judged by what it mentions. */
-const OTHER_LANGUAGES = new Set(['Rscript', 'R', 'osascript', 'pwsh', 'powershell', 'tclsh', 'wish', 'jshell', 'julia', 'elixir', 'iex', 'erl', 'escript', 'racket', 'guile', 'sbcl', 'clisp', 'gst', 'scala', 'groovy', 'kotlin', 'kotlinc', 'jrunscript', 'raku', 'perl6', 'rakudo', 'nim', 'crystal', 'swift', 'dart', 'ocaml', 'ghc', 'runghc', 'runhaskell', 'expect', 'octave', 'matlab', 'qjs', 'rhino', 'jjs', 'tcl']);
+const OTHER_LANGUAGES = new Set(['Rscript', 'R', 'osascript', 'pwsh', 'powershell', 'tclsh', 'wish', 'jshell', 'julia', 'elixir', 'iex', 'erl', 'escript', 'racket', 'guile', 'sbcl', 'clisp', 'gst', 'scala', 'groovy', 'kotlin', 'kotlinc', 'jrunscript', 'raku', 'perl6', 'rakudo', 'nim', 'crystal', 'swift', 'dart', 'ocaml', 'ghc', 'ghci', 'runghc', 'runhaskell', 'expect', 'octave', 'matlab', 'qjs', 'rhino', 'jjs', 'tcl']);
 
 export function languageOf(name: string): Language | null {
   if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';

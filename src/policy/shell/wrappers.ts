@@ -280,6 +280,15 @@ function envWords(args: Arg[]): Arg[] {
 /** One layer of wrapper removed from `argv`, or `final` when argv[0] runs no other command. */
 export function peelWrapper(name: string, argv: Arg[]): Peeled {
   let args = argv.slice(1);
+  // `java -jar jenkins-cli.jar …` is the program the jar is (`jenkins-cli`)
+  if (name === 'java') {
+    const at = args.findIndex((a) => a.value === '-jar');
+    const jar = at === -1 ? undefined : args[at + 1];
+    if (jar && !jar.dynamic) {
+      const program = jar.value.split('/').pop()!.replace(/\.jar$/i, '').replace(/[-_.]?v?\d+(?:\.\d+)*(?:-[\w.]+)?$/, '');
+      return { kind: 'inner', via: `java -jar ${jar.value}`, argv: [textArg(program), ...args.slice(at + 2)], tags: [], writes: [] };
+    }
+  }
   if (name === 'env') args = envWords(args);
   if (name === 'env' && args.length === 0) return { kind: 'final' };
   const spec = WRAPPERS[name];
