@@ -125,6 +125,8 @@ export const TAGS = [
   'upload',
   /** A host name is built from computed data: the data leaves in the DNS lookup. */
   'data-in-hostname',
+  /** A package or program run from a URL or a repository rather than a registry (`npx github:u/x`, `deno run https://…`). */
+  'remote-package',
 ] as const;
 
 export type Tag = (typeof TAGS)[number];

@@ -113,14 +113,14 @@ export function programFacts(command: ShellCommand): ProgramFacts {
     if (!facts.tags.includes(tag)) facts.tags.push(tag);
     facts.because[tag] ??= why;
   };
-  if (schedules(command.name, parseArgs(decl, command.argv))) add('scheduled', command.name);
+  const args = parseArgs(decl, command.argv);
+  if (schedules(command.name, args)) add('scheduled', command.name);
   if (!decl) {
     // a program nobody declared, handed a shell (`valgrind /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
     if (command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
     return facts;
   }
   if (asksOnlyForHelp(command)) return facts;
-  const args = parseArgs(decl, command.argv);
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
   if (decl.remote) {
     const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));

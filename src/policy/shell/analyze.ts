@@ -103,6 +103,9 @@ const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv
 /** Clients that read statements from stdin: a file given there is judged by its content. */
 const STATEMENT_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongosh', 'mongo', 'redis-cli', 'cqlsh', 'clickhouse-client', 'clickhouse', 'duckdb', 'cockroach', 'influx', 'snowsql', 'bq', 'trino', 'presto', 'usql']);
 
+/** A package given by URL or repository rather than by name (`github:u/x`, `git+https://…`, a tarball URL). */
+const REMOTE_PACKAGE = /^(?:https?:\/\/|git\+|git:\/\/|git@|github:|gitlab:|bitbucket:|gist:)|\.git(?:#.*)?$|\/(?:tarball|archive)\//i;
+
 /** Loops over at most this many known words are followed word by word; longer ones with the variable unknown. */
 const MAX_LOOP_VALUES = 8;
 
@@ -123,6 +126,8 @@ class Analyzer {
   private readonly written = new Map<string, Arg | null>();
   /** Code that runs later (trap bodies), analyzed once more when the script that set it ends. */
   private readonly deferred: { body: string; words: [string, FunctionDef[] | undefined][]; frame: Omit<Frame, 'source'> }[] = [];
+  /** Git remotes this command line adds (`git remote add x URL`), for a later `git push x`. */
+  private readonly gitRemotes = new Map<string, Arg>();
   /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
   private readonly gitAliases = new Map<string, Arg>();
 
@@ -744,7 +749,11 @@ class Analyzer {
         tags.push(...peeled.tags);
         if (peeled.cwd) cwd = peeled.cwd.dynamic || cwd === null ? null : resolvePath(peeled.cwd.value, cwd, this.home);
         argv = peeled.argv;
-        if (PACKAGE_RUNNERS.test(peeled.via) && argv[0]) argv = [packageBinary(argv[0]), ...argv.slice(1)];
+        if (PACKAGE_RUNNERS.test(peeled.via) && argv[0]) {
+          // a package from a URL or a repository, not the registry: code from the network (`npx github:u/x`, `uvx --from git+https://…`)
+          if ([argv[0], ...argvIn].some((a) => REMOTE_PACKAGE.test(a.value))) tags.push('remote-package');
+          argv = [packageBinary(argv[0]), ...argv.slice(1)];
+        }
         continue;
       }
       if (peeled.kind === 'script') {
@@ -855,6 +864,14 @@ class Analyzer {
       }
       case 'git': {
         const git = gitInvocation(args, this.gitAliases);
+        // `git remote add x URL && git push x`: the push goes to that URL
+        if (git.subcommand === 'remote' && git.rest[0]?.value === 'add') {
+          const words = git.rest.slice(1).filter((a) => !a.value.startsWith('-'));
+          if (words[0] && words[1]) this.gitRemotes.set(words[0].value, words[1]);
+        }
+        if (git.subcommand === 'push' || git.subcommand === 'fetch' || git.subcommand === 'pull') {
+          argv = argv.map((a) => this.gitRemotes.get(a.value) ?? a);
+        }
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
         make(name, git.execConfig ? ['hidden-code'] : []);
         this.rememberGitAlias(git.subcommand, git.rest);
@@ -880,6 +897,8 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
+    // an argument decoded at run time (`cat "$(echo L2hv… | base64 -d)"`): what it names is hidden on purpose
+    if (args.some((a) => a.dynamic && (this.substitutions.get(a) ?? []).some(decodes))) recordedCommand.tags.push('hidden-code');
     if (cwd !== null && this.handsWrittenCode(name, args, cwd)) recordedCommand.tags.push('hidden-code');
     // `mysql shop < drop_all.sql`: the statements are the file's content, as the session read it
     if (base.stdin.kind === 'file' && STATEMENT_CLIENTS.has(name) && !base.stdin.target.dynamic && cwd !== null) {
@@ -944,6 +963,8 @@ class Analyzer {
     if (this.argFromNetwork(code)) extra.push('code-from-network');
     else if (code.dynamic) extra.push('dynamic-code');
     if (findings.unknownExec || findings.unknownMutation) extra.push('hidden-code');
+    if (findings.fromNetwork) extra.push('code-from-network');
+    if (findings.uploads) extra.push('upload');
     // Commands the program runs get no stdin harness can see: a shell reading it runs unseen code.
     const frame = { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin: { kind: 'pipe', producers: [] } as StdinSource };
     for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Map() }, frame);
@@ -975,7 +996,9 @@ class Analyzer {
       return;
     }
     const extra: Tag[] = [];
-    if (file.dynamic || file.glob) extra.push('hidden-code');
+    if (/^(?:https?|ftp):\/\//i.test(file.value)) extra.push('remote-package');
+    else if (file.dynamic && this.argFromNetwork(file)) extra.push('code-from-network');
+    else if (file.dynamic || file.glob) extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
       this.readsFile(path, base.text);
@@ -1142,6 +1165,13 @@ function shebangLanguage(text: string): Language | null | 'unknown' {
   if (program === 'env') program = (m[2] ?? '').split(/\s+/).find((w) => w !== '' && !w.startsWith('-') && !w.includes('=')) ?? '';
   if (SHELLS.has(program)) return null;
   return languageOf(program) ?? 'unknown';
+}
+
+/** A command that decodes what it is given (`base64 -d`, `xxd -r`, `rev`, `openssl enc -d`). */
+function decodes(command: ShellCommand): boolean {
+  if (programOf(command.name)?.decoder !== true) return false;
+  if (command.name === 'rev' || command.name === 'tr') return true;
+  return command.argv.slice(1).some((a) => /^-(?:[A-Za-z]*d|D|r|-decode)$/.test(a.value) || a.value === '-d');
 }
 
 /** `node --version`, `python -V`, `bash --help`: the program prints and exits without reading code. */

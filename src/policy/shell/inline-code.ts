@@ -16,6 +16,10 @@ export interface CodeFindings {
   unknownExec: boolean;
   /** The code writes or deletes files whose names are not literals. */
   unknownMutation: boolean;
+  /** The code sends the environment or a file's content to the network. */
+  uploads?: boolean;
+  /** The code evaluates what it fetched from a URL. */
+  fromNetwork?: boolean;
 }
 
 const STRING = String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|\x60((?:[^\x60\\]|\\.)*)\x60)`;
@@ -178,6 +182,8 @@ const HOME_EXPRESSIONS = new RegExp(
     String.raw`\bDir\.home\b`,
     String.raw`\bDeno\.env\.get\(\s*['"]HOME['"]\s*\)`,
     String.raw`\bgetenv\(\s*['"]HOME['"]\s*\)`,
+    String.raw`(?<![\w.])homedir\(\s*\)`,
+    String.raw`\bSystem\.getProperty\(\s*['"]user\.home['"]\s*\)`,
     String.raw`\$_SERVER\[\s*['"]HOME['"]\s*\]`,
   ].join('|'),
   'g',
@@ -201,8 +207,25 @@ const ENV_LOOKUP = new RegExp(
  * Folds the simplest computed paths back into literals: home expressions become '~', and
  * literals joined with + . / or path.join become one literal.
  */
+/** `p = '.claude/settings.json'` then `open(p, 'w')`: a name bound once to a literal stands for it (at most 16 names). */
+function foldAssignments(code: string): string {
+  const bound = new Map<string, string>();
+  for (const m of code.matchAll(/(?:^|[;\n{]\s*)(?:const\s+|let\s+|var\s+|my\s+|local\s+)?(\$?[A-Za-z_]\w*)\s*=(?!=)\s*('[^'\\\n]*'|"[^"\\\n$]*")\s*(?=[;\n]|$)/g)) {
+    const name = m[1]!;
+    if (bound.has(name)) bound.set(name, '');
+    else if (bound.size < 16) bound.set(name, m[2]!);
+  }
+  let out = code;
+  for (const [name, literal] of bound) {
+    if (literal === '') continue;
+    const escaped = name.replace(/\$/g, '\\$');
+    out = out.replace(new RegExp(`(?<![\\w.$'"])${escaped}(?![\\w'"]|\\s*=(?!=))`, 'g'), literal);
+  }
+  return out;
+}
+
 function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
-  let out = code.replace(HOME_EXPRESSIONS, "'~'");
+  let out = foldAssignments(code).replace(HOME_EXPRESSIONS, "'~'");
   // a variable of the environment the command line set (`export F=~/.ssh/id_rsa; php -r 'readfile(getenv("F"));'`)
   if (env.size > 0) {
     out = out.replace(ENV_LOOKUP, (m, ...groups: (string | undefined)[]) => {
@@ -213,7 +236,7 @@ function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
   }
   // expanduser('~/x'), File.expand_path("~/x"), path.resolve('x'): the literal itself
   out = out.replace(/\b(?:os\.path\.expanduser|os\.path\.abspath|os\.path\.realpath|File\.expand_path|path\.resolve|Path)\(\s*('[^'\\]*'|"[^"\\]*")\s*\)/g, '$1');
-  out = out.replace(/\b(?:os\.)?path\.join\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
+  out = out.replace(/\b(?:(?:os\.)?path\.join|File\.join|joinpath|Path\.Combine|filepath\.Join|Paths\.get|path\.resolve)\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
     const parts = list.split(/\s*,\s*/).map((p) => p.slice(1, -1));
     return `'${parts.join('/').replace(/\/+/g, '/')}'`;
   });
@@ -280,6 +303,10 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   if (BACKTICK_LANGS.has(language)) {
     for (const m of code.matchAll(/`([^`]*)`/g)) findings.shell.push(m[1] ?? '');
   }
+  // sending local data out: a send call and the environment or a file read in the same code
+  if (SENDS.test(source) && LOCAL_DATA.test(source)) findings.uploads = true;
+  // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
+  if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source)) findings.fromNetwork = true;
   // loading a native library runs code harness cannot see, in any language
   if (/\b(?:dlopen|LoadLibrary|cdll|ctypes\.CDLL|Fiddle|ffi\.load|System\.loadLibrary|DynaLoader)\b/.test(source)) findings.unknownExec = true;
   // gawk's network special files: the program talks to the network itself
@@ -298,6 +325,11 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   }
   return findings;
 }
+
+/** Calls that send data over the network, in the languages above. */
+const SENDS = /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko)/;
+/** The environment or a file's content, read by the code. */
+const LOCAL_DATA = /\b(?:os\.environ|process\.env|ENV\b|getenv|\$_ENV|\$_SERVER|open\s*\(|readFileSync|readFile|File\.read|file_get_contents|read_text|read_bytes|glob\.glob|os\.walk)/;
 
 /** A literal that names a file: absolute, home-relative, or a dot-directory path (`.aws/credentials`). */
 const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0]*$/;

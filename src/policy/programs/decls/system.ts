@@ -51,6 +51,7 @@ export const SYSTEM_DECLS: ProgramDecl[] = [
   { names: ['port'], privilege: { when: 'subcommands', subcommands: ['install', 'uninstall', 'upgrade', 'selfupdate', 'activate', 'deactivate'] } },
   { names: ['softwareupdate', 'installer', 'spctl', 'csrutil', 'dscl', 'sysadminctl', 'pmset', 'scutil', 'nvram', 'tmutil', 'fdesetup', 'diskutil', 'networksetup', 'systemsetup', 'kextload', 'kextunload', 'profiles'], privilege: always },
   { names: ['journalctl'], privilege: { when: 'options', options: ['--vacuum-time', '--vacuum-size', '--vacuum-files', '--rotate', '--flush', '--relinquish-var', '--setup-keys'] } },
+  { names: ['pip', 'pip3'], privilege: { when: 'options', options: ['--break-system-packages', '--root'] } },
   { names: ['kill'], privilege: { when: 'options', options: [], operand: /^-1$/ } },
   { names: ['loginctl'], privilege: { when: 'subcommands', subcommands: ['enable-linger', 'disable-linger', 'terminate-session', 'terminate-user', 'kill-session', 'kill-user', 'lock-sessions'] } },
 ];
