@@ -4,11 +4,11 @@ import type { Arg, RedirectIR, ScriptFile, ShellCommand, StdinSource, Tag } from
 import { joinedArgs, resolveSingle, resolveWord, textArg, type VarScope } from './words.js';
 import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { programOf } from '../programs/registry.js';
+import { LineFlow, sendsToNetwork } from './dataflow.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, isInside, resolvePath } from '../paths.js';
-import { tarDirectory, transferOutput } from '../effects.js';
 import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
 import { conventionalCodeFiles, scriptsInCodeFile, type CodeFileKind } from './code-files.js';
 
@@ -116,20 +116,10 @@ class Analyzer {
   private bytes = 0;
   private tokens = 0;
   private nodes = 0;
-  /** Commands run by substitutions inside an arg (`$(…)`, `<(…)`), keyed by that arg. */
-  private readonly substitutions = new WeakMap<Arg, ShellCommand[]>();
-  /** Files this command line downloads, and files it writes: running them later is judged by that. */
-  private readonly downloaded = new Set<string>();
-  /** Directories this command line unpacked network content into. */
-  private readonly downloadedDirs = new Set<string>();
-  /** Path → what this command line wrote there (null: unknown content). */
-  private readonly written = new Map<string, Arg | null>();
+  /** What this command line did that its later commands depend on (files written and downloaded, substitutions, git aliases and remotes). */
+  private readonly flow: LineFlow;
   /** Code that runs later (trap bodies), analyzed once more when the script that set it ends. */
   private readonly deferred: { body: string; words: [string, FunctionDef[] | undefined][]; frame: Omit<Frame, 'source'> }[] = [];
-  /** Git remotes this command line adds (`git remote add x URL`), for a later `git push x`. */
-  private readonly gitRemotes = new Map<string, Arg>();
-  /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
-  private readonly gitAliases = new Map<string, Arg>();
 
   /** Files whose content this analysis judged (path → hash, or why it could not). */
   readonly judged = new Map<string, { sha256: string | null; note?: string }>();
@@ -141,7 +131,9 @@ class Analyzer {
     private readonly workspace: string,
     private readonly limits: ShellLimits,
     private readonly files: ReadonlyMap<string, ScriptFile> = new Map(),
-  ) {}
+  ) {
+    this.flow = new LineFlow(home);
+  }
 
   private hit(what: string): never {
     this.limit ??= what;
@@ -381,11 +373,6 @@ class Analyzer {
     return this.scanNode(word, scope, frame);
   }
 
-  private remember(arg: Arg, commands: ShellCommand[]): Arg {
-    if (commands.length > 0) this.substitutions.set(arg, commands);
-    return arg;
-  }
-
   private redirections(list: readonly Redirection[], scope: Scope, frame: Frame, outputs: ShellCommand[] = []): { redirects: RedirectIR[]; stdin?: StdinSource } {
     const redirects: RedirectIR[] = [];
     let stdin: StdinSource | undefined;
@@ -399,7 +386,7 @@ class Analyzer {
       if (!r.target) continue;
       const found = this.scanWord(r.target, scope, frame);
       outputs.push(...found.outputs);
-      const target = this.remember(resolveSingle(r.target, scope.vars), found.all);
+      const target = this.flow.remember(resolveSingle(r.target, scope.vars), found.all);
       if (r.type === 'HereString') {
         stdin = { kind: 'text', text: target, origin: 'herestring' };
         continue;
@@ -419,7 +406,7 @@ class Analyzer {
       if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] } as Word, scope, frame).all);
     }
     const dynamic = doc.body.parts.some((p) => p.type !== 'Literal');
-    return this.remember(textArg(doc.body.text, dynamic), found);
+    return this.flow.remember(textArg(doc.body.text, dynamic), found);
   }
 
   private simple(node: Command, scope: Scope, frame: Frame, stdin?: StdinSource): void {
@@ -432,7 +419,7 @@ class Analyzer {
     const addWord = (word: Word): void => {
       const found = this.scanWord(word, scope, frame);
       outputs.push(...found.outputs);
-      for (const arg of resolveWord(word, scope.vars)) argv.push(this.remember(arg, found.all));
+      for (const arg of resolveWord(word, scope.vars)) argv.push(this.flow.remember(arg, found.all));
     };
     if (node.name) addWord(node.name);
     for (const item of node.suffix) {
@@ -459,7 +446,7 @@ class Analyzer {
       }
       const tags = this.environment(prefixed, scope, frame);
       if (redirects.length > 0 || tags.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags, ...tags] });
-      this.rememberWritten(redirects, scope.cwd, null);
+      this.flow.rememberWritten(redirects, scope.cwd, null);
       return;
     }
     const first = argv[0];
@@ -482,13 +469,13 @@ class Analyzer {
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
     const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame, env: prefixed });
-    this.rememberWritten(redirects, scope.cwd, echoedText(ran));
+    this.flow.rememberWritten(redirects, scope.cwd, echoedText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
     if (codeReaders.length > 0) {
       const printed = echoedText(ran);
       for (const reader of codeReaders) {
-        if (ran.some((c) => this.fromNetwork(c))) reader.tags.push('code-from-network');
+        if (ran.some((c) => this.flow.fromNetwork(c))) reader.tags.push('code-from-network');
         else if (printed === null || printed.dynamic) reader.tags.push('hidden-code');
         else if (SHELLS.has(reader.name)) this.script(printed.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `>(${reader.name})`], tags: frame.tags });
         else reader.tags.push('hidden-code');
@@ -566,15 +553,6 @@ class Analyzer {
     }
   }
 
-  private rememberWritten(redirects: RedirectIR[], cwd: string | null, content: Arg | null): void {
-    if (cwd === null) return;
-    for (const r of redirects) {
-      if ((r.kind === 'write' || r.kind === 'append') && !r.target.dynamic && (r.fd === null || r.fd === 1)) {
-        this.written.set(resolvePath(r.target.value, cwd, this.home), content);
-      }
-    }
-  }
-
   /**
    * A file the session read for this decision (`bash x.sh`, `python x.py`, `make test`): its text,
    * or undefined when harness has not read it (it is then wanted) or cannot judge it (binary, too
@@ -609,8 +587,8 @@ class Analyzer {
    * program of the language its `#!` line names); written with content harness did not see is hidden code.
    */
   private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null, targets: readonly string[] = [], base?: Invocation): Tag[] {
-    if (this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d))) return ['code-from-network'];
-    const text = content !== undefined ? content : this.written.has(path) ? this.written.get(path)! : this.sessionFile(path);
+    if (this.flow.isDownloaded(path)) return ['code-from-network'];
+    const text = content !== undefined ? content : this.flow.written.has(path) ? this.flow.written.get(path)! : this.sessionFile(path);
     if (text === undefined) return [];
     if (text === null || text.dynamic) return ['hidden-code'];
     const how = `${kind === 'other' ? 'file' : kind} ${basename(path)}`;
@@ -637,7 +615,7 @@ class Analyzer {
    * directory given to `pip install`). Programs that only read or copy files do not run them.
    */
   private handsWrittenCode(name: string, args: Arg[], cwd: string): boolean {
-    if (this.written.size === 0) return false;
+    if (this.flow.written.size === 0) return false;
     const role = programOf(name)?.files?.role;
     if (role === 'read' || role === 'none' || role === 'copy' || role === 'move' || role === 'delete' || role === 'write' || role === 'link') return false;
     for (const a of args) {
@@ -645,7 +623,7 @@ class Analyzer {
       const value = a.value.replace(/^-[A-Za-z]*[:=]?/, '').replace(/^--[\w-]+=/, '').replace(/^[\w-]+[:=]/, '');
       if (value === '') continue;
       const path = resolvePath(value, cwd, this.home);
-      for (const [file, content] of this.written) {
+      for (const [file, content] of this.flow.written) {
         if ((file === path || isInside(file, path)) && content && RUNS_CODE.test(content.value)) return true;
       }
     }
@@ -677,22 +655,6 @@ class Analyzer {
     return command;
   }
 
-  /** Does this command's output come from the network (directly, or through filters)? */
-  private fromNetwork(command: ShellCommand, depth = 0): boolean {
-    if (fetchesFromNetwork(command)) return true;
-    if (depth > 8) return false;
-    if (command.stdin.kind === 'pipe') return command.stdin.producers.some((p) => this.fromNetwork(p, depth + 1));
-    if (command.stdin.kind === 'file' || command.stdin.kind === 'text') {
-      const arg = command.stdin.kind === 'file' ? command.stdin.target : command.stdin.text;
-      return (this.substitutions.get(arg) ?? []).some((p) => this.fromNetwork(p, depth + 1));
-    }
-    return false;
-  }
-
-  private argFromNetwork(arg: Arg): boolean {
-    return (this.substitutions.get(arg) ?? []).some((p) => this.fromNetwork(p));
-  }
-
   /**
    * Records a command after peeling wrappers off it, and follows whatever code it runs:
    * shell strings, eval, interpreter one-liners, code on stdin, xargs/find/parallel children.
@@ -717,7 +679,7 @@ class Analyzer {
     };
     const nested = (script: Arg, how: string, scriptCwd: string | null = cwd, stdin: StdinSource | undefined = base.stdin): void => {
       const extra: Tag[] = [];
-      if (this.argFromNetwork(script)) extra.push('code-from-network');
+      if (this.flow.argFromNetwork(script)) extra.push('code-from-network');
       else if (script.dynamic) extra.push('dynamic-code');
       if (extra.length > 0) make(argv[0] ? basename(argv[0].value) : '', extra);
       const scope: Scope = { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Map(base.scope.functions) };
@@ -788,7 +750,7 @@ class Analyzer {
       }
       for (const use of conventionalCodeFiles(name, args)) {
         // `make -f <(printf …)`: the file is another command's output
-        const producers = this.substitutions.get(use.file);
+        const producers = this.flow.substitutions.get(use.file);
         const content = producers ? echoedText(producers) : undefined;
         if (use.file.dynamic && content === undefined) continue;
         tags.push(...this.codeFile(resolvePath(use.file.value, cwd, this.home), use.kind, base.scope, base.frame, content, use.targets));
@@ -797,8 +759,8 @@ class Analyzer {
     const indirect = indirectCode(name, base.stdin.kind === 'text' ? [...args, base.stdin.text] : args);
     if (indirect.hidden) tags.push('hidden-code');
     for (const s of indirect.scripts) nested(s, `${name} option`);
-    if (name === 'curl' || name === 'wget') this.rememberDownloads(name, args, cwd);
-    if ((name === 'tar' || name === 'unzip' || name === 'bsdtar') && cwd !== null) this.rememberUnpacked(name, args, cwd, base.stdin);
+    if (name === 'curl' || name === 'wget') this.flow.rememberDownloads(name, args, cwd);
+    if ((name === 'tar' || name === 'unzip' || name === 'bsdtar') && cwd !== null) this.flow.rememberUnpacked(name, args, cwd, base.stdin);
 
     if (SHELLS.has(name)) {
       const rc = args.findIndex((a) => a.value === '--rcfile' || a.value === '--init-file');
@@ -816,7 +778,7 @@ class Analyzer {
     switch (name) {
       case 'eval': {
         const script = joinedArgs(args);
-        if (args.some((a) => this.argFromNetwork(a))) this.substitutions.set(script, args.flatMap((a) => this.substitutions.get(a) ?? []));
+        if (args.some((a) => this.flow.argFromNetwork(a))) this.flow.substitutions.set(script, args.flatMap((a) => this.flow.substitutions.get(a) ?? []));
         make(name);
         nested(script, 'eval');
         return recorded;
@@ -863,19 +825,19 @@ class Analyzer {
         return recorded;
       }
       case 'git': {
-        const git = gitInvocation(args, this.gitAliases);
+        const git = gitInvocation(args, this.flow.gitAliases);
         // `git remote add x URL && git push x`: the push goes to that URL
         if (git.subcommand === 'remote' && git.rest[0]?.value === 'add') {
           const words = git.rest.slice(1).filter((a) => !a.value.startsWith('-'));
-          if (words[0] && words[1]) this.gitRemotes.set(words[0].value, words[1]);
+          if (words[0] && words[1]) this.flow.gitRemotes.set(words[0].value, words[1]);
         }
         if (git.subcommand === 'push' || git.subcommand === 'fetch' || git.subcommand === 'pull') {
-          argv = argv.map((a) => this.gitRemotes.get(a.value) ?? a);
+          argv = argv.map((a) => this.flow.gitRemotes.get(a.value) ?? a);
         }
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
         make(name, git.execConfig ? ['hidden-code'] : []);
-        this.rememberGitAlias(git.subcommand, git.rest);
-        if (git.subcommand === 'clone' && cwd !== null) this.rememberCloned(git.rest, cwd);
+        this.flow.rememberGitAlias(git.subcommand, git.rest);
+        if (git.subcommand === 'clone' && cwd !== null) this.flow.rememberCloned(git.rest, cwd);
         const { scripts, argvs } = gitScripts(git);
         for (const s of scripts) nested(s, `git ${git.subcommand ?? ''}`.trim());
         for (const a of argvs) child(a, `git ${git.subcommand ?? ''}`.trim());
@@ -898,56 +860,18 @@ class Analyzer {
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
     // an argument decoded at run time (`cat "$(echo L2hv… | base64 -d)"`): what it names is hidden on purpose
-    if (args.some((a) => a.dynamic && (this.substitutions.get(a) ?? []).some(decodes))) recordedCommand.tags.push('hidden-code');
+    if (args.some((a) => a.dynamic && (this.flow.substitutions.get(a) ?? []).some(decodes))) recordedCommand.tags.push('hidden-code');
     if (cwd !== null && this.handsWrittenCode(name, args, cwd)) recordedCommand.tags.push('hidden-code');
     // `mysql shop < drop_all.sql`: the statements are the file's content, as the session read it
     if (base.stdin.kind === 'file' && STATEMENT_CLIENTS.has(name) && !base.stdin.target.dynamic && cwd !== null) {
       const path = resolvePath(base.stdin.target.value, cwd, this.home);
-      const text = this.written.has(path) ? this.written.get(path) : this.sessionFile(path);
+      const text = this.flow.written.has(path) ? this.flow.written.get(path) : this.sessionFile(path);
       if (text) {
         recordedCommand.stdin = { kind: 'text', text, origin: 'file' };
         recordedCommand.file = path;
       }
     }
     return recorded;
-  }
-
-  /** `git config [--global] alias.NAME VALUE` defines what a later `git NAME` runs. */
-  private rememberGitAlias(subcommand: string | null, rest: Arg[]): void {
-    if (subcommand !== 'config') return;
-    const words = rest.filter((a) => !a.value.startsWith('-'));
-    const m = words[0] ? /^alias\.(.+)$/i.exec(words[0].value) : null;
-    if (m && words[1]) {
-      const v = words[1];
-      const body = v.value.startsWith('!') ? v.value.slice(1) : `git ${v.value}`;
-      this.gitAliases.set(m[1]!, textArg(body, v.dynamic));
-    }
-  }
-
-  /** `git clone URL DIR`: what is under DIR came from the network (a local path clones local code). */
-  private rememberCloned(rest: Arg[], cwd: string): void {
-    const operands = rest.filter((a) => !a.value.startsWith('-'));
-    const source = operands[0];
-    if (!source || (!/^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(source.value) && !source.dynamic)) return;
-    const dir = operands[1] ?? textArg(source.value.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() ?? '');
-    if (!dir.dynamic && dir.value !== '') this.downloadedDirs.add(resolvePath(dir.value, cwd, this.home));
-  }
-
-  /** Remembers where curl/wget save what they fetch, so running it later counts as network code. */
-  private rememberDownloads(name: string, args: Arg[], cwd: string | null): void {
-    const output = cwd === null ? null : transferOutput(name, args);
-    if (output && !output.file.dynamic) this.downloaded.add(resolvePath(output.file.value, cwd!, this.home));
-  }
-
-  /** `curl … | tar x`, `tar xf downloaded.tgz`: what lands in the target directory came from the network. */
-  private rememberUnpacked(name: string, args: Arg[], cwd: string, stdin: StdinSource): void {
-    const fromPipe = stdin.kind === 'pipe' && stdin.producers.some((p) => this.fromNetwork(p));
-    const archive = args.find((a) => !a.value.startsWith('-') && /\.(t?gz|tar|tgz|zip|xz|bz2|zst)$/.test(a.value));
-    const fromFile = archive !== undefined && this.downloaded.has(resolvePath(archive.value, cwd, this.home));
-    if (!fromPipe && !fromFile) return;
-    const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || a.value === '-d' || (name !== 'unzip' && (/^-C./.test(a.value) || a.value.startsWith('--directory='))));
-    const dir = dirAt === -1 ? undefined : args[dirAt]!.value === '-d' ? args[dirAt + 1] : tarDirectory(args, dirAt);
-    this.downloadedDirs.add(dir && !dir.dynamic ? resolvePath(dir.value, cwd, this.home) : cwd);
   }
 
   private outsideProgramDirs(path: string): boolean {
@@ -960,7 +884,7 @@ class Analyzer {
     const findings = analyzeCode(language, code.value, 0, base.scope.vars);
     const how = `${language} code`;
     const extra: Tag[] = [];
-    if (this.argFromNetwork(code)) extra.push('code-from-network');
+    if (this.flow.argFromNetwork(code)) extra.push('code-from-network');
     else if (code.dynamic) extra.push('dynamic-code');
     if (findings.unknownExec || findings.unknownMutation) extra.push('hidden-code');
     if (findings.fromNetwork) extra.push('code-from-network');
@@ -986,7 +910,7 @@ class Analyzer {
   }
 
   private codeFromFile(language: Language | 'shell', file: Arg, cwd: string | null, base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string) => void, name: string): void {
-    const producers = this.substitutions.get(file);
+    const producers = this.flow.substitutions.get(file);
     if (producers && file.value.startsWith('/dev/fd/')) {
       this.codeFromProducers(language, producers, base, make, nested, name);
       return;
@@ -997,22 +921,22 @@ class Analyzer {
     }
     const extra: Tag[] = [];
     if (/^(?:https?|ftp):\/\//i.test(file.value)) extra.push('remote-package');
-    else if (file.dynamic && this.argFromNetwork(file)) extra.push('code-from-network');
+    else if (file.dynamic && this.flow.argFromNetwork(file)) extra.push('code-from-network');
     else if (file.dynamic || file.glob) extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
       this.readsFile(path, base.text);
       const outside = this.outsideProgramDirs(path);
       if (outside) extra.push('exec-outside');
-      const written = this.written.get(path);
-      const downloaded = this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d));
+      const written = this.flow.written.get(path);
+      const downloaded = this.flow.isDownloaded(path);
       if (language !== 'shell' && written && !written.dynamic && !downloaded) {
         // `cat > t.py <<'EOF' … EOF; python t.py`: the program is the text this command line wrote
         make(name, extra.filter((t) => t !== 'exec-outside'));
         this.withinFile(path, () => this.inlineCode(language, written, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd));
         return;
       }
-      const read = language !== 'shell' && !downloaded && !this.written.has(path) ? this.sessionFile(path) : undefined;
+      const read = language !== 'shell' && !downloaded && !this.flow.written.has(path) ? this.sessionFile(path) : undefined;
       if (language !== 'shell' && read) {
         // `python x.py`: the program the session read, judged as if typed
         const command = make(name, extra);
@@ -1039,14 +963,14 @@ class Analyzer {
     } else if (stdin.kind === 'pipe') {
       this.codeFromProducers(language, stdin.producers, base, make, nested, name);
     } else if (stdin.kind === 'file') {
-      const producers = this.substitutions.get(stdin.target);
+      const producers = this.flow.substitutions.get(stdin.target);
       if (producers) this.codeFromProducers(language, producers, base, make, nested, name);
       else if (!stdin.target.dynamic && !stdin.target.glob && base.cwd !== null) {
         // `sh < deploy.sh`: the file's content is the program
         const path = resolvePath(stdin.target.value, base.cwd, this.home);
         make(name, this.outsideProgramDirs(path) ? ['exec-outside'] : []);
-        const downloaded = this.downloaded.has(path) || [...this.downloadedDirs].some((d) => isInside(path, d));
-        const text = downloaded ? undefined : this.written.has(path) ? this.written.get(path)! : this.sessionFile(path);
+        const downloaded = this.flow.isDownloaded(path);
+        const text = downloaded ? undefined : this.flow.written.has(path) ? this.flow.written.get(path)! : this.sessionFile(path);
         if (downloaded) recordedTag(this.commands, 'code-from-network');
         else if (text === null || text?.dynamic) recordedTag(this.commands, 'hidden-code');
         else if (text) {
@@ -1066,7 +990,7 @@ class Analyzer {
 
   /** Code a shell or interpreter reads from other commands' output. */
   private codeFromProducers(language: Language | 'shell', producers: ShellCommand[], base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void, name: string): void {
-    if (producers.some((p) => this.fromNetwork(p))) {
+    if (producers.some((p) => this.flow.fromNetwork(p))) {
       make(name, ['code-from-network']);
       return;
     }
@@ -1138,23 +1062,6 @@ function packageBinary(arg: Arg): Arg {
   if (arg.dynamic) return arg;
   const m = /^(?:@[^/]+\/)?([^@/]+)(?:@.*)?$/.exec(arg.value);
   return m ? { ...arg, value: m[1]!, pattern: m[1]! } : arg;
-}
-
-/** What a program's declaration says of the network, for this command (`openssl x509` talks to none). */
-function networkUse(command: ShellCommand): 'fetch' | 'send' | 'both' | null {
-  const decl = programOf(command.name);
-  if (!decl?.network) return null;
-  if (decl.networkSubcommands && !decl.networkSubcommands.includes(command.argv.find((a, i) => i > 0 && !a.value.startsWith('-'))?.value ?? '')) return null;
-  return decl.network;
-}
-
-function fetchesFromNetwork(command: ShellCommand): boolean {
-  return networkUse(command) !== null;
-}
-
-function sendsToNetwork(command: ShellCommand): boolean {
-  const use = networkUse(command);
-  return use === 'send' || use === 'both';
 }
 
 /** The language a `#!` line names: null for a shell (or no `#!`), `unknown` for a program harness cannot read. */
