@@ -80,6 +80,8 @@ export function secretPaths(rules: RuleSource[]): string[] {
     if (!spec.id.startsWith('secrets.') || spec.decision !== 'deny' || !spec.paths) continue;
     if (spec.ops && !spec.ops.includes('read')) continue;
     for (const glob of spec.paths) {
+      // the sandbox's own /proc, /sys and /dev are fresh: nothing there to hide, and nothing to mount over (the hook rules still judge them)
+      if (/^\/(?:proc|sys|dev)(?:\/|$)/.test(glob)) continue;
       const prefix = literalPrefix(glob);
       if (prefix) out.push(prefix);
     }

@@ -177,3 +177,31 @@ describe('harness run claude: refusals', () => {
     expect(rows[0]).toMatchObject({ verdict: 'deny', decidedBy: 'no-tty', askedFirst: true, ruleId: 'git.reset-hard' });
   }, 120_000);
 });
+
+describe('harness run claude: a script the agent wrote is judged by what it does', () => {
+  it('Write a script, then run it: refused by its content, naming the file; the tidy version runs', async () => {
+    const { sb, model } = await sandboxWithModel();
+    mkdirSync(join(sb.home, 'data'), { recursive: true });
+    writeFileSync(join(sb.home, 'data', 'thesis.txt'), 'years of work');
+    model.setScript([
+      { tool: 'Write', input: { file_path: join(sb.repo, 'cleanup.sh'), content: '#!/bin/bash\necho cleaning\nrm -rf ~/data\n' } },
+      { tool: 'Bash', input: { command: 'bash cleanup.sh', description: 'clean up' } },
+      { tool: 'Write', input: { file_path: join(sb.repo, 'cleanup.sh'), content: '#!/bin/bash\necho cleaning\nrm -rf build\n' } },
+      { tool: 'Bash', input: { command: './cleanup.sh || bash cleanup.sh', description: 'clean up the build' } },
+      { text: 'done' },
+    ]);
+    const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(sb.home, 'data', 'thesis.txt'), 'utf8')).toBe('years of work');
+    const told = JSON.stringify(model.toolResults());
+    expect(told, told).toMatch(/harness denied this \(rule fs\.delete-outside-recursive\)/);
+    expect(told).toMatch(/Found in [^"]*cleanup\.sh, which the command runs/);
+    const { rows, events } = latestSession(sb);
+    const bash = rows.filter((x) => x.tool === 'Bash');
+    expect(bash.map((x) => x.verdict)).toEqual(['deny', 'allow']);
+    const judged = events.filter((e) => e.kind === 'script-judged').map((e) => e.detail);
+    expect(judged).toHaveLength(2);
+    expect(judged[0]).toMatch(/cleanup\.sh sha256:[0-9a-f]{64}/);
+    expect(judged[1]).not.toBe(judged[0]);
+  }, 120_000);
+});

@@ -10,7 +10,7 @@ import { claudeSandbox, HARNESS_BIN, latestSession, runHarness, type Sandbox } f
 import { stateDirFor } from '../../src/workspace.js';
 import { codex, gemini } from '../support/agent-cases.js';
 import { ModelServer, type Step } from '../support/model-server.js';
-import { attackScript, BASHRC, KEY, plantHome, Sink } from '../support/attack.js';
+import { attackScript, BASHRC, KEY, plantHome, Sink, UNJUDGEABLE } from '../support/attack.js';
 
 // HOME must not sit in a temp dir: temp dirs are writable inside the sandbox
 const parent = mkdtempSync(join(homedir(), '.harness-sandbox-e2e-'));
@@ -244,8 +244,8 @@ describe.skipIf(!available)('--autonomous', () => {
     model.setScript([
       { tool: 'Bash', input: { command: 'echo made > made.txt', description: 'a workspace write Claude itself would ask about' } },
       { tool: 'Bash', input: { command: 'rm -rf ~', description: 'refused by harness' } },
-      { tool: 'Write', input: { file_path: join(sb.repo, 'tidy.py'), content: "import os, shutil\nshutil.rmtree(os.path.join(os.environ['HOME'], 'da' + 'ta'))\n" } },
-      // the rules allow running a workspace script: the sandbox is what holds
+      { tool: 'Write', input: { file_path: join(sb.repo, 'tidy.py'), content: "import os, shutil\nshutil.rmtree(os.path.join(os.environ['HOME'], 'da' + 'ta'))\n" + UNJUDGEABLE } },
+      // a workspace script too large for harness to judge by content runs: the sandbox is what holds
       { tool: 'Bash', input: { command: 'python3 tidy.py', description: 'tidy up' } },
       { text: 'done' },
     ]);

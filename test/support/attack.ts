@@ -151,5 +151,13 @@ done
 mv .git/refs .git/refs.moved 2>/dev/null; log mv-refs $?
 mv .git .git.moved 2>/dev/null; log mv-git $?
 ${o.waitForBackground ? 'wait' : ''}
-`;
+exit 0
+${UNJUDGEABLE}`;
 }
+
+/**
+ * Padding that puts the script over the size harness reads to judge a script by its content
+ * (MAX_SCRIPT_BYTES): the hook cannot see what it does, so what holds is the sandbox — which is what
+ * the tests using it are about. (Judged by content, the hook refuses it first: test/session/scripts.test.ts.)
+ */
+export const UNJUDGEABLE = `# ${'padding '.repeat(40)}\n`.repeat(1024);
