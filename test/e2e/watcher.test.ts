@@ -38,6 +38,8 @@ describe('the watcher with the real Claude Code', () => {
       "  fs.writeFileSync('harness.config.json', '{}');",
       '}, 1500);',
       'setTimeout(() => {}, 4000);',
+      // too large for harness to judge by content (it would refuse the config write first): the watcher is what this is about
+      ...Array.from({ length: 1024 }, () => `// ${'padding '.repeat(40)}`),
     ].join('\n');
     model.setScript([
       { tool: 'Write', input: { file_path: join(sb.repo, 'writer.js'), content: writer } },
