@@ -110,6 +110,7 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   const name = command.name;
   for (const a of args) {
     // `file:///path` URLs name local files (`curl file:///etc/shadow`, `lwp-request file://…`)
+    if (a.value.length < 8 || (a.value.charCodeAt(0) | 32) !== 102) continue;
     const m = /^file:\/\/(?:localhost)?(\/[^?#]*)/i.exec(a.value);
     if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, programOf(name) === undefined);
   }
@@ -290,6 +291,8 @@ function findActions(args: Arg[]): string[] {
 /** Long options that name an output file in most programs; short ones (`-o`) mean different things in each. */
 const GENERIC_OUTPUTS = ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'];
 
+const GENERIC_OUTPUT_SET: ReadonlySet<string> = new Set(GENERIC_OUTPUTS);
+
 /** A value that names a file rather than a format (`--output=report.json`, not `--output=json` or `-o jsonpath={…}`). */
 function looksLikePath(value: string): boolean {
   return /[/.~]/.test(value) && !/[={}\s]/.test(value) && !/^[a-z]+:\/\//i.test(value);
@@ -298,7 +301,7 @@ function looksLikePath(value: string): boolean {
 /** Files a program writes through its own output options (`-o FILE`, `--output=FILE`). */
 function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
   const declared = decl?.outputs;
-  const names = declared ?? GENERIC_OUTPUTS;
+  const names = declared ? new Set(declared) : GENERIC_OUTPUT_SET;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const w = a.value;
@@ -306,11 +309,11 @@ function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
     let value: Arg | undefined;
     let option = w;
     const eq = w.startsWith('--') ? w.indexOf('=') : -1;
-    if (eq > 0 && names.includes(w.slice(0, eq))) {
+    if (eq > 0 && names.has(w.slice(0, eq))) {
       option = w.slice(0, eq);
       value = { ...a, value: w.slice(eq + 1), pattern: a.pattern.slice(a.pattern.indexOf('=') + 1) };
-    } else if (names.includes(w)) value = args[i + 1];
-    else if (declared && !w.startsWith('--') && w.length > 2 && names.includes(w.slice(0, 2))) {
+    } else if (names.has(w)) value = args[i + 1];
+    else if (declared && !w.startsWith('--') && w.length > 2 && names.has(w.slice(0, 2))) {
       option = w.slice(0, 2);
       value = { ...a, value: w.slice(2), pattern: a.pattern.slice(2) };
     }

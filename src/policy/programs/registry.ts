@@ -40,7 +40,9 @@ const REGISTRY = buildRegistry(PROGRAM_GROUPS);
 
 /** The declaration of a program by its basename (`python3.12` is `python3`'s). */
 export function programOf(name: string): ProgramDecl | undefined {
-  return REGISTRY.get(name) ?? REGISTRY.get(name.replace(/[.-]?\d+(\.\d+)*$/, ''));
+  const direct = REGISTRY.get(name);
+  if (direct !== undefined || !/\d$/.test(name)) return direct;
+  return REGISTRY.get(name.replace(/[.-]?\d+(\.\d+)*$/, ''));
 }
 
 /** Every declared program name (for tests and reports). */

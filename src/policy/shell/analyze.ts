@@ -469,7 +469,7 @@ class Analyzer {
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
     const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame, env: prefixed });
-    this.flow.rememberWritten(redirects, scope.cwd, echoedText(ran));
+    if (redirects.length > 0) this.flow.rememberWritten(redirects, scope.cwd, echoedText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
     if (codeReaders.length > 0) {

@@ -117,10 +117,15 @@ function script(value: string, from: Arg): Arg {
   return textArg(value, from.dynamic);
 }
 
+/** Programs some word of whose argv the loop below looks at. */
+function looksAtWords(name: string): boolean {
+  return name in SCRIPT_OPTIONS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
+}
+
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
   const out: IndirectCode = { scripts: [], hidden: false };
   const options = SCRIPT_OPTIONS[name] ?? [];
-  for (let i = 0; i < args.length; i++) {
+  for (let i = 0; i < (looksAtWords(name) ? args.length : 0); i++) {
     const word = args[i]!.value;
     for (const option of options) {
       const v = valueOf(args, i, option);

@@ -379,7 +379,19 @@ function analyzeSed(script: string): CodeFindings {
 /** Runtimes harness has no call table for: their code is judged by what it mentions. */
 const OTHER_LANGUAGES = new Set(['Rscript', 'R', 'osascript', 'pwsh', 'powershell', 'tclsh', 'wish', 'jshell', 'julia', 'elixir', 'iex', 'erl', 'escript', 'racket', 'guile', 'sbcl', 'clisp', 'gst', 'scala', 'groovy', 'kotlin', 'kotlinc', 'jrunscript', 'raku', 'perl6', 'rakudo', 'nim', 'crystal', 'swift', 'dart', 'ocaml', 'ghc', 'ghci', 'runghc', 'runhaskell', 'expect', 'octave', 'matlab', 'qjs', 'rhino', 'jjs', 'tcl']);
 
+const LANGUAGE_OF = new Map<string, Language | null>();
+
+/** The language a runtime's name says it runs (`python3.12` → python), remembered per name. */
 export function languageOf(name: string): Language | null {
+  let known = LANGUAGE_OF.get(name);
+  if (known === undefined) {
+    known = languageByName(name);
+    if (LANGUAGE_OF.size < 4096) LANGUAGE_OF.set(name, known);
+  }
+  return known;
+}
+
+function languageByName(name: string): Language | null {
   if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl(?:\d+(?:\.\d+)*)?$/.test(name)) return 'perl';
