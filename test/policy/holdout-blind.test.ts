@@ -5,7 +5,7 @@ import { check, WS } from '../helpers.js';
 /**
  * A set written by someone who had not seen the engine, from the categories of dangerous and
  * everyday commands only. Measured as a whole (rates, not case by case): its first run, before the
- * policy v2 mechanisms, blocked 79.8% of its dangerous commands and asked about 2.9% of its
+ * policy v2 mechanisms, blocked 71.1% of its dangerous commands and asked about 3.3% of its
  * everyday ones. The floors below are today's figures, so a change that loses ground fails.
  */
 interface Case {
