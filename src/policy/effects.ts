@@ -196,7 +196,7 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   const paths = ops.paths;
   switch (spec.role) {
     case 'read':
-      paths.forEach((p) => add(p, 'read', ops.recursive));
+      paths.forEach((p, i) => add(p, i === spec.outputOperand ? 'write' : 'read', ops.recursive));
       break;
     case 'write':
       paths.forEach((p) => add(p, 'write', ops.recursive));
@@ -336,7 +336,10 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
   const guess = (a: Arg): void => {
     if (seen.has(a.value) || seen.size >= MAX_GUESSED * 4 || (seen.size >= MAX_GUESSED && !/^[~./]|\//.test(a.value))) return;
     seen.add(a.value);
+    // a program nobody declared may read or write what it is handed: both are checked by the path
+    // rules (a guessed effect gets no default verdict, so an ordinary path outside costs nothing)
     add(a, 'read', false, true);
+    add(a, 'write', false, true);
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

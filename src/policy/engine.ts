@@ -3,7 +3,7 @@ import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
 import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
 import { commandNames, compileRule, type CompiledRule, type RuleSpec } from './rules.js';
-import { locationOf } from './paths.js';
+import { isInside, locationOf } from './paths.js';
 import { isReadOnly } from './readonly.js';
 import { textArg } from './shell/words.js';
 import { concernDecision } from './concerns.js';
@@ -142,7 +142,7 @@ function describeOp(op: FileOp): string {
 function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: string): void {
   const where = { path: effect.path, command: effect.source, ...(file ? { file } : {}) };
   if (effect.unknown) {
-    if (effect.op !== 'read') out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
+    if (effect.op !== 'read' && !effect.guessed) out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
     return;
   }
   let matched = false;
@@ -155,7 +155,8 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: s
       out.add(hit);
     }
   }
-  if (matched) return;
+  // a guessed effect (an operand of a program nobody declared) only meets the rules that name its path
+  if (matched || effect.guessed) return;
   const location = locationOf(effect.glob ? effect.base : effect.path, policy.ctx);
   // scratch space (a temp dir) gets the workspace's defaults
   const inside = location !== 'outside';
@@ -239,10 +240,21 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
   const links = new Map<string, string>();
   /** Files earlier commands of this line wrote: a program among them is the command line's own (`gcc -o /tmp/t t.c && /tmp/t`). */
   const wrote = new Set<string>();
+  /** Files judged by their content, by the index of the first command found in them. */
+  const judgedAt = [...analysis.judged].filter(([, j]) => j.at !== undefined && (j.sha256 !== null || j.note === 'missing'));
+  let index = 0;
   for (const cmd of analysis.commands) {
     const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));
     if (cmd.runs !== undefined && wrote.has(cmd.runs) && locationOf(cmd.runs, policy.ctx) === 'scratch') cmd.tags = cmd.tags.filter((t) => t !== 'exec-outside');
     for (const e of effects) if (e.op === 'write' && !e.glob && !e.unknown) wrote.add(e.path);
+    // A file judged by what was on disk, changed by a command before it on the line (`sed -i … x.sh && bash x.sh`,
+    // `cp other.sh x.sh && bash x.sh`, `git checkout b && bash x.sh`): what runs is not what was judged.
+    for (const [path, j] of judgedAt) {
+      if (index >= j.at! || effects.every((e) => e.guessed || e.op === 'read' || !(e.unknown || e.path === path || (e.glob && isInside(path, e.base)) || (e.recursive && isInside(path, e.path)))) && !rewritesTree(cmd)) continue;
+      const what = j.sha256 === null ? 'written on this command line before it runs, with content harness did not see' : 'changed on this command line before it runs, so what runs is not what harness judged';
+      out.add({ ruleId: CORE.hiddenCode.id, verdict: 'ask', reason: `${path} is ${what}. Run the change and the script as separate commands.`, certainty: 'possible', command: cmd.text, path });
+    }
+    index++;
     const link = symlinkCreated(cmd, { home: policy.ctx.home });
     if (link) links.set(link.link, link.target);
     // the program stage: what the command does by its program's declaration
@@ -262,9 +274,17 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     mutates = true;
   }
   const decision = finish(out, mutates, explained);
-  if (analysis.judged.size > 0) decision.scripts = [...analysis.judged].map(([path, j]) => ({ path, sha256: j.sha256, ...(j.note ? { note: j.note } : {}) }));
+  const judged = [...analysis.judged].filter(([, j]) => j.note !== 'missing');
+  if (judged.length > 0) decision.scripts = judged.map(([path, j]) => ({ path, sha256: j.sha256, ...(j.note ? { note: j.note } : {}) }));
   if (analysis.wanted.length > 0) decision.needs = analysis.wanted;
   return decision;
+}
+
+/** git commands that rewrite tracked files in the working tree. */
+function rewritesTree(command: ShellCommand): boolean {
+  if (command.name !== 'git') return false;
+  const sub = command.argv.slice(1).find((a) => !a.value.startsWith('-'))?.value;
+  return sub !== undefined && ['checkout', 'switch', 'reset', 'pull', 'merge', 'rebase', 'stash', 'restore', 'am', 'apply', 'cherry-pick', 'revert'].includes(sub);
 }
 
 function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {

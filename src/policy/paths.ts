@@ -16,7 +16,8 @@ export function resolvePath(path: string, cwd: string, home: string): string {
   let p = path;
   if (p === '~' || p.startsWith('~/')) p = home + p.slice(1);
   const abs = p.startsWith('/') ? p : posix.join(cwd, p);
-  const normalized = posix.normalize(abs);
+  // `/proc/self/root/…` and `/proc/<pid>/root/…` are the root directory seen through a process
+  const normalized = posix.normalize(abs).replace(/^\/proc\/(?:self|thread-self|\d+)\/root(?=\/|$)/, '') || '/';
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }
 

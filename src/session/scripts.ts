@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { JudgedFile, ScriptFile } from '../policy/index.js';
 
@@ -12,7 +12,8 @@ export const MAX_SCRIPT_BYTES = 256 * 1024;
 export function readScript(path: string): ScriptFile {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // non-blocking: a FIFO (or a device) put where the script was must not make harness wait
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     return { unreadable: (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'unreadable' };
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,30 @@ describe('scripts a command runs are judged by their content', () => {
     expect(d.verdict).toBe('allow');
     expect(d.commands.map((c) => c.argv[0])).toEqual(expect.arrayContaining(['make', 'tsc', 'node']));
     expect(d.commands.map((c) => c.argv[0])).not.toContain('aws');
+  });
+
+  it.each([
+    ["sed -i 's/fine/x/' ok.sh && bash ok.sh", 'changed on this command line'],
+    ['cp deploy.sh new.sh && bash new.sh', 'written on this command line'],
+    ['git checkout other && bash ok.sh', 'changed on this command line'],
+    ['(sleep 3; cp deploy.sh ok.sh) & bash ok.sh', 'changed on this command line'],
+  ])('a script changed on the line before it runs is not judged by what was on disk: %s', (command, why) => {
+    const { check } = workspace(files);
+    const d = check(command);
+    expect(d.verdict).toBe('ask');
+    expect(d.reason).toContain(why);
+  });
+
+  it('a script knows its own path and the repository top: the usual prologue resolves', () => {
+    const { check } = workspace({ 'scripts/ci.sh': 'set -euo pipefail\ncd "$(dirname "$0")/.."\nDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nsource "$DIR/lib.sh"\nrm -rf build\n', 'scripts/lib.sh': 'echo lib\n', 'sub/run.sh': 'rm -rf ~/.ssh\n' });
+    expect(check('bash scripts/ci.sh').verdict).toBe('allow');
+    expect(check('cd "$(git rev-parse --show-toplevel)" && bash sub/run.sh').verdict).toBe('deny');
+  });
+
+  it('a FIFO where the script was does not make harness wait', () => {
+    const { ws, check } = workspace({});
+    execFileSync('mkfifo', [join(ws, 'pipe.sh')]);
+    expect(check('bash pipe.sh').scripts?.[0]?.note).toBe('not a regular file');
   });
 
   it('what it cannot read stands on where the file is, and says why', () => {

@@ -66,6 +66,8 @@ export interface FileSpec {
   pathOpts?: Readonly<Record<string, FileOp>>;
   /** Options are whole words with one dash (`-cmd`, `-in`), never clusters. */
   singleDash?: boolean;
+  /** The operand at this position (0-based) is written, not read (`uniq IN OUT`, `xxd -r IN OUT`). */
+  outputOperand?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { forEachChild, parse } from 'unbash';
 import type { AndOr, Command, CommandNode, CompoundList, HereDoc, ParsedScript, PipelineNode, Redirection, Statement, SyntaxNode, Word } from 'unbash';
 import type { Arg, RedirectIR, ScriptFile, ShellCommand, StdinSource, Tag } from '../types.js';
@@ -8,7 +9,7 @@ import { LineFlow, sendsToNetwork } from './dataflow.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
-import { basename, isInside, resolvePath } from '../paths.js';
+import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
 import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
 import { conventionalCodeFiles, scriptsInCodeFile, type CodeFileKind } from './code-files.js';
 
@@ -40,7 +41,7 @@ export interface ShellAnalysis {
   /** The first limit that was hit, if any: the analysis is then incomplete. */
   limit: string | null;
   /** Files whose content was judged (read by the session), with their hash. */
-  judged: ReadonlyMap<string, { sha256: string | null; note?: string }>;
+  judged: ReadonlyMap<string, { sha256: string | null; note?: string; at?: number }>;
   /** Files the analysis would judge by content, not read yet. */
   wanted: string[];
 }
@@ -100,6 +101,9 @@ class LimitHit extends Error {}
 /** Text that runs a shell or another program when some tool evaluates it. */
 const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
+/** Commands whose output is a path or text harness can work out (see printedValue). */
+const PURE = new Set(['cd', 'pwd', 'dirname', 'basename', 'realpath', 'readlink', 'echo', 'printf', 'git']);
+
 /** Clients that read statements from stdin: a file given there is judged by its content. */
 const STATEMENT_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongosh', 'mongo', 'redis-cli', 'cqlsh', 'clickhouse-client', 'clickhouse', 'duckdb', 'cockroach', 'influx', 'snowsql', 'bq', 'trino', 'presto', 'usql']);
 
@@ -122,7 +126,7 @@ class Analyzer {
   private readonly deferred: { body: string; words: [string, FunctionDef[] | undefined][]; frame: Omit<Frame, 'source'> }[] = [];
 
   /** Files whose content this analysis judged (path → hash, or why it could not). */
-  readonly judged = new Map<string, { sha256: string | null; note?: string }>();
+  readonly judged = new Map<string, { sha256: string | null; note?: string; at?: number }>();
   /** Files this analysis would judge by content if the session read them. */
   readonly wanted = new Set<string>();
 
@@ -361,6 +365,14 @@ class Analyzer {
         return;
       }
       if (child.type === 'CompoundList' && skipBodies) return;
+      if (child.type === 'CommandExpansion') {
+        // `$(pwd)`, `$(git rev-parse --show-toplevel)`, `$(cd "$(dirname "$0")" && pwd)`: what it prints is known
+        const before = all.length;
+        forEachChild(child, (c) => visit(c, output));
+        const value = this.printedValue(all.slice(before));
+        if (value !== null) scope.vars.set(`\u0000${(child as { text: string }).text}`, value);
+        return;
+      }
       const isOutput = output || (child.type === 'ProcessSubstitution' && child.operator === '>');
       forEachChild(child, (c) => visit(c, isOutput));
     };
@@ -482,9 +494,21 @@ class Analyzer {
       }
     }
     if (CHDIR.has(word)) {
-      scope.cwd = chdir(scope.cwd, argv.slice(1), this.home);
+      const previous = scope.cwd;
+      // pushd remembers where it was; popd goes back there (a bare popd with nothing pushed: unknown)
+      const stack = (scope.vars.get('\u0000DIRSTACK') ?? '').split('\u0000').filter(Boolean);
+      if (word === 'popd') {
+        const back = stack.pop();
+        scope.cwd = back === undefined || back === '?' ? null : back;
+      } else {
+        scope.cwd = chdir(scope.cwd, argv.slice(1), this.home);
+        if (word === 'pushd') stack.push(previous ?? '?');
+      }
+      scope.vars.set('\u0000DIRSTACK', stack.join('\u0000'));
       if (scope.cwd !== null) scope.vars.set('PWD', scope.cwd);
       else scope.vars.delete('PWD');
+      if (previous !== null) scope.vars.set('OLDPWD', previous);
+      else scope.vars.delete('OLDPWD');
     }
   }
 
@@ -566,7 +590,8 @@ class Analyzer {
       return undefined;
     }
     if ('unreadable' in file) {
-      if (file.unreadable !== 'missing') this.judged.set(path, { sha256: null, note: file.unreadable });
+      // missing now: a command before it on the line may create it (the engine checks)
+      this.judged.set(path, { sha256: null, note: file.unreadable, at: this.commands.length });
       if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
       return undefined;
     }
@@ -575,7 +600,7 @@ class Analyzer {
       this.judged.set(path, { sha256: file.sha256, note: 'too large to judge' });
       return undefined;
     }
-    this.judged.set(path, { sha256: file.sha256 });
+    this.judged.set(path, { sha256: file.sha256, at: this.commands.length });
     // a link: running it reads what it leads to (`run.sh -> ~/.ssh/id_rsa`), checked like any read
     if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
     return textArg(file.text);
@@ -604,7 +629,15 @@ class Analyzer {
     const scripts = scriptsInCodeFile(kind, text.value, targets);
     if (scripts === null) return kind === 'other' ? [] : ['hidden-code'];
     this.withinFile(path, () => {
-      for (const s of scripts) this.script(s, fork(scope), { depth: frame.depth + 1, via: [...frame.via, how], tags: frame.tags });
+      for (const s of scripts) {
+        const inner = fork(scope);
+        // a script knows its own path (`cd "$(dirname "$0")"`, `${BASH_SOURCE[0]}`)
+        if (kind === 'shell') {
+          inner.vars.set('0', path);
+          inner.vars.set('BASH_SOURCE', path);
+        }
+        this.script(s, inner, { depth: frame.depth + 1, via: [...frame.via, how], tags: frame.tags });
+      }
     });
     return [];
   }
@@ -628,6 +661,39 @@ class Analyzer {
       }
     }
     return false;
+  }
+
+  /**
+   * What a substitution prints, when its commands only compute a path: the directory `pwd` is in,
+   * the repository's top (harness knows it: the workspace), `dirname`/`basename`/`realpath` of a
+   * known word, `echo`/`printf` of known text. Null otherwise.
+   */
+  private printedValue(commands: ShellCommand[]): string | null {
+    const real = commands.filter((c) => c.name !== '');
+    const last = real[real.length - 1];
+    if (!last || real.some((c) => !PURE.has(c.name) || (c.name === 'git' && c.argv[1]?.value !== 'rev-parse'))) return null;
+    const args = last.argv.slice(1).filter((a) => !a.value.startsWith('-'));
+    const operand = args[0];
+    switch (last.name) {
+      case 'pwd':
+        return last.cwd;
+      case 'git':
+        return last.argv.some((a) => a.value === '--show-toplevel') && last.cwd !== null && isInside(last.cwd, this.workspace) ? this.workspace : null;
+      case 'dirname':
+        return operand && !operand.dynamic ? posix.dirname(operand.value) : null;
+      case 'basename': {
+        if (!operand || operand.dynamic) return null;
+        const base = basename(operand.value);
+        return args[1] && !args[1].dynamic && base.endsWith(args[1].value) ? base.slice(0, -args[1].value.length) : base;
+      }
+      case 'realpath':
+      case 'readlink':
+        return operand && !operand.dynamic && last.cwd !== null && (last.name === 'realpath' || last.argv.some((a) => /^-[a-z]*[fem]/.test(a.value))) ? resolvePath(operand.value, last.cwd, this.home) : null;
+      default: {
+        const text = echoedText([last]);
+        return text && !text.dynamic && !text.value.includes('\n') ? text.value : null;
+      }
+    }
   }
 
   /** A file a program reads to run it (`bash x.sh`, `python x.py`): a read like `cat x.sh`'s, checked by the path rules. */
@@ -859,6 +925,12 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
+    // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
+    // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
+    if (programOf(name) === undefined) {
+      const at = args.findIndex((a, i) => !a.dynamic && (SHELLS.has(basename(a.value)) || languageOf(basename(a.value)) !== null) && /^-[A-Za-z]*[ceE]$|^--?(?:command|eval|exec)$/.test(args[i + 1]?.value ?? ''));
+      if (at !== -1) child(args.slice(at), name);
+    }
     // an argument decoded at run time (`cat "$(echo L2hv… | base64 -d)"`): what it names is hidden on purpose
     if (args.some((a) => a.dynamic && (this.flow.substitutions.get(a) ?? []).some(decodes))) recordedCommand.tags.push('hidden-code');
     if (cwd !== null && this.handsWrittenCode(name, args, cwd)) recordedCommand.tags.push('hidden-code');
@@ -922,7 +994,8 @@ class Analyzer {
     const extra: Tag[] = [];
     if (/^(?:https?|ftp):\/\//i.test(file.value)) extra.push('remote-package');
     else if (file.dynamic && this.flow.argFromNetwork(file)) extra.push('code-from-network');
-    else if (file.dynamic || file.glob) extra.push('hidden-code');
+    // computed, a glob, or relative to a directory harness lost track of: which file runs cannot be told
+    else if (file.dynamic || file.glob || hasGlob(file.value) || (cwd === null && !file.value.startsWith('/') && !file.value.startsWith('~'))) extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
       this.readsFile(path, base.text);
@@ -1122,13 +1195,44 @@ function chdir(cwd: string | null, args: Arg[], home: string): string | null {
 export function echoedText(producers: ShellCommand[]): Arg | null {
   const last = producers[producers.length - 1];
   if (!last) return null;
-  if (last.name === 'echo' || last.name === 'printf') {
-    const words = last.argv.slice(1).filter((a, i) => !(i === 0 && last.name === 'echo' && /^-[neE]+$/.test(a.value)));
+  if (last.name === 'printf') return printfText(last.argv.slice(1));
+  if (last.name === 'echo') {
+    const words = last.argv.slice(1).filter((a, i) => !(i === 0 && /^-[neE]+$/.test(a.value)));
     const value = words.map((a) => a.value).join(' ').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     return { value, dynamic: words.some((a) => a.dynamic) || /\\[0-7xu]/.test(value), glob: false, pattern: value };
   }
   if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;
   return null;
+}
+
+/**
+ * What `printf FORMAT ARGS…` prints: `%s`, `%b`, `%d` and `%%` are filled in, the format repeated
+ * while arguments remain (as the shell does); other directives or escapes make it unknown.
+ */
+function printfText(args: Arg[]): Arg | null {
+  const words = args[0]?.value === '--' ? args.slice(1) : args;
+  const format = words[0];
+  if (!format) return null;
+  if (format.value === '-v') return null;
+  const rest = words.slice(1);
+  let dynamic = words.some((a) => a.dynamic) || /\\[0-7xuU]/.test(format.value);
+  let out = '';
+  let i = 0;
+  do {
+    let consumed = false;
+    out += format.value.replace(/%([%sbd])|%[-+ #0-9.]*[a-zA-Z]/g, (m, d: string | undefined) => {
+      if (d === '%') return '%';
+      if (d === undefined) {
+        dynamic = true;
+        return '*';
+      }
+      consumed = true;
+      return rest[i++]?.value ?? '';
+    });
+    if (!consumed) break;
+  } while (i < rest.length);
+  const value = out.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+  return { value, dynamic, glob: false, pattern: value };
 }
 
 function containsSubstitution(node: SyntaxNode): boolean {

@@ -53,6 +53,8 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
     case 'SimpleExpansion':
       return expansion(vars.get(part.text.slice(1)), part.text, vars, quoted);
     case 'ParameterExpansion': {
+      // `${BASH_SOURCE[0]}`: the script's own path, when harness judges a script file
+      if (part.parameter === 'BASH_SOURCE' && part.index?.value === '0' && !part.operation && vars.has('BASH_SOURCE')) return expansion(vars.get('BASH_SOURCE'), part.text, vars, quoted);
       if (part.prefix || part.index) return unknown(part.text);
       const known = vars.get(part.parameter);
       if (!part.operation) return expansion(known, part.text, vars, quoted);
@@ -77,9 +79,13 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
     case 'ProcessSubstitution':
       // The command sees a pipe path, never a file of the workspace.
       return literal('/dev/fd/63');
-    default:
-      // Command, arithmetic and process substitutions: their output is not known statically.
+    default: {
+      // A command substitution whose output the analysis worked out (`$(pwd)`, `$(git rev-parse --show-toplevel)`)
+      const printed = part.type === 'CommandExpansion' ? vars.get(`\u0000${part.text}`) : undefined;
+      if (printed !== undefined) return quoted ? literal(printed) : expansion(printed, part.text, vars, false);
+      // Other command, arithmetic and process substitutions: their output is not known statically.
       return unknown(part.text);
+    }
   }
 }
 
@@ -114,17 +120,18 @@ function joinPieces(pieces: Piece[]): Piece {
   return { texts, patterns, dynamic, glob, split };
 }
 
-function expandTilde(text: string, vars: VarScope): string | null {
+/** `~`, `~user`, and `~+`/`~-` (the current and the previous directory); unknown: a piece that stands for anything. */
+function expandTilde(text: string, vars: VarScope): Piece | null {
   if (!text.startsWith('~')) return null;
   const slash = text.indexOf('/');
   const user = slash === -1 ? text.slice(1) : text.slice(1, slash);
   const rest = slash === -1 ? '' : text.slice(slash);
-  if (user === '') {
-    const home = vars.get('HOME');
-    return home === undefined ? null : home + rest;
+  if (user === '' || user === '+' || user === '-') {
+    const dir = vars.get(user === '' ? 'HOME' : user === '+' ? 'PWD' : 'OLDPWD');
+    return dir === undefined ? { texts: [text], patterns: [`*${rest}`], dynamic: true, glob: false } : literal(dir + rest);
   }
   if (!/^[a-zA-Z0-9._-]+$/.test(user)) return null;
-  return (user === 'root' ? '/root' : `/home/${user}`) + rest;
+  return literal((user === 'root' ? '/root' : `/home/${user}`) + rest);
 }
 
 /**
@@ -138,14 +145,14 @@ export function resolveWord(word: Word, vars: VarScope): Arg[] {
     // Unquoted tilde at the start of a plain word.
     if (!word.text.startsWith('\\')) {
       const home = expandTilde(word.value, vars);
-      if (home !== null) piece = literal(home);
+      if (home !== null) piece = home;
     }
   } else {
     const parts = word.parts.map((p) => partPiece(p, vars));
     const first = word.parts[0];
     if (first?.type === 'Literal' && parts[0]) {
       const home = expandTilde(first.value, vars);
-      if (home !== null) parts[0] = literal(home);
+      if (home !== null) parts[0] = home;
     }
     piece = joinPieces(parts);
   }

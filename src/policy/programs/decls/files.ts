@@ -57,6 +57,11 @@ const FILES: Record<string, FileSpec> = {
   zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
 };
 for (const tool of READ_TOOLS) FILES[tool] ??= { role: 'read' };
+FILES.uniq = { role: 'read', outputOperand: 1, valueOpts: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'] };
+FILES.xxd = { role: 'read', outputOperand: 1, valueOpts: ['-c', '-g', '-l', '-o', '-s', '-n', '-C', '-cols', '-len', '-seek'] };
+FILES.sponge = { role: 'write' };
+for (const tool of ['dos2unix', 'unix2dos', 'mac2unix', 'unix2mac']) FILES[tool] = { role: 'write', valueOpts: ['-n', '--newfile', '-c', '--convmode'] };
+FILES.patch = { role: 'write', valueOpts: ['-p', '-F', '-z', '-B', '-Y', '-D', '-V', '-g', '--strip', '--fuzz', '--suffix', '--prefix', '--ifdef', '--get'], pathOpts: { '-i': 'read', '--input': 'read', '-o': 'write', '--output': 'write', '-r': 'write', '--reject-file': 'write', '-d': 'read', '--directory': 'read' } };
 
 /**
  * Programs whose operands are not file contents they read: names, patterns, numbers, text to
