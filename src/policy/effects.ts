@@ -244,7 +244,8 @@ function servedDirectory(name: string, args: Arg[], cwd: string | null): Arg | n
   }
   if (languageOf(name) === 'php') return args.some((a) => a.value === '-S') ? (after(['-t']) ?? here) : null;
   if (languageOf(name) === 'ruby') return args.some((a) => a.value === '-run') && args.some((a) => a.value === 'httpd') ? (positional(args.findIndex((a) => a.value === 'httpd') + 1) ?? here) : null;
-  if (name === 'busybox' && args[0]?.value === 'httpd') return after(['-h']) ?? here;
+  if ((name === 'busybox' && args[0]?.value === 'httpd') || name === 'httpd' || name === 'lighttpd') return after(['-h']) ?? here;
+  if (name === 'jupyter' || name === 'jupyter-lab' || name === 'jupyter-notebook') return after(['--notebook-dir', '--ServerApp.root_dir', '--NotebookApp.notebook_dir']) ?? (args.some((a) => /^(?:lab|notebook|server)$/.test(a.value)) ? here : null);
   if ((name === 'kubectl' || name === 'oc') && args.some((a) => a.value === 'proxy')) return after(['--www', '-w']) ?? null;
   if (['http-server', 'serve', 'live-server', 'static-server', 'httpserver', 'miniserve', 'caddy', 'darkhttpd', 'webfsd'].includes(name)) {
     if (name === 'caddy') return args[0]?.value === 'file-server' ? (after(['--root', '-r']) ?? here) : null;

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { Arg, Effect, FileOp, PolicyContext, ShellCommand, Tag, Verdict } from './types.js';
 import { globBase, isInside, locationOf } from './paths.js';
@@ -227,9 +228,12 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     if (everything && (!spec.recursive || effect.recursive || rest.includes('**')) && isMatch(effect.base)) return sure;
     // "Everything under X" may include a protected file without naming it: a possible match for
     // writes and deletes; reading everything (wc, grep over a listing) is not treated as reading secrets.
-    if (everything && effect.op === 'read') return null;
     const operand = picomatch(effect.path, { dot: false, nocase: true });
-    const candidates = [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
+    // Reading everything under a far directory (`wc -l ~/*`, `grep -r x /`) is not reading secrets;
+    // reading everything directly in one that holds protected files (`cat ~/.aws/*`) is.
+    const candidates = everything && effect.op === 'read'
+      ? places.filter((p) => posix.dirname(p) === effect.base && effect.base !== home && effect.base !== '/')
+      : [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
     if (!candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return null;
     return everything ? 'possible' : sure;
   };

@@ -66,6 +66,8 @@ function privileged(p: PrivilegeDecl, args: ProgramArgs): boolean {
 function schedules(name: string, args: ProgramArgs): boolean {
   if ((SCHEDULERS.always as readonly string[]).includes(name)) return !args.options.some((o) => o === '-l' || o === '-c' || o === '-d' || o === '-r');
   if ((SCHEDULERS.crontab as readonly string[]).includes(name)) return !args.options.some((o) => /^-[a-zA-Z]*l/.test(o)) || args.options.some((o) => o === '-r' || o === '-e');
+  // a user unit enabled or linked starts at every login
+  if (name === 'systemctl' && args.options.includes('--user') && args.words.slice(0, 1).some((w) => ['enable', 'link', 'reenable', 'preset', 'add-wants', 'add-requires', 'edit', 'set-property'].includes(w))) return true;
   if (name === 'systemd-run') return args.options.some((o) => SCHEDULERS.timerOptions.some((t) => o === t || o.startsWith(`${t}=`))) || args.options.includes('--user') || args.options.includes('--remain-after-exit');
   return false;
 }
@@ -87,9 +89,11 @@ function uploads(t: TransferDecl, command: ShellCommand): boolean {
     lines.push(...last.argv.slice(1).map((a) => a.value).join(' ').split(/\\n|\n|;/));
   } else if (command.stdin.kind === 'file') return true;
   if (t.uploads.includes('')) return true;
-  return lines.some((line) => {
-    const words = line.trim().toLowerCase();
-    return t.uploads.some((u) => u !== '' && (words === u || words.startsWith(`${u} `)));
+  if (t.uploadOptions?.some((o) => argv.some((a) => a.value === o || (o.length === 2 && /^-[A-Za-z]+$/.test(a.value) && a.value.includes(o[1]!))))) return true;
+  // each command of a line (`open h && put x`, `queue put x`), lower-cased like the patterns
+  return lines.flatMap((line) => line.split(/&&|\|\||;/)).some((line) => {
+    const words = line.trim().toLowerCase().replace(/^queue\s+/, '');
+    return t.uploads.some((u) => u !== '' && (words === u.toLowerCase() || words.startsWith(`${u.toLowerCase()} `)));
   });
 }
 
@@ -125,7 +129,7 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (decl.remote) {
     const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));
     // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
-    const url = verdict.effect === 'routine' && decl.remote.method ? command.argv.slice(1).find((a) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+:\d+\//i.test(a.value) && urlDestroys(a.value)) : undefined;
+    const url = verdict.effect === 'routine' && decl.remote.method ? command.argv.slice(1).find((a) => !a.value.startsWith('-') && /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(a.value) && urlDestroys(a.value)) : undefined;
     const tag = url ? 'remote-irreversible' : REMOTE_TAG[verdict.effect];
     if (tag) add(tag, url ? `${command.name} ${url.value}` : `${command.name} ${verdict.words}`.trim());
   }

@@ -96,12 +96,24 @@ export function verbEffect(word: string, secrets: boolean): RemoteEffect | null 
   return CHANGE.has(verb) ? 'change' : 'read';
 }
 
+/** A word as a declaration may name it: `Secret`, `secret/db`, `configmap,secret` are `secret`. */
+function variants(word: string): string[] {
+  const lower = word.toLowerCase();
+  return [...new Set([word, lower, lower.split('/')[0]!, ...lower.split(',')])];
+}
+
 function longestEffect(decl: RemoteDecl, words: readonly string[]): { effect: RemoteEffect; length: number } | null {
   const table = decl.effects;
   if (!table) return null;
+  const rank: Record<RemoteEffect, number> = { read: 0, routine: 1, change: 2, exec: 3, secret: 4, irreversible: 5 };
   for (let k = Math.min(words.length, 4); k >= 1; k--) {
-    const effect = table[words.slice(0, k).join(' ')];
-    if (effect) return { effect, length: k };
+    const head = words.slice(0, k - 1).join(' ');
+    let best: RemoteEffect | undefined;
+    for (const last of variants(words[k - 1]!)) {
+      const effect = table[head === '' ? last : `${head} ${last}`];
+      if (effect && (best === undefined || rank[effect] > rank[best])) best = effect;
+    }
+    if (best) return { effect: best, length: k };
   }
   return null;
 }
@@ -110,7 +122,12 @@ const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read',
 
 /** A URL whose path names a destroying action (`/_delete_by_query`, `/job/x/doDelete`, `/api/v1/purge`). */
 export function urlDestroys(url: string): boolean {
-  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  let path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/^[\w.-]+(?::\d+)?(?=\/)/, '').replace(/[?#].*$/, '');
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: judged as written
+  }
   return path.split('/').some((segment) => segment !== '' && verbEffect(segment.replace(/^do(?=[A-Z])/, ''), false) === 'irreversible');
 }
 
@@ -136,11 +153,15 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   const depth = decl.depth ?? 3;
   const words = args.words.slice(0, depth);
   const said = (effect: RemoteEffect, k: number): RemoteVerdict => ({ effect, words: words.slice(0, k).join(' ') });
-  if (decl.dryRun && args.options.some((o) => decl.dryRun!.includes(o.split('=')[0]!))) return said('read', words.length);
+  // a dry run reads (`--dry-run`, `-n`); `--dry-run=false` is not one
+  if (decl.dryRun && args.options.some((o) => decl.dryRun!.includes(o.split('=')[0]!) && !/=(?:false|0|no|off)$/i.test(o))) return said('read', words.length);
   // `--with-decryption`, `--show-token`, `--reveal`: the output shows the secret whatever the subcommand
   const showing = args.options.find((o) => SHOWS_SECRETS.has(o.split('=')[0]!));
   if (showing) return { effect: 'secret', words: [...words, showing].join(' ') };
-  const method = decl.method ? optionValue(decl.method) : null;
+  const body = decl.bodyOptions && args.options.some((o) => decl.bodyOptions!.includes(o.split('=')[0]!)) ? 'POST' : null;
+  // a GraphQL mutation changes whatever its method says
+  const mutation = args.words.some((w) => /(?:^|=)\s*mutation\b/.test(w)) ? 'POST' : null;
+  const method = (decl.method ? optionValue(decl.method) : null) ?? body ?? mutation;
   const declared = longestEffect(decl, words);
   const from = declared?.length ?? 0;
   // the verbs after a declared path still say when it destroys (`secret delete`); the path itself is what it was declared

@@ -98,6 +98,8 @@ export interface RemoteDecl {
   dryRun?: readonly string[];
   /** Options naming an HTTP method (`gh api -X DELETE`): GET/HEAD read, DELETE is irreversible, others change. */
   method?: readonly string[];
+  /** Options that give a request body, making it a POST unless a method says otherwise (`gh api -f key=v`). */
+  bodyOptions?: readonly string[];
   /** Positional words that can name the subcommand (`aws ec2 terminate-instances`: 2). Default 3. */
   depth?: number;
 }
@@ -117,4 +119,6 @@ export interface TransferDecl {
   commandOptions: readonly string[];
   /** Options whose value is a file of commands (`sftp -b batch`): unseen, so possibly an upload. */
   batchOptions?: readonly string[];
+  /** Options that make the client send (`ftp -u`, `tftp -p`, `smbclient -Tc`). */
+  uploadOptions?: readonly string[];
 }

@@ -1130,9 +1130,20 @@ function assign(scope: Scope, name: string, value: Arg | null): void {
   else scope.vars.delete(name);
 }
 
-/** `npx pkg@1.2.3` and `npx @scope/pkg@latest` run the binary `pkg`. */
+/** Packages whose binary has another name than the package. */
+const PACKAGE_BINARIES: Record<string, string> = {
+  'firebase-tools': 'firebase', 'aws-cdk': 'cdk', 'netlify-cli': 'netlify', '@railway/cli': 'railway', 'typescript': 'tsc', '@angular/cli': 'ng',
+  '@vue/cli': 'vue', '@nestjs/cli': 'nest', 'prisma': 'prisma', '@sentry/cli': 'sentry-cli', '@datadog/datadog-ci': 'datadog-ci', 'eas-cli': 'eas', 'expo-cli': 'expo',
+  'heroku': 'heroku', 'vercel': 'vercel', 'wrangler': 'wrangler', '@cloudflare/wrangler': 'wrangler', 'supabase': 'supabase', 'serverless': 'serverless', 'aws-amplify': 'amplify',
+  '@aws-amplify/cli': 'amplify', 'surge': 'surge', '@stripe/cli': 'stripe', '@google-cloud/functions-framework': 'functions-framework', 'awscli': 'aws',
+};
+
+/** `npx pkg@1.2.3` and `npx @scope/pkg@latest` run the binary `pkg` (or the one the package names). */
 function packageBinary(arg: Arg): Arg {
   if (arg.dynamic) return arg;
+  const name = arg.value.replace(/(?<=.)@[^/]*$/, '');
+  const known = PACKAGE_BINARIES[name];
+  if (known !== undefined) return { ...arg, value: known, pattern: known };
   const m = /^(?:@[^/]+\/)?([^@/]+)(?:@.*)?$/.exec(arg.value);
   return m ? { ...arg, value: m[1]!, pattern: m[1]! } : arg;
 }

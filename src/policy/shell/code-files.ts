@@ -27,6 +27,9 @@ function packageScripts(name: string, args: Arg[]): string[] | null {
   if (sub === 'run' || sub === 'run-script' || sub === 'rum' || sub === 'urn') return words[1] !== undefined ? [words[1]] : null;
   if (['test', 't', 'tst', 'start', 'stop', 'restart'].includes(sub)) return [sub === 't' || sub === 'tst' ? 'test' : sub];
   if (['install', 'i', 'ci', 'add', 'install-test', 'it', 'rebuild'].includes(sub)) return ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish'];
+  if (sub === 'pack') return ['prepack', 'prepare', 'postpack'];
+  if (sub === 'publish') return ['prepublishOnly', 'prepack', 'prepare', 'postpack', 'publish', 'postpublish'];
+  if (sub === 'version') return ['preversion', 'version', 'postversion'];
   if (sub === 'exec' || sub === 'x' || sub === 'dlx') return null;
   // pnpm, yarn and bun run a script named like an unknown command (`pnpm build`, `yarn lint`)
   if (name !== 'npm' && !NPM_BUILTINS.has(sub)) return [sub];
@@ -41,22 +44,42 @@ export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] 
       let file: Arg | undefined;
       const targets: string[] = [];
       for (let i = 0; i < args.length; i++) {
-        const w = args[i]!.value;
+        const a = args[i]!;
+        const w = a.value;
         if (w === '-f' || w === '--file' || w === '--makefile') file = args[++i];
-        else if (w === '-C' || w === '--directory') dir = `${args[++i]?.value ?? ''}/`;
-        else if (/^-C./.test(w)) dir = `${w.slice(2)}/`;
-        else if (MAKE_VALUE_OPTS.has(w)) i++;
+        else if (/^--(?:file|makefile)=/.test(w)) file = { ...a, value: w.slice(w.indexOf('=') + 1) };
+        else if (/^-f./.test(w)) file = { ...a, value: w.slice(2) };
+        else if (w === '-C' || w === '--directory') dir += `${args[++i]?.value ?? ''}/`;
+        else if (w.startsWith('--directory=')) dir += `${w.slice(12)}/`;
+        else if (/^-C./.test(w)) dir += `${w.slice(2)}/`;
+        // -j and -l take an optional number: `make -j build` builds `build`
+        else if (w === '-j' || w === '--jobs' || w === '-l' || w === '--load-average') {
+          if (/^\d+(?:\.\d+)?$/.test(args[i + 1]?.value ?? '')) i++;
+        } else if (MAKE_VALUE_OPTS.has(w)) i++;
         else if (!w.startsWith('-') && !w.includes('=')) targets.push(w);
       }
-      const files = file ? [file] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => textArg(dir + f));
+      // the makefile is read after changing into -C's directory
+      const files = file ? [file.value.startsWith('/') ? file : { ...file, value: dir + file.value }] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => textArg(dir + f));
       return files.map((f) => ({ file: f, kind: 'makefile', targets }));
     }
     case 'npm':
     case 'pnpm':
     case 'yarn':
     case 'bun': {
-      const scripts = packageScripts(name, args);
-      return scripts ? [{ file: textArg('package.json'), kind: 'package-json', targets: scripts }] : [];
+      // --prefix DIR, -C DIR, --dir DIR, --cwd DIR: the package.json in that directory
+      let dir = '';
+      const rest: Arg[] = [];
+      for (let i = 0; i < args.length; i++) {
+        const w = args[i]!.value;
+        if (w === '--prefix' || w === '-C' || w === '--dir' || w === '--cwd') dir = `${args[++i]?.value ?? ''}/`;
+        else if (/^--(?:prefix|dir|cwd)=/.test(w)) dir = `${w.slice(w.indexOf('=') + 1)}/`;
+        else if (w === '-w' || w === '--workspace' || w === '--filter' || w === '-F') {
+          // a workspace's own package.json: which one is not known here
+          return [{ file: { value: '$WORKSPACE/package.json', dynamic: true, glob: true, pattern: '*/package.json' }, kind: 'package-json', targets: packageScripts(name, args.slice(i + 2)) ?? [] }];
+        } else rest.push(args[i]!);
+      }
+      const scripts = packageScripts(name, rest);
+      return scripts ? [{ file: textArg(`${dir}package.json`), kind: 'package-json', targets: scripts }] : [];
     }
     case 'direnv': {
       const sub = args.find((a) => !a.value.startsWith('-'))?.value;

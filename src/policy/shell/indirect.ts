@@ -119,7 +119,7 @@ function script(value: string, from: Arg): Arg {
 
 /** Programs some word of whose argv the loop below looks at. */
 function looksAtWords(name: string): boolean {
-  return name in SCRIPT_OPTIONS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
+  return name in SCRIPT_OPTIONS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
 }
 
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
@@ -152,6 +152,8 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
     }
     // gcc -wrapper PROG,ARGS runs every compiler pass through PROG
     if (COMPILERS.has(name) && word === '-wrapper' && args[i + 1]) out.scripts.push(script(args[i + 1]!.value.split(',').join(' '), args[i + 1]!));
+    // lftp, ftp and sftp run `!cmd` lines in a local shell
+    if ((name === 'lftp' || name === 'ftp' || name === 'sftp') && /(?:^|[;\n])\s*!/.test(word)) for (const m of word.matchAll(/(?:^|[;\n])\s*!([^;\n]*)/g)) out.scripts.push(script(m[1]!, args[i]!));
     const escape = SQL_SHELL_ESCAPES[name]?.exec(word);
     if (escape) out.scripts.push(script(escape[1]!, args[i]!));
     for (const option of HIDDEN_CODE_OPTIONS[name] ?? []) {

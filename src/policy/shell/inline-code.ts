@@ -393,7 +393,7 @@ export function languageOf(name: string): Language | null {
 
 function languageByName(name: string): Language | null {
   if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
-  if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
+  if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno' || name === 'tsx' || name === 'ts-node' || name === 'esno' || name === 'vite-node') return 'node';
   if (/^perl(?:\d+(?:\.\d+)*)?$/.test(name)) return 'perl';
   if (/^ruby(?:\d+(?:\.\d+)*)?$/.test(name) || name === 'irb' || name === 'pry') return 'ruby';
   if (name === 'ed' || name === 'red') return 'ed';

@@ -264,7 +264,9 @@ function envWords(args: Arg[]): Arg[] {
     const a = args[i]!;
     const w = a.value;
     if (w === '-') continue;
-    const split = w === '-S' || w === '--split-string' ? args[++i] : w.startsWith('--split-string=') ? { ...a, value: w.slice(15) } : /^-S./.test(w) ? { ...a, value: w.slice(2) } : null;
+    // `-S STR`, `-SSTR`, `--split-string=STR`, and clusters ending in S (`-iS STR`)
+    const cluster = /^-[A-Za-z]*S$/.test(w) && w !== '-S';
+    const split = w === '-S' || w === '--split-string' || cluster ? args[++i] : w.startsWith('--split-string=') ? { ...a, value: w.slice(15) } : /^-S./.test(w) ? { ...a, value: w.slice(2) } : null;
     if (split === null) {
       out.push(a);
       if (!w.startsWith('-') || a.dynamic) return [...out, ...args.slice(i + 1)];
@@ -272,7 +274,8 @@ function envWords(args: Arg[]): Arg[] {
     }
     if (!split) break;
     if (split.dynamic) return [...out, split, ...args.slice(i + 1)];
-    out.push(...split.value.split(/\s+/).filter(Boolean).map((word) => textArg(word)));
+    // env splits at blanks and `\_`; it expands `${VAR}` itself: a word with one is computed
+    out.push(...split.value.replace(/\\_/g, ' ').split(/\s+/).filter(Boolean).map((word) => (word.includes('$') ? { value: word, dynamic: true, glob: true, pattern: word.replace(/\$\{?\w+\}?/g, '*') } : textArg(word))));
   }
   return out;
 }

@@ -19,7 +19,7 @@ const CORE: ProgramDecl[] = [
         'ssm get-parameter': 'read', 'ssm get-parameters': 'read', 'ssm get-parameters-by-path': 'read', 'kms decrypt': 'secret', 'sts assume-role': 'secret',
         'sts get-session-token': 'secret', 'sts get-federation-token': 'secret', 'ecr get-login-password': 'secret', 'ecr get-authorization-token': 'secret',
         'codeartifact get-authorization-token': 'secret', 'eks get-token': 'secret', 'configure get': 'secret', 'configure export-credentials': 'secret',
-        'lambda invoke': 'exec', 'configure': 'change', 'cloudtrail stop-logging': 'irreversible', 'cloudtrail update-trail': 'change', 'guardduty': 'change',
+        'lambda invoke': 'exec', 'configure': 'change', 'configure list': 'read', 'configure list-profiles': 'read', 'cloudtrail stop-logging': 'irreversible', 'cloudtrail update-trail': 'change', 'guardduty': 'change',
         'logs tail': 'read', 'logs filter-log-events': 'read', 'logs get-log-events': 'read', 'ec2 get-password-data': 'secret', 'rds generate-db-auth-token': 'secret',
       },
     },
@@ -54,7 +54,7 @@ const CORE: ProgramDecl[] = [
   },
   {
     names: ['kubectl', 'oc', 'kubecolor', 'k3s kubectl', 'microk8s.kubectl'],
-    globals: { values: ['-n', '--namespace', '--context', '--cluster', '--user', '-s', '--server', '--kubeconfig', '--token', '--as', '--as-group', '-l', '--selector', '--request-timeout', '-v', '--v', '--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name', '--cache-dir'] },
+    globals: { values: ['-n', '--namespace', '--context', '--cluster', '--user', '-s', '--server', '--kubeconfig', '--token', '--as', '--as-group', '-l', '--selector', '--request-timeout', '-v', '--v', '--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name', '--cache-dir', '-o', '--output', '-f', '--filename', '-c', '--container', '--field-selector', '--sort-by', '--template'] },
     remote: {
       service: 'a Kubernetes cluster',
       depth: 2,
@@ -86,6 +86,7 @@ const CORE: ProgramDecl[] = [
       depth: 3,
       unknown: 'read',
       method: ['-X', '--method'],
+      bodyOptions: ['-f', '-F', '--field', '--raw-field', '--input'],
       effects: {
         pr: 'routine', issue: 'routine', label: 'routine', 'run rerun': 'routine', 'run cancel': 'routine', 'run watch': 'read', run: 'read', workflow: 'read', 'workflow run': 'change',
         'workflow disable': 'change', 'workflow enable': 'change', cache: 'read', secret: 'secret', 'secret list': 'read', variable: 'change', 'variable list': 'read', 'variable get': 'read',

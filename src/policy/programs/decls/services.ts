@@ -446,7 +446,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   client(['spacectl'], ['--id', '--run', '--max-results', '--output', '-o', '--tail'], { service: 'Spacelift', depth: 2, effects: { profile: 'routine', 'stack confirm': 'change', 'stack open': 'read', whoami: 'read' } }),
   // capistrano and fabric run tasks on remote hosts
   client(['cap'], ['-f', '--rakefile', '-r', '--require', '-I', '--libdir', '-s', '--set'], { service: 'the hosts Capistrano deploys to', depth: 2, dryRun: ['-T', '--tasks', '-n', '--dry-run', '-D', '--describe', '-P', '--prereqs'] }),
-  client(['fab'], ['-H', '--hosts', '-i', '--identity', '-f', '--fabfile', '-c', '--collection', '-S', '--ssh-config', '-u', '--user', '-t', '--connect-timeout'], { service: 'the hosts Fabric connects to', depth: 0, unknown: 'exec', dryRun: ['-l', '--list', '-d', '--dry'] }),
+  client(['fab'], ['-H', '--hosts', '-i', '--identity', '-f', '--fabfile', '-c', '--collection', '-S', '--ssh-config', '-u', '--user', '-t', '--connect-timeout'], { service: 'the hosts Fabric connects to', depth: 0, unknown: 'exec', dryRun: ['-l', '--list', '--dry'] }),
 
   // platforms and clouds: deploys change, consoles and ssh execute, config vars hold secrets
   client(['heroku'], ['-a', '--app', '-r', '--remote', '-t', '--team', '-s', '--space', '-n', '--num', '-d', '--dyno', '--type', '--size', '-e', '--env', '-p', '--process', '--confirm', '--pipeline', '--stage', '--source', '-b', '--buildpack'], {
