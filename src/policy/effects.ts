@@ -144,6 +144,11 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   if (/^(?:pdf|xe|lua)?(?:la)?tex$|^latexmk$/.test(name)) {
     for (const a of args) for (const m of a.value.matchAll(/\\(?:input|include|verbatiminput|lstinputlisting|openin\d*|includegraphics)\s*(?:\[[^\]]*\])?\{([^}]+)\}/g)) add(textArg(m[1]!), 'read');
   }
+  // SQLite's file functions in the SQL it is given
+  if (name === 'sqlite3' || name === 'duckdb') {
+    const text = [...args.map((a) => a.value), command.stdin.kind === 'text' ? command.stdin.text.value : ''].join('\n');
+    for (const m of text.matchAll(/\b(readfile|writefile|edit|read_text|read_blob|read_csv(?:_auto)?|read_json(?:_auto)?)\s*\(\s*'([^']+)'/gi)) add(textArg(m[2]!), /^(?:writefile|edit)$/i.test(m[1]!) ? 'write' : 'read');
+  }
   if (name === 'cpio') {
     cpioEffects(command, args, ctx, add);
     return effects;
@@ -398,7 +403,20 @@ function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, 
     const word = arg.value;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const opt = eq > 0 ? word.slice(0, eq) : word;
-    const value = (): Arg | undefined => (eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i]);
+    // a short option with its value attached (`-T/etc/passwd`, `-d@file`)
+    const attached = !word.startsWith('--') && /^-[TdFKEo]./.test(word) && name === 'curl' ? word.slice(2) : null;
+    const value = (): Arg | undefined => (attached !== null ? { ...arg, value: attached, pattern: attached } : eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i]);
+    const opt2 = attached !== null ? word.slice(0, 2) : opt;
+    if (name === 'curl' && opt2 !== opt) {
+      if (opt2 === '-T' || opt2 === '-K' || opt2 === '-E') add(value()!, 'read');
+      else if (opt2 === '-o') continue;
+      else {
+        const v = value()!;
+        const at = /(?:^|=)[@<]([^;]+)/.exec(v.value);
+        if (at && at[1] !== '-') add({ ...v, value: at[1]!, pattern: at[1]! }, 'read');
+      }
+      continue;
+    }
     if (name === 'curl') {
       if (opt === '-o' || opt === '--output' || /^-[A-Za-z]+o$/.test(word)) {
         if (eq < 0) i++; // the output file: handled by transferOutput

@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { readScript } from './scripts.js';
 
 /** Rounds of reading: a script that runs a script that runs a script… is judged this deep. */
-const MAX_ROUNDS = 4;
+const MAX_ROUNDS = 8;
 
 /**
  * The decision for one call, judging the scripts it runs by their content: what the policy
@@ -16,6 +16,10 @@ export function decideReading(call: ToolCall, policy: Policy, read: (path: strin
   for (let round = 0; round < MAX_ROUNDS && decision.needs && decision.needs.length > 0; round++) {
     for (const path of decision.needs) files.set(path, readAllowed(path, call, policy, read));
     decision = decide(call, policy, files);
+  }
+  if (decision.needs && decision.needs.length > 0 && decision.verdict === 'allow') {
+    // scripts that run scripts deeper than harness reads: the last ones are not judged
+    return { ...decision, verdict: 'ask', ruleId: 'core.hidden-code', reason: `This runs scripts nested more than ${MAX_ROUNDS} deep (${decision.needs[0]}…); harness judged the first ${MAX_ROUNDS} levels only. Run the inner script directly.` };
   }
   return decision;
 }

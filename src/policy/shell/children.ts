@@ -150,7 +150,7 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
     // -I R and BSD -J R take a separate value; --replace[=R] only an attached one
     if (opt === '-I' || opt === '-J') replace = args[i + 1]?.value ?? '{}';
     else if (opt === '--replace') replace = eq > 0 ? word.slice(eq + 1) : '{}';
-    else if (word.startsWith('-I') && word.length > 2) replace = word.slice(2);
+    else if ((word.startsWith('-I') || word.startsWith('-J')) && word.length > 2) replace = word.slice(2);
     else if (opt === '-i') replace = '{}';
     if (XARGS_VALUE_OPTS.has(opt) && eq < 0 && word.length === opt.length) i++;
   }
@@ -175,10 +175,15 @@ export function parallelScripts(args: Arg[]): Arg[] {
   const head = sep === -1 ? args : args.slice(0, sep);
   let i = 0;
   let fromFile = false;
+  let customReplace: string | null = null;
   while (i < head.length && head[i]!.value.startsWith('-')) {
     if (/^(-a|--arg-file)$/.test(head[i]!.value)) fromFile = true;
     // other replacement strings or separators than the default: not followed
-    if (/^(-I|-X|--replace|--arg-sep|--.*replace)$/.test(head[i]!.value)) fromFile = true;
+    if (/^(-I|-X|--replace|--arg-sep|--.*replace|--colsep|-C|--rpl)$/.test(head[i]!.value)) {
+      fromFile = true;
+      // another replacement string: it stands for the unknown input like {} does
+      if (head[i]!.value === '-I' && head[i + 1]) customReplace = head[i + 1]!.value;
+    }
     if (PARALLEL_VALUE_OPTS.test(head[i]!.value)) i++;
     i++;
   }
@@ -188,7 +193,8 @@ export function parallelScripts(args: Arg[]): Arg[] {
     const unknownInputs = (): Arg[] => {
       const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
       const line = (quoteWords: boolean): Arg => {
-        const value = words.map((w) => (quoteWords ? shellQuote(w.value.replace(/\{[^}]*\}/g, '$PARALLEL_ARG')).replace(/^'(.*)'$/s, '"$1"') : w.value.replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"'))).join(' ') + (hasPlaceholder ? '' : ' "$PARALLEL_ARG"');
+        const mark = (text: string, by: string): string => (customReplace ? text.split(customReplace).join(by) : text).replace(/\{[^}]*\}/g, by);
+        const value = words.map((w) => (quoteWords ? shellQuote(mark(w.value, '$PARALLEL_ARG')).replace(/^'(.*)'$/s, '"$1"') : mark(w.value, '"$PARALLEL_ARG"'))).join(' ') + (hasPlaceholder || customReplace ? '' : ' "$PARALLEL_ARG"');
         return textArg(value, words.some((w) => w.dynamic));
       };
       return words.length > 1 && words.some((w) => /[\s;&|<>()$`'"\\]/.test(w.value)) ? [line(false), line(true)] : [line(false)];

@@ -7,7 +7,7 @@ import { textArg } from './words.js';
  * what it depends on, `npm test` the `pretest`, `test` and `posttest` scripts. A file written or
  * downloaded earlier in the same command line, or read by the session, is judged by that part.
  */
-export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'other';
+export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'justfile' | 'taskfile' | 'other';
 
 export interface CodeFileUse {
   file: Arg;
@@ -20,8 +20,11 @@ const MAKE_VALUE_OPTS = new Set(['-f', '--file', '--makefile', '-C', '--director
 const NPM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'remove', 'rm', 'uninstall', 'update', 'up', 'exec', 'x', 'dlx', 'init', 'create', 'publish', 'pack', 'link', 'list', 'ls', 'outdated', 'audit', 'why', 'info', 'view', 'config', 'set', 'get', 'cache', 'login', 'logout', 'whoami', 'version', 'help', 'store', 'import', 'rebuild', 'prune', 'dedupe', 'patch', 'workspace', 'workspaces', 'node', 'env', 'setup', 'self-update', 'upgrade', 'global', 'bin', 'root', 'prefix', 'search', 'owner', 'team', 'token', 'profile', 'doctor', 'explain', 'fund', 'org', 'ping', 'query', 'sbom', 'shrinkwrap', 'star', 'unstar', 'stars', 'pkg', 'deprecate', 'dist-tag', 'edit', 'explore', 'hook', 'install-test', 'it', 'install-ci-test', 'cit', 'restart', 'stop', 'start', 'test', 't', 'tst', 'run', 'run-script', 'rum', 'urn', 'unpublish', 'completion', 'docs', 'repo', 'bugs', 'diff', 'prepare']);
 
 /** The scripts `npm|pnpm|yarn|bun ARGS` runs, or null when it runs none of package.json's. */
+/** npm/pnpm/yarn options that take a value: it is not the subcommand (`npm --loglevel silent run build`). */
+const PACKAGE_VALUE_OPTS = new Set(['--loglevel', '--userconfig', '--globalconfig', '--cache', '--registry', '--otp', '--tag', '--access', '--reporter', '--network-concurrency', '--mutex', '--modules-folder']);
+
 function packageScripts(name: string, args: Arg[]): string[] | null {
-  const words = args.filter((a) => !a.value.startsWith('-')).map((a) => a.value);
+  const words = args.filter((a, i) => !a.value.startsWith('-') && !PACKAGE_VALUE_OPTS.has(args[i - 1]?.value ?? '')).map((a) => a.value);
   const sub = words[0];
   if (sub === undefined) return name === 'yarn' ? ['preinstall', 'install', 'postinstall', 'prepare'] : null;
   if (sub === 'run' || sub === 'run-script' || sub === 'rum' || sub === 'urn') return words[1] !== undefined ? [words[1]] : null;
@@ -85,10 +88,12 @@ export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] 
       const sub = args.find((a) => !a.value.startsWith('-'))?.value;
       return sub === 'allow' || sub === 'exec' ? [{ file: textArg('.envrc'), kind: 'shell', targets: [] }] : [];
     }
-    case 'just':
-      return ['justfile', 'Justfile', '.justfile'].map((f) => ({ file: textArg(f), kind: 'other', targets: [] }));
+    case 'just': {
+      const targets = args.filter((a) => !a.value.startsWith('-') && !a.value.includes('=')).slice(0, 1).map((a) => a.value);
+      return ['justfile', 'Justfile', '.justfile'].map((f) => ({ file: textArg(f), kind: 'justfile', targets }));
+    }
     case 'task':
-      return ['Taskfile.yml', 'Taskfile.yaml'].map((f) => ({ file: textArg(f), kind: 'other', targets: [] }));
+      return ['Taskfile.yml', 'Taskfile.yaml'].map((f) => ({ file: textArg(f), kind: 'taskfile', targets: [] }));
     default:
       return [];
   }
@@ -164,6 +169,24 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
       } catch {
         return null;
       }
+    }
+    case 'justfile':
+      // recipes are indented under `name args…:`; the rest reads like a Makefile's rules
+      return makeRecipes(text.replace(/^[ ]{2,}|^\t/gm, '\t').replace(/^(\S[^:=]*?)\s+[^:=]*:(?!=)/gm, '$1:'), targets).map((s) => s.replace(/\{\{[^}]*\}\}/g, 'JUSTVAR'));
+    case 'taskfile': {
+      // every command under a `cmds:` list (a task's own or a dependency's): all of them may run
+      const out: string[] = [];
+      let inCmds = -1;
+      for (const line of text.split('\n')) {
+        const indent = line.length - line.trimStart().length;
+        if (/^\s*cmds:\s*$/.test(line)) inCmds = indent;
+        else if (inCmds >= 0 && indent <= inCmds && line.trim() !== '') inCmds = -1;
+        else if (inCmds >= 0) {
+          const m = /^\s*-\s+(?:cmd:\s*)?(.+)$/.exec(line);
+          if (m) out.push(m[1]!.replace(/^(['"])(.*)\1$/, '$2').replace(/\{\{[^}]*\}\}/g, 'TASKVAR'));
+        }
+      }
+      return out;
     }
     case 'makefile':
       // make variables are expanded by make, not by the shell

@@ -41,7 +41,8 @@ export class LineFlow {
     if (cwd === null) return;
     for (const r of redirects) {
       if ((r.kind === 'write' || r.kind === 'append') && !r.target.dynamic && (r.fd === null || r.fd === 1)) {
-        this.written.set(resolvePath(r.target.value, cwd, this.home), content);
+        // an append adds to what was there: the whole is not known
+        this.written.set(resolvePath(r.target.value, cwd, this.home), r.kind === 'append' ? null : content);
       }
     }
   }

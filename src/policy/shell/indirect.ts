@@ -18,7 +18,7 @@ export const ENV_HIDDEN_CODE = new Set([
   'NODE_OPTIONS', 'PYTHONSTARTUP', 'PYTHONINSPECT', 'PERL5OPT', 'RUBYOPT', 'GIT_SSH', 'GIT_ASKPASS', 'SSH_ASKPASS',
   'GIT_EXEC_PATH', 'GIT_TEMPLATE_DIR', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM',
   'npm_config_script_shell', 'NPM_CONFIG_SCRIPT_SHELL', 'npm_config_node_options', 'SHELLOPTS', 'BASHOPTS', 'GCONV_PATH',
-  'LESSKEY', 'HOSTALIASES',
+  'LESSKEY', 'HOSTALIASES', 'MAKEFILES', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'TAR_OPTIONS', 'PERL5LIB', 'RUBYLIB',
 ]);
 
 export interface IndirectCode {
@@ -61,6 +61,18 @@ const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
   mysql: ['--pager'],
   mariadb: ['--pager'],
   valgrind: ['--db-command'],
+  hyperfine: ['-p', '--prepare', '-s', '--setup', '-c', '--cleanup', '--conclude'],
+  nodemon: ['-x', '--exec'],
+  'cargo-watch': ['-x', '--exec', '-s', '--shell'],
+  watchexec: ['--shell'],
+};
+
+/** Programs whose operands (after the subcommand, for tmux) are shell command lines they run. */
+const COMMAND_OPERANDS: Record<string, readonly string[] | null> = {
+  hyperfine: null,
+  concurrently: null,
+  tmux: ['new-session', 'new', 'new-window', 'neww', 'split-window', 'splitw', 'run-shell', 'run', 'respawn-pane', 'respawnp', 'respawn-window', 'respawnw', 'pipe-pane', 'pipep', 'if-shell', 'if'],
+  screen: null,
 };
 
 const COMPILERS = new Set(['gcc', 'g++', 'cc', 'c++', 'c89', 'c99', 'clang', 'clang++', 'gfortran']);
@@ -119,7 +131,7 @@ function script(value: string, from: Arg): Arg {
 
 /** Programs some word of whose argv the loop below looks at. */
 function looksAtWords(name: string): boolean {
-  return name in SCRIPT_OPTIONS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
+  return name in SCRIPT_OPTIONS || name in COMMAND_OPERANDS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
 }
 
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
@@ -176,6 +188,18 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
       if (word === '-E' || word.startsWith('--eval')) out.hidden = true;
     }
   }
+  const runs = COMMAND_OPERANDS[name];
+  if (runs !== undefined) {
+    const sub = args.findIndex((a) => !a.value.startsWith('-'));
+    if (runs === null || (sub !== -1 && runs.includes(args[sub]!.value))) {
+      const from = runs === null ? 0 : sub + 1;
+      const operands = args.slice(from).filter((a) => !a.value.startsWith('-'));
+      // tmux and screen run the last operand as a command line; hyperfine and concurrently each of them
+      for (const a of runs === null && name !== 'screen' ? operands : operands.slice(-1)) out.scripts.push(a);
+    }
+  }
+  // `make CC='cmd;' build`: a variable on the command line replaces the Makefile's, in recipes harness sees as MAKEVAR
+  if ((name === 'make' || name === 'gmake') && args.some((a) => /^[A-Za-z_]\w*=.*[;|&`]|^[A-Za-z_]\w*=.*\$\(/.test(a.value))) out.hidden = true;
   // npm pkg set scripts.test='…' / npm set-script test '…': the value runs later as a shell command
   if (name === 'npm' && args[0]?.value === 'pkg' && args[1]?.value === 'set') {
     for (const a of args.slice(2)) {
@@ -189,6 +213,9 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
 
 /** Whether a loader variable's value actually loads code (NODE_OPTIONS=--max-old-space-size does not). */
 export function hiddenEnvValue(name: string, value: Arg | null): boolean {
+  if (name === 'JAVA_TOOL_OPTIONS' || name === '_JAVA_OPTIONS' || name === 'JDK_JAVA_OPTIONS') return value === null || value.dynamic || /-(?:javaagent|agentpath|agentlib|XX:OnOutOfMemoryError)/.test(value.value);
+  if (name === 'TAR_OPTIONS') return value === null || value.dynamic || /--(?:to-command|use-compress-program|checkpoint-action|info-script|new-volume-script|rsh-command)|(?:^|\s)-I/.test(value.value);
+  if (name === 'PERL5LIB' || name === 'RUBYLIB') return value === null || value.dynamic || value.value.split(':').some((d) => d.startsWith('/tmp'));
   if (name === 'NODE_OPTIONS' || name === 'npm_config_node_options') {
     return value === null || value.dynamic || /(^|\s)(-r|--require|--import|--loader|--experimental-loader|--env-file)(\s|=|$)/.test(value.value);
   }

@@ -307,6 +307,9 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   if (SENDS.test(source) && LOCAL_DATA.test(source)) findings.uploads = true;
   // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
   if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source)) findings.fromNetwork = true;
+  // a call of a command runner through another name (`f = os.system`, `{ execSync: x } = require('child_process')`)
+  if (language === 'python' && /\bos\.(?:system|popen|exec\w*|spawn\w*)\b(?!\s*\()|\bsubprocess\.\w+\b(?!\s*\()|\bfrom\s+(?:os|subprocess)\s+import\b/.test(code)) findings.unknownExec = true;
+  if (language === 'node' && /\{[^}]*\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync|fork)\s*:|=\s*(?:require\(\s*['"](?:node:)?child_process['"]\s*\)|cp)\.(?:exec|execSync|spawn|spawnSync)\b(?!\s*\()/.test(code)) findings.unknownExec = true;
   // loading a native library runs code harness cannot see, in any language
   if (/\b(?:dlopen|LoadLibrary|cdll|ctypes\.CDLL|Fiddle|ffi\.load|System\.loadLibrary|DynaLoader)\b/.test(source)) findings.unknownExec = true;
   // gawk's network special files: the program talks to the network itself

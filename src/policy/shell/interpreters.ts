@@ -43,8 +43,9 @@ const GRAMMARS: Record<Language, Grammar> = {
     code: ['-e', '--eval', '-p', '--print'],
     value: ['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--env-file', '--input-type', '--inspect-port', '--title'],
   },
-  perl: { code: ['-e', '-E'], value: ['-M', '-m', '-I', '-x', '-0', '-C', '-l', '-d', '-D'], clusters: true, inPlace: ['-i'] },
-  ruby: { code: ['-e'], value: ['-r', '-I', '-C', '-E', '-x', '-F', '-K', '-T'], clusters: true, inPlace: ['-i'] },
+  // -x, -0, -l, -C and -d take their value attached only (`-l`, `-0777`): the next word is the program
+  perl: { code: ['-e', '-E'], value: ['-M', '-m', '-I', '-D'], clusters: true, inPlace: ['-i'] },
+  ruby: { code: ['-e'], value: ['-r', '-I', '-C', '-E', '-F'], clusters: true, inPlace: ['-i'] },
   php: { code: ['-r'], value: ['-c', '-d', '-z'], file: ['-f'] },
   lua: { code: ['-e'], value: ['-l'] },
   awk: { code: [], value: ['-F', '-v', '--field-separator', '--assign', '-l', '--load'], file: ['-f', '--file', '-E', '--exec'], programOperand: true, stdinIsData: true, inPlace: ['-i'] },

@@ -18,7 +18,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
   { names: ['sftp'], transfer: { uploads: ['put', 'mput', 'reput', 'append'], commandOptions: [], batchOptions: ['-b'] } },
   { names: ['ftp', 'pftp', 'ncftp', 'tnftp', 'busybox-ftp'], transfer: { uploads: ['put', 'mput', 'send', 'append', 'reput'], commandOptions: [], uploadOptions: ['-u'] } },
   { names: ['lftp'], transfer: { uploads: ['put', 'mput', 'reput', 'mirror -R', 'mirror --reverse'], commandOptions: ['-c', '-e'], batchOptions: ['-f'] } },
-  { names: ['smbclient'], transfer: { uploads: ['put', 'mput', 'tar c'], commandOptions: ['-c', '--command'], uploadOptions: ['-Tc', '-TC'] } },
+  { names: ['smbclient'], transfer: { uploads: ['put', 'mput', 'tar c'], commandOptions: ['-c', '--command'], uploadOptions: ['-Tx', '-TX'] } },
   { names: ['tftp'], transfer: { uploads: ['put'], commandOptions: ['-c'], uploadOptions: ['-p', '--put'] } },
   { names: ['ncftpput', 'curlftpfs', 'wput'], transfer: { uploads: [''], commandOptions: [] } },
   ...['dig', 'nslookup', 'host', 'drill', 'delv', 'kdig', 'ping', 'ping6', 'traceroute', 'traceroute6', 'tracepath', 'mtr', 'getent', 'resolvectl', 'whois', 'arping', 'fping', 'hping3', 'nping'].map(

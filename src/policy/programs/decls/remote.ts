@@ -95,7 +95,7 @@ const CORE: ProgramDecl[] = [
         'repo rename': 'change', 'repo deploy-key': 'secret', 'repo deploy-key list': 'read', release: 'change', 'release view': 'read', 'release list': 'read', 'release download': 'read',
         gist: 'change', 'gist view': 'read', 'gist list': 'read', api: 'read', 'ssh-key': 'secret', 'ssh-key list': 'read', 'gpg-key': 'secret', 'gpg-key list': 'read', codespace: 'routine',
         'codespace ssh': 'exec', extension: 'change', 'extension list': 'read', browse: 'read', search: 'read', status: 'read', org: 'read', ruleset: 'read', attestation: 'read',
-        project: 'routine', alias: 'routine', config: 'routine', 'config get': 'read', completion: 'read', copilot: 'read', 'pr checkout': 'read',
+        project: 'routine', alias: 'routine', 'alias set': 'change', 'alias import': 'change', config: 'routine', 'config set': 'change', 'config get': 'read', completion: 'read', copilot: 'read', 'pr checkout': 'read',
       },
     },
   },
