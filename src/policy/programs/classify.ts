@@ -119,9 +119,9 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   };
   const args = parseArgs(decl, command.argv);
   if (schedules(command.name, args)) add('scheduled', command.name);
+  if (!decl?.files && !decl?.remote && !decl?.globals && command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
   if (!decl) {
     // a program nobody declared, handed a shell (`valgrind /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
-    if (command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
     if (dataInHostname(undefined, command)) add('data-in-hostname', command.name);
     return facts;
   }

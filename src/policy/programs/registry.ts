@@ -4,37 +4,48 @@ import { TOOL_DECLS } from './decls/tools.js';
 import { SYSTEM_DECLS } from './decls/system.js';
 import { NETWORK_DECLS } from './decls/network.js';
 import { REMOTE_DECLS } from './decls/remote.js';
+import { WRAPPER_DECLS } from './decls/wrappers.js';
+import { HELP_DECLS } from './decls/help.js';
+import { CODE_OPTION_DECLS } from './decls/code-options.js';
 
 /**
  * Every program declaration, by name. Families are declared in their own modules (files, tools,
  * system, network, remote services); a program may appear in several, but each of its facts is
  * declared once: two modules saying the same field of one program is an error at load.
  */
+/** The same fact, stated for each of several names (`terraform` and `tofu` take the same help flags). */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a, (_k, v: unknown) => (v instanceof RegExp ? v.source : v)) === JSON.stringify(b, (_k, v: unknown) => (v instanceof RegExp ? v.source : v));
+}
+
 export function buildRegistry(groups: readonly (readonly ProgramDecl[])[]): Map<string, ProgramDecl> {
   const byName = new Map<string, ProgramDecl>();
   for (const group of groups) {
     for (const decl of group) {
-      for (const name of decl.names) {
-        const existing = byName.get(name);
-        if (!existing) {
-          byName.set(name, decl);
-          continue;
-        }
-        const merged: Record<string, unknown> = { ...existing };
-        for (const [field, value] of Object.entries(decl)) {
+      // one program under all its names: what any of them was declared with, and this declaration
+      const merged: Record<string, unknown> = {};
+      const names = new Set(decl.names);
+      for (const known of new Set(decl.names.map((n) => byName.get(n)).filter((d): d is ProgramDecl => d !== undefined))) {
+        for (const n of known.names) names.add(n);
+        for (const [field, value] of Object.entries(known)) {
           if (field === 'names') continue;
-          if (field in merged) throw new Error(`program ${name}: ${field} is declared twice`);
+          if (field in merged && !same(merged[field], value)) throw new Error(`program ${decl.names[0]}: ${field} is declared twice, differently`);
           merged[field] = value;
         }
-        merged.names = [...new Set([...existing.names, ...decl.names])];
-        byName.set(name, merged as unknown as ProgramDecl);
       }
+      for (const [field, value] of Object.entries(decl)) {
+        if (field === 'names') continue;
+        if (field in merged && !same(merged[field], value)) throw new Error(`program ${decl.names[0]}: ${field} is declared twice, differently`);
+        merged[field] = value;
+      }
+      merged.names = [...names];
+      for (const n of names) byName.set(n, merged as unknown as ProgramDecl);
     }
   }
   return byName;
 }
 
-export const PROGRAM_GROUPS = [FILE_DECLS, TOOL_DECLS, SYSTEM_DECLS, NETWORK_DECLS, REMOTE_DECLS] as const;
+export const PROGRAM_GROUPS = [FILE_DECLS, TOOL_DECLS, SYSTEM_DECLS, NETWORK_DECLS, REMOTE_DECLS, WRAPPER_DECLS, HELP_DECLS, CODE_OPTION_DECLS] as const;
 
 const REGISTRY = buildRegistry(PROGRAM_GROUPS);
 

@@ -1,4 +1,4 @@
-import type { FileOp } from '../types.js';
+import type { FileOp, Tag } from '../types.js';
 
 /**
  * One typed declaration per program: everything harness knows about it in one place. The analyzer,
@@ -37,6 +37,67 @@ export interface ProgramDecl {
   transfer?: TransferDecl;
   /** Its host operands are names it looks up in DNS (dig, nslookup, ping): data in them leaves the machine. */
   resolves?: boolean;
+  /** It runs another command given after its own options (`sudo`, `timeout 60`, `nice -n 5`). */
+  wrapper?: WrapperSpec;
+  /** Subcommands that run another command (`npm exec`, `uv run`, `aws-vault exec`). */
+  subcommandWrappers?: Readonly<Record<string, WrapperSpec>>;
+  /** Where it takes a help or version flag that makes it print and do nothing else. */
+  help?: HelpSpec;
+  /** Options whose value is a shell command it runs (`rsync -e`), or code harness cannot read (`gdb -x`). */
+  codeOptions?: { shell?: readonly string[]; hidden?: readonly string[] };
+}
+
+/**
+ * How a command that runs another command lays out its own options. The inner command starts
+ * at the first operand after the options (and after `skip` fixed operands such as a duration).
+ */
+export interface WrapperSpec {
+  /** Options that take the next word as their value (long options also accept `--opt=value`). */
+  valueOpts?: readonly string[];
+  /** Options whose value is a shell script string. */
+  scriptOpts?: readonly string[];
+  /** Options whose value becomes the working directory of the inner command. */
+  cwdOpts?: readonly string[];
+  /** Fixed operands between the options and the inner command. */
+  skip?: number;
+  /** NAME=value words before the inner command are environment assignments. */
+  assignments?: boolean;
+  /** With no inner command, these options still run a shell (sudo -s). */
+  shellOpts?: readonly string[];
+  /** Options that make the wrapper only look a command up, not run it (command -v). */
+  lookupOpts?: readonly string[];
+  /** The remaining words are joined and run by a shell (watch, ssh-like). */
+  joinAsScript?: boolean;
+  /** Options that turn joinAsScript off (watch -x). */
+  execOpts?: readonly string[];
+  /** The script option may come after operands too (`su root -c CMD`). */
+  scriptAnywhere?: boolean;
+  tags?: readonly Tag[];
+  /** Options that say something about what runs (`systemd-run --on-calendar`: later, on a timer). */
+  tagOpts?: Readonly<Record<string, Tag>>;
+  /** Options whose value is a file the wrapper writes (`strace -o FILE`, `time -o FILE`). */
+  outputOpts?: readonly string[];
+  /** Its operands (other than the command) are files it writes (`script FILE`). */
+  writesOperands?: boolean;
+}
+
+/** Flags that make a program print help or its version and exit before it acts. */
+export interface HelpSpec {
+  flags: readonly string[];
+  /**
+   * - `before-operands`: GNU and BSD utilities. GNU prints help wherever the flag is, but BSD getopt
+   *   stops at the first operand (`rm -rf x --help` deletes x there), so only before it.
+   * - `after-subcommand`: git turns `git SUB --help` into `git help SUB` only right after SUB.
+   * - `anywhere`: option parsers that read every option before running (cobra, npm's nopt,
+   *   terraform's cli), up to a literal `--`.
+   */
+  where: 'before-operands' | 'after-subcommand' | 'anywhere';
+  /** Flags that mean help only as the sole word after the subcommand (`git restore -h`). */
+  alone?: readonly string[];
+  /** Subcommands that hand the rest of argv to another program (`npm exec x --help`). */
+  except?: readonly string[];
+  /** When set, only these subcommands are the program's own (others are plugins that get argv as is). */
+  only?: readonly string[];
 }
 
 export interface OptionSet {

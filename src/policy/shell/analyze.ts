@@ -944,7 +944,7 @@ class Analyzer {
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
     // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
     // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
-    if (programOf(name) === undefined) {
+    if (!programOf(name)?.files && !programOf(name)?.remote && !programOf(name)?.globals) {
       const at = args.findIndex((a, i) => !a.dynamic && (SHELLS.has(basename(a.value)) || languageOf(basename(a.value)) !== null) && /^-[A-Za-z]*[ceE]$|^--?(?:command|eval|exec)$/.test(args[i + 1]?.value ?? ''));
       if (at !== -1) child(args.slice(at), name);
     }

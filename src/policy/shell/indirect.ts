@@ -1,5 +1,6 @@
 import type { Arg } from '../types.js';
 import { joinedArgs, textArg } from './words.js';
+import { programOf } from '../programs/registry.js';
 
 /**
  * Ways a command runs code that is not its argv: shell commands hidden in option values,
@@ -36,37 +37,6 @@ function valueOf(args: Arg[], i: number, name: string): Arg | undefined {
   return undefined;
 }
 
-/** Options whose value is a shell command, per program. */
-const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
-  tar: ['--to-command', '--use-compress-program', '-I', '--rsh-command', '--info-script', '--new-volume-script'],
-  rsync: ['-e', '--rsh', '--rsync-path'],
-  zip: ['-TT', '--unzip-command'],
-  man: ['-P', '--pager', '-H', '--html'],
-  less: [],
-  git: ['--upload-pack', '--receive-pack', '--exec'],
-  scp: ['-S'],
-  sftp: ['-S'],
-  'ssh-agent': [],
-  scrot: ['-e', '--exec'],
-  split: ['--filter'],
-  aria2c: ['--on-download-complete', '--on-download-start', '--on-download-error', '--on-download-stop', '--on-download-pause', '--on-bt-download-complete'],
-  openvpn: ['--up', '--down', '--route-up', '--route-pre-down', '--ipchange', '--client-connect', '--client-disconnect', '--learn-address', '--auth-user-pass-verify', '--tls-verify'],
-  tcpdump: ['-z'],
-  rlwrap: [],
-  watch: [],
-  entr: [],
-  mutt: [],
-  'inotifywait': [],
-  sqlmap: ['--os-cmd'],
-  mysql: ['--pager'],
-  mariadb: ['--pager'],
-  valgrind: ['--db-command'],
-  hyperfine: ['-p', '--prepare', '-s', '--setup', '-c', '--cleanup', '--conclude'],
-  nodemon: ['-x', '--exec'],
-  'cargo-watch': ['-x', '--exec', '-s', '--shell'],
-  watchexec: ['--shell'],
-};
-
 /** Programs whose operands (after the subcommand, for tmux) are shell command lines they run. */
 const COMMAND_OPERANDS: Record<string, readonly string[] | null> = {
   hyperfine: null,
@@ -86,36 +56,6 @@ const SQL_SHELL_ESCAPES: Record<string, RegExp> = {
   duckdb: /(?:^|\n|;)\s*\.(?:shell|system)\s+([^\n]*)/,
 };
 
-/**
- * Options that make a program run code harness cannot read: a script language of its own (vim ex
- * commands, gdb commands, TeX's \write18, nmap scripts), or a program it loads.
- */
-const HIDDEN_CODE_OPTIONS: Record<string, readonly string[]> = {
-  gdb: ['-x', '--command', '-ix', '--init-command', '-iex', '--init-eval-command'],
-  pdflatex: ['--shell-escape', '-shell-escape', '--enable-write18', '-enable-write18'],
-  latex: ['--shell-escape', '-shell-escape', '--enable-write18'],
-  xelatex: ['--shell-escape', '-shell-escape'],
-  lualatex: ['--shell-escape', '-shell-escape'],
-  tex: ['--shell-escape', '-shell-escape'],
-  xetex: ['--shell-escape', '-shell-escape'],
-  luatex: ['--shell-escape', '-shell-escape'],
-  pdftex: ['--shell-escape', '-shell-escape'],
-  latexmk: ['-shell-escape', '--shell-escape', '-e', '-r'],
-  nmap: ['--script', '-sC', '--script-args'],
-  openssl: ['-engine', '-provider', '-provider-path'],
-  openvpn: ['--plugin', '--config', '--script-security'],
-  vim: ['-S', '-u', '--cmd'],
-  nvim: ['-S', '-u', '--cmd', '-l'],
-  vi: ['-S', '-u', '--cmd'],
-  view: ['-S', '-u', '--cmd'],
-  ex: ['-S', '-u', '--cmd'],
-  rvim: ['-S', '-u', '--cmd'],
-  gvim: ['-S', '-u', '--cmd'],
-  emacs: ['--eval', '-l', '--load', '--script', '-f', '--funcall', '-batch', '--batch'],
-  perf: ['-s', '--script'],
-  rpm: ['--eval', '-E', '--pipe', '--macros'],
-};
-
 /** Ex commands that do nothing harness needs to see: go to a line, quit, write the file, set an option other than the shell. */
 const SAFE_EX = /^:?\s*(?:\d+|\$|q!?|qa!?|wq!?|x!?|w!?|noh(?:lsearch)?|syntax\s+\w+|set\s+(?!(?:shell|sh|shellcmdflag|makeprg|grepprg|keywordprg|backupdir|directory|undodir|viminfo|shada|packpath|runtimepath|rtp|pp)\b)[\w=,.-]+|%?s(.).*\1.*\1[gcein]*|normal!?\s.*|g(.).*\2\s*d)$/;
 
@@ -131,12 +71,13 @@ function script(value: string, from: Arg): Arg {
 
 /** Programs some word of whose argv the loop below looks at. */
 function looksAtWords(name: string): boolean {
-  return name in SCRIPT_OPTIONS || name in COMMAND_OPERANDS || name in HIDDEN_CODE_OPTIONS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
+  return programOf(name)?.codeOptions !== undefined || name in COMMAND_OPERANDS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
 }
 
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
   const out: IndirectCode = { scripts: [], hidden: false };
-  const options = SCRIPT_OPTIONS[name] ?? [];
+  const codeOptions = programOf(name)?.codeOptions;
+  const options = codeOptions?.shell ?? [];
   for (let i = 0; i < (looksAtWords(name) ? args.length : 0); i++) {
     const word = args[i]!.value;
     for (const option of options) {
@@ -168,7 +109,7 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
     if ((name === 'lftp' || name === 'ftp' || name === 'sftp') && /(?:^|[;\n])\s*!/.test(word)) for (const m of word.matchAll(/(?:^|[;\n])\s*!([^;\n]*)/g)) out.scripts.push(script(m[1]!, args[i]!));
     const escape = SQL_SHELL_ESCAPES[name]?.exec(word);
     if (escape) out.scripts.push(script(escape[1]!, args[i]!));
-    for (const option of HIDDEN_CODE_OPTIONS[name] ?? []) {
+    for (const option of codeOptions?.hidden ?? []) {
       if (word === option || (option.startsWith('--') && word.startsWith(`${option}=`))) out.hidden = true;
     }
     // TeX primitives that run commands, in the document text given on the command line

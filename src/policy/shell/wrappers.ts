@@ -1,147 +1,7 @@
 import type { Arg, Tag } from '../types.js';
+import type { WrapperSpec } from '../programs/types.js';
+import { programOf } from '../programs/registry.js';
 import { joinedArgs, textArg } from './words.js';
-
-/**
- * How a command that runs another command lays out its own options. The inner command starts
- * at the first operand after the options (and after `skip` fixed operands such as a duration).
- */
-interface WrapperSpec {
-  /** Options that take the next word as their value (long options also accept `--opt=value`). */
-  valueOpts?: readonly string[];
-  /** Options whose value is a shell script string. */
-  scriptOpts?: readonly string[];
-  /** Options whose value becomes the working directory of the inner command. */
-  cwdOpts?: readonly string[];
-  /** Fixed operands between the options and the inner command. */
-  skip?: number;
-  /** NAME=value words before the inner command are environment assignments. */
-  assignments?: boolean;
-  /** With no inner command, these options still run a shell (sudo -s). */
-  shellOpts?: readonly string[];
-  /** Options that make the wrapper only look a command up, not run it (command -v). */
-  lookupOpts?: readonly string[];
-  /** The remaining words are joined and run by a shell (watch, ssh-like). */
-  joinAsScript?: boolean;
-  /** Options that turn joinAsScript off (watch -x). */
-  execOpts?: readonly string[];
-  /** The script option may come after operands too (`su root -c CMD`). */
-  scriptAnywhere?: boolean;
-  tags?: readonly Tag[];
-  /** Options that say something about what runs (`systemd-run --on-calendar`: later, on a timer). */
-  tagOpts?: Readonly<Record<string, Tag>>;
-  /** Options whose value is a file the wrapper writes (`strace -o FILE`, `time -o FILE`). */
-  outputOpts?: readonly string[];
-  /** Its operands (other than the command) are files it writes (`script FILE`). */
-  writesOperands?: boolean;
-}
-
-const PRIVILEGE: readonly Tag[] = ['privilege'];
-const SYSTEMD_TIMERS = ['--on-calendar', '--on-active', '--on-boot', '--on-startup', '--on-unit-active', '--on-unit-inactive', '--on-clock-change', '--on-timezone-change', '--timer-property'];
-
-const WRAPPERS: Record<string, WrapperSpec> = {
-  sudo: {
-    valueOpts: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user', '--command-timeout'],
-    cwdOpts: ['-D', '--chdir'],
-    shellOpts: ['-s', '-i', '--shell', '--login'],
-    assignments: true,
-    tags: PRIVILEGE,
-  },
-  doas: { valueOpts: ['-u', '-C'], shellOpts: ['-s'], tags: PRIVILEGE },
-  pkexec: { valueOpts: ['--user'], tags: PRIVILEGE },
-  run0: { valueOpts: ['-u', '--user', '-g', '--group', '-D', '--chdir', '--setenv', '--unit', '-p', '--property'], cwdOpts: ['-D', '--chdir'], tags: PRIVILEGE },
-  env: {
-    valueOpts: ['-u', '--unset', '-C', '--chdir', '-P', '--default-signal', '--ignore-signal', '--block-signal'],
-    cwdOpts: ['-C', '--chdir'],
-    assignments: true,
-  },
-  command: { lookupOpts: ['-v', '-V'] },
-  builtin: {},
-  exec: { valueOpts: ['-a'] },
-  nohup: {},
-  nice: { valueOpts: ['-n', '--adjustment'] },
-  ionice: { valueOpts: ['-c', '-n', '--class', '--classdata'] },
-  chrt: { skip: 1 },
-  taskset: { skip: 1 },
-  timeout: { valueOpts: ['-s', '-k', '--signal', '--kill-after'], skip: 1 },
-  time: { valueOpts: ['-o', '-f', '--output', '--format'], outputOpts: ['-o', '--output'] },
-  stdbuf: { valueOpts: ['-i', '-o', '-e', '--input', '--output', '--error'] },
-  setsid: {},
-  flock: { valueOpts: ['-w', '-E', '--timeout', '--conflict-exit-code'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, skip: 1 },
-  watch: { valueOpts: ['-n', '--interval', '-q', '--equexit'], joinAsScript: true, execOpts: ['-x', '--exec'] },
-  nocorrect: {},
-  noglob: {},
-  unbuffer: {},
-  caffeinate: { valueOpts: ['-t', '-w'] },
-  'systemd-run': {
-    valueOpts: ['-u', '--unit', '-p', '--property', '-E', '--setenv', '--uid', '--gid', '-M', '--machine', '--working-directory', '--description', '--slice', ...SYSTEMD_TIMERS],
-    cwdOpts: ['--working-directory'],
-    tagOpts: Object.fromEntries(SYSTEMD_TIMERS.map((o) => [o, 'scheduled'])),
-  },
-  runuser: { valueOpts: ['-u', '-g', '-G', '--user', '--group', '--supp-group', '-s', '--shell'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, tags: PRIVILEGE },
-  su: { valueOpts: ['-g', '-G', '--group', '--supp-group', '-s', '--shell'], scriptOpts: ['-c', '--command'], scriptAnywhere: true, shellOpts: ['-', '-l', '--login'], tags: PRIVILEGE },
-  sg: { scriptOpts: ['-c'], scriptAnywhere: true },
-  chroot: { valueOpts: ['--userspec', '--groups'], skip: 1, tags: PRIVILEGE },
-  strace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-E', '-P', '-a', '-b', '-I', '-O', '-S', '-X', '--output'], outputOpts: ['-o', '--output'] },
-  ltrace: { valueOpts: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-F', '--output'], outputOpts: ['-o', '--output'] },
-  'xvfb-run': { valueOpts: ['-n', '-s', '-f', '-e', '-p', '--server-num', '--server-args', '--auth-file', '--error-file'] },
-  'dbus-run-session': {},
-  busybox: {},
-  toybox: {},
-  ccache: {},
-  sccache: {},
-  npx: { valueOpts: ['-p', '--package'], scriptOpts: ['-c', '--call'] },
-  bunx: { valueOpts: ['-p', '--package'] },
-  pnpx: {},
-  'cross-env': { assignments: true },
-  dotenv: { valueOpts: ['-e', '-v', '-c'] },
-  'direnv-exec': { skip: 1 },
-  script: {
-    valueOpts: ['-t', '-T', '-I', '-O', '-B', '-E', '-m', '--timing', '--log-in', '--log-out', '--log-io', '--log-timing', '--echo', '--logging-format'],
-    scriptOpts: ['-c', '--command'],
-    scriptAnywhere: true,
-    outputOpts: ['-T', '-I', '-O', '-B', '--timing', '--log-in', '--log-out', '--log-io', '--log-timing'],
-    writesOperands: true,
-  },
-  'nix-shell': { valueOpts: ['-p', '-I', '-A', '--arg', '--argstr', '--packages'], scriptOpts: ['--run', '--command'] },
-  entr: {},
-  summon: { valueOpts: ['-p', '--provider', '-f', '--yaml', '-D', '--environment'] },
-  envchain: { skip: 1 },
-};
-
-/** `pkg-manager SUB … command` forms: the words after SUB (and its options) are a command. */
-const SUBCOMMAND_WRAPPERS: Record<string, Record<string, WrapperSpec>> = {
-  npm: { exec: { valueOpts: ['-p', '--package', '-w', '--workspace'], scriptOpts: ['-c', '--call'] }, x: { valueOpts: ['-p', '--package'], scriptOpts: ['-c', '--call'] } },
-  pnpm: { exec: { valueOpts: ['-C', '--dir', '--filter', '-F'] }, dlx: { valueOpts: ['--package'] } },
-  yarn: { exec: {}, dlx: { valueOpts: ['-p', '--package'] } },
-  bun: { x: {} },
-  uv: { run: { valueOpts: ['--with', '--python', '-p', '--directory', '--project', '--env-file', '--extra', '--group', '--package', '--index', '--index-url'] }, tool: {} },
-  uvx: {},
-  poetry: { run: {} },
-  pipenv: { run: {} },
-  pdm: { run: {} },
-  hatch: { run: {} },
-  bundle: { exec: {} },
-  conda: { run: { valueOpts: ['-n', '--name', '-p', '--prefix', '--cwd'] } },
-  mamba: { run: { valueOpts: ['-n', '--name', '-p', '--prefix', '--cwd'] } },
-  mise: { exec: { valueOpts: ['-C', '--cd'] }, x: { valueOpts: ['-C', '--cd'] } },
-  asdf: { exec: {} },
-  rbenv: { exec: {} },
-  pyenv: { exec: {} },
-  direnv: { exec: { skip: 1 } },
-  nix: { develop: { scriptOpts: ['-c', '--command'] }, shell: { scriptOpts: ['-c', '--command'] } },
-  devbox: { run: {} },
-  doppler: { run: { valueOpts: ['-p', '--project', '-c', '--config', '--command'] } },
-  op: { run: { valueOpts: ['--env-file'] } },
-  'aws-vault': { exec: { skip: 1 } },
-  infisical: { run: { valueOpts: ['--env', '--path', '--projectId', '--token', '--domain', '--tags', '--watch-fallback-interval'] } },
-  teller: { run: { valueOpts: ['-c', '--config'] } },
-  chamber: { exec: {} },
-  berglas: { exec: { valueOpts: ['--local'] } },
-  railway: { run: { valueOpts: ['-s', '--service', '-e', '--environment'] } },
-  sops: { 'exec-env': { skip: 1 }, 'exec-file': { skip: 1 } },
-
-  opam: { exec: {} },
-};
 
 export type Peeled =
   | { kind: 'final' }
@@ -294,9 +154,10 @@ export function peelWrapper(name: string, argv: Arg[]): Peeled {
   }
   if (name === 'env') args = envWords(args);
   if (name === 'env' && args.length === 0) return { kind: 'final' };
-  const spec = WRAPPERS[name];
+  const decl = programOf(name);
+  const spec = decl?.wrapper;
   if (spec) return peelWith(spec, name, args);
-  const subs = SUBCOMMAND_WRAPPERS[name];
+  const subs = decl?.subcommandWrappers;
   if (subs) {
     if (Object.keys(subs).length === 0) return peelWith({}, name, args);
     const subIndex = args.findIndex((a) => !a.value.startsWith('-'));

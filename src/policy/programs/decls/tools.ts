@@ -1,6 +1,11 @@
 import type { ProgramDecl } from '../types.js';
 
 /** Local developer tools: version control, package managers, process wrappers. */
+/** Several programs with the same facts: one declaration each (names are one program's aliases). */
+function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): ProgramDecl[] {
+  return names.map((name) => ({ names: [name], ...facts }));
+}
+
 export const TOOL_DECLS: ProgramDecl[] = [
   {
     names: ['git'],
@@ -34,12 +39,12 @@ export const TOOL_DECLS: ProgramDecl[] = [
   { names: ['env'], globals: { values: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'] } },
   // tools whose own options write a file
   { names: ['script'], files: { role: 'write', valueOpts: ['-c', '--command', '-t', '--timing', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-E', '--echo', '-m', '--logging-format'], pathOpts: { '-I': 'write', '--log-in': 'write', '-O': 'write', '--log-out': 'write', '-B': 'write', '--log-io': 'write', '-T': 'write', '--log-timing': 'write' } } },
-  { names: ['strace', 'ltrace'], outputs: ['-o', '--output'] },
+  ...each(['strace', 'ltrace'], { outputs: ['-o', '--output'] }),
   { names: ['shuf'], outputs: ['-o', '--output'] },
-  { names: ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'javac', 'ld', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'pyinstaller', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], outputs: ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'] },
+  ...each(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'javac', 'ld', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'pyinstaller', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], { outputs: ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'] }),
   { names: ['ssh-keygen'], outputs: ['-f'] },
   { names: ['aria2c'], outputs: ['-o', '--out', '-d', '--dir', '-l', '--log', '--save-session'] },
-  { names: ['gtester', 'g-ir-compiler', 'msgfmt', 'xgettext'], outputs: ['-o', '--output'] },
-  { names: ['gpg', 'gpg2'], outputs: ['-o', '--output'] },
-  { names: ['pg_dump', 'pg_dumpall', 'mysqldump', 'mongodump', 'mongoexport', 'sqlcmd', 'bcp'], outputs: ['-f', '--file', '-o', '--out', '--output', '-r', '--result-file'] },
+  ...each(['gtester', 'g-ir-compiler', 'msgfmt', 'xgettext'], { outputs: ['-o', '--output'] }),
+  ...each(['gpg', 'gpg2'], { outputs: ['-o', '--output'] }),
+  ...each(['pg_dump', 'pg_dumpall', 'mysqldump', 'mongodump', 'mongoexport', 'sqlcmd', 'bcp'], { outputs: ['-f', '--file', '-o', '--out', '--output', '-r', '--result-file'] }),
 ];
