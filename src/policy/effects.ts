@@ -345,7 +345,8 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
     // a program nobody declared may read or write what it is handed: both are checked by the path
     // rules (a guessed effect gets no default verdict, so an ordinary path outside costs nothing)
     add(a, 'read', false, true);
-    add(a, 'write', false, true);
+    // a glob (`cspell "**/*"`) names files to look at, not one to write
+    if (!a.glob && !hasGlob(a.value)) add(a, 'write', false, true);
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -131,7 +131,9 @@ export function programFacts(command: ShellCommand): ProgramFacts {
     const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));
     // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
     const url = verdict.effect === 'routine' && decl.remote.method ? command.argv.slice(1).find((a) => !a.value.startsWith('-') && /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(a.value) && urlDestroys(a.value)) : undefined;
-    const tag = url ? 'remote-irreversible' : REMOTE_TAG[verdict.effect];
+    // a routine write to a sensitive path (collaborators, keys, hooks, protection) is a change
+    const sensitive = verdict.effect === 'routine' && decl.remote.sensitiveUrl && (decl.remote.bodyOptions?.some((o) => args.options.some((x) => x.split('=')[0] === o)) || (decl.remote.method && optionValue(decl, command.argv, decl.remote.method) !== null)) ? args.words.find((w) => decl.remote!.sensitiveUrl!.test(w)) : undefined;
+    const tag = url ? 'remote-irreversible' : sensitive ? 'remote-change' : REMOTE_TAG[verdict.effect];
     if (tag) add(tag, url ? `${command.name} ${url.value}` : `${command.name} ${verdict.words}`.trim());
   }
   if (decl.transfer && uploads(decl.transfer, command)) add('upload', command.name);

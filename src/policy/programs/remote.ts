@@ -170,6 +170,8 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   for (let k = from; k < words.length; k++) {
     if (verbEffect(words[k]!, false) === 'irreversible') return said('irreversible', k + 1);
   }
+  // a GraphQL mutation can change anything the API reaches: never routine
+  if (graphql && mutation && !method?.match(/^DELETE$/i)) return said('change', words.length);
   if (method) {
     const m = METHOD_EFFECT[method.toUpperCase()] ?? 'change';
     const routine = declared ? declared.effect === 'routine' : decl.unknown === 'routine';

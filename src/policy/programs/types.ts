@@ -161,6 +161,8 @@ export interface RemoteDecl {
   method?: readonly string[];
   /** Options that give a request body, making it a POST unless a method says otherwise (`gh api -f key=v`). */
   bodyOptions?: readonly string[];
+  /** Request paths whose writes are not routine (`gh api -X PUT repos/o/r/collaborators/x`). */
+  sensitiveUrl?: RegExp;
   /** Positional words that can name the subcommand (`aws ec2 terminate-instances`: 2). Default 3. */
   depth?: number;
 }

@@ -1262,8 +1262,8 @@ export function echoedText(producers: ShellCommand[]): Arg | null {
 }
 
 /**
- * What `printf FORMAT ARGS…` prints: `%s`, `%b`, `%d` and `%%` are filled in, the format repeated
- * while arguments remain (as the shell does); other directives or escapes make it unknown.
+ * What `printf FORMAT ARGS…` prints: each directive is filled in with its argument, the format
+ * repeated while arguments remain (as the shell does); octal and hex escapes make it unknown.
  */
 function printfText(args: Arg[]): Arg | null {
   const words = args[0]?.value === '--' ? args.slice(1) : args;
@@ -1271,17 +1271,14 @@ function printfText(args: Arg[]): Arg | null {
   if (!format) return null;
   if (format.value === '-v') return null;
   const rest = words.slice(1);
-  let dynamic = words.some((a) => a.dynamic) || /\\[0-7xuU]/.test(format.value);
+  const dynamic = words.some((a) => a.dynamic) || /\\[0-7xuU]/.test(format.value);
   let out = '';
   let i = 0;
   do {
     let consumed = false;
-    out += format.value.replace(/%([%sbd])|%[-+ #0-9.]*[a-zA-Z]/g, (m, d: string | undefined) => {
-      if (d === '%') return '%';
-      if (d === undefined) {
-        dynamic = true;
-        return '*';
-      }
+    // every directive takes one argument (`%s`, `%q` quoted, `%d` …): its text stands in for it
+    out += format.value.replace(/%(%)|%[-+ #0-9.]*[a-zA-Z]/g, (_m, percent: string | undefined) => {
+      if (percent) return '%';
       consumed = true;
       return rest[i++]?.value ?? '';
     });

@@ -44,7 +44,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   }),
   client(['infisical'], ['--domain', '--env', '--projectId', '--path', '--token', '--log-level', '--format', '--output', '--type', '--tags'], {
     service: 'Infisical', depth: 3,
-    effects: { ...AUTH, init: 'routine', vault: 'routine', secrets: 'secret', export: 'secret', run: 'secret', scan: 'read', 'service-token': 'secret', token: 'secret', 'user get token': 'secret' },
+    effects: { ...AUTH, init: 'routine', vault: 'routine', secrets: 'secret', 'secrets folders': 'read', 'secrets folders get': 'read', export: 'secret', run: 'secret', scan: 'read', 'service-token': 'secret', token: 'secret', 'user get token': 'secret' },
   }),
   client(['bw'], ['--session', '--search', '--url', '--folderid', '--collectionid', '--organizationid', '--itemid', '--output', '--passwordenv', '--passwordfile', '--code', '--format', '--length', '--host', '--port', '--method'], {
     service: 'Bitwarden', depth: 2, secrets: true,
