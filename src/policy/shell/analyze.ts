@@ -700,6 +700,22 @@ class Analyzer {
     }
   }
 
+  /** `pip install ./dir` runs dir/setup.py; `bundle install` evaluates the Gemfile: judged as Python and Ruby. */
+  private judgeInstallScripts(name: string, args: Arg[], cwd: string, base: Invocation): void {
+    const words = args.filter((a) => !a.value.startsWith('-'));
+    let files: { path: string; language: Language }[] = [];
+    if (/^pip\d*(?:\.\d+)?$/.test(name) && words[0]?.value === 'install') {
+      files = words.slice(1).filter((a) => !a.dynamic && /^(?:\.{1,2}(?:\/|$)|\/|~\/)/.test(a.value)).map((a) => ({ path: resolvePath(`${a.value}/setup.py`, cwd, this.home), language: 'python' as Language }));
+    } else if ((name === 'bundle' || name === 'bundler') && (words[0] === undefined || words[0].value === 'install' || words[0].value === 'update')) {
+      files = [{ path: resolvePath('Gemfile', cwd, this.home), language: 'ruby' }];
+    }
+    for (const f of files) {
+      const text = this.flow.written.has(f.path) ? this.flow.written.get(f.path) : this.sessionFile(f.path);
+      if (text === null || text?.dynamic) recordedTag(this.commands, 'hidden-code');
+      else if (text) this.withinFile(f.path, () => this.inlineCode(f.language, text, base, [...base.frame.via, `${name} ${basename(f.path)}`], [...base.frame.tags], cwd));
+    }
+  }
+
   /** A file a program reads to run it (`bash x.sh`, `python x.py`): a read like `cat x.sh`'s, checked by the path rules. */
   private readsFile(path: string, text: string): void {
     this.push({ argv: [], name: '', cwd: null, redirects: [], stdin: { kind: 'none' }, via: [], text, depth: 0, tags: [], codeEffects: [{ op: 'read', path, recursive: false }] });
@@ -915,6 +931,13 @@ class Analyzer {
       }
     }
 
+    // REPLs that read code on stdin: `dotnet fsi`, `terraform console`, `bundle exec irb` (judged by what the code names)
+    if (((name === 'dotnet' && args[0]?.value === 'fsi') || ((name === 'terraform' || name === 'tofu') && args[0]?.value === 'console')) && base.stdin.kind !== 'none') {
+      this.codeFromStdin('other', base, make, nested, name);
+      return recorded;
+    }
+    // installing a local package runs its build script: pip's setup.py, bundler's Gemfile
+    if (cwd !== null) this.judgeInstallScripts(name, args, cwd, base);
     const language = languageOf(name);
     if (language) {
       const inv = interpreterInvocation(language, name, args);

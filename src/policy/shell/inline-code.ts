@@ -89,6 +89,8 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`\b(?:FileUtils\.(?:rm|rm_f|remove|remove_file)|File\.(?:delete|unlink)|Dir\.(?:delete|rmdir|unlink))\s*\(?\s*`, 'delete'),
     api(String.raw`\bFile\.(?:write|open)\s*\(?\s*(?=` + STRING + String.raw`\s*,\s*['"][wa])`, 'write'),
     api(String.raw`\bFile\.write\s*\(?\s*`, 'write'),
+    api(String.raw`\bIO\.copy_stream\s*\([^,]*,\s*`, 'write'),
+    api(String.raw`\bFileUtils\.(?:cp|copy|mv|move|install)\s*\([^,]*,\s*`, 'write'),
     api(String.raw`\bFile\.(?:read|open|readlines|foreach)\s*\(?\s*`, 'read'),
   ],
   php: [
