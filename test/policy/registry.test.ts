@@ -33,8 +33,10 @@ describe('the program registry: one declaration per program, each fact once', ()
     for (const f of fields) expect(decl, `${name}.${f}`).toHaveProperty(f);
   });
 
-  it('a versioned name is its program (python3.12 is python3)', () => {
-    expect(programOf('python3.12')).toBe(programOf('python3'));
+  it('a versioned name is its program (python3.12, lua5.4)', () => {
+    expect(programOf('python3.12')?.interpreter).toBe('python');
+    expect(programOf('lua5.4')?.interpreter).toBe('lua');
+    expect(programOf('xargs')?.runs).toBe('xargs');
     expect(programOf('no-such-program-here')).toBeUndefined();
   });
 
@@ -45,6 +47,7 @@ describe('the program registry: one declaration per program, each fact once', ()
 
 describe('the shared argv parser', () => {
   it.each([
+    ['kubectl --foo prod delete ns x', ['prod', 'delete', 'ns', 'x'], ['delete', 'ns', 'x']],
     ['git -C dir push --force origin', ['push', 'origin'], null],
     ['git --attr-source HEAD push --force origin', ['push', 'origin'], null],
     ['git --new-thing x push --force origin', ['x', 'push', 'origin'], ['push', 'origin']],

@@ -1,4 +1,5 @@
 import type { FileOp, Tag } from '../types.js';
+import type { Language } from '../shell/inline-code.js';
 
 /**
  * One typed declaration per program: everything harness knows about it in one place. The analyzer,
@@ -37,6 +38,14 @@ export interface ProgramDecl {
   transfer?: TransferDecl;
   /** Its host operands are names it looks up in DNS (dig, nslookup, ping): data in them leaves the machine. */
   resolves?: boolean;
+  /**
+   * How it runs other commands, read by the analyzer: `eval` its joined arguments, `source` a file in
+   * this shell, `xargs` its arguments with stdin's words, `parallel` a template per input, `find`
+   * `-exec` commands, `fd` `-x` commands, `ssh` a remote command line, `git` aliases, hooks and `-c` config.
+   */
+  runs?: 'eval' | 'source' | 'xargs' | 'parallel' | 'find' | 'fd' | 'ssh' | 'git';
+  /** The language whose code it runs (`python3.12`, `irb`, `tsx`): how its code and files are read. */
+  interpreter?: Language;
   /** It runs another command given after its own options (`sudo`, `timeout 60`, `nice -n 5`). */
   wrapper?: WrapperSpec;
   /** Subcommands that run another command (`npm exec`, `uv run`, `aws-vault exec`). */

@@ -861,7 +861,8 @@ class Analyzer {
       return recorded;
     }
 
-    switch (name) {
+    // how the program runs other commands, as its declaration says (`runs`)
+    switch (programOf(name)?.runs) {
       case 'eval': {
         const script = joinedArgs(args);
         if (args.some((a) => this.flow.argFromNetwork(a))) this.flow.substitutions.set(script, args.flatMap((a) => this.flow.substitutions.get(a) ?? []));
@@ -869,8 +870,7 @@ class Analyzer {
         nested(script, 'eval');
         return recorded;
       }
-      case 'source':
-      case '.': {
+      case 'source': {
         const file = args[0];
         if (file) this.codeFromFile('shell', file, cwd, base, make, nested, name);
         else make(name);
@@ -891,7 +891,6 @@ class Analyzer {
         return recorded;
       }
       case 'parallel':
-      case 'sem':
         make(name);
         for (const script of parallelScripts(args)) nested(script, 'parallel');
         return recorded;
@@ -900,7 +899,6 @@ class Analyzer {
         for (const c of findExecs(args, cwd, this.home)) child(c, 'find -exec');
         return recorded;
       case 'fd':
-      case 'fdfind':
         make(name);
         for (const c of fdExecs(args, cwd, this.home)) child(c, `${name} -x`);
         return recorded;

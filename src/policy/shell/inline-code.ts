@@ -1,4 +1,5 @@
 import type { FileOp } from '../types.js';
+import { programOf } from '../programs/registry.js';
 
 /**
  * A deliberately shallow reading of one-line programs in other languages (python -c, node -e,
@@ -381,31 +382,16 @@ function analyzeSed(script: string): CodeFindings {
   return findings;
 }
 
-/** Runtimes harness has no call table for: their code is judged by what it mentions. */
-const OTHER_LANGUAGES = new Set(['Rscript', 'R', 'osascript', 'pwsh', 'powershell', 'tclsh', 'wish', 'jshell', 'julia', 'elixir', 'iex', 'erl', 'escript', 'racket', 'guile', 'sbcl', 'clisp', 'gst', 'scala', 'groovy', 'kotlin', 'kotlinc', 'jrunscript', 'raku', 'perl6', 'rakudo', 'nim', 'crystal', 'swift', 'dart', 'ocaml', 'ghc', 'ghci', 'runghc', 'runhaskell', 'expect', 'octave', 'matlab', 'qjs', 'rhino', 'jjs', 'tcl']);
-
 const LANGUAGE_OF = new Map<string, Language | null>();
 
-/** The language a runtime's name says it runs (`python3.12` → python), remembered per name. */
+/** The language a runtime runs, as its declaration says (`python3.12` → python), remembered per name. */
 export function languageOf(name: string): Language | null {
   let known = LANGUAGE_OF.get(name);
   if (known === undefined) {
-    known = languageByName(name);
+    // the declaration's (a versioned name is its program's: python3.12, lua5.4)
+    known = programOf(name)?.interpreter ?? null;
     if (LANGUAGE_OF.size < 4096) LANGUAGE_OF.set(name, known);
   }
   return known;
 }
 
-function languageByName(name: string): Language | null {
-  if (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name)) return 'python';
-  if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno' || name === 'tsx' || name === 'ts-node' || name === 'esno' || name === 'vite-node') return 'node';
-  if (/^perl(?:\d+(?:\.\d+)*)?$/.test(name)) return 'perl';
-  if (/^ruby(?:\d+(?:\.\d+)*)?$/.test(name) || name === 'irb' || name === 'pry') return 'ruby';
-  if (name === 'ed' || name === 'red') return 'ed';
-  if (/^php(?:\d+(?:\.\d+)*)?$/.test(name)) return 'php';
-  if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk') return 'awk';
-  if (name === 'sed' || name === 'gsed') return 'sed';
-  if (name === 'lua' || name === 'luajit' || /^lua\d/.test(name)) return 'lua';
-  if (OTHER_LANGUAGES.has(name)) return 'other';
-  return null;
-}

@@ -5,7 +5,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
   ...['curl', 'wget', 'fetch', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m', 'tftp', 'httpie', 'lftp', 'gh', 'scp', 'rsync'].map(
     (name): ProgramDecl => ({ names: [name], network: 'fetch' }),
   ),
-  ...['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat', 'telnet', 'ssh'].map((name): ProgramDecl => ({ names: [name], network: 'both' })),
+  ...['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat', 'telnet', 'ssh'].map((name): ProgramDecl => ({ names: [name], network: 'both', ...(name === 'ssh' ? { runs: 'ssh' as const } : {}) })),
   { names: ['openssl'], network: 'both', networkSubcommands: ['s_client', 's_server', 's_time', 'ocsp'] },
   {
     names: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'],

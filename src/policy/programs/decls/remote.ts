@@ -10,6 +10,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['aws'],
     globals: { values: ['--profile', '--region', '--output', '--endpoint-url', '--query', '--color', '--ca-bundle', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format', '--cli-input-json', '--cli-input-yaml'] },
+    completeGlobals: true,
     remote: {
       service: 'AWS',
       depth: 2,
@@ -27,6 +28,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['gcloud'],
     globals: { values: ['--project', '--account', '--configuration', '--format', '--zone', '--region', '--verbosity', '--impersonate-service-account', '--billing-project', '--flags-file', '--trace-token'] },
+    completeGlobals: true,
     remote: {
       service: 'Google Cloud',
       depth: 4,
@@ -41,6 +43,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['az'],
     globals: { values: ['--subscription', '-o', '--output', '--query'] },
+    completeGlobals: true,
     remote: {
       service: 'Azure',
       depth: 4,
@@ -55,6 +58,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['kubectl', 'oc', 'kubecolor', 'k3s kubectl', 'microk8s.kubectl'],
     globals: { values: ['-n', '--namespace', '--context', '--cluster', '--user', '-s', '--server', '--kubeconfig', '--token', '--as', '--as-group', '-l', '--selector', '--request-timeout', '-v', '--v', '--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name', '--cache-dir', '-o', '--output', '-f', '--filename', '-c', '--container', '--field-selector', '--sort-by', '--template'] },
+    completeGlobals: true,
     remote: {
       service: 'a Kubernetes cluster',
       depth: 2,
@@ -71,6 +75,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['helm'],
     globals: { values: ['-n', '--namespace', '--kube-context', '--kubeconfig', '--kube-apiserver', '--kube-token', '--kube-as-user', '--registry-config', '--repository-config', '--repository-cache'] },
+    completeGlobals: true,
     remote: {
       service: 'a Kubernetes cluster',
       depth: 2,
@@ -81,6 +86,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['gh'],
     globals: { values: ['-R', '--repo', '--hostname'] },
+    completeGlobals: true,
     remote: {
       service: 'GitHub',
       depth: 3,
@@ -103,6 +109,7 @@ const CORE: ProgramDecl[] = [
   {
     names: ['glab'],
     globals: { values: ['-R', '--repo'] },
+    completeGlobals: true,
     remote: {
       service: 'GitLab',
       depth: 3,

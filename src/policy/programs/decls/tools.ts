@@ -7,8 +7,16 @@ function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): Prog
 }
 
 export const TOOL_DECLS: ProgramDecl[] = [
+  // programs that run other commands, each read its own way by the analyzer
+  { names: ['eval'], runs: 'eval' },
+  { names: ['source', '.'], runs: 'source' },
+  { names: ['xargs'], runs: 'xargs' },
+  { names: ['parallel'], runs: 'parallel' },
+  { names: ['find'], runs: 'find' },
+  { names: ['fd', 'fdfind'], runs: 'fd' },
   {
     names: ['git'],
+    runs: 'git',
     globals: {
       values: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--attr-source', '--list-cmds'],
       flags: [
@@ -32,10 +40,10 @@ export const TOOL_DECLS: ProgramDecl[] = [
       rebase: { values: ['-x', '--exec', '-s', '--strategy', '-X', '--strategy-option', '--onto'] },
     },
   },
-  { names: ['npm'], globals: { values: ['--prefix', '-w', '--workspace', '--registry', '--otp'] } },
-  { names: ['pnpm'], globals: { values: ['-C', '--dir', '--filter', '-F'] } },
-  { names: ['yarn'], globals: { values: ['--cwd'] } },
-  { names: ['cargo'], globals: { values: ['-Z', '--config', '-C', '--manifest-path'] } },
+  { names: ['npm'], completeGlobals: true, globals: { values: ['--prefix', '-w', '--workspace', '--registry', '--otp'] } },
+  { names: ['pnpm'], completeGlobals: true, globals: { values: ['-C', '--dir', '--filter', '-F'] } },
+  { names: ['yarn'], completeGlobals: true, globals: { values: ['--cwd'] } },
+  { names: ['cargo'], completeGlobals: true, globals: { values: ['-Z', '--config', '-C', '--manifest-path'] } },
   { names: ['env'], globals: { values: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'] } },
   // tools whose own options write a file
   { names: ['script'], files: { role: 'write', valueOpts: ['-c', '--command', '-t', '--timing', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-E', '--echo', '-m', '--logging-format'], pathOpts: { '-I': 'write', '--log-in': 'write', '-O': 'write', '--log-out': 'write', '-B': 'write', '--log-io': 'write', '-T': 'write', '--log-timing': 'write' } } },
