@@ -104,6 +104,9 @@ const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv
 /** `python -m MODULE` forms that are a CLI of their own. */
 const PYTHON_MODULE_PROGRAMS: Record<string, string> = { awscli: 'aws', pip: 'pip', ansible: 'ansible', twine: 'twine', 'gcloud': 'gcloud', azure: 'az', 'azure.cli': 'az' };
 
+/** git commands that print a path (`rev-parse --show-toplevel`) or one ref's name. */
+const GIT_PRINTS_REF = /^(?:rev-parse\s+(?:--show-toplevel|--abbrev-ref\s+\S+|--short\s+\S+|HEAD)|describe(?:\s+--\S+)*|branch\s+--show-current|symbolic-ref\s+--short\s+\S+)\s*$/;
+
 /** Commands whose output is a path or text harness can work out (see printedValue). */
 const PURE = new Set(['cd', 'pwd', 'dirname', 'basename', 'realpath', 'readlink', 'echo', 'printf', 'git']);
 
@@ -675,14 +678,16 @@ class Analyzer {
   private printedValue(commands: ShellCommand[]): string | null {
     const real = commands.filter((c) => c.name !== '');
     const last = real[real.length - 1];
-    if (!last || real.some((c) => !PURE.has(c.name) || (c.name === 'git' && c.argv[1]?.value !== 'rev-parse'))) return null;
+    if (!last || real.some((c) => !PURE.has(c.name) || (c.name === 'git' && !GIT_PRINTS_REF.test(c.argv.slice(1).map((a) => a.value).join(' '))))) return null;
     const args = last.argv.slice(1).filter((a) => !a.value.startsWith('-'));
     const operand = args[0];
     switch (last.name) {
       case 'pwd':
         return last.cwd;
       case 'git':
-        return last.argv.some((a) => a.value === '--show-toplevel') && last.cwd !== null && isInside(last.cwd, this.workspace) ? this.workspace : null;
+        if (last.argv.some((a) => a.value === '--show-toplevel')) return last.cwd !== null && isInside(last.cwd, this.workspace) ? this.workspace : null;
+        // a ref's name (`git describe --tags`, `git branch --show-current`): a word, not a path or an option
+        return 'GIT-REF';
       case 'dirname':
         return operand && !operand.dynamic ? posix.dirname(operand.value) : null;
       case 'basename': {
