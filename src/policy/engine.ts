@@ -139,10 +139,11 @@ function describeOp(op: FileOp): string {
   return op === 'read' ? 'Reading' : op === 'write' ? 'Writing' : 'Deleting';
 }
 
-function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: string): void {
+function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: string, onDisk = false): void {
   const where = { path: effect.path, command: effect.source, ...(file ? { file } : {}) };
   if (effect.unknown) {
-    if (effect.op !== 'read' && !effect.guessed) out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
+    // a script on disk was run unseen before harness read it: what it computes at run time is left to the sandbox
+    if (effect.op !== 'read' && !effect.guessed && !onDisk) out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
     return;
   }
   let matched = false;
@@ -174,7 +175,7 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: s
   });
 }
 
-function commandDecision(command: ShellCommand, policy: Policy, out: Collector, facts: ProgramFacts): void {
+function commandDecision(command: ShellCommand, policy: Policy, out: Collector, facts: ProgramFacts, onDisk = false): void {
   const where = { command: command.text, ...(command.file ? { file: command.file } : {}) };
   let ruled = false;
   // A command that only asks for help does nothing its rules speak about (tags still count).
@@ -189,7 +190,9 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
     }
   }
   for (const tag of command.tags) {
-    const core = CORE_TAGS[tag];
+    // inside a script on disk, what harness cannot see is as unseen as the whole script was before it read it:
+    // only what it does see (the rules) counts, not the core asks for computed code and commands
+    const core = onDisk ? undefined : CORE_TAGS[tag];
     if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: `${core.reason}${command.file ? ` (Found in ${command.file}, which the command runs.)` : ''}`, certainty: 'possible', command: command.text });
   }
   for (const rule of policy.tagRules) {
@@ -260,8 +263,9 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     // the program stage: what the command does by its program's declaration
     const facts = programFacts(cmd);
     for (const tag of facts.tags) if (!cmd.tags.includes(tag)) cmd.tags.push(tag);
-    commandDecision(cmd, policy, out, facts);
-    for (const effect of effects) effectDecision(effect, policy, out, cmd.file);
+    const onDisk = cmd.file !== undefined && analysis.judged.get(cmd.file)?.sha256 != null;
+    commandDecision(cmd, policy, out, facts, onDisk);
+    for (const effect of effects) effectDecision(effect, policy, out, cmd.file, onDisk);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;
     explained.push(explain(cmd, effects));
   }

@@ -88,6 +88,19 @@ describe('scripts a command runs are judged by their content', () => {
     expect(d.reason).toContain(why);
   });
 
+  it("a project's own build script that computes what it runs is not asked about (it ran unseen before); what it visibly does still counts", () => {
+    const { check } = workspace({
+      'scripts/build.mjs': "import { execFileSync } from 'node:child_process';\nconst cc = process.env.CC || 'cc';\nexecFileSync(cc, ['-O2', '-o', out, src]);\n",
+      'scripts/gen.sh': 'set -e\nfor f in $(ls src); do "$COMPILER" "$f"; done\neval "$EXTRA"\n',
+      'scripts/bad.sh': 'eval "$EXTRA"\nrm -rf ~/.ssh\n',
+      'package.json': JSON.stringify({ scripts: { build: 'node scripts/build.mjs && bash scripts/gen.sh' } }),
+    });
+    expect(check('npm run build').verdict).toBe('allow');
+    expect(check('bash scripts/bad.sh').verdict).toBe('deny');
+    // written on the same line, the same code is asked: harness is judging what the agent just wrote
+    expect(check("cat > t.sh <<'EOF'\neval \"$EXTRA\"\nEOF\nbash t.sh").verdict).toBe('ask');
+  });
+
   it('a script knows its own path and the repository top: the usual prologue resolves', () => {
     const { check } = workspace({ 'scripts/ci.sh': 'set -euo pipefail\ncd "$(dirname "$0")/.."\nDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nsource "$DIR/lib.sh"\nrm -rf build\n', 'scripts/lib.sh': 'echo lib\n', 'sub/run.sh': 'rm -rf ~/.ssh\n' });
     expect(check('bash scripts/ci.sh').verdict).toBe('allow');
