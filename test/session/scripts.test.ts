@@ -101,6 +101,13 @@ describe('scripts a command runs are judged by their content', () => {
     expect(check("cat > t.sh <<'EOF'\neval \"$EXTRA\"\nEOF\nbash t.sh").verdict).toBe('ask');
   });
 
+  it("a virtualenv's activate script (prompt strings, functions) is sourced without a question", () => {
+    const { check } = workspace({
+      '.venv/bin/activate': 'deactivate () {\n  if [ -n "${_OLD_VIRTUAL_PATH:-}" ] ; then PATH="${_OLD_VIRTUAL_PATH:-}"; export PATH; fi\n}\nVIRTUAL_ENV="/p/.venv"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\nPATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\nif [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ] ; then\n  _OLD_VIRTUAL_PS1="${PS1:-}"\n  PS1="(.venv) ${PS1:-}"\n  export PS1\nfi\nhash -r 2> /dev/null\n',
+    });
+    expect(check('source .venv/bin/activate && python -V').verdict).toBe('allow');
+  });
+
   it('a script knows its own path and the repository top: the usual prologue resolves', () => {
     const { check } = workspace({ 'scripts/ci.sh': 'set -euo pipefail\ncd "$(dirname "$0")/.."\nDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nsource "$DIR/lib.sh"\nrm -rf build\n', 'scripts/lib.sh': 'echo lib\n', 'sub/run.sh': 'rm -rf ~/.ssh\n' });
     expect(check('bash scripts/ci.sh').verdict).toBe('allow');
