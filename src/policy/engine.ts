@@ -102,6 +102,9 @@ const CORE = {
   },
 } as const;
 
+/** Tags that say what harness cannot see, not what a command does. */
+const UNSEEN_TAGS: ReadonlySet<string> = new Set(['dynamic-command', 'dynamic-code', 'hidden-code', 'exec-outside']);
+
 const CORE_TAGS: Partial<Record<string, { id: string; reason: string }>> = {
   'dynamic-command': CORE.dynamicCommand,
   'dynamic-code': CORE.dynamicCode,
@@ -196,6 +199,8 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
     if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: `${core.reason}${command.file ? ` (Found in ${command.file}, which the command runs.)` : ''}`, certainty: 'possible', command: command.text });
   }
   for (const rule of policy.tagRules) {
+    // inside a script on disk, tags that only say "harness cannot see this" do not ask (see onDisk)
+    if (onDisk && rule.spec.tag !== undefined && UNSEEN_TAGS.has(rule.spec.tag)) continue;
     const certainty = rule.matchCommand!(command);
     const hit = certainty ? ruleHit(rule, certainty, where) : null;
     // name what the program stage saw: `remote-irreversible` because of `aws secretsmanager delete-secret`
@@ -244,7 +249,8 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
   /** Files earlier commands of this line wrote: a program among them is the command line's own (`gcc -o /tmp/t t.c && /tmp/t`). */
   const wrote = new Set<string>();
   /** Files judged by their content, by the index of the first command found in them. */
-  const judgedAt = [...analysis.judged].filter(([, j]) => j.at !== undefined && (j.sha256 !== null || j.note === 'missing'));
+  // (a script a judged script runs after changing it is that script's own doing, judged with it)
+  const judgedAt = [...analysis.judged].filter(([, j]) => j.at !== undefined && !j.nested && (j.sha256 !== null || j.note === 'missing'));
   let index = 0;
   for (const cmd of analysis.commands) {
     const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));

@@ -41,7 +41,7 @@ export interface ShellAnalysis {
   /** The first limit that was hit, if any: the analysis is then incomplete. */
   limit: string | null;
   /** Files whose content was judged (read by the session), with their hash. */
-  judged: ReadonlyMap<string, { sha256: string | null; note?: string; at?: number }>;
+  judged: ReadonlyMap<string, { sha256: string | null; note?: string; at?: number; nested?: boolean }>;
   /** Files the analysis would judge by content, not read yet. */
   wanted: string[];
 }
@@ -132,7 +132,7 @@ class Analyzer {
   private readonly deferred: { body: string; words: [string, FunctionDef[] | undefined][]; frame: Omit<Frame, 'source'> }[] = [];
 
   /** Files whose content this analysis judged (path → hash, or why it could not). */
-  readonly judged = new Map<string, { sha256: string | null; note?: string; at?: number }>();
+  readonly judged = new Map<string, { sha256: string | null; note?: string; at?: number; nested?: boolean }>();
   /** Files this analysis would judge by content if the session read them. */
   readonly wanted = new Set<string>();
 
@@ -603,7 +603,7 @@ class Analyzer {
     }
     if ('unreadable' in file) {
       // missing now: a command before it on the line may create it (the engine checks)
-      this.judged.set(path, { sha256: null, note: file.unreadable, at: this.commands.length });
+      this.judged.set(path, { sha256: null, note: file.unreadable, at: this.commands.length, ...(this.inFile.length > 0 ? { nested: true } : {}) });
       if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
       return undefined;
     }
@@ -612,7 +612,7 @@ class Analyzer {
       this.judged.set(path, { sha256: file.sha256, note: 'too large to judge' });
       return undefined;
     }
-    this.judged.set(path, { sha256: file.sha256, at: this.commands.length });
+    this.judged.set(path, { sha256: file.sha256, at: this.commands.length, ...(this.inFile.length > 0 ? { nested: true } : {}) });
     // a link: running it reads what it leads to (`run.sh -> ~/.ssh/id_rsa`), checked like any read
     if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
     return textArg(file.text);
@@ -737,8 +737,21 @@ class Analyzer {
 
   private withinFile(path: string, analyze: () => void): void {
     this.inFile.push(path);
+    // a script on disk too big to analyze within the budget is not judged (it stands on where it is):
+    // what it added is taken back and the budget it used given back
+    const onDisk = (this.judged.get(path)?.sha256 ?? null) !== null;
+    const mark = { commands: this.commands.length, nodes: this.nodes, bytes: this.bytes, tokens: this.tokens, limit: this.limit, errors: this.errors.length };
     try {
       analyze();
+    } catch (error) {
+      if (!(error instanceof LimitHit) || !onDisk || mark.limit !== null) throw error;
+      this.commands.length = mark.commands;
+      this.errors.length = mark.errors;
+      this.nodes = mark.nodes;
+      this.bytes = mark.bytes;
+      this.tokens = mark.tokens;
+      this.limit = null;
+      this.judged.set(path, { ...this.judged.get(path)!, note: 'too large to judge' });
     } finally {
       this.inFile.pop();
     }
