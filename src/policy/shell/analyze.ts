@@ -914,10 +914,14 @@ class Analyzer {
         } else child(argv, 'xargs');
         return recorded;
       }
-      case 'parallel':
+      case 'parallel': {
         make(name);
-        for (const script of parallelScripts(args)) nested(script, 'parallel');
+        // no command and no `:::`: each line of stdin is a command (`printf 'make a\nmake b' | parallel`)
+        const fed = base.stdin.kind === 'pipe' && !args.some((a) => !a.value.startsWith('-')) ? echoedText(base.stdin.producers) : null;
+        const scripts = fed && !fed.dynamic ? fed.value.split('\n').filter((l) => l.trim() !== '').map((l) => textArg(l)) : parallelScripts(args);
+        for (const script of scripts) nested(script, 'parallel');
         return recorded;
+      }
       case 'find':
         make(name);
         for (const c of findExecs(args, cwd, this.home)) child(c, 'find -exec');
