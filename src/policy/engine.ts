@@ -1,6 +1,6 @@
 import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ScriptFile, ShellCommand, ToolCall, Verdict } from './types.js';
 import { VERDICT_RANK } from './types.js';
-import { analyzeShell, DEFAULT_LIMITS, type ShellLimits } from './shell/analyze.js';
+import { analyzeShell, DEFAULT_LIMITS, judgedOnDisk, type ShellLimits } from './shell/analyze.js';
 import { commandEffects, symlinkCreated, throughLinks, toEffect } from './effects.js';
 import { commandNames, compileRule, type CompiledRule, type RuleSpec } from './rules.js';
 import { isInside, locationOf } from './paths.js';
@@ -269,7 +269,7 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     // the program stage: what the command does by its program's declaration
     const facts = programFacts(cmd);
     for (const tag of facts.tags) if (!cmd.tags.includes(tag)) cmd.tags.push(tag);
-    const onDisk = cmd.file !== undefined && analysis.judged.get(cmd.file)?.sha256 != null;
+    const onDisk = cmd.file !== undefined && judgedOnDisk(analysis.judged, cmd.file);
     commandDecision(cmd, policy, out, facts, onDisk);
     for (const effect of effects) effectDecision(effect, policy, out, cmd.file, onDisk);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;

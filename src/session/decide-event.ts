@@ -10,7 +10,7 @@ const MAX_ROUNDS = 8;
  * The decision for one call, judging the scripts it runs by their content: what the policy
  * `needs` is read (bounded; see readScript) and the call decided again with it.
  */
-export function decideReading(call: ToolCall, policy: Policy, read: (path: string) => ScriptFile = readScript): Decision {
+export function decideReading(call: ToolCall, policy: Policy, read: (path: string, real?: string) => ScriptFile = readScript): Decision {
   const files = new Map<string, ScriptFile>();
   let decision = decide(call, policy, files);
   for (let round = 0; round < MAX_ROUNDS && decision.needs && decision.needs.length > 0; round++) {
@@ -31,7 +31,7 @@ export const UNREADABLE_RULE = 'core.unreadable-input';
  * An input harness could not read in full is never allowed without the person.
  */
 /** A file the rules keep from reading (or a link to one) is not read for its content: harness would show it in explanations. */
-function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: string) => ScriptFile): ScriptFile {
+function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: string, real?: string) => ScriptFile): ScriptFile {
   let real = path;
   try {
     real = realpathSync(path);
@@ -42,7 +42,7 @@ function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: 
   for (const p of new Set([path, real])) {
     if (decide({ kind: 'file', op: 'read', path: p, cwd }, policy).verdict !== 'allow') return { unreadable: 'protected', ...(real !== path ? { realPath: real } : {}) };
   }
-  return read(path);
+  return read(path, real);
 }
 
 export function decideEvent(event: ToolEvent, policy: Policy): Decision {

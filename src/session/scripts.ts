@@ -9,7 +9,7 @@ export const MAX_SCRIPT_BYTES = 256 * 1024;
  * Reads a file a command runs, for the policy to judge its content: a regular file of at most
  * MAX_SCRIPT_BYTES, text (no NUL in it), with its SHA-256. Never throws.
  */
-export function readScript(path: string): ScriptFile {
+export function readScript(path: string, knownReal?: string): ScriptFile {
   let fd: number;
   try {
     // non-blocking: a FIFO (or a device) put where the script was must not make harness wait
@@ -31,7 +31,7 @@ export function readScript(path: string): ScriptFile {
     const bytes = buffer.subarray(0, read);
     if (bytes.includes(0)) return { unreadable: 'binary' };
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const real = realpathSync(path);
+    const real = knownReal ?? realpathSync(path);
     return real === path ? { text: bytes.toString('utf8'), sha256 } : { text: bytes.toString('utf8'), sha256, realPath: real };
   } catch {
     return { unreadable: 'unreadable' };

@@ -1,7 +1,7 @@
 import type { Arg, ShellCommand, Tag } from '../types.js';
 import { parseArgs, readOption, type ProgramArgs } from './argv.js';
 import { programOf } from './registry.js';
-import { remoteEffect, urlDestroys, type RemoteVerdict } from './remote.js';
+import { remoteEffect, type RemoteVerdict } from './remote.js';
 import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
@@ -28,7 +28,7 @@ const REMOTE_TAG: Partial<Record<RemoteVerdict['effect'], Tag>> = {
 };
 
 /** The value of the first of `names` among the options (`-X DELETE`, `-XDELETE`, `--method=DELETE`). */
-export function optionValue(decl: ProgramDecl | undefined, argv: readonly Arg[], names: readonly string[]): string | null {
+export function optionValue(argv: readonly Arg[], names: readonly string[]): string | null {
   const args = argv.slice(1);
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
@@ -42,7 +42,6 @@ export function optionValue(decl: ProgramDecl | undefined, argv: readonly Arg[],
       }
     }
   }
-  void decl;
   return null;
 }
 
@@ -128,13 +127,9 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (asksOnlyForHelp(command)) return facts;
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
   if (decl.remote) {
-    const verdict = remoteEffect(decl.remote, args, (names) => optionValue(decl, command.argv, names));
-    // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
-    const url = verdict.effect === 'routine' && decl.remote.method ? command.argv.slice(1).find((a) => !a.value.startsWith('-') && /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(a.value) && urlDestroys(a.value)) : undefined;
-    // a routine write to a sensitive path (collaborators, keys, hooks, protection) is a change
-    const sensitive = verdict.effect === 'routine' && decl.remote.sensitiveUrl && (decl.remote.bodyOptions?.some((o) => args.options.some((x) => x.split('=')[0] === o)) || (decl.remote.method && optionValue(decl, command.argv, decl.remote.method) !== null)) ? args.words.find((w) => decl.remote!.sensitiveUrl!.test(w)) : undefined;
-    const tag = url ? 'remote-irreversible' : sensitive ? 'remote-change' : REMOTE_TAG[verdict.effect];
-    if (tag) add(tag, url ? `${command.name} ${url.value}` : `${command.name} ${verdict.words}`.trim());
+    const verdict = remoteEffect(decl.remote, args, (names) => optionValue(command.argv, names));
+    const tag = REMOTE_TAG[verdict.effect];
+    if (tag) add(tag, `${command.name} ${verdict.words}`.trim());
   }
   if (decl.transfer && uploads(decl.transfer, command)) add('upload', command.name);
   if (dataInHostname(decl, command)) add('data-in-hostname', command.name);
@@ -145,5 +140,5 @@ export function programFacts(command: ShellCommand): ProgramFacts {
 export function remoteVerdict(command: ShellCommand): RemoteVerdict | null {
   const decl = programOf(command.name);
   if (!decl?.remote) return null;
-  return remoteEffect(decl.remote, parseArgs(decl, command.argv), (names) => optionValue(decl, command.argv, names));
+  return remoteEffect(decl.remote, parseArgs(decl, command.argv), (names) => optionValue(command.argv, names));
 }

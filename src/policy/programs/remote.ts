@@ -150,6 +150,18 @@ function optionEffect(options: readonly string[]): RemoteEffect | null {
  * lists), a secret noun on the way making it a secret (`fly secrets set`).
  */
 export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (names: readonly string[]) => string | null): RemoteVerdict {
+  const verdict = subcommandEffect(decl, args, optionValue);
+  if (verdict.effect !== 'routine' || !decl.method) return verdict;
+  // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
+  const url = args.words.find((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w) && urlDestroys(w));
+  if (url) return { effect: 'irreversible', words: url };
+  // a routine write to a sensitive path (collaborators, keys, hooks, protection) is a change
+  const writes = decl.bodyOptions?.some((o) => args.options.some((x) => x.split('=')[0] === o)) || optionValue(decl.method) !== null;
+  const sensitive = writes && decl.sensitiveUrl ? args.words.find((w) => decl.sensitiveUrl!.test(w)) : undefined;
+  return sensitive ? { effect: 'change', words: verdict.words } : verdict;
+}
+
+function subcommandEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (names: readonly string[]) => string | null): RemoteVerdict {
   const depth = decl.depth ?? 3;
   const words = args.words.slice(0, depth);
   const said = (effect: RemoteEffect, k: number): RemoteVerdict => ({ effect, words: words.slice(0, k).join(' ') });

@@ -176,7 +176,7 @@ class Analyzer {
     // a part of a script on disk that does not parse fails when bash reaches it too: not a reason to ask
     // (what harness cannot read there stands, as the whole script did before it was read)
     const file = this.inFile[this.inFile.length - 1];
-    const onDisk = file !== undefined && (this.judged.get(file)?.sha256 ?? null) !== null;
+    const onDisk = file !== undefined && judgedOnDisk(this.judged, file);
     if (!onDisk) for (const e of ast.errors ?? []) this.errors.push(e.message);
     const before = this.commands.length;
     this.statements(ast.commands, scope, frame);
@@ -739,7 +739,7 @@ class Analyzer {
     this.inFile.push(path);
     // a script on disk too big to analyze within the budget is not judged (it stands on where it is):
     // what it added is taken back and the budget it used given back
-    const onDisk = (this.judged.get(path)?.sha256 ?? null) !== null;
+    const onDisk = judgedOnDisk(this.judged, path);
     const mark = { commands: this.commands.length, nodes: this.nodes, bytes: this.bytes, tokens: this.tokens, limit: this.limit, errors: this.errors.length };
     try {
       analyze();
@@ -1187,6 +1187,11 @@ function withAwkVariables(code: Arg, args: Arg[]): Arg {
     text = text.replace(new RegExp(`(?<![\\w$"])${m[1]}(?![\\w"])`, 'g'), JSON.stringify(m[2]));
   }
   return text === code.value ? code : { ...code, value: text, pattern: text };
+}
+
+/** A file whose content was read from disk for this decision (not written on the line, not unreadable). */
+export function judgedOnDisk(judged: ShellAnalysis['judged'], path: string): boolean {
+  return (judged.get(path)?.sha256 ?? null) !== null;
 }
 
 /** Adds a tag to the command just recorded. */
