@@ -23,7 +23,7 @@ import { NetworkGate } from '../dist/session/network-gate.js';
 import { AuditLog } from '../dist/audit/store.js';
 import { hostPolicyFor, gitRemoteHosts } from '../dist/config/network.js';
 import { loadConfig } from '../dist/config/load.js';
-import { benchWorkspace } from './workspace.mjs';
+import { benchWorkspace, sandboxRequest } from './workspace.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 400);
 const WARMUP = 20;
@@ -204,25 +204,7 @@ const hostDoors = new Doors();
 await hostDoors.proxy(3128, { decide: gate.decide, dial: { upstream: upstreamFor(process.env) } });
 const door = { unix: { path: join(hostDoors.dir, 'proxy-3128'), key: hostDoors.key } };
 
-const sandbox = await openSandbox({
-  settings: loaded.sandbox,
-  binary: process.execPath,
-  workspace,
-  home,
-  stateDir,
-  configPath: loaded.path,
-  rules: loaded.sources,
-  env: clientEnv,
-  agentState: [],
-  endpoints: [],
-  injected: [],
-  protectedFiles: [],
-  agentConfig: { files: [], dirs: [] },
-  writableState: [],
-  ports: [],
-  interactive: false,
-  decideEgress: gate.decide,
-});
+const sandbox = await openSandbox(sandboxRequest({ workspace, home, stateDir }, loaded, { binary: process.execPath, env: clientEnv, ports: [], decideEgress: gate.decide }));
 const inside = { host: '127.0.0.1', port: Number(new URL(sandbox.env().HTTP_PROXY).port) };
 
 function run(file, args, env) {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSandbox, bwrapAvailability } from '../dist/sandbox/index.js';
 import { loadConfig } from '../dist/config/load.js';
-import { benchWorkspace } from './workspace.mjs';
+import { benchWorkspace, sandboxRequest } from './workspace.mjs';
 
 const STARTS = Number(process.env.START_ROUNDS ?? 30);
 const CALLS = Number(process.env.ROUNDS ?? 200);
@@ -53,25 +53,13 @@ const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1'
 const hookPort = await listen(hook);
 const decoyPort = await listen(decoy);
 
-const request = () => ({
-  settings: loaded.sandbox,
-  workspace,
-  home,
-  stateDir,
-  configPath: loaded.path,
-  rules: loaded.sources,
-  env: process.env,
-  agentState: [],
-  endpoints: [],
-  injected: [],
-  protectedFiles: [],
-  agentConfig: { files: [], dirs: [] },
-  writableState: [],
-  // the client is the sandboxed program itself: the strictest door check, made on every connection
-  ports: [{ port: hookPort, peer: 'agent' }],
-  interactive: false,
-  decideEgress: async () => ({ allow: false, ruleId: 'bench', reason: 'no network in this bench', allowLocal: false }),
-});
+const request = () =>
+  sandboxRequest({ workspace, home, stateDir }, loaded, {
+    env: process.env,
+    // the client is the sandboxed program itself: the strictest door check, made on every connection
+    ports: [{ port: hookPort, peer: 'agent' }],
+    decideEgress: async () => ({ allow: false, ruleId: 'bench', reason: 'no network in this bench', allowLocal: false }),
+  });
 
 /** Runs a program to its end as runSession does without a terminal (own session); resolves its time and output. */
 function run(file, args, env) {

@@ -5,6 +5,29 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * What the sandbox is started with in the benches: the workspace layout and the loaded config, no
+ * agent state, endpoints or protected files; `extra` adds the ports, the environment and the gate.
+ */
+export function sandboxRequest({ workspace, home, stateDir }, loaded, extra) {
+  return {
+    settings: loaded.sandbox,
+    workspace,
+    home,
+    stateDir,
+    configPath: loaded.path,
+    rules: loaded.sources,
+    agentState: [],
+    endpoints: [],
+    injected: [],
+    protectedFiles: [],
+    agentConfig: { files: [], dirs: [] },
+    writableState: [],
+    interactive: false,
+    ...extra,
+  };
+}
+
 /** Creates the layout; `files` are written into the workspace and committed. */
 export function benchWorkspace(name, files = {}) {
   const base = mkdtempSync(join(homedir(), `.harness-bench-${name}-`));
