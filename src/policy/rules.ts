@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import type { Arg, Effect, FileOp, PolicyContext, ShellCommand, Tag, Verdict } from './types.js';
+import type { Arg, Effect, PolicyContext, ShellCommand } from './types.js';
 import { globBase, isInside, locationOf } from './paths.js';
 import { echoedText } from './shell/analyze.js';
 import { compileLinearRegex } from './regex.js';
