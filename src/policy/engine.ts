@@ -92,6 +92,10 @@ const CORE = {
     id: 'core.unknown-path',
     reason: 'This writes or deletes a path that is computed at run time, so harness cannot check it against the path rules. Use a literal path.',
   },
+  refused: {
+    id: 'core.shell-refuses',
+    reason: 'bash refuses this command line before running any of it, so nothing runs; the agent sees bash\'s syntax error.',
+  },
   parseError: {
     id: 'core.parse-error',
     reason: 'The command does not parse as shell syntax, so harness cannot analyze it. Fix the quoting or split it into simpler commands.',
@@ -278,6 +282,11 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
   if (analysis.errors.length > 0) {
     out.add({ ruleId: CORE.parseError.id, verdict: policy.defaults.onParseError, reason: `${CORE.parseError.reason} (${analysis.errors[0]})`, certainty: 'certain' });
     mutates = true;
+  }
+  if (analysis.refused !== null && analysis.errors.length === 0 && !analysis.limit) {
+    // what the parser read of the line is still judged above: a rule that objects to it stands
+    out.add({ ruleId: CORE.refused.id, verdict: 'allow', reason: `${CORE.refused.reason} (${analysis.refused})`, certainty: 'certain' });
+    mutates = false;
   }
   if (analysis.limit) {
     out.add({ ruleId: CORE.limit.id, verdict: policy.defaults.onLimit, reason: `${CORE.limit.reason} (${analysis.limit})`, certainty: 'certain' });

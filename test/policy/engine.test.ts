@@ -12,7 +12,8 @@ describe('verdicts and the rule behind them', () => {
     ['cat ~/.ssh/id_rsa', 'deny', 'secrets.ssh-keys'],
     ['echo hi >> ~/.ssh/authorized_keys', 'deny', 'secrets.ssh-keys'],
     ['$CMD -rf /', 'ask', 'core.dynamic-command'],
-    ["echo 'unterminated", 'ask', 'core.parse-error'],
+    ["echo 'unterminated", 'allow', 'core.shell-refuses'],
+    ["echo hi\necho 'unterminated", 'ask', 'core.parse-error'],
     ['touch /etc/motd', 'ask', 'default.outside-workspace.write'],
     ['harness rollback', 'deny', 'tamper.invoke-harness'],
   ])('%s → %s (%s)', (command, verdict, ruleId) => {
@@ -119,7 +120,7 @@ describe('configuration', () => {
     const policy = policyFromConfig({ defaults: { shell: 'ask', outsideWorkspace: { write: 'deny' }, mcp: 'deny', onParseError: 'deny' } });
     expect(check('ls', WS, policy).verdict).toBe('ask');
     expect(check('touch /opt/x', WS, policy).verdict).toBe('deny');
-    expect(check("echo 'x", WS, policy).verdict).toBe('deny');
+    expect(check("echo hi\necho 'x", WS, policy).verdict).toBe('deny');
     expect(decide({ kind: 'mcp', tool: 'mcp__db__query' }, policy).verdict).toBe('deny');
   });
 

@@ -40,6 +40,8 @@ export interface ShellAnalysis {
   errors: string[];
   /** The first limit that was hit, if any: the analysis is then incomplete. */
   limit: string | null;
+  /** Why bash itself refuses the whole command line before running any of it (a quote left open), if it does. */
+  refused: string | null;
   /** Files whose content was judged (read by the session), with their hash. */
   judged: ReadonlyMap<string, { sha256: string | null; note?: string; at?: number; nested?: boolean }>;
   /** Files the analysis would judge by content, not read yet. */
@@ -122,6 +124,7 @@ const MAX_LOOP_VALUES = 8;
 class Analyzer {
   readonly commands: ShellCommand[] = [];
   readonly errors: string[] = [];
+  refused: string | null = null;
   limit: string | null = null;
   private bytes = 0;
   private tokens = 0;
@@ -177,7 +180,9 @@ class Analyzer {
     // (what harness cannot read there stands, as the whole script did before it was read)
     const file = this.inFile[this.inFile.length - 1];
     const onDisk = file !== undefined && judgedOnDisk(this.judged, file);
-    if (!onDisk) for (const e of ast.errors ?? []) this.errors.push(e.message);
+    const errors = ast.errors ?? [];
+    if (frame.depth === 0 && this.inFile.length === 0 && refusedByBash(frame.source, errors)) this.refused = errors[0]!.message;
+    else if (!onDisk) for (const e of errors) this.errors.push(e.message);
     const before = this.commands.length;
     this.statements(ast.commands, scope, frame);
     return this.commands.slice(before);
@@ -1395,6 +1400,17 @@ export function estimateTokens(text: string, stopAt: number): number {
   return count;
 }
 
+/**
+ * Whether bash refuses a command line as a whole, so that none of it runs: bash parses a line completely
+ * before it runs any of it, and a quote, substitution or expansion still open at the end of the input is a
+ * syntax error there. Only when the open construct starts on the first line (commands completed on earlier
+ * lines would run) — and the test suite checks every such verdict of the parser against `bash -n`.
+ */
+function refusedByBash(text: string, errors: readonly { message: string; pos?: number }[]): boolean {
+  if (errors.length === 0) return false;
+  return errors.every((e) => /^unterminated (single quote|double quote|ANSI-C quote|backtick|command substitution|parameter expansion)$/.test(e.message) && e.pos !== undefined && !text.slice(0, e.pos).includes('\n'));
+}
+
 /** Index just past the line that closes a heredoc, or -1. */
 function findDelimiterLine(text: string, from: number, delimiter: string): number {
   let at = from;
@@ -1410,6 +1426,31 @@ function findDelimiterLine(text: string, from: number, delimiter: string): numbe
 
 /** `known`: variables of the agent's environment harness knows (`TMPDIR`); HOME always. */
 export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}, files: ReadonlyMap<string, ScriptFile> = new Map()): ShellAnalysis {
+  const analysis = analyzeText(command, cwd, home, workspace, limits, known, files);
+  if (analysis.refused === null) return analysis;
+  // Judged as if the open constructs were closed at the end: what the words would be, had bash run them.
+  const closed = closeOpen(command);
+  if (closed === null) return analysis;
+  const repaired = analyzeText(closed, cwd, home, workspace, limits, known, files);
+  return repaired.errors.length === 0 && repaired.refused === null ? { ...repaired, refused: analysis.refused } : analysis;
+}
+
+const CLOSERS: Record<string, string> = { 'single quote': "'", 'ANSI-C quote': "'", 'double quote': '"', backtick: '`', 'command substitution': ')', 'parameter expansion': '}' };
+
+/** The text with its open quotes and substitutions closed at the end, innermost first; null if that does not parse. */
+function closeOpen(text: string): string | null {
+  for (let round = 0; round < 8; round++) {
+    const errors = parse(text).errors ?? [];
+    if (errors.length === 0) return text;
+    const inner = errors.reduce((a, b) => ((b.pos ?? 0) > (a.pos ?? 0) ? b : a));
+    const closer = CLOSERS[inner.message.replace(/^unterminated /, '')];
+    if (closer === undefined) return null;
+    text += closer;
+  }
+  return null;
+}
+
+function analyzeText(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits, known: Record<string, string>, files: ReadonlyMap<string, ScriptFile>): ShellAnalysis {
   const analyzer = new Analyzer(home, workspace, limits, files);
   const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
   if (cwd !== null) vars.set('PWD', cwd);
@@ -1421,5 +1462,5 @@ export function analyzeShell(command: string, cwd: string | null, home: string, 
       analyzer.errors.push(`parser failure: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit, judged: analyzer.judged, wanted: [...analyzer.wanted].filter((p) => !files.has(p)) };
+  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit, refused: analyzer.refused, judged: analyzer.judged, wanted: [...analyzer.wanted].filter((p) => !files.has(p)) };
 }
