@@ -144,6 +144,8 @@ class Analyzer {
     private readonly workspace: string,
     private readonly limits: ShellLimits,
     private readonly files: ReadonlyMap<string, ScriptFile> = new Map(),
+    /** The agent's environment as harness knows it (HOME, TMPDIR): what `env -S` expands. */
+    private readonly agentEnv: ReadonlyMap<string, string> = new Map([['HOME', home]]),
   ) {
     this.flow = new LineFlow(home);
   }
@@ -819,7 +821,7 @@ class Analyzer {
         this.callFunction(name, argv.slice(1), { ...base, cwd }, via, tags);
         return recorded;
       }
-      const peeled = peelWrapper(name, argv);
+      const peeled = peelWrapper(name, argv, this.agentEnv);
       if (peeled.kind !== 'final' && peeled.kind !== 'lookup') for (const target of peeled.writes) wrapperWrites.push({ kind: 'write', target, fd: 2 });
       if (peeled.kind === 'inner') {
         via.push(peeled.via);
@@ -1404,7 +1406,7 @@ export function estimateTokens(text: string, stopAt: number): number {
  * Whether bash refuses a command line as a whole, so that none of it runs: bash parses a line completely
  * before it runs any of it, and a quote, substitution or expansion still open at the end of the input is a
  * syntax error there. Only when the open construct starts on the first line (commands completed on earlier
- * lines would run) — and the test suite checks every such verdict of the parser against `bash -n`.
+ * lines would run); test/policy/shell-refuses.test.ts runs such verdicts of the parser with the real bash.
  */
 function refusedByBash(text: string, errors: readonly { message: string; pos?: number }[]): boolean {
   if (errors.length === 0) return false;
@@ -1451,8 +1453,8 @@ function closeOpen(text: string): string | null {
 }
 
 function analyzeText(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits, known: Record<string, string>, files: ReadonlyMap<string, ScriptFile>): ShellAnalysis {
-  const analyzer = new Analyzer(home, workspace, limits, files);
   const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
+  const analyzer = new Analyzer(home, workspace, limits, files, new Map(vars));
   if (cwd !== null) vars.set('PWD', cwd);
   try {
     analyzer.script(command, { cwd, vars, functions: new Map() }, { depth: 0, via: [], tags: [] });

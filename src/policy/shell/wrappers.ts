@@ -118,7 +118,7 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
  * env's own argument forms: `-S STRING` splits STRING into words that stand where it stood
  * (`env -S 'PATH=/bin git' reset --hard`), and `-` is `-i`.
  */
-function envWords(args: Arg[]): Arg[] {
+function envWords(args: Arg[], vars: ReadonlyMap<string, string>): Arg[] {
   const out: Arg[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -134,14 +134,17 @@ function envWords(args: Arg[]): Arg[] {
     }
     if (!split) break;
     if (split.dynamic) return [...out, split, ...args.slice(i + 1)];
-    // env splits at blanks and `\_`; it expands `${VAR}` itself: a word with one is computed
-    out.push(...split.value.replace(/\\_/g, ' ').split(/\s+/).filter(Boolean).map((word) => (word.includes('$') ? { value: word, dynamic: true, glob: true, pattern: word.replace(/\$\{?\w+\}?/g, '*') } : textArg(word))));
+    // env splits at blanks and `\_`; it expands `${VAR}` itself, from the environment: a known one (HOME,
+    // the agent's) is its value, another one makes the word computed
+    const words = split.value.replace(/\\_/g, ' ').split(/\s+/).filter(Boolean).map((word) => word.replace(/\$\{(\w+)\}/g, (ref, v: string) => vars.get(v) ?? ref));
+    out.push(...words.map((word) => (word.includes('$') ? { value: word, dynamic: true, glob: true, pattern: word.replace(/\$\{?\w+\}?/g, '*') } : textArg(word))));
   }
   return out;
 }
 
 /** One layer of wrapper removed from `argv`, or `final` when argv[0] runs no other command. */
-export function peelWrapper(name: string, argv: Arg[]): Peeled {
+/** `env`: the environment it runs in, for the `${VAR}` its `-S` string expands (HOME and the agent's known variables). */
+export function peelWrapper(name: string, argv: Arg[], env: ReadonlyMap<string, string> = new Map()): Peeled {
   let args = argv.slice(1);
   // `java -jar jenkins-cli.jar …` is the program the jar is (`jenkins-cli`)
   if (name === 'java') {
@@ -152,7 +155,7 @@ export function peelWrapper(name: string, argv: Arg[]): Peeled {
       return { kind: 'inner', via: `java -jar ${jar.value}`, argv: [textArg(program), ...args.slice(at + 2)], tags: [], writes: [] };
     }
   }
-  if (name === 'env') args = envWords(args);
+  if (name === 'env') args = envWords(args, env);
   if (name === 'env' && args.length === 0) return { kind: 'final' };
   const decl = programOf(name);
   const spec = decl?.wrapper;
