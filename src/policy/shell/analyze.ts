@@ -498,7 +498,7 @@ class Analyzer {
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
     const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame, env: prefixed });
-    if (redirects.length > 0) this.flow.rememberWritten(redirects, scope.cwd, echoedText(ran));
+    if (redirects.length > 0) this.flow.rememberWritten(redirects, scope.cwd, writtenText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
     if (codeReaders.length > 0) {
@@ -1320,6 +1320,14 @@ export function echoedText(producers: ShellCommand[]): Arg | null {
   }
   if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;
   return null;
+}
+
+/** What the commands write to a file, byte for byte as far as known: echo ends its line (`echo a > f; echo b >> f`). */
+function writtenText(producers: ShellCommand[]): Arg | null {
+  const text = echoedText(producers);
+  const last = producers[producers.length - 1];
+  const newline = last?.name === 'echo' && !/^-[eE]*n[neE]*$/.test(last.argv[1]?.value ?? '');
+  return text && newline ? { ...text, value: `${text.value}\n`, pattern: `${text.pattern}\n` } : text;
 }
 
 /**

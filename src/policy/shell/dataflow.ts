@@ -41,8 +41,8 @@ export class LineFlow {
     if (cwd === null) return;
     for (const r of redirects) {
       if ((r.kind === 'write' || r.kind === 'append') && !r.target.dynamic && (r.fd === null || r.fd === 1)) {
-        // an append adds to what was there: the whole is not known
-        this.written.set(resolvePath(r.target.value, cwd, this.home), r.kind === 'append' ? null : content);
+        const path = resolvePath(r.target.value, cwd, this.home);
+        this.written.set(path, r.kind === 'append' ? appended(this.written.get(path), content) : content);
       }
     }
   }
@@ -103,6 +103,16 @@ export class LineFlow {
     this.downloadedDirs.add(dir && !dir.dynamic ? resolvePath(dir.value, cwd, this.home) : cwd);
   }
 
+}
+
+/**
+ * A file's content after an append: what this line wrote before, then the new text. Appended to what
+ * was on disk, the whole is not known (dynamic), but the code in the known part still counts.
+ */
+function appended(before: Arg | null | undefined, text: Arg | null): Arg | null {
+  if (text === null || before === null) return null;
+  if (before === undefined) return { ...text, dynamic: true };
+  return { value: before.value + text.value, dynamic: before.dynamic || text.dynamic, glob: false, pattern: before.value + text.value };
 }
 
 /** What a program's declaration says of the network, for this command (`openssl x509` talks to none). */
