@@ -143,6 +143,17 @@ describe('scripts a command runs are judged by their content', () => {
     expect(check("cat > gen.sh <<'EOF'\nrm -rf ~/.ssh\nEOF\nbash gen.sh").verdict).toBe('deny');
   });
 
+  it.each([
+    ['a condition before it', 'false && echo "echo hi" > evil.sh; bash evil.sh'],
+    ['set -C', 'set -C; echo "echo hi" > evil.sh; bash evil.sh'],
+    ['a write that fails', 'echo "echo hi" > evil.sh 2>/dev/null || true; bash evil.sh'],
+  ])('…and by what is on disk too, for when the write does not happen (%s)', (_how, command) => {
+    const { check } = workspace({ 'evil.sh': 'cat ~/.ssh/id_rsa\n', 'ok.sh': 'echo fine\n' });
+    expect(check(command).verdict).toBe('deny');
+    expect(check(command.replaceAll('evil.sh', 'ok.sh')).verdict).toBe('allow');
+    expect(check(command.replaceAll('evil.sh', 'new.sh')).verdict).toBe('allow');
+  });
+
   it('readScript: regular text files only, bounded, with their hash; changedScripts sees a swap', () => {
     const { ws } = workspace({ 'a.sh': 'echo a\n' });
     const a = readScript(join(ws, 'a.sh'));

@@ -632,8 +632,31 @@ class Analyzer {
    */
   private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null, targets: readonly string[] = [], base?: Invocation): Tag[] {
     if (this.flow.isDownloaded(path)) return ['code-from-network'];
-    const text = content !== undefined ? content : this.flow.written.has(path) ? this.flow.written.get(path)! : this.sessionFile(path);
-    if (text === undefined) return [];
+    const judge = (text: Arg | null | undefined): Tag[] => (text === undefined ? [] : this.codeText(path, text, kind, scope, frame, targets, base));
+    if (content !== undefined) return judge(content);
+    if (!this.flow.written.has(path)) return judge(this.sessionFile(path));
+    // written on this line, what was written runs — or, when the write does not happen (a condition
+    // before it, `set -C`, a failure), what is on disk: both are judged
+    return [...judge(this.flow.written.get(path)), ...judge(this.diskBefore(path))];
+  }
+
+  /**
+   * What was on disk at a path this line writes before running it, for the case the write does not
+   * happen. Undefined when nothing is there (or it cannot be judged: it then stands as before).
+   */
+  private diskBefore(path: string): Arg | undefined {
+    if (/^\/(?:dev|proc|sys)\//.test(path)) return undefined;
+    const file = this.files.get(path);
+    if (!file) {
+      this.wanted.add(path);
+      return undefined;
+    }
+    if ('unreadable' in file || this.bytes + file.text.length > this.limits.maxBytes / 2) return undefined;
+    if (!this.judged.has(path)) this.judged.set(path, { sha256: null, note: 'judged too as it was before this line wrote it' });
+    return textArg(file.text);
+  }
+
+  private codeText(path: string, text: Arg | null, kind: CodeFileKind, scope: Scope, frame: Frame, targets: readonly string[], base?: Invocation): Tag[] {
     if (text === null || text.dynamic) return ['hidden-code'];
     const how = `${kind === 'other' ? 'file' : kind} ${basename(path)}`;
     // run directly (`./x.py`), the `#!` line says what reads it; `bash x.py` reads it as shell whatever it says
