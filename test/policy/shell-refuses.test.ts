@@ -52,7 +52,7 @@ describe('command lines bash refuses', () => {
       expect(refused(line), line).toBe(true);
       expect(bashRan(line), line).toEqual({ ran: false, status: 2 });
     }
-  });
+  }, 60_000);
 
   it('agrees with bash on random lines of quotes, substitutions and comments (seeded)', () => {
     const parts = ["'", '"', '\\', "$'", '$(', ')', '`', '${', '}', ' # ', '; ', ' && ', ' | ', 'a', ' ', '$', '\\n', '=', 'x', "'\\''"];
@@ -73,5 +73,5 @@ describe('command lines bash refuses', () => {
       expect(run.status, line).not.toBe(0);
     }
     expect(checked).toBeGreaterThan(60);
-  });
+  }, 180_000);
 });

@@ -247,9 +247,18 @@ class Analyzer {
         this.compoundList(node.clause, scope, inner);
         this.branches([node.then, ...node.elif.flatMap((e) => [e.clause, e.then]), ...(node.else ? [node.else] : [])], scope, inner);
         break;
-      case 'While':
-        if (this.branches([node.clause, node.body], scope, inner)) this.branches([node.clause, node.body], scope, inner);
+      case 'While': {
+        // the condition runs before each round of the body: what it sets (`while read -r f`) the body sees
+        const round = (): boolean => {
+          const clause = fork(scope);
+          this.compoundList(node.clause, clause, inner);
+          const body = fork(clause);
+          this.compoundList(node.body, body, inner);
+          return [clause, body].reduce((defined, after) => this.mergeInto(scope, after) || defined, false);
+        };
+        if (round()) round();
         break;
+      }
       case 'For':
       case 'Select': {
         const words = node.wordlist ?? [];
@@ -316,11 +325,16 @@ class Analyzer {
     for (const list of lists) {
       const inner = fork(scope);
       this.compoundList(list, inner, frame);
-      if (inner.cwd !== scope.cwd) scope.cwd = null;
-      for (const [k, v] of inner.vars) if (scope.vars.get(k) !== v) scope.vars.delete(k);
-      defined = mergeFunctions(scope, inner) || defined;
+      defined = this.mergeInto(scope, inner) || defined;
     }
     return defined;
+  }
+
+  /** What a branch that may or may not run leaves known: what it did not change. Whether it defined functions. */
+  private mergeInto(scope: Scope, after: Scope): boolean {
+    if (after.cwd !== scope.cwd) scope.cwd = null;
+    for (const [k, v] of after.vars) if (scope.vars.get(k) !== v) scope.vars.delete(k);
+    return mergeFunctions(scope, after);
   }
 
   /** Functions being analyzed: a recursive call is not followed again. */
@@ -494,6 +508,12 @@ class Analyzer {
     }
     if (word === 'read' || word === 'mapfile' || word === 'readarray' || word === 'unset') {
       for (const a of argv.slice(1)) if (!a.value.startsWith('-')) scope.vars.delete(a.value);
+      // `git ls-files '*.sh' | while read -r f`, `done < <(find src -name '*.ts')`: each line is a file the listing names
+      const name = word === 'read' ? readsOneLine(argv.slice(1)) : null;
+      const input = redirected ?? stdin;
+      const producers = input?.kind === 'pipe' ? input.producers : input?.kind === 'file' ? this.flow.substitutions.get(input.target) : undefined;
+      const listed = name !== null && producers && producers.length > 0 ? listedBy(producers, this.home) : null;
+      if (name !== null && listed && !listed.dynamic) scope.vars.set(name, listed.value);
     }
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
@@ -1343,6 +1363,12 @@ export function echoedText(producers: ShellCommand[]): Arg | null {
   }
   if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;
   return null;
+}
+
+/** The one variable `read [-r] NAME` sets to a whole line, or null (other options, several names, an array). */
+function readsOneLine(args: Arg[]): string | null {
+  const names = args.filter((a) => !/^-r+$/.test(a.value));
+  return names.length === 1 && !names[0]!.dynamic && /^[A-Za-z_]\w*$/.test(names[0]!.value) ? names[0]!.value : null;
 }
 
 /** What the commands write to a file, byte for byte as far as known: echo ends its line (`echo a > f; echo b >> f`). */
