@@ -2,22 +2,20 @@ import type { Arg, Effect, FileOp, ShellCommand } from './types.js';
 import { globBase, hasGlob, isInside, resolvePath } from './paths.js';
 import { posix } from 'node:path';
 import { interpreterInvocation } from './shell/interpreters.js';
-import { languageOf } from './shell/inline-code.js';
-import { findMatches, listedBy } from './shell/children.js';
+import { findActions, findMatches, listedBy } from './shell/children.js';
 import { textArg } from './shell/words.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programOf } from './programs/registry.js';
-import type { FileSpec, ProgramDecl } from './programs/types.js';
+import { hasFlag, optionArg, optionNamed, readOption, scanArgs, withValue } from './programs/argv.js';
+import { GENERIC_OUTPUTS } from './programs/decls/tools.js';
+import type { ArchiveDecl, DownloadDecl, FileSpec, MountDecl, ProgramDecl, ServeDecl } from './programs/types.js';
+
+/** The directory `tar -C DIR` names at `at` (for the data flow, which reads tar's and unzip's targets). */
+export { optionArg as tarDirectory } from './programs/argv.js';
 
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/zero', '/dev/random', '/dev/urandom']);
 
-function isRecursiveFlag(spec: FileSpec, word: string): boolean {
-  if (!spec.recursive) return false;
-  if (word.startsWith('--')) return spec.recursive.includes(word);
-  if (spec.recursive.includes(word)) return true;
-  // clusters: -rf contains -r
-  return /^-[A-Za-z]+$/.test(word) && spec.recursive.some((f) => f.length === 2 && word.includes(f[1]!));
-}
+type Add = (arg: Arg, op: FileOp, recursive?: boolean) => void;
 
 interface Operands {
   paths: Arg[];
@@ -26,49 +24,25 @@ interface Operands {
   optionPaths: { op: FileOp; arg: Arg }[];
 }
 
+/** The operands of a program whose `files` declaration says what it does to them, and the paths of its options. */
 function splitOperands(spec: FileSpec, args: Arg[]): Operands {
   const out: Operands = { paths: [], recursive: spec.alwaysRecursive ?? false, target: null, optionPaths: [] };
+  const takes = (o: string): boolean => Boolean(spec.valueOpts?.includes(o) || spec.targetOpts?.includes(o) || (spec.pathOpts && o in spec.pathOpts));
   let skip = spec.skip ?? 0;
-  let optionsDone = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const word = arg.value;
-    if (!optionsDone && word === '--') {
-      optionsDone = true;
+  for (const item of scanArgs(args, takes, spec.singleDash ? 'words' : 'getopt')) {
+    if ('operand' in item) {
+      if (skip > 0) skip--;
+      else if (spec.take === undefined || out.paths.length < spec.take) out.paths.push(item.operand);
       continue;
     }
-    if (!optionsDone && word.startsWith('-') && word.length > 1 && !arg.dynamic) {
-      const takes = (o: string): boolean => Boolean(spec.valueOpts?.includes(o) || spec.targetOpts?.includes(o) || (spec.pathOpts && o in spec.pathOpts));
-      const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-      let opt = eq > 0 ? word.slice(0, eq) : word;
-      let attached: string | null = eq > 0 ? word.slice(eq + 1) : null;
-      let flags = opt;
-      if (!word.startsWith('--') && !spec.singleDash && !takes(word)) {
-        // getopt: a value-taking letter ends the cluster and the rest of the word is its value (`grep -epat`, `cp -t/dir`)
-        let at = 1;
-        while (at < word.length && /[A-Za-z0-9]/.test(word[at]!) && !takes(`-${word[at]}`)) at++;
-        if (at < word.length && takes(`-${word[at]}`)) {
-          flags = word.slice(0, at + 1);
-          opt = `-${word[at]}`;
-          attached = at + 1 < word.length ? word.slice(at + 1) : null;
-        }
-      }
-      if (isRecursiveFlag(spec, flags)) out.recursive = true;
-      if (takes(opt)) {
-        const value = attached !== null ? { ...arg, value: attached, pattern: attached } : args[++i];
-        if (value && spec.targetOpts?.includes(opt)) out.target = value;
-        const op = spec.pathOpts?.[opt];
-        if (value && op) out.optionPaths.push({ op, arg: value });
-        // grep -e PATTERN: the pattern came from an option, so no operand is the pattern.
-        if ((opt === '-e' || opt === '--regexp' || opt === '-f' || opt === '--file') && spec.skip === 1) skip = 0;
-      }
-      continue;
-    }
-    if (skip > 0) {
-      skip--;
-      continue;
-    }
-    if (spec.take === undefined || out.paths.length < spec.take) out.paths.push(arg);
+    const { flags, option } = item.option;
+    if (spec.recursive && hasFlag(flags, spec.recursive)) out.recursive = true;
+    if (option === null) continue;
+    if (item.value && spec.targetOpts?.includes(option)) out.target = item.value;
+    const op = spec.pathOpts?.[option];
+    if (item.value && op) out.optionPaths.push({ op, arg: item.value });
+    // grep -e PATTERN: the pattern came from an option, so no operand is the pattern.
+    if (spec.patternOpts?.includes(option)) skip = 0;
   }
   return out;
 }
@@ -92,7 +66,16 @@ export function toEffect(arg: Arg, op: FileOp, cwd: string | null, recursive: bo
   return { op, path, base: glob ? globBase(path) : path, glob, dynamic: arg.dynamic, unknown, recursive, source };
 }
 
-/** The files a command reads, writes or deletes, as far as its arguments tell. */
+/** The current directory as an argument (unknown when it is). */
+function here(cwd: string | null): Arg {
+  return { value: cwd ?? '*', dynamic: cwd === null, glob: false, pattern: cwd ?? '*' };
+}
+
+/**
+ * The files a command reads, writes or deletes, as far as its arguments tell. A program whose
+ * declaration gives its own grammar of files (an archiver, a downloader, find, git …) is read by
+ * that grammar; one declared by `files` by its operands; any other by what its words look like.
+ */
 export function commandEffects(command: ShellCommand, ctx: EffectContext): Effect[] {
   const effects: Effect[] = [];
   const add = (arg: Arg, op: FileOp, recursive = false, guessed = false): void => {
@@ -107,87 +90,57 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   // `rm --help`, `git restore --help`: the program prints text and touches none of its arguments
   if (asksOnlyForHelp(command)) return effects;
   const args = command.argv.slice(1);
-  const name = command.name;
+  const decl = programOf(command.name);
   for (const a of args) {
     // `file:///path` URLs name local files (`curl file:///etc/shadow`, `lwp-request file://…`)
     if (a.value.length < 8 || (a.value.charCodeAt(0) | 32) !== 102) continue;
     const m = /^file:\/\/(?:localhost)?(\/[^?#]*)/i.exec(a.value);
-    if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, programOf(name) === undefined);
+    if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, decl === undefined);
   }
   if (command.codeEffects) {
     for (const e of command.codeEffects) add({ value: e.path, dynamic: false, glob: hasGlob(e.path), pattern: e.path }, e.op, e.recursive, e.guessed);
     return effects;
   }
-  if (name === 'dd') {
-    for (const a of args) {
-      const m = /^(if|of)=(.*)$/s.exec(a.value);
-      if (m) add({ ...a, value: m[2]!, pattern: a.pattern.replace(/^(if|of)=/, '') }, m[1] === 'of' ? 'write' : 'read');
-    }
+  if (decl?.keyedOperands) {
+    keyedEffects(decl.keyedOperands, args, add);
     return effects;
   }
-  if (name === 'curl' || name === 'wget') {
-    transferEffects(name, args, add);
+  if (decl?.download) {
+    downloadEffects(decl.download, args, add);
     return effects;
   }
-  if (name === 'find') {
-    // `-delete` as find's action, not as a word of an -exec command (`find . -exec echo -delete \;`)
-    if (findActions(args).includes('-delete')) add(findMatches(args, command.cwd, ctx.home), 'delete');
-    for (let i = 0; i < args.length; i++) {
-      if (/^-f(print0?|printf|ls)$/.test(args[i]!.value) && args[i + 1]) add(args[i + 1]!, 'write');
-    }
+  if (decl?.runs === 'find') {
+    findEffects(decl, args, command.cwd, ctx, add);
     return effects;
   }
   // a file server: everything under the directory it serves can be read from the network
-  const served = servedDirectory(name, args, command.cwd);
+  const served = decl?.serves ? servedDirectory(decl.serves, args, command.cwd) : null;
   if (served) add(served, 'read', true);
-  // TeX reads the files its document text names (`\input{…}`, `\verbatiminput{…}`)
-  if (/^(?:pdf|xe|lua)?(?:la)?tex$|^latexmk$/.test(name)) {
-    for (const a of args) for (const m of a.value.matchAll(/\\(?:input|include|verbatiminput|lstinputlisting|openin\d*|includegraphics)\s*(?:\[[^\]]*\])?\{([^}]+)\}/g)) add(textArg(m[1]!), 'read');
-  }
-  // SQLite's file functions in the SQL it is given
-  if (name === 'sqlite3' || name === 'duckdb') {
-    const text = [...args.map((a) => a.value), command.stdin.kind === 'text' ? command.stdin.text.value : ''].join('\n');
-    for (const m of text.matchAll(/\b(readfile|writefile|edit|read_text|read_blob|read_csv(?:_auto)?|read_json(?:_auto)?)\s*\(\s*'([^']+)'/gi)) add(textArg(m[2]!), /^(?:writefile|edit)$/i.test(m[1]!) ? 'write' : 'read');
-  }
-  if (name === 'cpio') {
-    cpioEffects(command, args, ctx, add);
+  if (decl?.fileCalls) fileCallEffects(decl.fileCalls, command, args, add);
+  if (decl?.archive) {
+    archiveEffects(decl.archive, decl, command, args, ctx, add);
     return effects;
   }
-  const language = languageOf(name);
+  const language = decl?.interpreter;
   if (language && language !== 'other') {
     // Files handed to a program or one-liner are read by it (rewritten with -i).
-    const inv = interpreterInvocation(language, name, args);
+    const inv = interpreterInvocation(language, command.name, args);
     for (const a of inv.operands) add(a, inv.inPlace ? 'write' : 'read');
     if (inv.source.mode === 'file') add(inv.source.file, 'read');
     return effects;
   }
-  if (name === 'git') {
-    gitEffects(args, add);
+  if (decl?.runs === 'git') {
+    gitEffects(decl, args, add);
     return effects;
   }
-  if (name === 'xargs') {
-    for (let i = 0; i < args.length; i++) {
-      const w = args[i]!.value;
-      if ((w === '-a' || w === '--arg-file') && args[i + 1]) add(args[i + 1]!, 'read');
-      else if (w.startsWith('--arg-file=')) add({ ...args[i]!, value: w.slice(11), pattern: w.slice(11) }, 'read');
-      if (!w.startsWith('-')) break;
-    }
+  if (decl?.runs === 'xargs') {
+    inputFileReads(decl.runsOptions?.inputFiles ?? [], args, add);
     return effects;
   }
-  if (name === 'unzip') {
-    const d = args.findIndex((a) => a.value === '-d');
-    add(d !== -1 && args[d + 1] ? args[d + 1]! : { value: command.cwd ?? '*', dynamic: command.cwd === null, glob: false, pattern: command.cwd ?? '*' }, 'write', true);
+  if (decl?.mounts) {
+    mountEffects(decl.mounts, args, add);
     return effects;
   }
-  if (CONTAINER_RUNTIMES.has(name)) {
-    mountEffects(args, add);
-    return effects;
-  }
-  if (name === 'tar') {
-    tarEffects(args, command.cwd, add);
-    return effects;
-  }
-  const decl = programOf(name);
   outputWrites(decl, args, add);
   const spec = decl?.files;
   if (!spec) {
@@ -232,72 +185,186 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   return effects;
 }
 
-/** The directory a command serves over HTTP (`python3 -m http.server`, `php -S host:port -t DIR`, `npx http-server DIR`), when it is one. */
-function servedDirectory(name: string, args: Arg[], cwd: string | null): Arg | null {
-  const here: Arg = { value: cwd ?? '*', dynamic: cwd === null, glob: false, pattern: cwd ?? '*' };
+/** `dd if=IN of=OUT`: operands that name a file after their key. */
+function keyedEffects(keyed: Readonly<Record<string, FileOp>>, args: Arg[], add: Add): void {
+  for (const a of args) {
+    const eq = a.value.indexOf('=');
+    const key = a.value.slice(0, eq);
+    if (eq <= 0 || !Object.hasOwn(keyed, key)) continue;
+    const pattern = a.pattern.startsWith(`${key}=`) ? a.pattern.slice(eq + 1) : a.pattern;
+    add({ ...a, value: a.value.slice(eq + 1), pattern }, keyed[key]!);
+  }
+}
+
+/** The directory a file server serves, when this command line serves one. */
+function servedDirectory(serves: ServeDecl, args: Arg[], cwd: string | null): Arg | null {
   const after = (names: readonly string[]): Arg | undefined => {
     const at = args.findIndex((a) => names.includes(a.value));
     if (at !== -1) return args[at + 1];
     const eq = args.find((a) => names.some((n) => n.startsWith('--') && a.value.startsWith(`${n}=`)));
     return eq ? { ...eq, value: eq.value.slice(eq.value.indexOf('=') + 1), pattern: eq.pattern.slice(eq.pattern.indexOf('=') + 1) } : undefined;
   };
-  const positional = (from: number): Arg | undefined => args.slice(from).find((a) => !a.value.startsWith('-') && !/^\d+$/.test(a.value));
-  if (languageOf(name) === 'python') {
-    const m = args.findIndex((a) => a.value === '-m');
-    if (m === -1 || !/^(?:http\.server|SimpleHTTPServer|uploadserver|RangeHTTPServer)$/.test(args[m + 1]?.value ?? '')) return null;
-    return after(['-d', '--directory']) ?? here;
+  const when = serves.when;
+  if (when !== undefined && !servesWhen(when, args)) return serves.rootAlone ? (after(serves.root) ?? null) : null;
+  const root = after(serves.root);
+  if (root) return root;
+  if (serves.otherwise === 'none') return null;
+  if (serves.otherwise === 'operand') {
+    // the first operand after the words that made it serve (`ruby -run -e httpd DIR`)
+    const from = when && 'all' in when ? args.findIndex((a) => a.value === when.all[when.all.length - 1]) + 1 : 0;
+    const operand = args.slice(from).find((a) => !a.value.startsWith('-') && !/^\d+$/.test(a.value));
+    if (operand) return operand;
   }
-  if (languageOf(name) === 'php') return args.some((a) => a.value === '-S') ? (after(['-t']) ?? here) : null;
-  if (languageOf(name) === 'ruby') return args.some((a) => a.value === '-run') && args.some((a) => a.value === 'httpd') ? (positional(args.findIndex((a) => a.value === 'httpd') + 1) ?? here) : null;
-  if ((name === 'busybox' && args[0]?.value === 'httpd') || name === 'httpd' || name === 'lighttpd') return after(['-h']) ?? here;
-  if (name === 'jupyter' || name === 'jupyter-lab' || name === 'jupyter-notebook') return after(['--notebook-dir', '--ServerApp.root_dir', '--NotebookApp.notebook_dir']) ?? (args.some((a) => /^(?:lab|notebook|server)$/.test(a.value)) ? here : null);
-  if ((name === 'kubectl' || name === 'oc') && args.some((a) => a.value === 'proxy')) return after(['--www', '-w']) ?? null;
-  if (['http-server', 'serve', 'live-server', 'static-server', 'httpserver', 'miniserve', 'caddy', 'darkhttpd', 'webfsd'].includes(name)) {
-    if (name === 'caddy') return args[0]?.value === 'file-server' ? (after(['--root', '-r']) ?? here) : null;
-    return after(['--root', '-r', '-d', '--dir']) ?? positional(0) ?? here;
+  return here(cwd);
+}
+
+/** Does argv say it serves (`php -S`, `caddy file-server`, `python3 -m http.server`)? */
+function servesWhen(when: NonNullable<ServeDecl['when']>, args: Arg[]): boolean {
+  if ('all' in when) return when.all.every((w) => args.some((a) => a.value === w));
+  if ('any' in when) return args.some((a) => when.any.includes(a.value));
+  if ('first' in when) return args[0]?.value === when.first;
+  const at = args.findIndex((a) => a.value === when.option);
+  return at !== -1 && when.values.includes(args[at + 1]?.value ?? '');
+}
+
+const TEX_INPUTS = /\\(?:input|include|verbatiminput|lstinputlisting|openin\d*|includegraphics)\s*(?:\[[^\]]*\])?\{([^}]+)\}/g;
+const SQL_FILE_CALLS = /\b(readfile|writefile|edit|read_text|read_blob|read_csv(?:_auto)?|read_json(?:_auto)?)\s*\(\s*'([^']+)'/gi;
+
+/** The files named by calls in its arguments' text: TeX's `\input{…}`, SQL's `readfile('…')` (also in SQL on stdin). */
+function fileCallEffects(kind: NonNullable<ProgramDecl['fileCalls']>, command: ShellCommand, args: Arg[], add: Add): void {
+  if (kind === 'tex') {
+    for (const a of args) for (const m of a.value.matchAll(TEX_INPUTS)) add(textArg(m[1]!), 'read');
+    return;
   }
-  return null;
+  const text = [...args.map((a) => a.value), command.stdin.kind === 'text' ? command.stdin.text.value : ''].join('\n');
+  for (const m of text.matchAll(SQL_FILE_CALLS)) add(textArg(m[2]!), /^(?:writefile|edit)$/i.test(m[1]!) ? 'write' : 'read');
+}
+
+/** The letters of `modes` (also inside `letters`, a command line's clusters) or its long options in argv. */
+function inMode(letters: string, args: Arg[], modes: readonly string[] = []): boolean {
+  return modes.some((m) => (m.startsWith('--') ? args.some((a) => a.value === m) : letters.includes(m[1]!)));
+}
+
+function archiveEffects(archive: ArchiveDecl, decl: ProgramDecl, command: ShellCommand, args: Arg[], ctx: EffectContext, add: Add): void {
+  if (archive.style === 'tar') tarEffects(archive, decl.files, args, command.cwd, add);
+  else if (archive.style === 'cpio') cpioEffects(archive, command, args, ctx, add);
+  // unzip: extracts into `-d DIR` or the current directory
+  else {
+    const d = args.findIndex((a) => archive.directory?.includes(a.value));
+    add(d !== -1 && args[d + 1] ? args[d + 1]! : here(command.cwd), 'write', true);
+  }
 }
 
 /** cpio: `-o` archives the files named on stdin, `-p DIR` copies them into DIR, `-i` extracts into the current directory. */
-function cpioEffects(command: ShellCommand, args: Arg[], ctx: EffectContext, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+function cpioEffects(archive: ArchiveDecl, command: ShellCommand, args: Arg[], ctx: EffectContext, add: Add): void {
   const modes = args.filter((a) => /^-[A-Za-z]+$/.test(a.value)).map((a) => a.value.slice(1)).join('');
   const listed = command.stdin.kind === 'pipe' ? listedBy(command.stdin.producers, ctx.home) : null;
-  if (/[op]/.test(modes) || args.some((a) => a.value === '--create' || a.value === '--pass-through')) add(listed ?? { value: '*', dynamic: true, glob: true, pattern: '*' }, 'read', true);
-  if (/p/.test(modes) || args.some((a) => a.value === '--pass-through')) {
+  if (inMode(modes, args, [...(archive.create ?? []), ...(archive.copy ?? [])])) add(listed ?? { value: '*', dynamic: true, glob: true, pattern: '*' }, 'read', true);
+  if (inMode(modes, args, archive.copy)) {
     const dir = args.find((a) => !a.value.startsWith('-'));
     if (dir) add(dir, 'write', true);
   }
-  if (/i/.test(modes) || args.some((a) => a.value === '--extract')) add({ value: command.cwd ?? '*', dynamic: command.cwd === null, glob: false, pattern: command.cwd ?? '*' }, 'write', true);
+  if (inMode(modes, args, archive.extract)) add(here(command.cwd), 'write', true);
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+/** Where one of `letters` stands in a short-option cluster with only letters before it (`-xzfa.tgz` → 3), else -1. */
+function clusterLetterAt(word: string, letters: string): number {
+  if (!word.startsWith('-') || word.startsWith('--')) return -1;
+  for (let j = 1; j < word.length; j++) {
+    if (letters.includes(word[j]!)) return j;
+    if (!/[A-Za-z]/.test(word[j]!)) return -1;
+  }
+  return -1;
+}
+
+/** The letters of the short options among `names` (`['-f', '--file']` → `f`). */
+function letters(names: readonly string[]): string {
+  return names.filter((o) => o.length === 2).map((o) => o[1]!).join('');
+}
+
+const TAR_LETTERS = new WeakMap<ArchiveDecl, { value: string; archive: string; dir: readonly string[] }>();
+
+/** tar's option letters, from its declaration: those that take a value (they end the mode letters of a cluster), the archive's, the directory's. */
+function tarLetters(tar: ArchiveDecl, files: FileSpec | undefined): { value: string; archive: string; dir: readonly string[] } {
+  let known = TAR_LETTERS.get(tar);
+  if (!known) {
+    const archives = tar.file ?? [];
+    const dirs = tar.directory ?? [];
+    known = { value: letters([...(files?.valueOpts ?? []), ...Object.keys(files?.pathOpts ?? {}), ...archives, ...dirs]), archive: letters(archives), dir: dirs.filter((o) => o.length === 2) };
+    TAR_LETTERS.set(tar, known);
+  }
+  return known;
+}
+
+function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], cwd: string | null, add: Add): void {
+  const dirs = tar.directory ?? [];
+  const archives = tar.file ?? [];
+  const { value: valueLetters, archive: archiveLetters, dir: dirLetters } = tarLetters(tar, files);
+  // operands are relative to -C DIR when it comes first
+  const dirAt = args.findIndex((a) => optionNamed(a.value, dirs) !== undefined);
+  const dirArg = dirAt === -1 ? undefined : optionArg(args, dirAt);
+  const base = dirArg && !dirArg.dynamic && cwd !== null ? resolvePath(dirArg.value, cwd, '/') : null;
+  const underBase = (a: Arg): Arg => (base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a);
+  // the mode letters of every short-option cluster (and of an old-style first word), up to a value-taking
+  // letter: `-C dir -xzf x`, `-v -x -f x`, `-xzfx.tgz` (`-C`'s own value is not a cluster)
+  const modeLetters = args
+    .map((a, i) => (i === 0 && /^[A-Za-z]+$/.test(a.value) ? a.value : /^-[A-Za-z]/.test(a.value) && !dirLetters.includes(args[i - 1]?.value ?? '') ? a.value.slice(1) : ''))
+    .map((w) => {
+      let k = 0;
+      while (k < w.length && !valueLetters.includes(w[k]!)) k++;
+      return w.slice(0, k);
+    })
+    .join('');
+  const extracting = inMode(modeLetters, args, tar.extract);
+  const creating = inMode(modeLetters, args, tar.create);
+  let dir: Arg | null = null;
+  let archive: Arg | null = null;
+  const operands: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const w = a.value;
+    const dirOption = optionNamed(w, dirs);
+    // getopt: the value attached to the option (`-C/dir`, `-xzfx.tgz`)
+    const at = clusterLetterAt(w, archiveLetters);
+    const oldStyle = i === 0 && /^[A-Za-z]+$/.test(w);
+    if (dirOption !== undefined) dir = w === dirOption ? (args[++i] ?? null) : optionArg(args, i)!;
+    else if (at !== -1 && at < w.length - 1) archive = { ...a, value: w.slice(at + 1), pattern: a.pattern.slice(a.pattern.indexOf(w[at]!) + 1) };
+    else if (archives.includes(w) || at !== -1 || (oldStyle && archiveLetters.includes(w[w.length - 1]!))) archive = args[++i] ?? null;
+    else if (w.startsWith('-') || oldStyle) continue;
+    else operands.push(a);
+  }
+  if (extracting) {
+    add(dir ?? here(cwd), 'write', true);
+    if (archive) add(archive, 'read');
+  } else if (creating) {
+    if (archive) add(archive, 'write');
+    operands.forEach((o) => add(underBase(o), 'read', true));
+  } else if (archive) {
+    add(archive, 'read');
   }
 }
 
-/** find's own words, without the commands of its -exec/-ok actions. */
-function findActions(args: Arg[]): string[] {
-  const out: string[] = [];
+/** find: `-delete` as its action, not as a word of an -exec command (`find . -exec echo -delete \;`), and its `-fprint FILE` writes. */
+function findEffects(decl: ProgramDecl, args: Arg[], cwd: string | null, ctx: EffectContext, add: Add): void {
+  const actions = findActions(args);
+  if (decl.runsOptions?.deletes?.some((d) => actions.includes(d))) add(findMatches(args, cwd, ctx.home), 'delete');
+  for (let i = 0; i < args.length; i++) {
+    if (decl.outputs?.includes(args[i]!.value) && args[i + 1]) add(args[i + 1]!, 'write');
+  }
+}
+
+/** xargs -a FILE: the words it reads come from FILE (its options end at the first other word). */
+function inputFileReads(names: readonly string[], args: Arg[], add: Add): void {
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
-    if (/^-(exec|execdir|ok|okdir)$/.test(w)) {
-      while (i + 1 < args.length && args[i + 1]!.value !== ';' && args[i + 1]!.value !== '+') i++;
-      i++;
-      continue;
-    }
-    out.push(w);
+    const long = names.find((n) => n.startsWith('--') && w.startsWith(`${n}=`));
+    if (names.includes(w) && args[i + 1]) add(args[i + 1]!, 'read');
+    else if (long) add(withValue(args[i]!, w.slice(long.length + 1)), 'read');
+    if (!w.startsWith('-')) break;
   }
-  return out;
 }
 
-/** Long options that name an output file in most programs; short ones (`-o`) mean different things in each. */
-const GENERIC_OUTPUTS = ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'];
-
-const GENERIC_OUTPUT_SET: ReadonlySet<string> = new Set(GENERIC_OUTPUTS);
+const GENERIC_OUTPUT_SET: ReadonlySet<string> = new Set(GENERIC_OUTPUTS.long);
 
 /** A value that names a file rather than a format (`--output=report.json`, not `--output=json` or `-o jsonpath={…}`). */
 function looksLikePath(value: string): boolean {
@@ -305,7 +372,7 @@ function looksLikePath(value: string): boolean {
 }
 
 /** Files a program writes through its own output options (`-o FILE`, `--output=FILE`). */
-function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: Add): void {
   const declared = decl?.outputs;
   const names = declared ? new Set(declared) : GENERIC_OUTPUT_SET;
   for (let i = 0; i < args.length; i++) {
@@ -324,7 +391,7 @@ function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
       value = { ...a, value: w.slice(2), pattern: a.pattern.slice(2) };
     }
     // `-o /abs/path` of a program nobody declared: short options mean different things in each, but a path there is a path
-    else if (!declared && (w === '-o' || w === '-O') && args[i + 1] && /^(?:\/|~\/)/.test(args[i + 1]!.value)) value = args[i + 1];
+    else if (!declared && GENERIC_OUTPUTS.short.includes(w) && args[i + 1] && /^(?:\/|~\/)/.test(args[i + 1]!.value)) value = args[i + 1];
     if (!value || value.value === '-' || (!declared && !value.dynamic && !looksLikePath(value.value))) continue;
     add(value, 'write', /dir/i.test(option));
   }
@@ -370,24 +437,22 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
   }
 }
 
-const CURL_VALUE = new Set(['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '-E', '--cert', '--cacert', '--key', '--data-urlencode', '--form-string', '--json']);
-const CURL_UPLOAD_DATA = new Set(['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json']);
+/** Is the word a downloader's output option: one of them, or (`clusters`) a cluster that ends with a short one (`-sLo FILE`)? */
+function isOutputWord(download: DownloadDecl, word: string, clusters: boolean): boolean {
+  return download.output.includes(word) || (clusters && /^-[A-Za-z]+$/.test(word) && download.output.some((o) => o.length === 2 && word.endsWith(o[1]!)));
+}
 
-/**
- * The file curl/wget save what they fetch to: an explicit `-o FILE` (wget `-O FILE`), else — for
- * `curl -O` and plain `wget` — the URL's last segment. Null when the output goes to stdout.
- */
-export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit: boolean } | null {
+/** The file a downloader saves to: its output option's, else (`curl -O`, plain `wget`) the URL's last segment. Null: stdout. */
+function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: boolean } | null {
   let output: Arg | null = null;
-  let remoteName = name === 'wget';
+  let remoteName = download.remoteName === 'always';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const w = a.value;
-    if (name === 'curl' && (w === '--output' || /^-[a-zA-Z]*o$/.test(w))) output = args[++i] ?? null;
-    else if (name === 'curl' && w.startsWith('--output=')) output = { ...a, value: w.slice(9), pattern: w.slice(9) };
-    else if (name === 'curl' && (w === '--remote-name' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(w))) remoteName = true;
-    else if (name === 'wget' && (w === '--output-document' || /^-[a-zA-Z]*O$/.test(w))) output = args[++i] ?? null;
-    else if (name === 'wget' && w.startsWith('--output-document=')) output = { ...a, value: w.slice(18), pattern: w.slice(18) };
+    const long = download.output.find((o) => o.startsWith('--') && w.startsWith(`${o}=`));
+    if (isOutputWord(download, w, true)) output = args[++i] ?? null;
+    else if (long) output = withValue(a, w.slice(long.length + 1));
+    else if (download.remoteName !== 'always' && hasFlag(w, download.remoteName)) remoteName = true;
   }
   if (output) return output.value === '-' ? null : { file: output, explicit: true };
   const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
@@ -395,78 +460,61 @@ export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit
   return urlName ? { file: textArg(urlName, url!.dynamic), explicit: false } : null;
 }
 
-/** curl/wget: output files are writes; uploaded files are reads (and the rules see the upload). */
-function transferEffects(name: string, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
-  const output = transferOutput(name, args);
+/**
+ * The file curl/wget save what they fetch to: an explicit `-o FILE` (wget `-O FILE`), else — for
+ * `curl -O` and plain `wget` — the URL's last segment. Null when the output goes to stdout.
+ */
+export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit: boolean } | null {
+  const download = programOf(name)?.download;
+  return download ? savedTo(download, args) : null;
+}
+
+/** A downloader: output files are writes; uploaded files are reads (and the rules see the upload). */
+function downloadEffects(download: DownloadDecl, args: Arg[], add: Add): void {
+  const output = savedTo(download, args);
   if (output?.explicit) add(output.file, 'write');
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const word = arg.value;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const opt = eq > 0 ? word.slice(0, eq) : word;
     // a short option with its value attached (`-T/etc/passwd`, `-d@file`)
-    const attached = !word.startsWith('--') && /^-[TdFKEo]./.test(word) && name === 'curl' ? word.slice(2) : null;
-    const value = (): Arg | undefined => (attached !== null ? { ...arg, value: attached, pattern: attached } : eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i]);
-    const opt2 = attached !== null ? word.slice(0, 2) : opt;
-    if (name === 'curl' && opt2 !== opt) {
-      if (opt2 === '-T' || opt2 === '-K' || opt2 === '-E') add(value()!, 'read');
-      else if (opt2 === '-o') continue;
-      else {
-        const v = value()!;
-        const at = /(?:^|=)[@<]([^;]+)/.exec(v.value);
-        if (at && at[1] !== '-') add({ ...v, value: at[1]!, pattern: at[1]! }, 'read');
-      }
+    const attached = !word.startsWith('--') && word.length > 2 && download.attached?.includes(word.slice(0, 2)) ? word.slice(0, 2) : null;
+    const opt = attached ?? (eq > 0 ? word.slice(0, eq) : word);
+    const value = (): Arg | undefined => (attached !== null ? withValue(arg, word.slice(2)) : eq > 0 ? withValue(arg, word.slice(eq + 1)) : args[++i]);
+    if (isOutputWord(download, opt, download.attached !== undefined)) {
+      if (attached === null && eq < 0) i++; // the output file: read by savedTo
       continue;
     }
-    if (name === 'curl') {
-      if (opt === '-o' || opt === '--output' || /^-[A-Za-z]+o$/.test(word)) {
-        if (eq < 0) i++; // the output file: handled by transferOutput
-      } else if (opt === '-c' || opt === '--cookie-jar' || opt === '-D' || opt === '--dump-header' || opt === '--trace' || opt === '--trace-ascii') {
-        const v = value();
-        if (v && v.value !== '-') add(v, 'write');
-      } else if (opt === '-T' || opt === '--upload-file' || opt === '-K' || opt === '--config' || opt === '--cert' || opt === '--key' || opt === '-E') {
-        const v = value();
-        if (v && v.value !== '-' && v.value !== '.') add(v, 'read');
-      } else if (CURL_UPLOAD_DATA.has(opt) || opt === '-F' || opt === '--form') {
-        const v = value();
-        const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
-        if (v && at && at[1] !== '-') add({ ...v, value: at[1]!, pattern: at[1]! }, 'read');
-      } else if (CURL_VALUE.has(opt) && eq < 0) {
-        i++;
-      }
-    } else {
-      if (opt === '-O' || opt === '--output-document') {
-        if (eq < 0) i++; // the output document: handled by transferOutput
-      } else if (opt === '-o' || opt === '--output-file' || opt === '-a' || opt === '--append-output' || opt === '-P' || opt === '--directory-prefix') {
-        const v = value();
-        if (v && v.value !== '-') add(v, 'write', opt === '-P' || opt === '--directory-prefix');
-      } else if (opt === '--post-file' || opt === '--body-file' || opt === '-i' || opt === '--input-file' || opt === '--load-cookies') {
-        const v = value();
-        if (v) add(v, 'read');
-      }
+    const use = download.files && Object.hasOwn(download.files, opt) ? download.files[opt] : undefined;
+    if (use) {
+      const v = value();
+      // `-` (and curl's `-T .`) is stdin or stdout; an attached value is taken as it is
+      const stdio = use === 'read' ? (download.stdin ?? []) : ['-'];
+      if (v && (attached !== null || !stdio.includes(v.value))) add(v, use === 'tree' ? 'write' : use, use === 'tree');
+    } else if (download.data?.includes(opt)) {
+      const v = value();
+      const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
+      if (v && at && at[1] !== '-') add(withValue(v, at[1]!), 'read');
+    } else if (attached === null && eq < 0 && download.values?.includes(opt)) {
+      i++;
     }
   }
 }
 
-const CONTAINER_RUNTIMES = new Set(['docker', 'podman', 'nerdctl']);
-
 /** `docker run -v SRC:DST[:ro]` / `--mount type=bind,source=SRC`: the container can read or write SRC. */
-function mountEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
   const sub = args.find((a) => !a.value.startsWith('-'))?.value;
-  if (sub !== 'run' && sub !== 'create' && sub !== 'container') return;
+  if (sub === undefined || !mounts.subcommands.includes(sub)) return;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
-    let spec: string | null = null;
-    if (w === '-v' || w === '--volume') spec = args[i + 1]?.value ?? null;
-    else if (w.startsWith('--volume=')) spec = w.slice(9);
-    else if (w.startsWith('-v') && w.length > 2) spec = w.slice(2);
+    const spec = optionNamed(w, mounts.volume) !== undefined ? (optionArg(args, i)?.value ?? null) : null;
     if (spec) {
       const [source, , mode] = spec.split(':');
       if (source && (source.startsWith('/') || source.startsWith('.') || source.startsWith('~') || source.startsWith('$'))) {
         add({ value: source, dynamic: args[i + 1]?.dynamic ?? false, glob: false, pattern: source }, mode?.split(',').includes('ro') ? 'read' : 'write', true);
       }
     }
-    const mount = w === '--mount' ? args[i + 1]?.value : w.startsWith('--mount=') ? w.slice(8) : undefined;
+    const mount = optionNamed(w, mounts.mount) !== undefined ? optionArg(args, i)?.value : undefined;
     if (mount) {
       const fields = Object.fromEntries(mount.split(',').map((kv) => kv.split('=') as [string, string]));
       const source = fields.source ?? fields.src;
@@ -475,68 +523,19 @@ function mountEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boole
   }
 }
 
-/** The directory of tar's `-C DIR`, `-CDIR` or `--directory=DIR` at `at`. */
-export function tarDirectory(args: Arg[], at: number): Arg | undefined {
-  const a = args[at]!;
-  if (a.value === '-C' || a.value === '--directory') return args[at + 1];
-  const skip = a.value.startsWith('--directory=') ? 12 : 2;
-  return { ...a, value: a.value.slice(skip), pattern: a.pattern.slice(skip) };
-}
-
-function tarEffects(args: Arg[], cwd: string | null, add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
-  // operands are relative to -C DIR when it comes first
-  const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || /^-C./.test(a.value) || a.value.startsWith('--directory='));
-  const dirArg = dirAt === -1 ? undefined : tarDirectory(args, dirAt);
-  const base = dirArg && !dirArg.dynamic && cwd !== null ? resolvePath(dirArg.value, cwd, '/') : null;
-  const underBase = (a: Arg): Arg => (base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a);
-  // the mode letters of every short-option cluster (and of an old-style first word), up to an attached
-  // value: `-C dir -xzf x`, `-v -x -f x`, `-xzfx.tgz` (`-C`'s own value is not a cluster)
-  const modeLetters = args
-    .map((a, i) => (i === 0 && /^[A-Za-z]+$/.test(a.value) ? a.value : /^-[A-Za-z]/.test(a.value) && args[i - 1]?.value !== '-C' ? a.value.slice(1) : ''))
-    .map((w) => w.replace(/[fCTXb].*$/, ''))
-    .join('');
-  const extracting = /x/.test(modeLetters) || args.some((a) => a.value === '--extract' || a.value === '--get');
-  const creating = /[cru]/.test(modeLetters) || args.some((a) => a.value === '--create' || a.value === '--append');
-  let dir: Arg | null = null;
-  let archive: Arg | null = null;
-  const operands: Arg[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.value === '-C' || a.value === '--directory') dir = args[++i] ?? null;
-    else if (a.value.startsWith('--directory=')) dir = { ...a, value: a.value.slice(12), pattern: a.pattern.slice(12) };
-    // getopt: the value attached to the option (`-C/dir`, `-xzfx.tgz`)
-    else if (/^-C./.test(a.value)) dir = { ...a, value: a.value.slice(2), pattern: a.pattern.slice(2) };
-    else if (/^-[A-Za-z]*f./.test(a.value) && !a.value.startsWith('--')) {
-      const at = a.value.indexOf('f') + 1;
-      archive = { ...a, value: a.value.slice(at), pattern: a.pattern.slice(a.pattern.indexOf('f') + 1) };
-    }
-    else if (a.value === '-f' || a.value === '--file') archive = args[++i] ?? null;
-    else if (/^-?[A-Za-z]*f$/.test(a.value) && !a.value.startsWith("--") && (a.value.startsWith("-") || i === 0)) archive = args[++i] ?? null;
-    else if (a.value.startsWith('-') || (i === 0 && /^[A-Za-z]+$/.test(a.value))) continue;
-    else operands.push(a);
-  }
-  if (extracting) {
-    add(dir ?? { value: cwd ?? '*', dynamic: cwd === null, glob: false, pattern: cwd ?? '*' }, 'write', true);
-    if (archive) add(archive, 'read');
-  } else if (creating) {
-    if (archive) add(archive, 'write');
-    operands.forEach((o) => add(underBase(o), 'read', true));
-  } else if (archive) {
-    add(archive, 'read');
-  }
-}
-
 /** Git subcommands that change or expose working-tree files by path. */
-function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean) => void): void {
+function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
+  const outputs = decl.outputs ?? [];
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
-    // git log/diff/format-patch --output=FILE, -o DIR
-    if (w.startsWith('--output=')) add({ ...args[i]!, value: w.slice(9), pattern: w.slice(9) }, 'write');
-    else if ((w === '--output' || w === '--output-directory') && args[i + 1]) add(args[i + 1]!, 'write', true);
+    // git log/diff/format-patch --output=FILE, --output FILE, --output-directory DIR (as before, not --output-directory=DIR)
+    const attached = outputs.find((o) => !/dir/i.test(o) && w.startsWith(`${o}=`));
+    if (attached) add(withValue(args[i]!, w.slice(attached.length + 1)), 'write');
+    else if (outputs.includes(w) && args[i + 1]) add(args[i + 1]!, 'write', true);
   }
   let i = 0;
-  const globals = programOf('git')?.globals?.values ?? [];
-  while (i < args.length && args[i]!.value.startsWith('-')) i += globals.includes(args[i]!.value) ? 2 : 1;
+  const globals = decl.globals?.values ?? [];
+  while (i < args.length && args[i]!.value.startsWith('-')) i += readOption(args[i]!.value, globals, 'words').takesNext ? 2 : 1;
   const sub = args[i]?.value;
   const rest = args.slice(i + 1);
   const operands = (after: number = 0): Arg[] => {
@@ -600,15 +599,24 @@ function gitEffects(args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean
 
 /** `ln -s TARGET LINK` in this command line: later paths through LINK lead to TARGET. */
 export function symlinkCreated(command: ShellCommand, ctx: EffectContext): { link: string; target: string } | null {
-  if (command.name !== 'ln' || command.cwd === null) return null;
+  const spec = programOf(command.name)?.files;
+  if (spec?.role !== 'link' || command.cwd === null) return null;
   const args = command.argv.slice(1);
   if (!args.some((a) => /^-[a-zA-Z]*s/.test(a.value) || a.value === '--symbolic')) return null;
-  const ops = splitOperands(programOf('ln')!.files!, args);
+  const ops = splitOperands(spec, args);
   const [target, link] = ops.paths;
   if (!target || !link || target.dynamic || link.dynamic) return null;
   const linkPath = resolvePath(link.value, command.cwd, ctx.home);
   const targetPath = target.value.startsWith('/') || target.value.startsWith('~') ? resolvePath(target.value, '/', ctx.home) : posix.resolve(posix.dirname(linkPath), target.value);
   return { link: linkPath, target: targetPath };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** An effect seen through the symlinks created earlier in the same command line. */

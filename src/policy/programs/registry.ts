@@ -8,6 +8,7 @@ import { WRAPPER_DECLS } from './decls/wrappers.js';
 import { HELP_DECLS } from './decls/help.js';
 import { CODE_OPTION_DECLS } from './decls/code-options.js';
 import { INTERPRETER_DECLS } from './decls/interpreters.js';
+import { SERVER_DECLS } from './decls/servers.js';
 
 /**
  * Every program declaration, by name. Families are declared in their own modules (files, tools,
@@ -46,7 +47,7 @@ export function buildRegistry(groups: readonly (readonly ProgramDecl[])[]): Map<
   return byName;
 }
 
-export const PROGRAM_GROUPS = [FILE_DECLS, TOOL_DECLS, SYSTEM_DECLS, NETWORK_DECLS, REMOTE_DECLS, WRAPPER_DECLS, HELP_DECLS, CODE_OPTION_DECLS, INTERPRETER_DECLS] as const;
+export const PROGRAM_GROUPS = [FILE_DECLS, TOOL_DECLS, SYSTEM_DECLS, NETWORK_DECLS, REMOTE_DECLS, WRAPPER_DECLS, HELP_DECLS, CODE_OPTION_DECLS, INTERPRETER_DECLS, SERVER_DECLS] as const;
 
 const REGISTRY = buildRegistry(PROGRAM_GROUPS);
 

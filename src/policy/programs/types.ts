@@ -54,6 +54,112 @@ export interface ProgramDecl {
   help?: HelpSpec;
   /** Options whose value is a shell command it runs (`rsync -e`), or code harness cannot read (`gdb -x`). */
   codeOptions?: { shell?: readonly string[]; hidden?: readonly string[] };
+  /**
+   * The options its `runs` reader reads (find's actions and tests, xargs' and fd's values). Not
+   * `globals`: those are also what rule matching reads, and they make the program one whose
+   * options harness knows.
+   */
+  runsOptions?: RunsOptions;
+  /** Operands of the form KEY=PATH, and what it does to PATH (`dd if=IN of=OUT`). */
+  keyedOperands?: Readonly<Record<string, FileOp>>;
+  /** It archives or extracts files (tar, cpio, unzip). */
+  archive?: ArchiveDecl;
+  /** It downloads: where it saves what it fetches, and the files its options send or keep (curl, wget). */
+  download?: DownloadDecl;
+  /** It starts containers, which can mount paths of the host (docker, podman). */
+  mounts?: MountDecl;
+  /** It serves the files under a directory over HTTP (`python3 -m http.server`, `php -S`, `http-server DIR`). */
+  serves?: ServeDecl;
+  /** Text in its arguments (SQL also on stdin) calls functions that name files: TeX's `\input{…}`, SQLite's `readfile('…')`. */
+  fileCalls?: 'tex' | 'sql';
+}
+
+/** What the reader of a program that runs other commands reads of its options: all whole words. */
+export interface RunsOptions {
+  /** Options that take the next word as their value. */
+  values?: readonly string[];
+  /** Actions whose following words are the command it runs: up to `;` or `+` (find -exec), or the rest of argv (fd -x). */
+  exec?: readonly string[];
+  /** Options whose value is a file of the input words (`xargs -a FILE`, `parallel --arg-file FILE`). */
+  inputFiles?: readonly string[];
+  /** Tests whose value is the pattern of a matched file's name (`find -name`). */
+  names?: readonly string[];
+  /** Options whose value is the extension of the files that match (`fd -e`). */
+  extensions?: readonly string[];
+  /** Tests and actions that do not narrow which files match; any other makes a match only possible. */
+  broad?: readonly string[];
+  /** Actions that delete the files that match (`find -delete`). */
+  deletes?: readonly string[];
+}
+
+/**
+ * An archiver's options. Its grammar (`style`): tar's (mode letters in any cluster or an old-style
+ * first word, the archive in `-f`, the files as operands), cpio's (mode letters, the files listed on
+ * stdin), zip's (it extracts, into the directory of its option or the current one).
+ */
+export interface ArchiveDecl {
+  style: 'tar' | 'cpio' | 'zip';
+  /** Modes that extract (a letter also inside a cluster): into the directory option's or the current directory. */
+  extract?: readonly string[];
+  /** Modes that create or add to an archive, reading the files. */
+  create?: readonly string[];
+  /** Modes that copy the files into the directory operand (`cpio -p DIR`). */
+  copy?: readonly string[];
+  /** Options whose value is the archive (`tar -f`). */
+  file?: readonly string[];
+  /** Options whose value is the directory it extracts into, and its operands are relative to (`tar -C`, `unzip -d`). */
+  directory?: readonly string[];
+}
+
+/** Where a downloader saves what it fetches, and which of its options name files (as harness reads it). */
+export interface DownloadDecl {
+  /** Options whose value is the file it saves to (`curl -o`, `wget -O`); a short one also ends a cluster (`-sLo FILE`). */
+  output: readonly string[];
+  /** Options that save to the URL's last segment (`curl -O`), also inside a cluster; `always`: it does unless given an output. */
+  remoteName: readonly string[] | 'always';
+  /** Options whose value is a file it reads or writes (`curl -T`, `wget -o`); `tree`: a directory it writes under (`wget -P`). */
+  files?: Readonly<Record<string, FileOp | 'tree'>>;
+  /** Options whose value sends the file after `@` or `<` (`curl -d @FILE`, `-F field=<FILE`). */
+  data?: readonly string[];
+  /** Other options that take the next word as their value. */
+  values?: readonly string[];
+  /** Values of its read options that mean stdin, not a file (`curl -T -`); a write option's `-` is always stdout. */
+  stdin?: readonly string[];
+  /**
+   * Short options also read with their value attached (`-T/etc/passwd`, `-d@file`). With them, a
+   * cluster that ends with the output option takes its value too (`-sSo FILE`); without, the option
+   * words are read whole.
+   */
+  attached?: readonly string[];
+}
+
+/** How a container runtime's options mount host paths into a container it starts. */
+export interface MountDecl {
+  /** The subcommands that start one: its first word that is no option (`run`, `create`, `container`). */
+  subcommands: readonly string[];
+  /** Options whose value is `SRC:DST[:MODE]` (`-v`, `--volume`). */
+  volume: readonly string[];
+  /** Options whose value is `type=bind,source=SRC[,readonly]` (`--mount`). */
+  mount: readonly string[];
+}
+
+/** What a file server serves: the directory of its root option, else its operand or the current directory. */
+export interface ServeDecl {
+  /** Options whose value is the directory it serves (`-d`, `--root`). */
+  root: readonly string[];
+  /**
+   * It serves only when argv says so: `all` these words are in it (`php -S`, `ruby -run -e httpd`),
+   * `any` of them is (`jupyter lab`), the `first` word is (`caddy file-server`), or `option`'s value
+   * is one of `values` (`python3 -m http.server`). Absent: whenever it runs.
+   */
+  when?: { all: readonly string[] } | { any: readonly string[] } | { first: string } | { option: string; values: readonly string[] };
+  /** A root option makes it serve even when `when` does not hold (`jupyter-lab --notebook-dir DIR`). */
+  rootAlone?: boolean;
+  /**
+   * Without a root option: `operand`, its first operand (after the last word of `when.all`), else the
+   * current directory; `cwd` (the default), the current directory; `none`, nothing.
+   */
+  otherwise?: 'operand' | 'cwd' | 'none';
 }
 
 /**
@@ -138,6 +244,8 @@ export interface FileSpec {
   singleDash?: boolean;
   /** The operand at this position (0-based) is written, not read (`uniq IN OUT`, `xxd -r IN OUT`). */
   outputOperand?: number;
+  /** Options that give what the skipped operands would (`grep -e PATTERN`, `-f FILE`): with one, no operand is skipped. */
+  patternOpts?: readonly string[];
 }
 
 /**

@@ -2,6 +2,8 @@ import type { Arg, ShellCommand } from '../types.js';
 import { joinPath, resolvePath } from '../paths.js';
 import { joinedArgs, textArg } from './words.js';
 import { programOf } from '../programs/registry.js';
+import { readOption, readOptionWord, withValue } from '../programs/argv.js';
+import type { RunsOptions } from '../programs/types.js';
 
 /**
  * Commands that run other commands with arguments they compute (xargs, find -exec, fd -x,
@@ -17,13 +19,16 @@ function globArg(pattern: string): Arg {
   return { value: pattern, dynamic: false, glob: true, pattern };
 }
 
-const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
-const FIND_NAME = new Set(['-name', '-iname']);
-/** Options and actions that do not narrow which files match (and -type, which barely does). */
-const FIND_NOT_NARROWING = new Set([
-  '-name', '-iname', '-exec', '-execdir', '-ok', '-okdir', '-delete', '-print', '-print0', '-type', '-maxdepth', '-mindepth',
-  '-depth', '-xdev', '-mount', '-follow', '-L', '-H', '-P', '-daystart', '-ignore_readdir_race', '-noleaf', '-regextype', '-ls',
-]);
+/** The options of a program's `runs` reader, as its declaration gives them. */
+function runsOptions(name: string): RunsOptions {
+  return programOf(name)?.runsOptions ?? {};
+}
+
+const FIND = runsOptions('find');
+const FIND_EXEC: ReadonlySet<string> = new Set(FIND.exec);
+const FIND_NAME: ReadonlySet<string> = new Set(FIND.names);
+/** Tests and actions that do not narrow which files match. */
+const FIND_BROAD: ReadonlySet<string> = new Set([...(FIND.names ?? []), ...(FIND.exec ?? []), ...(FIND.deletes ?? []), ...(FIND.broad ?? [])]);
 
 /** What `find ROOTS … -name X` yields: `ROOT/**\/X`, or anything under ROOT. */
 export function findMatches(args: Arg[], cwd: string | null, home: string): Arg {
@@ -41,7 +46,7 @@ export function findMatches(args: Arg[], cwd: string | null, home: string): Arg 
   // Other predicates (-type, -empty, -newer …) narrow the match further, so a hit is only possible.
   const execAt = args.findIndex((a) => FIND_EXEC.has(a.value));
   const tests = execAt === -1 ? args : args.slice(0, execAt);
-  const narrowed = tests.some((a) => a.value.startsWith('-') && !FIND_NOT_NARROWING.has(a.value));
+  const narrowed = tests.some((a) => a.value.startsWith('-') && !FIND_BROAD.has(a.value));
   const pattern = joinPath(roots[0]!, `**/${leaf}`);
   return narrowed ? { value: pattern, dynamic: true, glob: true, pattern } : globArg(pattern);
 }
@@ -54,36 +59,51 @@ function substitute(args: Arg[], token: string, value: Arg): Arg[] {
   });
 }
 
-export function findExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
-  const match = findMatches(args, cwd, home);
-  const children: Arg[][] = [];
+/** find's argv as its own words and the commands of its -exec/-ok actions (each up to `;` or `+`). */
+function findParts(args: Arg[]): { actions: string[]; commands: Arg[][] } {
+  const actions: string[] = [];
+  const commands: Arg[][] = [];
   for (let i = 0; i < args.length; i++) {
-    if (!FIND_EXEC.has(args[i]!.value)) continue;
-    const child: Arg[] = [];
-    for (i++; i < args.length && args[i]!.value !== ';' && args[i]!.value !== '+'; i++) child.push(args[i]!);
-    if (child.length > 0) children.push(substitute(child, '{}', match));
+    if (!FIND_EXEC.has(args[i]!.value)) {
+      actions.push(args[i]!.value);
+      continue;
+    }
+    const command: Arg[] = [];
+    for (i++; i < args.length && args[i]!.value !== ';' && args[i]!.value !== '+'; i++) command.push(args[i]!);
+    commands.push(command);
   }
-  return children;
+  return { actions, commands };
 }
 
-const FD_VALUE_OPTS = new Set(['-e', '--extension', '-t', '--type', '-d', '--max-depth', '-E', '--exclude', '-S', '--size', '-j', '--threads', '--changed-within', '--changed-before', '-o', '--owner', '--base-directory', '--search-path', '-c', '--color']);
+/** find's own words, without the commands of its -exec/-ok actions. */
+export function findActions(args: Arg[]): string[] {
+  return findParts(args).actions;
+}
+
+export function findExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
+  const match = findMatches(args, cwd, home);
+  return findParts(args).commands.filter((c) => c.length > 0).map((c) => substitute(c, '{}', match));
+}
+
+const FD = runsOptions('fd');
+const FD_VALUES: ReadonlySet<string> = new Set(FD.values);
 
 /** fd [PATTERN] [PATH…] -x CMD: `{}` is anything under the search paths. */
 export function fdExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
-  const at = args.findIndex((a) => ['-x', '--exec', '-X', '--exec-batch'].includes(a.value));
+  const at = args.findIndex((a) => FD.exec?.includes(a.value));
   if (at === -1) return [];
   const positional: Arg[] = [];
   for (let i = 0; i < at; i++) {
     const w = args[i]!.value;
     if (w.startsWith('-')) {
-      if (FD_VALUE_OPTS.has(w)) i++;
+      if (readOption(w, FD_VALUES, 'words').takesNext) i++;
       continue;
     }
     positional.push(args[i]!);
   }
   const roots = positional.slice(1);
   const root = roots.length === 1 && !roots[0]!.dynamic && cwd !== null ? resolvePath(roots[0]!.value, cwd, home) : roots.length === 0 ? cwd : null;
-  const extAt = args.findIndex((a, i) => i < at && (a.value === '-e' || a.value === '--extension'));
+  const extAt = args.findIndex((a, i) => i < at && FD.extensions?.includes(a.value));
   const ext = extAt === -1 ? undefined : args[extAt + 1]?.value;
   const match = root ? globArg(joinPath(root, ext ? `**/*.${ext}` : '**')) : unknownArg('FD_MATCH');
   let child = args.slice(at + 1);
@@ -92,7 +112,7 @@ export function fdExecs(args: Arg[], cwd: string | null, home: string): Arg[][] 
   return child.length > 0 ? [child] : [];
 }
 
-const XARGS_VALUE_OPTS = new Set(['-a', '--arg-file', '-d', '--delimiter', '-E', '-e', '--eof', '-I', '-J', '-R', '-L', '-l', '--max-lines', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var']);
+const XARGS_VALUES: ReadonlySet<string> = new Set(runsOptions('xargs').values);
 
 /** What the words fed to xargs are, judged by the command that prints them. */
 export function listedBy(producers: ShellCommand[], home: string): Arg {
@@ -152,7 +172,7 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
     else if (opt === '--replace') replace = eq > 0 ? word.slice(eq + 1) : '{}';
     else if ((word.startsWith('-I') || word.startsWith('-J')) && word.length > 2) replace = word.slice(2);
     else if (opt === '-i') replace = '{}';
-    if (XARGS_VALUE_OPTS.has(opt) && eq < 0 && word.length === opt.length) i++;
+    if (readOption(word, XARGS_VALUES, 'words').takesNext) i++;
   }
   const inner = args.slice(i);
   if (inner.length === 0) return [textArg('echo'), input];
@@ -160,7 +180,8 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
   return [...inner, input];
 }
 
-const PARALLEL_VALUE_OPTS = /^-(j|S|P|n|N|L|I|X|d|E|C|a)$|^--(jobs|sshlogin|sshloginfile|max-args|max-lines|colsep|delimiter|joblog|results|tmpdir|workdir|env|timeout|retries|arg-file|arg-sep|halt|delay|memfree|load|basefile|bf|return|transfer-file|tf|tagstring|shebang-wrap|replace|extensionreplace|basenamereplace|dirnamereplace|basenameextensionreplace|seqreplace|slotreplace)$/;
+const PARALLEL = runsOptions('parallel');
+const PARALLEL_VALUES: ReadonlySet<string> = new Set(PARALLEL.values);
 /** More command lines than this from `:::` inputs are judged as one line with unknown inputs. */
 const MAX_PARALLEL_JOBS = 16;
 
@@ -177,14 +198,14 @@ export function parallelScripts(args: Arg[]): Arg[] {
   let fromFile = false;
   let customReplace: string | null = null;
   while (i < head.length && head[i]!.value.startsWith('-')) {
-    if (/^(-a|--arg-file)$/.test(head[i]!.value)) fromFile = true;
+    if (PARALLEL.inputFiles?.includes(head[i]!.value)) fromFile = true;
     // other replacement strings or separators than the default: not followed
     if (/^(-I|-X|--replace|--arg-sep|--.*replace|--colsep|-C|--rpl)$/.test(head[i]!.value)) {
       fromFile = true;
       // another replacement string: it stands for the unknown input like {} does
       if (head[i]!.value === '-I' && head[i + 1]) customReplace = head[i + 1]!.value;
     }
-    if (PARALLEL_VALUE_OPTS.test(head[i]!.value)) i++;
+    if (readOption(head[i]!.value, PARALLEL_VALUES, 'words').takesNext) i++;
     i++;
   }
   const words = head.slice(i);
@@ -283,7 +304,7 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const GIT_VALUE_OPTS = new Set(programOf('git')?.globals?.values ?? []);
+const GIT_VALUES: ReadonlySet<string> = new Set(programOf('git')?.globals?.values);
 /** Config keys whose value git runs as a shell command: analyzed like any other script. */
 const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
 /** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
@@ -310,17 +331,17 @@ export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg
     const arg = args[i]!;
     const word = arg.value;
     if (!word.startsWith('-')) break;
-    const eq = word.indexOf('=');
-    const opt = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
-    let value: Arg | undefined;
+    // `-Cdir`, `-cKEY=V`: git takes a value attached to its short options
+    const read = readOptionWord(word, (o) => GIT_VALUES.has(o), 'attached');
     // `--exec-path=DIR` runs git's subcommands from DIR
-    if (opt === '--exec-path' && eq > 0) execConfig = true;
-    if (GIT_VALUE_OPTS.has(opt)) value = eq > 0 && word.startsWith('--') ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : args[++i];
-    else if (word.startsWith('-C') || word.startsWith('-c')) value = { ...arg, value: word.slice(2), pattern: word.slice(2) };
+    if (read.flags === '--exec-path' && read.attached !== null) execConfig = true;
+    const opt = read.option;
+    if (opt === null) continue;
+    const value = read.attached !== null ? withValue(arg, read.attached) : args[++i];
     if (!value) continue;
-    if (opt.startsWith('-C')) {
+    if (opt === '-C') {
       cwd = cwd && !value.value.startsWith('/') ? { ...value, value: joinPath(cwd.value, value.value) } : value;
-    } else if (opt.startsWith('-c')) {
+    } else if (opt === '-c') {
       const kv = value.value;
       const sep = kv.indexOf('=');
       const key = sep === -1 ? kv : kv.slice(0, sep);

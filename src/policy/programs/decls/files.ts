@@ -1,5 +1,4 @@
-import type { ProgramDecl } from '../types.js';
-import type { FileSpec } from '../types.js';
+import type { ArchiveDecl, FileSpec, ProgramDecl } from '../types.js';
 
 /** Programs whose operands are files, and what they do to them. */
 
@@ -41,10 +40,10 @@ const FILES: Record<string, FileSpec> = {
   tail: { role: 'read', valueOpts: ['-n', '-c', '--lines', '--bytes', '--pid', '-s', '--sleep-interval'] },
   sort: { role: 'read', valueOpts: ['-k', '-t', '-o', '-S', '-T', '--key', '--field-separator', '--output', '--buffer-size', '--temporary-directory'], pathOpts: { '-o': 'write', '--output': 'write' } },
   cut: { role: 'read', valueOpts: ['-d', '-f', '-b', '-c', '--delimiter', '--fields', '--bytes', '--characters', '--output-delimiter'] },
-  grep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude', '--exclude-dir', '--color', '--label', '-d', '-D'], recursive: ['-r', '-R', '--recursive'] },
-  egrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
-  fgrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'] },
-  rg: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-e', '-f', '-g', '-t', '-T', '-m', '-A', '-B', '-C', '-M', '-j', '--glob', '--type', '--type-not', '--regexp', '--file', '--max-count', '--max-columns', '--threads', '--sort', '--sortr', '--color', '--colors', '-r', '--replace', '--max-depth', '-d', '--pre', '--ignore-file'] },
+  grep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude', '--exclude-dir', '--color', '--label', '-d', '-D'], recursive: ['-r', '-R', '--recursive'], patternOpts: ['-e', '-f', '--regexp', '--file'] },
+  egrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'], patternOpts: ['-e', '-f'] },
+  fgrep: { role: 'read', skip: 1, valueOpts: ['-e', '-f', '-m', '-A', '-B', '-C'], recursive: ['-r', '-R'], patternOpts: ['-e', '-f'] },
+  rg: { role: 'read', skip: 1, alwaysRecursive: true, patternOpts: ['-e', '-f', '--regexp', '--file'], valueOpts: ['-e', '-f', '-g', '-t', '-T', '-m', '-A', '-B', '-C', '-M', '-j', '--glob', '--type', '--type-not', '--regexp', '--file', '--max-count', '--max-columns', '--threads', '--sort', '--sortr', '--color', '--colors', '-r', '--replace', '--max-depth', '-d', '--pre', '--ignore-file'] },
   ag: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-G', '--ignore', '-m', '-A', '-B', '-C', '--depth'] },
   jq: { role: 'read', skip: 1, valueOpts: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-L', '--args'] },
   yq: { role: 'read', skip: 1 },
@@ -75,7 +74,22 @@ const NO_FILES = [
   'apropos', 'tput', 'clear', 'reset', 'stty', 'tty', 'printenv', 'logger', 'notify-send', 'column', 'numfmt', 'factor', 'namei', 'mkdir', 'touch', 'sha256sum',
 ];
 
+/** Archivers: their modes, the archive, and the directory they extract into. */
+const ARCHIVES: Record<string, ArchiveDecl> = {
+  tar: { style: 'tar', extract: ['-x', '--extract', '--get'], create: ['-c', '-r', '-u', '--create', '--append'], file: ['-f', '--file'], directory: ['-C', '--directory'] },
+  cpio: { style: 'cpio', extract: ['-i', '--extract'], create: ['-o', '--create'], copy: ['-p', '--pass-through'] },
+  unzip: { style: 'zip', directory: ['-d'] },
+};
+
+/** TeX reads the files its document text names (`\input{…}`, `\verbatiminput{…}`). */
+const TEX = ['tex', 'latex', 'pdftex', 'pdflatex', 'xetex', 'xelatex', 'luatex', 'lualatex', 'latexmk'];
+
 export const FILE_DECLS: ProgramDecl[] = [
   ...Object.entries(FILES).map(([name, files]): ProgramDecl => ({ names: [name], files })),
   ...NO_FILES.filter((name) => !(name in FILES)).map((name): ProgramDecl => ({ names: [name], files: { role: 'none' } })),
+  ...Object.entries(ARCHIVES).map(([name, archive]): ProgramDecl => ({ names: [name], archive })),
+  { names: ['dd'], keyedOperands: { if: 'read', of: 'write' } },
+  ...TEX.map((name): ProgramDecl => ({ names: [name], fileCalls: 'tex' })),
+  // SQLite's and DuckDB's file functions in the SQL they are given
+  ...['sqlite3', 'duckdb'].map((name): ProgramDecl => ({ names: [name], fileCalls: 'sql' })),
 ];

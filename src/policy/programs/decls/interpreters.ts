@@ -2,7 +2,7 @@ import type { ProgramDecl } from '../types.js';
 import type { Language } from '../../shell/inline-code.js';
 
 /** Runtimes and the language of the code they run: how their code options, stdin and files are read. */
-const INTERPRETERS: Record<Exclude<Language, 'other'>, readonly string[]> = {
+export const INTERPRETERS: Record<Exclude<Language, 'other'>, readonly string[]> = {
   python: ['python', 'python2', 'python3', 'pypy', 'pypy3'],
   node: ['node', 'nodejs', 'bun', 'deno', 'tsx', 'ts-node', 'esno', 'vite-node'],
   perl: ['perl'],

@@ -6,6 +6,32 @@ export const NETWORK_DECLS: ProgramDecl[] = [
     (name): ProgramDecl => ({ names: [name], network: 'fetch' }),
   ),
   ...['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat', 'telnet', 'ssh'].map((name): ProgramDecl => ({ names: [name], network: 'both', ...(name === 'ssh' ? { runs: 'ssh' as const } : {}) })),
+  {
+    names: ['curl'],
+    download: {
+      output: ['-o', '--output'],
+      remoteName: ['-O', '--remote-name'],
+      files: {
+        '-c': 'write', '--cookie-jar': 'write', '-D': 'write', '--dump-header': 'write', '--trace': 'write', '--trace-ascii': 'write',
+        '-T': 'read', '--upload-file': 'read', '-K': 'read', '--config': 'read', '--cert': 'read', '--key': 'read', '-E': 'read',
+      },
+      data: ['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json', '-F', '--form'],
+      values: ['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '--cacert', '--form-string'],
+      stdin: ['-', '.'],
+      attached: ['-T', '-d', '-F', '-K', '-E', '-o'],
+    },
+  },
+  {
+    names: ['wget'],
+    download: {
+      output: ['-O', '--output-document'],
+      remoteName: 'always',
+      files: {
+        '-o': 'write', '--output-file': 'write', '-a': 'write', '--append-output': 'write', '-P': 'tree', '--directory-prefix': 'tree',
+        '--post-file': 'read', '--body-file': 'read', '-i': 'read', '--input-file': 'read', '--load-cookies': 'read',
+      },
+    },
+  },
   { names: ['openssl'], network: 'both', networkSubcommands: ['s_client', 's_server', 's_time', 'ocsp'] },
   {
     names: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'],

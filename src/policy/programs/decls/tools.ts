@@ -6,17 +6,64 @@ function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): Prog
   return names.map((name) => ({ names: [name], ...facts }));
 }
 
+/** The output options of a program that declares none: long ones most programs mean so, short ones only with a path value (`-o /abs/path`). */
+export const GENERIC_OUTPUTS: { long: readonly string[]; short: readonly string[] } = {
+  long: ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'],
+  short: ['-o', '-O'],
+};
+
 export const TOOL_DECLS: ProgramDecl[] = [
   // programs that run other commands, each read its own way by the analyzer
   { names: ['eval'], runs: 'eval' },
   { names: ['source', '.'], runs: 'source' },
-  { names: ['xargs'], runs: 'xargs' },
-  { names: ['parallel'], runs: 'parallel' },
-  { names: ['find'], runs: 'find' },
-  { names: ['fd', 'fdfind'], runs: 'fd' },
+  {
+    names: ['xargs'],
+    runs: 'xargs',
+    runsOptions: {
+      values: ['-a', '--arg-file', '-d', '--delimiter', '-E', '-e', '--eof', '-I', '-J', '-R', '-L', '-l', '--max-lines', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var'],
+      inputFiles: ['-a', '--arg-file'],
+    },
+  },
+  {
+    names: ['parallel'],
+    runs: 'parallel',
+    runsOptions: {
+      values: [
+        '-j', '-S', '-P', '-n', '-N', '-L', '-I', '-X', '-d', '-E', '-C', '-a', '--jobs', '--sshlogin', '--sshloginfile', '--max-args', '--max-lines', '--colsep', '--delimiter', '--joblog',
+        '--results', '--tmpdir', '--workdir', '--env', '--timeout', '--retries', '--arg-file', '--arg-sep', '--halt', '--delay', '--memfree', '--load', '--basefile', '--bf', '--return',
+        '--transfer-file', '--tf', '--tagstring', '--shebang-wrap', '--replace', '--extensionreplace', '--basenamereplace', '--dirnamereplace', '--basenameextensionreplace', '--seqreplace',
+        '--slotreplace',
+      ],
+      inputFiles: ['-a', '--arg-file'],
+    },
+  },
+  {
+    names: ['find'],
+    runs: 'find',
+    runsOptions: {
+      exec: ['-exec', '-execdir', '-ok', '-okdir'],
+      names: ['-name', '-iname'],
+      deletes: ['-delete'],
+      // (and -type, which barely narrows)
+      broad: ['-print', '-print0', '-type', '-maxdepth', '-mindepth', '-depth', '-xdev', '-mount', '-follow', '-L', '-H', '-P', '-daystart', '-ignore_readdir_race', '-noleaf', '-regextype', '-ls'],
+    },
+    outputs: ['-fprint', '-fprint0', '-fprintf', '-fls'],
+  },
+  {
+    names: ['fd', 'fdfind'],
+    runs: 'fd',
+    runsOptions: {
+      values: ['-e', '--extension', '-t', '--type', '-d', '--max-depth', '-E', '--exclude', '-S', '--size', '-j', '--threads', '--changed-within', '--changed-before', '-o', '--owner', '--base-directory', '--search-path', '-c', '--color'],
+      exec: ['-x', '--exec', '-X', '--exec-batch'],
+      extensions: ['-e', '--extension'],
+    },
+  },
+  { names: ['docker', 'podman', 'nerdctl'], mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] } },
   {
     names: ['git'],
     runs: 'git',
+    // git log/diff/format-patch --output=FILE, format-patch --output-directory DIR
+    outputs: ['--output', '--output-directory'],
     globals: {
       values: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--attr-source', '--list-cmds'],
       flags: [
