@@ -157,7 +157,10 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
       paths.forEach((p, i) => add(p, i === spec.outputOperand ? 'write' : 'read', ops.recursive));
       break;
     case 'write':
-      paths.forEach((p) => add(p, 'write', ops.recursive));
+      for (const p of paths) {
+        add(p, 'write', ops.recursive);
+        if (spec.attributesOnly && effects.length > 0) effects[effects.length - 1]!.attributes = true;
+      }
       break;
     case 'delete':
       paths.forEach((p) => add(p, 'delete', ops.recursive));

@@ -263,7 +263,7 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     // A file judged by what was on disk, changed by a command before it on the line (`sed -i … x.sh && bash x.sh`,
     // `cp other.sh x.sh && bash x.sh`, `git checkout b && bash x.sh`): what runs is not what was judged.
     for (const [path, j] of judgedAt) {
-      if (index >= j.at! || effects.every((e) => e.guessed || e.op === 'read' || !(e.unknown || e.path === path || (e.glob && isInside(path, e.base)) || (e.recursive && isInside(path, e.path)))) && !rewritesTree(cmd)) continue;
+      if (index >= j.at! || effects.every((e) => e.guessed || e.op === 'read' || e.attributes || !(e.unknown || e.path === path || (e.glob && isInside(path, e.base)) || (e.recursive && isInside(path, e.path)))) && !rewritesTree(cmd)) continue;
       const what = j.sha256 === null ? 'written on this command line before it runs, with content harness did not see' : 'changed on this command line before it runs, so what runs is not what harness judged';
       out.add({ ruleId: CORE.hiddenCode.id, verdict: 'ask', reason: `${path} is ${what}. Run the change and the script as separate commands.`, certainty: 'possible', command: cmd.text, path });
     }

@@ -150,6 +150,8 @@ export interface Effect {
    * reads. Rules match it as possible, which asks instead of denying.
    */
   guessed?: boolean;
+  /** A write of the file's attributes (mode, owner, times, flags), not of its content (`chmod +x x.sh`). */
+  attributes?: boolean;
 }
 
 export interface RuleHit {

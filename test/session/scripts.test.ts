@@ -63,7 +63,7 @@ describe('scripts a command runs are judged by their content', () => {
     expect(d.scripts?.some((s) => s.path.endsWith(file) && /^[0-9a-f]{64}$/.test(s.sha256 ?? ''))).toBe(true);
   });
 
-  it.each([['bash ok.sh'], ['./ok.sh'], ['python3 hello.py'], ['make test'], ['make build'], ['npm test'], ['mysql shop < seed.sql']])('%s → allow', (command) => {
+  it.each([['bash ok.sh'], ['./ok.sh'], ['chmod +x ok.sh && ./ok.sh'], ['python3 hello.py'], ['make test'], ['make build'], ['npm test'], ['mysql shop < seed.sql']])('%s → allow', (command) => {
     const { check } = workspace(files);
     expect(check(command).verdict).toBe('allow');
   });

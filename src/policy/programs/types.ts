@@ -244,6 +244,8 @@ export interface FileSpec {
   singleDash?: boolean;
   /** The operand at this position (0-based) is written, not read (`uniq IN OUT`, `xxd -r IN OUT`). */
   outputOperand?: number;
+  /** It writes the operands' attributes (mode, owner, times, flags), never their content (chmod, touch). */
+  attributesOnly?: boolean;
   /** Options that give what the skipped operands would (`grep -e PATTERN`, `-f FILE`): with one, no operand is skipped. */
   patternOpts?: readonly string[];
 }
