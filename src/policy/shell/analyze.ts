@@ -1487,12 +1487,15 @@ function findDelimiterLine(text: string, from: number, delimiter: string): numbe
 export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}, files: ReadonlyMap<string, ScriptFile> = new Map()): ShellAnalysis {
   const analysis = analyzeText(command, cwd, home, workspace, limits, known, files);
   if (analysis.refused === null) return analysis;
-  // Judged as if the open constructs were closed at the end: what the words would be, had bash run them.
-  const closed = closeOpen(command);
+  // Judged as if the open constructs were closed at the end: what the words would be, had bash run them
+  // (a long line is not parsed again: what was read of it stands)
+  const closed = command.length <= MAX_REPAIRED ? closeOpen(command) : null;
   if (closed === null) return analysis;
   const repaired = analyzeText(closed, cwd, home, workspace, limits, known, files);
   return repaired.errors.length === 0 && repaired.refused === null ? { ...repaired, refused: analysis.refused } : analysis;
 }
+
+const MAX_REPAIRED = 64 * 1024;
 
 const CLOSERS: Record<string, string> = { 'single quote': "'", 'ANSI-C quote': "'", 'double quote': '"', backtick: '`', 'command substitution': ')', 'parameter expansion': '}' };
 
