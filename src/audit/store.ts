@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { asStateError, oneLine, stateProblem, type StateProblem } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { redact, redactValue } from './redact.js';
 
-export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty' | 'session';
+/** `stale`: the hook client had given up waiting before harness answered (harness was stopped or stalled). */
+export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty' | 'session' | 'stale';
 
 /** Schema migrations by PRAGMA user_version; each runs once, in order, in a transaction. */
 const MIGRATIONS: string[] = [
@@ -78,10 +80,17 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER connections_append_only_update BEFORE UPDATE ON connections BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER connections_append_only_delete BEFORE DELETE ON connections BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  // which process the supervisor was (its pid with its start time): a pid alone may be reused
+  `
+  ALTER TABLE sessions ADD COLUMN supervisor TEXT;
+  `,
 ];
 
 /** The tables a session writes to (their newest rows make `version()`). */
 const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events', 'connections'];
+
+/** Most records that could not be written kept to be shown (the rest are counted). */
+const MAX_UNLOGGED = 200;
 
 /** Most files one tool call's change list records (the rest is counted in one more row). */
 const MAX_CHANGES_PER_CALL = 1000;
@@ -93,6 +102,27 @@ export interface SessionStart {
   argv: string[];
   configPath: string | null;
   version: string;
+  /** The supervisor process as `processIdentity` gives it (pid and start time), to tell later whether it still runs. */
+  supervisor?: string | null;
+  /** The supervisor's pid (default: this process). */
+  pid?: number;
+}
+
+/** A session that never ended, with the supervisor process that ran it. */
+export interface OpenSession {
+  id: string;
+  pid: number;
+  supervisor: string | null;
+  workspace: string;
+}
+
+/** A record the log could not take (the disk is full, the file system read-only …), for the person to be told. */
+export interface UnloggedRecord {
+  at: number;
+  /** The record in words: `decision deny (core.fault) for Bash rm -rf build: …`. */
+  what: string;
+  problem: StateProblem | null;
+  error: string;
 }
 
 export interface ToolCallRecord {
@@ -201,6 +231,8 @@ export interface SessionSummary {
   approved: number;
   timedOut: number;
   faults: number;
+  /** Calls whose hook client had given up before harness answered (they did not run). */
+  stale: number;
   connections: { allowed: number; refused: number; asked: number };
 }
 
@@ -213,18 +245,87 @@ export interface LogQuery {
 
 /** The append-only audit log of one workspace (SQLite, WAL). */
 export class AuditLog {
-  private constructor(private readonly db: Database.Database) {}
+  /** Records that could not be written, oldest first (at most MAX_UNLOGGED kept; `unloggedCount` counts all). */
+  private readonly failed: UnloggedRecord[] = [];
+  private failedCount = 0;
+  private readonly listeners: ((r: UnloggedRecord) => void)[] = [];
+  /** What recent tool calls were, to name them when their decision cannot be written. */
+  private readonly calls = new Map<string, string>();
+  /** Failures of records that gate nothing are remembered, reported and not thrown (see keepGoing). */
+  private lenient = false;
 
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  /**
+   * Opens (creating) the log. A state directory that cannot be written (read-only, full, not
+   * permitted) is a StateError naming the path and the fix.
+   */
   static open(path: string): AuditLog {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    const log = new AuditLog(db);
-    log.migrate();
-    return log;
+    let db: Database.Database | null = null;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      const log = new AuditLog(db, path);
+      log.migrate();
+      return log;
+    } catch (error) {
+      try {
+        db?.close();
+      } catch {
+        // closing what could not be opened
+      }
+      throw asStateError(error, 'the audit log', path);
+    }
+  }
+
+  /**
+   * For a running session: a record that gates nothing (an event, a result, a checkpoint row, a
+   * connection, the session's end) that cannot be written is remembered and reported instead of
+   * thrown, so that no background work fails on it. The records a tool call waits for (the session's
+   * start, the call, its decision) still throw: a call that cannot be logged does not run.
+   */
+  keepGoing(): void {
+    this.lenient = true;
+  }
+
+  /** Called with every record the log could not take, as it happens. */
+  onUnlogged(listener: (r: UnloggedRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Records the log could not take so far (the first MAX_UNLOGGED), and how many there were in all. */
+  unlogged(): { records: UnloggedRecord[]; count: number } {
+    return { records: [...this.failed], count: this.failedCount };
+  }
+
+  /** One write: a failure is remembered (and heard by `onUnlogged`), then thrown as a StateError when it is one. */
+  private write(what: () => string, fn: () => unknown, gates = false): void {
+    try {
+      fn();
+    } catch (error) {
+      const record: UnloggedRecord = { at: Date.now(), what: what().replace(/\s+/g, ' ').slice(0, 300), problem: stateProblem(error), error: oneLine(error) };
+      this.failedCount++;
+      if (this.failed.length < MAX_UNLOGGED) this.failed.push(record);
+      for (const l of this.listeners) {
+        try {
+          l(record);
+        } catch {
+          // a listener's failure is not the log's
+        }
+      }
+      if (gates || !this.lenient) throw asStateError(error, 'the audit log', this.path);
+    }
+  }
+
+  private callName(toolUseId: string): string {
+    return this.calls.get(toolUseId) ?? toolUseId;
   }
 
   private migrate(): void {
@@ -249,36 +350,68 @@ export class AuditLog {
   }
 
   startSession(s: SessionStart, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO sessions (id, agent, workspace, started_at, argv, config_path, harness_version, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(s.id, s.agent, s.workspace, at, JSON.stringify(redactValue(s.argv)), s.configPath, s.version, process.pid);
+    this.write(
+      () => `session start ${s.id}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO sessions (id, agent, workspace, started_at, argv, config_path, harness_version, pid, supervisor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(s.id, s.agent, s.workspace, at, JSON.stringify(redactValue(s.argv)), s.configPath, s.version, s.pid ?? process.pid, s.supervisor ?? null),
+      true,
+    );
   }
 
   /** Sessions that never ended, with the supervisor process that ran them. */
-  openSessions(): { id: string; pid: number }[] {
-    return this.db.prepare('SELECT s.id, s.pid FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE e.session_id IS NULL').all() as { id: string; pid: number }[];
+  openSessions(): OpenSession[] {
+    return this.db.prepare('SELECT s.id, s.pid, s.supervisor, s.workspace FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE e.session_id IS NULL').all() as OpenSession[];
+  }
+
+  /** Whether session `id` has ended; null when the log does not know it. */
+  hasEnded(id: string): boolean | null {
+    const row = this.db.prepare('SELECT (SELECT COUNT(*) FROM session_ends e WHERE e.session_id = s.id) AS ended FROM sessions s WHERE s.id = ?').get(id) as { ended: number } | undefined;
+    return row ? row.ended > 0 : null;
   }
 
   endSession(id: string, exitCode: number | null, at = Date.now()): void {
-    this.db.prepare('INSERT OR IGNORE INTO session_ends (session_id, ended_at, exit_code) VALUES (?, ?, ?)').run(id, at, exitCode);
+    this.write(
+      () => `session end ${id} (exit ${exitCode ?? 'unknown'})`,
+      () => this.db.prepare('INSERT OR IGNORE INTO session_ends (session_id, ended_at, exit_code) VALUES (?, ?, ?)').run(id, at, exitCode),
+    );
   }
 
   toolCall(r: ToolCallRecord, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO tool_calls (session_id, tool_use_id, at, agent, tool, kind, summary, cwd, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, r.toolUseId, at, r.agent, r.tool, r.kind, redact(r.summary), r.cwd, JSON.stringify(redactValue(r.input) ?? null));
+    const name = `${r.tool} ${redact(r.summary).replace(/\s+/g, ' ').slice(0, 120)}`;
+    this.calls.set(r.toolUseId, name);
+    // only recent calls are named: a long session does not grow this
+    if (this.calls.size > 500) this.calls.delete(this.calls.keys().next().value!);
+    this.write(
+      () => `tool call ${name}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO tool_calls (session_id, tool_use_id, at, agent, tool, kind, summary, cwd, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, r.toolUseId, at, r.agent, r.tool, r.kind, redact(r.summary), r.cwd, JSON.stringify(redactValue(r.input) ?? null)),
+      true,
+    );
   }
 
   decision(r: DecisionRecord, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null);
+    this.write(
+      () => `decision ${r.verdict}${r.ruleId ? ` (${r.ruleId})` : ''} by ${r.decidedBy} for ${this.callName(r.toolUseId)}: ${redact(r.reason)}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null),
+      true,
+    );
   }
 
   connection(r: ConnectionRecord, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO connections (session_id, at, host, port, verdict, asked, rule_id, reason, decided_by, actor, tool_use_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, at, r.host.slice(0, 253), r.port, r.verdict, r.asked ? 1 : 0, r.ruleId, redact(r.reason), r.decidedBy, r.actor ?? null, r.toolUseId ?? null, r.origin ? redact(r.origin).slice(0, 300) : null);
+    this.write(
+      () => `connection ${r.verdict} ${r.host}:${r.port} (${r.ruleId}) by ${r.decidedBy}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO connections (session_id, at, host, port, verdict, asked, rule_id, reason, decided_by, actor, tool_use_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, at, r.host.slice(0, 253), r.port, r.verdict, r.asked ? 1 : 0, r.ruleId, redact(r.reason), r.decidedBy, r.actor ?? null, r.toolUseId ?? null, r.origin ? redact(r.origin).slice(0, 300) : null),
+    );
   }
 
   connectionsOf(sessionId: string, limit = 1_000_000): ConnectionRow[] {
@@ -291,7 +424,10 @@ export class AuditLog {
   }
 
   event(r: { sessionId: string; kind: string; detail: string; toolUseId?: string | null }, at = Date.now()): void {
-    this.db.prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null);
+    this.write(
+      () => `event ${r.kind}: ${redact(r.detail)}`,
+      () => this.db.prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null),
+    );
   }
 
   eventsOf(sessionId: string): SessionEvent[] {
@@ -299,25 +435,38 @@ export class AuditLog {
   }
 
   result(r: ResultRecord, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO results (session_id, tool_use_id, at, ok, summary, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, r.toolUseId, at, r.ok ? 1 : 0, redact(r.summary), r.data === undefined ? null : JSON.stringify(redactValue(r.data)));
+    this.write(
+      () => `result (${r.ok ? 'ok' : 'failed'}) of ${this.callName(r.toolUseId)}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO results (session_id, tool_use_id, at, ok, summary, data) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, r.toolUseId, at, r.ok ? 1 : 0, redact(r.summary), r.data === undefined ? null : JSON.stringify(redactValue(r.data))),
+    );
   }
 
   /** A checkpoint taken (commit) or one that could not be taken (error) before a tool call. */
   checkpoint(r: { sessionId: string; toolUseId: string | null; commit: string | null; summary: string; error?: string }, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO checkpoints (session_id, tool_use_id, at, commit_id, summary, error) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(r.sessionId, r.toolUseId, at, r.commit, redact(r.summary), r.error ?? null);
+    this.write(
+      () => `checkpoint ${r.commit ? r.commit.slice(0, 12) : '(none)'} for ${r.toolUseId ? this.callName(r.toolUseId) : 'the session'}: ${redact(r.summary)}`,
+      () =>
+        this.db
+          .prepare('INSERT INTO checkpoints (session_id, tool_use_id, at, commit_id, summary, error) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, r.toolUseId, at, r.commit, redact(r.summary), r.error ?? null),
+    );
   }
 
   /** The files a tool call changed, as the checkpoints before and after it show. */
   changes(r: { sessionId: string; toolUseId: string; changes: { status: string; path: string }[] }, at = Date.now()): void {
-    const insert = this.db.prepare('INSERT INTO changes (session_id, tool_use_id, at, status, path) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const c of r.changes.slice(0, MAX_CHANGES_PER_CALL)) insert.run(r.sessionId, r.toolUseId, at, c.status, c.path);
-      if (r.changes.length > MAX_CHANGES_PER_CALL) insert.run(r.sessionId, r.toolUseId, at, 'more', `${r.changes.length - MAX_CHANGES_PER_CALL} more files`);
-    })();
+    this.write(
+      () => `${r.changes.length} changed file(s) of ${this.callName(r.toolUseId)}`,
+      () => {
+        const insert = this.db.prepare('INSERT INTO changes (session_id, tool_use_id, at, status, path) VALUES (?, ?, ?, ?, ?)');
+        this.db.transaction(() => {
+          for (const c of r.changes.slice(0, MAX_CHANGES_PER_CALL)) insert.run(r.sessionId, r.toolUseId, at, c.status, c.path);
+          if (r.changes.length > MAX_CHANGES_PER_CALL) insert.run(r.sessionId, r.toolUseId, at, 'more', `${r.changes.length - MAX_CHANGES_PER_CALL} more files`);
+        })();
+      },
+    );
   }
 
   changesOf(sessionId: string, toolUseId?: string): { toolUseId: string; status: string; path: string }[] {
@@ -402,6 +551,7 @@ export class AuditLog {
       approved: count((r) => r.askedFirst && r.verdict === 'allow'),
       timedOut: count((r) => r.decidedBy === 'timeout'),
       faults: count((r) => r.decidedBy === 'fault'),
+      stale: count((r) => r.decidedBy === 'stale'),
       connections: this.db
         .prepare("SELECT COALESCE(SUM(verdict = 'allow'), 0) AS allowed, COALESCE(SUM(verdict = 'deny'), 0) AS refused, COALESCE(SUM(asked), 0) AS asked FROM connections WHERE session_id = ?")
         .get(sessionId) as SessionSummary['connections'],

@@ -30,7 +30,8 @@ export class GitPipe {
 
   private start(): ChildProcessWithoutNullStreams {
     const child = spawn('git', gitArgs(this.args), { cwd: this.env.workTree, env: gitProcessEnv(this.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8');
+    // byte strings both ways: names that are not UTF-8 pass unchanged
+    child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk: string) => this.onData(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-2000);
@@ -63,7 +64,7 @@ export class GitPipe {
     }
   }
 
-  /** Sends `inputs` (none may contain the separator) and resolves with their output records. */
+  /** Sends `inputs` (byte strings; none may contain the separator) and resolves with their output records. */
   request(inputs: string[]): Promise<string[]> {
     if (inputs.length === 0) return Promise.resolve([]);
     if (inputs.some((i) => i.includes(this.separator) || (this.separator === '\n' && (i.includes('\0') || i.startsWith('"'))))) {
@@ -72,7 +73,7 @@ export class GitPipe {
     const child = (this.child ??= this.start());
     return new Promise((resolve, reject) => {
       this.pending.push({ records: inputs.length * this.recordsPerInput, out: [], resolve, reject });
-      child.stdin.write(inputs.map((i) => i + this.separator).join(''));
+      child.stdin.write(Buffer.from(inputs.map((i) => i + this.separator).join(''), 'latin1'));
     });
   }
 

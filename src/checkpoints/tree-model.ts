@@ -34,7 +34,7 @@ export class TreeModel {
     return this.leaves;
   }
 
-  /** Builds the model from `git ls-tree -r -t -z --full-tree <tree>` output. */
+  /** Builds the model from `git ls-tree -r -t -z --full-tree <tree>` output (read as a byte string). */
   static fromLsTree(rootOid: string, listing: string): TreeModel {
     const model = new TreeModel();
     for (const record of listing.split('\0')) {
@@ -125,6 +125,20 @@ export class TreeModel {
     return true;
   }
 
+  /** Paths of the nested repositories (gitlinks). */
+  gitlinks(): string[] {
+    const out: string[] = [];
+    const walk = (dir: Dir, prefix: string): void => {
+      for (const [name, child] of dir.children) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (child instanceof Dir) walk(child, path);
+        else if (child.mode === GITLINK_MODE) out.push(path);
+      }
+    };
+    walk(this.root, '');
+    return out;
+  }
+
   /** Paths of every directory that holds something, '' for the root. */
   directories(): string[] {
     const out: string[] = [];
@@ -142,12 +156,13 @@ export class TreeModel {
       if (dir.oid) return dir.oid;
       const entries = [...dir.children].map(([name, child]) => {
         const isDir = child instanceof Dir;
-        return { key: Buffer.from(isDir ? `${name}/` : name), name, mode: isDir ? '40000' : child.mode, oid: isDir ? write(child) : child.oid };
+        // names are byte strings (latin1): the tree holds the exact bytes
+        return { key: Buffer.from(isDir ? `${name}/` : name, 'latin1'), name, mode: isDir ? '40000' : child.mode, oid: isDir ? write(child) : child.oid };
       });
       entries.sort((a, b) => Buffer.compare(a.key, b.key));
       const oidBytes = writer.format === 'sha1' ? 20 : 32;
       const parts: Buffer[] = [];
-      for (const e of entries) parts.push(Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.oid, 'hex').subarray(0, oidBytes));
+      for (const e of entries) parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'latin1'), Buffer.from(e.oid, 'hex').subarray(0, oidBytes));
       dir.oid = writer.write('tree', Buffer.concat(parts));
       return dir.oid;
     };

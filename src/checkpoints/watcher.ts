@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { absolute, shown } from './paths.js';
 
 /** Beyond this many changed paths between checkpoints, the next one rescans instead. */
 const MAX_DIRTY = 20_000;
@@ -15,7 +16,8 @@ const MAX_DIRTY = 20_000;
 export class DirtyWatcher {
   private readonly watches = new Map<string, FSWatcher>();
   private dirty = new Set<string>();
-  private lost = false;
+  /** Why some change may have been missed since the last `take` (null: nothing was). */
+  private lost: string | null = null;
   private readonly syncDir: string;
   private readonly syncWatcher: FSWatcher;
   private readonly barriers = new Map<string, (ok: boolean) => void>();
@@ -48,22 +50,29 @@ export class DirtyWatcher {
     return this.watches.has(rel);
   }
 
-  /** Watches directory `rel` ('' is the workspace) afresh; false (and the set lost) when it cannot. */
+  /**
+   * Watches directory `rel` ('' is the workspace; a byte string like every path here) afresh; false
+   * (and the set lost) when it cannot.
+   */
   watch(rel: string): boolean {
     // a watch already here may be on a directory since replaced (inode numbers are reused)
     this.watches.get(rel)?.close();
     this.watches.delete(rel);
     if (this.watches.size >= this.maxWatches) {
-      this.lost = true;
+      this.lost ??= `more than ${this.maxWatches} directories to watch`;
       return false;
     }
     try {
-      const watcher = watch(join(this.workspace, rel), { persistent: false }, (_type, name) => this.changed(rel, name === null ? null : String(name)));
-      watcher.on('error', () => this.unwatchTree(rel));
+      // names as bytes: a name that is not UTF-8 must come back as it is
+      const watcher = watch(absolute(this.workspace, rel), { persistent: false, encoding: 'buffer' }, (_type, name) => this.changed(rel, name === null ? null : name.toString('latin1')));
+      watcher.on('error', (e) => {
+        this.lost ??= `the watch on ${rel ? shown(rel) : 'the workspace'} failed (${e.message})`;
+        this.unwatchTree(rel);
+      });
       this.watches.set(rel, watcher);
       return true;
-    } catch {
-      this.lost = true;
+    } catch (e) {
+      this.lost ??= `cannot watch ${rel ? shown(rel) : 'the workspace'} (${(e as Error).message})`;
       return false;
     }
   }
@@ -80,14 +89,14 @@ export class DirtyWatcher {
   }
 
   private changed(dir: string, name: string | null): void {
-    if (name === null) this.lost = true;
+    if (name === null) this.lost ??= 'the kernel dropped change events (queue overflow)';
     else if (!(dir === '' && name === '.git')) {
       const path = dir ? `${dir}/${name}` : name;
       this.dirty.add(path);
       this.listener?.(path);
     }
     if (this.dirty.size > MAX_DIRTY) {
-      this.lost = true;
+      this.lost ??= `more than ${MAX_DIRTY} paths changed between checkpoints`;
       this.dirty.clear();
     }
   }
@@ -112,16 +121,16 @@ export class DirtyWatcher {
     });
   }
 
-  /** The changed paths since the last call, and whether some change may have been missed. */
-  take(): { paths: string[]; lost: boolean } {
+  /** The changed paths since the last call, and why some change may have been missed (null: none was). */
+  take(): { paths: string[]; lost: string | null } {
     const out = { paths: [...this.dirty], lost: this.lost };
     this.dirty = new Set();
-    this.lost = false;
+    this.lost = null;
     return out;
   }
 
-  markLost(): void {
-    this.lost = true;
+  markLost(why: string): void {
+    this.lost ??= why;
   }
 
   close(): void {

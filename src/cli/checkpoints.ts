@@ -2,21 +2,29 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import kleur from 'kleur';
-import { CheckpointStore, type Checkpoint, type FileChange } from '../checkpoints/store.js';
+import { CheckpointStore, describeOutside, type Checkpoint, type FileChange } from '../checkpoints/store.js';
 import { AuditLog } from '../audit/store.js';
 import { loadConfig } from '../config/load.js';
-import { HarnessError, UsageError } from '../errors.js';
+import { asStateError, HarnessError, UsageError } from '../errors.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { requestRollback } from '../session/control.js';
-import { closeInterrupted } from '../session/interrupted.js';
-import { parseSince } from './log.js';
+import { closeInterrupted, reapInterrupted } from '../session/interrupted.js';
+import { durationOnly, shown, wholeNumber } from './args.js';
 import { printJson, useColor } from './output.js';
 
 function openStore(cwd?: string): { store: CheckpointStore; workspace: string; auditPath: string } {
   const workspace = findWorkspace(resolve(cwd ?? process.cwd()));
   const { checkpoints, config } = loadConfig(workspace);
-  const store = CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: checkpoints.maxFileBytes, indexName: 'cli-index' });
-  return { store, workspace, auditPath: auditPathFor(workspace, process.env, config.audit?.path) };
+  const auditPath = auditPathFor(workspace, process.env, config.audit?.path);
+  // sessions whose supervisor died are closed first (their runtime files removed)
+  reapInterrupted(workspace, auditPath);
+  let store: CheckpointStore;
+  try {
+    store = CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: checkpoints.maxFileBytes, indexName: 'cli-index' });
+  } catch (e) {
+    throw asStateError(e, 'checkpoints', stateDirFor(workspace));
+  }
+  return { store, workspace, auditPath };
 }
 
 /** The checkpoint a person named on the command line (a misspelled name is a usage error). */
@@ -24,7 +32,9 @@ async function named(store: CheckpointStore, name: string): Promise<Checkpoint> 
   try {
     return await store.resolve(name);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // the store's message names what was typed: a long or odd one is shown cut and escaped
+    const message = (e as Error).message.split(`"${name}"`).join(shown(name));
+    throw new UsageError(message);
   }
 }
 
@@ -40,6 +50,12 @@ function describeChanges(changes: FileChange[]): string {
   const sign = { added: kleur.green('+'), deleted: kleur.red('-'), modified: kleur.yellow('~'), 'type-changed': kleur.magenta('t') };
   // from the present's point of view: "added" means the rollback brings the file back
   return changes.map((c) => `  ${sign[c.status]} ${c.path}`).join('\n');
+}
+
+/** What a rollback leaves as it is (git cannot hold it, or something unrecorded is in the way), one line each. */
+function leftAlone(notRestored: string[]): string {
+  if (notRestored.length === 0) return '';
+  return `${kleur.yellow('Left as it is:')}\n${notRestored.map((n) => `  ${kleur.yellow('!')} ${n}`).join('\n')}\n`;
 }
 
 /** A session still running in this workspace (by its audit log): rolling back under it would race the agent. */
@@ -120,6 +136,9 @@ export function registerCheckpoints(program: Command): void {
           process.stdout.write(`${kleur.dim(`session ${session}`)}${foreign}\n`);
         }
         process.stdout.write(`  ${line(c)}\n`);
+        // what git's tree cannot hold is named, not lost silently
+        const outside = describeOutside(c.outside);
+        if (outside) process.stdout.write(`      ${kleur.dim(outside)}\n`);
       }
     });
   list
@@ -127,8 +146,9 @@ export function registerCheckpoints(program: Command): void {
     .description('delete checkpoints of sessions whose last checkpoint is older than a duration')
     .requiredOption('--older-than <duration>', 'e.g. 7d, 12h')
     .action(async (opts: { olderThan: string }) => {
+      const olderThan = Date.now() - durationOnly('--older-than', opts.olderThan);
       const { store } = openStore();
-      const removed = await store.prune(parseSince(opts.olderThan));
+      const removed = await store.prune(olderThan);
       process.stdout.write(removed.length ? `Removed the checkpoints of ${removed.length} session(s): ${removed.join(', ')}\n` : 'Nothing to prune.\n');
     });
 
@@ -156,9 +176,8 @@ export function registerCheckpoints(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  harness rollback\n  harness rollback 3 --dry-run\n  harness rollback --to 3f2a9c1\n  harness rollback --undo')
     .action(async (stepsArg: string, opts: { to?: string; session?: string; undo?: boolean; dryRun?: boolean; force?: boolean; json?: boolean }) => {
+      const steps = wholeNumber('steps', stepsArg, { min: 1, max: 1_000_000 });
       const { store, workspace, auditPath } = openStore();
-      const steps = Number(stepsArg);
-      if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`steps: expected a positive whole number (found "${stepsArg}")`);
       let target: Checkpoint;
       if (opts.to) target = await named(store, opts.to);
       else {
@@ -181,27 +200,27 @@ export function registerCheckpoints(program: Command): void {
       }
       if (opts.dryRun) {
         const plan = await store.plan(target);
-        if (opts.json) return printJson({ dryRun: true, target, changes: plan.changes });
+        if (opts.json) return printJson({ dryRun: true, target, changes: plan.changes, notRestored: plan.notRestored });
         useColor();
-        process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n`);
+        process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n${leftAlone(plan.notRestored)}`);
         return;
       }
       const running = opts.force ? null : runningSession(auditPath, workspace);
-      let result: { changes: FileChange[]; saved: string | null };
+      let result: { changes: FileChange[]; saved: string | null; notRestored: string[] };
       if (running) {
         // the session restores it between tool calls and tells the agent
         const answer = await requestRollback(runtimeDirFor(workspace, running.id), target.id);
         if (!answer) throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}) and cannot be reached; rolling back under it would race the agent. Stop the agent first, or pass --force.`);
-        const body = answer.body as { error?: string; changes?: FileChange[]; saved?: string | null };
+        const body = answer.body as { error?: string; changes?: FileChange[]; saved?: string | null; notRestored?: string[] };
         if (answer.status !== 200) throw new HarnessError(`The running session did not roll back: ${body.error ?? `status ${answer.status}`}`);
-        result = { changes: body.changes ?? [], saved: body.saved ?? null };
+        result = { changes: body.changes ?? [], saved: body.saved ?? null, notRestored: body.notRestored ?? [] };
       } else {
         const restored = await store.restore(target, target.sessionId);
-        result = { changes: restored.changes, saved: restored.saved?.id ?? null };
+        result = { changes: restored.changes, saved: restored.saved?.id ?? null, notRestored: restored.notRestored };
       }
-      if (opts.json) return printJson({ target, changes: result.changes, undo: result.saved, viaSession: running?.id ?? null });
+      if (opts.json) return printJson({ target, changes: result.changes, notRestored: result.notRestored, undo: result.saved, viaSession: running?.id ?? null });
       useColor();
-      process.stdout.write(`Rolled back to ${line(target)}${running ? kleur.dim(` (through the running session ${running.id}; the agent is told)`) : ''}\n${describeChanges(result.changes)}\n`);
+      process.stdout.write(`Rolled back to ${line(target)}${running ? kleur.dim(` (through the running session ${running.id}; the agent is told)`) : ''}\n${describeChanges(result.changes)}\n${leftAlone(result.notRestored)}`);
       if (result.saved) process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.slice(0, 12)}: harness rollback --undo brings it back.\n`));
     });
 }

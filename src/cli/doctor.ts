@@ -8,10 +8,11 @@ import { createGeminiAdapter } from '../agents/gemini.js';
 import { findExecutable } from '../executable.js';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { closeInterrupted } from '../session/interrupted.js';
 import kleur from 'kleur';
 import { AuditLog } from '../audit/store.js';
 import { loadConfig, type SandboxSettings } from '../config/load.js';
-import { HarnessError } from '../errors.js';
+import { asStateError, describeStateProblem, HarnessError, probeState, StateError, stateProblem } from '../errors.js';
 import { hookClientPath } from '../hooks/client.js';
 import { hookPath } from '../hooks/protocol.js';
 import { HookServer } from '../hooks/server.js';
@@ -144,16 +145,25 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     rmSync(probe);
     checks.push({ name: 'state directory', status: 'ok', detail: state });
   } catch (e) {
-    checks.push({ name: 'state directory', status: 'fail', detail: `${state}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR' });
+    const problem = stateProblem(e) ?? probeState(state);
+    checks.push({ name: 'state directory', status: 'fail', detail: problem ? describeStateProblem("harness's state", state, problem) : `${state}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR' });
   }
 
   try {
     const auditPath = auditPathFor(workspace, process.env, auditConfigured);
     const log = AuditLog.open(auditPath);
     checks.push({ name: 'audit log', status: 'ok', detail: `${auditPath} (schema ${log.schemaVersion})` });
+    // sessions whose supervisor died are closed (their runtime files removed)
+    closeInterrupted(log, workspace);
     log.close();
-  } catch (e) {
-    checks.push({ name: 'audit log', status: 'fail', detail: (e as Error).message, fix: 'reinstall (npm install builds better-sqlite3) or check the state directory' });
+  } catch (caught) {
+    const e = asStateError(caught, 'the audit log', auditPathFor(workspace, process.env, auditConfigured));
+    checks.push({
+      name: 'audit log',
+      status: 'fail',
+      detail: (e as Error).message,
+      fix: e instanceof StateError ? 'make the state directory writable (free space), or set HARNESS_STATE_DIR or audit.path' : 'reinstall (npm install builds better-sqlite3) or check the state directory',
+    });
   }
 
   try {

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import kleur from 'kleur';
 import { AuditLog, type ConnectionRow, type LogRow, type SessionSummary } from '../audit/store.js';
@@ -9,6 +8,7 @@ import { auditPathFor, findWorkspace } from '../workspace.js';
 import { loadConfig } from '../config/load.js';
 import { closeInterrupted } from '../session/interrupted.js';
 import { paintVerdict, printJson, useColor } from './output.js';
+import { existingDir, pointInTime, shown, wholeNumber } from './args.js';
 
 interface LogOptions {
   session?: string;
@@ -20,15 +20,9 @@ interface LogOptions {
   config?: string;
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `30m`, `2h`, `7d` ago, or an ISO date. */
-export function parseSince(value: string, now = Date.now()): number {
-  const rel = /^(\d+)\s*([smhdw])$/.exec(value.trim());
-  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
-  const abs = Date.parse(value);
-  if (Number.isNaN(abs)) throw new UsageError(`--since: expected a duration like 30m, 2h, 7d or a date like 2026-11-21 (found "${value}")`);
-  return abs;
+/** `30m`, `2h`, `7d` ago, or an ISO date (`name`: the option, for the message). */
+export function parseSince(value: string, now = Date.now(), name = '--since'): number {
+  return pointInTime(name, value, now);
 }
 
 function time(at: number): string {
@@ -56,7 +50,7 @@ export function formatSummary(s: SessionSummary): string {
   const total = c.allowed + c.refused;
   return [
     `session ${s.id} · ${s.agent} · started ${time(s.startedAt)} · ${ended}`,
-    `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}`,
+    `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}${s.stale ? kleur.red(`, ${s.stale} abandoned by a hook client that stopped waiting`) : ''}`,
     ...(total > 0 ? [`  ${total} connections: ${kleur.green(`${c.allowed} allowed`)}, ${kleur.red(`${c.refused} refused`)}, ${kleur.yellow(`${c.asked} asked`)}`] : []),
   ].join('\n');
 }
@@ -74,12 +68,12 @@ export function registerLog(program: Command): void {
     .option('-c, --config <file>', 'config file (for audit.path)')
     .addHelpText('after', '\nExamples:\n  harness log\n  harness log --verdict deny --since 2h\n  harness log --session all --json')
     .action((opts: LogOptions) => {
-      const workspace = findWorkspace(resolve(opts.cwd ?? process.cwd()));
+      if (opts.verdict !== undefined && !['allow', 'ask', 'deny'].includes(opts.verdict)) throw new UsageError(`--verdict: expected allow, ask or deny (found ${shown(opts.verdict)})`);
+      const limit = wholeNumber('--limit', opts.limit ?? '200', { min: 1, max: 1_000_000_000 });
+      const since = opts.since !== undefined ? parseSince(opts.since) : undefined;
+      if (opts.session !== undefined && opts.session.trim() === '') throw new UsageError('--session: expected a session id or "all" (found "")');
+      const workspace = findWorkspace(existingDir('--cwd', opts.cwd));
       const path = auditPathFor(workspace, process.env, loadConfig(workspace, opts.config).config.audit?.path);
-      if (opts.verdict && !['allow', 'ask', 'deny'].includes(opts.verdict)) throw new UsageError(`--verdict: expected allow, ask or deny (found "${opts.verdict}")`);
-      const limit = Number(opts.limit ?? '200');
-      if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: expected a positive whole number (found "${opts.limit}")`);
-      const since = opts.since ? parseSince(opts.since) : undefined;
       if (!existsSync(path)) {
         if (opts.json) printJson({ workspace, database: path, sessions: [], calls: [] });
         else process.stdout.write(`No audit log yet for ${workspace} (${path}). Start one with: harness run claude\n`);
@@ -91,7 +85,7 @@ export function registerLog(program: Command): void {
         const sessionId = opts.session === 'all' ? undefined : (opts.session ?? log.latestSessionId() ?? undefined);
         const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
         const summary = sessionId ? log.summary(sessionId) : null;
-        if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session "${opts.session}" in ${path}`);
+        if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session ${shown(opts.session)} in ${path}`);
         const events = sessionId ? log.eventsOf(sessionId).filter((e) => since === undefined || e.at >= since) : [];
         const connections = sessionId ? log.connectionsOf(sessionId, limit).filter((c) => (since === undefined || c.at >= since) && (!opts.verdict || (opts.verdict === 'ask' ? c.asked : c.verdict === opts.verdict))) : [];
         if (opts.json) {

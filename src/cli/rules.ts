@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { existingDir } from './args.js';
 import kleur from 'kleur';
 import { HarnessError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
@@ -23,7 +23,7 @@ interface RulesOptions {
 }
 
 function load(opts: RulesOptions) {
-  const workspace = findWorkspace(resolve(opts.cwd ?? process.cwd()));
+  const workspace = findWorkspace(existingDir('--cwd', opts.cwd));
   return loadConfig(workspace, opts.config);
 }
 

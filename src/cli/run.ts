@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AuditLog } from '../audit/store.js';
-import { UsageError } from '../errors.js';
+import { oneLine, UsageError } from '../errors.js';
 import { formatSummary } from './log.js';
 import { useColor } from './output.js';
+import { shown } from './args.js';
 
 interface RunCliOptions {
   config?: string;
@@ -47,8 +48,10 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
     )
     .action(async function (this: Command, agent: string, agentArgs: string[], opts: RunCliOptions) {
       if (opts.hookTransport !== undefined && opts.hookTransport !== 'http' && opts.hookTransport !== 'command') {
-        throw new UsageError(`--hook-transport: expected http or command (found "${opts.hookTransport}")`);
+        throw new UsageError(`--hook-transport: expected http or command (found ${shown(opts.hookTransport)})`);
       }
+      if (opts.agentBin !== undefined && opts.agentBin.trim() === '') throw new UsageError('--agent-bin: expected the path of the agent binary (found "")');
+      if (agent.trim() === '') throw new UsageError('expected an agent (claude, codex, gemini) or, after --, a program (found "")');
       // `harness run claude -- -p x`: the separator is harness's, not the agent's
       const args = agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs;
       // `harness run -- <program>`: the program comes right after the separator
@@ -69,13 +72,21 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
         autonomous: opts.autonomous === true,
         version,
       });
+      // the agent's exit code is harness's, whatever happens to the summary
+      process.exitCode = result.exitCode;
       if (opts.summary !== false) {
         useColor(process.stderr);
-        const log = AuditLog.open(result.auditPath);
-        const summary = log.summary(result.sessionId);
-        log.close();
-        if (summary) process.stderr.write(`\n${formatSummary(summary)}\n  details: harness log --session ${result.sessionId}\n`);
+        try {
+          const log = AuditLog.open(result.auditPath);
+          try {
+            const summary = log.summary(result.sessionId);
+            if (summary) process.stderr.write(`\n${formatSummary(summary)}\n  details: harness log --session ${result.sessionId}\n`);
+          } finally {
+            log.close();
+          }
+        } catch (error) {
+          process.stderr.write(`harness: no session summary: ${oneLine(error)}\n`);
+        }
       }
-      process.exitCode = result.exitCode;
     });
 }

@@ -2,9 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { trace, tracing } from '../trace.js';
 import { EXIT_HEADER, MAX_BODY, TOKEN_HEADER, VERDICT_HEADER, type HookEvent, type HookReply } from './protocol.js';
 
-export type HookHandler = (agent: string, event: HookEvent, payload: unknown) => Promise<HookReply>;
+/**
+ * What the server knows about one hook request besides its body. `signal` aborts when the client
+ * is gone before the answer was sent: it gave up waiting (its timeout passed while harness was
+ * stopped or stalled) and, failing closed, told the agent the call was blocked.
+ */
+export interface HookRequest {
+  signal: AbortSignal;
+}
+
+export type HookHandler = (agent: string, event: HookEvent, payload: unknown, request?: HookRequest) => Promise<HookReply>;
 
 export interface HookEndpoint {
   host: string;
@@ -68,6 +78,7 @@ export class HookServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse, trusted = false): Promise<void> {
     const route = /^\/hook\/([a-z]+)\/(pre|post)$/.exec(req.url ?? '');
+    if (tracing) trace(`hook ${route?.[2] ?? '?'}: received`);
     if (req.method !== 'POST' || !route) return void res.writeHead(404).end();
     if (!trusted && !this.authorized(req)) return void res.writeHead(403).end();
     const chunks: Buffer[] = [];
@@ -88,7 +99,7 @@ export class HookServer {
     } catch {
       return void res.writeHead(400).end();
     }
-    const reply = await this.handler(route[1]!, route[2] as HookEvent, payload);
+    const reply = await this.handler(route[1]!, route[2] as HookEvent, payload, { signal: clientGone(req, res) });
     const body = Buffer.from(reply.body, 'utf8');
     // An explicit length (no chunking): the clients check the body arrived whole.
     res.writeHead(200, {
@@ -98,7 +109,29 @@ export class HookServer {
       [EXIT_HEADER]: String(reply.exitCode),
     });
     res.end(body);
+    if (tracing) trace(`hook ${route[2]}: answered`);
   }
+}
+
+/**
+ * Aborts when the client hangs up before the answer is sent. Hook clients never half-close while
+ * they wait, so the end of their side of the connection means they stopped waiting.
+ */
+function clientGone(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  const socket = req.socket;
+  const hungUp = (): void => {
+    if (!res.writableFinished) gone.abort();
+  };
+  if (socket.destroyed || socket.readableEnded) hungUp();
+  socket.once('end', hungUp);
+  socket.once('close', hungUp);
+  res.once('close', () => {
+    hungUp();
+    socket.off('end', hungUp);
+    socket.off('close', hungUp);
+  });
+  return gone.signal;
 }
 
 /** Closes a server now, dropping idle keep-alive connections instead of waiting them out. */

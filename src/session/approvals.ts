@@ -45,13 +45,24 @@ export class ApprovalBus {
     this.settled = null;
   }
 
-  request(event: ToolEvent, decision: Decision, timeoutMs: number): Promise<ApprovalAnswer> {
+  /** `signal`: the one waiting for the answer went away (the dialog is taken down, the answer is no). */
+  request(event: ToolEvent, decision: Decision, timeoutMs: number, signal?: AbortSignal): Promise<ApprovalAnswer> {
     if (!this.responder) return Promise.resolve({ verdict: this.whenNoResponder, by: 'no-tty' });
     const request: ApprovalRequest = { id: randomUUID(), event, decision, deadline: Date.now() + timeoutMs };
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.answer(request.id, { verdict: 'deny', by: 'timeout' }), timeoutMs);
-      this.pending.set(request.id, { request, resolve, timer });
+      const gone = (): void => void this.answer(request.id, { verdict: 'deny', by: 'timeout', message: 'the agent stopped waiting for the answer' });
+      this.pending.set(request.id, {
+        request,
+        resolve: (a) => {
+          signal?.removeEventListener('abort', gone);
+          resolve(a);
+        },
+        timer,
+      });
       this.responder!(request);
+      if (signal?.aborted) gone();
+      else signal?.addEventListener('abort', gone, { once: true });
     });
   }
 

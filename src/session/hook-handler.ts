@@ -3,6 +3,7 @@ import type { AgentAdapter } from '../agents/adapter.js';
 import type { ToolEvent } from '../agents/tool-event.js';
 import type { AuditLog, DecidedBy } from '../audit/store.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
+import type { HookRequest } from '../hooks/server.js';
 import type { Decision, JudgedFile, Policy } from '../policy/index.js';
 import { changedScripts } from './scripts.js';
 import type { ApprovalBus } from './approvals.js';
@@ -12,6 +13,7 @@ import { guardSecrets } from './secret-guard.js';
 import type { SessionRules } from './session-rules.js';
 import type { SessionGuard } from './guard.js';
 import { ToolGate } from './tool-gate.js';
+import { trace } from '../trace.js';
 
 export interface HookContext {
   adapter: AgentAdapter;
@@ -42,13 +44,21 @@ export function sandboxRefusals(text: string): string[] {
   return [...new Set(lines.map((l) => l.trim().slice(0, 200)))].slice(0, 5);
 }
 
+/** The hook handler of a session; `settled()` resolves once every finished call's changes are recorded. */
+export type SessionHookHandler = ((agent: string, event: HookEvent, payload: unknown, request?: HookRequest) => Promise<HookReply>) & { settled(): Promise<void> };
+
 /**
  * What the supervisor does with one hook call: PreToolUse → record, decide, ask a human when the
  * rules say ask, record the outcome, answer; PostToolUse → record the result. Any failure is a
  * deny with a reason (fail closed).
  */
-export function createHookHandler(ctx: HookContext): (agent: string, event: HookEvent, payload: unknown) => Promise<HookReply> {
+export function createHookHandler(ctx: HookContext): SessionHookHandler {
   const { adapter, audit, approvals, sessionId, workspace } = ctx;
+  /** The change lists of finished calls still being worked out (after their PostToolUse was answered). */
+  const recording = new Set<Promise<void>>();
+  const settled = async (): Promise<void> => {
+    while (recording.size > 0) await Promise.all([...recording]);
+  };
   const gate = ctx.gate ?? new ToolGate();
   /** The checkpoint tree taken before each running mutation, to record what it changed. */
   const treeBefore = new Map<string, string>();
@@ -66,10 +76,12 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     if (!store || !mutates) return null;
     const force = event.kind === 'write' || event.kind === 'edit' ? event.paths : [];
     try {
+      trace('pre: decided, checkpoint start');
       const cp = await store.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
       const left = cp?.skipped?.length ? `; left out ${cp.skipped.length} file(s) over ${Math.round(store.maxFileBytes / 1048576)} MiB: ${cp.skipped.slice(0, 5).join(', ')}` : '';
       // unchanged: the state before this call is the last checkpoint, which is recorded for it
       audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? store.lastId(sessionId), summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left });
+      trace('pre: checkpoint recorded');
       const tree = cp?.tree ?? store.lastTree(sessionId);
       if (tree) treeBefore.set(event.toolUseId, tree);
       return null;
@@ -99,12 +111,33 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     if (scripts.some((j) => j.sha256 !== null)) judgedFor.set(event.toolUseId, [...scripts]);
   };
 
-  const onPre = async (event: ToolEvent, payload: unknown): Promise<HookReply> => {
+  /**
+   * Whether the hook client has given up on this call: after a stall (harness stopped, SIGSTOP, a
+   * machine asleep) its timeout passed and, failing closed, it told the agent the call was blocked.
+   * Events queued behind the stall (the client's hang-up) are let in first.
+   */
+  const gaveUp = async (signal: AbortSignal | undefined): Promise<boolean> => {
+    if (!signal) return false;
+    if (!signal.aborted) await new Promise((resolve) => setImmediate(resolve));
+    return signal.aborted;
+  };
+  /** A call whose client gave up: logged as what it was (blocked, never run), no checkpoint, not running. */
+  const stale = (event: ToolEvent, started: number, after?: Pick<Decision, 'verdict' | 'ruleId'>): HookReply => {
+    const would = after ? ` (harness's answer would have been ${after.verdict}${after.ruleId ? ` by ${after.ruleId}` : ''})` : '';
+    const reason = `the hook client had stopped waiting before harness answered (harness was stopped or stalled longer than the hook timeout), so the agent was told the call was blocked and it did not run${would}`;
+    record(event, { verdict: 'deny', ruleId: 'core.stale', reason, mutates: false }, 'stale', started);
+    return adapter.preReply({ verdict: 'deny', ruleId: 'core.stale', reason }, false, event);
+  };
+
+  const onPre = async (event: ToolEvent, payload: unknown, signal?: AbortSignal): Promise<HookReply> => {
     await gate.enter();
+    // what the calls before this one changed is on record before this one goes ahead
+    if (recording.size > 0) await settled();
     // a protected file changed since the last call (and the watcher has not said so yet)
     await ctx.guard?.check();
     const started = performance.now();
     audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (payload as { tool_input?: unknown })?.tool_input ?? null });
+    if (await gaveUp(signal)) return stale(event, started);
     const notice = gate.takeNotice();
     if (notice) {
       const told = { verdict: 'deny' as const, ruleId: 'core.rollback', reason: notice, mutates: false };
@@ -112,17 +145,23 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       return adapter.preReply(told, false, event);
     }
     const decision = guardSecrets(event, decideEvent(event, policy()));
+    // the rules may have taken a while: a client that gave up meanwhile gets no checkpoint and no allow
+    if (decision.verdict !== 'deny' && (await gaveUp(signal))) return stale(event, started, decision);
     record(event, decision, 'rule', started);
     noteScripts(event, decision.scripts ?? []);
     if (decision.verdict === 'deny') return adapter.preReply(decision, false, event);
-    if (decision.verdict === 'allow') return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false, event));
+    /** An allowed call goes ahead, unless its client gave up while the checkpoint was taken. */
+    const goAhead = async (reply: HookReply): Promise<HookReply> => (reply.verdict === 'allow' && (await gaveUp(signal)) ? stale(event, started, decision) : proceed(event, decision, reply));
+    if (decision.verdict === 'allow') return goAhead((await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false, event));
     const remembered = ctx.rules?.find(event);
     if (remembered) {
       const allowed = { verdict: 'allow' as const, ruleId: decision.ruleId, reason: `allowed for this session by the person (${remembered.id}: ${remembered.description})`, mutates: decision.mutates };
       record(event, allowed, 'session', started);
-      return proceed(event, decision, (await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true, event));
+      return goAhead((await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(allowed, true, event));
     }
-    const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000);
+    const answer = await approvals.request(event, decision, ctx.approvalTimeoutSeconds * 1000, signal);
+    // the client gave up while the person was asked (the dialog is taken down): what they answer no longer counts
+    if (await gaveUp(signal)) return stale(event, started, { verdict: answer.verdict, ruleId: decision.ruleId });
     if (answer.verdict === 'allow' && answer.remember && ctx.rules) {
       const rule = ctx.rules.add(event);
       if (rule) audit.event({ sessionId, kind: 'session-rule-added', detail: `${rule.id}: ${rule.description} (asked by ${decision.ruleId ?? 'the defaults'})` });
@@ -141,7 +180,7 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       const refused = await checkpointFirst(event, decision.mutates);
       if (refused) return refused;
     }
-    return proceed(event, decision, adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow', event));
+    return goAhead(adapter.preReply(final, answer.by === 'human' && answer.verdict === 'allow', event));
   };
 
   const onPost = async (payload: unknown): Promise<HookReply> => {
@@ -163,23 +202,35 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {
       treeBefore.delete(event.toolUseId);
-      try {
-        audit.changes({ sessionId, toolUseId: event.toolUseId, changes: await ctx.checkpoints.changesSince(before) });
-      } catch (error) {
-        // the call has run either way; the log says the list is missing and why
-        audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] });
-      }
+      // The agent does not wait for the list of what the call changed: it is asked for now, so the
+      // store (which does its work in order) reads the tree after this call and before the next
+      // checkpoint, and it is recorded once known. The next PreToolUse, and the end of the session,
+      // wait for it.
+      const at = Date.now();
+      trace('post: changes start');
+      const job = ctx.checkpoints
+        .changesSince(before)
+        .then(
+          (changes) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes }, at),
+          // the call has run either way; the log says the list is missing and why
+          (error) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] }, at),
+        )
+        .then(() => trace('post: changes recorded'))
+        // a record the audit log could not take is its own to report (it lists what it could not write)
+        .catch(() => undefined)
+        .finally(() => recording.delete(job));
+      recording.add(job);
     }
     return adapter.postReply();
   };
 
-  return async (agent, hook, payload) => {
+  const handle = async (agent: string, hook: HookEvent, payload: unknown, request?: HookRequest): Promise<HookReply> => {
     let event: ToolEvent | undefined;
     try {
       if (agent !== adapter.name) throw new Error(`hook for unknown agent "${agent}"`);
       if (hook === 'post') return await onPost(payload);
       event = adapter.toToolEvent(payload, workspace);
-      return await onPre(event, payload);
+      return await onPre(event, payload, request?.signal);
     } catch (error) {
       const reason = `harness could not decide this call (${error instanceof Error ? error.message : String(error)}); it was blocked`;
       try {
@@ -191,4 +242,5 @@ export function createHookHandler(ctx: HookContext): (agent: string, event: Hook
       return hook === 'pre' ? adapter.preReply({ verdict: 'deny', ruleId: 'core.fault', reason }, false, event) : adapter.postReply();
     }
   };
+  return Object.assign(handle, { settled });
 }

@@ -1,3 +1,5 @@
+import { trace } from '../trace.js';
+
 /**
  * The resources a session holds, released in the reverse order they were acquired, each release
  * running whatever the ones before it threw. A start that fails halfway leaves nothing behind.
@@ -11,7 +13,9 @@ export class Lifecycle {
   /** Runs one step of the start; what it returns is released at the end by `release`. */
   async acquire<T>(name: string, get: () => T | Promise<T>, release?: (value: T) => unknown): Promise<T> {
     this.fault?.(name);
+    trace(`${name}: start`);
     const value = await get();
+    trace(`${name}: done`);
     if (release) this.held.push({ name, release: () => release(value) });
     return value;
   }

@@ -11,6 +11,8 @@ export interface RollbackDone {
   /** The checkpoint of the present taken just before (undo goes back to it). */
   saved: string | null;
   changes: FileChange[];
+  /** What the rollback left as it is, and why (nested repositories, fifos, unrecorded files in the way). */
+  notRestored: string[];
 }
 
 /**
@@ -43,10 +45,10 @@ export class SessionRollback {
       } finally {
         await thaw();
       }
-      const { saved, changes } = restored;
+      const { saved, changes, notRestored } = restored;
       this.lastSaved = saved?.id ?? null;
       this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} ${why} (${changes.length} file(s) changed)` });
-      return { result: { target, saved: saved?.id ?? null, changes }, notice: rollbackNotice(target.id, changes) };
+      return { result: { target, saved: saved?.id ?? null, changes, notRestored }, notice: rollbackNotice(target.id, changes) };
     }, DRAIN_MS);
   }
 

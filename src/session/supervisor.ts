@@ -7,14 +7,13 @@ import { findExecutable } from '../executable.js';
 import { homeOf, requestedBinary, type AgentConfig, type HookTransport, type Launch } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
 import { AuditLog } from '../audit/store.js';
-import { HarnessError, UsageError } from '../errors.js';
+import { asStateError, describeStateProblem, HarnessError, oneLine, StateError, stateProblem, UsageError, type StateProblem } from '../errors.js';
 import { HookServer } from '../hooks/server.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
 import { createHookHandler } from './hook-handler.js';
 import { CheckpointStore } from '../checkpoints/store.js';
-import { PtyTerminal } from './terminal.js';
 import { ControlServer } from './control.js';
 import { ToolGate } from './tool-gate.js';
 import { SessionRollback } from './rollback.js';
@@ -31,11 +30,15 @@ import type { HookContext } from './hook-handler.js';
 import { Lifecycle } from './lifecycle.js';
 import { freezeTree } from './freeze.js';
 import { closeInterrupted } from './interrupted.js';
+import { processIdentity } from './liveness.js';
+import { Watchdog } from './watchdog.js';
+import type { UnloggedRecord } from '../audit/store.js';
 import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
 import { NetworkGate } from './network-gate.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
 import type { HostPolicy } from '../policy/network.js';
 import type { LoadedConfig } from '../config/load.js';
+import { trace } from '../trace.js';
 
 export interface RunOptions {
   /** The agent (claude, codex, gemini), or with `mode: 'command'` any program. */
@@ -62,6 +65,14 @@ export interface SessionResult {
   exitCode: number;
   sessionId: string;
   auditPath: string;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** A worktree's or a submodule's `.git`: a file naming the git directory, which sends git elsewhere. */
@@ -122,6 +133,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
+  trace('runSession');
   const hooked = opts.mode !== 'command';
   const adapter = hooked ? adapterFor(opts.agent) : undefined;
   if (hooked && !adapter) {
@@ -133,10 +145,15 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   }
   adapter?.preflight(opts.args, opts.cwd, process.env);
   const workspace = findWorkspace(opts.cwd);
+  trace('workspace found');
   const live = new LivePolicy(workspace, opts.configPath);
   const loaded = live.loaded;
+  trace('config loaded');
   const requested = adapter ? requestedBinary(adapter, process.env, opts.binary) : opts.agent;
-  const binary = findExecutable(requested);
+  if (requested.trim() === '') throw new UsageError(adapter ? `${adapter.binaryEnv} or --agent-bin is empty: name the ${adapter.title} binary, or leave it unset` : 'no program given: harness run -- <program> [args…]');
+  const found = findExecutable(requested);
+  // a directory (or anything else that is not a file) is not a program
+  const binary = found && isFile(found) ? found : null;
   if (!binary) {
     throw new HarnessError(
       adapter ? `${adapter.title} was not found ("${requested}"). Install it (${adapter.installHint}) or point ${adapter.binaryEnv} at the binary.` : `"${requested}" was not found on PATH.`,
@@ -145,6 +162,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const agentBinary: string = binary;
   const agentName = adapter ? adapter.name : basename(requested);
   const sandboxing = sandboxDecision(loaded.sandbox, opts.noSandbox === true);
+  trace('sandbox decided');
   if (opts.autonomous && !sandboxing.active) {
     throw new UsageError(`--autonomous needs the sandbox, and it is ${sandboxing.why}: without it nothing would hold the agent to harness's rules.`);
   }
@@ -156,24 +174,67 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const sessionId = randomUUID();
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const life = new Lifecycle(opts.fault);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // the agent's exit code, once it has one; a start that failed ends the session without one
   let exitCode: number | null = null;
   let result: number;
+  // what the audit log could not take during the session: told to the person once the screen is theirs again
+  let unlogged: { records: UnloggedRecord[]; count: number } | null = null;
   try {
     result = exitCode = await supervise();
   } finally {
     const failed = await life.close();
-    for (const f of failed) process.stderr.write(`harness: could not release ${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}\n`);
+    reportUnlogged(failed);
   }
   return { exitCode: result, sessionId, auditPath };
 
+  /** On stderr, after the agent's screen is released: what could not be released, what could not be logged. */
+  function reportUnlogged(failed: { name: string; error: unknown }[]): void {
+    const lines: string[] = [];
+    const records = unlogged?.records ?? [];
+    if (unlogged && unlogged.count > 0) {
+      const problem = records.find((r) => r.problem)?.problem;
+      lines.push(problem ? describeStateProblem('the audit log', auditPath, problem) : `cannot write the audit log at ${auditPath}: ${records[0]?.error ?? 'unknown error'}`);
+      lines.push(`${unlogged.count} record(s) of session ${sessionId} could not be logged:`);
+      for (const r of records) lines.push(`  ${new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)} ${r.what}`);
+      if (unlogged.count > records.length) lines.push(`  … and ${unlogged.count - records.length} more`);
+    }
+    // what could not be cleaned up because the state cannot be written: one line per cause, with the fix
+    const byProblem = new Map<StateProblem, string[]>();
+    for (const f of failed) {
+      const problem = f.error instanceof StateError ? f.error.problem : stateProblem(f.error);
+      // the audit log's own failure is the line above
+      if (f.name === 'audit log' && problem && lines.length > 0) continue;
+      if (problem) byProblem.set(problem, [...(byProblem.get(problem) ?? []), f.name]);
+      else lines.push(`could not release ${f.name}: ${oneLine(f.error)}`);
+    }
+    for (const [problem, names] of byProblem) {
+      lines.push(`could not clean up the session's ${names.join(', ')}: ${describeStateProblem("harness's state", stateDirFor(workspace), problem)}`);
+    }
+    for (const line of lines) process.stderr.write(`harness: ${line}\n`);
+  }
+
   /** Acquires what the session needs, step by step, runs the agent and returns its exit code. */
   async function supervise(): Promise<number> {
+    // the TUI once it loads (interactive sessions): what harness tells the person goes over the agent's screen
+    let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+    const tellPerson = (text: string): void => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`));
+    // first in, last out: if the supervisor dies, the agent's tree ends and the session's files go
+    const watchdog = await life.acquire(
+      'watchdog',
+      () => Watchdog.start({ marker: `HARNESS_SESSION_ID=${sessionId}`, audit: { workspace, path: auditPath }, tty: interactive }),
+      (w) => w?.close(),
+    );
     const runtimeDir = await life.acquire(
       'runtime directory',
       () => {
         const dir = runtimeDirFor(workspace, sessionId);
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        watchdog?.remove(dir);
+        try {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+        } catch (e) {
+          throw asStateError(e, 'the runtime directory', dir);
+        }
         return dir;
       },
       (dir) => rmSync(dir, { recursive: true, force: true }),
@@ -184,35 +245,78 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         const log = AuditLog.open(auditPath);
         try {
           closeInterrupted(log, workspace);
-          log.startSession({ id: sessionId, agent: agentName, workspace, argv: hooked ? opts.args : [requested, ...opts.args], configPath: loaded.path, version: opts.version });
+          log.startSession({
+            id: sessionId,
+            agent: agentName,
+            workspace,
+            argv: hooked ? opts.args : [requested, ...opts.args],
+            configPath: loaded.path,
+            version: opts.version,
+            supervisor: processIdentity(process.pid),
+          });
         } catch (e) {
           log.close();
           throw e;
         }
+        // from now on a record that cannot be written is reported, and only a tool call waits for one
+        log.keepGoing();
+        let told = false;
+        log.onUnlogged((r) => {
+          if (told) return;
+          told = true;
+          const why = r.problem ? describeStateProblem('the audit log', auditPath, r.problem) : `cannot write the audit log at ${auditPath}: ${r.error}`;
+          tellPerson(`harness: ${why}. Tool calls are blocked until it can be written; the records not logged are listed when the session ends.`);
+        });
         return log;
       },
       (log) => {
         try {
           log.endSession(sessionId, exitCode);
         } finally {
+          unlogged = log.unlogged();
           log.close();
         }
       },
     );
 
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
     const checkpoints = loaded.checkpoints.enabled
-      ? await life.acquire('checkpoint store', () => CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes }), (store) => store.close())
+      ? await life.acquire(
+          'checkpoint store',
+          () => {
+            try {
+              return CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes });
+            } catch (e) {
+              throw asStateError(e, 'checkpoints', stateDirFor(workspace));
+            }
+          },
+          (store) => store.close(),
+        )
       : undefined;
-    // the first full scan runs while the agent starts; the first checkpoint waits for it
-    const tracking = checkpoints?.track().catch(() => false);
-    if (tracking) life.defer('first scan', () => tracking);
+    // why a checkpoint read the whole tree instead of the watcher's changes (a tracker error, an
+    // overflow, a rule edit) and what the full scan before a rollback found: never silent
+    checkpoints?.onNotice((n) => audit.event({ sessionId, kind: n.kind === 'reconcile' ? 'checkpoint-reconcile' : 'checkpoint-full-scan', detail: n.message }));
+    // the first full scan runs while the agent starts, begun once it is spawned (with hooks) so that
+    // nothing of it stands between harness's start and the agent's; the first checkpoint waits for it
+    let tracking: Promise<boolean> | undefined;
+    const startTracking = (): Promise<boolean> | undefined => {
+      trace('first scan: start');
+      tracking ??= checkpoints?.track().then(
+        (ok) => (trace('first scan done'), ok),
+        () => false,
+      );
+      return tracking;
+    };
+    if (checkpoints) life.defer('first scan', () => tracking);
     const gate = new ToolGate();
     const rules = new SessionRules(workspace);
     const actor = currentUser();
     const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor, sandboxed: sandboxing.active };
-    const server = hookContext ? await life.acquire('hook server', () => new HookServer(createHookHandler(hookContext)), (s) => s.stop()) : null;
+    const hookHandler = hookContext ? createHookHandler(hookContext) : null;
+    // the change lists of the last calls, worked out after their PostToolUse was answered, are recorded
+    // once the hook server has stopped, before the checkpoint store and the log close
+    if (hookHandler) life.defer('change records', () => hookHandler.settled());
+    const server = hookHandler ? await life.acquire('hook server', () => new HookServer(hookHandler), (s) => s.stop()) : null;
     const listening = await server?.start();
     // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
     // needs no token: the agent's settings name none its processes could read and use. It sits in a
@@ -221,7 +325,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       sandboxing.active && server
         ? await life.acquire(
             'trusted hook socket',
-            () => join(mkdtempSync('/tmp/harness-hooks-'), 'hooks.sock'),
+            () => {
+              const dir = mkdtempSync('/tmp/harness-hooks-');
+              watchdog?.remove(dir);
+              return join(dir, 'hooks.sock');
+            },
             (path) => rmSync(dirname(path), { recursive: true, force: true }),
           )
         : null;
@@ -277,7 +385,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       );
     }
     // the first checkpoint is the tree before the program touches it
-    await periodic?.start(tracking ?? Promise.resolve(false));
+    if (periodic) await periodic.start(startTracking() ?? Promise.resolve(false));
     const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
     const gitFile = gitFileOf(workspace);
     const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
@@ -343,10 +451,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const spawnTarget = sandbox ? sandbox.wrap(agentBinary, launch.args) : { file: agentBinary, args: launch.args };
 
     const spawned = (pid: number): void => {
+      trace('agent spawned');
       agentPid = pid;
+      watchdog?.agent(pid);
       live.addRules(sessionProcessRules([process.pid, pid]));
+      // before any hook call can arrive (they come through the event loop): the first checkpoint finds the scan begun
+      startTracking();
     };
-    let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
     let tuiLoaded!: (tui: import('../tui/tui.js').Tui) => void;
     const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
     const guard = await life.acquire(
@@ -362,7 +473,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           checkpoints,
           restore: loaded.watcher.restore,
           agentPid: () => agentPid,
-          alert: (text) => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`)),
+          alert: (text) => tellPerson(text),
           confirm: interactive
             ? (view) =>
                 withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
@@ -375,6 +486,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
 
     await life.acquire('agent', () => undefined);
     if (interactive) {
+      // the pty and the agent's virtual screen (xterm): only a session with a terminal loads them
+      const { PtyTerminal } = await import('./terminal.js');
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
       const loading = import('../tui/tui.js').then(({ Tui }) => {
@@ -392,7 +505,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
             ),
         (id, answer) => {
-          if (answer.by !== 'human') void loading.then((tui) => tui.withdraw(id, answer.by === 'timeout' ? `no answer in ${loaded.approvals.timeoutSeconds}s, so harness denied` : 'denied'));
+          if (answer.by !== 'human') void loading.then((tui) => tui.withdraw(id, answer.by === 'timeout' ? `${answer.message ?? `no answer in ${loaded.approvals.timeoutSeconds}s`}, so harness denied` : 'denied'));
         },
       );
       const stop = (): void => terminal.kill('SIGTERM');

@@ -112,7 +112,7 @@ describe('audit log (real SQLite file)', () => {
 
   it('migrates by user_version and refuses a newer schema', () => {
     const { log, path } = tempLog();
-    expect(log.schemaVersion).toBe(5);
+    expect(log.schemaVersion).toBe(6);
     log.close();
     const db = new Database(path);
     db.pragma('user_version = 99');

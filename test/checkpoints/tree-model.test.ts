@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LooseObjectWriter } from '../../src/checkpoints/objects.js';
+import { toRaw } from '../../src/checkpoints/paths.js';
 import { TreeModel, type LeafMode } from '../../src/checkpoints/tree-model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'harness-tree-'));
@@ -32,8 +33,9 @@ describe('tree model: the trees it writes are the trees git writes', () => {
     ['deep paths and spaces', [['x y/z w/deep/file', '100644', blob('d')], ['x y/top', '100644', blob('t')]]],
   ];
   it.each(cases)('%s', (_name, files) => {
+    // the model's paths are byte strings (one char per byte)
     const model = new TreeModel();
-    for (const [p, mode, oid] of files) model.set(p, { mode, oid });
+    for (const [p, mode, oid] of files) model.set(toRaw(p), { mode, oid });
     expect(model.writeTree(writer)).toBe(gitTree(files));
   });
 
@@ -60,6 +62,15 @@ describe('tree model: the trees it writes are the trees git writes', () => {
     expect(model.writeTree(writer)).toBe(gitTree([['d', '100644', blob('now a file')]]));
     model.set('d/again', { mode: '100644', oid: blob('dir again') });
     expect(model.writeTree(writer)).toBe(gitTree([['d/again', '100644', blob('dir again')]]));
+  });
+
+  it('names that are not UTF-8 keep their bytes', () => {
+    const model = new TreeModel();
+    model.set('bad\xffname', { mode: '100644', oid: blob('x') });
+    model.set('dir\xfe/f', { mode: '100644', oid: blob('y') });
+    const tree = model.writeTree(writer);
+    const listing = execFileSync('git', ['ls-tree', '-r', '-z', '--name-only', tree], { env: { ...process.env, GIT_DIR: root } });
+    expect(listing.toString('latin1').split('\0').filter(Boolean).sort()).toEqual(['bad\xffname', 'dir\xfe/f']);
   });
 
   it('knows what lies inside a nested repository', () => {

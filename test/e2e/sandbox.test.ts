@@ -11,6 +11,7 @@ import { stateDirFor } from '../../src/workspace.js';
 import { codex, gemini } from '../support/agent-cases.js';
 import { ModelServer, type Step } from '../support/model-server.js';
 import { attackScript, BASHRC, KEY, plantHome, Sink, UNJUDGEABLE } from '../support/attack.js';
+import { until } from '../support/until.js';
 
 // HOME must not sit in a temp dir: temp dirs are writable inside the sandbox
 const parent = mkdtempSync(join(homedir(), '.harness-sandbox-e2e-'));
@@ -184,24 +185,18 @@ function processesOf(sessionId: string): number[] {
   return out;
 }
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('without the sandbox (the control: the same script gets through)', () => {
-  it('run --no-sandbox -- <program>: HOME data gone, the key copied, data sent, harness killed', async () => {
+  it('run --no-sandbox -- <program>: HOME data gone, the key copied, data sent, harness killed (and with it the script\'s background job)', async () => {
     const { sb, sink } = await programAttack();
     const r = await runHarness(['run', '--no-sandbox', '--', 'bash', 'attack.sh'], sb.env, sb.repo);
     expect(r.stderr).toMatch(/WITHOUT the OS sandbox/);
-    await until('the background job', () => existsSync(join(sb.repo, 'bg-done')));
+    // harness's watchdog ends the agent's tree when harness dies: the job waiting to delete more is gone
+    const sessionId = withAudit(sb, (log) => log.latestSessionId())!;
+    await until('the script\'s processes to end', () => processesOf(sessionId).length === 0);
+    expect(existsSync(join(sb.repo, 'bg-done'))).toBe(false);
     expect(existsSync(join(sb.home, 'data'))).toBe(false);
-    expect(existsSync(join(sb.home, 'later'))).toBe(false);
+    expect(existsSync(join(sb.home, 'later'))).toBe(true);
     expect(readFileSync(join(sb.repo, 'stolen_key'), 'utf8')).toBe(KEY);
     expect(readFileSync(join(sb.home, '.bashrc'), 'utf8')).not.toBe(BASHRC);
     expect(sink.received.length).toBeGreaterThan(0);

@@ -55,8 +55,8 @@ function workspace(name: string): { repo: string; tmp: string } {
   return { repo, tmp };
 }
 
-const AGENT_STEPS = ['runtime directory', 'audit log', 'checkpoint store', 'hook server', 'trusted hook socket', 'control server', 'agent wiring', 'sandbox', 'watcher', 'agent'];
-const COMMAND_STEPS = ['runtime directory', 'audit log', 'checkpoint store', 'control server', 'agent wiring', 'periodic checkpoints', 'sandbox', 'watcher', 'agent'];
+const AGENT_STEPS = ['watchdog', 'runtime directory', 'audit log', 'checkpoint store', 'hook server', 'trusted hook socket', 'control server', 'agent wiring', 'sandbox', 'watcher', 'agent'];
+const COMMAND_STEPS = ['watchdog', 'runtime directory', 'audit log', 'checkpoint store', 'control server', 'agent wiring', 'periodic checkpoints', 'sandbox', 'watcher', 'agent'];
 
 describe('a start that fails at any step leaves nothing running or open', () => {
   it.each([

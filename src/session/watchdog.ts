@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { processIdentity } from './liveness.js';
+
+// dist/session/watchdog.js → dist/session/watchdog-main.js; src/session/watchdog.ts (tests) → the built one
+const MAIN = [new URL('./watchdog-main.js', import.meta.url), new URL('../../dist/session/watchdog-main.js', import.meta.url)].map((u) => fileURLToPath(u));
+
+export interface WatchdogOptions {
+  /** `HARNESS_SESSION_ID=<id>`: every process of the agent's carries it in its environment. */
+  marker: string;
+  /** The audit log, to close the session as interrupted at once. */
+  audit: { workspace: string; path: string };
+  /** The person's terminal, handed to the watchdog so it can give it back in a usable state. */
+  tty?: boolean;
+}
+
+/**
+ * The supervisor's side of the watchdog (see watchdog-main.ts): a pipe to a process of its own that
+ * ends the agent's tree and removes the session's runtime files if the supervisor dies without
+ * saying goodbye. Starting it costs the supervisor nothing to wait for.
+ */
+export class Watchdog {
+  private constructor(private readonly child: ChildProcess) {}
+
+  /** Starts the watchdog; null when it cannot run (not built), which the session survives. */
+  static start(opts: WatchdogOptions): Watchdog | null {
+    const main = MAIN.find((p) => existsSync(p));
+    if (!main) return null;
+    const env = { ...process.env };
+    delete env.HARNESS_SESSION_ID;
+    const child = spawn(process.execPath, [main], {
+      // fd 3: the terminal, when the agent gets it (to put it back in order)
+      stdio: ['pipe', 'ignore', 'ignore', ...(opts.tty ? [0] : [])],
+      detached: true,
+      // holds no directory of the person's open
+      cwd: '/',
+      env,
+    });
+    child.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
+    // neither the process nor the pipe keeps the supervisor alive
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    const dog = new Watchdog(child);
+    dog.send({ marker: opts.marker });
+    dog.send({ audit: opts.audit });
+    if (opts.tty) dog.send({ tty: true });
+    return dog;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private send(order: Record<string, unknown>): void {
+    const stdin = this.child.stdin;
+    if (stdin && !stdin.destroyed && stdin.writable) stdin.write(`${JSON.stringify(order)}\n`);
+  }
+
+  /** The agent's process, once spawned. */
+  agent(pid: number): void {
+    this.send({ agent: { pid, identity: processIdentity(pid) } });
+  }
+
+  /** A file or directory of the session's to remove if the supervisor dies. */
+  remove(path: string): void {
+    this.send({ remove: path });
+  }
+
+  /** The session ended as it should: the watchdog leaves without doing anything. */
+  close(): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed) return;
+    stdin.end(`${JSON.stringify({ bye: true })}\n`);
+  }
+}
