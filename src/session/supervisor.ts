@@ -353,7 +353,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           rollback: async (to) => {
             if (!checkpoints || !rollback) throw new Error('checkpoints are switched off in this session');
             const done = await rollback.to(await checkpoints.resolve(to), "at the person's request (harness rollback)");
-            return { saved: done.saved, changes: done.changes };
+            return { saved: done.saved, changes: done.changes, notRestored: done.notRestored };
           },
         }),
       (c) => c.stop(),

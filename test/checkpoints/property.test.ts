@@ -21,13 +21,15 @@ import { CheckpointStore, type Checkpoint } from '../../src/checkpoints/store.js
  *   - undoing that rollback brings back exactly the state before it (mmap writes included);
  *   - HEAD, branches, the person's index and the stash are untouched.
  *
- * CHECKPOINT_PROPERTY_RUNS=n runs n sequences per mode (default 12: fits CI);
- * CHECKPOINT_PROPERTY_FIRST=n shifts the seeds; DEBUG_OPS=1 prints each operation.
+ * CHECKPOINT_PROPERTY_RUNS=n runs n sequences per mode (default 20: about 25 s on 2 idle cores);
+ * CHECKPOINT_PROPERTY_FIRST=n shifts the seeds; DEBUG_OPS=1 prints each operation (DEBUG_PATH=p follows
+ * one path, DEBUG_MSG=1 prints each checkpoint's notes); CHECKPOINT_PROPERTY_REPORT=/tmp/x writes the
+ * failing seeds of each mode to /tmp/x.full.txt and /tmp/x.watched.txt.
  * Replay one failing seed s of a mode with base b (1000 full scans, 5000 incremental):
  *   CHECKPOINT_PROPERTY_FIRST=$((s-b)) CHECKPOINT_PROPERTY_RUNS=1 DEBUG_OPS=1 npx vitest run test/checkpoints/property.test.ts
  */
 
-const RUNS = Number(process.env.CHECKPOINT_PROPERTY_RUNS ?? 12);
+const RUNS = Number(process.env.CHECKPOINT_PROPERTY_RUNS ?? 20);
 const FIRST = Number(process.env.CHECKPOINT_PROPERTY_FIRST ?? 0);
 const STEPS = Number(process.env.CHECKPOINT_PROPERTY_STEPS ?? 8);
 const DEBUG = !!process.env.DEBUG_OPS;
