@@ -622,20 +622,15 @@ class Analyzer {
    * large: the decision stands on where the file is, as before).
    */
   private sessionFile(path: string): Arg | undefined {
-    if (/^\/(?:dev|proc|sys)\//.test(path)) return undefined;
-    const file = this.files.get(path);
-    if (!file) {
-      this.wanted.add(path);
-      return undefined;
-    }
+    const file = this.readFile(path);
+    if (!file) return undefined;
     if ('unreadable' in file) {
       // missing now: a command before it on the line may create it (the engine checks)
       this.judged.set(path, { sha256: null, note: file.unreadable, at: this.commands.length, ...(this.inFile.length > 0 ? { nested: true } : {}) });
       if (file.realPath !== undefined) this.readsFile(file.realPath, `${path} -> ${file.realPath}`);
       return undefined;
     }
-    // its analysis shares this evaluation's budget; a file that would exhaust it is not judged
-    if (this.bytes + file.text.length > this.limits.maxBytes / 2 || estimateTokens(file.text, this.limits.maxTokens) > (this.limits.maxTokens - this.tokens) / 2) {
+    if (!this.fitsBudget(file.text)) {
       this.judged.set(path, { sha256: file.sha256, note: 'too large to judge' });
       return undefined;
     }
@@ -660,18 +655,26 @@ class Analyzer {
     return [...judge(this.flow.written.get(path)), ...judge(this.diskBefore(path))];
   }
 
+  /** The file as the session read it; undefined (and wanted, for the next round) when it has not yet. */
+  private readFile(path: string): ScriptFile | undefined {
+    if (/^\/(?:dev|proc|sys)\//.test(path)) return undefined;
+    const file = this.files.get(path);
+    if (!file) this.wanted.add(path);
+    return file;
+  }
+
+  /** A file's analysis shares this evaluation's budget: one that would exhaust it is not judged. */
+  private fitsBudget(text: string): boolean {
+    return this.bytes + text.length <= this.limits.maxBytes / 2 && estimateTokens(text, this.limits.maxTokens) <= (this.limits.maxTokens - this.tokens) / 2;
+  }
+
   /**
    * What was on disk at a path this line writes before running it, for the case the write does not
    * happen. Undefined when nothing is there (or it cannot be judged: it then stands as before).
    */
   private diskBefore(path: string): Arg | undefined {
-    if (/^\/(?:dev|proc|sys)\//.test(path)) return undefined;
-    const file = this.files.get(path);
-    if (!file) {
-      this.wanted.add(path);
-      return undefined;
-    }
-    if ('unreadable' in file || this.bytes + file.text.length > this.limits.maxBytes / 2) return undefined;
+    const file = this.readFile(path);
+    if (!file || 'unreadable' in file || !this.fitsBudget(file.text)) return undefined;
     if (!this.judged.has(path)) this.judged.set(path, { sha256: null, note: 'judged too as it was before this line wrote it' });
     return textArg(file.text);
   }
