@@ -1,9 +1,10 @@
-// A scripted Anthropic Messages API on 127.0.0.1 for bench/agent-cost.mjs (the same wire format as
-// test/support/model-server.ts, which the e2e tests use), that also keeps the time of every request
+// A scripted Anthropic Messages API on 127.0.0.1 for bench/agent-cost.mjs (the answers streamed as
+// test/support/model-server.ts streams them for the e2e tests), that also keeps the time of every request
 // and answer: the gap between answering with a tool_use and hearing the request that carries its
 // tool_result is what the tool call cost as the agent felt it.
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { streamStep } from '../test/support/anthropic-stream.mjs';
 
 export class TimedModel {
   constructor() {
@@ -54,21 +55,7 @@ export class TimedModel {
     this.log.push(entry);
     // requests without tools are side requests (titles, summaries): a short text
     const step = entry.tools ? (this.script[turn] ?? { text: 'done' }) : { text: 'ok' };
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-    send('message_start', { message: { id: `msg_${turn}_${this.log.length}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } });
-    if ('tool' in step) {
-      send('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${turn}`, name: step.tool, input: {} } });
-      send('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.input) } });
-      send('content_block_stop', { index: 0 });
-      send('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 5 } });
-    } else {
-      send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-      send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: step.text } });
-      send('content_block_stop', { index: 0 });
-      send('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } });
-    }
-    send('message_stop', {});
+    streamStep(res, step, { turn, id: `msg_${turn}_${this.log.length}` });
     res.end(() => (entry.answered = performance.now()));
   }
 
