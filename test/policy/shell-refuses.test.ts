@@ -54,6 +54,25 @@ describe('command lines bash refuses', () => {
     }
   }, 60_000);
 
+  it('holds inside the agents\' own wrappers: Claude Code\'s eval, Gemini CLI\'s subshell, Codex CLI\'s bash -lc', () => {
+    const lines = ["touch ran; echo 'x", 'touch ran; rg "find . -delete', 'touch ran; echo `date', 'touch ran; echo $(true', 'touch ran; echo ${HOME', 'touch ran && echo "a\'b'];
+    const wrappers: [string, (line: string) => string[]][] = [
+      ['eval', (line) => ['-c', 'eval "$1"', 'bash', line]],
+      ['subshell', (line) => ['-c', `_bgpids_file=/dev/null\n(\n  trap 'jobs -p > "$_bgpids_file"' EXIT\n${line}\n)\n__code=$?\nexit $__code`]],
+      ['bash -lc', (line) => ['-lc', line]],
+    ];
+    for (const line of lines) {
+      expect(refused(line), line).toBe(true);
+      for (const [how, argv] of wrappers) {
+        const marker = join(dir, 'ran');
+        rmSync(marker, { force: true });
+        const r = spawnSync('bash', argv(line), { cwd: dir, timeout: 10_000, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+        expect({ how, line, ran: existsSync(marker) }).toEqual({ how, line, ran: false });
+        expect(r.status, `${how}: ${line}`).not.toBe(0);
+      }
+    }
+  }, 60_000);
+
   it('agrees with bash on random lines of quotes, substitutions and comments (seeded)', () => {
     const parts = ["'", '"', '\\', "$'", '$(', ')', '`', '${', '}', ' # ', '; ', ' && ', ' | ', 'a', ' ', '$', '\\n', '=', 'x', "'\\''"];
     let seed = 20261201;

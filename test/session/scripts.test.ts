@@ -45,6 +45,8 @@ describe('scripts a command runs are judged by their content', () => {
   it.each([
     ['bash deploy.sh', 'deny', 'deploy.sh'],
     ['./deploy.sh', 'deny', 'deploy.sh'],
+    ['chmod +x deploy.sh && ./deploy.sh', 'deny', 'deploy.sh'],
+    ['touch deploy.sh; bash deploy.sh', 'deny', 'deploy.sh'],
     ['sh < deploy.sh', 'deny', 'deploy.sh'],
     ['source deploy.sh', 'deny', 'deploy.sh'],
     ['cd sub/.. && . ./deploy.sh', 'deny', 'deploy.sh'],
