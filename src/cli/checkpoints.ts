@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load.js';
 import { asStateError, HarnessError, UsageError } from '../errors.js';
 import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { requestRollback } from '../session/control.js';
-import { closeInterrupted, reapInterrupted } from '../session/interrupted.js';
+import { reapInterrupted } from '../session/interrupted.js';
 import { durationOnly, shown, wholeNumber } from './args.js';
 import { printJson, useColor } from './output.js';
 
@@ -58,8 +58,11 @@ function leftAlone(notRestored: string[]): string {
   return `${kleur.yellow('Left as it is:')}\n${notRestored.map((n) => `  ${kleur.yellow('!')} ${n}`).join('\n')}\n`;
 }
 
-/** A session still running in this workspace (by its audit log): rolling back under it would race the agent. */
-function runningSession(auditPath: string, workspace: string): { id: string; pid: number } | null {
+/**
+ * A session still running in this workspace (by its audit log): rolling back under it would race the
+ * agent. Sessions whose supervisor died were closed when the store was opened (openStore).
+ */
+function runningSession(auditPath: string): { id: string; pid: number } | null {
   let log: AuditLog;
   try {
     log = AuditLog.open(auditPath);
@@ -67,7 +70,6 @@ function runningSession(auditPath: string, workspace: string): { id: string; pid
     return null;
   }
   try {
-    closeInterrupted(log, workspace);
     return log.openSessions()[0] ?? null;
   } finally {
     log.close();
@@ -205,7 +207,7 @@ export function registerCheckpoints(program: Command): void {
         process.stdout.write(`Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n${leftAlone(plan.notRestored)}`);
         return;
       }
-      const running = opts.force ? null : runningSession(auditPath, workspace);
+      const running = opts.force ? null : runningSession(auditPath);
       let result: { changes: FileChange[]; saved: string | null; notRestored: string[] };
       if (running) {
         // the session restores it between tool calls and tells the agent
