@@ -158,8 +158,10 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
       break;
     case 'write':
       for (const p of paths) {
+        const at = effects.length;
         add(p, 'write', ops.recursive);
-        if (spec.attributesOnly && effects.length > 0) effects[effects.length - 1]!.attributes = true;
+        // (an operand with no effect, such as /dev/null, adds none: nothing else is marked)
+        if (spec.attributesOnly && effects.length > at) effects[at]!.attributes = true;
       }
       break;
     case 'delete':
