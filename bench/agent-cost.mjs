@@ -18,8 +18,13 @@
 // at once: what any hook costs inside Claude Code); harness run claude (defaults: OS sandbox when
 // available, http hooks); harness run --no-sandbox claude (what the sandbox's part is; not with --quick).
 //
+// A second build of harness (HARNESS_BEFORE=<its bin/harness>, e.g. a copy of the tree before a change)
+// adds the variant "before", measured in the same run, so that a change is judged against it on the
+// same machine load rather than against figures from another day.
+//
 //   node bench/agent-cost.mjs [--quick]
-//   env: REPS (5; quick 2), CALLS (20; quick 8), SIZES (1000,50000), KEEP=1 keeps the repositories
+//   env: REPS (5; quick 2), CALLS (20; quick 8), SIZES (1000,50000), KEEP=1 keeps the repositories,
+//        HARNESS_BEFORE (a bin/harness to compare with)
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,10 +39,13 @@ const REPS = Number(process.env.REPS ?? (QUICK ? 2 : 5));
 const CALLS = Number(process.env.CALLS ?? (QUICK ? 8 : 20));
 const SIZES = (process.env.SIZES ?? '1000,50000').split(',').map(Number);
 const CALL_TARGET_MS = 10;
-const START_TARGET_MS = 300;
+// the stricter of the two start-up targets is 150 ms (any size); the other is 300 ms at 50k files
+const START_TARGET_MS = 150;
+const START_TARGET_BIG_MS = 300;
 
 const CLAUDE_BIN = new URL('../node_modules/.bin/claude', import.meta.url).pathname;
 const HARNESS_BIN = new URL('../bin/harness', import.meta.url).pathname;
+const BEFORE_BIN = process.env.HARNESS_BEFORE || null;
 const CLAUDE_ARGS = ['-p', 'do the task', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
 
 const VARIANTS = [
@@ -45,7 +53,9 @@ const VARIANTS = [
   { name: 'hooks', label: 'claude + no-op http hooks' },
   { name: 'harness', label: 'harness run claude' },
   ...(QUICK ? [] : [{ name: 'nosandbox', label: 'harness run --no-sandbox claude' }]),
+  ...(BEFORE_BIN ? [{ name: 'before', label: 'harness run claude (HARNESS_BEFORE)' }] : []),
 ];
+const HARNESS_VARIANTS = new Set(['harness', 'nosandbox', 'before']);
 
 if (!existsSync(CLAUDE_BIN)) {
   console.log(`agent cost benchmark skipped: ${CLAUDE_BIN} is missing (npm install puts the pinned Claude Code there)`);
@@ -111,6 +121,9 @@ function agentEnv(ws, modelUrl) {
   };
 }
 
+/** harness's state directory: the other build keeps its own (its audit log's schema may be older). */
+const stateOf = (variant, ws) => (variant === 'before' ? `${ws.state}-before` : ws.state);
+
 /** The files one session writes: new files spread over the tree. */
 const targets = (ws) => Array.from({ length: CALLS }, (_, i) => join(ws.repo, `dir${(i * 7) % ws.dirs}`, `bench-added-${i}.txt`));
 
@@ -144,6 +157,8 @@ function command(variant, ws) {
       return [process.execPath, [HARNESS_BIN, 'run', 'claude', '--', ...CLAUDE_ARGS]];
     case 'nosandbox':
       return [process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', 'claude', '--', ...CLAUDE_ARGS]];
+    case 'before':
+      return [process.execPath, [BEFORE_BIN, 'run', 'claude', '--', ...CLAUDE_ARGS]];
   }
   throw new Error(variant);
 }
@@ -159,10 +174,10 @@ try {
 }
 
 /** Per call of harness's latest session: pre hook heard → checkpoint recorded (ms; Date.now() resolution), and the rules' own time. */
-function insideHarness(ws) {
+function insideHarness(ws, state) {
   if (!Database) return null;
   try {
-    const dirs = execFileSync('find', [ws.state, '-name', 'audit.db'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const dirs = execFileSync('find', [state, '-name', 'audit.db'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
     if (dirs.length !== 1) return null;
     const db = new Database(dirs[0], { readonly: true, fileMustExist: true });
     try {
@@ -200,7 +215,7 @@ async function session(variant, ws) {
   model.reset([...files.map((file_path, i) => ({ tool: 'Write', input: { file_path, content: `added by call ${i}\nline two\n` } })), { text: 'done' }]);
   const [file, args] = command(variant, ws);
   const t0 = performance.now();
-  const child = spawn(file, args, { cwd: ws.repo, env: agentEnv(ws, modelUrl), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { cwd: ws.repo, env: { ...agentEnv(ws, modelUrl), HARNESS_STATE_DIR: stateOf(variant, ws) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -218,7 +233,7 @@ async function session(variant, ws) {
   if (failed) problems.push(`call ${failed.turn + 1} failed: ${failed.text}`);
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) problems.push(`${missing.length} file(s) not written, e.g. ${missing[0]}`);
-  if ((variant === 'harness' || variant === 'nosandbox') && !new RegExp(`${CALLS} tool calls: ${CALLS} allowed`).test(stderr)) problems.push('the session summary does not show every call allowed');
+  if (HARNESS_VARIANTS.has(variant) && !new RegExp(`${CALLS} tool calls: ${CALLS} allowed`).test(stderr)) problems.push('the session summary does not show every call allowed');
   if (problems.length) {
     throw new Error(`${variant} session at ${ws.files} files failed: ${problems.join('; ')}\n--- stderr (tail)\n${stderr.slice(-3000)}\n--- stdout (tail)\n${stdout.slice(-1500)}`);
   }
@@ -231,20 +246,20 @@ async function session(variant, ws) {
     // the final answer sent → the process gone
     exit: exited - (model.log[model.log.length - 1].answered ?? exited),
     sideRequests: t.sideRequests,
-    inside: variant === 'harness' || variant === 'nosandbox' ? insideHarness(ws) : null,
+    inside: HARNESS_VARIANTS.has(variant) ? insideHarness(ws, stateOf(variant, ws)) : null,
   };
 }
 
 /** harness alone, with a stand-in agent that notes when it was exec'd (wall clock, ms) and exits at once. */
-async function standIn(ws, noSandbox) {
+async function standIn(ws, noSandbox, bin = HARNESS_BIN) {
   const fake = join(ws.base, 'stand-in-agent');
   const mark = join(ws.repo, '.bench-agent-started');
   writeFileSync(fake, `#!/bin/sh\ndate +%s%N > '${mark}'\n`);
   chmodSync(fake, 0o755);
   rmSync(mark, { force: true });
-  const env = { ...agentEnv(ws, modelUrl), HARNESS_CLAUDE_BIN: fake };
+  const env = { ...agentEnv(ws, modelUrl), HARNESS_CLAUDE_BIN: fake, HARNESS_STATE_DIR: bin === BEFORE_BIN ? `${ws.state}-before` : ws.state };
   const t0 = Date.now();
-  const child = spawn(process.execPath, [HARNESS_BIN, 'run', ...(noSandbox ? ['--no-sandbox'] : []), '--no-summary', 'claude', '--', ...CLAUDE_ARGS], { cwd: ws.repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'run', ...(noSandbox ? ['--no-sandbox'] : []), '--no-summary', 'claude', '--', ...CLAUDE_ARGS], { cwd: ws.repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? signal)));
@@ -293,10 +308,11 @@ try {
     process.stderr.write(`  repetition ${rep + 1}/${REPS} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   }
   for (const ws of workspaces) {
-    results[ws.files].alone = { sandbox: [], nosandbox: [] };
+    results[ws.files].alone = { sandbox: [], nosandbox: [], before: [] };
     for (let rep = 0; rep < REPS; rep++) {
       results[ws.files].alone.sandbox.push(await standIn(ws, false));
       if (!QUICK) results[ws.files].alone.nosandbox.push(await standIn(ws, true));
+      if (BEFORE_BIN) results[ws.files].alone.before.push(await standIn(ws, false, BEFORE_BIN));
     }
   }
   process.stderr.write(`  harness alone done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
@@ -331,10 +347,11 @@ for (const size of SIZES) {
   const perRep = r.harness.map((h, i) => (h.span - r.bare[i].span) / CALLS);
   console.log(`    ${'added per call from session spans'.padEnd(34)} p50 ${signed(pct(perRep, 50))}  (paired by repetition: (span_harness - span_bare) / ${CALLS}; span = first model request -> request with the last tool_result, so call 1 is in it, start-up and exit are not)`);
   console.log(`    call 1 (harness: first checkpoint) bare p50 ${ms(pct(first(r.bare), 50))} | harness p50 ${ms(pct(first(r.harness), 50))} p90 ${ms(pct(first(r.harness), 90))}  (added p50 ${signed(pct(first(r.harness), 50) - pct(first(r.bare), 50))})`);
-  const inside = r.harness.flatMap((h) => (h.inside ?? []).slice(1));
-  if (inside.length) {
+  for (const name of ['harness', 'before']) {
+    const inside = (r[name] ?? []).flatMap((h) => (h.inside ?? []).slice(1));
+    if (!inside.length) continue;
     const col = (k, q) => ms(pct(inside.map((x) => x[k]).filter(Number.isFinite), q), 4).trim();
-    console.log(`    inside harness (its audit log, 1 ms resolution): PreToolUse heard -> checkpoint recorded p50 ${col('pre', 50)} p90 ${col('pre', 90)} (rules alone p50 ${col('rules', 50)}); checkpoint recorded -> PostToolUse heard p50 ${col('between', 50)}`);
+    console.log(`    inside ${name === 'harness' ? 'harness' : 'before '} (its audit log, 1 ms resolution): PreToolUse heard -> checkpoint recorded p50 ${col('pre', 50)} p90 ${col('pre', 90)} (rules alone p50 ${col('rules', 50)}); checkpoint recorded -> PostToolUse heard p50 ${col('between', 50)}`);
   }
   added[size] = pct(steady(r.harness), 50) - pct(base, 50);
 }
@@ -355,7 +372,8 @@ for (const size of SIZES) {
   addedStart[size] = pct(r.harness.map((x) => x.startup), 50) - pct(base, 50);
 }
 if (bigSize >= 50000) {
-  console.log(`  target: <= ${START_TARGET_MS} ms added at ${bigSize} files: added p50 ${addedStart[bigSize].toFixed(0)} ms, ${met(addedStart[bigSize] <= START_TARGET_MS)}`);
+  console.log(`  target: <= ${START_TARGET_BIG_MS} ms added at ${bigSize} files: added p50 ${addedStart[bigSize].toFixed(0)} ms, ${met(addedStart[bigSize] <= START_TARGET_BIG_MS)}`);
+  for (const size of SIZES) console.log(`  target: <= ${START_TARGET_MS} ms added at ${size} files: added p50 ${addedStart[size].toFixed(0)} ms, ${met(addedStart[size] <= START_TARGET_MS)}`);
   const smallSize = Math.min(...SIZES);
   if (smallSize < bigSize) {
     console.log(`  added start-up at ${smallSize} files ${addedStart[smallSize].toFixed(0)} ms -> at ${bigSize} files ${addedStart[bigSize].toFixed(0)} ms (growth ${(addedStart[bigSize] - addedStart[smallSize]).toFixed(0)} ms: the agent should not wait for harness's first full scan)`);
@@ -367,7 +385,7 @@ console.log("harness alone, stand-in agent (exits at once): spawn -> the agent e
 for (const size of SIZES) {
   const a = results[size].alone;
   const line = (label, xs) => (xs.length ? `${label} exec'd p50 ${ms(pct(xs.map((x) => x.exec), 50), 5).trim()} p90 ${ms(pct(xs.map((x) => x.exec), 90), 5).trim()}, gone p50 ${ms(pct(xs.map((x) => x.gone), 50), 5).trim()}` : null);
-  console.log(`  ${String(size).padStart(6)} files: ${[line('sandbox:', a.sandbox), line('--no-sandbox:', a.nosandbox)].filter(Boolean).join(' | ')}  (n=${a.sandbox.length})`);
+  console.log(`  ${String(size).padStart(6)} files: ${[line('sandbox:', a.sandbox), line('--no-sandbox:', a.nosandbox), line('before:', a.before)].filter(Boolean).join(' | ')}  (n=${a.sandbox.length})`);
 }
 
 console.log('');

@@ -24,8 +24,10 @@
  *   tagged       anyone, and the door is told `from agent` or `from other` after the key
  *                (harness's egress proxy: the agent's API is for the agent's own process).
  * The direct-child cases hold only for an agent installed as a script (`agent wrapper` in the
- * launch file); a native agent (`agent binary`, Claude Code) is its own process alone, since its
- * direct children are its tools (a tool shell that `exec`s a program is no shell any more).
+ * launch file), and only while its process still runs the script's interpreter; a native agent
+ * (`agent binary`, Claude Code, or a wrapper that exec-ed its real binary, Codex's on Node >= 22.15)
+ * is its own process alone, since its direct children are its tools (a tool shell that `exec`s a
+ * program is no shell any more).
  * A script the agent ran is a grandchild (the agent's tool shell runs it) or a shell: refused. In
  * `agent` mode a direct child exec-ed by a shell (`sh -c 'exec curl …'`) is refused too; in
  * `hook-client` mode such a child counts as a wrapper's real binary, and so do the hook client
@@ -101,6 +103,10 @@ static char doors_dir[PATH_MAX];
 static pid_t agent_pid = -1;
 /* the agent's program is a script that may start the real binary as its child (else: a native agent, its own process alone) */
 static int agent_wrapper = 1;
+/* the interpreter its #! line names (`#!/usr/bin/env node`: node on PATH); see still_wrapper() */
+static char interpreter_name[NAME_MAX + 1];
+static struct stat interpreter_st;
+static int have_interpreter_st;
 static pid_t conns[MAX_CONNS];
 /* whether each connection is on a door other than the hook door's */
 static char conn_open_door[MAX_CONNS];
@@ -430,19 +436,81 @@ static int shell_runs_hook_client(pid_t pid) {
   return quote ? next == quote : next == 0 || next == ' ' || next == '\t';
 }
 
+/* `name` as execvp and env(1) find it: as is when it holds a slash, else the first executable on PATH. */
+static int find_program(const char *name, char *out, size_t size) {
+  if (strchr(name, '/')) return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
+  const char *dirs = getenv("PATH");
+  if (!dirs) dirs = "/usr/local/bin:/usr/bin:/bin";
+  for (const char *dir = dirs;; dir++) {
+    const char *end = strchr(dir, ':');
+    int len = end ? (int)(end - dir) : (int)strlen(dir);
+    if (snprintf(out, size, "%.*s/%s", len, len ? dir : ".", name) < (int)size && access(out, X_OK) == 0) return 0;
+    if (!end) return -1;
+    dir = end;
+  }
+}
+
+/* The interpreter of the agent's script, read from its #! line before it starts. */
+static void find_interpreter(const char *program) {
+  char file[PATH_MAX], line[512], found[PATH_MAX];
+  if (find_program(program, file, sizeof file) < 0) return;
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, line, sizeof line - 1);
+  close(fd);
+  if (n < 3 || line[0] != '#' || line[1] != '!') return;
+  line[n] = 0;
+  line[strcspn(line, "\r\n")] = 0;
+  const char *words[16];
+  int count = 0;
+  for (char *w = strtok(line + 2, " \t"); w && count < 16; w = strtok(NULL, " \t")) words[count++] = w;
+  if (count == 0) return;
+  const char *name = words[0];
+  const char *base = strrchr(name, '/');
+  if (strcmp(base ? base + 1 : name, "env") == 0) {
+    /* `#!/usr/bin/env node`, `#!/usr/bin/env -S node --flag`: the first word that is no option or assignment */
+    name = NULL;
+    for (int i = 1; i < count && !name; i++)
+      if (words[i][0] != '-' && !strchr(words[i], '=')) name = words[i];
+    if (!name) return;
+  }
+  base = strrchr(name, '/');
+  snprintf(interpreter_name, sizeof interpreter_name, "%s", base ? base + 1 : name);
+  if (find_program(name, found, sizeof found) == 0 && stat(found, &interpreter_st) == 0) have_interpreter_st = 1;
+}
+
+/*
+ * Whether the agent's process still runs the interpreter of its script. Only then may a direct
+ * child be the real binary the wrapper started: a wrapper that replaced itself with the real
+ * binary (Codex's npm wrapper execs it on Node >= 22.15) is a native agent from then on, whose
+ * direct children are its tools. Its interpreter is the file the #! line leads to, or a program
+ * of that name (a version manager's shim on PATH starts the real node).
+ */
+static int still_wrapper(void) {
+  if (!agent_wrapper) return 0;
+  struct stat st;
+  if (have_interpreter_st && exe_stat(agent_pid, &st) == 0 && st.st_dev == interpreter_st.st_dev && st.st_ino == interpreter_st.st_ino) return 1;
+  char exe[PATH_MAX];
+  if (!interpreter_name[0] || exe_of(agent_pid, exe, sizeof exe) < 0) return 0;
+  const char *base = strrchr(exe, '/');
+  base = base ? base + 1 : exe;
+  /* "node", "nodejs" (Debian), "python3.11" for python3 */
+  return strncmp(base, interpreter_name, strlen(interpreter_name)) == 0;
+}
+
 /* The agent itself, or the real binary a wrapper started (a direct child that is no shell). */
 static int agent_side(pid_t pid) {
   if (pid <= 0) return 0;
   if (pid == agent_pid) return 1;
   /* a native agent's direct children are its tools: a tool shell that `exec`s a program is no shell any more */
-  if (!agent_wrapper) return 0;
+  if (!still_wrapper()) return 0;
   return parent_of(pid) == agent_pid && !is_shell(pid) && !is_hook_client(pid);
 }
 
 static int owner_allowed(pid_t owner, enum peer peer) {
   if (peer == PEER_AGENT) {
     if (owner == agent_pid) return 1;
-    if (!agent_wrapper) return 0;
+    if (!still_wrapper()) return 0;
     /* a wrapper's real process: the agent's direct child, no shell, the agent's own program */
     return parent_of(owner) == agent_pid && !is_shell(owner) && same_exe(owner, agent_pid);
   }
@@ -836,6 +904,7 @@ static void on_signals(void) {
 }
 
 static void start_agent(char **argv) {
+  if (agent_wrapper) find_interpreter(argv[0]);
   int errpipe[2];
   if (pipe2(errpipe, O_CLOEXEC) < 0) fail("cannot start %s: %s", argv[0], strerror(errno));
   pid_t pid = fork();

@@ -26,6 +26,38 @@ export function findWorkspace(dir: string): string {
   }
 }
 
+function real(path: string): string {
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Whether `inner` is `outer` or inside it. */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The option that lets a session's workspace be HOME, `/` or a directory containing HOME. */
+export const ALLOW_HOME_OPTION = '--allow-home';
+
+/**
+ * Why `workspace` is no place for a session, or null: it is the home directory, `/`, or a
+ * directory that contains the home directory. There everything the person owns counts as "inside
+ * the workspace", so `rm -rf ~/Documents` would be judged like `rm -rf build`. `cwd`: where harness
+ * was started, to say when a git repository at (or above) HOME made it the workspace.
+ */
+export function homeWorkspaceProblem(workspace: string, cwd: string, home: string = homedir()): string | null {
+  const ws = real(workspace);
+  const h = real(home);
+  if (!within(h, ws)) return null;
+  const what = ws === h ? 'your home directory' : ws === '/' ? 'the root directory' : `a directory that contains your home directory ${h}`;
+  const via = real(cwd) !== ws ? ` (the git repository around ${real(cwd)} starts there)` : '';
+  return `the workspace would be ${ws}, ${what}${via}: all your files would count as the project's`;
+}
+
 /** A path as a person would write it: relative inside the workspace, absolute outside. */
 export function displayPath(workspace: string, path: string): string {
   const rel = relative(workspace, resolve(workspace, path));

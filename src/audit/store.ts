@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { asStateError, oneLine, stateProblem, type StateProblem } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { redact, redactValue } from './redact.js';
+import { changesInEffect, stepsInEffect, type Step } from './steps.js';
 
 /** `stale`: the hook client had given up waiting before harness answered (harness was stopped or stalled). */
 export type DecidedBy = 'rule' | 'human' | 'timeout' | 'fault' | 'no-tty' | 'session' | 'stale';
@@ -84,16 +85,31 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN supervisor TEXT;
   `,
+  // every rollback and undo, by whom, from and to which checkpoint, and the files; the session it
+  // belongs to may be one no supervisor started (a manual checkpoint), so no foreign key
+  `
+  CREATE TABLE rollbacks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('rollback','undo')), by TEXT NOT NULL, actor TEXT,
+    from_commit TEXT, to_commit TEXT NOT NULL, step TEXT, files TEXT NOT NULL, not_restored TEXT NOT NULL, error TEXT
+  );
+  CREATE INDEX rollbacks_session ON rollbacks(session_id, seq);
+  CREATE TRIGGER rollbacks_append_only_update BEFORE UPDATE ON rollbacks BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER rollbacks_append_only_delete BEFORE DELETE ON rollbacks BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 /** The tables a session writes to (their newest rows make `version()`). */
-const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events', 'connections'];
+const LOGGED_TABLES = ['tool_calls', 'decisions', 'results', 'checkpoints', 'changes', 'events', 'connections', 'rollbacks'];
 
 /** Most records that could not be written kept to be shown (the rest are counted). */
 const MAX_UNLOGGED = 200;
 
 /** Most files one tool call's change list records (the rest is counted in one more row). */
 const MAX_CHANGES_PER_CALL = 1000;
+
+/** Most files (and things left as they were) one rollback record names; the counts are complete. */
+const MAX_ROLLBACK_FILES = 1000;
 
 export interface SessionStart {
   id: string;
@@ -149,11 +165,35 @@ export interface DecisionRecord {
   actor?: string | null;
 }
 
+/** Every kind of session event harness writes (the panel and `harness log` show them by kind). */
+export const SESSION_EVENT_KINDS = [
+  'interrupted',
+  'sandbox',
+  'sandbox-refused',
+  'sandbox-refusal',
+  'egress-capped',
+  'egress-folded',
+  'script-judged',
+  'script-changed',
+  'session-rule-added',
+  'session-rule-revoked',
+  'checkpoint-full-scan',
+  'checkpoint-reconcile',
+  'out-of-band',
+  'tamper-detected',
+  'tamper-reverted',
+  'protected-changed',
+  'config-reloaded',
+  'config-invalid',
+  'config-change-kept',
+] as const;
+export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
+
 /** Something that happened in a session besides a tool call: a session rule added or revoked, … */
 export interface SessionEvent {
   seq: number;
   at: number;
-  kind: string;
+  kind: SessionEventKind;
   detail: string;
   /** The tool call the event is attributed to, if any. */
   toolUseId: string | null;
@@ -187,6 +227,42 @@ export interface CheckpointRow {
   at: number;
   commit: string | null;
   summary: string;
+  error: string | null;
+}
+
+/**
+ * Who rolled the tree back, through which channel: the panel of the running session, `harness
+ * rollback` (through the running session, or directly when none runs), or `harness rollback --force`
+ * past a running session.
+ */
+export type RollbackBy = 'panel' | 'cli' | 'cli-forced';
+
+/** A rollback or an undo (a rollback to the state the last rollback saved), done or failed. */
+export interface RollbackRecord {
+  sessionId: string;
+  kind: 'rollback' | 'undo';
+  by: RollbackBy;
+  /** The person's login name. */
+  actor: string | null;
+  /** The checkpoint of the present taken first (an undo goes back to it); null if it failed before. */
+  from: string | null;
+  /** The checkpoint the tree was rolled back to. */
+  to: string;
+  /** The tool call it went back to just before, when it was asked for by step. */
+  step: string | null;
+  files: { status: string; path: string }[];
+  notRestored: string[];
+  /** Why it failed (the tree is then as the restore left it; `from` holds what it was). */
+  error?: string | null;
+}
+
+export interface RollbackRow extends Omit<RollbackRecord, 'error' | 'files' | 'notRestored'> {
+  seq: number;
+  at: number;
+  files: { status: string; path: string }[];
+  /** How many files it changed (the list may be cut). */
+  fileCount: number;
+  notRestored: string[];
   error: string | null;
 }
 
@@ -234,6 +310,8 @@ export interface SessionSummary {
   /** Calls whose hook client had given up before harness answered (they did not run). */
   stale: number;
   connections: { allowed: number; refused: number; asked: number };
+  /** Rollbacks and undos done (failed ones are in `rollbacks` of the log, not counted here). */
+  rollbacks: { rollbacks: number; undos: number; failed: number };
 }
 
 export interface LogQuery {
@@ -328,16 +406,24 @@ export class AuditLog {
     return this.calls.get(toolUseId) ?? toolUseId;
   }
 
+  /**
+   * Brings the schema up to date. Two processes may open a new log at once (a session starting and
+   * a `harness log`): each migration runs in an IMMEDIATE transaction that reads the version again
+   * under the write lock, so the second one finds the work done instead of running it twice.
+   */
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    if (current > MIGRATIONS.length) {
-      throw new Error(`audit database schema ${current} is newer than this harness understands (${MIGRATIONS.length}); upgrade harness`);
-    }
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+    const version = (): number => this.db.pragma('user_version', { simple: true }) as number;
+    const newer = (v: number): Error => new Error(`audit database schema ${v} is newer than this harness understands (${MIGRATIONS.length}); upgrade harness`);
+    if (version() > MIGRATIONS.length) throw newer(version());
+    while (version() < MIGRATIONS.length) {
+      this.db
+        .transaction(() => {
+          const v = version();
+          if (v >= MIGRATIONS.length) return;
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -423,7 +509,7 @@ export class AuditLog {
     return rows.reverse().map((r) => ({ ...r, asked: r.asked === 1 }));
   }
 
-  event(r: { sessionId: string; kind: string; detail: string; toolUseId?: string | null }, at = Date.now()): void {
+  event(r: { sessionId: string; kind: SessionEventKind; detail: string; toolUseId?: string | null }, at = Date.now()): void {
     this.write(
       () => `event ${r.kind}: ${redact(r.detail)}`,
       () => this.db.prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null),
@@ -455,6 +541,31 @@ export class AuditLog {
     );
   }
 
+  /** A rollback or undo, done or failed: who, from and to which checkpoint, and the files. */
+  rollback(r: RollbackRecord, at = Date.now()): void {
+    const cut = <T>(xs: T[], more: (n: number) => T): T[] => (xs.length > MAX_ROLLBACK_FILES ? [...xs.slice(0, MAX_ROLLBACK_FILES), more(xs.length - MAX_ROLLBACK_FILES)] : xs);
+    const files = cut(r.files, (n) => ({ status: 'more', path: `${n} more files` }));
+    const left = cut(r.notRestored, (n) => `${n} more`);
+    this.write(
+      () => `${r.kind} ${r.error ? 'failed ' : ''}by ${r.by}${r.actor ? ` ${r.actor}` : ''} to ${r.to.slice(0, 12)} from ${r.from?.slice(0, 12) ?? '(none)'}: ${r.files.length} file(s)`,
+      () =>
+        this.db
+          .prepare('INSERT INTO rollbacks (session_id, at, kind, by, actor, from_commit, to_commit, step, files, not_restored, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(r.sessionId, at, r.kind, r.by, r.actor, r.from, r.to, r.step, JSON.stringify({ count: r.files.length, files }), JSON.stringify(left.map((n) => redact(n))), r.error ? redact(r.error) : null),
+    );
+  }
+
+  /** The rollbacks of one session (all of them without one), oldest first. */
+  rollbacksOf(sessionId?: string): RollbackRow[] {
+    const rows = this.db
+      .prepare(`SELECT seq, at, session_id AS sessionId, kind, by, actor, from_commit AS "from", to_commit AS "to", step, files, not_restored AS notRestored, error FROM rollbacks${sessionId === undefined ? '' : ' WHERE session_id = ?'} ORDER BY seq`)
+      .all(...(sessionId === undefined ? [] : [sessionId])) as (Omit<RollbackRow, 'files' | 'fileCount' | 'notRestored'> & { files: string; notRestored: string })[];
+    return rows.map((r) => {
+      const files = JSON.parse(r.files) as { count: number; files: RollbackRow['files'] };
+      return { ...r, files: files.files, fileCount: files.count, notRestored: JSON.parse(r.notRestored) as string[] };
+    });
+  }
+
   /** The files a tool call changed, as the checkpoints before and after it show. */
   changes(r: { sessionId: string; toolUseId: string; changes: { status: string; path: string }[] }, at = Date.now()): void {
     this.write(
@@ -476,6 +587,16 @@ export class AuditLog {
 
   checkpointsOf(sessionId: string): CheckpointRow[] {
     return this.db.prepare('SELECT tool_use_id AS toolUseId, at, commit_id AS "commit", summary, error FROM checkpoints WHERE session_id = ? ORDER BY seq').all(sessionId) as CheckpointRow[];
+  }
+
+  /** The tool calls `harness rollback N` counts, in effect now, oldest first (see steps.ts). */
+  steps(sessionId: string): Step[] {
+    const checkpoints = this.checkpointsOf(sessionId);
+    // a program without hooks: its settled changes
+    if (!checkpoints.some((c) => c.toolUseId !== null)) return changesInEffect(checkpoints, this.rollbacksOf(sessionId));
+    const counts = this.changeCounts(sessionId);
+    const calls = this.query({ sessionId, limit: 1_000_000 }).map((r) => ({ toolUseId: r.toolUseId, tool: r.tool, summary: r.summary, verdict: r.verdict, finished: r.ok !== null, changed: counts.get(r.toolUseId) ?? 0 }));
+    return stepsInEffect(calls, checkpoints, this.rollbacksOf(sessionId));
   }
 
   /** How many files each tool call of a session changed. */
@@ -552,6 +673,9 @@ export class AuditLog {
       timedOut: count((r) => r.decidedBy === 'timeout'),
       faults: count((r) => r.decidedBy === 'fault'),
       stale: count((r) => r.decidedBy === 'stale'),
+      rollbacks: this.db
+        .prepare("SELECT COALESCE(SUM(kind = 'rollback' AND error IS NULL), 0) AS rollbacks, COALESCE(SUM(kind = 'undo' AND error IS NULL), 0) AS undos, COALESCE(SUM(error IS NOT NULL), 0) AS failed FROM rollbacks WHERE session_id = ?")
+        .get(sessionId) as SessionSummary['rollbacks'],
       connections: this.db
         .prepare("SELECT COALESCE(SUM(verdict = 'allow'), 0) AS allowed, COALESCE(SUM(verdict = 'deny'), 0) AS refused, COALESCE(SUM(asked), 0) AS asked FROM connections WHERE session_id = ?")
         .get(sessionId) as SessionSummary['connections'],

@@ -10,8 +10,10 @@ interface Pending {
 
 /**
  * A long-running git command that answers one request per input record (`hash-object
- * --stdin-paths`, `check-ignore --stdin`): no process start per file. Started on first use; if it
- * dies, pending requests fail and the next request starts a new one.
+ * --stdin-paths`, `check-ignore --stdin`, `update-ref --stdin`): no process start per file or ref.
+ * Started on first use; if it dies, pending requests fail with git's last message and the next
+ * request starts a new one. Idle, the process and its pipes keep nobody alive (a `harness rollback`
+ * ends when its work does); busy, they do.
  */
 export class GitPipe {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -46,8 +48,16 @@ export class GitPipe {
       for (const p of this.pending.splice(0)) p.reject(error);
     };
     child.on('error', (e) => fail(e.message));
-    child.on('exit', (code) => fail(`exited (${code})`));
+    // 'close', not 'exit': git's message on stderr is in by then
+    child.on('close', (code) => fail(`exited (${code})`));
     return child;
+  }
+
+  private hold(child: ChildProcessWithoutNullStreams, busy: boolean): void {
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as { ref?: () => void; unref?: () => void }[]) {
+      if (busy) handle.ref?.();
+      else handle.unref?.();
+    }
   }
 
   private onData(chunk: string): void {
@@ -59,20 +69,25 @@ export class GitPipe {
       this.buffer = this.buffer.slice(at + 1);
       if (head.out.length === head.records) {
         this.pending.shift();
+        if (this.pending.length === 0 && this.child) this.hold(this.child, false);
         head.resolve(head.out);
       }
     }
   }
 
-  /** Sends `inputs` (byte strings; none may contain the separator) and resolves with their output records. */
-  request(inputs: string[]): Promise<string[]> {
+  /**
+   * Sends `inputs` (byte strings; none may contain the separator) and resolves with their output
+   * records: `records` of them (by default recordsPerInput for each input).
+   */
+  request(inputs: string[], records = inputs.length * this.recordsPerInput): Promise<string[]> {
     if (inputs.length === 0) return Promise.resolve([]);
     if (inputs.some((i) => i.includes(this.separator) || (this.separator === '\n' && (i.includes('\0') || i.startsWith('"'))))) {
       return Promise.reject(new Error('a path git cannot take on this channel'));
     }
     const child = (this.child ??= this.start());
+    this.hold(child, true);
     return new Promise((resolve, reject) => {
-      this.pending.push({ records: inputs.length * this.recordsPerInput, out: [], resolve, reject });
+      this.pending.push({ records, out: [], resolve, reject });
       child.stdin.write(Buffer.from(inputs.map((i) => i + this.separator).join(''), 'latin1'));
     });
   }

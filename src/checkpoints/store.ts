@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { GitPipe } from './git-pipe.js';
 import { git, type GitEnv, type GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
 import { emptySets, fromMessage, outsideKey, toMessage, umask, unusualMode, type OutsideGit, type OutsideSets } from './outside.js';
 import { absolute, fromShown, rawBytes, shown, toRaw } from './paths.js';
-import { RULE_FILES, WorkingTreeTracker } from './tracker.js';
+import { RULE_FILES, WorkingTreeTracker, type TreeEntry } from './tracker.js';
 import { GITLINK_MODE, TreeModel, type LeafMode } from './tree-model.js';
 import { DirtyWatcher } from './watcher.js';
 
@@ -159,6 +160,110 @@ function lstatOrNull(path: Buffer): Stats | null {
 }
 
 /**
+ * One long-running `git update-ref --stdin`: each checkpoint's ref moves in a transaction of its
+ * own (start, update with the expected old value, prepare, commit), with no git process started
+ * per checkpoint. A refused update (the ref moved: another harness process) ends the process, and
+ * its request fails with git's message; the next request starts a new one.
+ */
+class RefUpdater {
+  private readonly pipe: GitPipe;
+
+  constructor(env: GitEnv) {
+    this.pipe = new GitPipe(env, ['update-ref', '-m', 'harness checkpoint', '--stdin'], '\n', 1);
+  }
+
+  /** Moves `ref` from `expected` to `id`, or fails as `git update-ref ref id expected` would. */
+  async update(ref: string, id: string, expected: string): Promise<void> {
+    if (/\s/.test(ref) || !/^[0-9a-f]+$/.test(id) || !/^[0-9a-f]+$/.test(expected)) throw new Error(`not a ref update git can take on this channel: ${ref}`);
+    // answered "start: ok", "prepare: ok", "commit: ok"
+    await this.pipe.request(['start', `update ${ref} ${id} ${expected}`, 'prepare', 'commit'], 3);
+  }
+
+  close(): void {
+    this.pipe.close();
+  }
+}
+
+const ZERO_MODE = '000000';
+/** How many parsed trees the in-process diff keeps (the root and the directories calls touch lately). */
+const PARSED_TREES = 1024;
+const leafType = (mode: string): string => (mode === '120000' ? 'link' : mode === GITLINK_MODE ? 'gitlink' : 'file');
+/** git's tree order: a tree's name sorts as if it ended in '/'. */
+const sortKey = (name: string, mode: string): string => (mode === '40000' ? `${name}/` : name);
+
+/**
+ * The files that differ between two trees, as `git diff-tree -r --no-renames` lists them (same
+ * order, same records), worked out in-process: a directory whose tree id is the same on both sides
+ * is skipped, so a small change reads a few trees, each from `cache` (what the tracker's model told
+ * and what was read before) or a loose object. Null when a tree is in neither (packed, or
+ * elsewhere): git answers then.
+ */
+function looseTreeDiff(objectsDir: string, format: ObjectFormat, from: string, to: string, cache: Map<string, readonly TreeEntry[]>): RawChange[] | null {
+  const oidBytes = format === 'sha1' ? 20 : 32;
+  const zero = '0'.repeat(oidBytes * 2);
+  type Entry = TreeEntry;
+  const read = (oid: string): readonly Entry[] | null => {
+    const known = cache.get(oid);
+    if (known) return known;
+    const entries = parse(oid);
+    if (entries) {
+      // a tree's id names its content: what was read stays true (the last ones kept, for the next diff)
+      cache.set(oid, entries);
+      if (cache.size > PARSED_TREES) cache.delete(cache.keys().next().value!);
+    }
+    return entries;
+  };
+  const parse = (oid: string): Entry[] | null => {
+    let raw: Buffer;
+    try {
+      raw = inflateSync(readFileSync(join(objectsDir, oid.slice(0, 2), oid.slice(2))));
+    } catch {
+      return null;
+    }
+    const nul = raw.indexOf(0);
+    if (nul < 0 || raw.toString('latin1', 0, nul) !== `tree ${raw.length - nul - 1}`) return null;
+    const entries: Entry[] = [];
+    for (let at = nul + 1; at < raw.length; ) {
+      const space = raw.indexOf(0x20, at);
+      const end = raw.indexOf(0, space + 1);
+      if (space < 0 || end < 0 || end + 1 + oidBytes > raw.length) return null;
+      const mode = raw.toString('latin1', at, space);
+      entries.push({ key: sortKey(raw.toString('latin1', space + 1, end), mode), mode, oid: raw.toString('hex', end + 1, end + 1 + oidBytes) });
+      at = end + 1 + oidBytes;
+    }
+    // trees hold their entries in this order; a byte string (latin1) compares as its bytes do
+    for (let i = 1; i < entries.length; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) return null;
+    return entries;
+  };
+  const out: RawChange[] = [];
+  const one = (l: Entry | undefined, r: Entry | undefined, prefix: string): boolean => {
+    if (l && r && l.oid === r.oid && l.mode === r.mode) return true;
+    const isTree = (l ?? r)!.mode === '40000';
+    const path = prefix + (isTree ? (l ?? r)!.key.slice(0, -1) : (l ?? r)!.key);
+    if (isTree) return walk(l?.oid ?? null, r?.oid ?? null, `${path}/`);
+    if (!l) out.push({ status: 'added', path, oldMode: ZERO_MODE, newMode: r!.mode, oldOid: zero, newOid: r!.oid });
+    else if (!r) out.push({ status: 'deleted', path, oldMode: l.mode, newMode: ZERO_MODE, oldOid: l.oid, newOid: zero });
+    else out.push({ status: leafType(l.mode) === leafType(r.mode) ? 'modified' : 'type-changed', path, oldMode: l.mode, newMode: r.mode, oldOid: l.oid, newOid: r.oid });
+    return true;
+  };
+  const walk = (a: string | null, b: string | null, prefix: string): boolean => {
+    const left = a ? read(a) : [];
+    const right = b ? read(b) : [];
+    if (!left || !right) return false;
+    let i = 0;
+    let j = 0;
+    while (i < left.length || j < right.length) {
+      const l = left[i];
+      const r = right[j];
+      const ok = !r || (l && l.key < r.key) ? one(l, undefined, prefix) && ++i : !l || r.key < l.key ? one(undefined, r, prefix) && ++j : one(l, r, prefix) && ++i && ++j;
+      if (!ok) return false;
+    }
+    return true;
+  };
+  return walk(from, to, '') ? out : null;
+}
+
+/**
  * Snapshots of the whole working tree as commits under refs/harness/, made with git plumbing and
  * a private index: HEAD, branches, the person's index, the stash and hooks are never touched.
  * Outside a git repository the snapshots live in a private repository in harness's state dir.
@@ -176,6 +281,14 @@ export class CheckpointStore {
   /** Serializes snapshots and restores: parallel tool calls never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly objects: LooseObjectWriter;
+  private readonly refs: RefUpdater;
+  /** Trees the in-process diff read, or the tracker's model told (see looseTreeDiff). */
+  private readonly parsedTrees = new Map<string, readonly TreeEntry[]>();
+  private readonly noteTree = (oid: string, entries: TreeEntry[]): void => {
+    this.parsedTrees.delete(oid);
+    this.parsedTrees.set(oid, entries);
+    if (this.parsedTrees.size > PARSED_TREES) this.parsedTrees.delete(this.parsedTrees.keys().next().value!);
+  };
   private tracker: WorkingTreeTracker | null = null;
   private readonly changeListeners = new Set<(paths: string[]) => void>();
   private readonly noticeListeners = new Set<(notice: ScanNotice) => void>();
@@ -197,6 +310,7 @@ export class CheckpointStore {
     this.env = env;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.objects = new LooseObjectWriter(objects.dir, objects.format);
+    this.refs = new RefUpdater(env);
     this.scanEnv = { gitDir: join(dir, 'scan.git'), commonDir: join(dir, 'scan.git'), objectDir: objects.dir, workTree: env.workTree, indexFile: env.indexFile };
     this.prepareScanRepository(objects.format);
   }
@@ -373,6 +487,7 @@ export class CheckpointStore {
   close(): void {
     this.tracker?.close();
     this.tracker = null;
+    this.refs.close();
   }
 
   /** A workspace path (UTF-8 text, absolute or relative) as a byte path, or null outside the workspace. */
@@ -387,7 +502,7 @@ export class CheckpointStore {
    * tracker's own model says it otherwise). `reconcile`: check every recorded file's stat
    * against disk too, for writes the watcher cannot see (mmap) — before a rollback.
    */
-  private async currentTree(options: { force?: string[]; forcedRaw?: string[]; previous?: string | null; restored?: string | null; reconcile?: boolean; treeOnly?: boolean } = {}): Promise<Scan> {
+  private async currentTree(options: { force?: string[]; forcedRaw?: string[]; previous?: string | null; restored?: string | null; reconcile?: boolean; treeOnly?: boolean; noteTrees?: boolean } = {}): Promise<Scan> {
     const scannedAt = Date.now();
     const force = options.force ?? [];
     let forced = [...force.map((p) => this.relativeRaw(p)).filter((p): p is string => p !== null), ...(options.forcedRaw ?? [])];
@@ -396,7 +511,7 @@ export class CheckpointStore {
     if (tracker?.tracking) {
       // a reconcile's stat check of every recorded file runs while the watcher's changes are read
       const dirty = options.reconcile && this.indexTree ? this.statDirty().catch(() => null) : null;
-      const up = await tracker.update(force);
+      const up = await tracker.update(force, options.noteTrees ? this.noteTree : undefined);
       if ('tree' in up) {
         this.scans.incremental++;
         let tree = up.tree;
@@ -917,14 +1032,23 @@ export class CheckpointStore {
 
   /** What changed in the working tree since checkpoint tree `tree` (e.g. during one tool call). */
   async changesSince(tree: string): Promise<FileChange[]> {
-    return this.serialize(async () => this.changesBetween(tree, (await this.currentTree({ previous: tree, treeOnly: true })).tree));
+    return this.serialize(async () => {
+      // in its place in the queue now, read once the event loop comes round: the answer the caller
+      // is about to send (PostToolUse's) goes first
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = (await this.currentTree({ previous: tree, treeOnly: true, noteTrees: true })).tree;
+      // both trees were just written as loose objects (the tracker's, a scan's): read in-process
+      const raw = looseTreeDiff(this.objects.objectsDir, this.objects.format, tree, now, this.parsedTrees);
+      return raw ? raw.map(fileChange) : this.changesBetween(tree, now);
+    });
   }
 
   /** A unified diff between two checkpoints, or a checkpoint and the working tree. */
-  async diff(from: Checkpoint, to?: Checkpoint): Promise<string> {
+  /** The patch between two checkpoints (or one and the working tree now), as the bytes the files hold: nothing decoded. */
+  async diff(from: Checkpoint, to?: Checkpoint): Promise<Buffer> {
     return this.serialize(async () => {
       const toTree = to ? to.tree : (await this.currentTree({ previous: from.tree, treeOnly: true })).tree;
-      return git(this.env, ['diff-tree', '-p', '--no-renames', '--binary', from.tree, toTree]);
+      return Buffer.from(await git(this.env, ['diff-tree', '-p', '--no-renames', '--binary', from.tree, toTree], undefined, { raw: true }), 'latin1');
     });
   }
 
@@ -1085,7 +1209,7 @@ export class CheckpointStore {
     const id = this.objects.write('commit', Buffer.from(`tree ${tree}\n${parent ? `parent ${parent.id}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`));
     const expected = parent?.id ?? '0'.repeat(id.length);
     try {
-      await git(this.env, ['update-ref', '-m', 'harness checkpoint', `${REF_PREFIX}${meta.sessionId}`, id, expected]);
+      await this.refs.update(`${REF_PREFIX}${meta.sessionId}`, id, expected);
     } catch (error) {
       this.heads.delete(meta.sessionId);
       throw error;

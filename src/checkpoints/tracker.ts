@@ -11,6 +11,34 @@ import type { DirtyWatcher } from './watcher.js';
 /** Thrown when only a full scan can say what git would record (a new nested repository, a .gitignore edit …). */
 class NeedsFullScan extends Error {}
 
+/** How many of the files read last are stat-checked at each update, for writes inotify never reports (mmap). */
+const LATELY_READ = 256;
+/** At most this many paths tools declared they write are remembered as the agent's (see `update`). */
+const MAX_CLAIMED = 1000;
+/** A file modified this close to when it was read may have changed again within the clock's step (git's "racy" case). */
+const RACY_MS = 50;
+
+interface ReadStat {
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
+  readAt: number;
+}
+
+/** At most this many tree entries are noted per update for an in-process diff (see `noteTrees`). */
+const NOTED_ENTRIES = 5000;
+
+/** One entry of a git tree, keyed as git orders them (a directory's name with '/' after it); names are byte strings. */
+export interface TreeEntry {
+  key: string;
+  mode: string;
+  oid: string;
+}
+
+/** Hears the entries of a tree the model holds, by its id. */
+export type TreeNotes = (oid: string, entries: TreeEntry[]) => void;
+
 /** Files whose change alters which other files are recorded. (Attributes do not: checkpoints ignore them.) */
 export const RULE_FILES = /(^|\/)\.gitignore$/;
 
@@ -59,6 +87,16 @@ export class WorkingTreeTracker {
   readonly sinceScan = new Set<string>();
   /** Mode bits, empty directories, nested repositories and special files of the recorded tree. */
   readonly outside: OutsideSets = emptySets();
+  /**
+   * The files read last (at most LATELY_READ, oldest first) and their stat when read: a write
+   * through a shared mapping (mmap) sends no inotify event, but moves the file's mtime when the
+   * mapping is first written (and again after each writeback), so each update stat-checks these
+   * and reads again those that moved. Files the agent works on are the ones it writes through
+   * mmap too; others wait for the full reconcile before a rollback.
+   */
+  private readonly lately = new Map<string, ReadStat>();
+  /** Paths a tool declared it writes (see `update`). */
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly env: GitEnv,
@@ -217,23 +255,32 @@ export class WorkingTreeTracker {
    * The root tree of the working tree now, from the last one plus what changed; `force` names files
    * to record even if ignored (a tool is about to write them). A fallback reason: do a full scan.
    */
-  async update(force: string[] = []): Promise<Update> {
+  async update(force: string[] = [], notes?: TreeNotes): Promise<Update> {
     const model = this.model;
     const forced = new Set(force.map((p) => this.relative(p)).filter((p): p is string => p !== null));
     // what a restore wrote is recorded whatever the ignore rules say, by this update or the full scan instead
     for (const p of this.touched) forced.add(p);
     this.touched.clear();
+    // a file a tool said it writes is the agent's from then on, even where ignored from the start
+    // (build/, a cache): one that did not exist yet when its call's checkpoint was taken is recorded
+    // by the next, so a rollback to before the call removes it (no watch may see it appear there)
+    for (const p of forced) if (this.claimed.size < MAX_CLAIMED) this.claimed.add(p);
+    for (const p of this.claimed) if (!model?.leaf(p)) forced.add(p);
     if (!model) return { fallback: 'no tree to update yet', forced: [...forced], changed: [] };
     if (!(await this.watcher.barrier())) return { fallback: 'the watcher did not answer in time', forced: [...forced], changed: [] };
     const { paths, lost } = this.watcher.take();
     const todo = new Set([...paths, ...forced]);
+    for (const p of this.movedSinceRead(todo)) todo.add(p);
     if (lost) return { fallback: `the watcher may have missed changes: ${lost}`, forced: [...forced], changed: [...todo] };
     const before = new Set([...forced].filter((p) => model.leaf(p) !== undefined));
     try {
       const rule = [...todo].find((p) => RULE_FILES.test(p));
       if (rule) throw new NeedsFullScan(`${shown(rule)} changed`);
+      // the trees on the changed paths, before and after: what a diff of the two reads
+      if (notes) this.noteTrees(model, todo, notes);
       await this.sync([...todo], forced, model);
       const tree = model.writeTree(this.writer);
+      if (notes) this.noteTrees(model, todo, notes);
       this.lastTree = tree;
       // forced files recorded for the first time: maybe there, unrecorded, before (the caller decides)
       return { tree, adoptable: [...forced].filter((p) => !before.has(p) && model.leaf(p) !== undefined) };
@@ -243,6 +290,64 @@ export class WorkingTreeTracker {
       this.ignores.close();
       return { fallback: e instanceof NeedsFullScan ? e.message : `the incremental update failed (${(e as Error).message})`, forced: [...forced], changed: [...todo] };
     }
+  }
+
+  /**
+   * Tells `notes` the entries of the trees on the way to `paths` (and under those that are
+   * directories) whose ids the model knows, up to NOTED_ENTRIES: a tree's id names its content, so
+   * a diff may take them instead of reading the objects.
+   */
+  private noteTrees(model: TreeModel, paths: Iterable<string>, notes: TreeNotes): void {
+    let budget = NOTED_ENTRIES;
+    const seen = new Set<Dir>();
+    const one = (dir: Dir): boolean => {
+      if (!dir.oid || seen.has(dir)) return budget > 0;
+      seen.add(dir);
+      const entries: TreeEntry[] = [];
+      for (const [name, child] of dir.children) {
+        if (child instanceof Dir) {
+          if (!child.oid) return budget > 0;
+          entries.push({ key: `${name}/`, mode: '40000', oid: child.oid });
+        } else entries.push({ key: name, mode: child.mode, oid: child.oid });
+      }
+      budget -= entries.length;
+      // byte strings (latin1) compare as their bytes do
+      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      notes(dir.oid, entries);
+      return budget > 0;
+    };
+    const under = (dir: Dir): boolean => {
+      if (!one(dir)) return false;
+      for (const child of dir.children.values()) if (child instanceof Dir && !under(child)) return false;
+      return true;
+    };
+    for (const path of paths) {
+      let node: Leaf | Dir | undefined = model.root;
+      for (const c of path.split('/')) {
+        if (!(node instanceof Dir)) break;
+        if (!one(node)) return;
+        node = node.children.get(c);
+      }
+      if (node instanceof Dir && !under(node)) return;
+    }
+  }
+
+  /** Files read lately whose stat moved since (or that were racily read), beside `todo`. */
+  private movedSinceRead(todo: Set<string>): string[] {
+    const out: string[] = [];
+    for (const [p, was] of this.lately) {
+      if (todo.has(p)) continue;
+      const st = lstatOrNull(this.abs(p));
+      if (!st || st.mtimeMs !== was.mtimeMs || st.ctimeMs !== was.ctimeMs || st.size !== was.size || st.ino !== was.ino || was.readAt - st.mtimeMs < RACY_MS) out.push(p);
+    }
+    return out;
+  }
+
+  /** Notes a file just read (see `lately`). */
+  private readNow(path: string, st: Stats, readAt: number): void {
+    this.lately.delete(path);
+    this.lately.set(path, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, readAt });
+    if (this.lately.size > LATELY_READ) this.lately.delete(this.lately.keys().next().value!);
   }
 
   /** A workspace path (absolute or relative, UTF-8 text) as a byte path, or null outside it. */
@@ -294,6 +399,7 @@ export class WorkingTreeTracker {
   /** `path` is gone: from the model, the skipped list, the notes and the watches. */
   private forget(path: string, model: TreeModel): void {
     if (model.remove(path)) this.sinceScan.add(path);
+    if (this.lately.size > 0) for (const p of this.lately.keys()) if (p === path || p.startsWith(`${path}/`)) this.lately.delete(p);
     this.watcher.unwatchTree(path);
     const under = (s: string) => s === path || s.startsWith(`${path}/`);
     for (const s of this.skipped) if (under(s)) this.skipped.delete(s);
@@ -409,7 +515,9 @@ export class WorkingTreeTracker {
         this.sinceScan.add(c.path);
         o.modes.delete(c.path);
       } else {
+        const readAt = Date.now();
         const { oid, st } = this.hash(c.path);
+        this.readNow(c.path, st, readAt);
         model.set(c.path, { mode: st.mode & 0o100 ? '100755' : '100644', oid });
         this.sinceScan.add(c.path);
         const bits = unusualMode(st);

@@ -1,9 +1,20 @@
-import { mkdirSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { absolute, shown } from './paths.js';
 
 /** Beyond this many changed paths between checkpoints, the next one rescans instead. */
 const MAX_DIRTY = 20_000;
+
+/** How many events the kernel queues for one inotify instance before it drops the rest (fs.inotify.max_queued_events). */
+function kernelQueue(): number {
+  try {
+    const n = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    // not Linux, or /proc not there: the kernel's default
+  }
+  return 16_384;
+}
 
 /**
  * The set of paths that changed since the last checkpoint, from inotify watches on every directory
@@ -22,6 +33,9 @@ export class DirtyWatcher {
   private readonly syncWatcher: FSWatcher;
   private readonly barriers = new Map<string, (ok: boolean) => void>();
   private seq = 0;
+  /** Events delivered since the event loop last came round (see `counted`). */
+  private burst = 0;
+  private readonly burstLimit: number;
   /** Hears every changed path as it comes (who else wants to know: out-of-band changes). */
   listener: ((path: string) => void) | null = null;
 
@@ -33,10 +47,14 @@ export class DirtyWatcher {
     readonly workspace: string,
     stateDir: string,
     private readonly maxWatches = 50_000,
+    /** Events at once that mean the kernel's queue may have overflowed (default: 90% of fs.inotify.max_queued_events). */
+    burstLimit?: number,
   ) {
+    this.burstLimit = burstLimit ?? Math.floor(kernelQueue() * 0.9);
     this.syncDir = join(stateDir, `sync-${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(this.syncDir, { recursive: true, mode: 0o700 });
     this.syncWatcher = watch(this.syncDir, { persistent: false }, (_type, name) => {
+      this.counted();
       const done = name ? this.barriers.get(String(name)) : undefined;
       if (done) done(true);
     });
@@ -88,7 +106,20 @@ export class DirtyWatcher {
     }
   }
 
+  /**
+   * Counts one event. When more events than the kernel queues pile up while the event loop is busy
+   * elsewhere, the kernel drops the rest and queues an overflow notice, which Node never passes on
+   * (libuv discards it: it belongs to no watch). What does show is the size of the pile: libuv reads
+   * the whole queue in one go, so the events come in one turn of the loop. A turn that brings
+   * nearly a full queue may have lost some: the set is marked lost, and the next checkpoint rescans.
+   */
+  private counted(): void {
+    if (this.burst++ === 0) setImmediate(() => (this.burst = 0));
+    if (this.burst === this.burstLimit) this.lost ??= `the kernel's event queue may have overflowed (${this.burst} events at once; fs.inotify.max_queued_events is ${kernelQueue()}), dropping change events`;
+  }
+
   private changed(dir: string, name: string | null): void {
+    this.counted();
     if (name === null) this.lost ??= 'the kernel dropped change events (queue overflow)';
     else if (!(dir === '' && name === '.git')) {
       const path = dir ? `${dir}/${name}` : name;

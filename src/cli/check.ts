@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { type Decision, type FileOp, type Policy, type ToolCall } from '../policy/index.js';
 import { decideReading } from '../session/decide-event.js';
 import { policyFor } from '../config/policy.js';
-import { findWorkspace } from '../workspace.js';
+import { findWorkspace, homeWorkspaceProblem } from '../workspace.js';
 import { formatDecision, paintVerdict, printJson, useColor } from './output.js';
 import { loadConfig } from '../config/load.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
@@ -22,6 +22,18 @@ interface CheckOptions {
   path?: string;
   op?: string;
   config?: string;
+  /** `--exit-zero`: exit 0 whatever the verdict. */
+  exitZero?: boolean;
+}
+
+/**
+ * The exit code of one decision: 0 allow, 3 ask, 4 deny. Not 1 or 2: those stay a failure and a
+ * usage error, so a script can tell "harness refused the command" from "harness could not check it".
+ */
+export const VERDICT_EXIT_CODES = { allow: 0, ask: 3, deny: 4 } as const;
+
+function exitFor(verdict: Decision['verdict'], opts: CheckOptions): void {
+  if (!opts.exitZero) process.exitCode = VERDICT_EXIT_CODES[verdict];
 }
 
 const OPS = new Set(['read', 'write', 'delete']);
@@ -82,6 +94,7 @@ function checkHost(destination: string, agent: string | undefined, workspace: st
   const decision = policy.decide(target.host, target.port);
   const matching = policy.matching(target.host, target.port).filter((m) => m.id !== decision.ruleId);
   const subject = `connect ${target.host}:${target.port}`;
+  exitFor(decision.verdict, opts);
   if (opts.json) return printJson({ ...decision, host: target.host, port: target.port, otherRules: matching, workspace });
   useColor();
   const lines = [`${paintVerdict(decision.verdict)} ${kleur.bold(decision.ruleId)}  ${kleur.dim(subject)}`, `      ${decision.reason}`];
@@ -107,6 +120,7 @@ export function registerCheck(program: Command): void {
     .option('--jsonl', 'read {"command","cwd"} or {"path","op"} objects from stdin, one per line; write one verdict per line')
     .option('--json', 'print the decision as JSON')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
+    .option('--exit-zero', 'exit 0 whatever the verdict (by default ask exits 3 and deny 4)')
     .addHelpText(
       'after',
       `
@@ -116,11 +130,18 @@ Examples:
   harness check --path ~/.ssh/id_rsa --op read
   harness check --host paste.rs
   harness check --host registry.npmjs.org:443 --json
-  printf '%s\\n' '{"command":"rm -rf ~"}' | harness check --jsonl`,
+  printf '%s\\n' '{"command":"rm -rf ~"}' | harness check --jsonl
+
+Exit codes: 0 allow, 3 ask, 4 deny (1: harness could not check, 2: usage error). A script can
+then write  harness check "$cmd" && run "$cmd"  and a refused command never runs: a check that
+exits 0 for a deny would fail open. --exit-zero exits 0 for every verdict (read it from --json);
+--jsonl always exits 0 when it could read its input, each line carries its own verdict.`,
     )
     .action(async (words: string[], opts: CheckOptions) => {
       const cwd = resolve(opts.cwd ?? process.cwd());
       const workspace = findWorkspace(cwd);
+      const atHome = homeWorkspaceProblem(workspace, cwd);
+      if (atHome) process.stderr.write(`harness: warning: ${atHome}; the verdicts below are judged that way, and harness run refuses to start here without --allow-home\n`);
       if (opts.host !== undefined) {
         if (words.length > 0 || opts.path || opts.jsonl) throw new UsageError('--host checks one destination; give no command, --path or --jsonl with it');
         checkHost(opts.host, opts.agent, workspace, opts);
@@ -146,6 +167,7 @@ Examples:
         subject = command.length > 80 ? `${command.slice(0, 77)}...` : command;
       }
       const decision = decideReading(call, policy);
+      exitFor(decision.verdict, opts);
       if (opts.json) printJson({ ...decision, workspace, cwd });
       else {
         useColor();

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { requestedBinary, type AgentAdapter } from '../agents/adapter.js';
 import { claudeAdapter } from '../agents/claude.js';
 import { codexAdapter } from '../agents/codex.js';
@@ -8,11 +9,9 @@ import { createGeminiAdapter } from '../agents/gemini.js';
 import { findExecutable } from '../executable.js';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { closeInterrupted } from '../session/interrupted.js';
 import kleur from 'kleur';
-import { AuditLog } from '../audit/store.js';
 import { loadConfig, type SandboxSettings } from '../config/load.js';
-import { asStateError, describeStateProblem, HarnessError, probeState, StateError, stateProblem } from '../errors.js';
+import { describeStateProblem, HarnessError, stateProblem } from '../errors.js';
 import { hookClientPath } from '../hooks/client.js';
 import { hookPath } from '../hooks/protocol.js';
 import { HookServer } from '../hooks/server.js';
@@ -40,6 +39,30 @@ function versionAtLeast(text: string, min: number[]): boolean | null {
   return true;
 }
 
+/** The name people install harness by (npm install -g …), for the fixes doctor suggests. */
+function packageName(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string }).name;
+  } catch {
+    return 'agent-harness-cli';
+  }
+}
+const REINSTALL = `reinstall harness (npm install -g ${packageName()}; in a checkout: npm install)`;
+
+/**
+ * Runs `fn` with an environment whose HOME (and XDG directories) is a temp directory removed
+ * afterwards: doctor creates nothing, and some agents write their state at start-up, even for
+ * --version (Gemini CLI makes ~/.gemini).
+ */
+function inThrowawayHome<T>(fn: (env: NodeJS.ProcessEnv) => T): T {
+  const home = mkdtempSync(join(tmpdir(), 'harness-doctor-home-'));
+  try {
+    return fn({ ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 /** The agent's binary: found, it runs, and (where it matters) recent enough to fail closed. */
 function agentCheck(agent: AgentAdapter, required: boolean): Check {
   const requested = requestedBinary(agent, process.env);
@@ -49,7 +72,7 @@ function agentCheck(agent: AgentAdapter, required: boolean): Check {
       ? { name: agent.name, status: 'fail', detail: `"${requested}" not found on PATH`, fix: `${agent.installHint}, or set ${agent.binaryEnv}` }
       : { name: agent.name, status: 'ok', detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})` };
   }
-  const v = spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  const v = inThrowawayHome((env) => spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000, env }));
   const text = (v.stdout || v.stderr || '').trim().split('\n').pop() ?? '';
   const min = MIN_VERSIONS[agent.name];
   if (min) {
@@ -79,7 +102,7 @@ function sandboxCheck(mode: SandboxSettings['mode']): Check {
           name: 'sandbox',
           status: 'warn',
           detail: `bubblewrap (${available.binary}), but the native launcher was not built: the Node one cannot tell the agent from its scripts at the hook endpoint and installs no system call filter`,
-          fix: 'install a C compiler (e.g. sudo apt-get install gcc) and reinstall harness',
+          fix: `install a C compiler (e.g. sudo apt-get install gcc) and ${REINSTALL}: the install builds it`,
         };
   }
   return { name: 'sandbox', status: mode === 'required' ? 'fail' : 'warn', detail: available.problem, fix: available.fix };
@@ -102,13 +125,85 @@ async function hookRoundTrip(): Promise<Check> {
       child.stdin.end('{"tool_name":"Bash","tool_input":{"command":"true"}}');
     });
     const ms = performance.now() - started;
+    const native = !client.endsWith('.sh');
+    const which = native ? 'native hook client (built for this machine when harness was installed)' : 'portable hook client (no C compiler when harness was installed: slower, equally fail-closed)';
     if (r.code === 0 && r.out === '{"ok":true}') {
-      const native = !client.endsWith('.sh');
-      return { name: 'hook round trip', status: native ? 'ok' : 'warn', detail: `${native ? 'native' : 'portable'} client answered in ${ms.toFixed(1)} ms (${client})`, fix: native ? undefined : 'install a C compiler (cc) and run npm run build for the fast native client' };
+      return { name: 'hook round trip', status: native ? 'ok' : 'warn', detail: `${which} answered in ${ms.toFixed(1)} ms (${client})`, fix: native ? undefined : `install a C compiler (e.g. sudo apt-get install gcc) and ${REINSTALL} for the native client` };
     }
-    return { name: 'hook round trip', status: 'fail', detail: `client exited ${r.code}: ${r.err.trim() || r.out}`, fix: 'run npm run build; check that 127.0.0.1 connections are allowed' };
+    return { name: 'hook round trip', status: 'fail', detail: `${which} exited ${r.code}: ${r.err.trim() || r.out}`, fix: `${REINSTALL}; check that 127.0.0.1 connections are allowed` };
   } finally {
     await server.stop();
+  }
+}
+
+/** Whether `dir` (or, before it exists, the directory it will be made in) can be written: asked of the file system, nothing written. */
+function writable(dir: string): { at: string; problem: string | null } {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const problem = stateProblem(e);
+    return { at, problem: problem && problem !== 'denied' ? describeStateProblem("harness's state", dir, problem) : `cannot write ${at}: ${(e as Error).message}` };
+  }
+  try {
+    const fs = statfsSync(at);
+    // root may use the blocks kept back for it
+    if ((process.getuid?.() === 0 ? fs.bfree : fs.bavail) === 0) return { at, problem: describeStateProblem("harness's state", dir, 'full') };
+  } catch {
+    // no answer about free space is no problem found
+  }
+  return { at, problem: null };
+}
+
+/** harness's state directory: there and writable, or creatable by the first run. */
+function stateCheck(state: string): Check {
+  const { at, problem } = writable(state);
+  if (problem) return { name: 'state directory', status: 'fail', detail: problem, fix: 'make it writable, or set HARNESS_STATE_DIR' };
+  return { name: 'state directory', status: 'ok', detail: at === resolve(state) ? state : `${state} (not there yet: the first harness run creates it)` };
+}
+
+/**
+ * The audit log: its driver (better-sqlite3, a native module) loads and works, and the database,
+ * when there is one, is readable. Its schema version comes from the file's header, because
+ * opening a database in WAL mode, even read-only, leaves files beside it.
+ */
+async function auditCheck(path: string): Promise<Check> {
+  try {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(':memory:');
+    db.prepare('select 1').get();
+    db.close();
+  } catch (e) {
+    return { name: 'audit log', status: 'fail', detail: `the SQLite driver (better-sqlite3) does not load: ${(e as Error).message.split('\n')[0]}`, fix: `${REINSTALL} with build tools present (python3, make, g++)` };
+  }
+  if (!existsSync(path)) {
+    const { problem } = writable(dirname(path));
+    return problem
+      ? { name: 'audit log', status: 'fail', detail: problem, fix: 'make the state directory writable (free space), or set HARNESS_STATE_DIR or audit.path' }
+      : { name: 'audit log', status: 'ok', detail: `${path} (not there yet: the first harness run creates it)` };
+  }
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (e) {
+    const problem = stateProblem(e);
+    return { name: 'audit log', status: 'fail', detail: problem && problem !== 'denied' ? describeStateProblem('the audit log', path, problem) : `cannot write ${path}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR or audit.path' };
+  }
+  try {
+    const header = Buffer.alloc(100);
+    const fd = openSync(path, 'r');
+    let read: number;
+    try {
+      read = readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+    // an empty file is a database SQLite has not written to yet
+    if (read === 0) return { name: 'audit log', status: 'ok', detail: `${path} (empty: the first harness run sets it up)` };
+    if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return { name: 'audit log', status: 'fail', detail: `${path} is not an SQLite database`, fix: 'move it away (harness starts a new log), or set audit.path' };
+    return { name: 'audit log', status: 'ok', detail: `${path} (schema ${header.readUInt32BE(60)})` };
+  } catch (e) {
+    return { name: 'audit log', status: 'fail', detail: `cannot read ${path}: ${(e as Error).message}`, fix: 'make it readable, or set HARNESS_STATE_DIR or audit.path' };
   }
 }
 
@@ -128,7 +223,7 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     const loaded = loadConfig(workspace, configPath);
     auditConfigured = loaded.config.audit?.path;
     sandboxMode = loaded.sandbox.mode;
-    checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
+    checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies; harness init writes a starter config)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
   } catch (e) {
     checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
   }
@@ -137,40 +232,14 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
   // the other agents are optional: reported when installed, noted when not
   checks.push(agentCheck(codexAdapter, false), agentCheck(createGeminiAdapter(), false));
 
-  const state = stateDirFor(workspace);
-  try {
-    mkdirSync(state, { recursive: true, mode: 0o700 });
-    const probe = join(state, `.doctor-${process.pid}`);
-    writeFileSync(probe, 'x');
-    rmSync(probe);
-    checks.push({ name: 'state directory', status: 'ok', detail: state });
-  } catch (e) {
-    const problem = stateProblem(e) ?? probeState(state);
-    checks.push({ name: 'state directory', status: 'fail', detail: problem ? describeStateProblem("harness's state", state, problem) : `${state}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR' });
-  }
-
-  try {
-    const auditPath = auditPathFor(workspace, process.env, auditConfigured);
-    const log = AuditLog.open(auditPath);
-    checks.push({ name: 'audit log', status: 'ok', detail: `${auditPath} (schema ${log.schemaVersion})` });
-    // sessions whose supervisor died are closed (their runtime files removed)
-    closeInterrupted(log, workspace);
-    log.close();
-  } catch (caught) {
-    const e = asStateError(caught, 'the audit log', auditPathFor(workspace, process.env, auditConfigured));
-    checks.push({
-      name: 'audit log',
-      status: 'fail',
-      detail: (e as Error).message,
-      fix: e instanceof StateError ? 'make the state directory writable (free space), or set HARNESS_STATE_DIR or audit.path' : 'reinstall (npm install builds better-sqlite3) or check the state directory',
-    });
-  }
+  checks.push(stateCheck(stateDirFor(workspace)));
+  checks.push(await auditCheck(auditPathFor(workspace, process.env, auditConfigured)));
 
   try {
     await import('node-pty');
     checks.push({ name: 'terminal (node-pty)', status: 'ok', detail: 'loaded' });
   } catch (e) {
-    checks.push({ name: 'terminal (node-pty)', status: 'fail', detail: (e as Error).message, fix: 'reinstall with build tools present (python3, make, g++): npm install' });
+    checks.push({ name: 'terminal (node-pty)', status: 'fail', detail: (e as Error).message, fix: `${REINSTALL} with build tools present (python3, make, g++)` });
   }
 
   checks.push(sandboxCheck(sandboxMode));

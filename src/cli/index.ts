@@ -1,118 +1,30 @@
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { describeStateProblem, HarnessError, mayBeStorage, oneLine, probeState, stateProblem } from '../errors.js';
-import { findWorkspace, stateDirFor } from '../workspace.js';
+import type { Command } from 'commander';
+import { baseProgram, execute, version } from './execute.js';
 import { registerCheck } from './check.js';
 import { registerRules } from './rules.js';
 import { registerLog } from './log.js';
 import { registerRun } from './run.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerCheckpoints } from './checkpoints.js';
 import { trace } from '../trace.js';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { internalError, printable } from './execute.js';
 
+/** `harness` with all its commands. */
 export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('harness')
-    .description('Supervise a local coding agent: deterministic allow/ask/deny rules for every tool call it makes.')
-    .version(version(), '-V, --version')
-    .enablePositionalOptions()
-    // commander's own message (unknown option, missing argument …) becomes one line in main
-    .configureOutput({ outputError: (text) => (commanderMessage = text) })
-    .exitOverride();
+  const program = baseProgram();
   registerRun(program, version());
   registerCheck(program);
   registerRules(program);
   registerLog(program);
   registerCheckpoints(program);
   registerDoctor(program);
+  registerInit(program);
   return program;
-}
-
-/** What commander last wanted to print as an error. */
-let commanderMessage = '';
-
-/** Text from the command line or the system, safe to print: no control characters, no endless lines. */
-export function printable(text: string, max = 400): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      // eslint-disable-next-line no-control-regex
-      const clean = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-      return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-    })
-    .join('\n');
-}
-
-/** The command a person was running (`rollback`, `checkpoints prune`), from the words of the command line. */
-function commandPath(program: Command, args: string[]): string {
-  const path: string[] = [];
-  let at: Command = program;
-  for (const word of args) {
-    if (word === '--') break;
-    if (word.startsWith('-')) continue;
-    const sub = at.commands.find((c) => c.name() === word || c.aliases().includes(word));
-    if (!sub) break;
-    path.push(sub.name());
-    at = sub;
-  }
-  return path.join(' ');
-}
-
-/** Commander's error as one line: `unknown option '--x' (did you mean --y?); see harness check --help`. */
-function usageLine(program: Command, args: string[], error: CommanderError): string {
-  const raw = (commanderMessage || error.message).trim();
-  commanderMessage = '';
-  const [first = '', ...rest] = raw.split('\n').map((l) => l.trim()).filter(Boolean);
-  const hint = rest.map((l) => l.replace(/^\((.*)\)$/, '$1')).join('; ');
-  const message = first.replace(/^error:\s*/, '');
-  const command = commandPath(program, args);
-  return `${message}${hint ? ` (${hint.charAt(0).toLowerCase()}${hint.slice(1)})` : ''}; see: harness ${command ? `${command} ` : ''}--help`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   trace('cli loaded');
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version end here too, with exit code 0.
-      if (error.exitCode === 0) return 0;
-      // `harness` alone: the help is shown, there is nothing more to say
-      if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return 2;
-      process.stderr.write(`harness: ${printable(usageLine(program, argv.slice(2), error))}\n`);
-      return 2;
-    }
-    if (error instanceof HarnessError) {
-      process.stderr.write(`harness: ${printable(error.message)}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(`harness: ${printable(internalError(error))}\n`);
-    return 1;
-  }
-}
-
-/**
- * An error nobody turned into a message: one line (what failed, and what to do when it is the
- * state that cannot be written); the stack only with HARNESS_DEBUG=1.
- */
-export function internalError(error: unknown): string {
-  // a file system that is read-only or full is no bug (a denied permission may be anything's, so it is left as it is)
-  const given = (error as { path?: unknown } | null)?.path;
-  let path = typeof given === 'string' ? given : null;
-  let problem = stateProblem(error);
-  if (problem === null && mayBeStorage(error)) {
-    path ??= stateDirFor(findWorkspace(process.cwd()));
-    problem = probeState(path);
-  }
-  if (problem === 'read-only' || problem === 'full') return describeStateProblem("harness's state", path ?? stateDirFor(findWorkspace(process.cwd())), problem);
-  if (process.env.HARNESS_DEBUG) return `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-  return `internal error: ${oneLine(error)} (HARNESS_DEBUG=1 shows where)`;
+  return execute(buildProgram(), argv);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import kleur from 'kleur';
-import { AuditLog, type ConnectionRow, type LogRow, type SessionSummary } from '../audit/store.js';
+import { AuditLog, type ConnectionRow, type LogRow, type RollbackRow, type SessionSummary } from '../audit/store.js';
 import { UsageError } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { auditPathFor, findWorkspace } from '../workspace.js';
@@ -44,14 +44,28 @@ export function formatConnection(c: ConnectionRow): string {
   return `${kleur.dim(time(c.at))} ${paintVerdict(c.verdict)} ${who}${kleur.bold('connect')} ${c.host}:${c.port}${kleur.dim(` (${c.ruleId})`)}${origin}`;
 }
 
+/** A rollback or undo as a log line: who, to and from which checkpoint, the call it went back before, the files. */
+export function formatRollback(r: RollbackRow, calls: ReadonlyMap<string, LogRow>): string {
+  const who = kleur.cyan(`[${r.by}${r.actor ? ` ${r.actor}` : ''}] `);
+  const before = r.step ? calls.get(r.step) : undefined;
+  const step = r.step ? kleur.dim(` (just before ${before ? `${before.tool} ${before.summary.replace(/\s+/g, ' ').slice(0, 80)}` : r.step})`) : '';
+  const from = r.from ? kleur.dim(` from ${r.from.slice(0, 12)}`) : '';
+  const files = r.fileCount === 0 ? 'no file changed' : `${r.fileCount} file(s): ${r.files.slice(0, 5).map((f) => f.path).join(', ')}${r.fileCount > 5 ? ', …' : ''}`;
+  const left = r.notRestored.length ? kleur.yellow(` · ${r.notRestored.length} left as they were`) : '';
+  const outcome = r.error ? kleur.red(`failed: ${r.error}`) : `${files}${left}`;
+  return `${kleur.dim(time(r.at))} ${kleur.magenta(r.kind.padEnd(8))} ${who}to ${kleur.yellow(r.to.slice(0, 12))}${step}${from}: ${outcome}`;
+}
+
 export function formatSummary(s: SessionSummary): string {
   const ended = s.endedAt ? `ended ${time(s.endedAt)} (exit ${s.exitCode ?? '?'})` : 'running or interrupted';
   const c = s.connections;
+  const r = s.rollbacks;
   const total = c.allowed + c.refused;
   return [
     `session ${s.id} · ${s.agent} · started ${time(s.startedAt)} · ${ended}`,
     `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}${s.stale ? kleur.red(`, ${s.stale} abandoned by a hook client that stopped waiting`) : ''}`,
     ...(total > 0 ? [`  ${total} connections: ${kleur.green(`${c.allowed} allowed`)}, ${kleur.red(`${c.refused} refused`)}, ${kleur.yellow(`${c.asked} asked`)}`] : []),
+    ...(r.rollbacks + r.undos + r.failed > 0 ? [`  ${r.rollbacks} rollback${r.rollbacks === 1 ? '' : 's'}, ${r.undos} undo${r.undos === 1 ? '' : 's'}${r.failed ? kleur.red(`, ${r.failed} failed`) : ''}`] : []),
   ].join('\n');
 }
 
@@ -85,18 +99,22 @@ export function registerLog(program: Command): void {
         const sessionId = opts.session === 'all' ? undefined : (opts.session ?? log.latestSessionId() ?? undefined);
         const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
         const summary = sessionId ? log.summary(sessionId) : null;
-        if (opts.session && opts.session !== 'all' && !summary) throw new UsageError(`--session: no session ${shown(opts.session)} in ${path}`);
+        // rollbacks to checkpoints of no session (harness checkpoint's "manual") are logged under that name
+        if (opts.session && opts.session !== 'all' && !summary && log.rollbacksOf(opts.session).length === 0) throw new UsageError(`--session: no session ${shown(opts.session)} in ${path}`);
         const events = sessionId ? log.eventsOf(sessionId).filter((e) => since === undefined || e.at >= since) : [];
+        const rollbacks = log.rollbacksOf(sessionId).filter((r) => (since === undefined || r.at >= since) && !opts.verdict);
         const connections = sessionId ? log.connectionsOf(sessionId, limit).filter((c) => (since === undefined || c.at >= since) && (!opts.verdict || (opts.verdict === 'ask' ? c.asked : c.verdict === opts.verdict))) : [];
         if (opts.json) {
-          printJson({ workspace, database: path, session: summary, calls: rows, events, connections });
+          printJson({ workspace, database: path, session: summary, calls: rows, events, connections, rollbacks });
           return;
         }
         useColor();
+        const byId = new Map(rows.map((r) => [r.toolUseId, r]));
         if (summary) process.stdout.write(formatSummary(summary) + '\n');
         const lines = [
           ...rows.map((r) => ({ at: r.at, text: formatRow(r) })),
           ...connections.map((c) => ({ at: c.at, text: formatConnection(c) })),
+          ...rollbacks.map((r) => ({ at: r.at, text: formatRollback(r, byId) })),
           ...(opts.verdict ? [] : events.map((e) => ({ at: e.at, text: `${kleur.dim(time(e.at))} ${kleur.magenta('event')} ${e.kind}: ${e.detail}` }))),
         ];
         for (const l of lines.sort((a, b) => a.at - b.at)) process.stdout.write(l.text + '\n');

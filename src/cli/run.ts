@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AuditLog } from '../audit/store.js';
 import { oneLine, UsageError } from '../errors.js';
-import { formatSummary } from './log.js';
-import { useColor } from './output.js';
 import { shown } from './args.js';
 
 interface RunCliOptions {
@@ -13,6 +10,7 @@ interface RunCliOptions {
   summary?: boolean;
   sandbox?: boolean;
   autonomous?: boolean;
+  allowHome?: boolean;
 }
 
 export function registerRun(program: Command, version: string): void {
@@ -25,6 +23,7 @@ export function registerRun(program: Command, version: string): void {
     .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports')
     .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, $HARNESS_CODEX_BIN or $HARNESS_GEMINI_BIN, else the agent on PATH)')
     .option('--autonomous', "turn the agent's own permission prompts off: harness's rules, its dialog and the sandbox are the only gate (needs the sandbox)")
+    .option('--allow-home', 'let the workspace be your home directory, / or a directory containing home (refused otherwise: every file you own would count as inside the workspace)')
     .option('--no-sandbox', 'run the agent without the OS sandbox (its scripts can then reach anything you can)')
     .option('--no-summary', 'do not print the session summary when the agent exits')
     .passThroughOptions()
@@ -42,6 +41,10 @@ Examples:
                                            inside the sandbox
   harness run -- aider --model sonnet      any program: no hooks, so nothing is asked first;
                                            watched, checkpointed as the tree changes, logged
+
+The workspace is the git repository around the current directory, or the directory itself.
+harness refuses to start when that is your home directory, / or a directory containing your
+home (a dotfiles repository at ~ counts): cd into a project, or pass --allow-home.
 
 The agent's exit code becomes harness's exit code. Without a terminal (CI, pipes) an "ask"
 resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
@@ -70,13 +73,16 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
         binary: opts.agentBin,
         noSandbox: opts.sandbox === false,
         autonomous: opts.autonomous === true,
+        allowHome: opts.allowHome === true,
         version,
       });
       // the agent's exit code is harness's, whatever happens to the summary
       process.exitCode = result.exitCode;
       if (opts.summary !== false) {
-        useColor(process.stderr);
         try {
+          // loaded once the agent has exited: its start does not wait for the log's modules
+          const [{ AuditLog }, { formatSummary }, { useColor }] = await Promise.all([import('../audit/store.js'), import('./log.js'), import('./output.js')]);
+          useColor(process.stderr);
           const log = AuditLog.open(result.auditPath);
           try {
             const summary = log.summary(result.sessionId);

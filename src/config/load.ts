@@ -3,12 +3,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_DEFAULTS, type PolicyDefaults, type RuleSource } from '../policy/index.js';
+import type { PolicyDefaults, RuleSource } from '../policy/index.js';
+import { DEFAULT_DEFAULTS } from '../policy/defaults.js';
 import type { RuleSpec } from '../policy/index.js';
-import { DEFAULT_PANEL_KEY } from '../tui/keys.js';
+import { DEFAULT_PANEL_KEY } from '../keys.js';
 import { configSchema, packSchema, type ConfigFile, type HostRuleFile, type PackFile } from './schema.js';
 import { BUILTIN_NETWORK_RULES, type HostRule } from '../policy/network.js';
 import { jsonErrorOffset, lineAndColumn } from './json-error.js';
+import { prevalidatedPack } from './pack-cache.js';
+import { stripJsonComments } from './jsonc.js';
+import { didYouMean, keysAt, nearest, unknownKeyProblem } from './suggest.js';
 
 export const CONFIG_FILE = 'harness.config.json';
 export const PACKS_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -86,11 +90,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
 }
 
-/** One line per problem: where, what was expected, what was found. */
-export function describeIssues(error: z.ZodError, raw: unknown): string[] {
-  return error.issues.map((issue) => {
-    const found = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : describeValue(valueAt(raw, issue.path));
-    return `${formatPath(issue.path)}: ${issue.message} (found ${found})`;
+/** One line per problem: where, what was expected, what was found; an unknown key, with the nearest valid one (`schema`: what was checked). */
+export function describeIssues(error: z.ZodError, raw: unknown, schema: z.ZodType = configSchema): string[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${unknownKeyProblem(schema, issue.path, key)}`);
+    // one of several forms, and the value is one of them but for a misspelt key: that form's problems
+    const misspelt = issue.code === 'invalid_union' ? issue.errors.find((branch) => branch.some((i) => i.code === 'unrecognized_keys' && i.keys.some((k) => nearest(k, keysAt(schema, [...issue.path, ...i.path])).length > 0))) : undefined;
+    if (misspelt) return describeIssues({ issues: misspelt.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) } as z.ZodError, raw, schema);
+    return [`${formatPath(issue.path)}: ${issue.message} (found ${describeValue(valueAt(raw, issue.path))})`];
   });
 }
 
@@ -105,7 +112,7 @@ function syntaxError(text: string, message: string): string {
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = stripJsonComments(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
   }
@@ -124,9 +131,15 @@ export function builtinPacks(): Map<string, PackFile> {
   const packs = new Map<string, PackFile>();
   for (const file of readdirSync(PACKS_DIR).filter((f) => f.endsWith('.json')).sort()) {
     const path = join(PACKS_DIR, file);
+    // validated when harness was built, unless the file changed since (pack-cache.ts)
+    const known = prevalidatedPack(path);
+    if (known) {
+      packs.set(known.name, known);
+      continue;
+    }
     const raw = readJson(path);
     const parsed = packSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(path, describeIssues(parsed.error, raw));
+    if (!parsed.success) throw new ConfigError(path, describeIssues(parsed.error, raw, packSchema));
     packs.set(parsed.data.name, parsed.data);
   }
   packCache = packs;
@@ -141,7 +154,8 @@ function collectPacks(names: string[], packs: Map<string, PackFile>, file: strin
     if (seen.has(name)) return;
     const pack = packs.get(name);
     if (!pack) {
-      throw new ConfigError(file, [`${where}: unknown rule pack "${name}" (found ${JSON.stringify(name)}; expected one of ${[...packs.keys()].map((n) => `"${n}"`).join(', ')})`]);
+      const hint = didYouMean(name, [...packs.keys()]);
+      throw new ConfigError(file, [`${where}: unknown rule pack "${name}" (found ${JSON.stringify(name)}; ${hint ? `${hint} ` : ''}expected one of ${[...packs.keys()].map((n) => `"${n}"`).join(', ')})`]);
     }
     if (trail.includes(name)) return;
     seen.add(name);
@@ -180,7 +194,7 @@ export function resolveConfig(raw: unknown, file: string): LoadedConfig {
   }
   const network = new Set<string>(BUILTIN_NETWORK_RULES);
   (config.disable ?? []).forEach((id, i) => {
-    if (!ids.has(id) && !network.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; run \`harness rules list\` for the ids)`);
+    if (!ids.has(id) && !network.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; ${didYouMean(id, [...ids.keys(), ...network]) || 'run `harness rules list` for the ids'})`);
   });
   (config.rules ?? []).forEach((spec, i) => {
     const clash = ids.get(spec.id);

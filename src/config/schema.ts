@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ARGS_GLOB, globProblem, PATHS_GLOB } from '../policy/globs.js';
 import { ruleIdSchema as ruleId, ruleSchema, verdictSchema as verdict } from '../policy/rule-schema.js';
-import { DEFAULT_PANEL_KEY, parseHotkey } from '../tui/keys.js';
+import { DEFAULT_PANEL_KEY, parseHotkey } from '../keys.js';
 
 /**
  * A rule of the user's config: globs become regexes too (picomatch's), matched on the same
@@ -161,5 +161,6 @@ export type HostRuleFile = z.infer<typeof hostRuleSchema>;
 
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, title: 'harness configuration' };
+  // the loader takes comments and trailing commas (harness init writes them): editors that read these two keys do too
+  return { ...schema, title: 'harness configuration', allowComments: true, allowTrailingCommas: true };
 }

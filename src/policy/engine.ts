@@ -1,3 +1,4 @@
+import type { PolicyDefaults } from './defaults.js';
 import type { Decision, Effect, ExplainedCommand, FileOp, PolicyContext, RuleHit, ScriptFile, ShellCommand, ToolCall, Verdict } from './types.js';
 import { VERDICT_RANK } from './types.js';
 import { analyzeShell, DEFAULT_LIMITS, judgedOnDisk, type ShellLimits } from './shell/analyze.js';
@@ -10,36 +11,7 @@ import { concernDecision } from './concerns.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programFacts, type ProgramFacts } from './programs/classify.js';
 
-export interface PolicyDefaults {
-  /** A shell command no rule speaks about. */
-  shell: Verdict;
-  /** File operations inside the workspace that no rule speaks about. */
-  read: Verdict;
-  write: Verdict;
-  delete: Verdict;
-  /** File operations outside the workspace that no rule speaks about. */
-  outsideWorkspace: Record<FileOp, Verdict>;
-  fetch: Verdict;
-  mcp: Verdict;
-  other: Verdict;
-  /** A command that does not parse cleanly. Never `allow`. */
-  onParseError: 'ask' | 'deny';
-  /** A command too large or too nested to analyze completely. Never `allow`. */
-  onLimit: 'ask' | 'deny';
-}
-
-export const DEFAULT_DEFAULTS: PolicyDefaults = {
-  shell: 'allow',
-  read: 'allow',
-  write: 'allow',
-  delete: 'allow',
-  outsideWorkspace: { read: 'allow', write: 'ask', delete: 'ask' },
-  fetch: 'allow',
-  mcp: 'ask',
-  other: 'allow',
-  onParseError: 'ask',
-  onLimit: 'ask',
-};
+export { DEFAULT_DEFAULTS, type PolicyDefaults } from './defaults.js';
 
 export interface RuleSource {
   spec: RuleSpec;

@@ -71,6 +71,8 @@ export interface Sandbox {
   profile: SandboxProfile;
   /** Which first process runs inside: the native one checks who connects to a door. */
   launcher: 'native' | 'node';
+  /** Its own directory (door sockets, the launch file), for whoever cleans up after a supervisor that died. */
+  dir: string;
   /** What the person should know: door checks that cannot be made here. */
   notes: string[];
   /** The program to spawn instead of the agent (`binary args…`), and its arguments. */
@@ -169,6 +171,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     return {
       profile,
       launcher: native ? 'native' : 'node',
+      dir: doors.dir,
       notes,
       wrap: (binary, args) => {
         // written for each start: the launcher's hello deletes it

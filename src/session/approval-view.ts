@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { FileChange, ToolEvent } from '../agents/tool-event.js';
 import { redact } from '../audit/redact.js';
 import type { Decision } from '../policy/index.js';
-import { lineDiff, type DiffLine } from '../tui/line-diff.js';
-import type { ApprovalView } from '../tui/types.js';
+import { lineDiff, type DiffLine } from '../line-diff.js';
+import type { ApprovalView } from './views.js';
 import { readSmall } from './file-text.js';
 import { displayPath } from '../workspace.js';
 

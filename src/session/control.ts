@@ -5,10 +5,35 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { closeServer } from '../hooks/server.js';
 
+/** A rollback `harness rollback` asks a running session for. */
+export interface ControlRollback {
+  /** The checkpoint (a full commit id). */
+  to: string;
+  kind: 'rollback' | 'undo';
+  /** The tool call it goes back to just before, when asked for by step (for the audit log). */
+  step: string | null;
+}
+
 /** What a running session offers the person's own `harness` commands. */
 export interface ControlHandlers {
-  /** Rolls back to checkpoint `to` (a full commit id) while no tool call runs. */
-  rollback(to: string): Promise<unknown>;
+  /** Rolls back to a checkpoint while no tool call runs. */
+  rollback(request: ControlRollback): Promise<unknown>;
+}
+
+/** The request's body, checked: anything else is refused with what was expected. */
+function rollbackRequest(body: string): ControlRollback | string {
+  let value: { to?: unknown; kind?: unknown; step?: unknown };
+  try {
+    value = JSON.parse(body) as typeof value;
+  } catch {
+    return 'the request is not JSON';
+  }
+  if (typeof value !== 'object' || value === null) return 'the request is not a JSON object';
+  const { to, kind = 'rollback', step = null } = value;
+  if (typeof to !== 'string' || !/^[0-9a-f]{40,64}$/.test(to)) return 'to: expected a full checkpoint id';
+  if (kind !== 'rollback' && kind !== 'undo') return 'kind: expected "rollback" or "undo"';
+  if (step !== null && (typeof step !== 'string' || step.length > 256)) return 'step: expected a tool call id';
+  return { to, kind, step };
 }
 
 interface ControlAddress {
@@ -44,14 +69,9 @@ export class ControlServer {
       });
       req.on('end', () => {
         const reply = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-        let to: unknown;
-        try {
-          to = (JSON.parse(body) as { to?: unknown }).to;
-        } catch {
-          return reply(400, { error: 'the request is not JSON' });
-        }
-        if (typeof to !== 'string' || !/^[0-9a-f]{40,64}$/.test(to)) return reply(400, { error: 'to: expected a full checkpoint id' });
-        this.handlers.rollback(to).then(
+        const request = rollbackRequest(body);
+        if (typeof request === 'string') return reply(400, { error: request });
+        this.handlers.rollback(request).then(
           (result) => reply(200, result),
           (error: unknown) => reply(409, { error: error instanceof Error ? error.message : String(error) }),
         );
@@ -73,7 +93,7 @@ export class ControlServer {
 }
 
 /** Asks the session whose runtime directory is `runtimeDir` to roll back; null if it offers no channel. */
-export function requestRollback(runtimeDir: string, to: string): Promise<{ status: number; body: unknown } | null> {
+export function requestRollback(runtimeDir: string, rollback: ControlRollback): Promise<{ status: number; body: unknown } | null> {
   let address: ControlAddress;
   try {
     address = JSON.parse(readFileSync(join(runtimeDir, FILE), 'utf8')) as ControlAddress;
@@ -81,7 +101,7 @@ export function requestRollback(runtimeDir: string, to: string): Promise<{ statu
     return Promise.resolve(null);
   }
   return new Promise((resolve, reject) => {
-    const payload = JSON.stringify({ to });
+    const payload = JSON.stringify(rollback);
     const req = request(
       { host: '127.0.0.1', port: address.port, method: 'POST', path: '/rollback', headers: { 'x-harness-control': address.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
       (res) => {

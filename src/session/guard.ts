@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { displayPath } from '../workspace.js';
 import type { ToolEvent } from '../agents/tool-event.js';
-import type { AuditLog } from '../audit/store.js';
+import type { AuditLog, SessionEventKind } from '../audit/store.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import type { Decision } from '../policy/index.js';
-import { lineDiff } from '../tui/line-diff.js';
-import type { ApprovalView } from '../tui/types.js';
+import { lineDiff } from '../line-diff.js';
+import type { ApprovalView } from './views.js';
 import { defuseInnerGitDirs } from './git-configs.js';
 import { redact } from '../audit/redact.js';
 import type { LivePolicy } from './live-policy.js';
@@ -115,7 +115,7 @@ export class SessionGuard {
     return this.checking;
   }
 
-  private event(kind: string, detail: string, toolUseId: string | null = null): void {
+  private event(kind: SessionEventKind, detail: string, toolUseId: string | null = null): void {
     this.deps.audit.event({ sessionId: this.deps.sessionId, kind, detail, toolUseId });
   }
 

@@ -14,6 +14,7 @@ import type { SessionRules } from './session-rules.js';
 import type { SessionGuard } from './guard.js';
 import { ToolGate } from './tool-gate.js';
 import { trace } from '../trace.js';
+import type { DecisionNotice } from './decision-notice.js';
 
 export interface HookContext {
   adapter: AgentAdapter;
@@ -36,6 +37,8 @@ export interface HookContext {
   guard?: SessionGuard;
   /** The agent runs in the OS sandbox: what it refused shows in the tool's output, and is logged. */
   sandboxed?: boolean;
+  /** Tells the person about a decision they did not see being made (a deny, an unanswered ask, a sandbox refusal). */
+  notify?: (notice: DecisionNotice) => void;
 }
 
 /** Lines of a tool's output that say the sandbox refused something (a read-only tree, a hidden path, no network). */
@@ -102,6 +105,14 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
     return reply;
   };
   const policy = (): Policy => (typeof ctx.policy === 'function' ? ctx.policy() : ctx.policy);
+  /** A notice for the person; it never changes a decision, whatever it throws. */
+  const tell = (notice: DecisionNotice): void => {
+    try {
+      ctx.notify?.(notice);
+    } catch {
+      // the decision stands and is logged either way
+    }
+  };
   /** The scripts each running call was judged by, to see at its end whether they were the ones that ran. */
   const judgedFor = new Map<string, JudgedFile[]>();
   const noteScripts = (event: ToolEvent, scripts: readonly JudgedFile[]): void => {
@@ -149,7 +160,10 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
     if (decision.verdict !== 'deny' && (await gaveUp(signal))) return stale(event, started, decision);
     record(event, decision, 'rule', started);
     noteScripts(event, decision.scripts ?? []);
-    if (decision.verdict === 'deny') return adapter.preReply(decision, false, event);
+    if (decision.verdict === 'deny') {
+      tell({ kind: 'denied', tool: event.tool, subject: event.summary, ruleId: decision.ruleId ?? null, reason: decision.reason });
+      return adapter.preReply(decision, false, event);
+    }
     /** An allowed call goes ahead, unless its client gave up while the checkpoint was taken. */
     const goAhead = async (reply: HookReply): Promise<HookReply> => (reply.verdict === 'allow' && (await gaveUp(signal)) ? stale(event, started, decision) : proceed(event, decision, reply));
     if (decision.verdict === 'allow') return goAhead((await checkpointFirst(event, decision.mutates)) ?? adapter.preReply(decision, false, event));
@@ -176,6 +190,7 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
             : `the user declined${answer.message ? `: ${answer.message}` : ''} (${decision.reason})`;
     const final = { verdict: answer.verdict, ruleId: decision.ruleId, reason, mutates: decision.mutates };
     record(event, final, answer.by, started);
+    if (answer.by === 'timeout' || answer.by === 'no-tty') tell({ kind: 'ask-timed-out', tool: event.tool, subject: event.summary, ruleId: decision.ruleId ?? null, reason: decision.reason, by: answer.by, seconds: ctx.approvalTimeoutSeconds });
     if (final.verdict === 'allow') {
       const refused = await checkpointFirst(event, decision.mutates);
       if (refused) return refused;
@@ -198,7 +213,12 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
         audit.event({ sessionId, toolUseId: event.toolUseId, kind: 'script-changed', detail: `${c.path} changed after harness judged it (sha256 ${c.before.slice(0, 16)} -> ${c.now.slice(0, 16)}); what ran may not be what was judged` });
       }
     }
-    if (ctx.sandboxed) for (const line of sandboxRefusals(text)) audit.event({ sessionId, kind: 'sandbox-refusal', detail: line, toolUseId: event.toolUseId });
+    if (ctx.sandboxed) {
+      for (const line of sandboxRefusals(text)) {
+        audit.event({ sessionId, kind: 'sandbox-refusal', detail: line, toolUseId: event.toolUseId });
+        tell({ kind: 'sandbox-refusal', tool: event.tool, subject: event.summary, detail: line });
+      }
+    }
     const before = treeBefore.get(event.toolUseId);
     if (before && ctx.checkpoints) {
       treeBefore.delete(event.toolUseId);

@@ -8,19 +8,22 @@ import { policyContext } from '../workspace.js';
  * session itself (the supervisor's and the agent's process ids).
  */
 export class LivePolicy {
-  private compiled: Policy;
+  /** Compiled when first asked for (a session's start does not wait for it), again after a change. */
+  private compiled: Policy | null = null;
   private config: LoadedConfig;
   private extra: RuleSource[] = [];
 
+  /** `loaded`: the config as already read for this workspace (a session reads it before its agent starts). */
   constructor(
     private readonly workspace: string,
     private readonly configPath?: string,
+    loaded?: LoadedConfig,
   ) {
-    this.config = loadConfig(workspace, configPath);
-    this.compiled = this.compile(this.config);
+    this.config = loaded ?? loadConfig(workspace, configPath);
   }
 
   get policy(): Policy {
+    this.compiled ??= this.compile(this.config);
     return this.compiled;
   }
 
@@ -34,7 +37,7 @@ export class LivePolicy {
 
   addRules(sources: RuleSource[]): void {
     this.extra = [...this.extra, ...sources];
-    this.compiled = this.compile(this.config);
+    this.compiled = null;
   }
 
   /** Reads the config again; the new rules apply to the next tool call. Throws (old rules kept) when it is invalid. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog, DecidedBy } from '../audit/store.js';
 import { normalizeHost, type HostDecision, type HostPolicy } from '../policy/network.js';
 import type { EgressFrom, EgressVerdict } from '../sandbox/index.js';
-import type { ApprovalChoice, ApprovalView } from '../tui/types.js';
+import type { ApprovalChoice, ApprovalView } from './views.js';
 
 /** Who can be asked about a host: the dialog over the agent's screen. */
 export interface NetworkAsker {

@@ -1,10 +1,16 @@
-import type { AuditLog } from '../audit/store.js';
+import type { AuditLog, RollbackRow } from '../audit/store.js';
 import { redact } from '../audit/redact.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
-import { parseUnifiedDiff, type DiffLine } from '../tui/line-diff.js';
-import type { PanelSource, RollbackPreview, SessionStatus, TimelineEntry } from '../tui/types.js';
+import { parseUnifiedDiff, type DiffLine } from '../line-diff.js';
+import type { PanelSource, RollbackPreview, SessionStatus, TimelineEntry } from './views.js';
 import type { SessionRollback } from './rollback.js';
 import type { SessionRules } from './session-rules.js';
+
+/** A rollback as one timeline line: `rollback by cli (alice) to 3f2a9c1b2c3d: 3 file(s) changed`. */
+export function rollbackLine(r: Pick<RollbackRow, 'kind' | 'by' | 'actor' | 'to' | 'fileCount' | 'error'>): string {
+  const who = `${r.by}${r.actor ? ` (${r.actor})` : ''}`;
+  return `${r.kind} by ${who} to ${r.to.slice(0, 12)}: ${r.error ? `failed: ${r.error}` : `${r.fileCount} file(s) changed`}`;
+}
 
 /** Most diff lines the panel reads for one step. */
 const MAX_DIFF_LINES = 5000;
@@ -69,18 +75,16 @@ export function panelSource(deps: {
       checkpoint: before.get(r.toolUseId) ?? null,
       filesChanged: counts.get(r.toolUseId) ?? 0,
     }));
-    // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback;
-    // other checkpoints between calls (harness run -- <command>) are states to go back to
-    const between = cps
-      .filter((c) => c.toolUseId === null)
-      .map((c, i) => {
-        const rolledBack = c.summary.startsWith('rolled back');
-        return mark({ id: `${rolledBack ? 'rollback' : 'checkpoint'}-${i + 1}`, at: c.at, kind: rolledBack ? 'rollback' : 'checkpoint', tool: rolledBack ? '↺' : '●', summary: c.summary, reason: c.error, checkpoint: c.commit });
-      });
+    // checkpoints between calls (harness run -- <command>) are states to go back to
+    const between = cps.filter((c) => c.toolUseId === null).map((c, i) => mark({ id: `checkpoint-${i + 1}`, at: c.at, kind: 'checkpoint', tool: '●', summary: c.summary, reason: c.error, checkpoint: c.commit }));
+    // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
+    const rollbacks = audit.rollbacksOf(sessionId).map((r) =>
+      mark({ id: `rollback-${r.seq}`, at: r.at, kind: 'rollback', tool: '↺', summary: rollbackLine(r), reason: r.error, checkpoint: r.from, filesChanged: r.fileCount }),
+    );
     const events = audit
       .eventsOf(sessionId)
       .map((e) => mark({ id: `event-${e.seq}`, at: e.at, kind: 'event', tool: e.kind, summary: shown(e.detail.split('\n')[0]!), reason: e.toolUseId ? `attributed to ${e.toolUseId}` : null }));
-    return [...calls, ...between, ...events].sort((a, b) => a.at - b.at);
+    return [...calls, ...between, ...rollbacks, ...events].sort((a, b) => a.at - b.at);
   });
 
   const status = whenChanged((): SessionStatus => {
@@ -132,7 +136,7 @@ export function panelSource(deps: {
       const s = store();
       const from = await s.checkpoint(step.checkpoint);
       const to = next ? await s.checkpoint(next.checkpoint!) : undefined;
-      const lines = parseUnifiedDiff(await s.diff(from, to), MAX_DIFF_LINES).map((l) => ({ ...l, text: redact(l.text) }));
+      const lines = parseUnifiedDiff((await s.diff(from, to)).toString('utf8'), MAX_DIFF_LINES).map((l) => ({ ...l, text: redact(l.text) }));
       return next ? lines : [{ kind: 'note', text: 'the last step: compared with the working tree as it is now' }, ...lines];
     },
 
@@ -140,19 +144,19 @@ export function panelSource(deps: {
       const step = entry(id);
       if (!step.checkpoint) throw new Error('this step has no checkpoint before it');
       const plan = await store().plan(await store().checkpoint(step.checkpoint));
-      return { checkpoint: plan.target.id, changes: plan.changes };
+      return { checkpoint: plan.target.id, changes: plan.changes, notRestored: plan.notRestored };
     },
 
     async rollback(id: string): Promise<RollbackPreview> {
       const step = entry(id);
       if (!step.checkpoint) throw new Error('this step has no checkpoint before it');
-      const done = await undoable().to(await store().checkpoint(step.checkpoint), `from the panel, to just before "${step.summary.slice(0, 80)}"`);
-      return { checkpoint: done.target.id, changes: done.changes };
+      const done = await undoable().to(await store().checkpoint(step.checkpoint), { by: 'panel', kind: 'rollback', step: step.kind === 'call' ? step.id : null });
+      return { checkpoint: done.target.id, changes: done.changes, notRestored: done.notRestored };
     },
 
     async undo(): Promise<RollbackPreview | null> {
-      const done = await undoable().undo('from the panel (undo of the last rollback)');
-      return done ? { checkpoint: done.target.id, changes: done.changes } : null;
+      const done = await undoable().undo('panel');
+      return done ? { checkpoint: done.target.id, changes: done.changes, notRestored: done.notRestored } : null;
     },
 
     canUndo: () => rollback?.canUndo ?? false,

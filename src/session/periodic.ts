@@ -3,10 +3,20 @@ import type { CheckpointStore } from '../checkpoints/store.js';
 import { listSome } from './list-some.js';
 import type { ToolGate } from './tool-gate.js';
 
-/** A checkpoint once the tree has been quiet this long after a change… */
-const QUIET_MS = 2000;
+/** A whole number of milliseconds from the environment, or null. */
+const msFromEnv = (name: string): number | null => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : null;
+};
+/**
+ * A checkpoint once the tree has been quiet this long after a change… (HARNESS_CHECKPOINT_QUIET_MS
+ * sets it: for tests only, so that a test of many steps does not take minutes)
+ */
+const QUIET_MS = msFromEnv('HARNESS_CHECKPOINT_QUIET_MS') ?? 2000;
 /** …or this long after the first change, whichever comes first; and at least this often without a watcher. */
-const MAX_WAIT_MS = 30_000;
+const MAX_WAIT_MS = Math.max(QUIET_MS, 30_000);
+/** While harness holds the tree (a rollback), a change is looked at again this often until it lets go. */
+const BUSY_RETRY_MS = 300;
 
 /**
  * Checkpoints for a program harness cannot ask before it acts (`harness run -- <command>`): one
@@ -17,6 +27,9 @@ export class PeriodicCheckpoints {
   private quietTimer: NodeJS.Timeout | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private fallback: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  /** A change came while harness held the tree (a rollback's own writes, maybe the program's too). */
+  private duringRollback = false;
   private taking: Promise<void> = Promise.resolve();
   private stopped = false;
   private unsubscribe: (() => void) | null = null;
@@ -36,7 +49,19 @@ export class PeriodicCheckpoints {
   }
 
   private changed(): void {
-    if (this.stopped || this.gate.busy()) return;
+    if (this.stopped) return;
+    if (this.gate.busy()) {
+      // harness holds the tree (a rollback) or just let go: what changes now may be its own writes,
+      // but the program may have changed something too, and no later event need come to tell;
+      // dropping it would leave that change out of every checkpoint but the session's last. So it
+      // is looked at again once harness lets go (the checkpoint then holds the rolled-back tree).
+      this.duringRollback = true;
+      this.retry ??= setTimeout(() => {
+        this.retry = null;
+        this.changed();
+      }, BUSY_RETRY_MS);
+      return;
+    }
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => this.flush(), QUIET_MS);
     this.deadline ??= setTimeout(() => this.flush(), MAX_WAIT_MS);
@@ -46,7 +71,9 @@ export class PeriodicCheckpoints {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.deadline) clearTimeout(this.deadline);
     this.quietTimer = this.deadline = null;
-    void this.take('periodic', 'the working tree changed');
+    const rollback = this.duringRollback;
+    this.duringRollback = false;
+    void this.take('periodic', rollback ? 'the working tree after a rollback' : 'the working tree changed');
   }
 
   /** Takes a checkpoint now if anything changed (the end of the session takes a last one). */
@@ -58,7 +85,7 @@ export class PeriodicCheckpoints {
         if (!cp) return;
         const changes = before ? await this.store.changesBetween(before, cp.tree) : [];
         const listed = listSome(changes.map((c) => c.path), 5);
-        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: cp.id, summary: before ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}` : `checkpoint ${cp.id.slice(0, 12)}: ${summary}` });
+        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: cp.id, summary: before && changes.length > 0 ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}` : `checkpoint ${cp.id.slice(0, 12)}: ${summary}` });
       } catch (error) {
         this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: error instanceof Error ? error.message : String(error) });
       }
@@ -72,6 +99,8 @@ export class PeriodicCheckpoints {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.deadline) clearTimeout(this.deadline);
     if (this.fallback) clearInterval(this.fallback);
-    await this.take('session-end', 'the working tree when the session ended');
+    if (this.retry) clearTimeout(this.retry);
+    // always, as at the start: the session's end is a checkpoint even when the last change had settled
+    await this.take('session-end', 'the working tree when the session ended', true);
   }
 }

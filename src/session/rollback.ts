@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/store.js';
+import type { AuditLog, RollbackBy } from '../audit/store.js';
 import type { Checkpoint, CheckpointStore, FileChange } from '../checkpoints/store.js';
 import { rollbackNotice } from './rollback-notice.js';
 import type { ToolGate } from './tool-gate.js';
@@ -15,10 +15,19 @@ export interface RollbackDone {
   notRestored: string[];
 }
 
+/** Who asks for a rollback and what it is, for the audit log. */
+export interface RollbackRequest {
+  by: RollbackBy;
+  kind: 'rollback' | 'undo';
+  /** The tool call it goes back to just before, when asked for by step. */
+  step: string | null;
+}
+
 /**
  * Rollbacks while a session runs, from `harness rollback` or the panel: new tool calls wait,
- * running ones finish, the tree is restored, the audit log records it, and the agent is told
- * with its next call. The last rollback can be undone.
+ * running ones finish, the tree is restored, the audit log records it (who, from and to which
+ * checkpoint, the files; a failure too), and the agent is told with its next call. The last
+ * rollback can be undone.
  */
 export class SessionRollback {
   private lastSaved: string | null = null;
@@ -30,25 +39,32 @@ export class SessionRollback {
     private readonly sessionId: string,
     /** Stops the agent's processes while the tree is restored (so none can race it, e.g. swap a directory for a link); returns how to resume them. */
     private readonly freeze: () => Promise<() => Promise<void> | void> = async () => () => undefined,
+    /** The person's login name. */
+    private readonly actor: string | null = null,
   ) {}
 
   get canUndo(): boolean {
     return this.lastSaved !== null;
   }
 
-  to(target: Checkpoint, why: string): Promise<RollbackDone> {
+  to(target: Checkpoint, request: RollbackRequest): Promise<RollbackDone> {
+    const record = (r: { from: string | null; files: FileChange[]; notRestored: string[]; error?: string }): void =>
+      this.audit.rollback({ sessionId: this.sessionId, kind: request.kind, by: request.by, actor: this.actor, to: target.id, step: request.step, ...r });
     return this.gate.exclusive(async () => {
       const thaw = await this.freeze();
       let restored: Awaited<ReturnType<CheckpointStore['restore']>>;
       try {
         restored = await this.checkpoints.restore(target, this.sessionId);
+      } catch (error) {
+        record({ from: null, files: [], notRestored: [], error: error instanceof Error ? error.message : String(error) });
+        throw error;
       } finally {
         await thaw();
       }
       const { saved, changes, notRestored } = restored;
       this.lastSaved = saved?.id ?? null;
-      this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: saved?.id ?? null, summary: `rolled back to ${target.id.slice(0, 12)} ${why} (${changes.length} file(s) changed)` });
-      return { result: { target, saved: saved?.id ?? null, changes, notRestored }, notice: rollbackNotice(target.id, changes) };
+      record({ from: saved?.id ?? null, files: changes, notRestored });
+      return { result: { target, saved: saved?.id ?? null, changes, notRestored }, notice: rollbackNotice(target.id, changes, notRestored) };
     }, DRAIN_MS);
   }
 
@@ -56,8 +72,8 @@ export class SessionRollback {
    * Goes back to how things were before the last rollback (null when there was none). An undo is
    * itself a rollback, so undoing again redoes it.
    */
-  async undo(why: string): Promise<RollbackDone | null> {
+  async undo(by: RollbackBy): Promise<RollbackDone | null> {
     if (!this.lastSaved) return null;
-    return this.to(await this.checkpoints.checkpoint(this.lastSaved), why);
+    return this.to(await this.checkpoints.checkpoint(this.lastSaved), { by, kind: 'undo', step: null });
   }
 }

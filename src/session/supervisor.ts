@@ -1,43 +1,38 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { constants, userInfo } from 'node:os';
+import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { findExecutable } from '../executable.js';
 import { homeOf, requestedBinary, type AgentConfig, type HookTransport, type Launch } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
-import { AuditLog } from '../audit/store.js';
 import { asStateError, describeStateProblem, HarnessError, oneLine, StateError, stateProblem, UsageError, type StateProblem } from '../errors.js';
-import { HookServer } from '../hooks/server.js';
-import { CONFIG_FILE } from '../config/load.js';
-import { auditPathFor, findWorkspace, runtimeDirFor, stateDirFor } from '../workspace.js';
+import { HookServer, type HookRequest } from '../hooks/server.js';
+import type { HookEvent, HookReply } from '../hooks/protocol.js';
+import type { ToolEvent } from '../agents/tool-event.js';
+import { CONFIG_FILE, loadConfig } from '../config/load.js';
+import { ALLOW_HOME_OPTION, auditPathFor, findWorkspace, homeWorkspaceProblem, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
-import { createHookHandler } from './hook-handler.js';
-import { CheckpointStore } from '../checkpoints/store.js';
-import { ControlServer } from './control.js';
 import { ToolGate } from './tool-gate.js';
-import { SessionRollback } from './rollback.js';
+import { currentUser } from './actor.js';
 import { SessionRules } from './session-rules.js';
-import { panelSource } from './panel-source.js';
-import { approvalView } from './approval-view.js';
-import { parseHotkey } from '../tui/keys.js';
-import type { ApprovalView } from '../tui/types.js';
-import { LivePolicy, sessionProcessRules } from './live-policy.js';
-import { SessionGuard } from './guard.js';
-import { PeriodicCheckpoints } from './periodic.js';
+import { parseHotkey } from '../keys.js';
+import type { ApprovalView } from './views.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
-import type { HookContext } from './hook-handler.js';
 import { Lifecycle } from './lifecycle.js';
-import { freezeTree } from './freeze.js';
-import { closeInterrupted } from './interrupted.js';
-import { processIdentity } from './liveness.js';
 import { Watchdog } from './watchdog.js';
-import type { UnloggedRecord } from '../audit/store.js';
-import { openSandbox, sandboxDecision, type Sandbox } from '../sandbox/index.js';
-import { NetworkGate } from './network-gate.js';
+import { openSandbox, sandboxDecision, type EgressFrom, type EgressVerdict, type Sandbox } from '../sandbox/index.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
 import type { HostPolicy } from '../policy/network.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { AuditLog, UnloggedRecord } from '../audit/store.js';
+import type { CheckpointStore } from '../checkpoints/store.js';
+import type { ControlServer } from './control.js';
+import type { SessionRollback } from './rollback.js';
+import type { LivePolicy } from './live-policy.js';
+import type { PeriodicCheckpoints } from './periodic.js';
+import type { NetworkGate } from './network-gate.js';
+import type { SessionHookHandler } from './hook-handler.js';
 import { trace } from '../trace.js';
 
 export interface RunOptions {
@@ -54,6 +49,8 @@ export interface RunOptions {
   binary?: string;
   /** `--no-sandbox`: run the agent without the OS sandbox. */
   noSandbox?: boolean;
+  /** `--allow-home`: the workspace may be HOME, `/` or a directory containing HOME. */
+  allowHome?: boolean;
   /** `--autonomous`: the agent's own prompts off, harness's decisions final; needs the sandbox. */
   autonomous?: boolean;
   version: string;
@@ -120,14 +117,6 @@ function withTimeout(answer: Promise<boolean>, view: ApprovalView, onTimeout: ()
   });
 }
 
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
-
 const STOP_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -145,9 +134,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   }
   adapter?.preflight(opts.args, opts.cwd, process.env);
   const workspace = findWorkspace(opts.cwd);
+  const atHome = opts.allowHome ? null : homeWorkspaceProblem(workspace, opts.cwd);
+  if (atHome) throw new UsageError(`${atHome}. cd into a project directory (git init it if needed), or pass ${ALLOW_HOME_OPTION} if you mean it.`);
   trace('workspace found');
-  const live = new LivePolicy(workspace, opts.configPath);
-  const loaded = live.loaded;
+  // the config only: the rules are compiled while the agent starts (LivePolicy, in supervise)
+  const loaded = loadConfig(workspace, opts.configPath);
   trace('config loaded');
   const requested = adapter ? requestedBinary(adapter, process.env, opts.binary) : opts.agent;
   if (requested.trim() === '') throw new UsageError(adapter ? `${adapter.binaryEnv} or --agent-bin is empty: name the ${adapter.title} binary, or leave it unset` : 'no program given: harness run -- <program> [args…]');
@@ -214,10 +205,29 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     for (const line of lines) process.stderr.write(`harness: ${line}\n`);
   }
 
-  /** Acquires what the session needs, step by step, runs the agent and returns its exit code. */
+  /**
+   * Acquires what the session needs, step by step, runs the agent and returns its exit code.
+   *
+   * The agent starts as early as it safely can: after what must hold it from its first instruction
+   * (the sandbox, the hook endpoint it is wired to, the baseline of the files it may not change) and
+   * before what can wait (the audit log, the checkpoint store, the rules, the control socket, the
+   * watcher), which is set up while it starts. Until that is done every hook and every connection
+   * the sandbox asks about waits, and if it fails they are refused and the agent is stopped: nothing
+   * is allowed before harness is ready. A program without hooks has nothing that holds it, so for
+   * it everything is set up first, as before.
+   */
   async function supervise(): Promise<number> {
     // the TUI once it loads (interactive sessions): what harness tells the person goes over the agent's screen
     let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+    // the pty and the agent's virtual screen (xterm): only a session with a terminal loads them, begun now
+    const terminalModule = interactive ? import('./terminal.js') : null;
+    let tuiModule: Promise<typeof import('../tui/tui.js')> | null = null;
+    let tuiTerminal: import('./terminal.js').PtyTerminal | null = null;
+    // a deny, an unanswered ask, a sandbox refusal: a bar over the agent's screen; without a terminal, a line on stderr
+    const tellDecision = (notice: import('./decision-notice.js').DecisionNotice): void => {
+      if (interactive) return tuiTerminal?.notice(notice);
+      void import('./decision-notice.js').then(({ noticeLine }) => process.stderr.write(`${noticeLine(notice)}\n`));
+    };
     const tellPerson = (text: string): void => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`));
     // first in, last out: if the supervisor dies, the agent's tree ends and the session's files go
     const watchdog = await life.acquire(
@@ -239,9 +249,185 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       },
       (dir) => rmSync(dir, { recursive: true, force: true }),
     );
-    const audit = await life.acquire(
-      'audit log',
-      () => {
+    // What is set up while the agent starts is released in the order it would have been acquired
+    // in: the log and the checkpoint store after the hook server has stopped, the periodic
+    // checkpoints after the sandbox has ended what the program left running.
+    let audit: AuditLog | undefined;
+    let checkpoints: CheckpointStore | undefined;
+    let hookHandler: SessionHookHandler | null = null;
+    let network: NetworkGate | null = null;
+    let periodic: PeriodicCheckpoints | null = null;
+    let control: ControlServer | null = null;
+    let rollback: SessionRollback | undefined;
+    // the rules in force (the config's, then the person's edits and the session's own), from set-up on
+    let live: LivePolicy | undefined;
+    // what set-up loads (set-up.ts): begun once the agent is spawned, so that it does not hold it back
+    let later: Promise<typeof import('./set-up.js')> | null = null;
+    const modules = (): Promise<typeof import('./set-up.js')> => (later ??= import('./set-up.js'));
+    life.defer('audit log', () => {
+      if (!audit) return;
+      try {
+        audit.endSession(sessionId, exitCode);
+      } finally {
+        unlogged = audit.unlogged();
+        audit.close();
+      }
+    });
+    life.defer('checkpoint store', () => checkpoints?.close());
+    // the first full scan runs while the agent starts, begun once the store is open so that nothing
+    // of it stands between harness's start and the agent's; the first checkpoint waits for it
+    let tracking: Promise<boolean> | undefined;
+    const startTracking = (): Promise<boolean> | undefined => {
+      if (!checkpoints) return undefined;
+      trace('first scan: start');
+      tracking ??= checkpoints.track().then(
+        (ok) => (trace('first scan done'), ok),
+        () => false,
+      );
+      return tracking;
+    };
+    life.defer('first scan', () => tracking);
+    // with hooks, the tree as the agent left it (what its last call did to ignored files too): a
+    // program without hooks gets one from its periodic checkpoints
+    life.defer('session-end checkpoint', async () => {
+      if (!hooked || !checkpoints || !audit) return;
+      try {
+        const cp = await checkpoints.snapshot({ sessionId, kind: 'session-end', summary: 'the working tree when the session ended' });
+        if (cp) audit.checkpoint({ sessionId, toolUseId: null, commit: cp.id, summary: `checkpoint ${cp.id.slice(0, 12)}: the working tree when the session ended` });
+      } catch (error) {
+        audit.checkpoint({ sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: oneLine(error) });
+      }
+    });
+    // the change lists of the last calls, worked out after their PostToolUse was answered, are recorded
+    // once the hook server has stopped, before the checkpoint store and the log close
+    life.defer('change records', () => hookHandler?.settled());
+
+    // resolves once what the agent's hooks need is set up: true, or false when that failed
+    let setUpEnded!: (ok: boolean) => void;
+    const setUpDone = new Promise<boolean>((resolve) => (setUpEnded = resolve));
+    const notReady = 'harness could not finish starting this session, so it refused the call (the session is ending)';
+    // fail closed: a hook that arrives early waits for the rules, the log and the checkpoint store
+    const hooks = async (agent: string, event: HookEvent, payload: unknown, request?: HookRequest): Promise<HookReply> => {
+      if ((await setUpDone) && hookHandler) return hookHandler(agent, event, payload, request);
+      if (event === 'post') return adapter!.postReply();
+      let toolEvent: ToolEvent | undefined;
+      try {
+        toolEvent = adapter!.toToolEvent(payload, workspace);
+      } catch {
+        // the deny stands without the event's details
+      }
+      return adapter!.preReply({ verdict: 'deny', ruleId: 'core.fault', reason: notReady }, false, toolEvent);
+    };
+    const server = adapter ? await life.acquire('hook server', () => new HookServer(hooks), (s) => s.stop()) : null;
+    const listening = await server?.start();
+    // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
+    // needs no token: the agent's settings name none its processes could read and use. It sits in a
+    // private directory under /tmp, which the sandbox replaces with an empty one of its own.
+    const trustedHooks =
+      sandboxing.active && server
+        ? await life.acquire(
+            'trusted hook socket',
+            () => {
+              const dir = mkdtempSync('/tmp/harness-hooks-');
+              watchdog?.remove(dir);
+              return join(dir, 'hooks.sock');
+            },
+            (path) => rmSync(dirname(path), { recursive: true, force: true }),
+          )
+        : null;
+    if (trustedHooks && server) await server.listenTrusted(trustedHooks);
+    const endpoint = listening && trustedHooks ? { ...listening, token: 'none' } : listening;
+    const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
+    // before the hook server goes: whoever still waits for a person is answered no
+    life.defer('approvals', () => {
+      approvals.denyAll();
+      approvals.detach();
+    });
+    life.defer('control server', () => control?.stop());
+    const gate = new ToolGate();
+    const rules = new SessionRules(workspace);
+    const actor = currentUser();
+    let agentPid: number | null = null;
+    // the agent's processes are stopped while a rollback restores the tree, so none can race it: all at
+    // once by the sandbox's launcher, else (no sandbox, or its Node launcher) by walking the process tree
+    let sandbox: Sandbox | null = null;
+    const freeze = async (): Promise<() => Promise<void> | void> => (await sandbox?.freeze()) ?? (agentPid ? (await modules()).freezeTree(agentPid) : () => undefined);
+    const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
+    const launch = await life.acquire(
+      'agent wiring',
+      (): Launch =>
+        adapter && endpoint
+          ? adapter.launch(opts.autonomous ? [...adapter.autonomousArgs.filter((a) => !opts.args.includes(a)), ...opts.args] : opts.args, {
+              runtimeDir,
+              endpoint,
+              transport,
+              timeoutSeconds: loaded.approvals.timeoutSeconds + 30,
+              env: baseEnv,
+              sandboxed: sandboxing.active,
+            })
+          : { args: opts.args, env: {}, injected: [] },
+      (l) => l.finish?.(),
+    );
+    if (launch.note) process.stderr.write(`harness: ${launch.note}\n`);
+    life.defer('periodic checkpoints', () => periodic?.stop());
+    const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
+    const gitFile = gitFileOf(workspace);
+    const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
+    // the network rules follow the config when the person changes it during the session
+    // read before the agent starts: nothing it plants in the repository can add a host
+    const gitHosts = sandboxing.active ? gitRemoteHosts(workspace) : [];
+    let hostRules: { from: LoadedConfig; policy: HostPolicy } | null = null;
+    const hostPolicy = (): HostPolicy => {
+      const now = live?.loaded ?? loaded;
+      if (hostRules?.from !== now) hostRules = { from: now, policy: hostPolicyFor(now.sandbox, [{ agent: agentName, endpoints: needs.endpoints }], gitHosts) };
+      return hostRules.policy;
+    };
+    let tuiLoaded!: (tui: import('../tui/tui.js').Tui) => void;
+    const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
+    // the sandbox's questions about connections wait for the network gate, like the hooks (fail closed)
+    const refusedConnection = { allow: false, ruleId: 'network.fault', reason: notReady, allowLocal: false };
+    const decideEgress = async (host: string, port: number, from: EgressFrom): Promise<EgressVerdict> => ((await setUpDone) && network ? network.decide(host, port, from) : refusedConnection);
+    sandbox = sandboxing.active
+      ? await life.acquire(
+          'sandbox',
+          () =>
+            openSandbox({
+              settings: loaded.sandbox,
+              binary: agentBinary,
+              workspace,
+              home: homeOf(baseEnv),
+              stateDir: stateDirFor(workspace),
+              configPath: loaded.path,
+              rules: loaded.sources,
+              env: { ...baseEnv, ...launch.env },
+              agentState: needs.state,
+              endpoints: needs.endpoints,
+              injected: launch.injected,
+              protectedFiles: [...agentSettings, ...(gitFile ? [gitFile] : [])],
+              agentConfig: needs.config,
+              writableState: launch.writable ?? [],
+              // Claude Code's http hooks come from its own process; command hooks from harness's hook client
+              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
+              interactive,
+              decideEgress,
+              onMismatch: (host, port, from, why) => void setUpDone.then((ok) => ok && network?.mismatch(host, port, from, why)),
+              onRefused: (r) => void setUpDone.then((ok) => ok && audit?.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` })),
+            }),
+          (sb: Sandbox) => sb.close(),
+        )
+      : null;
+    // before the sandbox's doors close: a connection still waiting for a person is refused
+    if (sandbox) life.defer('network questions', () => network?.close());
+    if (sandbox) for (const note of sandbox.notes) process.stderr.write(`harness: ${note}\n`);
+    // a supervisor killed outright leaves no sockets behind in the temp dir: the watchdog removes them
+    if (sandbox) watchdog?.remove(sandbox.dir);
+    // the protected files as they are before the agent starts: what changes after is the session's
+    const files = new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, agentSettings, needs.config, gitFile));
+
+    /** The audit log, opened (created and migrated the first time), the session recorded in it. */
+    const openAudit = async (): Promise<AuditLog> => {
+      const [{ AuditLog }, { closeInterrupted }, { processIdentity }] = await Promise.all([import('../audit/store.js'), import('./interrupted.js'), import('./liveness.js')]);
+      audit = await life.acquire('audit log', () => {
         const log = AuditLog.open(auditPath);
         try {
           closeInterrupted(log, workspace);
@@ -268,230 +454,180 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           tellPerson(`harness: ${why}. Tool calls are blocked until it can be written; the records not logged are listed when the session ends.`);
         });
         return log;
-      },
-      (log) => {
-        try {
-          log.endSession(sessionId, exitCode);
-        } finally {
-          unlogged = log.unlogged();
-          log.close();
-        }
-      },
-    );
+      });
+      return audit;
+    };
 
-    const approvals = new ApprovalBus(loaded.approvals.whenNoTty);
-    const checkpoints = loaded.checkpoints.enabled
-      ? await life.acquire(
-          'checkpoint store',
-          () => {
+    /** What can wait until the agent runs (for a program without hooks: what it runs under). */
+    const setUp = async (): Promise<void> => {
+      const { CheckpointStore, ControlServer, SessionRollback, LivePolicy, sessionProcessRules, SessionGuard, PeriodicCheckpoints, createHookHandler, NetworkGate } = await modules();
+      trace('set-up modules loaded');
+      const log = audit ?? (await openAudit());
+      const store = loaded.checkpoints.enabled
+        ? await life.acquire('checkpoint store', () => {
             try {
               return CheckpointStore.open(workspace, stateDirFor(workspace), { maxFileBytes: loaded.checkpoints.maxFileBytes });
             } catch (e) {
               throw asStateError(e, 'checkpoints', stateDirFor(workspace));
             }
-          },
-          (store) => store.close(),
-        )
-      : undefined;
-    // why a checkpoint read the whole tree instead of the watcher's changes (a tracker error, an
-    // overflow, a rule edit) and what the full scan before a rollback found: never silent
-    checkpoints?.onNotice((n) => audit.event({ sessionId, kind: n.kind === 'reconcile' ? 'checkpoint-reconcile' : 'checkpoint-full-scan', detail: n.message }));
-    // the first full scan runs while the agent starts, begun once it is spawned (with hooks) so that
-    // nothing of it stands between harness's start and the agent's; the first checkpoint waits for it
-    let tracking: Promise<boolean> | undefined;
-    const startTracking = (): Promise<boolean> | undefined => {
-      trace('first scan: start');
-      tracking ??= checkpoints?.track().then(
-        (ok) => (trace('first scan done'), ok),
-        () => false,
-      );
-      return tracking;
-    };
-    if (checkpoints) life.defer('first scan', () => tracking);
-    const gate = new ToolGate();
-    const rules = new SessionRules(workspace);
-    const actor = currentUser();
-    const hookContext: HookContext | undefined = adapter && { adapter, policy: () => live.policy, audit, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints, gate, rules, actor, sandboxed: sandboxing.active };
-    const hookHandler = hookContext ? createHookHandler(hookContext) : null;
-    // the change lists of the last calls, worked out after their PostToolUse was answered, are recorded
-    // once the hook server has stopped, before the checkpoint store and the log close
-    if (hookHandler) life.defer('change records', () => hookHandler.settled());
-    const server = hookHandler ? await life.acquire('hook server', () => new HookServer(hookHandler), (s) => s.stop()) : null;
-    const listening = await server?.start();
-    // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
-    // needs no token: the agent's settings name none its processes could read and use. It sits in a
-    // private directory under /tmp, which the sandbox replaces with an empty one of its own.
-    const trustedHooks =
-      sandboxing.active && server
-        ? await life.acquire(
-            'trusted hook socket',
-            () => {
-              const dir = mkdtempSync('/tmp/harness-hooks-');
-              watchdog?.remove(dir);
-              return join(dir, 'hooks.sock');
+          })
+        : undefined;
+      checkpoints = store;
+      // why a checkpoint read the whole tree instead of the watcher's changes (a tracker error, an
+      // overflow, a rule edit) and what the full scan before a rollback found: never silent
+      store?.onNotice((n) => log.event({ sessionId, kind: n.kind === 'reconcile' ? 'checkpoint-reconcile' : 'checkpoint-full-scan', detail: n.message }));
+      // with hooks, the scan starts at once: the agent is already on its way
+      if (hooked) startTracking();
+      // the rules compiled now, while the agent starts, not at its first call
+      const rulesInForce = new LivePolicy(workspace, opts.configPath, loaded);
+      if (agentPid) rulesInForce.addRules(sessionProcessRules([process.pid, agentPid]));
+      void rulesInForce.policy;
+      live = rulesInForce;
+      rollback = store ? new SessionRollback(store, log, gate, sessionId, freeze, actor) : undefined;
+      const rollbackTo = rollback;
+      control = await life.acquire(
+        'control server',
+        () =>
+          new ControlServer({
+            rollback: async ({ to, kind, step }) => {
+              if (!store || !rollbackTo) throw new Error('checkpoints are switched off in this session');
+              const done = await rollbackTo.to(await store.resolve(to), { by: 'cli', kind, step });
+              return { saved: done.saved, changes: done.changes, notRestored: done.notRestored };
             },
-            (path) => rmSync(dirname(path), { recursive: true, force: true }),
-          )
-        : null;
-    if (trustedHooks && server) await server.listenTrusted(trustedHooks);
-    const endpoint = listening && trustedHooks ? { ...listening, token: 'none' } : listening;
-    // before the hook server goes: whoever still waits for a person is answered no
-    life.defer('approvals', () => {
-      approvals.denyAll();
-      approvals.detach();
-    });
-    let agentPid: number | null = null;
-    // the agent's processes are stopped while a rollback restores the tree, so none can race it: all at
-    // once by the sandbox's launcher, else (no sandbox, or its Node launcher) by walking the process tree
-    let sandbox: Sandbox | null = null;
-    const freeze = async (): Promise<() => Promise<void> | void> => (await sandbox?.freeze()) ?? (agentPid ? freezeTree(agentPid) : () => undefined);
-    const rollback = checkpoints ? new SessionRollback(checkpoints, audit, gate, sessionId, freeze) : undefined;
-    const control = await life.acquire(
-      'control server',
-      () =>
-        new ControlServer({
-          rollback: async (to) => {
-            if (!checkpoints || !rollback) throw new Error('checkpoints are switched off in this session');
-            const done = await rollback.to(await checkpoints.resolve(to), "at the person's request (harness rollback)");
-            return { saved: done.saved, changes: done.changes, notRestored: done.notRestored };
-          },
-        }),
-      (c) => c.stop(),
-    );
-    await control.start(runtimeDir);
-    const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
-    const launch = await life.acquire(
-      'agent wiring',
-      (): Launch =>
-        adapter && endpoint
-          ? adapter.launch(opts.autonomous ? [...adapter.autonomousArgs.filter((a) => !opts.args.includes(a)), ...opts.args] : opts.args, {
-              runtimeDir,
-              endpoint,
-              transport,
-              timeoutSeconds: loaded.approvals.timeoutSeconds + 30,
-              env: baseEnv,
-              sandboxed: sandboxing.active,
-            })
-          : { args: opts.args, env: {}, injected: [] },
-      (l) => l.finish?.(),
-    );
-    if (launch.note) process.stderr.write(`harness: ${launch.note}\n`);
-    // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
-    const periodic = !hooked && checkpoints ? await life.acquire('periodic checkpoints', () => new PeriodicCheckpoints(checkpoints, audit, sessionId, gate), (p) => p.stop()) : null;
-    if (!hooked) {
-      process.stderr.write(
-        `harness: ${agentName} has no hooks harness can use, so nothing it does is decided before it happens.\n` +
-          `harness watches the workspace, ${periodic ? 'checkpoints it as it changes (roll back with Ctrl-] or harness rollback), ' : ''}protects its own files and logs every change.\n`,
+          }),
       );
-    }
-    // the first checkpoint is the tree before the program touches it
-    if (periodic) await periodic.start(startTracking() ?? Promise.resolve(false));
-    const agentSettings = adapter?.settingsFiles(workspace, baseEnv) ?? [];
-    const gitFile = gitFileOf(workspace);
-    const needs = adapter?.sandboxNeeds(opts.args, baseEnv) ?? { state: [], config: { files: [], dirs: [] }, endpoints: [] };
-    // the network rules follow the config when the person changes it during the session
-    // read before the agent starts: nothing it plants in the repository can add a host
-    const gitHosts = sandboxing.active ? gitRemoteHosts(workspace) : [];
-    let hostRules: { from: LoadedConfig; policy: HostPolicy } | null = null;
-    const hostPolicy = (): HostPolicy => {
-      if (hostRules?.from !== live.loaded) hostRules = { from: live.loaded, policy: hostPolicyFor(live.loaded.sandbox, [{ agent: agentName, endpoints: needs.endpoints }], gitHosts) };
-      return hostRules.policy;
+      await control.start(runtimeDir);
+      // without hooks: nothing is decided before it happens, so the tree is checkpointed as it changes
+      periodic = !hooked && store ? await life.acquire('periodic checkpoints', () => new PeriodicCheckpoints(store, log, sessionId, gate)) : null;
+      if (!hooked) {
+        process.stderr.write(
+          `harness: ${agentName} has no hooks harness can use, so nothing it does is decided before it happens.\n` +
+            `harness watches the workspace, ${periodic ? 'checkpoints it as it changes (roll back with Ctrl-] or harness rollback), ' : ''}protects its own files and logs every change.\n`,
+        );
+      }
+      // the first checkpoint is the tree before the program touches it
+      if (periodic) await periodic.start(startTracking() ?? Promise.resolve(false));
+      network = new NetworkGate({
+        sessionId,
+        agent: agentName,
+        audit: log,
+        policy: hostPolicy,
+        asker: interactive
+          ? { ask: (view) => tuiReady.then((tui) => tui.ask(view)), withdraw: (id, why) => void tuiReady.then((tui) => tui.withdraw(id, why)) }
+          : null,
+        whenNoTty: loaded.approvals.whenNoTty,
+        timeoutMs: loaded.approvals.timeoutSeconds * 1000,
+        actor,
+        running: () => gate.runningCalls(),
+        toolCalls: hooked,
+        workspace,
+      });
+      if (sandbox) log.event({ sessionId, kind: 'sandbox', detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}` });
+      const guard = await life.acquire(
+        'watcher',
+        () =>
+          new SessionGuard({
+            sessionId,
+            workspace,
+            audit: log,
+            gate,
+            live: rulesInForce,
+            files,
+            checkpoints: store,
+            restore: loaded.watcher.restore,
+            agentPid: () => agentPid,
+            alert: (text) => tellPerson(text),
+            confirm: interactive
+              ? (view) => withTimeout(tuiReady.then((tui) => tui.confirm(view)), view, () => void tuiReady.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
+              : undefined,
+          }),
+        (g) => g.stop(),
+      );
+      guard.start();
+      if (adapter) {
+        hookHandler = createHookHandler({ adapter, policy: () => rulesInForce.policy, audit: log, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints: store, gate, rules, actor, sandboxed: sandboxing.active, guard, notify: tellDecision });
+      }
+      trace('set up');
     };
-    const network = new NetworkGate({
-      sessionId,
-      agent: agentName,
-      audit,
-      policy: hostPolicy,
-      asker: interactive
-        ? { ask: (view) => tuiReady.then((tui) => tui.ask(view)), withdraw: (id, why) => void tuiReady.then((tui) => tui.withdraw(id, why)) }
-        : null,
-      whenNoTty: loaded.approvals.whenNoTty,
-      timeoutMs: loaded.approvals.timeoutSeconds * 1000,
-      actor,
-      running: () => gate.runningCalls(),
-      toolCalls: hooked,
-      workspace,
-    });
-    sandbox = sandboxing.active
-      ? await life.acquire(
-          'sandbox',
-          () =>
-            openSandbox({
-              settings: loaded.sandbox,
-              binary: agentBinary,
-              workspace,
-              home: homeOf(baseEnv),
-              stateDir: stateDirFor(workspace),
-              configPath: loaded.path,
-              rules: loaded.sources,
-              env: { ...baseEnv, ...launch.env },
-              agentState: needs.state,
-              endpoints: needs.endpoints,
-              injected: launch.injected,
-              protectedFiles: [...agentSettings, ...(gitFile ? [gitFile] : [])],
-              agentConfig: needs.config,
-              writableState: launch.writable ?? [],
-              // Claude Code's http hooks come from its own process; command hooks from harness's hook client
-              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
-              interactive,
-              decideEgress: network.decide,
-              onMismatch: network.mismatch,
-              onRefused: (r) => audit.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` }),
-            }),
-          (sb: Sandbox) => sb.close(),
-        )
-      : null;
-    // before the sandbox's doors close: a connection still waiting for a person is refused
-    if (sandbox) life.defer('network questions', () => network.close());
-    if (sandbox) {
-      for (const note of sandbox.notes) process.stderr.write(`harness: ${note}\n`);
-      audit.event({ sessionId, kind: 'sandbox', detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}` });
-    }
+
     const env: NodeJS.ProcessEnv = { ...baseEnv, ...launch.env, ...(opts.autonomous ? adapter?.autonomousEnv : {}), ...(sandbox?.env() ?? {}) };
     const spawnTarget = sandbox ? sandbox.wrap(agentBinary, launch.args) : { file: agentBinary, args: launch.args };
-
     const spawned = (pid: number): void => {
       trace('agent spawned');
       agentPid = pid;
       watchdog?.agent(pid);
-      live.addRules(sessionProcessRules([process.pid, pid]));
-      // before any hook call can arrive (they come through the event loop): the first checkpoint finds the scan begun
-      startTracking();
+      // the session's own processes may not be killed from inside it (set-up adds the rule when it comes later)
+      if (live) void modules().then(({ sessionProcessRules }) => live?.addRules(sessionProcessRules([process.pid, pid])));
     };
-    let tuiLoaded!: (tui: import('../tui/tui.js').Tui) => void;
-    const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
-    const guard = await life.acquire(
-      'watcher',
-      () =>
-        new SessionGuard({
-          sessionId,
-          workspace,
-          audit,
-          gate,
-          live,
-          files: new ProtectedFiles(protectedSpecs(workspace, loaded.path, launch.injected, agentSettings, needs.config, gitFile)),
-          checkpoints,
-          restore: loaded.watcher.restore,
-          agentPid: () => agentPid,
-          alert: (text) => tellPerson(text),
-          confirm: interactive
-            ? (view) =>
-                withTimeout(tuiLoading!.then((tui) => tui.confirm(view)), view, () => void tuiLoading!.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
-            : undefined,
-        }),
-      (g) => g.stop(),
-    );
-    if (hookContext) hookContext.guard = guard;
-    guard.start();
 
+    if (!hooked) {
+      try {
+        await setUp();
+        setUpEnded(true);
+      } catch (error) {
+        setUpEnded(false);
+        throw error;
+      }
+    }
+    // A workspace's first session creates its log before the agent starts: a reader that opens the
+    // log once the agent runs (harness log, a test) finds it made, and never races its creation.
+    if (hooked && !existsSync(auditPath)) await openAudit();
     await life.acquire('agent', () => undefined);
-    if (interactive) {
-      // the pty and the agent's virtual screen (xterm): only a session with a terminal loads them
-      const { PtyTerminal } = await import('./terminal.js');
+    const agent = interactive ? await startInTerminal() : startChild();
+    if (hooked) {
+      try {
+        await setUp();
+        setUpEnded(true);
+      } catch (error) {
+        // what waits is refused, and the agent, which could do nothing yet, is stopped
+        setUpEnded(false);
+        agent.stop();
+        await agent.exited.catch(() => undefined);
+        throw error;
+      }
+    }
+    if (interactive) attachTui();
+    return agent.exited;
+
+    /** The agent in a pty, its screen passed through, with harness's dialogs over it. */
+    async function startInTerminal(): Promise<{ exited: Promise<number>; stop: () => void }> {
+      const { PtyTerminal } = await terminalModule!;
       const terminal = new PtyTerminal(process.stdin, process.stdout, parseHotkey(loaded.tui.panelKey));
+      const stop = (): void => terminal.kill('SIGTERM');
+      STOP_SIGNALS.forEach((s) => process.on(s, stop));
+      const exited = terminal.run(spawnTarget.file, spawnTarget.args, env, opts.cwd, spawned).finally(() => STOP_SIGNALS.forEach((s) => process.off(s, stop)));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
-      const loading = import('../tui/tui.js').then(({ Tui }) => {
-        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: agentName, audit, checkpoints, rollback, rules }), loaded.tui.panelKey);
+      tuiModule = import('../tui/tui.js');
+      tuiTerminal = terminal;
+      return { exited, stop: () => terminal.kill('SIGKILL') };
+    }
+
+    /** The agent without a terminal: its own session (as in a pty), so processes its tool calls leave behind can be told apart. */
+    function startChild(): { exited: Promise<number>; stop: () => void } {
+      const child = spawn(spawnTarget.file, spawnTarget.args, { stdio: 'inherit', env, cwd: opts.cwd, detached: true });
+      if (child.pid) spawned(child.pid);
+      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+      FORWARDED_SIGNALS.forEach((s) => process.on(s, forward));
+      const exited = new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
+      }).finally(() => FORWARDED_SIGNALS.forEach((s) => process.off(s, forward)));
+      const stop = (): void => {
+        try {
+          // the agent's whole session: it leads its own process group
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      };
+      return { exited, stop };
+    }
+
+    /** Once the session is set up: the TUI, with the log and checkpoints its panel shows, answers approvals. */
+    function attachTui(): void {
+      const terminal = tuiTerminal!;
+      const loading = Promise.all([tuiModule!, modules()]).then(([{ Tui }, { panelSource }]) => {
+        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: agentName, audit: audit!, checkpoints, rollback, rules }), loaded.tui.panelKey);
         terminal.attach(tui);
         return tui;
       });
@@ -500,7 +636,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       approvals.attach(
         (request) =>
           void loading
-            .then((tui) => tui.ask(approvalView(request, workspace, rules.describe(request.event))))
+            .then(async (tui) => tui.ask((await modules()).approvalView(request, workspace, rules.describe(request.event))))
             .then((choice) =>
               approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
             ),
@@ -508,26 +644,6 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           if (answer.by !== 'human') void loading.then((tui) => tui.withdraw(id, answer.by === 'timeout' ? `${answer.message ?? `no answer in ${loaded.approvals.timeoutSeconds}s`}, so harness denied` : 'denied'));
         },
       );
-      const stop = (): void => terminal.kill('SIGTERM');
-      STOP_SIGNALS.forEach((s) => process.on(s, stop));
-      try {
-        return await terminal.run(spawnTarget.file, spawnTarget.args, env, opts.cwd, spawned);
-      } finally {
-        STOP_SIGNALS.forEach((s) => process.off(s, stop));
-      }
-    }
-    // its own session (as in a pty), so processes its tool calls leave behind can be told apart
-    const child = spawn(spawnTarget.file, spawnTarget.args, { stdio: 'inherit', env, cwd: opts.cwd, detached: true });
-    if (child.pid) spawned(child.pid);
-    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-    FORWARDED_SIGNALS.forEach((s) => process.on(s, forward));
-    try {
-      return await new Promise<number>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
-      });
-    } finally {
-      FORWARDED_SIGNALS.forEach((s) => process.off(s, forward));
     }
   }
 }

@@ -1,7 +1,9 @@
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { AgentScreen } from '../tui/agent-screen.js';
-import { findHotkey, type Hotkey } from '../tui/keys.js';
+import { findHotkey, type Hotkey } from '../keys.js';
 import { ScreenOverlay, type TerminalSize } from '../tui/overlay.js';
+import { NoticeBar } from '../tui/notice-bar.js';
+import type { DecisionNotice } from './decision-notice.js';
 import type { Tui, Surface } from '../tui/tui.js';
 
 /**
@@ -14,6 +16,8 @@ export class PtyTerminal {
   private restoreRaw = false;
   private readonly screen: AgentScreen;
   private readonly overlay: ScreenOverlay;
+  /** Decisions the person did not see (denies, unanswered asks, sandbox refusals): a bar on the bottom row. */
+  private readonly bar: NoticeBar;
   private tui: Tui | null = null;
   /** The hotkey was pressed before the TUI had loaded: keys typed since are the panel's. */
   private panelWanted: string[] | null = null;
@@ -26,6 +30,12 @@ export class PtyTerminal {
     const { columns, rows } = this.size();
     this.screen = new AgentScreen(columns, rows);
     this.overlay = new ScreenOverlay((data) => this.stdout.write(data), this.screen, () => this.nudgeAgent());
+    this.bar = new NoticeBar({ write: (data) => this.stdout.write(data), screen: this.screen, size: () => this.size(), panelKey: hotkey.name, noColor: process.env.NO_COLOR !== undefined });
+  }
+
+  /** Tells the person about a decision they did not see, without taking the keyboard or the agent's output. */
+  notice(notice: DecisionNotice): void {
+    this.bar.add(notice);
   }
 
   size(): TerminalSize {
@@ -35,9 +45,10 @@ export class PtyTerminal {
   /** Where the TUI draws: over the agent's screen. */
   get surface(): Surface {
     return {
-      open: () => this.overlay.open(),
+      // the overlay repaints the agent's screen on close when the bar was on it
+      open: () => this.overlay.open({ repaint: this.bar.suspend() }),
       paint: (frame, size) => this.overlay.paint(frame, size),
-      close: () => this.overlay.close(),
+      close: () => this.overlay.close().then(() => this.bar.resume()),
       size: () => this.size(),
     };
   }
@@ -65,6 +76,7 @@ export class PtyTerminal {
     const onResize = (): void => {
       const size = this.size();
       this.resizeAgent(size.columns, size.rows);
+      this.bar.resized();
       this.tui?.resize();
     };
     // even if harness itself dies, the person gets a working terminal back
@@ -75,18 +87,25 @@ export class PtyTerminal {
     this.stdin.on('data', onInput);
     this.stdout.on('resize', onResize);
     process.once('exit', onProcessExit);
-    pty.onData((data) => this.overlay.agentOutput(data));
+    pty.onData((data) => {
+      if (!this.overlay.isOpen) return this.bar.agentOutput(data, (d) => this.overlay.agentOutput(d));
+      this.bar.observe(data);
+      this.overlay.agentOutput(data);
+    });
     return new Promise((resolve) => {
       pty.onExit(({ exitCode, signal }) => {
         this.stdin.off('data', onInput);
         this.stdout.off('resize', onResize);
         process.off('exit', onProcessExit);
         this.pty = null;
-        void (this.tui?.stop() ?? Promise.resolve()).finally(() => {
-          this.restoreTerminal();
-          this.screen.dispose();
-          resolve(signal ? 128 + signal : exitCode);
-        });
+        void this.bar
+          .dispose()
+          .then(() => this.tui?.stop())
+          .finally(() => {
+            this.restoreTerminal();
+            this.screen.dispose();
+            resolve(signal ? 128 + signal : exitCode);
+          });
       });
     });
   }
@@ -96,6 +115,8 @@ export class PtyTerminal {
     const tui = this.tui;
     if (tui?.active) return tui.input(text);
     if (this.panelWanted) return void this.panelWanted.push(text);
+    // the key still goes where it was going: the bar only goes away
+    this.bar.keypress(text);
     const hit = findHotkey(text, this.hotkey);
     if (!hit) return void this.pty?.write(text);
     if (hit.index > 0) this.pty?.write(text.slice(0, hit.index));

@@ -51,10 +51,12 @@ export class ScreenOverlay {
    * Takes the screen. From now on the agent's output is held; which screen the agent is on is
    * read once the virtual screen has caught up with everything the agent printed.
    */
-  open(): Promise<void> {
+  open(options: { repaint?: boolean } = {}): Promise<void> {
     if (this.opened) return this.ready;
     this.opened = true;
-    this.held = [];
+    // `repaint`: the terminal shows something over the agent's screen (harness's notice bar), so
+    // replaying what the agent prints meanwhile would not give it back: repaint it on close instead
+    this.held = options.repaint ? null : [];
     this.heldBytes = 0;
     this.ready = this.screen.flushed().then(() => {
       this.agentWasInAlternate = this.screen.alternate;

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -101,6 +102,29 @@ describe('audit log (real SQLite file)', () => {
     expect(many.at(-1)).toEqual({ toolUseId: 't2', status: 'more', path: '5 more files' });
   });
 
+  it('records every rollback and undo (who, from, to, the call, the files), counts them, and keeps them append-only', () => {
+    const { log, path } = tempLog();
+    log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
+    const base = { sessionId: 's1', actor: 'alice', notRestored: [] };
+    log.rollback({ ...base, kind: 'rollback', by: 'panel', from: 'a'.repeat(40), to: 'b'.repeat(40), step: 't1', files: [{ status: 'deleted', path: 'junk.txt' }] });
+    log.rollback({ ...base, kind: 'undo', by: 'cli', from: 'c'.repeat(40), to: 'a'.repeat(40), step: null, files: Array.from({ length: 1002 }, (_, i) => ({ status: 'added', path: `f${i}` })), notRestored: ['x: a nested repository'] });
+    log.rollback({ ...base, kind: 'rollback', by: 'cli-forced', from: null, to: 'b'.repeat(40), step: null, files: [], error: 'disk full' });
+    const rows = log.rollbacksOf('s1');
+    expect(rows.map((r) => [r.kind, r.by, r.actor, r.step, r.fileCount, r.error])).toEqual([
+      ['rollback', 'panel', 'alice', 't1', 1, null],
+      ['undo', 'cli', 'alice', null, 1002, null],
+      ['rollback', 'cli-forced', 'alice', null, 0, 'disk full'],
+    ]);
+    expect(rows[1]!.files).toHaveLength(1001);
+    expect(rows[1]!.files.at(-1)).toEqual({ status: 'more', path: '2 more files' });
+    expect(rows[1]!.notRestored).toEqual(['x: a nested repository']);
+    expect(log.summary('s1')!.rollbacks).toEqual({ rollbacks: 1, undos: 1, failed: 1 });
+    log.close();
+    const db = new Database(path);
+    for (const sql of ["UPDATE rollbacks SET by = 'x'", 'DELETE FROM rollbacks']) expect(() => db.exec(sql), sql).toThrow(/append-only/);
+    db.close();
+  });
+
   it('stores inputs redacted', () => {
     const { log, path } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: ['--token', 'x'], configPath: null, version: '0' });
@@ -110,9 +134,26 @@ describe('audit log (real SQLite file)', () => {
     expect(raw.summary + raw.input).not.toContain('hunter2hunter2');
   });
 
+  it('processes opening a new log at the same moment each find it whole (the migrations run once)', async () => {
+    const { log, path } = tempLog();
+    log.close();
+    rmSync(path, { force: true });
+    const store = new URL('../../dist/audit/store.js', import.meta.url).href;
+    const code = `const { AuditLog } = await import(${JSON.stringify(store)}); const l = AuditLog.open(process.argv[1]); console.log(l.schemaVersion); l.close();`;
+    const runs = Array.from({ length: 6 }, () => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', code, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', (c) => resolve({ code: c, out }));
+    }));
+    const results = await Promise.all(runs);
+    expect(results.map((r) => [r.code, r.out.trim()])).toEqual(results.map(() => [0, '7']));
+  });
+
   it('migrates by user_version and refuses a newer schema', () => {
     const { log, path } = tempLog();
-    expect(log.schemaVersion).toBe(6);
+    expect(log.schemaVersion).toBe(7);
     log.close();
     const db = new Database(path);
     db.pragma('user_version = 99');

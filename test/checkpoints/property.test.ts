@@ -518,11 +518,15 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
     const s: RunState = { repo, r, mmapped: new Set() };
     const recorded: Recorded[] = [];
     let previous = new Set<string>();
+    /** Paths a tool said it writes: a watching store records them from then on, where ignored too. */
+    const claimed = new Set<string>();
     let fullScans = store.scans.full;
     for (let step = 0; step < STEPS; step++) {
       // sometimes the call is a file tool's write: the file is recorded first, even if ignored
       const tool = r() < 0.3 ? ['.env', 'old.log', 'x.log', 'notes.txt', 'a', 'ignored/cache.bin', 'build/out.o'][Math.floor(r() * 7)]! : null;
       const force = tool ? [tool] : [];
+      if (tool && watching) claimed.add(tool);
+      const recordedAnyway = watching ? [...new Set([...force, ...claimed])] : force;
       const always = r() < 0.6;
       const started = Date.now();
       let cp: Checkpoint | null;
@@ -539,7 +543,7 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
       const disk = scanDisk(repo);
       // a tool writes files: a directory at that path is not what it writes
       const last0 = recorded[recorded.length - 1];
-      const dom = domain(repo, disk, previous, (p) => kind(last0?.disk.get(p)), force.filter((p) => kind(disk.get(p)) === 'blob'), watching);
+      const dom = domain(repo, disk, previous, (p) => kind(last0?.disk.get(p)), recordedAnyway.filter((p) => kind(disk.get(p)) === 'blob'), watching);
       const last = recorded[recorded.length - 1];
       if (!cp) {
         // "unchanged": the last checkpoint must hold exactly what is on disk now
@@ -551,7 +555,7 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
       }
       const listing = treeListing(repo, cp.tree);
       const rulesChanged = last !== undefined && gitignoreChanged(last.disk, disk);
-      const adopted = last ? adoptions(dom.paths, disk, previous, force, rulesChanged, last.started) : new Set<string>();
+      const adopted = last ? adoptions(dom.paths, disk, previous, recordedAnyway, rulesChanged, last.started) : new Set<string>();
       const rec: Recorded = { cp, disk, domain: dom, adopted, listing, started };
       if (DEBUG) console.log(`snapshot ${step} ${cp.id.slice(0, 8)}${tool ? ` (tool writes ${tool})` : ''}`);
       if (process.env.DEBUG_MSG) console.log(git(repo, ['show', '-s', '--format=%B', cp.id]).split('\n').find((l) => l.startsWith('harness-checkpoint')));
@@ -579,7 +583,9 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
     // the checkpoint taken first must see everything: a full reconcile (mmap writes included)
     // files of the target on disk but not recorded now are recorded first (the rollback writes over them)
     const overwritten = [...target.domain.paths].filter((p) => kind(target.disk.get(p)) === 'blob' && kind(beforeRollback.get(p)) === 'blob');
-    const beforeDomain = domain(repo, beforeRollback, previous, (p) => kind(head.disk.get(p)), overwritten, watching && !viaCli).paths;
+    // the session's own store also records what tools said they write (a second store does not know)
+    const claims = watching && !viaCli ? [...claimed].filter((p) => kind(beforeRollback.get(p)) === 'blob') : [];
+    const beforeDomain = domain(repo, beforeRollback, previous, (p) => kind(head.disk.get(p)), [...overwritten, ...claims], watching && !viaCli).paths;
     const savedStarted = Date.now();
     // a second store knows the session's last commit, not the later checkpoints that found nothing changed
     const committed = recorded.find((rec) => rec.cp.id === head.cp.id) ?? head;

@@ -35,7 +35,7 @@ describe('harness CLI (built binary, real git repo)', () => {
 
   it('check explains a verdict in plain text', () => {
     const r = harness(['check', 'sudo rm -rf ~']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/^deny\s+fs\.delete-home/);
     expect(r.stdout).toMatch(/via sudo/);
     expect(r.stdout).not.toMatch(/\x1b\[/);
@@ -83,7 +83,7 @@ describe('harness CLI (built binary, real git repo)', () => {
     ];
     for (const [args, verdict, ruleId] of cases) {
       const r = harness(['check', '--json', '--host', ...args], { cwd: dir });
-      expect(r.code, r.stderr).toBe(0);
+      expect(r.code, r.stderr).toBe({ allow: 0, ask: 3, deny: 4 }[verdict as string]);
       expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ verdict, ruleId });
     }
     const text = harness(['check', '--host', 'paste.rs'], { cwd: dir });
@@ -234,5 +234,34 @@ describe('checkpoint commands (built binary, real git repo)', () => {
     expect(existsSync(join(dir, 'b.txt'))).toBe(false);
     expect(harness(['rollback', '--undo', '--session', 'manual'], opts).code).toBe(0);
     expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('new');
+    // both are in the audit log, under the session the checkpoints belong to, by the person at the command line
+    const log = JSON.parse(harness(['log', '--session', 'manual', '--json'], opts).stdout) as { rollbacks: { kind: string; by: string; actor: string; to: string; from: string; files: unknown[] }[] };
+    expect(log.rollbacks.map((r) => [r.kind, r.by, typeof r.actor, r.files.length])).toEqual([
+      ['rollback', 'cli', 'string', 2],
+      ['undo', 'cli', 'string', 2],
+    ]);
+    expect(log.rollbacks[0]!.to).toBe(first);
+    expect(log.rollbacks[1]!.to).toBe(log.rollbacks[0]!.from);
+    const text = harness(['log', '--session', 'manual'], opts).stdout;
+    expect(text).toMatch(/rollback +\[cli [^\]]+\] to [0-9a-f]{12} from [0-9a-f]{12}: 2 file\(s\): a\.txt, b\.txt/);
+  });
+
+  it('diff prints the bytes the files hold, and says when there is no difference', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'harness-cli-diff-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const opts = { cwd: dir, env: { HARNESS_STATE_DIR: join(dir, '..', `${dir.split('/').pop()}-state`) } };
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from('caf\xe9\n', 'latin1'));
+    expect(harness(['checkpoint', '-m', 'first'], opts).code).toBe(0);
+    const same = harness(['diff', JSON.parse(harness(['checkpoints', '--json'], opts).stdout)[0].id], opts);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toBe('');
+    expect(same.stderr).toMatch(/^No difference between [0-9a-f]{12} and the working tree\.\n$/);
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from('na\xefve\n', 'latin1'));
+    const id = JSON.parse(harness(['checkpoints', '--json'], opts).stdout)[0].id as string;
+    const r = spawnSync(process.execPath, [BIN, 'diff', id], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+    expect(r.status).toBe(0);
+    // not decoded: the removed and added lines are the files' own bytes
+    expect(r.stdout.includes(Buffer.from('-caf\xe9\n', 'latin1'))).toBe(true);
+    expect(r.stdout.includes(Buffer.from('+na\xefve\n', 'latin1'))).toBe(true);
   });
 });

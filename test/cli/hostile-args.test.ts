@@ -132,12 +132,14 @@ function check(r: Run): string[] {
   if (/^\s+at\s/m.test(both)) problems.push('a stack frame');
   if (/\b[A-Z]\w*Error\b:|^Error:|Error \[ERR_/m.test(both)) problems.push('an error class');
   if (/node:internal|\/dist\/[\w/-]+\.js|internal error/.test(both)) problems.push('harness internals');
-  if (![0, 1, 2].includes(r.code ?? -1)) problems.push(`exit code ${r.code}`);
+  // `harness check` exits 3 for ask and 4 for deny, with the verdict on stdout
+  const verdict = r.args[0] === 'check' && (r.code === 3 || r.code === 4) && /^(ask|deny)\b|"verdict"/m.test(r.stdout);
+  if (![0, 1, 2].includes(r.code ?? -1) && !verdict) problems.push(`exit code ${r.code}`);
   // a control character from the command line must not reach the terminal
   if (/\u001b\[31m|\u001b\]0;/.test(r.stderr)) problems.push('a raw escape sequence echoed');
   // `harness` alone shows the usage, as the help does
   if (r.args.length === 0) return r.code === 2 && /^Usage: harness /m.test(r.stderr) && !/^harness: /m.test(r.stderr) ? problems : [...problems, 'not just the usage for a bare harness'];
-  if (r.code !== 0) {
+  if (r.code !== 0 && !verdict) {
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     if (lines.length !== 1) problems.push(`${lines.length} lines on stderr`);
     else if (!lines[0]!.startsWith('harness: ')) problems.push('a message that is not harness\'s');

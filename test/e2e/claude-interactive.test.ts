@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModelServer, type Step } from '../support/model-server.js';
+import { ModelServer } from '../support/model-server.js';
 import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/agent-env.js';
 import { PtyDriver } from '../support/pty-driver.js';
 

@@ -98,11 +98,72 @@ describe('checkpoints and rollback with the real Claude Code', () => {
     expect(existsSync(join(sb.repo, 'keep.txt'))).toBe(false);
     expect(readFileSync(join(sb.repo, 'new.txt'), 'utf8')).toBe('generated\n');
 
-    const cps = latestSession(sb).checkpoints;
-    expect(cps).toHaveLength(1);
+    // the rollback named the call it undid
+    expect(rb.stdout).toMatch(/Undoing the last step[^\n]*\n\s+Bash rm -rf keep\.txt src[^\n]*· 3 files changed/);
+
+    const { checkpoints: all, rollbacks } = latestSession(sb);
+    // one before the call, one of the tree as the session ended
+    expect(all.map((c) => c.toolUseId)).toEqual(['toolu_0', null]);
+    expect(all[1]!.summary).toMatch(/when the session ended/);
+    const cps = all.slice(0, 1);
     expect(cps[0]).toMatchObject({ toolUseId: 'toolu_0', error: null });
     expect(cps[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
+    // both are in the audit log: who, from and to which checkpoint, the call, the files
+    expect(rollbacks.map((x) => [x.kind, x.by, x.step, x.to === cps[0]!.commit])).toEqual([
+      ['rollback', 'cli', 'toolu_0', true],
+      ['undo', 'cli', null, false],
+    ]);
+    expect(rollbacks[1]!.to).toBe(rollbacks[0]!.from);
+    expect(rollbacks[0]!.files.map((f) => `${f.status} ${f.path}`).sort()).toEqual(['added keep.txt', 'added src/app.ts', 'deleted new.txt']);
+    const shown = await run(['log'], sb.env, sb.repo);
+    expect(shown.stdout).toMatch(/1 rollback, 1 undo/);
+    expect(shown.stdout).toMatch(/rollback +\[cli [^\]]+\] to [0-9a-f]{12} \(just before Bash rm -rf keep\.txt/);
+    expect(shown.stdout).toMatch(/undo +\[cli [^\]]+\] to [0-9a-f]{12} from [0-9a-f]{12}: 3 file\(s\)/);
   }, 120_000);
+
+  it('harness rollback N counts tool calls: a call that changed nothing is a step that changes nothing, and says so', async () => {
+    const { sb, model } = await sandboxWithModel();
+    model.setScript([
+      { tool: 'Write', input: { file_path: join(sb.repo, 'a.txt'), content: 'one\n' } },
+      { tool: 'Bash', input: { command: 'echo two > b.txt', description: 'b' } },
+      { tool: 'Bash', input: { command: 'ls -la', description: 'look (not a step: it changes nothing harness can see)' } },
+      { tool: 'Write', input: { file_path: join(sb.repo, 'a.txt'), content: 'one\n' } },
+      { text: 'done' },
+    ]);
+    const r = await run(['run', 'claude', '--', '-p', 'x', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    expect(r.code, r.stderr).toBe(0);
+
+    // three steps: the last Write changed nothing
+    const last = await run(['rollback', '1'], sb.env, sb.repo);
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stdout).toMatch(/Undoing the last step[^\n]*\n\s+Write [^\n]*a\.txt[^\n]*changed nothing\nIt changed nothing, so undoing it changes nothing\./);
+    expect(readFileSync(join(sb.repo, 'b.txt'), 'utf8')).toBe('two\n');
+
+    // the undone Write is no longer a step: one more goes back before the Bash call
+    const dry = await run(['rollback', '1', '--dry-run', '--json'], sb.env, sb.repo);
+    expect(JSON.parse(dry.stdout).steps.map((s: { tool: string; changed: number }) => [s.tool, s.changed])).toEqual([['Bash', 1]]);
+    const two = await run(['rollback', '1'], sb.env, sb.repo);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/Bash echo two > b\.txt · 1 file changed/);
+    expect(existsSync(join(sb.repo, 'b.txt'))).toBe(false);
+    expect(readFileSync(join(sb.repo, 'a.txt'), 'utf8')).toBe('one\n');
+
+    const tooMany = await run(['rollback', '5'], sb.env, sb.repo);
+    expect(tooMany.code).not.toBe(0);
+    expect(tooMany.stderr).toMatch(/has 1 step\(s\) to undo \(tool calls that could change files\); cannot undo 5/);
+    expect(tooMany.stderr).not.toMatch(/\n\s+at /);
+
+    // --undo brings the Bash call back (and with it, one step more)
+    expect((await run(['rollback', '--undo'], sb.env, sb.repo)).code).toBe(0);
+    expect(readFileSync(join(sb.repo, 'b.txt'), 'utf8')).toBe('two\n');
+    const again = await run(['rollback', '2', '--dry-run', '--json'], sb.env, sb.repo);
+    expect(JSON.parse(again.stdout).steps.map((s: { tool: string }) => s.tool)).toEqual(['Bash', 'Write']);
+    expect(latestSession(sb).rollbacks.map((x) => [x.kind, x.step !== null])).toEqual([
+      ['rollback', true],
+      ['rollback', true],
+      ['undo', false],
+    ]);
+  }, 180_000);
 });
 
 describe('rollback while the session runs', () => {
@@ -141,6 +202,9 @@ describe('rollback while the session runs', () => {
     ]);
     // what the first call changed is on record
     expect(changes.filter((c) => c.toolUseId === 'toolu_0').map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added junk.txt', 'deleted keep.txt']);
+    // and the rollback, done by the session for harness rollback, naming the call it undid
+    expect(latestSession(sb).rollbacks.map((x) => [x.kind, x.by, x.step])).toEqual([['rollback', 'cli', 'toolu_0']]);
+    expect(rb.stdout).toMatch(/Undoing the last step[^\n]*\n\s+Bash rm keep\.txt && echo junk > junk\.txt · 2 files changed/);
   }, 120_000);
 });
 

@@ -109,13 +109,21 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
       [expect.stringContaining('notes.md'), 'allow', 'rule'],
     ]);
     expect(rows[0]!.actor).toBeTruthy();
-    expect(checkpoints.filter((c) => c.toolUseId === null).map((c) => c.summary)).toEqual([
-      expect.stringMatching(/rolled back to [0-9a-f]{12} from the panel/),
-      expect.stringMatching(/undo of the last rollback/),
-      expect.stringMatching(/undo of the last rollback/),
-    ]);
+    // the rollbacks are not checkpoints of their own: the audit log holds each, by whom, from and to where
+    expect(checkpoints.filter((c) => c.toolUseId === null).map((c) => c.summary)).toEqual([expect.stringMatching(/when the session ended/)]);
     const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
     try {
+      const rollbacks = log.rollbacksOf(log.latestSessionId()!);
+      expect(rollbacks.map((r) => [r.kind, r.by, r.actor !== null, r.error])).toEqual([
+        ['rollback', 'panel', true, null],
+        ['undo', 'panel', true, null],
+        ['undo', 'panel', true, null],
+      ]);
+      // the rollback went to just before the notes.md call and the undo back to the state it saved
+      expect(rollbacks[0]!.step).toBe(rows[2]!.toolUseId);
+      expect(rollbacks[1]!.to).toBe(rollbacks[0]!.from);
+      expect(rollbacks[2]!.to).toBe(rollbacks[1]!.from);
+      expect(rollbacks[0]!.files.map((f) => f.path)).toContain('notes.md');
       // nothing the watcher saw: the rollbacks went through the session (the sandbox's own events aside)
       expect(log.eventsOf(log.latestSessionId()!).filter((e) => !/^(sandbox|egress-)/.test(e.kind))).toEqual([]);
     } finally {

@@ -42,6 +42,18 @@ describe('harness run -- <program>: no hooks, still watched, checkpointed and lo
     expect(back.code, back.stderr).toBe(0);
     expect(readFileSync(join(repo, 'keep.txt'), 'utf8')).toBe('precious\n');
     expect(readFileSync(join(repo, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(back.stdout).toMatch(/Undoing the last step \(settled changes, newest first\):\n\s+checkpoint [0-9a-f]{12}: 2 file\(s\) changed: a\.txt, keep\.txt/);
+    // the step undone is no step any more: one more goes back to the start (not forward again)
+    const first = await runHarness(['rollback'], env, repo);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/1 file\(s\) changed: a\.txt/);
+    expect(existsSync(join(repo, 'a.txt'))).toBe(false);
+    const none = await runHarness(['rollback'], env, repo);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/has 0 step\(s\) to undo \(settled changes of the tree, none of them still in effect\); cannot undo 1/);
+    // the undo puts the first step back
+    expect((await runHarness(['rollback', '--undo'], env, repo)).code).toBe(0);
+    expect(readFileSync(join(repo, 'a.txt'), 'utf8')).toBe('one\n');
     const all = await runHarness(['rollback', '--to', cps[0]!.commit!], env, repo);
     expect(all.code, all.stderr).toBe(0);
     expect(existsSync(join(repo, 'a.txt'))).toBe(false);

@@ -218,8 +218,12 @@ describe.skipIf(!available)('the supervisor dies', () => {
     expect(processesOf(sessionId).length).toBeGreaterThanOrEqual(3);
     const runtimeDir = join(stateDirFor(sb.repo, sb.env), 'run', sessionId);
     expect(existsSync(runtimeDir)).toBe(true);
+    // the sandbox's own directory (door sockets) in harness's temp dir
+    const sandboxDirs = () => readdirSync(sb.env.TMPDIR!).filter((n) => n.startsWith('harness-sbx-'));
+    expect(sandboxDirs()).toHaveLength(1);
     harness.kill('SIGKILL');
     await until('every process of the session to end', () => processesOf(sessionId).length === 0);
+    await until('the sandbox directory to go', () => sandboxDirs().length === 0);
     const r = await runHarness(['log', '--json'], sb.env, sb.repo);
     expect(r.code, r.stderr).toBe(0);
     expect(withAudit(sb, (log) => log.openSessions().map((s) => s.id))).not.toContain(sessionId);

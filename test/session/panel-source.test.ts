@@ -56,7 +56,7 @@ async function session(answer?: { verdict: 'allow' | 'deny'; remember?: boolean 
 
 describe('the panel over a real session', () => {
   it('timeline, per-step diffs, rollback to before a step, undo and redo', async () => {
-    const { repo, call, source } = await session();
+    const { repo, call, source, audit, sessionId } = await session();
     expect(await call('echo one > a.txt', () => writeFileSync(join(repo, 'a.txt'), 'one\n'))).toBe('allow');
     expect(await call('ls')).toBe('allow');
     expect(await call('echo two >> a.txt && rm keep.txt', () => (writeFileSync(join(repo, 'a.txt'), 'one\ntwo\n'), rmSync(join(repo, 'keep.txt'))))).toBe('allow');
@@ -103,6 +103,25 @@ describe('the panel over a real session', () => {
     const rollbackEntry = source.timeline().find((s) => s.kind === 'rollback')!;
     await source.rollback(rollbackEntry.id);
     expect(readFileSync(join(repo, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
+
+    // each one is in the audit log: by the panel, from and to which checkpoint, the call, the files
+    const logged = audit.rollbacksOf(sessionId);
+    expect(logged.map((r) => [r.kind, r.by, r.step, r.fileCount])).toEqual([
+      ['rollback', 'panel', steps[2]!.id, 2],
+      ['undo', 'panel', null, 2],
+      ['undo', 'panel', null, 2],
+      ['rollback', 'panel', null, 2],
+    ]);
+    expect(logged[0]!.to).toBe(steps[2]!.checkpoint);
+    expect(logged[1]!.to).toBe(logged[0]!.from);
+    expect(logged[3]!.to).toBe(logged[0]!.from);
+    expect(source.timeline().filter((s) => s.kind === 'rollback').map((s) => s.summary)).toEqual([
+      expect.stringMatching(/^rollback by panel to [0-9a-f]{12}: 2 file\(s\) changed$/),
+      expect.stringMatching(/^undo by panel/),
+      expect.stringMatching(/^undo by panel/),
+      expect.stringMatching(/^rollback by panel/),
+    ]);
+    expect(audit.summary(sessionId)!.rollbacks).toEqual({ rollbacks: 2, undos: 2, failed: 0 });
   });
 
   it('a step without a checkpoint cannot be rolled back to, with a reason', async () => {

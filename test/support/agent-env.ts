@@ -108,11 +108,17 @@ export function geminiSandbox(modelUrl: string, parent?: string): Sandbox {
 }
 
 /** What the audit log holds for the latest session in a sandbox. */
-export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): { rows: LogRow[]; checkpoints: ReturnType<AuditLog['checkpointsOf']>; changes: ReturnType<AuditLog['changesOf']>; events: ReturnType<AuditLog['eventsOf']> } {
+export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): {
+  rows: LogRow[];
+  checkpoints: ReturnType<AuditLog['checkpointsOf']>;
+  changes: ReturnType<AuditLog['changesOf']>;
+  events: ReturnType<AuditLog['eventsOf']>;
+  rollbacks: ReturnType<AuditLog['rollbacksOf']>;
+} {
   const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
   try {
     const sessionId = log.latestSessionId()!;
-    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId), changes: log.changesOf(sessionId), events: log.eventsOf(sessionId) };
+    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId), changes: log.changesOf(sessionId), events: log.eventsOf(sessionId), rollbacks: log.rollbacksOf(sessionId) };
   } finally {
     log.close();
   }

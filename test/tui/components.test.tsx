@@ -141,13 +141,13 @@ function source(entries: TimelineEntry[]) {
     status: () => ({ sessionId: 'abcdef0123', agent: 'claude', allowed: 3, asked: 1, denied: 1, lastCheckpoint: { id: 'c'.repeat(40), at: Date.now() } }),
     timeline: () => entries,
     diff: async (id) => (calls.push(`diff ${id}`), lineDiff('old\n', 'new\n')),
-    planRollback: async (id) => (calls.push(`plan ${id}`), { checkpoint: 'c'.repeat(40), changes: [{ status: 'deleted', path: 'junk.txt' }, { status: 'added', path: 'keep.txt' }] }),
+    planRollback: async (id) => (calls.push(`plan ${id}`), { checkpoint: 'c'.repeat(40), changes: [{ status: 'deleted', path: 'junk.txt' }, { status: 'added', path: 'keep.txt' }], notRestored: ['vendor/lib: a nested repository, not recorded'] }),
     rollback: async (id) => {
       calls.push(`rollback ${id}`);
       undoable = true;
-      return { checkpoint: 'c'.repeat(40), changes: [{ status: 'deleted', path: 'junk.txt' }] };
+      return { checkpoint: 'c'.repeat(40), changes: [{ status: 'deleted', path: 'junk.txt' }], notRestored: ['vendor/lib: a nested repository, not recorded'] };
     },
-    undo: async () => (calls.push('undo'), { checkpoint: 'd'.repeat(40), changes: [] }),
+    undo: async () => (calls.push('undo'), { checkpoint: 'd'.repeat(40), changes: [], notRestored: [] }),
     canUndo: () => undoable,
     sessionRules: () => rules,
     revokeRule: (id) => {
@@ -199,11 +199,19 @@ describe('panel', () => {
     await vi.waitFor(() => expect(lastFrame()).toContain('2 file(s) will change'));
     expect(lastFrame()).toMatch(/remove\s+junk\.txt/);
     expect(lastFrame()).toMatch(/restore\s+keep\.txt/);
+    expect(lastFrame()).toMatch(/left as it is: vendor\/lib: a nested repository/);
     await press(stdin, 'y');
-    await vi.waitFor(() => expect(lastFrame()).toContain('rolled back to cccccccccccc: 1 file(s) changed'));
+    await vi.waitFor(() => expect(lastFrame()).toContain('rolled back to just before Write Write notes.md (cccccccccccc): 1 file(s) changed · 1 left as they were'));
     await press(stdin, 'u');
     await vi.waitFor(() => expect(lastFrame()).toContain('undone'));
     expect(calls).toEqual(['plan t4', 'rollback t4', 'undo']);
+  });
+
+  it('rolling back to just before a call that changed nothing says so', async () => {
+    const { stdin, lastFrame } = panel([...entries.slice(0, 3), entry('t4', { tool: 'Write', summary: 'Write same.md', checkpoint: 'b'.repeat(40), filesChanged: 0 })]);
+    await press(stdin, 'r');
+    await vi.waitFor(() => expect(lastFrame()).toContain('will change'));
+    expect(lastFrame()).toContain('this call changed no file itself: only what came after it is undone');
   });
 
   it('n cancels a rollback; a step without a checkpoint cannot be rolled back to', async () => {

@@ -1,5 +1,6 @@
 import type { FileOp, Tag } from '../types.js';
-import type { Language } from '../shell/inline-code.js';
+/** The language an interpreter's inline code is written in. */
+export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'sed' | 'ed' | 'lua' | 'other';
 
 /**
  * One typed declaration per program: everything harness knows about it in one place. The analyzer,

@@ -1,12 +1,13 @@
 import type { FileOp } from '../types.js';
 import { programOf } from '../programs/registry.js';
+import type { Language } from '../programs/types.js';
 
 /**
  * A deliberately shallow reading of one-line programs in other languages (python -c, node -e,
  * perl -e, awk, sed …): it finds the calls that run commands or touch files and recovers their
  * literal arguments. Whatever it cannot recover is reported as unknown so the caller can ask.
  */
-export type Language = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'sed' | 'ed' | 'lua' | 'other';
+export type { Language };
 
 export interface CodeFindings {
   /** Shell command lines the code runs, recovered from string literals. */

@@ -145,7 +145,8 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
           const entry = mode.entry;
           return run('rollback', async () => {
             const done = await source.rollback(entry.id);
-            return `rolled back to ${done.checkpoint.slice(0, 12)}: ${done.changes.length} file(s) changed · u undoes it`;
+            const left = done.notRestored.length ? ` · ${done.notRestored.length} left as they were` : '';
+            return `rolled back to just before ${entry.tool} ${entry.summary.slice(0, 60)} (${done.checkpoint.slice(0, 12)}): ${done.changes.length} file(s) changed${left} · u undoes it`;
           });
         }
         if (input === 'n' || back) return setMode({ name: 'timeline' });
@@ -259,6 +260,7 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
         <Text bold wrap="truncate-end">
           Roll back to just before: {mode.entry.summary}
         </Text>
+        {mode.entry.kind === 'call' && mode.entry.ok !== null && mode.entry.filesChanged === 0 ? <Text color="gray">this call changed no file itself: only what came after it is undone</Text> : null}
         {p === null ? (
           <Text color="gray">working out which files would change…</Text>
         ) : (
@@ -273,6 +275,12 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
               </Text>
             ))}
             {p.changes.length > shown ? <Text color="gray">  … {p.changes.length - shown} more</Text> : null}
+            {p.notRestored.slice(0, 3).map((n, i) => (
+              <Text key={`left-${i}`} color="yellow" wrap="truncate-end">
+                {'  '}left as it is: {n}
+              </Text>
+            ))}
+            {p.notRestored.length > 3 ? <Text color="gray">  … {p.notRestored.length - 3} more left as they are</Text> : null}
           </Box>
         )}
         {footer(p ? 'y roll back (the present is checkpointed first, u undoes) · n cancel' : 'n cancel')}

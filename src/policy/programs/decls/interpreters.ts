@@ -1,5 +1,5 @@
 import type { ProgramDecl } from '../types.js';
-import type { Language } from '../../shell/inline-code.js';
+import type { Language } from '../types.js';
 
 /** Runtimes and the language of the code they run: how their code options, stdin and files are read. */
 export const INTERPRETERS: Record<Exclude<Language, 'other'>, readonly string[]> = {

@@ -1,0 +1,87 @@
+/** The view types the core exports: the session fills them, the TUI (approval dialog, panel) renders them. */
+import type { DiffLine } from '../line-diff.js';
+
+/** What the approval dialog shows for one `ask`: everything the person needs to decide, nothing secret. */
+export interface ApprovalView {
+  id: string;
+  agent: string;
+  tool: string;
+  kind: string;
+  /** The exact shell command (secrets masked). */
+  command?: string;
+  /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
+  normalized: string[];
+  /** The file a file tool writes, as the person would write it (relative inside the workspace); for `network`, host:port. */
+  target?: string;
+  /** Where a connection came from: the tool call running when it was made. */
+  origin?: string;
+  /** What a write or edit would change. */
+  preview: DiffLine[];
+  previewNote?: string;
+  cwd: string;
+  ruleId: string | null;
+  reason: string;
+  /** Epoch ms after which harness answers deny. */
+  deadline: number;
+  /** What `a` would allow for the rest of the session, in words. */
+  sessionScope: string;
+}
+
+export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
+
+export interface TimelineEntry {
+  /** The tool call's id, `rollback-<n>` or `event-<n>`. */
+  id: string;
+  at: number;
+  /** A tool call, a rollback, a checkpoint taken between calls, or something the watcher saw (out-of-band changes, tampering, config reloads). */
+  kind: 'call' | 'rollback' | 'checkpoint' | 'event';
+  tool: string;
+  summary: string;
+  verdict: 'allow' | 'ask' | 'deny' | null;
+  decidedBy: string | null;
+  askedFirst: boolean;
+  ruleId: string | null;
+  reason: string | null;
+  ok: boolean | null;
+  /** The checkpoint taken just before this call (a full commit id). */
+  checkpoint: string | null;
+  filesChanged: number;
+}
+
+export interface SessionStatus {
+  sessionId: string;
+  agent: string;
+  allowed: number;
+  asked: number;
+  denied: number;
+  lastCheckpoint: { id: string; at: number } | null;
+}
+
+export interface SessionRuleView {
+  id: string;
+  description: string;
+  addedAt: number;
+}
+
+export interface RollbackPreview {
+  checkpoint: string;
+  changes: { status: string; path: string }[];
+  /** What the rollback leaves as it is, and why (nested repositories, unrecorded files in the way …). */
+  notRestored: string[];
+}
+
+/** What the panel reads and does; the session implements it over the audit log and the checkpoint store. */
+export interface PanelSource {
+  status(): SessionStatus;
+  timeline(): TimelineEntry[];
+  /** What a step changed, as diff lines. */
+  diff(entryId: string): Promise<DiffLine[]>;
+  /** The files a rollback to just before the step would change. */
+  planRollback(entryId: string): Promise<RollbackPreview>;
+  rollback(entryId: string): Promise<RollbackPreview>;
+  /** Undoes the last rollback made in this session; null when there is none. */
+  undo(): Promise<RollbackPreview | null>;
+  canUndo(): boolean;
+  sessionRules(): SessionRuleView[];
+  revokeRule(id: string): void;
+}
