@@ -74,7 +74,8 @@ describe('harness doctor creates nothing', () => {
     env.HARNESS_CLAUDE_BIN = bin('claude');
     // a supervised run makes the state directory and the log
     execFileSync(process.execPath, [BIN, 'run', '--no-summary', '--no-sandbox', '--', 'true'], { cwd: repo, env, stdio: 'ignore' });
-    const dir = join(state, readdirSync(state)[0]!);
+    // the workspace's directory (beside it, on Node >= 22.1, the compile cache of harness run)
+    const dir = join(state, readdirSync(state).find((n) => n !== 'compile-cache')!);
     const before = [...listing(state), ...listing(repo)];
     expect(readdirSync(dir)).toContain('audit.db');
     const r = doctor(repo, env);
