@@ -2,9 +2,12 @@
 // terminal; its cost per MB, against passing the bytes straight through in the same run, and as a
 // share of one core at a full-screen agent's redraw rate. (2) The approval overlay: time from an
 // approval request to the dialog's first frame, and from the answer to the agent's screen restored.
+// (3) The notice bar: what tracking the agent's escape sequences adds to each chunk of output, and
+// what a flood of denies costs (they coalesce into one bar).
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { AgentScreen } from '../dist/tui/agent-screen.js';
+import { NoticeBar, StreamState } from '../dist/tui/notice-bar.js';
 import { ScreenOverlay } from '../dist/tui/overlay.js';
 import { Tui } from '../dist/tui/tui.js';
 
@@ -90,4 +93,39 @@ console.log(`approval overlay over a ${COLS}x${ROWS} alternate screen, ${ROUNDS}
 console.log(`  request → dialog on screen: p50 ${ms(o.p50)} p99 ${ms(o.p99)} | first ever (cold): ${ms(opens[0])}`);
 console.log(`  answer  → agent's screen back: p50 ${ms(c.p50)} p99 ${ms(c.p99)}`);
 await tui.stop();
+
+// (3) the notice bar on the output path: the stream tracker alone, then the bar with a notice up
+const REPEAT = 5;
+const best = (fn) => {
+  let min = Infinity;
+  for (let i = 0; i < REPEAT; i++) {
+    const t0 = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t0);
+  }
+  return min;
+};
+const tracker = new StreamState();
+const tracked = best(() => {
+  for (const f of frames) tracker.feed(f);
+});
+const barScreen = new AgentScreen(COLS, ROWS);
+let barBytes = 0;
+const bar = new NoticeBar({ write: (d) => (barBytes += d.length), screen: barScreen, size: () => ({ columns: COLS, rows: ROWS }), panelKey: 'ctrl-]', now: () => 0, setTimer: () => 1, clearTimer: () => {} });
+const deny = (i) => ({ kind: 'denied', tool: 'Bash', subject: `rm -rf ~/dir${i}`, ruleId: 'fs.delete-home', reason: 'Deleting your home directory destroys everything.' });
+bar.add(deny(0));
+const withBar = best(() => {
+  for (const f of frames) bar.agentOutput(f, write);
+});
+console.log(`notice bar over the same ${mb.toFixed(1)} MB (best of ${REPEAT})`);
+console.log(`  escape-sequence tracking alone: ${ms(tracked)} (${(tracked / mb).toFixed(2)} ms per MB) | with a notice up (erased and redrawn around each chunk): ${ms(withBar)} (${(withBar / mb).toFixed(2)} ms per MB)`);
+const FLOOD = 10_000;
+barBytes = 0;
+t = performance.now();
+for (let i = 0; i < FLOOD; i++) bar.add(deny(i));
+const flood = performance.now() - t;
+bar.agentOutput('x', write);
+console.log(`  a flood of ${FLOOD} denies with no output between: ${ms(flood)} (${((flood * 1000) / FLOOD).toFixed(2)} µs each), ${barBytes} bytes to the terminal; the bar then reads: ${bar.text()?.slice(0, 40)}…`);
+await bar.dispose();
+barScreen.dispose();
 process.exit(0);

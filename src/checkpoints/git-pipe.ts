@@ -99,3 +99,28 @@ export class GitPipe {
     child?.stdin.end();
   }
 }
+
+/**
+ * `git check-ignore --stdin` kept running: which byte paths git's ignore rules exclude (leading
+ * directories included; a `!` rule that matches un-ignores). It reads the rules when it starts:
+ * close it after they change, the next request starts afresh.
+ */
+export class IgnoreCheck {
+  private readonly pipe: GitPipe;
+
+  constructor(env: GitEnv) {
+    this.pipe = new GitPipe(env, ['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], '\0', 4);
+  }
+
+  async ignored(paths: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    // "./" keeps a name like ":!x" from reading as pathspec magic; git answers with the path as given
+    const records = await this.pipe.request(paths.map((p) => `./${p}`));
+    for (let i = 0; i + 3 < records.length; i += 4) if (records[i] && !records[i + 2]!.startsWith('!')) out.add(records[i + 3]!.slice(2));
+    return out;
+  }
+
+  close(): void {
+    this.pipe.close();
+  }
+}

@@ -1,3 +1,6 @@
+import { lstatSync, type Stats } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+
 /**
  * Paths inside the checkpoint store are byte strings: one char per byte (latin1), exactly the bytes
  * of the name on disk and in git. Any name round-trips, UTF-8 or not. They become Buffers for the
@@ -16,6 +19,38 @@ export function rawBytes(raw: string): Buffer {
 /** The absolute path of `raw` under `workspace`, as bytes (the workspace itself is UTF-8 text). */
 export function absolute(workspace: string, raw: string): Buffer {
   return raw === '' ? Buffer.from(workspace) : Buffer.concat([Buffer.from(workspace), Buffer.from('/'), rawBytes(raw)]);
+}
+
+/** A workspace path (UTF-8 text, absolute or relative) as a byte path, or null when it is the workspace or outside it. */
+export function relativeRaw(workspace: string, path: string): string | null {
+  const rel = relative(workspace, resolve(workspace, path));
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : toRaw(rel);
+}
+
+export function lstatOrNull(path: Buffer): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What is at `raw` under `workspace`, never through a symlink: null when nothing is there, or when
+ * something above it is not a directory (a symlink swapped in for one leads outside, or to what no
+ * checkpoint holds). `dirs` remembers the directories above already looked at, across calls.
+ */
+export function entryAt(workspace: string, raw: string, dirs?: Map<string, boolean>): Stats | null {
+  for (let at = raw.indexOf('/'); at > 0; at = raw.indexOf('/', at + 1)) {
+    const up = raw.slice(0, at);
+    let isDir = dirs?.get(up);
+    if (isDir === undefined) {
+      isDir = lstatOrNull(absolute(workspace, up))?.isDirectory() === true;
+      dirs?.set(up, isDir);
+    }
+    if (!isDir) return null;
+  }
+  return lstatOrNull(absolute(workspace, raw));
 }
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0. */

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { GitPipe } from './git-pipe.js';
+import { GitPipe, IgnoreCheck } from './git-pipe.js';
 import { git, type GitEnv, type GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
 import { emptySets, fromMessage, outsideKey, toMessage, umask, unusualMode, type OutsideGit, type OutsideSets } from './outside.js';
-import { absolute, fromShown, rawBytes, shown, toRaw } from './paths.js';
+import { absolute, entryAt, fromShown, lstatOrNull, rawBytes, relativeRaw, shown } from './paths.js';
 import { RULE_FILES, WorkingTreeTracker, type TreeEntry } from './tracker.js';
 import { GITLINK_MODE, TreeModel, type LeafMode } from './tree-model.js';
 import { DirtyWatcher } from './watcher.js';
@@ -91,6 +92,8 @@ interface Head {
   outside: string;
   /** For a checkpoint taken before a rollback: the tree the rollback wrote (its files stay recorded, ignored or not). */
   restores?: string;
+  /** The ignore rules outside the tree its scan read (see `rulesKey`). */
+  rules?: string;
 }
 
 interface Message extends CheckpointMeta {
@@ -100,6 +103,7 @@ interface Message extends CheckpointMeta {
   /** Files first recorded here that were already on disk, unrecorded, at the previous checkpoint: path -> "mode oid". */
   adopted?: Record<string, string>;
   restores?: string;
+  rules?: string;
 }
 
 function parseMessage(body: string): Message {
@@ -117,13 +121,14 @@ function parseMessage(body: string): Message {
       ...(meta.outside ? { outside: meta.outside } : {}),
       ...(meta.adopted ? { adopted: meta.adopted } : {}),
       ...(meta.restores ? { restores: meta.restores } : {}),
+      ...(meta.rules ? { rules: meta.rules } : {}),
     };
   } catch {
     return { sessionId: '?', kind: '?', summary: body.split('\n')[0] ?? '', seq: 0 };
   }
 }
 
-const publicMeta = ({ adopted: _a, scannedAt: _s, restores: _r, ...m }: Message): CheckpointMeta & { seq: number; outside?: OutsideGit } => m;
+const publicMeta = ({ adopted: _a, scannedAt: _s, restores: _r, rules: _u, ...m }: Message): CheckpointMeta & { seq: number; outside?: OutsideGit } => m;
 
 /** One line of `git diff-tree -r -z` raw output, seen from the old tree to the new one; the path a byte string. */
 interface RawChange {
@@ -144,19 +149,24 @@ interface Scan {
   full: boolean;
   /** Forced files an incremental update recorded for the first time (they may have been on disk, unrecorded, before). */
   adoptable: string[];
+  outside: OutsideGit | undefined;
   /** The forced files (byte paths) of this scan. */
   forced: string[];
-  outside: OutsideGit | undefined;
   /** When the scan began. */
   scannedAt: number;
+  /** The ignore rules outside the tree it read (see `rulesKey`). */
+  rules: string;
 }
 
-function lstatOrNull(path: Buffer): Stats | null {
+/** Writes `text` to `path` unless it holds that already. */
+function writeIfChanged(path: string, text: string, encoding: BufferEncoding = 'utf8'): void {
+  let old: string | null = null;
   try {
-    return lstatSync(path);
+    old = readFileSync(path, encoding);
   } catch {
-    return null;
+    // first time
   }
+  if (old !== text) writeFileSync(path, text, encoding);
 }
 
 /**
@@ -297,6 +307,13 @@ export class CheckpointStore {
   /** Files currently left out for their size (byte paths). */
   private readonly skipped = new Set<string>();
   readonly maxFileBytes: number;
+  /** The repository config's core.excludesFile, if it names one. */
+  private excludesFile: string | null = null;
+  /**
+   * What the ignore rules outside the tree (info/exclude, core.excludesFile) held at the last full
+   * scan, hashed: a file they stop hiding is on disk from before, not the agent's (see `adoptions`).
+   */
+  private rulesKey = '';
   /** How the working tree was read so far: incremental updates vs full scans, and reconciles before rollbacks. */
   readonly scans = { incremental: 0, full: 0, reconcile: 0 };
 
@@ -352,16 +369,7 @@ export class CheckpointStore {
     const scan = this.scanEnv.gitDir;
     mkdirSync(join(scan, 'info'), { recursive: true, mode: 0o700 });
     mkdirSync(join(scan, 'refs'), { recursive: true });
-    const write = (name: string, text: string): void => {
-      const path = join(scan, name);
-      let old: string | null = null;
-      try {
-        old = readFileSync(path, 'utf8');
-      } catch {
-        // first time
-      }
-      if (old !== text) writeFileSync(path, text);
-    };
+    const write = (name: string, text: string): void => writeIfChanged(join(scan, name), text);
     write('HEAD', 'ref: refs/heads/harness-scan\n');
     write('info/attributes', NO_CONVERSION);
     const lines = ['[core]', '\trepositoryformatversion = ' + (format === 'sha256' ? '1' : '0'), '\tbare = false'];
@@ -379,7 +387,10 @@ export class CheckpointStore {
         if (v) lines.push(`\t${key} = ${v}`);
       }
       const excludes = get('core.excludesfile', '--path');
-      if (excludes) lines.push(`\texcludesfile = ${JSON.stringify(resolve(this.workspace, excludes))}`);
+      if (excludes) {
+        this.excludesFile = resolve(this.workspace, excludes);
+        lines.push(`\texcludesfile = ${JSON.stringify(this.excludesFile)}`);
+      }
     }
     if (format === 'sha256') lines.push('[extensions]', '\tobjectformat = sha256');
     write('config', lines.join('\n') + '\n');
@@ -394,14 +405,14 @@ export class CheckpointStore {
     } catch {
       // none
     }
-    const path = join(this.scanEnv.gitDir, 'info', 'exclude');
-    let old: string | null = null;
+    writeIfChanged(join(this.scanEnv.gitDir, 'info', 'exclude'), text, 'latin1');
+    let theirs = '';
     try {
-      old = readFileSync(path, 'latin1');
+      if (this.excludesFile) theirs = readFileSync(this.excludesFile, 'latin1');
     } catch {
-      // first time
+      // none
     }
-    if (old !== text) writeFileSync(path, text, 'latin1');
+    this.rulesKey = createHash('sha1').update(text, 'latin1').update('\0').update(theirs, 'latin1').digest('hex').slice(0, 16);
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -490,12 +501,6 @@ export class CheckpointStore {
     this.refs.close();
   }
 
-  /** A workspace path (UTF-8 text, absolute or relative) as a byte path, or null outside the workspace. */
-  private relativeRaw(path: string): string | null {
-    const rel = relative(this.workspace, resolve(this.workspace, path));
-    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : toRaw(rel);
-  }
-
   /**
    * The tree of the working tree as it is now: incrementally when tracking, else a full scan.
    * `previous`: the tree whose files stay recorded even if now ignored (when not tracking; the
@@ -505,7 +510,7 @@ export class CheckpointStore {
   private async currentTree(options: { force?: string[]; forcedRaw?: string[]; previous?: string | null; restored?: string | null; reconcile?: boolean; treeOnly?: boolean; noteTrees?: boolean } = {}): Promise<Scan> {
     const scannedAt = Date.now();
     const force = options.force ?? [];
-    let forced = [...force.map((p) => this.relativeRaw(p)).filter((p): p is string => p !== null), ...(options.forcedRaw ?? [])];
+    let forced = [...force.map((p) => relativeRaw(this.workspace, p)).filter((p): p is string => p !== null), ...(options.forcedRaw ?? [])];
     const tracker = this.tracker;
     if (tracker && options.forcedRaw) tracker.markTouched(options.forcedRaw);
     if (tracker?.tracking) {
@@ -516,7 +521,7 @@ export class CheckpointStore {
         this.scans.incremental++;
         let tree = up.tree;
         if (options.reconcile) tree = await this.reconcile(tracker, tree, dirty);
-        return { tree, full: false, adoptable: up.adoptable, forced, outside: await this.trackedOutside(tracker, options.treeOnly), scannedAt };
+        return { tree, full: false, adoptable: up.adoptable, forced, outside: await this.trackedOutside(tracker, options.treeOnly), scannedAt, rules: this.rulesKey };
       }
       forced = [...new Set([...forced, ...up.forced])];
       // what the watcher saw change is hashed again, whatever git's whole-second stat check says
@@ -535,10 +540,10 @@ export class CheckpointStore {
         outside = await this.walkOutside(previous, scannedAt);
       } else {
         tracker.reset(model, tree);
-        return { tree, full: true, adoptable: [], forced, outside: await this.trackedOutside(tracker, options.treeOnly), scannedAt };
+        return { tree, full: true, adoptable: [], forced, outside: await this.trackedOutside(tracker, options.treeOnly), scannedAt, rules: this.rulesKey };
       }
     } else outside = await this.walkOutside(previous, scannedAt);
-    return { tree, full: true, adoptable: [], forced, outside: this.outsideOf(outside), scannedAt };
+    return { tree, full: true, adoptable: [], forced, outside: this.outsideOf(outside), scannedAt, rules: this.rulesKey };
   }
 
   /** The tracker's notes, once the mode bits of its last full scan are read (not needed for the tree alone). */
@@ -596,7 +601,7 @@ export class CheckpointStore {
 
   /** The reconcile when too much changed since the last full scan: `git add -u` refreshes the index, and where it and the model differ the disk decides. */
   private async reconcileByIndex(tracker: WorkingTreeTracker, incremental: string): Promise<string> {
-    const scanned = await this.addAll('tracked');
+    const { tree: scanned } = await this.addAll('tracked');
     this.indexTree = scanned;
     tracker.sinceScan.clear();
     if (scanned === incremental) return incremental;
@@ -622,15 +627,6 @@ export class CheckpointStore {
   }
 
   /**
-   * `git add -A` into the private index (without files over the size cap), then its tree; `fresh`:
-   * the untracked files it considered. `tracked`: `add -u` instead, every recorded file's stat
-   * checked against disk but no walk for new ones (the watcher never misses a new name).
-   */
-  private async addAll(which: 'all' | 'tracked' = 'all'): Promise<string> {
-    return (await this.addAllFresh(which)).tree;
-  }
-
-  /**
    * Index records of files the last scan hashed: git's stat check has whole seconds here, so a
    * same-size write in the same second with the mtime put back would pass it; the next scan hashes
    * them again.
@@ -641,11 +637,17 @@ export class CheckpointStore {
     for (const c of changes) if (c.status !== 'deleted' && c.newMode !== GITLINK_MODE) this.recent.set(c.path, `${c.newMode} ${c.newOid}`);
   }
 
-  private async addAllFresh(which: 'all' | 'tracked' = 'all'): Promise<{ tree: string; fresh: Set<string> }> {
+  /**
+   * `git add -A` into the private index (without files over the size cap), then its tree; `fresh`:
+   * the untracked files it considered. `tracked`: `add -u` instead, every recorded file's stat
+   * checked against disk but no walk for new ones (the watcher never misses a new name).
+   */
+  private async addAll(which: 'all' | 'tracked' = 'all'): Promise<{ tree: string; fresh: Set<string> }> {
     if (this.recent.size > 0) {
       // an entry set afresh has no stat data, one removed is no longer there: add -A hashes the file again
       const recent = [...this.recent].slice(0, 10_000);
-      this.recent.clear();
+      // the rest wait for the next scan
+      for (const [p] of recent) this.recent.delete(p);
       const reset = recent.filter(([, v]) => v !== '');
       const removed = recent.filter(([, v]) => v === '').map(([p]) => p);
       if (reset.length > 0) await git(this.scanEnv, ['update-index', '-z', '--index-info'], rawBytes(reset.map(([p, v]) => `${v}\t${p}\0`).join(''))).catch(() => undefined);
@@ -670,15 +672,12 @@ export class CheckpointStore {
 
   /** Which of `paths` (byte paths) the ignore rules exclude, as check-ignore judges (leading directories included). */
   private async checkIgnored(paths: string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    if (paths.length === 0) return out;
-    // "./" keeps a name like ":!x" from reading as pathspec magic; git answers with the path as given
-    const records = (await git(this.scanEnv, ['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], rawBytes(paths.map((p) => `./${p}\0`).join('')), { raw: true }).catch((e: GitError) => {
-      if (e.code === 1) return ''; // none ignored
-      throw e;
-    })).split('\0');
-    for (let i = 0; i + 3 < records.length; i += 4) if (records[i] && !records[i + 2]!.startsWith('!')) out.add(records[i + 3]!.slice(2));
-    return out;
+    const check = new IgnoreCheck(this.scanEnv);
+    try {
+      return await check.ignored(paths);
+    } finally {
+      check.close();
+    }
   }
 
   /** Adds `paths` (byte paths) to the private index whatever the ignore rules say. */
@@ -701,18 +700,19 @@ export class CheckpointStore {
    */
   private async fullScan(force: string[], previous: string | null, also: string | null = null): Promise<string> {
     this.copyExcludes();
-    const scanned = await this.addAllFresh();
+    const scanned = await this.addAll();
     let tree = scanned.tree;
     const extra = new Set<string>();
     // a file a tool is about to write (a directory there is not one)
-    for (const p of force) if (lstatOrNull(absolute(this.workspace, p))?.isDirectory() === false) extra.add(p);
+    for (const p of force) if (entryAt(this.workspace, p)?.isDirectory() === false) extra.add(p);
+    /** A recorded file the scan dropped (ignored now) that is still on disk stays recorded. */
+    const keepIfThere = (c: RawChange): void => {
+      const st = entryAt(this.workspace, c.path);
+      if (st && (st.isFile() || st.isSymbolicLink())) extra.add(c.path);
+    };
     if (also && also !== tree && also !== previous) {
       // what the last rollback wrote stays recorded too
-      for (const c of await this.rawChanges(also, tree)) {
-        if (c.status !== 'deleted' || c.oldMode === GITLINK_MODE) continue;
-        const st = lstatOrNull(absolute(this.workspace, c.path));
-        if (st && (st.isFile() || st.isSymbolicLink())) extra.add(c.path);
-      }
+      for (const c of await this.rawChanges(also, tree)) if (c.status === 'deleted' && c.oldMode !== GITLINK_MODE) keepIfThere(c);
     }
     if (previous && previous !== tree) {
       const added: string[] = [];
@@ -721,9 +721,7 @@ export class CheckpointStore {
       for (const c of changes) {
         if (c.oldMode === GITLINK_MODE || c.newMode === GITLINK_MODE) continue;
         if (c.status === 'added' && scanned.fresh.has(c.path)) added.push(c.path);
-        if (c.status !== 'deleted') continue;
-        const st = lstatOrNull(absolute(this.workspace, c.path));
-        if (st && (st.isFile() || st.isSymbolicLink())) extra.add(c.path);
+        if (c.status === 'deleted') keepIfThere(c);
       }
       // git adds a new file in an ignored directory that holds recorded ones (it never looks at the
       // directory's rule again); what is ignored is judged the same everywhere: by check-ignore
@@ -776,18 +774,12 @@ export class CheckpointStore {
       }
     }
     const wasEmpty = previous ? fromMessage(this.outsideFor(previous)).emptyDirs : new Set<string>();
-    const ignores = new GitPipe(this.scanEnv, ['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], '\0', 4);
-    const ignoredOf = async (paths: string[]): Promise<Set<string>> => {
-      const out = new Set<string>();
-      const records = await ignores.request(paths.map((p) => `./${p}`));
-      for (let i = 0; i + 3 < records.length; i += 4) if (records[i] && !records[i + 2]!.startsWith('!')) out.add(records[i + 3]!.slice(2));
-      return out;
-    };
+    const ignores = new IgnoreCheck(this.scanEnv);
     try {
       let level = [''];
       while (level.length > 0) {
         const next: string[] = [];
-        const ignored = await ignoredOf(level.filter((d) => d !== '' && !recordedDirs.has(d) && !wasEmpty.has(d)));
+        const ignored = await ignores.ignored(level.filter((d) => d !== '' && !recordedDirs.has(d) && !wasEmpty.has(d)));
         for (const dir of level) {
           if (ignored.has(dir)) continue;
           let entries;
@@ -855,7 +847,7 @@ export class CheckpointStore {
     const [id, tree, ct, body] = out.split('\0');
     if (!id || !tree) return null;
     const meta = parseMessage(body ?? '');
-    const head: Head = { id, tree, seq: meta.seq, scannedAt: meta.scannedAt ?? Number(ct) * 1000, outside: outsideKey(meta.outside), ...(meta.restores ? { restores: meta.restores } : {}) };
+    const head: Head = { id, tree, seq: meta.seq, scannedAt: meta.scannedAt ?? Number(ct) * 1000, outside: outsideKey(meta.outside), ...(meta.restores ? { restores: meta.restores } : {}), ...(meta.rules ? { rules: meta.rules } : {}) };
     this.heads.set(sessionId, head);
     return head;
   }
@@ -1067,7 +1059,7 @@ export class CheckpointStore {
       let raw = await this.rawChanges(present.tree, target.tree);
       // a file the rollback writes over that no checkpoint holds (it came back while ignored): the
       // checkpoint of the present records it first, so the undo brings it back
-      const unrecorded = raw.filter((c) => c.status === 'added' && lstatOrNull(absolute(this.workspace, c.path))?.isDirectory() === false).map((c) => c.path);
+      const unrecorded = raw.filter((c) => c.status === 'added' && entryAt(this.workspace, c.path)?.isDirectory() === false).map((c) => c.path);
       if (unrecorded.length > 0) {
         present = await this.currentTree({ previous: head?.tree, restored: head?.restores, forcedRaw: unrecorded });
         raw = await this.rawChanges(present.tree, target.tree);
@@ -1076,7 +1068,7 @@ export class CheckpointStore {
       const { changes, notRestored, modes, going } = await this.planFrom(present.tree, present.outside, target, saved?.id ?? head?.id ?? null, raw);
       for (const c of changes) if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
       for (const d of going) {
-        const st = lstatOrNull(absolute(this.workspace, d));
+        const st = entryAt(this.workspace, d);
         if (st?.isDirectory() && readdirSync(absolute(this.workspace, d)).length === 0) this.removePath(d);
       }
       // what no checkpoint holds is never clobbered: a directory of unrecorded files where a file
@@ -1134,23 +1126,20 @@ export class CheckpointStore {
     return null;
   }
 
-  /** Mode bits and empty directories as the target noted them (after its files are back). */
+  /** Mode bits and empty directories as the target noted them (after its files are back; the present's empty directories the target lacks went before). */
   private restoreOutside(target: OutsideSets, present: OutsideSets): void {
     const abs = (p: string) => absolute(this.workspace, p);
+    // never through a symlink swapped in for a directory: what it leads to is not the workspace's
+    const at = (p: string) => entryAt(this.workspace, p);
     for (const [p, bits] of target.modes) {
-      const st = lstatOrNull(abs(p));
+      const st = at(p);
       if (st?.isFile() && (st.mode & 0o7777) !== bits) chmodSync(abs(p), bits);
     }
     for (const p of present.modes.keys()) {
       if (target.modes.has(p)) continue;
-      const st = lstatOrNull(abs(p));
+      const st = at(p);
       // recorded with bits a checkout does not give, and the target has plain ones
       if (st?.isFile() && unusualMode(st) !== null) chmodSync(abs(p), (st.mode & 0o100 ? 0o777 : 0o666) & ~umask());
-    }
-    for (const d of present.emptyDirs) {
-      if (target.emptyDirs.has(d)) continue;
-      const st = lstatOrNull(abs(d));
-      if (st?.isDirectory() && readdirSync(abs(d)).length === 0) this.removePath(d);
     }
     for (const d of [...target.emptyDirs].sort()) {
       if (lstatOrNull(abs(d))) continue;
@@ -1202,6 +1191,7 @@ export class CheckpointStore {
       ...(scan.outside ? { outside: scan.outside } : {}),
       ...(Object.keys(adopted).length > 0 ? { adopted } : {}),
       ...(restores ? { restores } : {}),
+      rules: scan.rules,
     };
     const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...full, seq, ...extra })}\n`;
     const now = Date.now();
@@ -1214,7 +1204,7 @@ export class CheckpointStore {
       this.heads.delete(meta.sessionId);
       throw error;
     }
-    this.heads.set(meta.sessionId, { id, tree, seq, scannedAt: scan.scannedAt, outside: key, ...(restores ? { restores } : {}) });
+    this.heads.set(meta.sessionId, { id, tree, seq, scannedAt: scan.scannedAt, outside: key, ...(restores ? { restores } : {}), rules: scan.rules });
     return { ...full, id, tree, seq, createdAt: now, ...(scan.outside ? { outside: scan.outside } : {}) };
   }
 
@@ -1224,7 +1214,8 @@ export class CheckpointStore {
     let candidates: { path: string; mode: string; oid: string }[];
     if (scan.full) {
       const changes = await this.rawChanges(parent.tree, scan.tree);
-      const rules = changes.some((c) => RULE_FILES.test(c.path));
+      // the ignore rules changed: in a .gitignore, or outside the tree (info/exclude, core.excludesFile)
+      const rules = changes.some((c) => RULE_FILES.test(c.path)) || (parent.rules !== undefined && parent.rules !== scan.rules);
       if (!rules && forced.size === 0) return {};
       candidates = changes.filter((c) => c.status === 'added' && c.newMode !== GITLINK_MODE && (rules || forced.has(c.path))).map((c) => ({ path: c.path, mode: c.newMode, oid: c.newOid }));
     } else {
@@ -1255,7 +1246,8 @@ export class CheckpointStore {
     const abs = absolute(this.workspace, path);
     if (path === '' || path.split('/').includes('..')) return;
     try {
-      const st = lstatSync(abs);
+      const st = entryAt(this.workspace, path);
+      if (!st) return;
       if (st.isDirectory()) rmdirSync(abs);
       else rmSync(abs, { force: true });
     } catch {

@@ -1,10 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { GitPipe } from './git-pipe.js';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { IgnoreCheck } from './git-pipe.js';
 import type { GitEnv } from './git.js';
 import type { LooseObjectWriter } from './objects.js';
 import { emptySets, unusualMode, type OutsideSets } from './outside.js';
-import { absolute, shown, toRaw } from './paths.js';
+import { absolute, entryAt, lstatOrNull, relativeRaw, shown } from './paths.js';
 import { Dir, GITLINK_MODE, type Leaf, type TreeModel } from './tree-model.js';
 import type { DirtyWatcher } from './watcher.js';
 
@@ -47,14 +46,6 @@ interface Candidate {
   st: Stats;
 }
 
-function lstatOrNull(path: Buffer): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch {
-    return null;
-  }
-}
-
 /** One incremental update: the tree, or why it could not be trusted (the caller does a full scan and says why). */
 export type Update = { tree: string; adoptable: string[] } | { fallback: string; forced: string[]; changed: string[] };
 
@@ -72,7 +63,7 @@ export type Update = { tree: string; adoptable: string[] } | { fallback: string;
  */
 export class WorkingTreeTracker {
   private model: TreeModel | null = null;
-  private readonly ignores: GitPipe;
+  private readonly ignores: IgnoreCheck;
   /** Paths changed by harness itself (a restore), re-read at the next update and recorded whatever the ignore rules say. */
   private readonly touched = new Set<string>();
   /** What was ignored when tracking began (paths, whole directories): never recorded unless forced. Null until the first full scan. */
@@ -106,7 +97,7 @@ export class WorkingTreeTracker {
     private readonly maxFileBytes: number,
     readonly skipped: Set<string>,
   ) {
-    this.ignores = new GitPipe(env, ['check-ignore', '--stdin', '-z', '-v', '-n', '--no-index'], '\0', 4);
+    this.ignores = new IgnoreCheck(env);
   }
 
   private get workspace(): string {
@@ -162,7 +153,8 @@ export class WorkingTreeTracker {
     for (let i = 0; i < files.length; i += 2000) {
       if (generation !== this.modesGeneration || !this.model) return;
       for (const p of files.slice(i, i + 2000)) {
-        if (this.model.leaf(p)?.mode !== '100644' && this.model.leaf(p)?.mode !== '100755') continue;
+        const mode = this.model.leaf(p)?.mode;
+        if (mode !== '100644' && mode !== '100755') continue;
         const st = lstatOrNull(this.abs(p));
         const bits = st?.isFile() ? unusualMode(st) : null;
         if (bits === null) o.modes.delete(p);
@@ -257,7 +249,7 @@ export class WorkingTreeTracker {
    */
   async update(force: string[] = [], notes?: TreeNotes): Promise<Update> {
     const model = this.model;
-    const forced = new Set(force.map((p) => this.relative(p)).filter((p): p is string => p !== null));
+    const forced = new Set(force.map((p) => relativeRaw(this.workspace, p)).filter((p): p is string => p !== null));
     // what a restore wrote is recorded whatever the ignore rules say, by this update or the full scan instead
     for (const p of this.touched) forced.add(p);
     this.touched.clear();
@@ -350,21 +342,19 @@ export class WorkingTreeTracker {
     if (this.lately.size > LATELY_READ) this.lately.delete(this.lately.keys().next().value!);
   }
 
-  /** A workspace path (absolute or relative, UTF-8 text) as a byte path, or null outside it. */
-  private relative(path: string): string | null {
-    const rel = relative(this.workspace, resolve(this.workspace, path));
-    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : toRaw(rel);
-  }
-
   private async sync(paths: string[], forced: Set<string>, model: TreeModel): Promise<void> {
     const files: string[] = [];
+    /** What sync's lstat found, so that `record` does not look again. */
+    const seen = new Map<string, Stats>();
     const dirs: string[] = [];
     const parents = new Set<string>();
+    const realDirs = new Map<string, boolean>();
     for (const path of paths.sort()) {
       if (path === '.git' || path.startsWith('.git/') || model.insideGitlink(path)) continue;
       const slash = path.lastIndexOf('/');
       parents.add(slash < 0 ? '' : path.slice(0, slash));
-      const st = lstatOrNull(this.abs(path));
+      // below a symlink swapped in for a directory is nothing of the workspace's: never read through it
+      const st = entryAt(this.workspace, path, realDirs);
       if (!st) this.forget(path, model);
       else if (st.isDirectory()) {
         if (model.leaf(path)?.mode === GITLINK_MODE) continue;
@@ -373,10 +363,13 @@ export class WorkingTreeTracker {
         // new one (inode numbers are reused at once), so watch it afresh and read it whole
         this.watcher.unwatchTree(path);
         dirs.push(path);
-      } else files.push(path);
+      } else {
+        files.push(path);
+        seen.set(path, st);
+      }
     }
     await this.visitDirectories(dirs, files, model, this.outside, forced);
-    await this.record(files, forced, model);
+    await this.record(files, forced, model, seen);
     // a directory that lost or gained its last entry
     for (const dir of parents) if (dir !== '') this.checkEmpty(dir, model);
   }
@@ -479,11 +472,11 @@ export class WorkingTreeTracker {
    * Records files (and symlinks) byte for byte: not ignored, or already recorded, or forced, or new
    * since the session began; never too large.
    */
-  private async record(paths: string[], forced: Set<string>, model: TreeModel): Promise<void> {
+  private async record(paths: string[], forced: Set<string>, model: TreeModel, seen: Map<string, Stats>): Promise<void> {
     const candidates: Candidate[] = [];
     const o = this.outside;
     for (const path of paths) {
-      const st = lstatOrNull(this.abs(path));
+      const st = seen.get(path) ?? lstatOrNull(this.abs(path));
       if (!st) this.forget(path, model);
       else if (st.isFile() || st.isSymbolicLink()) candidates.push({ path, st });
       else {
@@ -571,15 +564,8 @@ export class WorkingTreeTracker {
   }
 
   /** Which of `paths` (byte paths) git's ignore rules exclude. */
-  async ignored(paths: string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    // "./" keeps a name like ":!x" from reading as pathspec magic; git answers with the path as given
-    const records = await this.ignores.request(paths.map((p) => `./${p}`));
-    for (let i = 0; i + 3 < records.length; i += 4) {
-      const [source, , pattern, path] = records.slice(i, i + 4);
-      if (source && !pattern!.startsWith('!')) out.add(path!.slice(2));
-    }
-    return out;
+  ignored(paths: string[]): Promise<Set<string>> {
+    return this.ignores.ignored(paths);
   }
 
   close(): void {

@@ -13,6 +13,7 @@ import { requestRollback } from '../session/control.js';
 import { reapInterrupted } from '../session/interrupted.js';
 import { durationOnly, shown, wholeNumber } from './args.js';
 import { printJson, useColor } from './output.js';
+import { displayLine } from '../printable.js';
 
 function openStore(cwd?: string): { store: CheckpointStore; workspace: string; auditPath: string } {
   const workspace = findWorkspace(resolve(cwd ?? process.cwd()));
@@ -44,7 +45,7 @@ function line(c: Checkpoint): string {
   const when = new Date(c.createdAt).toISOString().replace('T', ' ').slice(0, 19);
   const files = c.filesChanged === undefined ? '' : ` ${kleur.dim(`${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`)}`;
   const left = c.skipped?.length ? ` ${kleur.red(`(${c.skipped.length} large file(s) left out)`)}` : '';
-  return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)}${files} ${kleur.bold(c.kind)} ${c.summary.replace(/\s+/g, ' ').slice(0, 100)}${left}`;
+  return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)}${files} ${kleur.bold(c.kind)} ${displayLine(c.summary, 100)}${left}`;
 }
 
 function describeChanges(changes: FileChange[]): string {
@@ -165,7 +166,7 @@ function describeSteps(chosen: Chosen, filesChanging: number): string {
   const { undone } = chosen;
   if (undone.length === 0) return '';
   const what = (s: Step): string => (s.changed === null ? kleur.dim('still running') : s.changed === 0 ? kleur.dim('changed nothing') : `${s.changed} file${s.changed === 1 ? '' : 's'} changed`);
-  const lines = undone.map((s) => (s.kind === 'change' ? `  ${s.summary.replace(/\s+/g, ' ').slice(0, 110)}` : `  ${kleur.bold(s.tool)} ${s.summary.replace(/\s+/g, ' ').slice(0, 90)} ${kleur.dim('·')} ${what(s)}`));
+  const lines = undone.map((s) => (s.kind === 'change' ? `  ${displayLine(s.summary, 110)}` : `  ${kleur.bold(displayLine(s.tool))} ${displayLine(s.summary, 90)} ${kleur.dim('·')} ${what(s)}`));
   const nothing = undone.every((s) => s.changed === 0);
   const note = !nothing ? '' : filesChanging === 0 ? `${undone.length === 1 ? 'It' : 'They'} changed nothing, so undoing ${undone.length === 1 ? 'it' : 'them'} changes nothing.\n` : `${undone.length === 1 ? 'It' : 'They'} changed nothing; the files below changed after, outside any tool call, and are put back too.\n`;
   const of = undone[0]!.kind === 'change' ? 'settled changes' : 'tool calls';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeStateProblem, HarnessError, mayBeStorage, oneLine, probeState, stateProblem } from '../errors.js';
 import { findWorkspace, stateDirFor } from '../workspace.js';
+import { printable } from '../printable.js';
 
 // The program without its commands, and what runs it: light, so that `harness run` can start the
 // agent without loading the other commands (index.ts adds them all; entry.ts picks).
@@ -13,18 +14,6 @@ export function version(): string {
 
 /** What commander last wanted to print as an error. */
 let commanderMessage = '';
-
-/** Text from the command line or the system, safe to print: no control characters, no endless lines. */
-export function printable(text: string, max = 400): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      // eslint-disable-next-line no-control-regex
-      const clean = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-      return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-    })
-    .join('\n');
-}
 
 /** The command a person was running (`rollback`, `checkpoints prune`), from the words of the command line. */
 function commandPath(program: Command, args: string[]): string {

@@ -9,7 +9,7 @@ import { registerInit } from './init.js';
 import { registerCheckpoints } from './checkpoints.js';
 import { trace } from '../trace.js';
 
-export { internalError, printable } from './execute.js';
+export { internalError } from './execute.js';
 
 /** `harness` with all its commands. */
 export function buildProgram(): Command {

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import { closeInterrupted } from '../session/interrupted.js';
 import { paintVerdict, printJson, useColor } from './output.js';
 import { existingDir, pointInTime, shown, wholeNumber } from './args.js';
+import { displayLine } from '../printable.js';
 
 interface LogOptions {
   session?: string;
@@ -34,25 +35,25 @@ export function formatRow(r: LogRow): string {
   const who = r.decidedBy && r.decidedBy !== 'rule' ? kleur.cyan(`[${r.decidedBy}${r.actor ? ` ${r.actor}` : ''}] `) : '';
   const rule = r.ruleId ? kleur.dim(` (${r.ruleId})`) : '';
   const result = r.ok === false ? kleur.red(' failed') : '';
-  return `${kleur.dim(time(r.at))} ${verdict} ${who}${kleur.bold(r.tool)} ${r.summary.replace(/\s+/g, ' ').slice(0, 160)}${rule}${result}`;
+  return `${kleur.dim(time(r.at))} ${verdict} ${who}${kleur.bold(displayLine(r.tool))} ${displayLine(r.summary, 160)}${rule}${result}`;
 }
 
 /** A connection the proxy decided on, as a log line: `allow  connect registry.npmjs.org:443 (network.registry)`. */
 export function formatConnection(c: ConnectionRow): string {
   const who = c.decidedBy !== 'rule' ? kleur.cyan(`[${c.decidedBy}${c.actor ? ` ${c.actor}` : ''}] `) : '';
-  const origin = c.origin ? kleur.dim(` ${c.origin.replace(/\s+/g, ' ').slice(0, 120)}`) : '';
-  return `${kleur.dim(time(c.at))} ${paintVerdict(c.verdict)} ${who}${kleur.bold('connect')} ${c.host}:${c.port}${kleur.dim(` (${c.ruleId})`)}${origin}`;
+  const origin = c.origin ? kleur.dim(` ${displayLine(c.origin, 120)}`) : '';
+  return `${kleur.dim(time(c.at))} ${paintVerdict(c.verdict)} ${who}${kleur.bold('connect')} ${displayLine(c.host)}:${c.port}${kleur.dim(` (${c.ruleId})`)}${origin}`;
 }
 
 /** A rollback or undo as a log line: who, to and from which checkpoint, the call it went back before, the files. */
 export function formatRollback(r: RollbackRow, calls: ReadonlyMap<string, LogRow>): string {
   const who = kleur.cyan(`[${r.by}${r.actor ? ` ${r.actor}` : ''}] `);
   const before = r.step ? calls.get(r.step) : undefined;
-  const step = r.step ? kleur.dim(` (just before ${before ? `${before.tool} ${before.summary.replace(/\s+/g, ' ').slice(0, 80)}` : r.step})`) : '';
+  const step = r.step ? kleur.dim(` (just before ${before ? `${displayLine(before.tool)} ${displayLine(before.summary, 80)}` : r.step})`) : '';
   const from = r.from ? kleur.dim(` from ${r.from.slice(0, 12)}`) : '';
-  const files = r.fileCount === 0 ? 'no file changed' : `${r.fileCount} file(s): ${r.files.slice(0, 5).map((f) => f.path).join(', ')}${r.fileCount > 5 ? ', …' : ''}`;
+  const files = r.fileCount === 0 ? 'no file changed' : `${r.fileCount} file(s): ${r.files.slice(0, 5).map((f) => displayLine(f.path)).join(', ')}${r.fileCount > 5 ? ', …' : ''}`;
   const left = r.notRestored.length ? kleur.yellow(` · ${r.notRestored.length} left as they were`) : '';
-  const outcome = r.error ? kleur.red(`failed: ${r.error}`) : `${files}${left}`;
+  const outcome = r.error ? kleur.red(`failed: ${displayLine(r.error)}`) : `${files}${left}`;
   return `${kleur.dim(time(r.at))} ${kleur.magenta(r.kind.padEnd(8))} ${who}to ${kleur.yellow(r.to.slice(0, 12))}${step}${from}: ${outcome}`;
 }
 

@@ -6,6 +6,7 @@ import { lineDiff, type DiffLine } from '../line-diff.js';
 import type { ApprovalView } from './views.js';
 import { readSmall } from './file-text.js';
 import { displayPath } from '../workspace.js';
+import { escapeControls } from '../printable.js';
 
 export interface ApprovalInput {
   id: string;
@@ -14,7 +15,9 @@ export interface ApprovalInput {
   deadline: number;
 }
 
-const masked = (lines: DiffLine[]): DiffLine[] => lines.map((l) => ({ ...l, text: redact(l.text) }));
+/** Text from the agent or its files as the dialog may draw it: secrets masked, no control characters (no escape sequence reaches the terminal). */
+const shown = (text: string): string => escapeControls(redact(text));
+const masked = (lines: DiffLine[]): DiffLine[] => lines.map((l) => ({ ...l, text: shown(l.text) }));
 
 /** What a tool would do to one file, as diff lines (secrets masked). */
 function previewFile(file: FileChange, cwd: string): { lines: DiffLine[]; note?: string } {
@@ -51,7 +54,7 @@ export function previewChange(event: ToolEvent, workspace: string): { lines: Dif
   const lines = files.flatMap((file) => {
     const p = previewFile(file, event.cwd);
     const name = displayPath(workspace, resolve(event.cwd, file.path));
-    return [{ kind: 'file' as const, text: p.note ? `${name} (${p.note})` : name }, ...p.lines];
+    return [{ kind: 'file' as const, text: escapeControls(p.note ? `${name} (${p.note})` : name) }, ...p.lines];
   });
   return { lines, note: `${files.length} files` };
 }
@@ -60,9 +63,9 @@ export function previewChange(event: ToolEvent, workspace: string): { lines: Dif
 /** The approval dialog's view of a request. */
 export function approvalView(input: ApprovalInput, workspace: string, sessionScope: string | null): ApprovalView {
   const { event, decision } = input;
-  const command = event.kind === 'shell' ? redact(event.command ?? '') : undefined;
+  const command = event.kind === 'shell' ? shown(event.command ?? '') : undefined;
   const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
-  const analysed = (decision.commands ?? []).map((c) => redact(c.argv.join(' '))).filter((text, i, all) => text && all.indexOf(text) === i);
+  const analysed = (decision.commands ?? []).map((c) => shown(c.argv.join(' '))).filter((text, i, all) => text && all.indexOf(text) === i);
   // worth showing when harness read something the person cannot see as written (quoting, escapes, wrappers)
   const normalized = command !== undefined && analysed.some((a) => !squash(command).includes(squash(a))) ? analysed : [];
   const isFile = event.kind === 'write' || event.kind === 'edit';
@@ -70,16 +73,16 @@ export function approvalView(input: ApprovalInput, workspace: string, sessionSco
   return {
     id: input.id,
     agent: event.agent,
-    tool: event.tool,
+    tool: escapeControls(event.tool),
     kind: event.kind,
     command,
     normalized,
-    target: event.paths[0] ? displayPath(workspace, resolve(event.cwd, event.paths[0])) : undefined,
+    target: event.paths[0] ? escapeControls(displayPath(workspace, resolve(event.cwd, event.paths[0]))) : undefined,
     preview: preview.lines,
     previewNote: preview.note,
-    cwd: event.cwd,
+    cwd: escapeControls(event.cwd),
     ruleId: decision.ruleId,
-    reason: redact(decision.reason),
+    reason: shown(decision.reason),
     deadline: input.deadline,
     sessionScope: sessionScope ?? 'nothing exact to remember: same as y',
   };

@@ -1,4 +1,5 @@
 import { redact } from '../audit/redact.js';
+import { displayLine } from '../printable.js';
 
 /**
  * A decision the person did not see being made, told to them as it happens: harness refused a
@@ -33,8 +34,20 @@ export function refusalText(detail: string): string {
   return pieces.find((p) => /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|403 Forbidden|not an allowed host/i.test(p)) ?? detail.trim();
 }
 
-/** What the notice is about and the rule behind it, ready to show (secrets masked, one line each). */
+/**
+ * What the notice is about and the rule behind it, ready to show: secrets masked, one line each,
+ * and no control characters (the command, the tool's name and output are the agent's: an escape
+ * sequence in them would otherwise reach the person's terminal as one).
+ */
 export function noticeParts(n: DecisionNotice): { verb: string; call: string; rule: string; why: string } {
+  const parts = rawParts(n);
+  return { verb: parts.verb, call: shown(parts.call), rule: shown(parts.rule), why: shown(parts.why) };
+}
+
+/** One line of text from the agent, as the person's terminal may show it. */
+const shown = (text: string): string => displayLine(text);
+
+function rawParts(n: DecisionNotice): { verb: string; call: string; rule: string; why: string } {
   const subject = redact(n.subject.replace(/\s+/g, ' ').trim());
   const call = subject ? `${n.tool} ${subject.length > 80 ? `${subject.slice(0, 79)}…` : subject}` : n.tool;
   switch (n.kind) {

@@ -7,12 +7,13 @@ import { trace } from '../trace.js';
 export class Lifecycle {
   private readonly held: { name: string; release: () => unknown }[] = [];
 
-  /** `fault`: called before each step, for tests that make a step fail. */
-  constructor(private readonly fault?: (step: string) => void) {}
+  /** `fault`: called before each step, for tests that make a step fail (or wait, when it returns a promise). */
+  constructor(private readonly fault?: (step: string) => void | Promise<void>) {}
 
   /** Runs one step of the start; what it returns is released at the end by `release`. */
   async acquire<T>(name: string, get: () => T | Promise<T>, release?: (value: T) => unknown): Promise<T> {
-    this.fault?.(name);
+    const fault = this.fault?.(name);
+    if (fault) await fault;
     trace(`${name}: start`);
     const value = await get();
     trace(`${name}: done`);

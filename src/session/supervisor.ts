@@ -54,8 +54,8 @@ export interface RunOptions {
   /** `--autonomous`: the agent's own prompts off, harness's decisions final; needs the sandbox. */
   autonomous?: boolean;
   version: string;
-  /** Tests: called before each step of the start; throwing there makes that step fail. */
-  fault?: (step: string) => void;
+  /** Tests: called before each step of the start; throwing there makes that step fail, a promise makes it wait. */
+  fault?: (step: string) => void | Promise<void>;
 }
 
 export interface SessionResult {
@@ -115,6 +115,19 @@ function withTimeout(answer: Promise<boolean>, view: ApprovalView, onTimeout: ()
       resolve(yes);
     });
   });
+}
+
+/**
+ * Kills the agent and what it started in its process group (it leads one: a pty's child, or a child
+ * spawned detached), not just the agent; `alone` when there is no group to reach.
+ */
+function killSession(pid: number | null, alone: () => void): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+    else alone();
+  } catch {
+    alone();
+  }
 }
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
@@ -460,9 +473,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
 
     /** What can wait until the agent runs (for a program without hooks: what it runs under). */
     const setUp = async (): Promise<void> => {
-      const { CheckpointStore, ControlServer, SessionRollback, LivePolicy, sessionProcessRules, SessionGuard, PeriodicCheckpoints, createHookHandler, NetworkGate } = await modules();
-      trace('set-up modules loaded');
-      const log = audit ?? (await openAudit());
+      // the log (when the agent's start did not already open it) while the rest loads
+      const [{ CheckpointStore, ControlServer, SessionRollback, LivePolicy, sessionProcessRules, SessionGuard, PeriodicCheckpoints, createHookHandler, NetworkGate }, log] = await Promise.all([
+        modules().finally(() => trace('set-up modules loaded')),
+        audit ?? openAudit(),
+      ]);
       const store = loaded.checkpoints.enabled
         ? await life.acquire('checkpoint store', () => {
             try {
@@ -599,7 +614,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
       tuiModule = import('../tui/tui.js');
       tuiTerminal = terminal;
-      return { exited, stop: () => terminal.kill('SIGKILL') };
+      return { exited, stop: () => killSession(agentPid, () => terminal.kill('SIGKILL')) };
     }
 
     /** The agent without a terminal: its own session (as in a pty), so processes its tool calls leave behind can be told apart. */
@@ -612,15 +627,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         child.once('error', reject);
         child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
       }).finally(() => FORWARDED_SIGNALS.forEach((s) => process.off(s, forward)));
-      const stop = (): void => {
-        try {
-          // the agent's whole session: it leads its own process group
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      };
-      return { exited, stop };
+      return { exited, stop: () => killSession(child.pid ?? null, () => child.kill('SIGKILL')) };
     }
 
     /** Once the session is set up: the TUI, with the log and checkpoints its panel shows, answers approvals. */

@@ -53,6 +53,9 @@ export class NoticeModel {
   private latest: DecisionNotice | null = null;
   private counts = new Map<DecisionNotice['kind'], number>();
   private until = 0;
+  /** Bumped by every change to what the bar says. */
+  private version = 0;
+  private cached: { key: string; text: string } | null = null;
 
   constructor(private readonly ttlMs = NOTICE_TTL_MS) {}
 
@@ -61,6 +64,7 @@ export class NoticeModel {
     this.latest = notice;
     this.counts.set(notice.kind, (this.counts.get(notice.kind) ?? 0) + 1);
     this.until = now + this.ttlMs;
+    this.version++;
   }
 
   visible(now: number): boolean {
@@ -74,13 +78,20 @@ export class NoticeModel {
 
   /** How many notices the bar stands for now. */
   total(now: number): number {
-    return this.visible(now) ? [...this.counts.values()].reduce((a, b) => a + b, 0) : 0;
+    return this.visible(now) ? this.count() : 0;
+  }
+
+  private count(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
   }
 
   dismiss(): void {
     this.latest = null;
     this.counts.clear();
     this.until = 0;
+    this.version++;
   }
 
   /**
@@ -90,27 +101,34 @@ export class NoticeModel {
    */
   text(now: number, panelKey: string, columns = 1000): string | null {
     if (!this.visible(now) || !this.latest) return null;
-    const p = noticeParts(this.latest);
-    const total = this.total(now);
+    // drawn again around every chunk of the agent's output: worked out once per notice and width
+    const key = `${this.version} ${panelKey} ${columns}`;
+    if (this.cached?.key !== key) this.cached = { key, text: this.compose(this.latest, panelKey, columns) };
+    return this.cached.text;
+  }
+
+  private compose(latest: DecisionNotice, panelKey: string, columns: number): string {
+    // control characters in the agent's text are already escaped (noticeParts)
+    const { verb, call, rule, why } = noticeParts(latest);
+    const total = this.count();
     const kinds = [...this.counts];
-    const line = (call: string, why: string): string => {
-      const about = `${call} · ${p.rule}${why ? `: ${why}` : ''}`;
-      if (total === 1) return `harness ${p.verb} ${about}`;
+    const line = (callText: string, whyText: string): string => {
+      const about = `${callText} · ${rule}${whyText ? `: ${whyText}` : ''}`;
+      if (total === 1) return `harness ${verb} ${about}`;
       if (kinds.length === 1) return `harness: ${total} calls ${WORD[kinds[0]![0]]} — latest: ${about}`;
-      return `harness: ${total} calls (${kinds.map(([kind, n]) => `${n} ${WORD[kind]}`).join(', ')}) — latest, ${p.verb}: ${about}`;
+      return `harness: ${total} calls (${kinds.map(([kind, n]) => `${n} ${WORD[kind]}`).join(', ')}) — latest, ${verb}: ${about}`;
     };
     // narrow: the reason is cut first, then "for details", then the call; the rule's id stays whole as long as it can
-    const fits = (text: string, width: number): boolean => stringWidth(text) <= width;
-    for (const tail of [` · ${keyLabel(panelKey)} for details`, ` · ${keyLabel(panelKey)}`]) {
+    const full = line(call, why);
+    const bare = stringWidth(line(call, ''));
+    const short = ` · ${keyLabel(panelKey)}`;
+    for (const tail of [`${short} for details`, short]) {
       const room = columns - stringWidth(tail);
-      if (fits(line(p.call, p.why), room)) return line(p.call, p.why) + tail;
-      const bare = stringWidth(line(p.call, ''));
-      if (bare + 10 <= room) return line(p.call, clip(p.why, room - bare - 2)) + tail;
+      if (stringWidth(full) <= room) return full + tail;
+      if (bare + 10 <= room) return line(call, clip(why, room - bare - 2)) + tail;
     }
-    const tail = ` · ${keyLabel(panelKey)}`;
-    const room = columns - stringWidth(tail);
-    const left = room - stringWidth(line('', ''));
-    if (left >= 6) return line(clip(p.call, left), '') + tail;
-    return clip(line(p.call, p.why), columns);
+    const left = columns - stringWidth(short) - stringWidth(line('', ''));
+    if (left >= 6) return line(clip(call, left), '') + short;
+    return clip(full, columns);
   }
 }

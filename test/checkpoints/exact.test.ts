@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -168,6 +168,117 @@ describe.each([
     const { notRestored } = await store.restore(cp!, 's');
     expect(lstatSync(join(r, 'pipe')).isFIFO()).toBe(true);
     expect(notRestored.join('\n')).toMatch(/pipe: a fifo/);
+  });
+
+  it('a name with a newline is recorded, removed and restored as its bytes', async () => {
+    const { root, repo: r } = repo();
+    writeFileSync(join(r, 'a'), 'a');
+    const { store } = await open(root, r, track);
+    const first = await store.snapshot(meta('plain'), { always: true });
+    writeFileSync(join(r, 'new\nline'), 'nl');
+    const second = await store.snapshot(meta('with a newline'));
+    expect(listing(r, second!.tree)['new\nline']).toBe(`100644 ${blob(r, 'nl')}`);
+    const { changes } = await store.restore(first!, 's');
+    expect(changes.map((c) => c.path)).toEqual(['"new\\nline"']);
+    expect(existsSync(join(r, 'new\nline'))).toBe(false);
+    await store.restore(second!, 's');
+    expect(readFileSync(join(r, 'new\nline'), 'utf8')).toBe('nl');
+  });
+
+  it('a directory swapped for a symlink to outside the workspace: the checkpoint holds the link, nothing is read or written through it', async () => {
+    const { root, repo: r } = repo();
+    mkdirSync(join(r, 'd'));
+    writeFileSync(join(r, 'd', 'f'), 'mine\n');
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'f'), 'outside\n');
+    const { store } = await open(root, r, track);
+    const first = await store.snapshot(meta('d is a directory'), { always: true });
+    // a write into d, then d moved away and a link to outside put in its place (one batch of events)
+    writeFileSync(join(r, 'd', 'f'), 'changed\n');
+    renameSync(join(r, 'd'), join(r, 'd.old'));
+    symlinkSync(outside, join(r, 'd'));
+    const swapped = await store.snapshot(meta('d is a link'));
+    const got = listing(r, swapped!.tree);
+    expect(got['d']).toBe(`120000 ${blob(r, outside)}`);
+    expect(got['d/f']).toBeUndefined();
+    expect(got['d.old/f']).toBe(`100644 ${blob(r, 'changed\n')}`);
+    await store.restore(first!, 's');
+    expect(lstatSync(join(r, 'd')).isDirectory()).toBe(true);
+    expect(readFileSync(join(r, 'd', 'f'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(r, 'd.old'))).toBe(false);
+    expect(readFileSync(join(outside, 'f'), 'utf8')).toBe('outside\n');
+    expect(readdirSync(outside)).toEqual(['f']);
+  });
+
+  it('an ignored directory swapped for a symlink to outside: the rollback reads, writes and chmods nothing through it', async () => {
+    const { root, repo: r } = repo();
+    writeFileSync(join(r, '.gitignore'), 'cache\n');
+    mkdirSync(join(r, 'cache'));
+    writeFileSync(join(r, 'cache', 'secret'), 'mine\n');
+    chmodSync(join(r, 'cache', 'secret'), 0o600);
+    writeFileSync(join(r, 'a'), 'a');
+    const { store } = await open(root, r, track);
+    // a tool writes cache/secret: recorded, mode bits and all
+    const cp = await store.snapshot(meta('the tool writes cache/secret'), { always: true, force: [join(r, 'cache', 'secret')] });
+    expect(listing(r, cp!.tree)['cache/secret']).toBe(`100644 ${blob(r, 'mine\n')}`);
+    expect(cp!.outside?.modes).toEqual({ 'cache/secret': '0600' });
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret'), 'outside\n');
+    chmodSync(join(outside, 'secret'), 0o644);
+    rmSync(join(r, 'cache'), { recursive: true });
+    symlinkSync(outside, join(r, 'cache'));
+    writeFileSync(join(r, 'a'), 'b');
+    const { saved, notRestored } = await store.restore(cp!, 's');
+    expect(readFileSync(join(outside, 'secret'), 'utf8')).toBe('outside\n');
+    expect(lstatSync(join(outside, 'secret')).mode & 0o777).toBe(0o644);
+    expect(readdirSync(outside)).toEqual(['secret']);
+    expect(readlinkSync(join(r, 'cache'))).toBe(outside);
+    expect(listing(r, saved!.tree)['cache/secret']).toBeUndefined();
+    expect(notRestored.join('\n')).toMatch(/cache\/secret: not restored, the symlink cache is in the way/);
+    expect(readFileSync(join(r, 'a'), 'utf8')).toBe('a');
+  });
+
+  it('a file hidden or un-hidden by an edit of .git/info/exclude (not .gitignore): restored when hidden, never deleted when un-hidden', async () => {
+    const { root, repo: r } = repo();
+    const exclude = join(r, '.git', 'info', 'exclude');
+    writeFileSync(join(r, 'report.txt'), 'report v1\n');
+    writeFileSync(join(r, 'local.txt'), 'mine, never recorded\n');
+    writeFileSync(exclude, 'local.txt\n');
+    const { store } = await open(root, r, track);
+    const first = await store.snapshot(meta('local.txt hidden'), { always: true });
+    expect(Object.keys(listing(r, first!.tree))).toEqual(['report.txt']);
+    // report.txt hidden and changed, local.txt no longer hidden
+    writeFileSync(exclude, 'report.txt\n');
+    writeFileSync(join(r, 'report.txt'), 'report v2\n');
+    const second = await store.snapshot(meta('report.txt hidden'));
+    expect(listing(r, second!.tree)['report.txt']).toBe(`100644 ${blob(r, 'report v2\n')}`);
+    rmSync(join(r, 'report.txt'));
+    await store.restore(second!, 's');
+    expect(readFileSync(join(r, 'report.txt'), 'utf8')).toBe('report v2\n');
+    await store.restore(first!, 's');
+    expect(readFileSync(join(r, 'report.txt'), 'utf8')).toBe('report v1\n');
+    expect(readFileSync(join(r, 'local.txt'), 'utf8')).toBe('mine, never recorded\n');
+  });
+
+  it('core.excludesFile and core.attributesFile in the repository config: ignore rules as git has them, no conversion from the attributes file', async () => {
+    const { root, repo: r } = repo();
+    writeFileSync(join(root, 'attributes'), '* text eol=crlf filter=rot13\n');
+    writeFileSync(join(root, 'excludes'), '*.secret\n');
+    git(r, 'config', 'core.attributesFile', join(root, 'attributes'));
+    git(r, 'config', 'core.excludesFile', join(root, 'excludes'));
+    git(r, 'config', 'filter.rot13.clean', 'tr A-Za-z N-ZA-Mn-za-m');
+    git(r, 'config', 'filter.rot13.smudge', 'tr A-Za-z N-ZA-Mn-za-m');
+    writeFileSync(join(r, 'a.txt'), 'Hello\n');
+    writeFileSync(join(r, 'x.secret'), 'not recorded\n');
+    const { store } = await open(root, r, track);
+    const cp = await store.snapshot(meta('attributes file, excludes file'), { always: true });
+    expect(listing(r, cp!.tree)).toEqual({ 'a.txt': `100644 ${blob(r, 'Hello\n')}` });
+    writeFileSync(join(r, 'a.txt'), 'clobbered\n');
+    await store.restore(cp!, 's');
+    expect(readFileSync(join(r, 'a.txt'), 'latin1')).toBe('Hello\n');
+    expect(readFileSync(join(r, 'x.secret'), 'utf8')).toBe('not recorded\n');
   });
 });
 

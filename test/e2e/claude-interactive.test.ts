@@ -12,6 +12,14 @@ afterEach(async () => {
   model = null;
 });
 
+/** Types a line into Claude Code's prompt and presses Enter once it shows (sooner, it may take both as one paste). */
+async function submit(term: PtyDriver, text: string): Promise<void> {
+  const mark = term.mark();
+  term.type(text);
+  await term.waitFor(text, 30_000, mark);
+  term.type('\r');
+}
+
 async function session(answer: 'y' | 'n') {
   model = new ModelServer();
   const url = await model.start();
@@ -26,9 +34,7 @@ async function session(answer: 'y' | 'n') {
   ]);
   const term = new PtyDriver(process.execPath, [HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env });
   await term.waitFor('bypass permissions');
-  term.type('clean up the repo');
-  await new Promise((r) => setTimeout(r, 300));
-  term.type('\r');
+  await submit(term, 'clean up the repo');
   await term.waitFor('harness · approval needed');
   expect(term.text).toContain('git reset --hard');
   expect(term.text).toContain('git.reset-hard');
@@ -39,9 +45,7 @@ async function session(answer: 'y' | 'n') {
   await term.waitFor('finished', 30_000, mark);
   // the agent's screen is back
   expect(term.since(mark)).toMatch(/Claude Code|clean up the repo|finished/);
-  term.type('/exit');
-  await new Promise((r) => setTimeout(r, 500));
-  term.type('\r');
+  await submit(term, '/exit');
   const code = await term.exited;
   return { sb, code, text: term.text };
 }

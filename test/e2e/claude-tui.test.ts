@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
-import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/agent-env.js';
+import { latestSession } from '../support/agent-env.js';
+import { exitClaude, sandboxWithRules, startClaude } from '../support/claude-tmux.js';
 import { ModelServer } from '../support/model-server.js';
 import { Tmux } from '../support/tmux.js';
+import { until } from '../support/until.js';
 
 let model: ModelServer | null = null;
 let tmux: Tmux | null = null;
@@ -17,32 +18,11 @@ afterEach(async () => {
   model = null;
 });
 
-/** `harness run claude` in tmux, with a first prompt typed once Claude Code is ready. */
-async function startClaude(t: Tmux, sb: { repo: string; env: NodeJS.ProcessEnv }, prompt: string): Promise<void> {
-  t.start([process.execPath, HARNESS_BIN, 'run', 'claude', '--', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
-  await t.waitFor('bypass permissions');
-  t.type(prompt);
-  await new Promise((r) => setTimeout(r, 300));
-  t.keys(['Enter']);
-}
-
-async function exitClaude(t: Tmux): Promise<number> {
-  t.type('/exit');
-  await new Promise((r) => setTimeout(r, 500));
-  t.keys(['Enter']);
-  return t.exitCode();
-}
-
 describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialog and the panel, with the real Claude Code', () => {
   it('y runs the command, n refuses it and the model is told, Ctrl-] r rolls a write back', async () => {
     model = new ModelServer();
     const url = await model.start();
-    const sb = claudeSandbox(url);
-    writeFileSync(
-      join(sb.repo, 'harness.config.json'),
-      JSON.stringify({ rules: [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'creating files with touch needs a yes in this repository' }] }),
-    );
-    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: sb.repo });
+    const sb = sandboxWithRules(url, [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'creating files with touch needs a yes in this repository' }], { commit: true });
     model.setScript([
       { tool: 'Bash', input: { command: 'touch approved.txt', description: 'first' } },
       { tool: 'Bash', input: { command: 'touch refused.txt', description: 'second' } },
@@ -94,7 +74,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     await tmux.waitFor('undone');
     expect(existsSync(join(sb.repo, 'notes.md'))).toBe(true);
     tmux.keys(['u']);
-    for (let i = 0; i < 100 && existsSync(join(sb.repo, 'notes.md')); i++) await new Promise((r) => setTimeout(r, 100));
+    await until('the redo to remove notes.md', () => !existsSync(join(sb.repo, 'notes.md')), 10_000);
     expect(existsSync(join(sb.repo, 'notes.md'))).toBe(false);
 
     // q gives Claude Code its screen back
@@ -134,8 +114,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
   it('a allows the same command for the rest of the session; the panel lists the rule and x revokes it', async () => {
     model = new ModelServer();
     const url = await model.start();
-    const sb = claudeSandbox(url);
-    writeFileSync(join(sb.repo, 'harness.config.json'), JSON.stringify({ rules: [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'touch needs a yes' }] }));
+    const sb = sandboxWithRules(url, [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'touch needs a yes' }]);
     model.setScript([
       { tool: 'Bash', input: { command: 'touch a.txt', description: 'one' } },
       { tool: 'Bash', input: { command: 'touch a.txt', description: 'two' } },

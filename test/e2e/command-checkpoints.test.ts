@@ -93,15 +93,12 @@ async function checkSession(steps: string[], last: string): Promise<void> {
   expect(ids.length, 'one checkpoint at the start, one per step, one at the end').toBe(steps.length + 2);
   // every checkpoint holds what was on disk at its step: rolled back to, in an order that jumps around
   const order = ids.map((_, k) => k).sort((a, b) => ((a * 7) % ids.length) - ((b * 7) % ids.length));
-  let before = treeListing(repo);
   for (const k of order) {
     const back = await runHarness(['rollback', '--to', ids[k]!], env, repo);
     expect(back.code, back.stderr).toBe(0);
     const now = treeListing(repo);
     expect(listingDiff(expected[k]!, now), `rollback to checkpoint ${k} (${k === 0 ? 'start' : k > steps.length ? `end: ${last}` : steps[k - 1]})`).toEqual([]);
-    before = now;
   }
-  void before;
 }
 
 describe('harness run -- <program>: a checkpoint for each settled change, none missed', () => {

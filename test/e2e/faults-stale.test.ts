@@ -1,14 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
 import { HARNESS_BIN, runHarness } from '../support/agent-env.js';
+import { fakeClaude } from '../support/fake-claude.js';
 import { until } from '../support/until.js';
 
-const FAKE_CLAUDE = new URL('../fixtures/fake-claude.mjs', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'harness-faults-stale-'));
 afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
@@ -21,7 +21,7 @@ describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and conti
     execFileSync('git', ['init', '-q'], { cwd: repo });
     const flag = (name: string) => join(dir, name);
     // a Claude Code stand-in driving the real hook client (waiting 1 s instead of the configured time)
-    const script = [
+    const agent = fakeClaude(dir, [
       { touch: flag('ready') },
       { waitFor: flag('go') },
       { tool: 'Bash', id: 'stale-call', input: { command: 'touch stale.txt', description: 'x' }, run: 'touch stale.txt', clientTimeout: 1 },
@@ -29,17 +29,8 @@ describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and conti
       { waitFor: flag('go-on') },
       { tool: 'Bash', id: 'next-call', input: { command: 'touch next.txt', description: 'x' }, run: 'touch next.txt' },
       { exit: 0 },
-    ];
-    writeFileSync(join(dir, 'script.json'), JSON.stringify(script));
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: join(dir, 'home'),
-      HARNESS_STATE_DIR: join(dir, 'state'),
-      HARNESS_CLAUDE_BIN: FAKE_CLAUDE,
-      FAKE_AGENT_SCRIPT: join(dir, 'script.json'),
-      FAKE_AGENT_LOG: join(dir, 'agent.jsonl'),
-      NO_COLOR: '1',
-    };
+    ]);
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(dir, 'home'), HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...agent.env };
     mkdirSync(env.HOME!, { recursive: true });
     const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--hook-transport', 'command', 'claude'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -55,9 +46,9 @@ describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and conti
     } finally {
       harness.kill('SIGCONT');
     }
-    const pre = readFileSync(env.FAKE_AGENT_LOG!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const pre = agent.answers();
     expect(pre[0]).toMatchObject({ id: 'stale-call', event: 'pre', allowed: false, code: 2 });
-    expect(pre[0].stderr).toMatch(/did not answer in time/);
+    expect(pre[0]!.stderr).toMatch(/did not answer in time/);
 
     // harness, continued, reads the request the client no longer waits for
     const log = () => AuditLog.open(auditPathFor(repo, env));

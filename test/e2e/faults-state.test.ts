@@ -1,9 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HARNESS_BIN } from '../support/agent-env.js';
+import { fakeClaude } from '../support/fake-claude.js';
 
 /**
  * harness's state directory on a small file system of its own that is full or read-only: at the
@@ -12,7 +13,6 @@ import { HARNESS_BIN } from '../support/agent-env.js';
  * root: `unshare --mount`; otherwise a user namespace) that ends with the test, so no mount is left
  * behind and nothing outside the tmpfs can fill up.
  */
-const FAKE_CLAUDE = new URL('../fixtures/fake-claude.mjs', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'harness-faults-state-'));
 afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
@@ -149,8 +149,7 @@ describe('the state directory is full or read-only before a session starts', () 
 describe('the state directory fills up during a session (a Claude Code stand-in on the real hooks)', () => {
   it('calls are blocked with the reason, the person is told once, what was not logged is listed at the end, the exit code is kept, and calls go through again once there is room', async () => {
     const dir = join(root, 'full-during');
-    mkdirSync(dir, { recursive: true });
-    const steps = [
+    const agent = fakeClaude(dir, [
       { tool: 'Bash', id: 'before', input: { command: 'touch a.txt', description: 'x' }, run: 'touch a.txt' },
       { sh: 'mountpoint -q "$STATE" && dd if=/dev/zero of="$STATE/fill" bs=4k count=1100 2>/dev/null' },
       { tool: 'Bash', id: 'full-1', input: { command: 'touch b.txt', description: 'x' }, run: 'touch b.txt' },
@@ -158,26 +157,21 @@ describe('the state directory fills up during a session (a Claude Code stand-in 
       { sh: 'rm -f "$STATE/fill"' },
       { tool: 'Bash', id: 'after', input: { command: 'touch d.txt', description: 'x' }, run: 'touch d.txt' },
       { exit: 5 },
-    ];
-    writeFileSync(join(dir, 'script.json'), JSON.stringify(steps));
-    const r = await inTinyState('full-during', ['h run run --no-sandbox --hook-transport command claude', 'h log log --json'].join('\n'), {
-      sizeKb: 4096,
-      env: { HARNESS_CLAUDE_BIN: FAKE_CLAUDE, FAKE_AGENT_SCRIPT: join(dir, 'script.json'), FAKE_AGENT_LOG: join(dir, 'agent.jsonl') },
-    });
+    ]);
+    const r = await inTinyState('full-during', ['h run run --no-sandbox --hook-transport command claude', 'h log log --json'].join('\n'), { sizeKb: 4096, env: agent.env });
     expect(r.code, r.stderr).toBe(0);
     const run = r.result('run');
     expectNoStack(run.stderr);
     // the agent's exit code is harness's
     expect(run.code, run.stderr).toBe(5);
 
-    const agent = readFileSync(join(dir, 'agent.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const pre = (id: string) => agent.find((a) => a.id === id && a.event === 'pre');
+    const pre = (id: string) => agent.answers().find((a) => a.id === id && a.event === 'pre')!;
     expect(pre('before')).toMatchObject({ allowed: true });
     expect(pre('after')).toMatchObject({ allowed: true });
     for (const id of ['full-1', 'full-2']) {
       expect(pre(id)).toMatchObject({ allowed: false });
       // the agent is told why, with the path and the fix, so it can tell the person
-      expect(JSON.parse(pre(id).stdout).hookSpecificOutput.permissionDecisionReason).toMatch(FULL);
+      expect(JSON.parse(pre(id).stdout!).hookSpecificOutput.permissionDecisionReason).toMatch(FULL);
     }
     expect(existsSync(join(r.repo, 'b.txt'))).toBe(false);
     expect(existsSync(join(r.repo, 'c.txt'))).toBe(false);
@@ -204,20 +198,15 @@ describe('the state directory fills up during a session (a Claude Code stand-in 
 describe('the state directory turns read-only while a session runs', () => {
   it('harness ends with the agent\'s exit code, one line naming the path and the fix for what it could not clean up, and no stack trace; later commands say the same', async () => {
     const dir = join(root, 'ro-during');
-    mkdirSync(dir, { recursive: true });
-    const steps = [
+    const agent = fakeClaude(dir, [
       { tool: 'Bash', id: 'before', input: { command: 'touch a.txt', description: 'x' }, run: 'touch a.txt' },
       // a read-only view of the state from now on (what is open stays open, as when a disk goes read-only under a process)
       { sh: 'mount --bind "$STATE" "$STATE" && mount -o remount,bind,ro "$STATE"' },
       { exit: 6 },
-    ];
-    writeFileSync(join(dir, 'script.json'), JSON.stringify(steps));
-    const r = await inTinyState('ro-during', ['h run run --no-sandbox --hook-transport command claude', 'h again run --no-sandbox -- true', 'h log log --json'].join('\n'), {
-      env: { HARNESS_CLAUDE_BIN: FAKE_CLAUDE, FAKE_AGENT_SCRIPT: join(dir, 'script.json'), FAKE_AGENT_LOG: join(dir, 'agent.jsonl') },
-    });
+    ]);
+    const r = await inTinyState('ro-during', ['h run run --no-sandbox --hook-transport command claude', 'h again run --no-sandbox -- true', 'h log log --json'].join('\n'), { env: agent.env });
     expect(r.code, r.stderr).toBe(0);
-    const agent = readFileSync(join(dir, 'agent.jsonl'), 'utf8');
-    expect(agent).toMatch(/"code":0/);
+    expect(readFileSync(agent.log, 'utf8')).toMatch(/"code":0/);
     const run = r.result('run');
     expectNoStack(run.stderr);
     expect(run.code, run.stderr).toBe(6);

@@ -6,6 +6,7 @@ import { AuditLog } from '../../src/audit/store.js';
 import { auditPathFor } from '../../src/workspace.js';
 import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/agent-env.js';
 import { ModelServer } from '../support/model-server.js';
+import { until } from '../support/until.js';
 
 let model: ModelServer | null = null;
 afterEach(async () => {
@@ -31,13 +32,17 @@ describe('the watcher with the real Claude Code', () => {
     const sb = claudeSandbox(await model.start());
     const config = JSON.stringify({ rules: [{ id: 'team.no-curl', decision: 'deny', command: 'curl', reason: 'no network' }] });
     writeFileSync(join(sb.repo, 'harness.config.json'), config);
+    // the writer acts once the test says so (no tool call runs then), and stays until the test saw what it did
+    const go = join(sb.root, 'writer-go');
+    const stop = join(sb.root, 'writer-stop');
     const writer = [
       "const fs = require('fs');",
-      'setTimeout(() => {',
+      'const when = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 20); };',
+      `when(${JSON.stringify(go)}, () => {`,
       "  fs.writeFileSync('generated.txt', 'written in the background\\n');",
       "  fs.writeFileSync('harness.config.json', '{}');",
-      '}, 1500);',
-      'setTimeout(() => {}, 4000);',
+      `  when(${JSON.stringify(stop)}, () => {});`,
+      '});',
       // too large for harness to judge by content (it would refuse the config write first): the watcher is what this is about
       ...Array.from({ length: 1024 }, () => `// ${'padding '.repeat(40)}`),
     ].join('\n');
@@ -54,9 +59,13 @@ describe('the watcher with the real Claude Code', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     await idle.reached;
-    const deadline = Date.now() + 15_000;
-    while (!['out-of-band', 'tamper-reverted'].every((k) => eventsNow(sb).some((e) => e.kind === k)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    idle.release();
+    writeFileSync(go, '');
+    try {
+      await until('the out-of-band and tamper-reverted events', () => ['out-of-band', 'tamper-reverted'].every((k) => eventsNow(sb).some((e) => e.kind === k)), 15_000);
+    } finally {
+      writeFileSync(stop, '');
+      idle.release();
+    }
     expect(await exited, stderr).toBe(0);
 
     // the writer's file stays; the config is as the person wrote it, and its rule still holds

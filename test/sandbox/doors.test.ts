@@ -5,10 +5,11 @@ import { connect, createServer as createNetServer, type AddressInfo } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { bwrapAvailability } from '../../src/sandbox/bwrap.js';
 import { Doors } from '../../src/sandbox/doors.js';
 import { openSandbox, type Peer, type Refusal } from '../../src/sandbox/index.js';
+import { sandboxRequest } from '../support/sandbox-request.js';
+import { until } from '../support/until.js';
 
 const HOOK_CLIENT = new URL('../../dist/harness-hook', import.meta.url).pathname;
 const NATIVE = new URL('../../dist/harness-sandbox-init', import.meta.url).pathname;
@@ -104,8 +105,10 @@ const script = "const h=require('http');const r=h.request({host:'127.0.0.1',port
   out.launcherCmdline = fs.readFileSync('/proc/' + launcher + '/cmdline', 'utf8').split('\0').join(' ');
   const held = net.connect(Number(port), '127.0.0.1');
   await new Promise((r) => held.on('connect', r));
-  await new Promise((r) => setTimeout(r, 200));
-  const forwarders = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => { try { return fs.readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1].split(' ')[1] === String(launcher); } catch { return false; } });
+  // the launcher's forwarder for the held connection: waited for, not slept for
+  const forwardersNow = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => { try { return fs.readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1].split(' ')[1] === String(launcher); } catch { return false; } });
+  let forwarders = forwardersNow();
+  for (const end = Date.now() + 5000; forwarders.length === 0 && Date.now() < end; forwarders = forwardersNow()) await new Promise((r) => setTimeout(r, 20));
   out.forwarders = forwarders.length;
   out.forwarderEnviron = forwarders.map((p) => read('/proc/' + p + '/environ')).join(' ');
   out.forwarderMem = forwarders.map((p) => read('/proc/' + p + '/mem')).join(' ');
@@ -158,32 +161,11 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
   const hook = new HookStandIn();
   stops.push(() => hook.stop());
   const port = await hook.start();
-  const loaded = loadConfig(ws);
   const refused: Refusal[] = [];
   const egress: string[] = [];
-  const sandbox = await openSandbox({
-    settings: loaded.sandbox,
-    workspace: ws,
-    home,
-    stateDir,
-    configPath: loaded.path,
-    rules: loaded.sources,
-    env: process.env,
-    agentState: [],
-    endpoints: [],
-    injected: [],
-    protectedFiles: [],
-    agentConfig: { files: [], dirs: [] },
-    writableState: [],
-    ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))],
-    interactive: false,
-    decideEgress: async (host, _port, from) => {
-      egress.push(`${host} ${from}`);
-      return { allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false };
-    },
-    onRefused: (r) => refused.push(r),
-    nodeLauncher: opts.nodeLauncher,
-  });
+  const sandbox = await openSandbox(
+    sandboxRequest({ workspace: ws, home, stateDir }, { ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))], onRefused: (r) => refused.push(r), nodeLauncher: opts.nodeLauncher }, egress),
+  );
   try {
     const wrapped = sandbox.wrap('/bin/true', []);
     const dir = wrapped.args[wrapped.args.indexOf('--') + (sandbox.launcher === 'native' ? 2 : 3)]!;
@@ -198,7 +180,7 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
     // refusals are reported on their own connection: give the last ones a moment
-    for (let i = 0; i < 50 && refused.length < (opts.refusals ?? 0); i++) await new Promise((res) => setTimeout(res, 50));
+    await until('the refusals', () => refused.length >= (opts.refusals ?? 0), 2500).catch(() => undefined);
     let out: Record<string, string> = {};
     try {
       out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
@@ -387,8 +369,7 @@ describe.skipIf(!available || !native)('the native launcher runs the agent as th
     const base = mkdtempSync(join(parent, 'nostart-'));
     const [ws, home, stateDir] = ['ws', 'home', 'state'].map((d) => join(base, d)) as [string, string, string];
     for (const d of [ws, home, stateDir]) mkdirSync(d);
-    const loaded = loadConfig(ws);
-    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home, stateDir, configPath: loaded.path, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, decideEgress: async () => ({ allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false }) });
+    const sandbox = await openSandbox(sandboxRequest({ workspace: ws, home, stateDir }));
     try {
       const { file, args } = sandbox.wrap(join(ws, 'no-such-program'), []);
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { bwrapAvailability } from '../../src/sandbox/bwrap.js';
 import { nativeLauncher, openSandbox } from '../../src/sandbox/index.js';
+import { sandboxRequest } from '../support/sandbox-request.js';
+import { until } from '../support/until.js';
 
 const root = mkdtempSync(join(homedir(), '.harness-freeze-'));
 // processes of a killed sandbox may still be ending: retry while they let go of the tree
@@ -43,17 +44,14 @@ describe.skipIf(!bwrapAvailability().ok || !nativeLauncher())('freezing the sand
   it('stops every process at once, even one that keeps forking and sends SIGCONT to everyone, and resumes them', async () => {
     const ws = join(root, 'ws');
     mkdirSync(ws);
-    const loaded = loadConfig(ws);
-    const sandbox = await openSandbox({ settings: loaded.sandbox, workspace: ws, home: join(root, 'home'), stateDir: join(root, 'state'), configPath: null, rules: loaded.sources, env: process.env, agentState: [], endpoints: [], injected: [], protectedFiles: [], agentConfig: { files: [], dirs: [] }, writableState: [], ports: [], interactive: false, decideEgress: async () => ({ allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false }) });
+    const sandbox = await openSandbox(sandboxRequest({ workspace: ws, home: join(root, 'home'), stateDir: join(root, 'state') }, { configPath: null }));
     // a hopper: each generation forks, the parent exits, the child wakes everyone and beats
     const hop = `import os, signal, time\nwhile True:\n    if os.fork():\n        os._exit(0)\n    os.kill(-1, signal.SIGCONT)\n    open('${ws}/beat', 'a').write('.')\n    time.sleep(0.002)\n`;
     // the agent stays; the hopper runs beside it
     const { file, args } = sandbox.wrap('sh', ['-c', 'python3 -c "$HOP" & sleep 600']);
     const child = spawn(file, args, { env: { ...process.env, ...sandbox.env(), HOP: hop }, stdio: 'ignore' });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(join(ws, 'beat')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(existsSync(join(ws, 'beat'))).toBe(true);
+      await until('the hopper to beat', () => existsSync(join(ws, 'beat')), 20_000);
       const thaw = await sandbox.freeze();
       expect(thaw).not.toBeNull();
       // bwrap outside, its pid 1 inside, the launcher: the rest is the agent's, and all of it stopped
@@ -62,10 +60,8 @@ describe.skipIf(!bwrapAvailability().ok || !nativeLauncher())('freezing the sand
       expect(agents.length).toBeGreaterThan(0);
       expect(agents.map((pid) => stat(pid)?.state ?? 'gone').filter((s) => s !== 'T' && s !== 'Z' && s !== 'gone')).toEqual([]);
       await thaw!();
-      const resumed = Date.now() + 10_000;
       const before = readFileSync(join(ws, 'beat'), 'utf8').length;
-      while (readFileSync(join(ws, 'beat'), 'utf8').length === before && Date.now() < resumed) await new Promise((r) => setTimeout(r, 20));
-      expect(readFileSync(join(ws, 'beat'), 'utf8').length).toBeGreaterThan(before);
+      await until('the hopper to beat again', () => readFileSync(join(ws, 'beat'), 'utf8').length > before, 10_000);
     } finally {
       const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');

@@ -3,9 +3,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, wr
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { bwrapAvailability } from '../../src/sandbox/bwrap.js';
 import { openSandbox } from '../../src/sandbox/index.js';
+import { sandboxRequest } from '../support/sandbox-request.js';
 
 const NATIVE = new URL('../../dist/harness-sandbox-init', import.meta.url).pathname;
 const hasExecve = typeof (process as { execve?: unknown }).execve === 'function';
@@ -45,29 +45,8 @@ async function run(mode: 'child' | 'exec'): Promise<string[]> {
   writeFileSync(join(ws, 'real.cjs'), REAL);
   copyFileSync(process.execPath, join(ws, 'real-agent'));
   chmodSync(join(ws, 'real-agent'), 0o755);
-  const loaded = loadConfig(ws);
   const egress: string[] = [];
-  const sandbox = await openSandbox({
-    settings: loaded.sandbox,
-    workspace: ws,
-    home,
-    stateDir,
-    configPath: loaded.path,
-    rules: loaded.sources,
-    env: process.env,
-    agentState: [],
-    endpoints: [],
-    injected: [],
-    protectedFiles: [],
-    agentConfig: { files: [], dirs: [] },
-    writableState: [],
-    ports: [],
-    interactive: false,
-    decideEgress: async (host, _port, from) => {
-      egress.push(`${host} ${from}`);
-      return { allow: false, ruleId: 'test', reason: 'no network in this test', allowLocal: false };
-    },
-  });
+  const sandbox = await openSandbox(sandboxRequest({ workspace: ws, home, stateDir }, {}, egress));
   try {
     expect(sandbox.launcher).toBe('native');
     const { file, args } = sandbox.wrap(join(ws, 'agent'), [mode]);

@@ -47,6 +47,21 @@ describe('approval view', () => {
     expect(view.sessionScope).toBe('x');
   });
 
+  it('escape sequences and control characters in the agent\'s command, its file and its content are shown, never sent to the terminal', () => {
+    // eslint-disable-next-line no-control-regex
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    const evil = '\x1b]0;owned\x07\x1b[2J\r\x9b31m';
+    const shell = event('Bash', { command: `git reset --hard # ${evil}\necho done` });
+    const view = approvalView({ id: '4', event: shell, decision: { ...decideEvent(shell, recommended()), reason: `why${evil}` }, deadline: 0 }, ws, null);
+    expect(view.command).toBe('git reset --hard # \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m\necho done');
+    const write = event('Write', { file_path: join(ws, `f${evil}.txt`), content: `line ${evil}\n` });
+    const file = approvalView({ id: '5', event: write, decision: { ruleId: null, reason: 'r' }, deadline: 0 }, ws, null);
+    // every string of the view the dialog draws
+    const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : []);
+    for (const text of [...strings(view), ...strings(file)]) expect(text).not.toMatch(raw);
+    expect(file.preview.map((l) => l.text)).toContain('line \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m');
+  });
+
   it('file targets are shown relative to the workspace', () => {
     const e = event('Write', { file_path: join(ws, 'src', 'a.ts'), content: '' });
     expect(approvalView({ id: '3', event: e, decision: { ruleId: null, reason: 'r' }, deadline: 0 }, ws, null).target).toBe('src/a.ts');

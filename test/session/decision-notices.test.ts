@@ -6,6 +6,7 @@ import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
 import { ApprovalBus } from '../../src/session/approvals.js';
 import { noticeLine, type DecisionNotice } from '../../src/session/decision-notice.js';
+import { NoticeModel } from '../../src/tui/notice-model.js';
 import { createHookHandler } from '../../src/session/hook-handler.js';
 import { recommended, WS } from '../helpers.js';
 
@@ -52,6 +53,29 @@ describe('the hook handler tells the person about decisions they did not see', (
     const reply = await s.pre('rm -rf ~');
     expect(reply.verdict).toBe('deny');
     expect(s.audit.query({ sessionId: 's' })[0]).toMatchObject({ verdict: 'deny', ruleId: 'fs.delete-home' });
+    s.audit.close();
+  });
+
+  it('escape sequences and control characters from the agent (its command, its tool, its output) never reach the terminal raw', async () => {
+    const seen: DecisionNotice[] = [];
+    const s = session((n) => seen.push(n));
+    // a title change (OSC), a screen clear (CSI), a carriage return over the line, a bell, a C1 CSI
+    const evil = '\x1b]0;owned\x07\x1b[2J\rrm -rf ~ \x9b31m\x7f';
+    await s.pre(`rm -rf ~ # ${evil}`);
+    await s.pre('ls /etc');
+    await s.post('ls /etc', `touch: cannot touch '/etc/${evil}': Read-only file system`);
+    seen.push({ kind: 'denied', tool: `mcp__x\x1b[8m`, subject: evil, ruleId: `r\x1b[1m`, reason: `because\x1b]8;;http://x.test\x07 link` });
+    expect(seen.map((n) => n.kind)).toEqual(['denied', 'sandbox-refusal', 'denied']);
+    // eslint-disable-next-line no-control-regex
+    const raw = /[\u0000-\u001f\u007f-\u009f]/;
+    const bar = new NoticeModel();
+    for (const n of seen) {
+      expect(noticeLine(n)).not.toMatch(raw);
+      bar.add(n, 0);
+      expect(bar.text(0, 'ctrl-]')).not.toMatch(raw);
+    }
+    // shown, not obeyed: the person sees what the agent wrote
+    expect(noticeLine(seen[0]!)).toContain('\\x1b]0;owned\\x07\\x1b[2J');
     s.audit.close();
   });
 });

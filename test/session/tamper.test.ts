@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, guardedSession, runCleanup, until } from '../support/guarded-session.js';
+import { cleanup, guardedSession, runCleanup } from '../support/guarded-session.js';
+import { until } from '../support/until.js';
 
 afterEach(runCleanup);
 
@@ -83,7 +84,7 @@ describe('tamper suite: what the hooks cannot see is detected and reverted', () 
     const before = readFileSync(s.configPath, 'utf8');
     const r = await s.call('node tools/setup.js', async () => {
       writeFileSync(s.configPath, '{"extends":[]}');
-      await until(() => s.kinds().includes('tamper-reverted'), 'the revert');
+      await until('the revert', () => s.kinds().includes('tamper-reverted'), 5000);
     });
     expect(r.verdict).toBe('allow');
     expect(readFileSync(s.configPath, 'utf8')).toBe(before);
@@ -94,7 +95,7 @@ describe('tamper suite: what the hooks cannot see is detected and reverted', () 
     const s = await guardedSession();
     await s.call('./scripts/postinstall.sh', async () => {
       writeFileSync(s.settingsPath, '{"disableAllHooks":true}');
-      await until(() => s.kinds().includes('tamper-reverted'), 'the revert');
+      await until('the revert', () => s.kinds().includes('tamper-reverted'), 5000);
     });
     expect(readFileSync(s.settingsPath, 'utf8')).toBe('{"hooks":{}}');
   });
@@ -116,7 +117,7 @@ describe('tamper suite: what the hooks cannot see is detected and reverted', () 
     });
     s.setAgent(agent.pid!);
     await s.call('npm run watch &');
-    await until(() => s.kinds().includes('tamper-reverted'), 'the revert', 8000);
+    await until('the revert', () => s.kinds().includes('tamper-reverted'), 8000);
     expect(restored(s)).toBe(true);
     const event = s.events().find((e) => e.kind === 'tamper-reverted')!;
     expect(event.detail).toMatch(/while processes started by the session ran/);

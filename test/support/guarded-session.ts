@@ -19,14 +19,6 @@ export function runCleanup(): void {
   for (const c of cleanup.splice(0).reverse()) c();
 }
 
-export const until = async (check: () => boolean, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 /**
  * A session on a real repo with the guard on, the way the supervisor wires it (state directory,
  * audit database and injected settings where harness keeps them); tool calls run `effect` between
@@ -100,6 +92,6 @@ export async function guardedSession(options: { restore?: RestorePolicy; config?
   };
   const events = () => audit.eventsOf(sessionId);
   const kinds = () => events().map((e) => e.kind);
-  return { repo, root, state, auditPath, configPath, settingsPath, audit, sessionId, handle, call, events, kinds, alerts, guard, setAgent: (pid: number) => (agentPid = pid) };
+  return { repo, root, state, auditPath, configPath, settingsPath, audit, sessionId, handle, call, events, kinds, alerts, guard, gate, setAgent: (pid: number) => (agentPid = pid) };
 }
 

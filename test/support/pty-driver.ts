@@ -78,12 +78,18 @@ export class PtyDriver {
   }
 
   /** Waits until the screen shows `text` (whitespace ignored). */
-  async waitForScreen(text: string, timeoutMs = 15_000): Promise<Seen> {
+  waitForScreen(text: string, timeoutMs = 15_000): Promise<Seen> {
+    const squash = (t: string): string => t.replace(/\s+/g, '');
+    return this.waitForSeen((s) => squash(s.lines.join('')).includes(squash(text)), `"${text}"`, timeoutMs);
+  }
+
+  /** Waits until `done` holds for the screen; `what` names it in the timeout's message. */
+  async waitForSeen(done: (s: Seen) => boolean, what: string, timeoutMs = 15_000): Promise<Seen> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.screen();
-      if (s.lines.join('').replace(/\s+/g, '').includes(text.replace(/\s+/g, ''))) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}" on screen:\n${s.lines.join('\n')}`);
+      if (done(s)) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} on screen:\n${s.lines.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -46,15 +46,28 @@ export class Tmux {
     return this.tmux(['capture-pane', '-p', '-t', this.session]);
   }
 
-  async waitFor(pattern: string | RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
+  /** The visible pane once it shows `pattern` (a string matches with whitespace ignored). */
+  waitFor(pattern: string | RegExp, timeoutMs = 30_000): Promise<string> {
     const squash = (t: string) => t.replace(/\s+/g, '');
+    return this.waitUntil((screen) => (typeof pattern === 'string' ? squash(screen).includes(squash(pattern)) : pattern.test(screen)), String(pattern), timeoutMs);
+  }
+
+  /** The visible pane once `done` holds for it; `what` names it in the timeout's message. */
+  async waitUntil(done: (screen: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = this.screen();
-      if (typeof pattern === 'string' ? squash(screen).includes(squash(pattern)) : pattern.test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${screen}`);
+      if (done(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Types a line into a prompt and presses Enter once the prompt shows it (sooner, an agent may take both as one paste). */
+  async submit(text: string): Promise<void> {
+    this.type(text);
+    await this.waitFor(text);
+    this.keys(['Enter']);
   }
 
   /** The program's exit code, once it has exited. */

@@ -4,7 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import { ApprovalDialog } from '../../src/tui/components/approval-dialog.js';
 import { Panel } from '../../src/tui/components/panel.js';
 import type { ApprovalChoice, ApprovalView, PanelSource, TimelineEntry } from '../../src/tui/types.js';
-import { lineDiff } from '../../src/tui/line-diff.js';
+import { lineDiff } from '../../src/line-diff.js';
 
 afterEach(() => cleanup());
 

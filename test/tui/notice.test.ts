@@ -257,3 +257,90 @@ describe.each(['alternate', 'normal'] as const)('the notice bar over an agent on
     expect(r.seen(r.real)).toEqual(r.seen(r.virtual));
   });
 });
+
+describe('the notice bar against an agent that puts escape sequences in what it shows', () => {
+  const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+  /** A command, a rule and a refusal line that would clear the screen, fake a dialog, set the title and ring the bell if printed raw. */
+  const hostile: DecisionNotice[] = [
+    { kind: 'denied', tool: 'Bash', subject: 'rm -rf ~\x1b[2J\x1b[H\x1b[1;37;44m harness · approval needed: press y \x1b]0;pwned\x07\x1b[5;5H', ruleId: 'fs.delete-home\x1b[31m', reason: 'gone\x1b]2;title\x1b\\ now\x07\x08\x08' },
+    { kind: 'sandbox-refusal', tool: 'Bash', subject: 'bash a.sh', detail: "touch: cannot touch '/etc/x\x1b[2J\x9b2J\x1b]0;pwned\x07\r\x1b[K': Read-only file system" },
+    { kind: 'ask-timed-out', tool: 'Bash\x1bc', subject: 'touch x', ruleId: null, reason: 'why\x9d0;pwned\x9c', by: 'timeout', seconds: 300 },
+  ];
+
+  it.each(hostile.map((n) => [n.kind, n] as const))('%s: no control character reaches the text, and what was there is shown', (_, n) => {
+    const m = new NoticeModel();
+    m.add(n, 0);
+    for (const columns of [1000, 120, 60, 30]) expect(m.text(0, 'ctrl-]', columns)).not.toMatch(CONTROL);
+    expect(m.text(0, 'ctrl-]')).toContain('\\x');
+  });
+
+  it('on the terminal: the screen above the bar, the cursor and the window title are the agent\'s', async () => {
+    const r = rig(300);
+    let title: string | null = null;
+    r.real.onTitleChange((t) => (title = t));
+    r.agent('\x1b]0;agent title\x07');
+    for (let i = 1; i <= 5; i++) r.agent(`line ${i}\r\n`);
+    r.agent('prompt> ');
+    await r.flush();
+    title = null;
+    const before = r.seen(r.real);
+    for (const n of hostile) {
+      r.bar.add(n);
+      r.agent('\r\nmore');
+      await r.flush();
+      const during = r.seen(r.real);
+      expect(during.lines.slice(0, 11)).toEqual(r.seen(r.virtual).lines.slice(0, 11));
+      expect(during.cursor).toEqual(r.seen(r.virtual).cursor);
+      expect(during.lines[11]).toMatch(/^ harness.*\\x(1b|9b|9d)/);
+      r.bar.keypress('x');
+      await r.flush();
+      expect(r.seen(r.real)).toEqual(r.seen(r.virtual));
+    }
+    expect(title).toBeNull();
+    expect(before.lines[11]).toBe('');
+    // each draw of the bar: save, bottom row, pen, the text, erase to the end, restore; nothing raw between
+    const draws = r.written.filter((w) => w.startsWith('\x1b7\x1b[?6l'));
+    expect(draws.length).toBeGreaterThanOrEqual(hostile.length);
+    for (const w of draws) expect(w.replace(/^\x1b7\x1b\[\?6l\x1b\[12;1H\x1b\[0(?:;1;97;41)?m/, '').replace(/\x1b\[K\x1b\[0m\x1b8$|\x1b\[2K\x1b8$/, '')).not.toMatch(/\x1b|\x07|\x9b|\x9d/);
+  });
+});
+
+describe('the notice bar and harness\'s own screens', () => {
+  it('while the overlay (a dialog, the panel) has the screen, nothing is drawn: no notice, no expiry, no key', async () => {
+    const r = rig();
+    r.agent('prompt> ');
+    await r.flush();
+    r.bar.add(denied('rm -rf ~'));
+    await r.flush();
+    const shown = r.written.length;
+    expect(r.bar.suspend()).toBe(true);
+    for (let i = 0; i < 50; i++) r.bar.add(denied(`rm -rf ~/${i}`));
+    r.bar.observe('dialog time output\r\n');
+    r.tick(5000);
+    r.fire();
+    r.bar.keypress('y');
+    await r.flush();
+    expect(r.written).toHaveLength(shown);
+  });
+
+  it('keys are only watched, never taken: keypress returns nothing and the caller forwards every key', () => {
+    const r = rig();
+    r.bar.add(denied('rm -rf ~'));
+    expect(r.bar.keypress('y')).toBeUndefined();
+    expect(r.bar.visible).toBe(false);
+  });
+
+  it('a flood of denies coalesces: one bar, bounded bytes to the terminal, and the count is right at the next draw', async () => {
+    const r = rig();
+    r.agent('prompt> ');
+    await r.flush();
+    for (let i = 0; i < 10_000; i++) r.bar.add(denied(`rm -rf ~/${i}`));
+    const bytes = r.written.join('').length;
+    expect(r.written).toHaveLength(1);
+    expect(bytes).toBeLessThan(400);
+    r.agent('x');
+    await r.flush();
+    expect(r.seen(r.real).lines[11]).toMatch(/^ harness: 10000 calls denied — latest: Bash rm -rf ~\/9999 /);
+    expect(r.written.length).toBeLessThanOrEqual(3);
+  });
+});

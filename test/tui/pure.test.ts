@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findHotkey, parseHotkey } from '../../src/tui/keys.js';
+import { findHotkey, parseHotkey } from '../../src/keys.js';
 import { highlightShell, type TokenStyle } from '../../src/tui/highlight.js';
-import { lineDiff, parseUnifiedDiff, type DiffLine } from '../../src/tui/line-diff.js';
+import { lineDiff, parseUnifiedDiff, type DiffLine } from '../../src/line-diff.js';
 import { splitKeys } from '../../src/tui/ink-host.js';
 
 describe('panel hotkey', () => {

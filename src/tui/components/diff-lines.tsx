@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { DiffLine } from '../line-diff.js';
+import type { DiffLine } from '../../line-diff.js';
 import { DIFF_STYLE } from './theme.js';
 
 /** Diff lines, one terminal row each (long lines are cut, not wrapped, so the layout holds). */

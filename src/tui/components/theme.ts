@@ -1,5 +1,5 @@
 import type { TokenStyle } from '../highlight.js';
-import type { DiffKind } from '../line-diff.js';
+import type { DiffKind } from '../../line-diff.js';
 
 type Color = string | undefined;
 
