@@ -8,6 +8,9 @@ import { claudeSandbox, HARNESS_BIN, latestSession } from '../support/agent-env.
 import { ModelServer } from '../support/model-server.js';
 import { until } from '../support/until.js';
 
+/** How long after a call harness takes a change to be possibly its own (ToolGate.busy's grace), with margin. */
+const CALL_GRACE_MS = 400;
+
 let model: ModelServer | null = null;
 afterEach(async () => {
   await model?.stop();
@@ -59,6 +62,11 @@ describe('the watcher with the real Claude Code', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     await idle.reached;
+    // the model's next request can come before the call's PostToolUse: wait until harness has the
+    // writer call's result, then past the moment after a call when a change may still be its own
+    await until('the writer call\'s result in the log', () => latestSession(sb).rows.some((r) => r.summary.startsWith('node writer.js') && r.ok !== null));
+    const finished = Date.now();
+    await until('the grace after a call to pass', () => Date.now() - finished > CALL_GRACE_MS);
     writeFileSync(go, '');
     try {
       await until('the out-of-band and tamper-reverted events', () => ['out-of-band', 'tamper-reverted'].every((k) => eventsNow(sb).some((e) => e.kind === k)), 15_000);
