@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { AgentAdapter } from '../agents/adapter.js';
-import type { ToolEvent } from '../agents/tool-event.js';
+import { eventPaths, type ToolEvent } from '../agents/tool-event.js';
 import type { AuditLog, DecidedBy } from '../audit/store.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
 import type { HookRequest } from '../hooks/server.js';
@@ -77,7 +77,7 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
   const checkpointFirst = async (event: ToolEvent, mutates: boolean): Promise<HookReply | null> => {
     const store = ctx.checkpoints;
     if (!store || !mutates) return null;
-    const force = event.kind === 'write' || event.kind === 'edit' ? event.paths : [];
+    const force = event.kind === 'write' || event.kind === 'edit' ? eventPaths(event) : [];
     try {
       trace('pre: decided, checkpoint start');
       const cp = await store.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
@@ -99,7 +99,7 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
   /** The call is going ahead: the gate (and the guard) know it runs until its PostToolUse. */
   const proceed = (event: ToolEvent, decision: Pick<Decision, 'commands'>, reply: HookReply): HookReply => {
     if (reply.verdict === 'allow') {
-      gate.started(event.toolUseId, `${event.command ?? event.paths[0] ?? ''} (${event.tool})`.trim());
+      gate.started(event.toolUseId, `${event.kind === 'shell' ? event.command : (eventPaths(event)[0] ?? '')} (${event.tool})`.trim());
       ctx.guard?.started(event, decision);
     }
     return reply;
