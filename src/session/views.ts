@@ -1,4 +1,5 @@
 /** The view types the core exports: the session fills them, the TUI (approval dialog, panel) renders them. */
+import type { ChangedPath } from '../checkpoints/changed-path.js';
 import type { DiffLine } from '../line-diff.js';
 
 /** What the approval dialog shows for one `ask`: everything the person needs to decide, nothing secret. */
@@ -65,7 +66,7 @@ export interface SessionRuleView {
 
 export interface RollbackPreview {
   checkpoint: string;
-  changes: { status: string; path: string }[];
+  changes: ChangedPath[];
   /** What the rollback leaves as it is, and why (nested repositories, unrecorded files in the way …). */
   notRestored: string[];
 }
