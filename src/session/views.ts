@@ -2,24 +2,11 @@
 import type { ChangedPath } from '../checkpoints/changed-path.js';
 import type { DiffLine } from '../line-diff.js';
 
-/** What the approval dialog shows for one `ask`: everything the person needs to decide, nothing secret. */
-export interface ApprovalView {
+/** What every approval shows: who asks, the rule behind it, and how long harness waits. */
+interface ApprovalCommon {
   id: string;
   agent: string;
   tool: string;
-  kind: string;
-  /** The exact shell command (secrets masked). */
-  command?: string;
-  /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
-  normalized: string[];
-  /** The file a file tool writes, as the person would write it (relative inside the workspace); for `network`, host:port. */
-  target?: string;
-  /** Where a connection came from: the tool call running when it was made. */
-  origin?: string;
-  /** What a write or edit would change. */
-  preview: DiffLine[];
-  previewNote?: string;
-  cwd: string;
   ruleId: string | null;
   reason: string;
   /** Epoch ms after which harness answers deny. */
@@ -27,6 +14,38 @@ export interface ApprovalView {
   /** What `a` would allow for the rest of the session, in words. */
   sessionScope: string;
 }
+
+/** What a write, an edit or a changed config file would change, as diff lines; `note` says what the lines cannot (a new file, no preview). */
+export interface ApprovalPreview {
+  lines: DiffLine[];
+  note: string | null;
+}
+
+/**
+ * What the approval dialog shows for one `ask`: everything the person needs to decide, nothing
+ * secret. By kind: a shell command (and what harness read it as), a file write or edit with its
+ * preview, a read, a fetch, a network connection with the call it came from, a changed config
+ * file, or another tool (an MCP server's, the agent's own). Paths are as the person would write
+ * them (relative inside the workspace).
+ */
+export type ApprovalView = ApprovalCommon &
+  (
+    | {
+        kind: 'shell';
+        /** The exact shell command (secrets masked). */
+        command: string;
+        /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
+        normalized: string[];
+        cwd: string;
+      }
+    | { kind: 'write' | 'edit'; /** The first file it writes; null: the call names none harness could read. */ target: string | null; preview: ApprovalPreview; cwd: string }
+    | { kind: 'read' | 'search'; target: string | null; cwd: string }
+    | { kind: 'fetch' | 'mcp' | 'other'; cwd: string }
+    /** A connection through the egress proxy: `target` is host:port, `origin` the tool call running when it was made. */
+    | { kind: 'network'; target: string; origin: string }
+    /** A config file changed by someone else: apply its rules, or put it back. */
+    | { kind: 'config'; target: string; preview: ApprovalPreview; cwd: string }
+  );
 
 export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
 

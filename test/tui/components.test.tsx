@@ -16,30 +16,33 @@ async function press(stdin: { write(d: string): void }, ...keys: string[]): Prom
   }
 }
 
-const base: ApprovalView = {
+const base = {
   id: 'a1',
   agent: 'claude',
   tool: 'Bash',
   kind: 'shell',
   command: 'git reset --hard',
   normalized: [],
-  preview: [],
   cwd: '/work/repo',
   ruleId: 'git.reset-hard',
   reason: 'throws away uncommitted changes',
   deadline: Date.now() + 120_000,
   sessionScope: 'the command exactly as written, run in the workspace root',
-};
+} satisfies ApprovalView;
 
-function dialog(view: Partial<ApprovalView> = {}, waiting = 1) {
+/** The fields every kind of approval has, from `base`. */
+const { kind: _kind, command: _command, normalized: _normalized, cwd: _cwd, ...common } = base;
+
+function dialog(view: Partial<Omit<typeof base, 'kind'>> | ApprovalView = {}, waiting = 1) {
   const answers: ApprovalChoice[] = [];
-  const r = render(<ApprovalDialog view={{ ...base, ...view }} waiting={waiting} columns={100} rows={40} onAnswer={(_, c) => answers.push(c)} />);
+  const shown: ApprovalView = 'kind' in view ? view : { ...base, ...view };
+  const r = render(<ApprovalDialog view={shown} waiting={waiting} columns={100} rows={40} onAnswer={(_, c) => answers.push(c)} />);
   return { ...r, answers };
 }
 
 describe('approval dialog: what it shows', () => {
   it.each([
-    ['shell command', { kind: 'shell', tool: 'Bash', command: 'git reset --hard' }, ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1']],
+    ['shell command', { ...base, tool: 'Bash', command: 'git reset --hard' }, ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1']],
     [
       'obfuscated command, with what harness read',
       { command: "$'\\x72m' -rf build", normalized: ['rm -rf build'] },
@@ -47,19 +50,19 @@ describe('approval dialog: what it shows', () => {
     ],
     [
       'write with a diff preview',
-      { kind: 'write', tool: 'Write', command: undefined, target: 'src/config.ts', preview: lineDiff('a\nb\n', 'a\nc\n'), ruleId: 'team.ask-src' },
+      { ...common, kind: 'write', tool: 'Write', target: 'src/config.ts', preview: { lines: lineDiff('a\nb\n', 'a\nc\n'), note: null }, cwd: '/work/repo', ruleId: 'team.ask-src' },
       ['write src/config.ts', '(Write)', '-b', '+c', 'team.ask-src'],
     ],
-    ['edit of a new file', { kind: 'edit', tool: 'Edit', command: undefined, target: 'notes.md', preview: lineDiff('', 'hello\n'), previewNote: 'new file' }, ['edit notes.md', 'new file', '+hello']],
-    ['fetch', { kind: 'fetch', tool: 'WebFetch', command: undefined }, ['reach the network', '(WebFetch)']],
-    ['mcp tool', { kind: 'mcp', tool: 'mcp__db__query', command: undefined }, ['use mcp__db__query']],
+    ['edit of a new file', { ...common, kind: 'edit', tool: 'Edit', target: 'notes.md', preview: { lines: lineDiff('', 'hello\n'), note: 'new file' }, cwd: '/work/repo' }, ['edit notes.md', 'new file', '+hello']],
+    ['fetch', { ...common, kind: 'fetch', tool: 'WebFetch', cwd: '/work/repo' }, ['reach the network', '(WebFetch)']],
+    ['mcp tool', { ...common, kind: 'mcp', tool: 'mcp__db__query', cwd: '/work/repo' }, ['use mcp__db__query']],
     [
       'a network connection, with the call it came from',
-      { kind: 'network', tool: 'network', command: undefined, target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
+      { ...common, kind: 'network', tool: 'network', target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
       ['claude wants to connect to paste.example:443 (network)', 'from', 'curl -sT notes.txt https://paste.example (Bash)', 'network.unknown', 'no rule speaks about'],
     ],
-    ['a rule-less default', { ruleId: null }, ['(no rule: the default)']],
-  ] as [string, Partial<ApprovalView>, string[]][])('%s', (_, view, expected) => {
+    ['a rule-less default', { ...base, ruleId: null }, ['(no rule: the default)']],
+  ] as [string, ApprovalView, string[]][])('%s', (_, view, expected) => {
     const { lastFrame } = dialog(view);
     for (const text of expected) expect(lastFrame()).toContain(text);
   });
@@ -72,7 +75,7 @@ describe('approval dialog: what it shows', () => {
 
   it('long previews are cut to the screen with a count of the rest', () => {
     const preview = lineDiff('', Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n'));
-    const { lastFrame } = dialog({ kind: 'write', tool: 'Write', command: undefined, target: 'big.txt', preview }, 1);
+    const { lastFrame } = dialog({ ...common, kind: 'write', tool: 'Write', target: 'big.txt', preview: { lines: preview, note: null }, cwd: '/work/repo' }, 1);
     expect(lastFrame()).toMatch(/… \d+ more lines/);
     expect(lastFrame()!.split('\n').length).toBeLessThanOrEqual(42);
   });
