@@ -49,24 +49,56 @@ export type ApprovalView = ApprovalCommon &
 
 export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
 
-export interface TimelineEntry {
-  /** The tool call's id, `rollback-<n>` or `event-<n>`. */
+/** What every line of the timeline has: where it is, when, and the checkpoint it can be rolled back to. */
+interface TimelineCommon {
+  /** The tool call's id, `rollback-<n>`, `checkpoint-<n>` or `event-<n>`. */
   id: string;
   at: number;
-  /** A tool call, a rollback, a checkpoint taken between calls, or something the watcher saw (out-of-band changes, tampering, config reloads). */
-  kind: 'call' | 'rollback' | 'checkpoint' | 'event';
-  tool: string;
   summary: string;
+  /** The state this line can be rolled back to (a full commit id): the checkpoint before a call, the one taken between calls, the present a rollback saved first. */
+  checkpoint: string | null;
+}
+
+/** A tool call and what harness decided about it. */
+export interface CallEntry extends TimelineCommon {
+  kind: 'call';
+  tool: string;
+  /** Null while it waits for an answer. */
   verdict: 'allow' | 'ask' | 'deny' | null;
   decidedBy: string | null;
   askedFirst: boolean;
   ruleId: string | null;
   reason: string | null;
+  /** Whether it succeeded; null before its result is in. */
   ok: boolean | null;
-  /** The checkpoint taken just before this call (a full commit id). */
-  checkpoint: string | null;
   filesChanged: number;
 }
+
+/** A rollback or undo: `checkpoint` is the present it saved first (rolling back to it undoes the rollback). */
+export interface RollbackEntry extends TimelineCommon {
+  kind: 'rollback';
+  filesChanged: number;
+  error: string | null;
+}
+
+/** A checkpoint taken between calls (`harness run -- <command>`): a state to go back to. */
+export interface CheckpointEntry extends TimelineCommon {
+  kind: 'checkpoint';
+  error: string | null;
+}
+
+/** Something the watcher or the session saw (out-of-band changes, tampering, config reloads, session rules): no state of its own to go back to. */
+export interface EventEntry extends TimelineCommon {
+  kind: 'event';
+  /** The event's kind in the audit log (`out-of-band`, `config-reloaded` …). */
+  event: string;
+  checkpoint: null;
+  /** The tool call it is attributed to, if any. */
+  toolUseId: string | null;
+}
+
+/** One line of the panel's timeline. */
+export type TimelineEntry = CallEntry | RollbackEntry | CheckpointEntry | EventEntry;
 
 export interface SessionStatus {
   sessionId: string;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { ApprovalDialog } from '../../src/tui/components/approval-dialog.js';
 import { Panel } from '../../src/tui/components/panel.js';
-import type { ApprovalChoice, ApprovalView, PanelSource, TimelineEntry } from '../../src/tui/types.js';
+import type { ApprovalChoice, ApprovalView, CallEntry, PanelSource, TimelineEntry } from '../../src/tui/types.js';
 import { lineDiff } from '../../src/line-diff.js';
 
 afterEach(() => cleanup());
@@ -132,7 +132,7 @@ describe('approval dialog: keys', () => {
   });
 });
 
-function entry(id: string, over: Partial<TimelineEntry> = {}): TimelineEntry {
+function entry(id: string, over: Partial<CallEntry> = {}): CallEntry {
   return { id, at: Date.parse('2026-11-21T10:00:00Z'), kind: 'call', tool: 'Bash', summary: `cmd ${id}`, verdict: 'allow', decidedBy: 'rule', askedFirst: false, ruleId: null, reason: null, ok: true, checkpoint: null, filesChanged: 0, ...over };
 }
 
@@ -168,7 +168,7 @@ describe('panel', () => {
     entry('t3', { summary: 'rm -rf /', verdict: 'deny', ruleId: 'fs.delete-root', reason: 'no' }),
     entry('t4', { tool: 'Write', summary: 'Write notes.md', checkpoint: 'b'.repeat(40), filesChanged: 1 }),
   ];
-  const panel = (items = entries) => {
+  const panel = (items: TimelineEntry[] = entries) => {
     const { s, calls } = source(items);
     let closed = 0;
     const r = render(<Panel source={s} hotkey="ctrl-]" columns={120} rows={30} onClose={() => closed++} />);
@@ -185,6 +185,22 @@ describe('panel', () => {
     expect(f).toContain('● aaaaaaa 3 files');
     // the newest step is selected
     expect(f).toMatch(/▸ .*Write notes\.md/);
+  });
+
+  it('lines that are not calls: a rollback, a checkpoint between calls, an event with the call it is attributed to', () => {
+    const at = Date.parse('2026-11-21T10:01:00Z');
+    const { lastFrame } = panel([
+      ...entries,
+      { id: 'rollback-1', at, kind: 'rollback', summary: 'rollback by panel to cccccccccccc: 2 file(s) changed', checkpoint: 'e'.repeat(40), filesChanged: 2, error: null },
+      { id: 'checkpoint-1', at, kind: 'checkpoint', summary: 'before make', checkpoint: 'f'.repeat(40), error: null },
+      { id: 'event-1', at, kind: 'event', event: 'out-of-band', summary: '1 file(s) changed while no tool call ran', checkpoint: null, toolUseId: 't4' },
+    ]);
+    const f = lastFrame()!;
+    expect(f).toMatch(/rollback\s+↺\s+rollback by panel/);
+    expect(f).toContain('● eeeeeee 2 files');
+    expect(f).toMatch(/checkpoint\s+●\s+before make/);
+    expect(f).toMatch(/▸ .*unexplained\s+out-of-band\s+1 file\(s\) changed/);
+    expect(f).toContain('attributed to t4');
   });
 
   it('enter shows the diff of the selected step; q goes back', async () => {
