@@ -1,11 +1,11 @@
-import type { FileChange } from './tool-event.js';
+import type { FileOperation, TextEdit } from './tool-event.js';
 
 /** Bounds on what is read of a patch: past them the patch is reported as not understood. */
 const MAX_PATCH_CHARS = 8 * 1024 * 1024;
 const MAX_FILES = 1000;
 
 export interface ParsedPatch {
-  files: FileChange[];
+  files: FileOperation[];
   /** Set when the text is not a patch harness can read in full (judged by its paths, and asked). */
   error?: string;
 }
@@ -21,20 +21,29 @@ const MOVE = /^\*\*\* Move to: (.+)$/;
 export function parseApplyPatch(text: string): ParsedPatch {
   if (text.length > MAX_PATCH_CHARS) return { files: [], error: `the patch has ${text.length} characters, more than harness reads` };
   const lines = text.split('\n');
-  const files: FileChange[] = [];
-  let current: { change: FileChange; added: string[]; old: string[]; next: string[]; mode: 'add' | 'update' | 'delete' } | null = null;
+  const files: FileOperation[] = [];
+  /** The file whose lines are being read: the text an added file gets, or an updated one's hunks (and where it moves). */
+  let current:
+    | { mode: 'add'; path: string; added: string[] }
+    | { mode: 'delete'; path: string }
+    | { mode: 'update'; path: string; moveTo: string | null; edits: TextEdit[]; old: string[]; next: string[] }
+    | null = null;
   let sawBegin = false;
 
   const flushHunk = (): void => {
     if (current?.mode !== 'update' || (current.old.length === 0 && current.next.length === 0)) return;
-    (current.change.edits ??= []).push({ oldText: current.old.join('\n'), newText: current.next.join('\n'), all: false });
+    current.edits.push({ oldText: current.old.join('\n'), newText: current.next.join('\n'), all: false });
     current.old = [];
     current.next = [];
   };
   const flushFile = (): void => {
     if (!current) return;
     flushHunk();
-    if (current.mode === 'add') current.change.content = current.added.length ? `${current.added.join('\n')}\n` : '';
+    if (current.mode === 'add') files.push({ op: 'write', path: current.path, content: current.added.length ? `${current.added.join('\n')}\n` : '' });
+    else if (current.mode === 'delete') files.push({ op: 'delete', path: current.path });
+    // a move: the old file goes, the new one gets the edited text (harness previews it as edits of the old)
+    else if (current.moveTo !== null) files.push({ op: 'delete', path: current.path }, { op: 'edit', path: current.moveTo, edits: current.edits });
+    else files.push({ op: 'edit', path: current.path, edits: current.edits });
     current = null;
   };
 
@@ -53,19 +62,12 @@ export function parseApplyPatch(text: string): ParsedPatch {
       flushFile();
       if (files.length >= MAX_FILES) return { files, error: `the patch changes more than ${MAX_FILES} files` };
       const path = header[2]!.trim();
-      const mode = header[1] === 'Add' ? 'add' : header[1] === 'Delete' ? 'delete' : 'update';
-      const change: FileChange = mode === 'delete' ? { path, deleted: true } : { path };
-      files.push(change);
-      current = { change, added: [], old: [], next: [], mode };
+      current = header[1] === 'Add' ? { mode: 'add', path, added: [] } : header[1] === 'Delete' ? { mode: 'delete', path } : { mode: 'update', path, moveTo: null, edits: [], old: [], next: [] };
       continue;
     }
     const move = MOVE.exec(line);
     if (move && current?.mode === 'update') {
-      // the old file goes, the new one gets the edited text (harness previews it as edits of the old)
-      files.push({ path: move[1]!.trim(), edits: current.change.edits ?? [] });
-      current.change.deleted = true;
-      const target = files[files.length - 1]!;
-      current.change = target;
+      current.moveTo = move[1]!.trim();
       continue;
     }
     if (!current) continue;

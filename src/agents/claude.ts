@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent } from './tool-event.js';
-import { ask, fetch, mcp, readFile, search, session, shell, ToolInput, toolEvent, writeFile, type AgentTools, type Mapping, type ToolTable } from './tool-table.js';
+import { ask, concerned, fetch, mcp, readFile, search, session, shell, ToolInput, toolEvent, writeFile, type AgentTools, type Mapping, type ToolTable } from './tool-table.js';
 import { UsageError } from '../errors.js';
 import { configOverlay } from './config-overlay.js';
 import { ALLOW_SILENTLY, configIn, denialText, homeOf, isConfigName, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
@@ -20,7 +20,7 @@ function edit(i: ToolInput): Mapping {
   const path = i.str('file_path');
   if (!path) return { bad: 'no "file_path" string' };
   const e = textEdit(i);
-  return e ? { kind: 'edit', paths: [path], files: [{ path, edits: [e] }] } : { bad: 'no "old_string" and "new_string" strings' };
+  return e ? { kind: 'edit', files: [{ op: 'edit', path, edits: [e] }], unreadable: null } : { bad: 'no "old_string" and "new_string" strings' };
 }
 
 /** MultiEdit (older versions): a list of replacements in file_path. */
@@ -31,7 +31,7 @@ function multiEdit(i: ToolInput): Mapping {
   if (!Array.isArray(list)) return { bad: 'no "edits" list' };
   const edits = list.map((e) => (e && typeof e === 'object' && !Array.isArray(e) ? textEdit(new ToolInput(e as Record<string, unknown>)) : null));
   if (edits.some((e) => e === null)) return { bad: 'an entry of "edits" has no "old_string" and "new_string" strings' };
-  return { kind: 'edit', paths: [path], files: [{ path, edits: edits as TextEdit[] }] };
+  return { kind: 'edit', files: [{ op: 'edit', path, edits: edits as TextEdit[] }], unreadable: null };
 }
 
 /**
@@ -56,7 +56,7 @@ export const CLAUDE_TOOLS: ToolTable = {
     does: 'replaces, inserts or deletes a cell of a Jupyter notebook',
     map: (i) => {
       const path = i.str('notebook_path');
-      return path ? { kind: 'edit', paths: [path], files: [{ path, edits: [] }] } : { bad: 'no "notebook_path" string' };
+      return path ? { kind: 'edit', files: [{ op: 'edit', path, edits: [] }], unreadable: null } : { bad: 'no "notebook_path" string' };
     },
   },
   Read: { does: 'reads a file (text, image, PDF, notebook)', map: readFile('file_path') },
@@ -79,16 +79,16 @@ export const CLAUDE_TOOLS: ToolTable = {
     aliases: ['Task'],
     map: (i) =>
       i.is('isolation', 'worktree')
-        ? { kind: 'other', concern: 'worktree', detail: 'the subagent works in its own git worktree', what: i.str('description') }
+        ? concerned('worktree', 'the subagent works in its own git worktree', i.str('description'))
         : i.is('isolation', 'remote')
-          ? { kind: 'other', concern: 'remote', detail: 'the subagent runs in a cloud environment', what: i.str('description') }
+          ? concerned('remote', 'the subagent runs in a cloud environment', i.str('description'))
           : i.has('isolation')
             ? { bad: 'an "isolation" harness does not know' }
             : session('description')(i),
   },
   SendMessage: {
     does: 'sends a message to a subagent, a teammate, or another Claude session on this machine or in the cloud',
-    map: (i) => (i.str('to') === 'main' ? session('to')(i) : { kind: 'other', concern: 'other-session', what: i.str('to'), detail: `to "${i.str('to') ?? ''}"` }),
+    map: (i) => (i.str('to') === 'main' ? session('to')(i) : concerned('other-session', `to "${i.str('to') ?? ''}"`, i.str('to'))),
   },
   ListAgents: { does: 'lists subagents, teammates and other Claude sessions it could message', aliases: ['ListPeers'], map: session() },
   TaskStop: { does: 'stops a background task, shell or subagent of this session', aliases: ['KillShell', 'KillBash'], map: session() },
@@ -136,7 +136,7 @@ export const CLAUDE_TOOLS: ToolTable = {
       i.is('action', 'keep')
         ? session('action')(i)
         : i.is('action', 'remove')
-          ? { kind: 'other', concern: 'worktree', what: 'remove', detail: 'deletes the worktree and its branch' }
+          ? concerned('worktree', 'deletes the worktree and its branch', 'remove')
           : { bad: 'an "action" other than "keep" or "remove"' },
   },
   RemoteTrigger: { does: 'creates, changes or runs cloud agent triggers', map: ask('remote', 'action') },

@@ -50,9 +50,8 @@ function applyPatch(i: ToolInput): Mapping {
   const text = i.str('command') ?? i.str('input');
   if (text === undefined) return { bad: 'no patch text ("command")' };
   const patch = parseApplyPatch(text);
-  const paths = patch.files.map((f) => f.path);
-  const unreadable = patch.error ?? (paths.length === 0 ? 'no files in the patch' : undefined);
-  return { kind: patch.files.every((f) => f.content !== undefined) ? 'write' : 'edit', paths, files: patch.files, ...(unreadable ? { unreadable } : {}) };
+  const unreadable = patch.error ?? (patch.files.length === 0 ? 'no files in the patch' : null);
+  return { kind: patch.files.every((f) => f.op === 'write') ? 'write' : 'edit', files: patch.files, unreadable };
 }
 
 /**

@@ -15,7 +15,7 @@ function replace(i: ToolInput): Mapping {
   const oldText = i.str('old_string');
   const newText = i.str('new_string');
   if (oldText === undefined || newText === undefined) return { bad: 'no "old_string" and "new_string" strings' };
-  return { kind: 'edit', paths: [path], files: [{ path, edits: [{ oldText, newText, all: i.is('allow_multiple', true) }] }] };
+  return { kind: 'edit', files: [{ op: 'edit', path, edits: [{ oldText, newText, all: i.is('allow_multiple', true) }] }], unreadable: null };
 }
 
 /**
@@ -35,7 +35,7 @@ export const GEMINI_TOOLS: ToolTable = {
     does: 'reads the files matching paths or globs',
     map: (i) => {
       const paths = [...i.strings('include'), ...i.strings('paths')];
-      return paths.length > 0 ? { kind: 'read', paths } : { bad: 'no "include" paths' };
+      return paths.length > 0 ? { kind: 'read', paths, what: null } : { bad: 'no "include" paths' };
     },
   },
   list_directory: { does: 'lists a directory', map: (i) => (i.str('dir_path') ? search('dir_path')(i) : { bad: 'no "dir_path" string' }) },

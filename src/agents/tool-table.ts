@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ToolConcern } from '../policy/index.js';
 import { record, str } from './adapter.js';
-import type { FileChange, ToolEvent, ToolKind } from './tool-event.js';
+import type { EventConcern, FileOperation, ToolEvent } from './tool-event.js';
 
 /** A tool call's input, read field by field (the hook gave an object). */
 export class ToolInput {
@@ -26,25 +26,21 @@ export class ToolInput {
   }
 }
 
-/** What one call of a tool means to harness: the policy judges it by its kind. */
-export interface Meaning {
-  kind: ToolKind;
-  /** `shell`: the command, judged like one typed at a prompt. */
-  command?: string;
-  /** The directory the call works in, when its input names one (relative to the session's). */
-  dir?: string;
-  /** The files it reads or writes, as the model wrote them (relative ones are to the call's directory). */
-  paths?: string[];
-  /** `write`/`edit`: what happens to each file. */
-  files?: FileChange[];
-  /** What the call is about, for its one-line summary (a URL, a query, a name). */
-  what?: string;
-  /** Asked whatever the rules say (see src/policy/concerns.ts). */
-  concern?: ToolConcern;
-  detail?: string;
-  /** The input has the tool's shape but harness could not read all of it (asked). */
-  unreadable?: string;
-}
+/**
+ * What one call of a tool means to harness: the policy judges it by its kind. `what` is what the
+ * call is about, for its one-line summary (a URL, a query, a name); null: its input is shown.
+ */
+export type Meaning =
+  /** `command` is judged like one typed at a prompt; `dir` is the directory its input names (relative to the session's), if any. */
+  | { kind: 'shell'; command: string; dir: string | null }
+  /** What happens to each file; `unreadable`: the input has the tool's shape but harness could not read all of it (asked). */
+  | { kind: 'write' | 'edit'; files: FileOperation[]; unreadable: string | null }
+  /** The files it reads, as the model wrote them (relative ones are to the call's directory). */
+  | { kind: 'read' | 'search'; paths: string[]; what: string | null }
+  | { kind: 'fetch'; what: string }
+  | { kind: 'mcp' }
+  /** `concern`: asked whatever the rules say (see src/policy/concerns.ts). */
+  | { kind: 'other'; what: string | null; concern: EventConcern | null };
 
 /** A call's meaning, or why its input is not what the tool takes (then it is asked as core.bad-input). */
 export type Mapping = Meaning | { bad: string };
@@ -76,6 +72,12 @@ export interface AgentTools {
 
 // --- the meanings most tools have ------------------------------------------------------------
 
+/** The string in `name`, when a field is named and holds one. */
+const field = (i: ToolInput, name: string | undefined): string | null => (name ? (i.str(name) ?? null) : null);
+
+/** A call asked whatever the rules say, for `id`'s reason (and `detail`, when there is more to say). */
+export const concerned = (id: EventConcern['id'], detail: string | null, what: string | null | undefined): Mapping => ({ kind: 'other', what: what ?? null, concern: { id, detail } });
+
 /** Runs the shell command in `field` (in the directory in `dirField`, when given). */
 export const shell =
   (field: string, dirField?: string) =>
@@ -83,7 +85,7 @@ export const shell =
     const command = i.str(field);
     if (command === undefined) return { bad: `no "${field}" string` };
     const dir = dirField ? i.str(dirField) : undefined;
-    return { kind: 'shell', command, ...(dir ? { dir } : {}) };
+    return { kind: 'shell', command, dir: dir || null };
   };
 
 /** Writes the whole file named in `pathField` with the text in `contentField`. */
@@ -94,7 +96,7 @@ export const writeFile =
     if (!path) return { bad: `no "${pathField}" string` };
     const content = i.str(contentField);
     if (content === undefined) return { bad: `no "${contentField}" string` };
-    return { kind: 'write', paths: [path], files: [{ path, content }] };
+    return { kind: 'write', files: [{ op: 'write', path, content }], unreadable: null };
   };
 
 /** Reads the file named in `pathField` (required). */
@@ -102,7 +104,7 @@ export const readFile =
   (pathField: string) =>
   (i: ToolInput): Mapping => {
     const path = i.str(pathField);
-    return path ? { kind: 'read', paths: [path] } : { bad: `no "${pathField}" string` };
+    return path ? { kind: 'read', paths: [path], what: null } : { bad: `no "${pathField}" string` };
   };
 
 /** Searches (lists, greps) under the directory in `pathField`, else the call's directory. */
@@ -110,8 +112,7 @@ export const search =
   (pathField: string, whatField?: string) =>
   (i: ToolInput): Mapping => {
     const path = i.str(pathField);
-    const what = whatField ? i.str(whatField) : undefined;
-    return { kind: 'search', paths: path ? [path] : [], ...(what !== undefined ? { what } : {}) };
+    return { kind: 'search', paths: path ? [path] : [], what: field(i, whatField) };
   };
 
 /** Reaches the network (a fetch or a web search), about what `field` says. */
@@ -126,8 +127,7 @@ export const fetch =
 export const session =
   (whatField?: string) =>
   (i: ToolInput): Mapping => {
-    const what = whatField ? i.str(whatField) : undefined;
-    return { kind: 'other', ...(what !== undefined ? { what } : {}) };
+    return { kind: 'other', what: field(i, whatField), concern: null };
   };
 
 /** A tool of an MCP server (asked or allowed by `defaults.mcp`). */
@@ -137,8 +137,7 @@ export const mcp = (): Mapping => ({ kind: 'mcp' });
 export const ask =
   (concern: ToolConcern, whatField?: string) =>
   (i: ToolInput): Mapping => {
-    const what = whatField ? i.str(whatField) : undefined;
-    return { kind: 'other', concern, ...(what !== undefined ? { what } : {}) };
+    return concerned(concern, null, field(i, whatField));
   };
 
 // --- lookup and events -------------------------------------------------------------------------
@@ -199,7 +198,6 @@ export function toolEvent(tools: AgentTools, payload: unknown, ids: CallIds): To
     ...base,
     kind: 'other',
     cwd: ids.cwd,
-    paths: [],
     concern: { id, detail },
     summary: `${tool} ${JSON.stringify(rawInput ?? null).slice(0, 200)}`.trim(),
   });
@@ -211,19 +209,22 @@ export function toolEvent(tools: AgentTools, payload: unknown, ids: CallIds): To
   const m = decl.map(input);
   if ('bad' in m) return asked('bad-input', m.bad);
 
-  const cwd = m.dir ? resolve(ids.cwd, m.dir) : ids.cwd;
-  const paths = m.paths ?? [];
-  const summary =
-    m.kind === 'shell' ? (m.command ?? '') : paths.length > 0 ? `${tool} ${paths.join(', ')}` : `${tool} ${m.what ?? JSON.stringify(input.fields).slice(0, 200)}`;
-  return {
-    ...base,
-    kind: m.kind,
-    cwd,
-    ...(m.kind === 'shell' ? { command: m.command ?? '' } : {}),
-    paths,
-    ...(m.files ? { files: m.files } : {}),
-    ...(m.unreadable ? { unreadable: m.unreadable } : {}),
-    ...(m.concern ? { concern: { id: m.concern, ...(m.detail ? { detail: m.detail } : {}) } } : {}),
-    summary: summary.trim(),
-  };
+  const about = (paths: string[], what: string | null): string => (paths.length > 0 ? `${tool} ${paths.join(', ')}` : `${tool} ${what ?? JSON.stringify(input.fields).slice(0, 200)}`).trim();
+  const common = { ...base, cwd: ids.cwd };
+  switch (m.kind) {
+    case 'shell':
+      return { ...common, kind: 'shell', cwd: m.dir ? resolve(ids.cwd, m.dir) : ids.cwd, command: m.command, summary: m.command.trim() };
+    case 'write':
+    case 'edit':
+      return { ...common, kind: m.kind, files: m.files, unreadable: m.unreadable, summary: about(m.files.map((f) => f.path), null) };
+    case 'read':
+    case 'search':
+      return { ...common, kind: m.kind, paths: m.paths, summary: about(m.paths, m.what) };
+    case 'fetch':
+      return { ...common, kind: 'fetch', summary: about([], m.what) };
+    case 'mcp':
+      return { ...common, kind: 'mcp', summary: about([], null) };
+    case 'other':
+      return { ...common, kind: 'other', concern: m.concern, summary: about([], m.what) };
+  }
 }

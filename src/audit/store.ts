@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { asStateError, oneLine, stateProblem, type StateProblem } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
+import type { ChangedPath } from '../checkpoints/changed-path.js';
 import { redact, redactValue } from './redact.js';
 import { changesInEffect, stepsInEffect, type Step } from './steps.js';
 
@@ -237,6 +238,12 @@ export interface CheckpointRow {
  */
 export type RollbackBy = 'panel' | 'cli' | 'cli-forced';
 
+/**
+ * One line of a change list as the log keeps it: a changed path, or in place of the rest a line
+ * that says how many more there were (`more`), or why the list is missing (`unknown`).
+ */
+export type LoggedChange = ChangedPath | { status: 'more' | 'unknown'; path: string };
+
 /** A rollback or an undo (a rollback to the state the last rollback saved), done or failed. */
 export interface RollbackRecord {
   sessionId: string;
@@ -250,7 +257,7 @@ export interface RollbackRecord {
   to: string;
   /** The tool call it went back to just before, when it was asked for by step. */
   step: string | null;
-  files: { status: string; path: string }[];
+  files: ChangedPath[];
   notRestored: string[];
   /** Why it failed (the tree is then as the restore left it; `from` holds what it was). */
   error?: string | null;
@@ -259,7 +266,7 @@ export interface RollbackRecord {
 export interface RollbackRow extends Omit<RollbackRecord, 'error' | 'files' | 'notRestored'> {
   seq: number;
   at: number;
-  files: { status: string; path: string }[];
+  files: LoggedChange[];
   /** How many files it changed (the list may be cut). */
   fileCount: number;
   notRestored: string[];
@@ -567,7 +574,7 @@ export class AuditLog {
   }
 
   /** The files a tool call changed, as the checkpoints before and after it show. */
-  changes(r: { sessionId: string; toolUseId: string; changes: { status: string; path: string }[] }, at = Date.now()): void {
+  changes(r: { sessionId: string; toolUseId: string; changes: LoggedChange[] }, at = Date.now()): void {
     this.write(
       () => `${r.changes.length} changed file(s) of ${this.callName(r.toolUseId)}`,
       () => {
@@ -580,9 +587,9 @@ export class AuditLog {
     );
   }
 
-  changesOf(sessionId: string, toolUseId?: string): { toolUseId: string; status: string; path: string }[] {
+  changesOf(sessionId: string, toolUseId?: string): (LoggedChange & { toolUseId: string })[] {
     const sql = `SELECT tool_use_id AS toolUseId, status, path FROM changes WHERE session_id = ?${toolUseId ? ' AND tool_use_id = ?' : ''} ORDER BY seq`;
-    return this.db.prepare(sql).all(...(toolUseId ? [sessionId, toolUseId] : [sessionId])) as { toolUseId: string; status: string; path: string }[];
+    return this.db.prepare(sql).all(...(toolUseId ? [sessionId, toolUseId] : [sessionId])) as (LoggedChange & { toolUseId: string })[];
   }
 
   checkpointsOf(sessionId: string): CheckpointRow[] {

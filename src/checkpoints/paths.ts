@@ -77,7 +77,7 @@ function utf8Length(b: Buffer, i: number): number {
 const ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x09: '\\t', 0x0d: '\\r' };
 
 /**
- * A byte path for people (and for FileChange.path): as is when it is printable UTF-8 that does not
+ * A byte path for people (and for ChangedPath.path): as is when it is printable UTF-8 that does not
  * start with a quote; otherwise quoted the way git quotes names (`"bad\377name"`, `"new\nline"`).
  * `fromShown` turns it back into the same bytes.
  */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
+import type { ChangedPath } from './changed-path.js';
 import { GitPipe, IgnoreCheck } from './git-pipe.js';
 import { git, type GitEnv, type GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
@@ -35,15 +36,11 @@ export interface Checkpoint extends CheckpointMeta {
   outside?: OutsideGit;
 }
 
-export interface FileChange {
-  status: 'added' | 'modified' | 'deleted' | 'type-changed';
-  /** The path as `shown` gives it: printable UTF-8 as is, any other bytes quoted the way git quotes them. */
-  path: string;
-}
+export type { ChangedPath } from './changed-path.js';
 
 export interface RollbackPlan {
   target: Checkpoint;
-  changes: FileChange[];
+  changes: ChangedPath[];
   /** What the rollback leaves as it is, and why (nested repositories, fifos, files over the size cap …). */
   notRestored: string[];
 }
@@ -132,7 +129,7 @@ const publicMeta = ({ adopted: _a, scannedAt: _s, restores: _r, rules: _u, ...m 
 
 /** One line of `git diff-tree -r -z` raw output, seen from the old tree to the new one; the path a byte string. */
 interface RawChange {
-  status: FileChange['status'];
+  status: ChangedPath['status'];
   path: string;
   newMode: string;
   oldMode: string;
@@ -140,7 +137,7 @@ interface RawChange {
   oldOid: string;
 }
 
-const fileChange = ({ status, path }: RawChange): FileChange => ({ status, path: shown(path) });
+const changedPath = ({ status, path }: RawChange): ChangedPath => ({ status, path: shown(path) });
 
 /** A tree of the working tree as it is now, and how it was read. */
 interface Scan {
@@ -930,8 +927,8 @@ export class CheckpointStore {
   }
 
   /** The files that differ between two checkpoint trees. */
-  async changesBetween(fromTree: string, toTree: string): Promise<FileChange[]> {
-    return (await this.rawChanges(fromTree, toTree)).map(fileChange);
+  async changesBetween(fromTree: string, toTree: string): Promise<ChangedPath[]> {
+    return (await this.rawChanges(fromTree, toTree)).map(changedPath);
   }
 
   /**
@@ -1018,12 +1015,12 @@ export class CheckpointStore {
       const present = await this.currentTree({ previous: head?.tree, restored: head?.restores, reconcile: true });
       const { changes, notRestored } = await this.planFrom(present.tree, present.outside, target, head?.id ?? null);
       // from the present's point of view: files the target lacks are deleted, and so on
-      return { target, changes: changes.map(fileChange), notRestored };
+      return { target, changes: changes.map(changedPath), notRestored };
     });
   }
 
   /** What changed in the working tree since checkpoint tree `tree` (e.g. during one tool call). */
-  async changesSince(tree: string): Promise<FileChange[]> {
+  async changesSince(tree: string): Promise<ChangedPath[]> {
     return this.serialize(async () => {
       // in its place in the queue now, read once the event loop comes round: the answer the caller
       // is about to send (PostToolUse's) goes first
@@ -1031,7 +1028,7 @@ export class CheckpointStore {
       const now = (await this.currentTree({ previous: tree, treeOnly: true, noteTrees: true })).tree;
       // both trees were just written as loose objects (the tracker's, a scan's): read in-process
       const raw = looseTreeDiff(this.objects.objectsDir, this.objects.format, tree, now, this.parsedTrees);
-      return raw ? raw.map(fileChange) : this.changesBetween(tree, now);
+      return raw ? raw.map(changedPath) : this.changesBetween(tree, now);
     });
   }
 
@@ -1052,7 +1049,7 @@ export class CheckpointStore {
    * for their size are not touched, and named in `notRestored`. The present is checkpointed first
    * (kind `before-rollback`) after a full reconcile, so a rollback can itself be undone exactly.
    */
-  restore(target: Checkpoint, sessionId: string): Promise<{ saved: Checkpoint | null; changes: FileChange[]; notRestored: string[] }> {
+  restore(target: Checkpoint, sessionId: string): Promise<{ saved: Checkpoint | null; changes: ChangedPath[]; notRestored: string[] }> {
     return this.serialize(async () => {
       const head = await this.head(sessionId);
       let present = await this.currentTree({ previous: head?.tree, restored: head?.restores, reconcile: true });
@@ -1110,7 +1107,7 @@ export class CheckpointStore {
         const gone = changes.filter((c) => c.status === 'deleted' || c.status === 'type-changed').map((c) => `0 ${zero}\t${c.path}\0`);
         await git(this.scanEnv, ['update-index', '-z', '--index-info'], rawBytes([...gone, ...write.map((c) => `${c.newMode} ${c.newOid}\t${c.path}\0`)].join(''))).catch(() => undefined);
       }
-      return { saved, changes: changes.filter((c) => !blocked.has(c)).map(fileChange), notRestored };
+      return { saved, changes: changes.filter((c) => !blocked.has(c)).map(changedPath), notRestored };
     });
   }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import kleur from 'kleur';
-import { CheckpointStore, describeOutside, type Checkpoint, type FileChange } from '../checkpoints/store.js';
+import { CheckpointStore, describeOutside, type Checkpoint, type ChangedPath } from '../checkpoints/store.js';
 import { AuditLog, type RollbackRecord } from '../audit/store.js';
 import type { Step } from '../audit/steps.js';
 import { currentUser } from '../session/actor.js';
@@ -48,7 +48,7 @@ function line(c: Checkpoint): string {
   return `${kleur.yellow(c.id.slice(0, 12))} ${kleur.dim(when)} ${kleur.dim(`#${c.seq}`)}${files} ${kleur.bold(c.kind)} ${displayLine(c.summary, 100)}${left}`;
 }
 
-function describeChanges(changes: FileChange[]): string {
+function describeChanges(changes: ChangedPath[]): string {
   if (changes.length === 0) return '  (no files change)';
   const sign = { added: kleur.green('+'), deleted: kleur.red('-'), modified: kleur.yellow('~'), 'type-changed': kleur.magenta('t') };
   // from the present's point of view: "added" means the rollback brings the file back
@@ -293,12 +293,12 @@ export function registerCheckpoints(program: Command): void {
       }
       const running = opts.force ? null : runningSession(auditPath);
       const step = chosen.undone.at(-1)?.toolUseId ?? null;
-      let result: { changes: FileChange[]; saved: string | null; notRestored: string[] };
+      let result: { changes: ChangedPath[]; saved: string | null; notRestored: string[] };
       if (running) {
         // the session restores it between tool calls, tells the agent and logs it
         const answer = await requestRollback(runtimeDirFor(workspace, running.id), { to: target.id, kind: chosen.kind, step });
         if (!answer) throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}) and cannot be reached; rolling back under it would race the agent. Stop the agent first, or pass --force.`);
-        const body = answer.body as { error?: string; changes?: FileChange[]; saved?: string | null; notRestored?: string[] };
+        const body = answer.body as { error?: string; changes?: ChangedPath[]; saved?: string | null; notRestored?: string[] };
         if (answer.status !== 200) throw new HarnessError(`The running session did not roll back: ${body.error ?? `status ${answer.status}`}`);
         result = { changes: body.changes ?? [], saved: body.saved ?? null, notRestored: body.notRestored ?? [] };
       } else {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { FileChange, ToolEvent } from '../agents/tool-event.js';
+import { eventPaths, type FileOperation, type TextEdit, type ToolEvent } from '../agents/tool-event.js';
 import { redact } from '../audit/redact.js';
 import type { Decision } from '../policy/index.js';
 import { lineDiff, type DiffLine } from '../line-diff.js';
-import type { ApprovalView } from './views.js';
+import type { ApprovalPreview, ApprovalView } from './views.js';
 import { readSmall } from './file-text.js';
 import { displayPath } from '../workspace.js';
 import { escapeControls } from '../printable.js';
@@ -20,36 +20,39 @@ const shown = (text: string): string => escapeControls(redact(text));
 const masked = (lines: DiffLine[]): DiffLine[] => lines.map((l) => ({ ...l, text: shown(l.text) }));
 
 /** What a tool would do to one file, as diff lines (secrets masked). */
-function previewFile(file: FileChange, cwd: string): { lines: DiffLine[]; note?: string } {
+function previewFile(file: FileOperation, cwd: string): ApprovalPreview {
   const current = readSmall(resolve(cwd, file.path));
   if (current.note) return { lines: [], note: current.note };
   const before = current.text ?? '';
-  let after: string | null = null;
-  let note = current.text === null ? 'new file' : undefined;
-  if (file.deleted) return { lines: masked(lineDiff(before, '', { context: 0, maxLines: 40 })), note: 'the file would be deleted' };
-  if (file.content !== undefined) after = file.content;
-  else {
-    const edits = file.edits ?? [];
-    if (edits.length === 0) return { lines: [], note: 'no preview for this tool' };
-    after = before;
-    for (const e of edits) {
-      if (!after.includes(e.oldText)) {
-        note = 'the text to replace is not in the file as it is now; showing the edit itself';
-        after = null;
-        break;
-      }
-      after = e.all ? after.split(e.oldText).join(e.newText) : after.replace(e.oldText, () => e.newText);
-    }
-    if (after === null) return { lines: masked(edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 }))), note };
+  const note = current.text === null ? 'new file' : null;
+  if (file.op === 'delete') return { lines: masked(lineDiff(before, '', { context: 0, maxLines: 40 })), note: 'the file would be deleted' };
+  const after: Edited = file.op === 'write' ? { kind: 'text', text: file.content } : edited(before, file.edits);
+  if (after.kind === 'no-edits') return { lines: [], note: 'no preview for this tool' };
+  if (after.kind === 'not-found') {
+    return { lines: masked(file.op === 'edit' ? file.edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 })) : []), note: 'the text to replace is not in the file as it is now; showing the edit itself' };
   }
-  const lines = lineDiff(before, after, { context: 3, maxLines: 400 });
+  const lines = lineDiff(before, after.text, { context: 3, maxLines: 400 });
   return { lines: masked(lines), note: lines.length === 0 && !note ? 'the file would not change' : note };
 }
 
+/** The file's text after a tool's change, or why there is none to show (no edits given, a text to replace that is not there). */
+type Edited = { kind: 'text'; text: string } | { kind: 'no-edits' } | { kind: 'not-found' };
+
+/** The text after the edits, applied in order. */
+function edited(before: string, edits: readonly TextEdit[]): Edited {
+  if (edits.length === 0) return { kind: 'no-edits' };
+  let after = before;
+  for (const e of edits) {
+    if (!after.includes(e.oldText)) return { kind: 'not-found' };
+    after = e.all ? after.split(e.oldText).join(e.newText) : after.replace(e.oldText, () => e.newText);
+  }
+  return { kind: 'text', text: after };
+}
+
 /** What a write or edit would do, as diff lines; with several files, each under its name. */
-export function previewChange(event: ToolEvent, workspace: string): { lines: DiffLine[]; note?: string } {
-  const files = event.files ?? [];
-  if (files.length === 0) return { lines: [] };
+export function previewChange(event: ToolEvent, workspace: string): ApprovalPreview {
+  const files = event.kind === 'write' || event.kind === 'edit' ? event.files : [];
+  if (files.length === 0) return { lines: [], note: null };
   if (files.length === 1) return previewFile(files[0]!, event.cwd);
   const lines = files.flatMap((file) => {
     const p = previewFile(file, event.cwd);
@@ -59,31 +62,40 @@ export function previewChange(event: ToolEvent, workspace: string): { lines: Dif
   return { lines, note: `${files.length} files` };
 }
 
-
 /** The approval dialog's view of a request. */
 export function approvalView(input: ApprovalInput, workspace: string, sessionScope: string | null): ApprovalView {
   const { event, decision } = input;
-  const command = event.kind === 'shell' ? shown(event.command ?? '') : undefined;
-  const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
-  const analysed = (decision.commands ?? []).map((c) => shown(c.argv.join(' '))).filter((text, i, all) => text && all.indexOf(text) === i);
-  // worth showing when harness read something the person cannot see as written (quoting, escapes, wrappers)
-  const normalized = command !== undefined && analysed.some((a) => !squash(command).includes(squash(a))) ? analysed : [];
-  const isFile = event.kind === 'write' || event.kind === 'edit';
-  const preview = isFile ? previewChange(event, workspace) : { lines: [] };
-  return {
+  const common = {
     id: input.id,
     agent: event.agent,
     tool: escapeControls(event.tool),
-    kind: event.kind,
-    command,
-    normalized,
-    target: event.paths[0] ? escapeControls(displayPath(workspace, resolve(event.cwd, event.paths[0]))) : undefined,
-    preview: preview.lines,
-    previewNote: preview.note,
-    cwd: escapeControls(event.cwd),
     ruleId: decision.ruleId,
     reason: shown(decision.reason),
     deadline: input.deadline,
     sessionScope: sessionScope ?? 'nothing exact to remember: same as y',
   };
+  const cwd = escapeControls(event.cwd);
+  const first = eventPaths(event)[0];
+  const target = first ? escapeControls(displayPath(workspace, resolve(event.cwd, first))) : null;
+  switch (event.kind) {
+    case 'shell': {
+      const command = shown(event.command);
+      return { ...common, kind: 'shell', command, normalized: normalized(command, decision.commands ?? []), cwd };
+    }
+    case 'write':
+    case 'edit':
+      return { ...common, kind: event.kind, target, preview: previewChange(event, workspace), cwd };
+    case 'read':
+    case 'search':
+      return { ...common, kind: event.kind, target, cwd };
+    default:
+      return { ...common, kind: event.kind, cwd };
+  }
+}
+
+/** The commands harness analysed, worth showing when it read something the person cannot see as written (quoting, escapes, wrappers). */
+function normalized(command: string, commands: NonNullable<Decision['commands']>): string[] {
+  const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const analysed = commands.map((c) => shown(c.argv.join(' '))).filter((text, i, all) => text && all.indexOf(text) === i);
+  return analysed.some((a) => !squash(command).includes(squash(a))) ? analysed : [];
 }

@@ -47,8 +47,9 @@ function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: 
 
 export function decideEvent(event: ToolEvent, policy: Policy): Decision {
   const decisions = toToolCalls(event).map((call) => decideReading(call, policy));
-  const unreadable: Decision | null = event.unreadable
-    ? { verdict: 'ask', ruleId: UNREADABLE_RULE, reason: `harness could not read this ${event.tool} call in full (${event.unreadable}), so the user must confirm it`, mutates: true, hits: [], commands: [] }
+  const why = event.kind === 'write' || event.kind === 'edit' ? event.unreadable : null;
+  const unreadable: Decision | null = why
+    ? { verdict: 'ask', ruleId: UNREADABLE_RULE, reason: `harness could not read this ${event.tool} call in full (${why}), so the user must confirm it`, mutates: true, hits: [], commands: [] }
     : null;
   const all = unreadable ? [...decisions, unreadable] : decisions;
   if (all.length === 0) throw new Error(`the ${event.tool} call names nothing harness can decide`);

@@ -99,7 +99,7 @@ export class SessionGuard {
 
   /** A call is going ahead: what it declared it writes, and (for shell calls) that it may leave processes behind. */
   started(event: ToolEvent, decision: Pick<Decision, 'commands'>): void {
-    const writes = new Set<string>(event.kind === 'write' || event.kind === 'edit' ? event.paths.map((p) => resolve(event.cwd, p)) : []);
+    const writes = new Set<string>(event.kind === 'write' || event.kind === 'edit' ? event.files.map((f) => resolve(event.cwd, f.path)) : []);
     for (const c of decision.commands ?? []) for (const e of c.effects) if (e.op !== 'read' && !e.unknown) writes.add(resolve(event.cwd, e.path));
     this.declared.set(event.toolUseId, writes);
     if (event.kind === 'shell') this.lastShell = { toolUseId: event.toolUseId, summary: event.summary };
@@ -195,9 +195,8 @@ export class SessionGuard {
       agent: 'harness',
       tool: 'config',
       kind: 'config',
-      normalized: [],
       target: name,
-      preview: lineDiff(before, after, { context: 2, maxLines: 200 }).map((l) => ({ ...l, text: redact(l.text) })),
+      preview: { lines: lineDiff(before, after, { context: 2, maxLines: 200 }).map((l) => ({ ...l, text: redact(l.text) })), note: null },
       cwd: this.deps.workspace,
       ruleId: 'core.config-changed',
       reason: `${name} changed ${who}, so it may not be your edit. y applies the new rules; n puts the file back as it was.`,

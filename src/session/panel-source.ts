@@ -2,7 +2,7 @@ import type { AuditLog, RollbackRow } from '../audit/store.js';
 import { redact } from '../audit/redact.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { parseUnifiedDiff, type DiffLine } from '../line-diff.js';
-import type { PanelSource, RollbackPreview, SessionStatus, TimelineEntry } from './views.js';
+import type { CallEntry, CheckpointEntry, EventEntry, PanelSource, RollbackEntry, RollbackPreview, SessionStatus, TimelineEntry } from './views.js';
 import type { SessionRollback } from './rollback.js';
 import type { SessionRules } from './session-rules.js';
 
@@ -42,48 +42,39 @@ export function panelSource(deps: {
     };
   };
   const shown = (text: string): string => text.split(`${deps.workspace}/`).join('');
-  /** A timeline line that is not a tool call. */
-  const mark = (fields: Pick<TimelineEntry, 'id' | 'at' | 'kind' | 'tool' | 'summary'> & Partial<TimelineEntry>): TimelineEntry => ({
-    verdict: null,
-    decidedBy: null,
-    askedFirst: false,
-    ruleId: null,
-    reason: null,
-    ok: null,
-    checkpoint: null,
-    filesChanged: 0,
-    ...fields,
-  });
-
   const timeline = whenChanged((): TimelineEntry[] => {
     const cps = audit.checkpointsOf(sessionId);
     const before = new Map<string, string>();
     for (const c of cps) if (c.toolUseId && c.commit && !before.has(c.toolUseId)) before.set(c.toolUseId, c.commit);
     const counts = audit.changeCounts(sessionId);
-    const calls: TimelineEntry[] = audit.query({ sessionId, limit: 5000 }).map((r) => ({
-      id: r.toolUseId,
-      at: r.at,
-      kind: 'call',
-      tool: r.tool,
-      summary: shown(r.summary),
-      verdict: r.verdict,
-      decidedBy: r.decidedBy,
-      askedFirst: r.askedFirst,
-      ruleId: r.ruleId,
-      reason: r.reason,
-      ok: r.ok,
-      checkpoint: before.get(r.toolUseId) ?? null,
-      filesChanged: counts.get(r.toolUseId) ?? 0,
-    }));
-    // checkpoints between calls (harness run -- <command>) are states to go back to
-    const between = cps.filter((c) => c.toolUseId === null).map((c, i) => mark({ id: `checkpoint-${i + 1}`, at: c.at, kind: 'checkpoint', tool: '●', summary: c.summary, reason: c.error, checkpoint: c.commit }));
-    // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
-    const rollbacks = audit.rollbacksOf(sessionId).map((r) =>
-      mark({ id: `rollback-${r.seq}`, at: r.at, kind: 'rollback', tool: '↺', summary: rollbackLine(r), reason: r.error, checkpoint: r.from, filesChanged: r.fileCount }),
+    const calls = audit.query({ sessionId, limit: 5000 }).map(
+      (r): CallEntry => ({
+        id: r.toolUseId,
+        at: r.at,
+        kind: 'call',
+        tool: r.tool,
+        summary: shown(r.summary),
+        verdict: r.verdict,
+        decidedBy: r.decidedBy,
+        askedFirst: r.askedFirst,
+        ruleId: r.ruleId,
+        reason: r.reason,
+        ok: r.ok,
+        checkpoint: before.get(r.toolUseId) ?? null,
+        filesChanged: counts.get(r.toolUseId) ?? 0,
+      }),
     );
+    // checkpoints between calls (harness run -- <command>) are states to go back to
+    const between = cps
+      .filter((c) => c.toolUseId === null)
+      .map((c, i): CheckpointEntry => ({ id: `checkpoint-${i + 1}`, at: c.at, kind: 'checkpoint', summary: c.summary, error: c.error, checkpoint: c.commit }));
+    // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
+    const rollbacks = audit
+      .rollbacksOf(sessionId)
+      .map((r): RollbackEntry => ({ id: `rollback-${r.seq}`, at: r.at, kind: 'rollback', summary: rollbackLine(r), error: r.error, checkpoint: r.from, filesChanged: r.fileCount }));
     const events = audit
       .eventsOf(sessionId)
-      .map((e) => mark({ id: `event-${e.seq}`, at: e.at, kind: 'event', tool: e.kind, summary: shown(e.detail.split('\n')[0]!), reason: e.toolUseId ? `attributed to ${e.toolUseId}` : null }));
+      .map((e): EventEntry => ({ id: `event-${e.seq}`, at: e.at, kind: 'event', event: e.kind, summary: shown(e.detail.split('\n')[0]!), checkpoint: null, toolUseId: e.toolUseId }));
     return [...calls, ...between, ...rollbacks, ...events].sort((a, b) => a.at - b.at);
   });
 
@@ -130,7 +121,7 @@ export function panelSource(deps: {
       const step = all[index];
       if (!step) throw new Error('that step is no longer in the log');
       if (step.kind === 'event') return [{ kind: 'note', text: step.summary }];
-      if (!step.checkpoint) return [{ kind: 'note', text: step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
+      if (!step.checkpoint) return [{ kind: 'note', text: step.kind === 'call' && step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
       // the next recorded state: the checkpoint before the next mutating call, or before a rollback
       const next = all.slice(index + 1).find((e) => e.checkpoint);
       const s = store();

@@ -1,8 +1,8 @@
-import type { FileChange } from '../checkpoints/store.js';
+import type { ChangedPath } from '../checkpoints/store.js';
 import { listSome } from './list-some.js';
 
 /** What the agent is told after the person rolled the working tree back under it. */
-export function rollbackNotice(checkpointId: string, changes: FileChange[], notRestored: string[] = []): string {
+export function rollbackNotice(checkpointId: string, changes: ChangedPath[], notRestored: string[] = []): string {
   const listed = listSome(changes.map((c) => `${c.path} (${c.status === 'added' ? 'restored' : c.status === 'deleted' ? 'removed' : 'reverted'})`), 20);
   return (
     `the person rolled the working tree back to harness checkpoint ${checkpointId.slice(0, 12)}` +

@@ -1,5 +1,5 @@
 import type { AuditLog, RollbackBy } from '../audit/store.js';
-import type { Checkpoint, CheckpointStore, FileChange } from '../checkpoints/store.js';
+import type { Checkpoint, CheckpointStore, ChangedPath } from '../checkpoints/store.js';
 import { rollbackNotice } from './rollback-notice.js';
 import type { ToolGate } from './tool-gate.js';
 
@@ -10,7 +10,7 @@ export interface RollbackDone {
   target: Checkpoint;
   /** The checkpoint of the present taken just before (undo goes back to it). */
   saved: string | null;
-  changes: FileChange[];
+  changes: ChangedPath[];
   /** What the rollback left as it is, and why (nested repositories, fifos, unrecorded files in the way). */
   notRestored: string[];
 }
@@ -48,7 +48,7 @@ export class SessionRollback {
   }
 
   to(target: Checkpoint, request: RollbackRequest): Promise<RollbackDone> {
-    const record = (r: { from: string | null; files: FileChange[]; notRestored: string[]; error?: string }): void =>
+    const record = (r: { from: string | null; files: ChangedPath[]; notRestored: string[]; error?: string }): void =>
       this.audit.rollback({ sessionId: this.sessionId, kind: request.kind, by: request.by, actor: this.actor, to: target.id, step: request.step, ...r });
     return this.gate.exclusive(async () => {
       const thaw = await this.freeze();

@@ -14,8 +14,8 @@ export const SECRET_RULE = 'secrets.write-secret';
 export function guardSecrets(event: ToolEvent, decision: Decision): Decision {
   if ((event.kind !== 'write' && event.kind !== 'edit') || decision.verdict !== 'allow') return decision;
   const kinds = new Set<string>();
-  for (const file of event.files ?? []) {
-    const added = file.content ?? (file.edits ?? []).map((e) => e.newText).join('\n');
+  for (const file of event.files) {
+    const added = file.op === 'write' ? file.content : file.op === 'edit' ? file.edits.map((e) => e.newText).join('\n') : '';
     if (!added) continue;
     // the file is read only when the new text holds a secret
     for (const kind of secretsAdded(() => readSmall(resolve(event.cwd, file.path)).text ?? '', added)) kinds.add(kind);

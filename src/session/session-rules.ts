@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { displayPath } from '../workspace.js';
-import type { ToolEvent } from '../agents/tool-event.js';
+import { eventPaths, type ToolEvent } from '../agents/tool-event.js';
 
 export interface SessionRule {
   id: string;
@@ -63,8 +63,8 @@ export class SessionRules {
   private matchFor(event: ToolEvent): SessionRule['match'] | null {
     const cwd = resolve(event.cwd);
     if (event.kind === 'shell') return event.command ? { kind: 'command', command: event.command, cwd } : null;
-    if (event.paths.length === 1) return { kind: 'path', path: resolve(cwd, event.paths[0]!), tool: event.tool };
-    return null;
+    const paths = eventPaths(event);
+    return paths.length === 1 ? { kind: 'path', path: resolve(cwd, paths[0]!), tool: event.tool } : null;
   }
 
   private show(path: string): string {

@@ -1,24 +1,12 @@
 /** The view types the core exports: the session fills them, the TUI (approval dialog, panel) renders them. */
+import type { ChangedPath } from '../checkpoints/changed-path.js';
 import type { DiffLine } from '../line-diff.js';
 
-/** What the approval dialog shows for one `ask`: everything the person needs to decide, nothing secret. */
-export interface ApprovalView {
+/** What every approval shows: who asks, the rule behind it, and how long harness waits. */
+interface ApprovalCommon {
   id: string;
   agent: string;
   tool: string;
-  kind: string;
-  /** The exact shell command (secrets masked). */
-  command?: string;
-  /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
-  normalized: string[];
-  /** The file a file tool writes, as the person would write it (relative inside the workspace); for `network`, host:port. */
-  target?: string;
-  /** Where a connection came from: the tool call running when it was made. */
-  origin?: string;
-  /** What a write or edit would change. */
-  preview: DiffLine[];
-  previewNote?: string;
-  cwd: string;
   ruleId: string | null;
   reason: string;
   /** Epoch ms after which harness answers deny. */
@@ -27,26 +15,90 @@ export interface ApprovalView {
   sessionScope: string;
 }
 
+/** What a write, an edit or a changed config file would change, as diff lines; `note` says what the lines cannot (a new file, no preview). */
+export interface ApprovalPreview {
+  lines: DiffLine[];
+  note: string | null;
+}
+
+/**
+ * What the approval dialog shows for one `ask`: everything the person needs to decide, nothing
+ * secret. By kind: a shell command (and what harness read it as), a file write or edit with its
+ * preview, a read, a fetch, a network connection with the call it came from, a changed config
+ * file, or another tool (an MCP server's, the agent's own). Paths are as the person would write
+ * them (relative inside the workspace).
+ */
+export type ApprovalView = ApprovalCommon &
+  (
+    | {
+        kind: 'shell';
+        /** The exact shell command (secrets masked). */
+        command: string;
+        /** The commands harness analysed, when they differ from what the agent wrote (wrappers removed, quoting undone). */
+        normalized: string[];
+        cwd: string;
+      }
+    | { kind: 'write' | 'edit'; /** The first file it writes; null: the call names none harness could read. */ target: string | null; preview: ApprovalPreview; cwd: string }
+    | { kind: 'read' | 'search'; target: string | null; cwd: string }
+    | { kind: 'fetch' | 'mcp' | 'other'; cwd: string }
+    /** A connection through the egress proxy: `target` is host:port, `origin` the tool call running when it was made. */
+    | { kind: 'network'; target: string; origin: string }
+    /** A config file changed by someone else: apply its rules, or put it back. */
+    | { kind: 'config'; target: string; preview: ApprovalPreview; cwd: string }
+  );
+
 export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
 
-export interface TimelineEntry {
-  /** The tool call's id, `rollback-<n>` or `event-<n>`. */
+/** What every line of the timeline has: where it is, when, and the checkpoint it can be rolled back to. */
+interface TimelineCommon {
+  /** The tool call's id, `rollback-<n>`, `checkpoint-<n>` or `event-<n>`. */
   id: string;
   at: number;
-  /** A tool call, a rollback, a checkpoint taken between calls, or something the watcher saw (out-of-band changes, tampering, config reloads). */
-  kind: 'call' | 'rollback' | 'checkpoint' | 'event';
-  tool: string;
   summary: string;
+  /** The state this line can be rolled back to (a full commit id): the checkpoint before a call, the one taken between calls, the present a rollback saved first. */
+  checkpoint: string | null;
+}
+
+/** A tool call and what harness decided about it. */
+export interface CallEntry extends TimelineCommon {
+  kind: 'call';
+  tool: string;
+  /** Null while it waits for an answer. */
   verdict: 'allow' | 'ask' | 'deny' | null;
   decidedBy: string | null;
   askedFirst: boolean;
   ruleId: string | null;
   reason: string | null;
+  /** Whether it succeeded; null before its result is in. */
   ok: boolean | null;
-  /** The checkpoint taken just before this call (a full commit id). */
-  checkpoint: string | null;
   filesChanged: number;
 }
+
+/** A rollback or undo: `checkpoint` is the present it saved first (rolling back to it undoes the rollback). */
+export interface RollbackEntry extends TimelineCommon {
+  kind: 'rollback';
+  filesChanged: number;
+  error: string | null;
+}
+
+/** A checkpoint taken between calls (`harness run -- <command>`): a state to go back to. */
+export interface CheckpointEntry extends TimelineCommon {
+  kind: 'checkpoint';
+  error: string | null;
+}
+
+/** Something the watcher or the session saw (out-of-band changes, tampering, config reloads, session rules): no state of its own to go back to. */
+export interface EventEntry extends TimelineCommon {
+  kind: 'event';
+  /** The event's kind in the audit log (`out-of-band`, `config-reloaded` …). */
+  event: string;
+  checkpoint: null;
+  /** The tool call it is attributed to, if any. */
+  toolUseId: string | null;
+}
+
+/** One line of the panel's timeline. */
+export type TimelineEntry = CallEntry | RollbackEntry | CheckpointEntry | EventEntry;
 
 export interface SessionStatus {
   sessionId: string;
@@ -65,7 +117,7 @@ export interface SessionRuleView {
 
 export interface RollbackPreview {
   checkpoint: string;
-  changes: { status: string; path: string }[];
+  changes: ChangedPath[];
   /** What the rollback leaves as it is, and why (nested repositories, unrecorded files in the way …). */
   notRestored: string[];
 }

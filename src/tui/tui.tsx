@@ -16,6 +16,24 @@ export interface Surface {
 /** How long a notice (e.g. "timed out, denied") stays when nothing else is waiting. */
 const NOTICE_MS = 3000;
 
+/** What an approval was about, in a few words: its command, its file or host, else its tool. */
+function subject(view: ApprovalView): string {
+  switch (view.kind) {
+    case 'shell':
+      return view.command;
+    case 'write':
+    case 'edit':
+    case 'read':
+    case 'search':
+      return view.target ?? view.tool;
+    case 'network':
+    case 'config':
+      return view.target;
+    default:
+      return view.tool;
+  }
+}
+
 interface Pending {
   view: ApprovalView;
   answer: (choice: ApprovalChoice) => void;
@@ -59,7 +77,7 @@ export class Tui {
     const index = this.queue.findIndex((p) => p.view.id === id);
     if (index < 0) return;
     const [gone] = this.queue.splice(index, 1);
-    if (index === 0) this.setNotice(`${why}: ${gone!.view.command ?? gone!.view.target ?? gone!.view.tool}`);
+    if (index === 0) this.setNotice(`${why}: ${subject(gone!.view)}`);
     this.update();
   }
 

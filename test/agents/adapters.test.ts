@@ -13,22 +13,22 @@ import { recommended, WS } from '../helpers.js';
 
 describe('apply_patch → per-file changes', () => {
   it.each([
-    ['an added file', '*** Begin Patch\n*** Add File: a.txt\n+one\n+two\n*** End Patch\n', [{ path: 'a.txt', content: 'one\ntwo\n' }]],
-    ['a deleted file', '*** Begin Patch\n*** Delete File: old.txt\n*** End Patch', [{ path: 'old.txt', deleted: true }]],
+    ['an added file', '*** Begin Patch\n*** Add File: a.txt\n+one\n+two\n*** End Patch\n', [{ op: 'write', path: 'a.txt', content: 'one\ntwo\n' }]],
+    ['a deleted file', '*** Begin Patch\n*** Delete File: old.txt\n*** End Patch', [{ op: 'delete', path: 'old.txt' }]],
     [
       'an update with two hunks',
       '*** Begin Patch\n*** Update File: src/x.ts\n@@ function a\n const a = 1;\n-const b = 2;\n+const b = 3;\n@@\n-x\n+y\n*** End Patch\n',
-      [{ path: 'src/x.ts', edits: [{ oldText: 'const a = 1;\nconst b = 2;', newText: 'const a = 1;\nconst b = 3;', all: false }, { oldText: 'x', newText: 'y', all: false }] }],
+      [{ op: 'edit', path: 'src/x.ts', edits: [{ oldText: 'const a = 1;\nconst b = 2;', newText: 'const a = 1;\nconst b = 3;', all: false }, { oldText: 'x', newText: 'y', all: false }] }],
     ],
     [
       'a move: the old file goes, the new one gets the edits',
       '*** Begin Patch\n*** Update File: a.ts\n*** Move to: b.ts\n@@\n-1\n+2\n*** End Patch\n',
-      [{ path: 'a.ts', deleted: true }, { path: 'b.ts', edits: [{ oldText: '1', newText: '2', all: false }] }],
+      [{ op: 'delete', path: 'a.ts' }, { op: 'edit', path: 'b.ts', edits: [{ oldText: '1', newText: '2', all: false }] }],
     ],
     [
       'several files, CRLF line ends',
       '*** Begin Patch\r\n*** Add File: n.md\r\n+# n\r\n*** Delete File: d.md\r\n*** End Patch\r\n',
-      [{ path: 'n.md', content: '# n\n' }, { path: 'd.md', deleted: true }],
+      [{ op: 'write', path: 'n.md', content: '# n\n' }, { op: 'delete', path: 'd.md' }],
     ],
   ])('%s', (_, text, files) => {
     const parsed = parseApplyPatch(text);
@@ -69,7 +69,7 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
 
   it('an apply_patch harness cannot read is asked, never allowed', () => {
     const event = codexAdapter.toToolEvent(payload('apply_patch', { command: 'garbage' }), WS);
-    expect(event.unreadable).toBeTruthy();
+    expect(event.kind === 'write' || event.kind === 'edit' ? event.unreadable : null).toBeTruthy();
     const d = decideEvent(event, recommended());
     expect(d).toMatchObject({ verdict: 'ask', ruleId: UNREADABLE_RULE, mutates: true });
   });
@@ -129,7 +129,7 @@ describe('Gemini CLI payload → ToolEvent and policy questions', () => {
 
   it('replace keeps allow_multiple as an edit of every occurrence', () => {
     const event = createGeminiAdapter().toToolEvent(payload('replace', { file_path: 'a', old_string: 'x', new_string: 'y', allow_multiple: true }), WS);
-    expect(event.files).toEqual([{ path: 'a', edits: [{ oldText: 'x', newText: 'y', all: true }] }]);
+    expect(event.kind === 'edit' && event.files).toEqual([{ op: 'edit', path: 'a', edits: [{ oldText: 'x', newText: 'y', all: true }] }]);
   });
 
   it('calls without ids are paired with their AfterTool; a denied call does not take the next one\'s', () => {

@@ -16,11 +16,11 @@ const texts = (lines: { kind: string; text: string }[]) => lines.filter((l) => l
 
 describe('approval preview of writes and edits', () => {
   it.each([
-    ['Write over a file', event('Write', { file_path: join(ws, 'app.ts'), content: 'const a = 1;\nconst b = 20;\nconst c = 3;\n' }), [' const a = 1;', '-const b = 2;', '+const b = 20;', ' const c = 3;'], undefined],
+    ['Write over a file', event('Write', { file_path: join(ws, 'app.ts'), content: 'const a = 1;\nconst b = 20;\nconst c = 3;\n' }), [' const a = 1;', '-const b = 2;', '+const b = 20;', ' const c = 3;'], null],
     ['Write a new file', event('Write', { file_path: join(ws, 'new.ts'), content: 'x\n' }), ['+x'], 'new file'],
-    ['Edit', event('Edit', { file_path: join(ws, 'app.ts'), old_string: 'const c = 3;', new_string: 'const c = 4;' }), [' const a = 1;', ' const b = 2;', '-const c = 3;', '+const c = 4;'], undefined],
-    ['Edit, replace_all', event('Edit', { file_path: join(ws, 'app.ts'), old_string: 'const', new_string: 'let', replace_all: true }), ['-const a = 1;', '-const b = 2;', '-const c = 3;', '+let a = 1;', '+let b = 2;', '+let c = 3;'], undefined],
-    ['MultiEdit', event('MultiEdit', { file_path: join(ws, 'app.ts'), edits: [{ old_string: 'a = 1', new_string: 'a = 10' }, { old_string: 'c = 3', new_string: 'c = 30' }] }), ['-const a = 1;', '+const a = 10;', ' const b = 2;', '-const c = 3;', '+const c = 30;'], undefined],
+    ['Edit', event('Edit', { file_path: join(ws, 'app.ts'), old_string: 'const c = 3;', new_string: 'const c = 4;' }), [' const a = 1;', ' const b = 2;', '-const c = 3;', '+const c = 4;'], null],
+    ['Edit, replace_all', event('Edit', { file_path: join(ws, 'app.ts'), old_string: 'const', new_string: 'let', replace_all: true }), ['-const a = 1;', '-const b = 2;', '-const c = 3;', '+let a = 1;', '+let b = 2;', '+let c = 3;'], null],
+    ['MultiEdit', event('MultiEdit', { file_path: join(ws, 'app.ts'), edits: [{ old_string: 'a = 1', new_string: 'a = 10' }, { old_string: 'c = 3', new_string: 'c = 30' }] }), ['-const a = 1;', '+const a = 10;', ' const b = 2;', '-const c = 3;', '+const c = 30;'], null],
     ['Edit whose old text is gone', event('Edit', { file_path: join(ws, 'app.ts'), old_string: 'nope', new_string: 'yes' }), ['-nope', '+yes'], 'the text to replace is not in the file as it is now; showing the edit itself'],
     ['binary file', event('Write', { file_path: join(ws, 'blob.bin'), content: 'x' }), [], 'binary file: no preview'],
     ['a write that changes nothing', event('Write', { file_path: join(ws, 'app.ts'), content: 'const a = 1;\nconst b = 2;\nconst c = 3;\n' }), [], 'the file would not change'],
@@ -39,10 +39,10 @@ describe('approval preview of writes and edits', () => {
 describe('approval view', () => {
   it('shows what harness read only when it differs from what the agent wrote', () => {
     const plain = event('Bash', { command: 'git reset --hard' });
-    expect(approvalView({ id: '1', event: plain, decision: decideEvent(plain, recommended()), deadline: 0 }, ws, null).normalized).toEqual([]);
+    expect(approvalView({ id: '1', event: plain, decision: decideEvent(plain, recommended()), deadline: 0 }, ws, null)).toMatchObject({ kind: 'shell', normalized: [] });
     const hidden = event('Bash', { command: "$'\\x67it' reset --hard" });
     const view = approvalView({ id: '2', event: hidden, decision: decideEvent(hidden, recommended()), deadline: 0 }, ws, 'x');
-    expect(view.normalized).toEqual(['git reset --hard']);
+    expect(view).toMatchObject({ kind: 'shell', normalized: ['git reset --hard'] });
     expect(view.ruleId).toBe('git.reset-hard');
     expect(view.sessionScope).toBe('x');
   });
@@ -53,18 +53,18 @@ describe('approval view', () => {
     const evil = '\x1b]0;owned\x07\x1b[2J\r\x9b31m';
     const shell = event('Bash', { command: `git reset --hard # ${evil}\necho done` });
     const view = approvalView({ id: '4', event: shell, decision: { ...decideEvent(shell, recommended()), reason: `why${evil}` }, deadline: 0 }, ws, null);
-    expect(view.command).toBe('git reset --hard # \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m\necho done');
+    expect(view.kind === 'shell' && view.command).toBe('git reset --hard # \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m\necho done');
     const write = event('Write', { file_path: join(ws, `f${evil}.txt`), content: `line ${evil}\n` });
     const file = approvalView({ id: '5', event: write, decision: { ruleId: null, reason: 'r' }, deadline: 0 }, ws, null);
     // every string of the view the dialog draws
     const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : []);
     for (const text of [...strings(view), ...strings(file)]) expect(text).not.toMatch(raw);
-    expect(file.preview.map((l) => l.text)).toContain('line \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m');
+    expect(file.kind === 'write' && file.preview.lines.map((l) => l.text)).toContain('line \\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b31m');
   });
 
   it('file targets are shown relative to the workspace', () => {
     const e = event('Write', { file_path: join(ws, 'src', 'a.ts'), content: '' });
-    expect(approvalView({ id: '3', event: e, decision: { ruleId: null, reason: 'r' }, deadline: 0 }, ws, null).target).toBe('src/a.ts');
+    expect(approvalView({ id: '3', event: e, decision: { ruleId: null, reason: 'r' }, deadline: 0 }, ws, null)).toMatchObject({ kind: 'write', target: 'src/a.ts' });
   });
 });
 

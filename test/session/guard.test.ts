@@ -124,7 +124,7 @@ describe('out-of-band changes', () => {
     expect(event.toolUseId).toBe('t1');
     // the panel's timeline shows it after the call
     const timeline = panelSource({ sessionId: s.sessionId, workspace: s.repo, agent: 'claude', audit: s.audit, rules: new SessionRules(s.repo) }).timeline();
-    expect(timeline.map((e) => [e.kind, e.tool])).toEqual([
+    expect(timeline.map((e) => [e.kind, e.kind === 'event' ? e.event : e.kind === 'call' ? e.tool : null])).toEqual([
       ['call', 'Bash'],
       ['event', 'out-of-band'],
     ]);

