@@ -21,12 +21,16 @@ function expand(path: string): string[] {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (!/[*?[\]{}]/.test(base)) return [path];
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-  const match = picomatch(base, { dot: true });
+  let names: string[];
   try {
-    return readdirSync(dir).filter((name) => match(name)).map((name) => join(dir, name));
+    names = readdirSync(dir);
   } catch {
     return [];
   }
+  // most such directories (other tools' secrets) do not exist: no pattern compiled for them
+  if (names.length === 0) return [];
+  const match = picomatch(base, { dot: true });
+  return names.filter((name) => match(name)).map((name) => join(dir, name));
 }
 
 /** The path with its links resolved (bubblewrap mounts on the link's target anyway); null if absent. */
