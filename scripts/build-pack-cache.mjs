@@ -2,6 +2,7 @@
 // dist/packs.json, so that `harness run` need not run zod over them at every start (see
 // src/config/pack-cache.ts for when the record is used). Run by `npm run build` after tsc.
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PACK_CACHE_FILE, sha256, validatorsHash } from '../dist/config/pack-cache.js';
@@ -25,5 +26,7 @@ for (const file of readdirSync(PACKS_DIR).filter((f) => f.endsWith('.json')).sor
   packs[file] = { sha256: sha256(bytes), data };
 }
 if (!validators) throw new Error('the validating modules are not in dist/');
-writeFileSync(PACK_CACHE_FILE, JSON.stringify({ version: 1, validators, packs }));
+// the zod the bundle is made with: a config validated by another one is validated again (src/config/cache.ts)
+const zod = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('zod/package.json'), 'utf8')).version;
+writeFileSync(PACK_CACHE_FILE, JSON.stringify({ version: 1, validators, zod, packs }));
 

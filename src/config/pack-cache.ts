@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { PackFile } from './schema.js';
 
 /**
@@ -14,6 +14,8 @@ export interface PackCache {
   version: 1;
   /** sha256 of the modules that validate a pack, in VALIDATORS order. */
   validators: string;
+  /** The version of zod that validated (and that the build bundled). */
+  zod: string;
   packs: Record<string, { sha256: string; data: PackFile }>;
 }
 
@@ -41,11 +43,17 @@ function loadCache(): PackCache | null {
   cache = null;
   try {
     const read = JSON.parse(readFileSync(PACK_CACHE_FILE, 'utf8')) as PackCache;
-    if (read.version === 1 && read.validators === validatorsHash()) cache = read;
+    if (read.version === 1 && typeof read.zod === 'string' && read.validators === validatorsHash()) cache = read;
   } catch {
     // no cache: every pack is validated
   }
   return cache;
+}
+
+/** What validated at build time (the validating modules, zod's version); null without a pack cache that holds. */
+export function buildValidators(): string | null {
+  const read = loadCache();
+  return read ? `${read.validators} zod ${read.zod}` : null;
 }
 
 /** The pack at `path` as validated at build time, if its bytes are still the ones validated. */
@@ -54,6 +62,24 @@ export function prevalidatedPack(path: string): PackFile | null {
   if (!entry) return null;
   try {
     return sha256(readFileSync(path)) === entry.sha256 ? entry.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every built-in pack in `dir` as validated at build time, by name; null when one of them is not
+ * (changed since, or no cache): then they are validated with the schema (load.ts builtinPacks).
+ */
+export function prevalidatedPacks(dir: string): Map<string, PackFile> | null {
+  try {
+    const packs = new Map<string, PackFile>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      const known = prevalidatedPack(join(dir, file));
+      if (!known) return null;
+      packs.set(known.name, known);
+    }
+    return packs;
   } catch {
     return null;
   }

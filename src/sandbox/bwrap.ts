@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { findExecutable } from '../executable.js';
 import type { SandboxProfile } from './profile.js';
@@ -20,12 +21,16 @@ function expand(path: string): string[] {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (!/[*?[\]{}]/.test(base)) return [path];
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-  const match = picomatch(base, { dot: true });
+  let names: string[];
   try {
-    return readdirSync(dir).filter((name) => match(name)).map((name) => join(dir, name));
+    names = readdirSync(dir);
   } catch {
     return [];
   }
+  // most such directories (other tools' secrets) do not exist: no pattern compiled for them
+  if (names.length === 0) return [];
+  const match = picomatch(base, { dot: true });
+  return names.filter((name) => match(name)).map((name) => join(dir, name));
 }
 
 /** The path with its links resolved (bubblewrap mounts on the link's target anyway); null if absent. */
@@ -114,6 +119,70 @@ export function bwrapAvailability(): Availability {
   if (cached) return cached;
   cached = probe();
   return cached;
+}
+
+/**
+ * The same, from an earlier session's probe when nothing it depends on has changed: the probe runs
+ * bubblewrap, 10 to 30 ms a session's start waits for. Only a probe that succeeded is kept (in
+ * harness's state, which the agent can neither read nor write), for this bwrap binary (its path,
+ * inode, size and mtime), this kernel and its user-namespace settings, this user. Whatever cannot
+ * be read or does not match means a probe. A system changed in a way this does not see makes the
+ * sandbox fail to start: the session then drops the record and probes again (`reprobe`), and the
+ * agent never runs outside the sandbox because of a stale record.
+ */
+export function bwrapAvailabilityCached(file: string): { availability: Availability; from: 'record' | 'probe' } {
+  if (cached) return { availability: cached, from: 'probe' };
+  const key = probeKey();
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown };
+    if (key && record.format === 1 && record.key === key.key) {
+      cached = { ok: true, binary: key.binary };
+      return { availability: cached, from: 'record' };
+    }
+  } catch {
+    // no record: probe
+  }
+  const availability = bwrapAvailability();
+  if (availability.ok && key && availability.binary === key.binary) keepRecord(file, key.key);
+  return { availability, from: 'probe' };
+}
+
+/** After a start that failed on a recorded probe: the record dropped, bubblewrap probed again. */
+export function reprobe(file: string): Availability {
+  rmSync(file, { force: true });
+  cached = null;
+  return bwrapAvailability();
+}
+
+function probeKey(): { binary: string; key: string } | null {
+  if (process.platform !== 'linux') return null;
+  const binary = findExecutable('bwrap');
+  if (!binary) return null;
+  try {
+    const st = statSync(binary);
+    const setting = (path: string): string => {
+      try {
+        return readFileSync(path, 'utf8').trim();
+      } catch {
+        return '-';
+      }
+    };
+    const namespaces = ['/proc/sys/user/max_user_namespaces', '/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'].map(setting);
+    return { binary, key: JSON.stringify([binary, st.ino, st.size, st.mtimeMs, release(), process.getuid?.() ?? -1, ...namespaces]) };
+  } catch {
+    return null;
+  }
+}
+
+function keepRecord(file: string, key: string): void {
+  const temp = `${file}.${process.pid}`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temp, JSON.stringify({ format: 1, key }), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch {
+    rmSync(temp, { force: true });
+  }
 }
 
 function probe(): Availability {

@@ -71,6 +71,8 @@ export class Doors {
   private readonly doors: Door[] = [];
   private readonly open = new Set<Socket>();
   private started = false;
+  /** The launcher said hello (it runs inside the sandbox). */
+  private helloSeen = false;
   /** The launcher's control line (the native launcher opens it at start). */
   private control: Socket | null = null;
 
@@ -83,6 +85,10 @@ export class Doors {
   /** What a hidden file reads as inside the sandbox. */
   get emptyFile(): string {
     return join(this.dir, 'empty');
+  }
+
+  get greeted(): boolean {
+    return this.helloSeen;
   }
 
   get list(): Door[] {
@@ -101,6 +107,7 @@ export class Doors {
       createServer(
         this.keyed((socket) => {
           // the launch file goes before the answer, and nothing of the agent's runs before the answer
+          this.helloSeen = true;
           try {
             unlinkSync(this.launchPath);
           } catch {

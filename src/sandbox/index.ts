@@ -7,13 +7,14 @@ import type { SandboxSettings } from '../config/load.js';
 import type { RuleSource } from '../policy/index.js';
 import { HarnessError } from '../errors.js';
 import { hookClientPath } from '../hooks/client.js';
-import { bwrapArgs, bwrapAvailability } from './bwrap.js';
+import { bwrapArgs, bwrapAvailability, type Availability } from './bwrap.js';
 import { Doors, type Peer, type Refusal } from './doors.js';
 import { upstreamFor, type EgressDecider, type EgressFrom } from './egress.js';
 import { ownAddresses } from '../config/network.js';
 import { compileProfile, type SandboxProfile } from './profile.js';
+import { trace } from '../trace.js';
 
-export { bwrapAvailability } from './bwrap.js';
+export { bwrapAvailability, bwrapAvailabilityCached, reprobe, type Availability } from './bwrap.js';
 export type { Peer, Refusal } from './doors.js';
 export type { EgressDecider, EgressFrom, EgressVerdict } from './egress.js';
 export type { SandboxProfile } from './profile.js';
@@ -81,16 +82,21 @@ export interface Sandbox {
   env(): Record<string, string>;
   /** Stops every process in the sandbox at once; how to resume them, or null if the launcher cannot. */
   freeze(): Promise<(() => Promise<void>) | null>;
+  /** Whether the launcher got as far as saying hello: false after an exit means the sandbox never started. */
+  started(): boolean;
   close(): Promise<void>;
 }
 
 export type SandboxDecision = { active: false; why: string; warn: boolean } | { active: true };
 
-/** Whether this run gets the sandbox; a required sandbox that cannot be had refuses to start. */
-export function sandboxDecision(settings: SandboxSettings, disabled: boolean): SandboxDecision {
+/**
+ * Whether this run gets the sandbox; a required sandbox that cannot be had refuses to start.
+ * `availability`: whether bubblewrap runs here, asked only when the sandbox is not switched off.
+ */
+export function sandboxDecision(settings: SandboxSettings, disabled: boolean, availability: () => Availability = bwrapAvailability): SandboxDecision {
   if (disabled) return { active: false, why: 'switched off with --no-sandbox', warn: true };
   if (settings.mode === 'off') return { active: false, why: 'switched off by sandbox.mode "off"', warn: true };
-  const available = bwrapAvailability();
+  const available = availability();
   if (available.ok) return { active: true };
   if (settings.mode === 'required') {
     throw new HarnessError(`the sandbox is required (sandbox.mode "required") but cannot run here: ${available.problem}. Fix: ${available.fix}.`);
@@ -146,6 +152,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     allowRead: req.settings.allowRead,
     localPorts,
   });
+  trace('sandbox: profile compiled');
   try {
     // a port asked for twice (the hook endpoint also in allowLocalPorts) gets the strictest check
     const strictness: Peer[] = ['any', 'hook-client', 'agent'];
@@ -155,7 +162,9 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
     // outside, the connections go where harness's own environment sends them (a company's proxy, or directly)
     await doors.proxy(proxyPort, { decide: req.decideEgress, mismatch: req.onMismatch, dial: { upstream: upstreamFor(process.env), ownAddresses: ownAddresses() } });
+    trace('sandbox: doors open');
     const bwrap = bwrapArgs(profile, { newSession: !req.interactive, emptyFile: doors.emptyFile });
+    trace('sandbox: bubblewrap arguments');
     const proxyUrl = `http://127.0.0.1:${proxyPort}`;
     const native = req.nodeLauncher ? null : nativeLauncher();
     const hookClient = hookClientPath();
@@ -190,6 +199,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
         no_proxy: 'localhost,127.0.0.1,::1',
       }),
       freeze: () => doors.freeze(),
+      started: () => doors.greeted,
       close: () => doors.close(),
     };
   } catch (e) {

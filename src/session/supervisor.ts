@@ -10,7 +10,8 @@ import { asStateError, describeStateProblem, HarnessError, oneLine, StateError, 
 import { HookServer, type HookRequest } from '../hooks/server.js';
 import type { HookEvent, HookReply } from '../hooks/protocol.js';
 import type { ToolEvent } from '../agents/tool-event.js';
-import { CONFIG_FILE, loadConfig } from '../config/load.js';
+import { builtValidators, loadStartConfig } from '../config/cache.js';
+import { CONFIG_FILE } from '../config/resolved.js';
 import { ALLOW_HOME_OPTION, auditPathFor, findWorkspace, homeWorkspaceProblem, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { ApprovalBus } from './approvals.js';
 import { ToolGate } from './tool-gate.js';
@@ -21,10 +22,10 @@ import type { ApprovalView } from './views.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import { Lifecycle } from './lifecycle.js';
 import { Watchdog } from './watchdog.js';
-import { openSandbox, sandboxDecision, type EgressFrom, type EgressVerdict, type Sandbox } from '../sandbox/index.js';
+import { bwrapAvailabilityCached, openSandbox, reprobe, sandboxDecision, type EgressFrom, type EgressVerdict, type Sandbox } from '../sandbox/index.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
 import type { HostPolicy } from '../policy/network.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/resolved.js';
 import type { AuditLog, UnloggedRecord } from '../audit/store.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import type { ControlServer } from './control.js';
@@ -150,9 +151,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const atHome = opts.allowHome ? null : homeWorkspaceProblem(workspace, opts.cwd);
   if (atHome) throw new UsageError(`${atHome}. cd into a project directory (git init it if needed), or pass ${ALLOW_HOME_OPTION} if you mean it.`);
   trace('workspace found');
-  // the config only: the rules are compiled while the agent starts (LivePolicy, in supervise)
-  const loaded = loadConfig(workspace, opts.configPath);
-  trace('config loaded');
+  // the config only: the rules are compiled while the agent starts (LivePolicy, in supervise); the
+  // schema's verdict on an unchanged file is taken from the last start (config/cache.ts)
+  const start = await loadStartConfig(workspace, opts.configPath, stateDirFor(workspace), builtValidators(opts.version));
+  const loaded = start.loaded;
+  trace(`config loaded (${start.from})`);
   const requested = adapter ? requestedBinary(adapter, process.env, opts.binary) : opts.agent;
   if (requested.trim() === '') throw new UsageError(adapter ? `${adapter.binaryEnv} or --agent-bin is empty: name the ${adapter.title} binary, or leave it unset` : 'no program given: harness run -- <program> [args…]');
   const found = findExecutable(requested);
@@ -165,8 +168,15 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   }
   const agentBinary: string = binary;
   const agentName = adapter ? adapter.name : basename(requested);
-  const sandboxing = sandboxDecision(loaded.sandbox, opts.noSandbox === true);
-  trace('sandbox decided');
+  // whether bubblewrap runs here: an earlier session's probe when nothing it depends on changed
+  const probeRecord = join(stateDirFor(workspace), 'sandbox-probe.json');
+  let probed: 'record' | 'probe' | null = null;
+  const sandboxing = sandboxDecision(loaded.sandbox, opts.noSandbox === true, () => {
+    const { availability, from } = bwrapAvailabilityCached(probeRecord);
+    probed = from;
+    return availability;
+  });
+  trace(`sandbox decided (${probed ?? 'no probe'})`);
   if (opts.autonomous && !sandboxing.active) {
     throw new UsageError(`--autonomous needs the sandbox, and it is ${sandboxing.why}: without it nothing would hold the agent to harness's rules.`);
   }
@@ -602,7 +612,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       }
     }
     if (interactive) attachTui();
-    return agent.exited;
+    const code = await agent.exited;
+    // the sandbox never started on a recorded probe: the system changed since; said plainly, probed anew
+    if (sandbox && !sandbox.started() && probed === 'record') {
+      const now = reprobe(probeRecord);
+      if (!now.ok) process.stderr.write(`harness: the sandbox could not start: ${now.problem}. Fix: ${now.fix}. (An earlier session found that it runs here; that record is dropped.)\n`);
+    }
+    return code;
 
     /** The agent in a pty, its screen passed through, with harness's dialogs over it. */
     async function startInTerminal(): Promise<{ exited: Promise<number>; stop: () => void }> {
