@@ -1,7 +1,7 @@
 // ESLint for harness: typescript-eslint's strict type-checked rules on the TypeScript (they see the
 // types, so they catch what tsc lets through: a floating promise, an `any` that spreads, a condition
 // that is always true), the plain JavaScript rules on the .mjs scripts and benchmarks, React's hook
-// rules on the TUI. Formatting is Prettier's business (.prettierrc.json), not ESLint's.
+// rules on the TUI. The layout is Biome's business (biome.jsonc), not ESLint's.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';

@@ -190,8 +190,7 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
     }
     case 'makefile':
       // make variables are expanded by make, not by the shell; NUL stands in for `$$` meanwhile
-      // eslint-disable-next-line no-control-regex -- the NUL put in one step before
-      return makeRecipes(text, targets).map((s) => s.replace(/\$\$/g, '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replace(/\u0000/g, '$'));
+      return makeRecipes(text, targets).map((s) => s.replaceAll('$$', '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replaceAll('\u0000', '$'));
     default:
       return null;
   }
