@@ -8,7 +8,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSandbox, bwrapAvailability } from '../dist/sandbox/index.js';
 import { loadConfig } from '../dist/config/load.js';

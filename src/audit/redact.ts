@@ -23,6 +23,6 @@ export function redact(text: string): string {
 export function redactValue<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redact(value) as T;
   if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => redactValue(v, depth + 1)) as T;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, depth + 1)])) as T;
 }

@@ -322,10 +322,10 @@ export interface SessionSummary {
 }
 
 export interface LogQuery {
-  sessionId?: string;
-  since?: number;
-  verdict?: Verdict;
-  limit?: number;
+  sessionId?: string | undefined;
+  since?: number | undefined;
+  verdict?: Verdict | undefined;
+  limit?: number | undefined;
 }
 
 /** The append-only audit log of one workspace (SQLite, WAL). */

@@ -50,7 +50,7 @@ function lineToCall(line: string, defaultCwd: string): ToolCall {
   try {
     value = JSON.parse(line);
   } catch (e) {
-    throw new Error(`not JSON: ${(e as Error).message}`);
+    throw new Error(`not JSON: ${(e as Error).message}`, { cause: e });
   }
   if (value === null || typeof value !== 'object') throw new Error('expected an object with "command" or "path"');
   const o = value as Record<string, unknown>;

@@ -25,7 +25,7 @@ interface Check {
   name: string;
   status: Status;
   detail: string;
-  fix?: string;
+  fix?: string | undefined;
 }
 
 /** Versions below which an agent runs a tool when a hook fails: Claude Code learned `onFailure: block` in 2.1.295. */
@@ -118,8 +118,8 @@ async function hookRoundTrip(): Promise<Check> {
       const child = spawn(client, [ep.host, String(ep.port), hookPath('claude', 'pre'), ep.token, '10']);
       let out = '';
       let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d));
-      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
       child.on('close', (code) => done({ code, out, err }));
       child.on('error', (e) => done({ code: -1, out: '', err: e.message }));
       child.stdin.end('{"tool_name":"Bash","tool_input":{"command":"true"}}');

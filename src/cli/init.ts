@@ -80,6 +80,7 @@ interface InitResult {
 
 async function init(cwd: string, explicit?: string): Promise<InitResult> {
   const { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = await import('node:fs');
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- node:path's functions do not use `this`
   const { dirname, join, relative, resolve, sep } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   const { HarnessError } = await import('../errors.js');
@@ -101,7 +102,8 @@ async function init(cwd: string, explicit?: string): Promise<InitResult> {
     try {
       return fn();
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
+      // anything may be thrown: its message is only read as text
+      const e = error as Partial<NodeJS.ErrnoException>;
       if (error instanceof HarnessError || typeof e.code !== 'string') throw error;
       // the reason first: a very long path is cut short when printed
       throw new HarnessError(`${String(e.message).replace(/^\w+: /, '').split(',')[0]} (${e.code}): cannot write ${displayPath(workspace, path)}`, 1);

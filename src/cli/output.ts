@@ -1,7 +1,8 @@
 import kleur from 'kleur';
 import type { Decision, Verdict } from '../policy/index.js';
 
-export function useColor(stream: NodeJS.WriteStream = process.stdout): void {
+// isTTY is left undefined, not false, on a stream that is not a terminal
+export function useColor(stream: { readonly isTTY?: boolean } = process.stdout): void {
   kleur.enabled = Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
 }
 

@@ -11,8 +11,15 @@ import { paintVerdict, printJson, useColor } from './output.js';
 function matcherSummary(spec: RuleSpec): string {
   if (spec.tag) return `tag ${spec.tag}`;
   if (spec.paths) return `${(spec.ops ?? ['read', 'write', 'delete']).join('/')} ${spec.paths.slice(0, 3).join(' ')}${spec.paths.length > 3 ? ' …' : ''}`;
-  const names = Array.isArray(spec.command) ? spec.command : [spec.command];
-  const sub = spec.subcommand ? ` ${Array.isArray(spec.subcommand) ? spec.subcommand.join('|') : spec.subcommand}` : '';
+  const command = spec.command ?? [];
+  // each program with its own subcommands: `cargo publish|yank, gem push`
+  if (typeof command === 'object' && !Array.isArray(command)) {
+    const programs = Object.entries(command);
+    const shown = programs.slice(0, 3).map(([name, subs]) => `${name} ${[subs].flat().join('|')}`);
+    return `${shown.join(', ')}${programs.length > 3 ? ', …' : ''}`;
+  }
+  const names = [command].flat();
+  const sub = spec.subcommand ? ` ${[spec.subcommand].flat().join('|')}` : '';
   return `${names.slice(0, 3).join('|')}${names.length > 3 ? '|…' : ''}${sub}`;
 }
 

@@ -58,6 +58,8 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
       // `harness run claude -- -p x`: the separator is harness's, not the agent's
       const args = agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs;
       // `harness run -- <program>`: the program comes right after the separator
+      // commander keeps rawArgs without declaring it; the rule takes the added optional field for no change
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       const raw = (this.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
       const separator = raw.indexOf('--', raw.indexOf('run'));
       const mode = separator >= 0 && raw[separator + 1] === agent ? 'command' : 'agent';

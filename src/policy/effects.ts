@@ -599,6 +599,9 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
         if (m && !a.value.startsWith('-')) add({ ...a, value: m[1]!, pattern: m[1]! }, 'read');
       }
       break;
+    case undefined:
+      // no subcommand: only the outputs above
+      break;
   }
 }
 

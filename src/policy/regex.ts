@@ -972,6 +972,7 @@ class Matcher implements LinearRegex {
       if (next === undefined) {
         // A pattern whose DFA keeps growing (e.g. "[ab]*a[ab]{20}") is run as a plain NFA instead:
         // the same bound per character, without building states that will not be reused.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- transition() sets it, a call the checker's narrowing does not see
         if (this.full) return this.simulate(text, i, st);
         next = st.next[ext] = this.transition(st, ext);
       }

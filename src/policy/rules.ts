@@ -23,8 +23,8 @@ export interface CompiledRule {
   spec: RuleSpec;
   /** Where the rule came from: a pack name or the config file. */
   origin: string;
-  matchCommand?: (command: ShellCommand) => Certainty | null;
-  matchEffect?: (effect: Effect) => Certainty | null;
+  matchCommand?: ((command: ShellCommand) => Certainty | null) | undefined;
+  matchEffect?: ((effect: Effect) => Certainty | null) | undefined;
 }
 
 function list(value: string | string[] | undefined): string[] {

@@ -143,8 +143,8 @@ describe('audit log (real SQLite file)', () => {
     const runs = Array.from({ length: 6 }, () => new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', code, path], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
       child.on('close', (c) => resolve({ code: c, out }));
     }));
     const results = await Promise.all(runs);

@@ -38,7 +38,7 @@ describe('harness CLI (built binary, real git repo)', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/^deny\s+fs\.delete-home/);
     expect(r.stdout).toMatch(/via sudo/);
-    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stdout).not.toContain('\x1b[');
   });
 
   it('check --json is one document with the decision, the workspace and the commands seen', () => {
@@ -83,7 +83,7 @@ describe('harness CLI (built binary, real git repo)', () => {
     ];
     for (const [args, verdict, ruleId] of cases) {
       const r = harness(['check', '--json', '--host', ...args], { cwd: dir });
-      expect(r.code, r.stderr).toBe({ allow: 0, ask: 3, deny: 4 }[verdict as string]);
+      expect(r.code, r.stderr).toBe({ allow: 0, ask: 3, deny: 4 }[verdict]);
       expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ verdict, ruleId });
     }
     const text = harness(['check', '--host', 'paste.rs'], { cwd: dir });
@@ -106,6 +106,9 @@ describe('harness CLI (built binary, real git repo)', () => {
     const list = JSON.parse(harness(['rules', 'list', '--json']).stdout);
     expect(list.packs).toContain('recommended');
     expect(list.rules.map((r: { id: string }) => r.id)).toContain('git.push-force');
+    // a rule that names each program with its own subcommands shows them, not "[object Object]"
+    expect(list.rules.find((r: { id: string }) => r.id === 'infra.publish-other').match).toMatch(/^cargo publish\|yank\|owner, gem /);
+    expect(list.rules.filter((r: { match: string }) => r.match.includes('[object'))).toEqual([]);
     const test = harness(['rules', 'test']);
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/\d+ passed, 0 failed/);

@@ -49,7 +49,7 @@ function harness(args: string[], input = ''): Promise<Run> {
     ? ['sh', ['-c', `exec ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args.map((a) => (a === RAW ? `"$(printf '\\377\\376x')"` : shellQuote(a))).join(' ')}`]]
     : [process.execPath, [BIN, ...args]];
   return new Promise((resolve) => {
-    const child = spawn(file, argv as string[], { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
@@ -136,7 +136,7 @@ function check(r: Run): string[] {
   const verdict = r.args[0] === 'check' && (r.code === 3 || r.code === 4) && /^(ask|deny)\b|"verdict"/m.test(r.stdout);
   if (![0, 1, 2].includes(r.code ?? -1) && !verdict) problems.push(`exit code ${r.code}`);
   // a control character from the command line must not reach the terminal
-  if (/\u001b\[31m|\u001b\]0;/.test(r.stderr)) problems.push('a raw escape sequence echoed');
+  if (r.stderr.includes('\u001b[31m') || r.stderr.includes('\u001b]0;')) problems.push('a raw escape sequence echoed');
   // `harness` alone shows the usage, as the help does
   if (r.args.length === 0) return r.code === 2 && /^Usage: harness /m.test(r.stderr) && !/^harness: /m.test(r.stderr) ? problems : [...problems, 'not just the usage for a bare harness'];
   if (r.code !== 0 && !verdict) {

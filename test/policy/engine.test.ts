@@ -147,6 +147,8 @@ describe('code that runs later or elsewhere in the same command line', () => {
     ['LD_PRELOAD=./evil.so ls', 'ask', 'core.hidden-code'],
     ["git config alias.pf 'push --force' && git pf origin main", 'deny', 'git.push-force'],
     ["printf 'all:\\n\\trm -rf ~\\n' > Makefile && make", 'deny', 'fs.delete-home'],
+    // make turns `$$` into the shell's `$`
+    ["printf 'all:\\n\\trm -rf $$HOME\\n' > Makefile && make", 'deny', 'fs.delete-home'],
     ['echo \'{"scripts":{"test":"rm -rf ~"}}\' > package.json && npm test', 'deny', 'fs.delete-home'],
     ["npm pkg set scripts.test='rm -rf ~' && npm test", 'deny', 'fs.delete-home'],
     ["tar -cf /dev/null x --checkpoint=1 --checkpoint-action=exec='rm -rf ~'", 'deny', 'fs.delete-home'],

@@ -40,6 +40,6 @@ describe('commands that only ask for help', () => {
     [['terraform', 'destroy', '-auto-approve', '-help'], true],
     [['docker', 'run', 'img', '--help'], false],
   ])('%j → %s', (words, expected) => {
-    expect(asksOnlyForHelp(command(...(words as string[])))).toBe(expected);
+    expect(asksOnlyForHelp(command(...words))).toBe(expected);
   });
 });

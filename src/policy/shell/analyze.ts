@@ -389,7 +389,7 @@ class Analyzer {
     const visit = (child: SyntaxNode, output: boolean): void => {
       this.tick();
       if (child.type === 'Script') {
-        const script = child as ParsedScript;
+        const script = child;
         const found = this.parsed(script, fork(scope), { depth: frame.depth + 1, via: [...frame.via, '$()'], tags: frame.tags, source: script.source ?? frame.source });
         all.push(...found);
         if (output) outputs.push(...found);
@@ -416,7 +416,7 @@ class Analyzer {
     return this.scanNode(word, scope, frame);
   }
 
-  private redirections(list: readonly Redirection[], scope: Scope, frame: Frame, outputs: ShellCommand[] = []): { redirects: RedirectIR[]; stdin?: StdinSource } {
+  private redirections(list: readonly Redirection[], scope: Scope, frame: Frame, outputs: ShellCommand[] = []): { redirects: RedirectIR[]; stdin?: StdinSource | undefined } {
     const redirects: RedirectIR[] = [];
     let stdin: StdinSource | undefined;
     for (const r of list) {
@@ -446,7 +446,7 @@ class Analyzer {
     // An unquoted heredoc expands its body: the substitutions in it run.
     const found: ShellCommand[] = [];
     for (const part of doc.body.parts) {
-      if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] } as Word, scope, frame).all);
+      if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] }, scope, frame).all);
     }
     const dynamic = doc.body.parts.some((p) => p.type !== 'Literal');
     return this.flow.remember(textArg(doc.body.text, dynamic), found);
@@ -769,7 +769,7 @@ class Analyzer {
     const words = args.filter((a) => !a.value.startsWith('-'));
     let files: { path: string; language: Language }[] = [];
     if (/^pip\d*(?:\.\d+)?$/.test(name) && words[0]?.value === 'install') {
-      files = words.slice(1).filter((a) => !a.dynamic && /^(?:\.{1,2}(?:\/|$)|\/|~\/)/.test(a.value)).map((a) => ({ path: resolvePath(`${a.value}/setup.py`, cwd, this.home), language: 'python' as Language }));
+      files = words.slice(1).filter((a) => !a.dynamic && /^(?:\.{1,2}(?:\/|$)|\/|~\/)/.test(a.value)).map((a) => ({ path: resolvePath(`${a.value}/setup.py`, cwd, this.home), language: 'python' }));
     } else if ((name === 'bundle' || name === 'bundler') && (words[0] === undefined || words[0].value === 'install' || words[0].value === 'update')) {
       files = [{ path: resolvePath('Gemfile', cwd, this.home), language: 'ruby' }];
     }
@@ -1008,6 +1008,9 @@ class Analyzer {
         for (const a of argvs) child(a, `git ${git.subcommand ?? ''}`.trim());
         return recorded;
       }
+      case undefined:
+        // a program that runs no other command: judged as itself, below
+        break;
     }
 
     // REPLs that read code on stdin: `dotnet fsi`, `terraform console`, `bundle exec irb` (judged by what the code names)
@@ -1030,7 +1033,7 @@ class Analyzer {
         const at = args.findIndex((a) => a.value === '-m');
         const mod = at === -1 ? undefined : args[at + 1];
         const program = mod && PYTHON_MODULE_PROGRAMS[mod.value];
-        if (program) child([textArg(program), ...args.slice(at + 2)], `${name} -m ${mod!.value}`);
+        if (program) child([textArg(program), ...args.slice(at + 2)], `${name} -m ${mod.value}`);
         else if (mod && !mod.dynamic && /^[A-Za-z_][\w.]*$/.test(mod.value)) {
           const file = resolvePath(`${mod.value.split('.').join('/')}.py`, cwd, this.home);
           const text = this.flow.written.get(file) ?? this.sessionFile(file);
@@ -1187,7 +1190,7 @@ class Analyzer {
         const path = resolvePath(stdin.target.value, base.cwd, this.home);
         make(name, this.outsideProgramDirs(path) ? ['exec-outside'] : []);
         const downloaded = this.flow.isDownloaded(path);
-        const text = downloaded ? undefined : this.flow.written.has(path) ? this.flow.written.get(path)! : this.sessionFile(path);
+        const text = downloaded ? undefined : this.flow.written.has(path) ? (this.flow.written.get(path) as Arg | null) : this.sessionFile(path);
         if (downloaded) recordedTag(this.commands, 'code-from-network');
         else if (text === null || text?.dynamic) recordedTag(this.commands, 'hidden-code');
         else if (text) {
@@ -1403,6 +1406,7 @@ function printfText(args: Arg[]): Arg | null {
       consumed = true;
       return rest[i++]?.value ?? '';
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the replace callback, which the checker does not follow
     if (!consumed) break;
   } while (i < rest.length);
   const value = out.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
@@ -1507,7 +1511,7 @@ function closeOpen(text: string): string | null {
   for (let round = 0; round < 8; round++) {
     const errors = parse(text).errors ?? [];
     if (errors.length === 0) return text;
-    const inner = errors.reduce((a, b) => ((b.pos ?? 0) > (a.pos ?? 0) ? b : a));
+    const inner = errors.reduce((a, b) => (b.pos > a.pos ? b : a));
     const closer = CLOSERS[inner.message.replace(/^unterminated /, '')];
     if (closer === undefined) return null;
     text += closer;

@@ -239,6 +239,7 @@ export function parallelScripts(args: Arg[]): Arg[] {
         });
         return quoteWords ? shellQuote(word) : word;
       });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the replace callback, which the checker does not follow
       const text = line.join(' ') + (replaced ? '' : ` ${inputs.map(shellQuote).join(' ')}`);
       // an unknown replacement string left in the line
       return textArg(text, words.some((w) => w.dynamic) || /\{[^}]*\}/.test(line.join(' ')));
@@ -399,6 +400,9 @@ export function gitScripts(git: GitInvocation): { scripts: Arg[]; argvs: Arg[][]
       break;
     case 'filter-branch':
       optionValue(['--tree-filter', '--index-filter', '--msg-filter', '--commit-filter', '--env-filter', '--parent-filter', '--tag-name-filter']);
+      break;
+    case null:
+      // no subcommand: only the aliases and -c settings above run code
       break;
   }
   return { scripts, argvs };

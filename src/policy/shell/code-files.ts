@@ -189,8 +189,8 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
       return out;
     }
     case 'makefile':
-      // make variables are expanded by make, not by the shell
-      return makeRecipes(text, targets).map((s) => s.replace(/\$\$/g, '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replace(/\u0000/g, '$'));
+      // make variables are expanded by make, not by the shell; NUL stands in for `$$` meanwhile
+      return makeRecipes(text, targets).map((s) => s.replaceAll('$$', '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replaceAll('\u0000', '$'));
     default:
       return null;
   }

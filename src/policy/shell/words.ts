@@ -61,7 +61,7 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       if (part.operation.type === 'Remove' && known !== undefined) {
         // `${f%.old}`, `${f##*/}`: a literal (glob-free) operand is removed when it is there
         const operand = part.operation.operand.value;
-        if (operand !== undefined && !/[*?[\]$`\\]/.test(operand)) {
+        if (!/[*?[\]$`\\]/.test(operand)) {
           const suffix = part.operation.operator.startsWith('%');
           const stripped = suffix ? (known.endsWith(operand) ? known.slice(0, known.length - operand.length) : known) : known.startsWith(operand) ? known.slice(operand.length) : known;
           return expansion(stripped, part.text, vars, quoted);

@@ -6,8 +6,8 @@ import { joinedArgs, textArg } from './words.js';
 export type Peeled =
   | { kind: 'final' }
   | { kind: 'lookup' }
-  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg; tags: readonly Tag[]; writes: Arg[] }
-  | { kind: 'script'; via: string; script: Arg; cwd?: Arg; tags: readonly Tag[]; writes: Arg[] }
+  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg | undefined; tags: readonly Tag[]; writes: Arg[] }
+  | { kind: 'script'; via: string; script: Arg; cwd?: Arg | undefined; tags: readonly Tag[]; writes: Arg[] }
   | { kind: 'shell'; via: string; tags: readonly Tag[]; writes: Arg[] };
 
 function optionName(word: string): string {

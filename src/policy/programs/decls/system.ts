@@ -38,7 +38,7 @@ export const SYSTEM_DECLS: ProgramDecl[] = [
   { names: ['hwclock'], privilege: { when: 'options', options: ['-w', '--systohc', '-s', '--hctosys', '--set', '--adjust'] } },
   { names: ['dpkg'], privilege: { when: 'options', options: ['-i', '--install', '-r', '--remove', '-P', '--purge', '--configure', '--unpack', '--set-selections', '--clear-selections', '--add-architecture'] } },
   { names: ['rpm'], privilege: { when: 'options', options: ['-U', '-F', '-e', '--install', '--upgrade', '--erase', '--freshen', '--import', '--rebuilddb', '--initdb'] } },
-  { names: ['sysctl'], privilege: { when: 'options', options: ['-w', '--write', '-p', '--load', '--system'], operand: /^[\w.\/-]+=/ } },
+  { names: ['sysctl'], privilege: { when: 'options', options: ['-w', '--write', '-p', '--load', '--system'], operand: /^[\w./-]+=/ } },
   { names: ['launchctl'], privilege: { when: 'subcommands', subcommands: ['load', 'unload', 'bootstrap', 'bootout', 'enable', 'disable', 'kickstart', 'kill', 'remove', 'submit', 'setenv', 'config'] } },
   { names: ['apt', 'apt-get', 'aptitude'], privilege: { when: 'subcommands', subcommands: ['install', 'remove', 'purge', 'autoremove', 'upgrade', 'full-upgrade', 'dist-upgrade', 'reinstall', 'build-dep', 'update', 'clean', 'autoclean', 'markauto', 'hold', 'unhold', 'edit-sources'] } },
   { names: ['add-apt-repository', 'apt-key', 'apt-mark'], privilege: always },
