@@ -7,7 +7,6 @@
  * order it is, never an instruction to the terminal.
  */
 export function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the control characters are what it replaces
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;

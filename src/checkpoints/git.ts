@@ -92,8 +92,8 @@ function gitOnce(env: GitEnv, args: string[], input: string | Buffer | undefined
       gitArgs(args),
       { cwd: env.workTree, maxBuffer: 256 * 1024 * 1024, encoding: options.raw ? 'latin1' : 'utf8', env: gitProcessEnv(env) },
       (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, String(stderr), typeof error.code === 'number' ? error.code : null));
-        else resolve(String(stdout));
+        if (error) reject(new GitError(args, stderr, typeof error.code === 'number' ? error.code : null));
+        else resolve(stdout);
       },
     );
     if (input !== undefined) child.stdin?.end(input);

@@ -111,7 +111,8 @@ export function shown(raw: string): string {
 /** The bytes of a path given as `shown` gave it (or as plain UTF-8 text). */
 export function fromShown(text: string): string {
   if (!(text.length >= 2 && text.startsWith('"') && text.endsWith('"'))) return toRaw(text);
-  const chars = [...text.slice(1, -1)]; // code points
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points on purpose: an escape is one code point, and a character passes through whole
+  const chars = [...text.slice(1, -1)];
   let out = '';
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { ChangedPath } from './changed-path.js';
 import { GitPipe, IgnoreCheck } from './git-pipe.js';
-import { git, type GitEnv, type GitError } from './git.js';
+import { git, type GitEnv, GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
 import { emptySets, fromMessage, outsideKey, toMessage, umask, unusualMode, type OutsideGit, type OutsideSets } from './outside.js';
 import { absolute, entryAt, fromShown, lstatOrNull, rawBytes, relativeRaw, shown } from './paths.js';
@@ -447,6 +447,7 @@ export class CheckpointStore {
       this.wireListener();
       // the tree only: the mode bits of every file are read after, while the agent starts
       await this.serialize(() => this.currentTree({ treeOnly: true }));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() can drop the tracker during the await; the type still has it from the assignment above
       return this.tracker !== null;
     } catch {
       tracker.close();
@@ -658,10 +659,10 @@ export class CheckpointStore {
     }
     const excludes = [...this.skipped];
     const spec = excludes.length > 0 ? ['.', ...excludes.map((p) => `:(exclude,literal)${p}`)] : [];
-    await git(this.scanEnv, ['add', which === 'all' ? '-A' : '-u', '--ignore-errors', ...(spec.length ? ['--pathspec-from-file=-', '--pathspec-file-nul'] : [])], spec.length ? rawBytes(spec.join('\0') + '\0') : undefined).catch((e: GitError) => {
+    await git(this.scanEnv, ['add', which === 'all' ? '-A' : '-u', '--ignore-errors', ...(spec.length ? ['--pathspec-from-file=-', '--pathspec-file-nul'] : [])], spec.length ? rawBytes(spec.join('\0') + '\0') : undefined).catch((e: unknown) => {
       // with --ignore-errors git records everything it can and reports the rest (a file that
       // vanished mid-scan, a nested repository without a commit): only a fatal error loses the scan
-      if (/^fatal:/m.test(e.stderr)) throw e;
+      if (e instanceof GitError && /^fatal:/m.test(e.stderr)) throw e;
     });
     if (excludes.length > 0) await git(this.scanEnv, ['update-index', '--force-remove', '-z', '--stdin'], rawBytes(excludes.join('\0') + '\0'));
     return { tree: (await git(this.scanEnv, ['write-tree'])).trim(), fresh: new Set(fresh) };

@@ -55,7 +55,7 @@ export class DirtyWatcher {
     mkdirSync(this.syncDir, { recursive: true, mode: 0o700 });
     this.syncWatcher = watch(this.syncDir, { persistent: false }, (_type, name) => {
       this.counted();
-      const done = name ? this.barriers.get(String(name)) : undefined;
+      const done = name ? this.barriers.get(name) : undefined;
       if (done) done(true);
     });
   }

@@ -70,7 +70,8 @@ function readBytes(path: string): Buffer | null {
 
 function cachedConfig(file: string, key: string): ConfigFile | null {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<Entry> | null;
+    // whatever the file holds: it is checked here before it is taken as an entry
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { [K in keyof Entry]?: unknown } | null;
     if (!entry || entry.format !== 1 || entry.key !== key) return null;
     const config = entry.config;
     return config !== null && typeof config === 'object' && !Array.isArray(config) ? config : null;

@@ -42,8 +42,9 @@ function loadCache(): PackCache | null {
   if (cache !== undefined) return cache;
   cache = null;
   try {
-    const read = JSON.parse(readFileSync(PACK_CACHE_FILE, 'utf8')) as PackCache;
-    if (read.version === 1 && typeof read.zod === 'string' && read.validators === validatorsHash()) cache = read;
+    // a file from another build may have another shape: it is checked here before it is taken
+    const read = JSON.parse(readFileSync(PACK_CACHE_FILE, 'utf8')) as { [K in keyof PackCache]?: unknown };
+    if (read.version === 1 && typeof read.zod === 'string' && read.validators === validatorsHash()) cache = read as PackCache;
   } catch {
     // no cache: every pack is validated
   }

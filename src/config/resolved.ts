@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import type { PolicyDefaults, RuleSource } from '../policy/index.js';
 import { DEFAULT_DEFAULTS } from '../policy/defaults.js';
-import type { RuleSpec } from '../policy/index.js';
 import { DEFAULT_PANEL_KEY } from '../keys.js';
 import type { ConfigFile, HostRuleFile, PackFile } from './schema.js';
 import { BUILTIN_NETWORK_RULES, type HostRule } from '../policy/network.js';
@@ -120,9 +119,9 @@ function mergeDefaults(config: ConfigFile): PolicyDefaults {
   const d = config.defaults ?? {};
   return {
     ...DEFAULT_DEFAULTS,
-    ...Object.fromEntries(Object.entries(d).filter(([k, v]) => v !== undefined && k !== 'outsideWorkspace')),
+    ...Object.fromEntries(Object.entries<unknown>(d).filter(([k, v]) => v !== undefined && k !== 'outsideWorkspace')),
     outsideWorkspace: { ...DEFAULT_DEFAULTS.outsideWorkspace, ...(d.outsideWorkspace ?? {}) },
-  } as PolicyDefaults;
+  };
 }
 
 /**
@@ -139,7 +138,7 @@ export function settleConfig(config: ConfigFile, file: string, packs: Map<string
   for (const { name, pack } of used) {
     for (const spec of pack.rules) {
       ids.set(spec.id, `pack "${name}"`);
-      if (!disabled.has(spec.id)) sources.push({ spec: spec as RuleSpec, origin: name });
+      if (!disabled.has(spec.id)) sources.push({ spec, origin: name });
     }
   }
   const network = new Set<string>(BUILTIN_NETWORK_RULES);
@@ -150,7 +149,7 @@ export function settleConfig(config: ConfigFile, file: string, packs: Map<string
     const clash = ids.get(spec.id);
     if (clash) problems.push(`rules[${i}].id: "${spec.id}" is already used by ${clash}; pick another id (found ${JSON.stringify(spec.id)})`);
     ids.set(spec.id, `rules[${i}]`);
-    sources.push({ spec: spec as RuleSpec, origin: 'config' });
+    sources.push({ spec, origin: 'config' });
   });
   (config.sandbox?.network?.rules ?? []).forEach((rule, i) => {
     const clash = ids.get(rule.id) ?? (network.has(rule.id) || rule.id === ALLOW_HOSTS_RULE ? "harness's network rules" : undefined);

@@ -79,7 +79,7 @@ function childSchemas(schema: z.ZodType, key: PropertyKey, depth = 0): z.ZodType
     case 'array':
       return typeof key === 'number' && def.element ? [def.element] : [];
     case 'tuple':
-      return typeof key === 'number' && def.items?.[key] ? [def.items[key]!] : [];
+      return typeof key === 'number' && def.items?.[key] ? [def.items[key]] : [];
     case 'record':
       return typeof key === 'string' && def.valueType ? [def.valueType] : [];
     default:

@@ -325,7 +325,7 @@ export class Doors {
       delete headers['proxy-authorization'];
       delete headers['proxy-connection'];
       // hop-by-hop: one request per dialled connection, closed when its answer is in
-      for (const name of String(req.headers.connection ?? '').split(',')) delete headers[name.trim().toLowerCase()];
+      for (const name of (req.headers.connection ?? '').split(',')) delete headers[name.trim().toLowerCase()];
       delete headers['keep-alive'];
       headers.connection = 'close';
       headers.host = authority;
@@ -386,7 +386,7 @@ export class Doors {
     });
     server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
       const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(req.url ?? '');
-      const host = m?.[1] ?? String(req.url ?? '').slice(0, 300);
+      const host = m?.[1] ?? (req.url ?? '').slice(0, 300);
       const p = Number(m?.[2] ?? 0);
       disarm(client);
       client.pause();

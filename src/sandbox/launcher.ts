@@ -18,6 +18,9 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { splice } from './splice.js';
 
+/** The signal numbers: only this platform's signals are there, though the type names every signal. */
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = constants.signals;
+
 interface Launch {
   key: string;
   doors: { port: number; socket: string; tagged: boolean }[];
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => undefined);
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const) process.on(signal, () => void child.kill(signal));
   child.once('error', (e) => fail(`cannot start ${file}: ${e.message}`));
-  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
+  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (SIGNALS[signal] ?? 1) : 1)));
 }
 
 void main();

@@ -22,7 +22,8 @@ export interface ControlHandlers {
 
 /** The request's body, checked: anything else is refused with what was expected. */
 function rollbackRequest(body: string): ControlRollback | string {
-  let value: { to?: unknown; kind?: unknown; step?: unknown };
+  // JSON.parse gives any JSON value: null and the other non-objects are refused below
+  let value: { to?: unknown; kind?: unknown; step?: unknown } | null;
   try {
     value = JSON.parse(body) as typeof value;
   } catch {

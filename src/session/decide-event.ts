@@ -32,7 +32,7 @@ export const UNREADABLE_RULE = 'core.unreadable-input';
  */
 /** A file the rules keep from reading (or a link to one) is not read for its content: harness would show it in explanations. */
 function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: string, real?: string) => ScriptFile): ScriptFile {
-  let real = path;
+  let real: string;
   try {
     real = realpathSync(path);
   } catch {

@@ -100,7 +100,7 @@ export class SessionGuard {
   /** A call is going ahead: what it declared it writes, and (for shell calls) that it may leave processes behind. */
   started(event: ToolEvent, decision: Pick<Decision, 'commands'>): void {
     const writes = new Set<string>(event.kind === 'write' || event.kind === 'edit' ? event.files.map((f) => resolve(event.cwd, f.path)) : []);
-    for (const c of decision.commands ?? []) for (const e of c.effects) if (e.op !== 'read' && !e.unknown) writes.add(resolve(event.cwd, e.path));
+    for (const c of decision.commands) for (const e of c.effects) if (e.op !== 'read' && !e.unknown) writes.add(resolve(event.cwd, e.path));
     this.declared.set(event.toolUseId, writes);
     if (event.kind === 'shell') this.lastShell = { toolUseId: event.toolUseId, summary: event.summary };
   }

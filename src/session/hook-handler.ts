@@ -132,7 +132,7 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
         .then(
           (changes) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes }, at),
           // the call has run either way; the log says the list is missing and why
-          (error) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] }, at),
+          (error: unknown) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] }, at),
         )
         .then(() => trace('post: changes recorded'))
         // a record the audit log could not take is its own to report (it lists what it could not write)

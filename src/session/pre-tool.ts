@@ -127,7 +127,7 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
     run(call) {
       const { event } = call;
       call.started = performance.now();
-      audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (call.payload as { tool_input?: unknown })?.tool_input ?? null });
+      audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (call.payload as { tool_input?: unknown } | null)?.tool_input ?? null });
       return NEXT;
     },
   };

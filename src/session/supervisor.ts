@@ -118,6 +118,11 @@ function withTimeout(answer: Promise<boolean>, view: ApprovalView, onTimeout: ()
   });
 }
 
+/** Whether a stream is a terminal: Node leaves isTTY undefined, not false, on one that is not. */
+function isTerminal(stream: { readonly isTTY?: boolean }): boolean {
+  return Boolean(stream.isTTY);
+}
+
 /**
  * Kills the agent and what it started in its process group (it leads one: a pty's child, or a child
  * spawned detached), not just the agent; `alone` when there is no group to reach.
@@ -170,7 +175,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const agentName = adapter ? adapter.name : basename(requested);
   // whether bubblewrap runs here: an earlier session's probe when nothing it depends on changed
   const probeRecord = join(stateDirFor(workspace), 'sandbox-probe.json');
-  let probed: 'record' | 'probe' | null = null;
+  // typed wide on purpose: the callback below sets it, and the checker does not follow callbacks
+  let probed = null as 'record' | 'probe' | null;
   const sandboxing = sandboxDecision(loaded.sandbox, opts.noSandbox === true, () => {
     const { availability, from } = bwrapAvailabilityCached(probeRecord);
     probed = from;
@@ -188,7 +194,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const sessionId = randomUUID();
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const life = new Lifecycle(opts.fault);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = isTerminal(process.stdin) && isTerminal(process.stdout);
   // the agent's exit code, once it has one; a start that failed ends the session without one
   let exitCode: number | null = null;
   let result: number;
@@ -501,8 +507,9 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       // why a checkpoint read the whole tree instead of the watcher's changes (a tracker error, an
       // overflow, a rule edit) and what the full scan before a rollback found: never silent
       store?.onNotice((n) => log.event({ sessionId, kind: n.kind === 'reconcile' ? 'checkpoint-reconcile' : 'checkpoint-full-scan', detail: n.message }));
-      // with hooks, the scan starts at once: the agent is already on its way
-      if (hooked) startTracking();
+      // with hooks, the scan starts at once: the agent is already on its way (not awaited: the scan
+      // cannot reject, and the session's end waits for it)
+      if (hooked) void startTracking();
       // the rules compiled now, while the agent starts, not at its first call
       const rulesInForce = new LivePolicy(workspace, opts.configPath, loaded);
       if (agentPid) rulesInForce.addRules(sessionProcessRules([process.pid, agentPid]));
@@ -641,7 +648,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       FORWARDED_SIGNALS.forEach((s) => process.on(s, forward));
       const exited = new Promise<number>((resolve, reject) => {
         child.once('error', reject);
-        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 1)));
+        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + constants.signals[signal] : 1)));
       }).finally(() => FORWARDED_SIGNALS.forEach((s) => process.off(s, forward)));
       return { exited, stop: () => killSession(child.pid ?? null, () => child.kill('SIGKILL')) };
     }

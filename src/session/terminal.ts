@@ -64,7 +64,7 @@ export class PtyTerminal {
 
   run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, onSpawn?: (pid: number) => void): Promise<number> {
     const { columns, rows } = this.size();
-    const pty = spawnPty(file, args, { name: process.env.TERM ?? 'xterm-256color', cols: columns, rows, cwd, env: env as Record<string, string> });
+    const pty = spawnPty(file, args, { name: process.env.TERM ?? 'xterm-256color', cols: columns, rows, cwd, env });
     this.pty = pty;
     onSpawn?.(pty.pid);
     if (this.stdin.isTTY) {

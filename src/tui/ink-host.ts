@@ -39,7 +39,7 @@ export function splitKeys(text: string): string[] {
   let i = 0;
   while (i < text.length) {
     if (text[i] === '\x1b' && i + 1 < text.length) {
-      const csi = /^\x1b\[[0-?]*[ -\/]*[@-~]/.exec(text.slice(i, i + 64));
+      const csi = /^\x1b\[[0-?]*[ -/]*[@-~]/.exec(text.slice(i, i + 64));
       const ss3 = /^\x1bO./.exec(text.slice(i, i + 3));
       const len = csi ? csi[0].length : ss3 ? 3 : text[i + 1] === '\x1b' ? 1 : 2;
       keys.push(text.slice(i, i + len));

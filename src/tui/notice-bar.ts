@@ -56,7 +56,7 @@ export class StreamState {
             this.endCsi(this.csi, data[i]!);
             this.state = 'ground';
           } else if (c === 0x1b) this.state = 'esc';
-          else if (this.csi.length < 64) this.csi += data[i];
+          else if (this.csi.length < 64) this.csi += data[i]!;
           break;
         case 'string':
           if (c === 0x07) this.state = 'ground';
@@ -206,6 +206,7 @@ export class NoticeBar {
     this.model.dismiss();
     if (this.marked && !this.suspended) {
       await this.opts.screen.flushed();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the bar may have been cleared while the screen flushed
       if (this.marked) this.repaint();
     }
   }

@@ -192,6 +192,7 @@ describe('the tables', () => {
     const list = /var ALL_BUILTIN_TOOL_NAMES = \[([^\]]*)\]/.exec(text!)![1]!;
     const builtin = list.split(',').map((s) => s.trim()).filter(Boolean).map((id) => constants.get(id) ?? /^"(.*)"$/.exec(id)?.[1] ?? `<unresolved ${id}>`);
     const classes = [...text!.matchAll(/static Name = "([a-z0-9_]+)"/g)].map((m) => m[1]!);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the bundle's alias table is a JS object literal: evaluating it is how the test reads it
     const aliases = Object.keys(Function(`return ${/var TOOL_LEGACY_ALIASES = (\{[^}]*\})/.exec(text!)![1]!.replace(/:\s*[A-Z0-9_]+/g, ': 1')}`)() as object);
     const names = [...new Set([...builtin, ...classes, ...aliases])];
     expect(names.length).toBeGreaterThan(25);

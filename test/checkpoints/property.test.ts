@@ -282,7 +282,12 @@ function randomOpUnchecked(s: RunState): void {
       if (r() < 0.3) rmSync(abs(s, from), { recursive: true, force: true });
       else if (lstatOrNull(abs(s, from))?.isDirectory() && !present(abs(s, to))) {
         renameSync(abs(s, from), abs(s, to));
-        for (const m of [...s.mmapped]) if (m.startsWith(`${from}/`)) (s.mmapped.delete(m), s.mmapped.add(to + m.slice(from.length)));
+        for (const m of [...s.mmapped]) {
+          if (m.startsWith(`${from}/`)) {
+            s.mmapped.delete(m);
+            s.mmapped.add(to + m.slice(from.length));
+          }
+        }
       }
       break;
     }

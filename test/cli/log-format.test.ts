@@ -21,7 +21,6 @@ const HOSTILE = [
 ] as const;
 
 /** Any terminal control or reordering character in printed text. */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 beforeAll(() => {

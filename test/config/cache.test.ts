@@ -12,7 +12,8 @@ import { ConfigError } from '../../src/errors.js';
 
 const validators = (id = 'validators-1'): Validators => ({ id, packs: builtinPacks() });
 
-function workspace(config: unknown | null): { ws: string; state: string; file: string } {
+/** A workspace with `config` as its config file (a string as it is, anything else as JSON); null: no file. */
+function workspace(config: unknown): { ws: string; state: string; file: string } {
   const ws = mkdtempSync(join(tmpdir(), 'harness-config-cache-'));
   const state = join(ws, '..', `${ws.split('/').pop()}-state`);
   const file = join(ws, 'harness.config.json');

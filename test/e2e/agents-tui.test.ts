@@ -28,13 +28,13 @@ describe.runIf(Tmux.available())('harness run codex / gemini in tmux: harness as
     tmux = new Tmux();
     tmux.start([process.execPath, HARNESS_BIN, 'run', agent.name, '--', ...agent.interactiveArgs('make the files')], { cwd: sb.repo, env: sb.env, cols: 120, rows: 40 });
 
-    let screen = await tmux.waitFor('approval needed', 60_000);
+    const screen = await tmux.waitFor('approval needed', 60_000);
     expect(screen).toContain('$ touch approved.txt');
     expect(screen).toContain('team.ask-touch');
     expect(existsSync(join(sb.repo, 'approved.txt'))).toBe(false);
     tmux.keys(['y']);
 
-    screen = await tmux.waitFor('$ touch refused.txt', 60_000);
+    await tmux.waitFor('$ touch refused.txt', 60_000);
     tmux.keys(['n']);
 
     await tmux.waitFor('all steps finished', 60_000);

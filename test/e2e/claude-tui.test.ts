@@ -42,7 +42,7 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     tmux.keys(['y']);
 
     // 2: n refuses; the file is never created
-    screen = await tmux.waitFor('$ touch refused.txt');
+    await tmux.waitFor('$ touch refused.txt');
     tmux.keys(['n']);
 
     await tmux.waitFor('all steps finished', 60_000);

@@ -38,7 +38,10 @@ const claude: Agent = {
   sandbox: claudeSandbox,
   args: ['-p', 'do it', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
   shell: (command) => ({ tool: 'Bash', input: { command, description: 'x' } }),
-  outputs: (m) => (m as ModelServer).toolResults().map((r) => (typeof r.content === 'string' ? r.content : JSON.stringify(r.content))),
+  outputs: (m) => {
+    if (!(m instanceof ModelServer)) throw new Error('claude reads its outputs from the ModelServer its model() made');
+    return m.toolResults().map((r) => (typeof r.content === 'string' ? r.content : JSON.stringify(r.content)));
+  },
 };
 
 const fromCase = (c: typeof codex): Agent => ({ name: c.name, model: c.model, sandbox: c.sandbox, args: c.args, shell: c.shell, outputs: (m) => c.outputs(m as never) });

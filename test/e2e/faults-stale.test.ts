@@ -34,7 +34,7 @@ describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and conti
     mkdirSync(env.HOME!, { recursive: true });
     const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--hook-transport', 'command', 'claude'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    harness.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    harness.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => harness.once('exit', (code) => r(code)));
     await until('the agent to start', () => existsSync(flag('ready')));
 

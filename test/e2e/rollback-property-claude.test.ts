@@ -120,7 +120,12 @@ function randomCall(g: Gen, repo: string): Step[] {
         const from = pick(r, DIRS.filter((d) => d !== 'build'));
         const to = pick(r, ['moved', 'renamed', 'e/f']);
         return bash(`mv ${q(from)} ${q(to)} 2>/dev/null || true`, () => {
-          for (const p of any) if (p.startsWith(`${from}/`)) g.files.set(p.replace(from, to), null), g.files.delete(p);
+          for (const p of any) {
+            if (p.startsWith(`${from}/`)) {
+              g.files.set(p.replace(from, to), null);
+              g.files.delete(p);
+            }
+          }
         });
       }
       const from = any.length > 0 ? pick(r, any) : 'a.txt';

@@ -11,7 +11,7 @@
  * It packs dist/ as `npm test` has just built it (`--ignore-scripts`: a build here would rewrite
  * dist/ under the tests running beside this one).
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -50,8 +50,10 @@ beforeAll(async () => {
   const tarball = join(root, info!.filename);
   const packedAt = Date.now();
   // what the README tells a person to type, with the cache this machine has
-  const r = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: root, env: npmEnv(), maxBuffer: 64 << 20 }).catch((e: { stdout: string; stderr: string; message: string }) => {
-    throw new Error(`npm install -g failed: ${e.message}\n${e.stdout}\n${e.stderr}`);
+  const r = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: root, env: npmEnv(), maxBuffer: 64 << 20 }).catch((e: unknown) => {
+    // the promised execFile rejects with its error, the output attached
+    const { message, stdout, stderr } = e as Error & { stdout: string; stderr: string };
+    throw new Error(`npm install -g failed: ${message}\n${stdout}\n${stderr}`);
   });
   installLog = r.stdout + r.stderr;
   console.log(`install test: npm pack ${((packedAt - started) / 1000).toFixed(1)} s, npm install -g ${((Date.now() - packedAt) / 1000).toFixed(1)} s`);
@@ -70,7 +72,8 @@ function person(path = `${join(prefix, 'bin')}${delimiter}${systemPath}`) {
   execFileSync('git', ['init', '-q'], { cwd: repo });
   const env: NodeJS.ProcessEnv = { PATH: path, HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8', NO_COLOR: '1' };
   const harness = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync('harness', args, { cwd: repo, env: { ...env, ...extra }, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    // when harness cannot be started at all the output is null, though the type says a string
+    const r: Omit<SpawnSyncReturns<string>, 'stdout' | 'stderr'> & { stdout: string | null; stderr: string | null } = spawnSync('harness', args, { cwd: repo, env: { ...env, ...extra }, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
   };
   return { dir, repo, home, tmp, env, harness };

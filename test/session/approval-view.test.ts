@@ -48,7 +48,6 @@ describe('approval view', () => {
   });
 
   it('escape sequences and control characters in the agent\'s command, its file and its content are shown, never sent to the terminal', () => {
-    // eslint-disable-next-line no-control-regex
     const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
     const evil = '\x1b]0;owned\x07\x1b[2J\r\x9b31m';
     const shell = event('Bash', { command: `git reset --hard # ${evil}\necho done` });

@@ -86,7 +86,7 @@ describe('the control channel', () => {
 
   it('a request too large is cut off, not read into memory', async () => {
     const s = await session();
-    const r = await post(s.port, JSON.stringify({ to: TO, step: 'x'.repeat(100 * 1024) }), { 'x-harness-control': s.token }).catch((e: NodeJS.ErrnoException) => ({ status: 0, body: e.code ?? '' }));
+    const r = await post(s.port, JSON.stringify({ to: TO, step: 'x'.repeat(100 * 1024) }), { 'x-harness-control': s.token }).catch((e: unknown) => ({ status: 0, body: e instanceof Error && 'code' in e ? String(e.code) : '' }));
     expect(r.status).not.toBe(200);
     expect(s.asked).toEqual([]);
   });

@@ -66,7 +66,6 @@ describe('the hook handler tells the person about decisions they did not see', (
     await s.post('ls /etc', `touch: cannot touch '/etc/${evil}': Read-only file system`);
     seen.push({ kind: 'denied', tool: `mcp__x\x1b[8m`, subject: evil, ruleId: `r\x1b[1m`, reason: `because\x1b]8;;http://x.test\x07 link` });
     expect(seen.map((n) => n.kind)).toEqual(['denied', 'sandbox-refusal', 'denied']);
-    // eslint-disable-next-line no-control-regex
     const raw = /[\u0000-\u001f\u007f-\u009f]/;
     const bar = new NoticeModel();
     for (const n of seen) {

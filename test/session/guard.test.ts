@@ -141,7 +141,7 @@ describe('stray processes', () => {
         // gone
       }
     });
-    const child = Number(await new Promise<string>((r) => leader.stdout!.once('data', (d: Buffer) => r(d.toString()))));
+    const child = Number(await new Promise<string>((r) => leader.stdout.once('data', (d: Buffer) => r(d.toString()))));
     // while the shell lives, the sleep is its child: not a stray
     expect(strayProcesses(leader.pid!).map((p) => p.pid)).not.toContain(child);
     await new Promise((r) => leader.once('exit', r));

@@ -33,7 +33,7 @@ async function deadProcess(): Promise<{ pid: number; identity: string | null }> 
   const child = spawn('sh', ['-c', 'read line'], { stdio: ['pipe', 'ignore', 'ignore'] });
   const identity = processIdentity(child.pid!);
   const exited = new Promise((r) => child.once('exit', r));
-  child.stdin!.end('\n');
+  child.stdin.end('\n');
   await exited;
   return { pid: child.pid!, identity };
 }

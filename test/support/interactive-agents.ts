@@ -28,7 +28,10 @@ export const claudeTui: InteractiveAgent = {
   model: () => new ModelServer(),
   sandbox: claudeSandbox,
   shell: (command) => ({ tool: 'Bash', input: { command, description: 'run it' } }),
-  outputs: (m) => (m as ModelServer).toolResults().map((r) => (typeof r.content === 'string' ? r.content : JSON.stringify(r.content))),
+  outputs: (m) => {
+    if (!(m instanceof ModelServer)) throw new Error('claude reads its outputs from the ModelServer its model() made');
+    return m.toolResults().map((r) => (typeof r.content === 'string' ? r.content : JSON.stringify(r.content)));
+  },
   // Claude Code takes its first prompt typed into its input box, once it is ready
   start: async (t, sb, prompt) => {
     launch(t, sb, 'claude', ['--dangerously-skip-permissions']);

@@ -38,7 +38,7 @@ export class PtyDriver {
     const cols = options.cols ?? 120;
     const rows = options.rows ?? 40;
     this.terminal = new Terminal({ cols, rows, scrollback: 1000, allowProposedApi: true });
-    this.pty = spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: options.cwd, env: options.env as Record<string, string> });
+    this.pty = spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: options.cwd, env: options.env });
     this.pty.onData((d) => {
       this.raw += d;
       this.terminal.write(d);

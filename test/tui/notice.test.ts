@@ -276,7 +276,7 @@ describe('the notice bar against an agent that puts escape sequences in what it 
 
   it('on the terminal: the screen above the bar, the cursor and the window title are the agent\'s', async () => {
     const r = rig(300);
-    let title: string | null = null;
+    let title: string | null;
     r.real.onTitleChange((t) => (title = t));
     r.agent('\x1b]0;agent title\x07');
     for (let i = 1; i <= 5; i++) r.agent(`line ${i}\r\n`);

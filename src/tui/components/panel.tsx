@@ -142,7 +142,7 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
         setSelected(null);
         setMessage({ text, error: false });
       },
-      (error) => {
+      (error: unknown) => {
         setMode({ name: 'timeline' });
         setMessage({ text: `${what} failed: ${errorText(error)}`, error: true });
       },
