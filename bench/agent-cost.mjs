@@ -95,7 +95,10 @@ function makeWorkspace(files) {
   git('add', '-A');
   git('commit', '-q', '-m', 'init');
   // onboarding and trust done (the e2e tests' claudeSandbox seed), bypass mode's prompt skipped
-  writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [repo]: { hasTrustDialogAccepted: true } }, customApiKeyResponses: { approved: ['sk-test'] } }));
+  writeFileSync(
+    join(home, '.claude.json'),
+    JSON.stringify({ hasCompletedOnboarding: true, projects: { [repo]: { hasTrustDialogAccepted: true } }, customApiKeyResponses: { approved: ['sk-test'] } }),
+  );
   writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify({ skipDangerousModePermissionPrompt: true }));
   return { files, base, repo, home, dirs, state: join(base, 'state') };
 }
@@ -141,9 +144,26 @@ const noopPort = noop.address().port;
 
 /** The same settings harness injects (src/agents/claude.ts launch), pointed at the no-op server. */
 function noopSettings(ws) {
-  const hook = (event) => ({ type: 'http', url: `http://127.0.0.1:${noopPort}/hook/claude/${event}`, headers: { 'X-Harness-Token': 'bench' }, timeout: 330, onFailure: 'block' });
+  const hook = (event) => ({
+    type: 'http',
+    url: `http://127.0.0.1:${noopPort}/hook/claude/${event}`,
+    headers: { 'X-Harness-Token': 'bench' },
+    timeout: 330,
+    onFailure: 'block',
+  });
   const path = join(ws.base, 'noop-hooks.json');
-  writeFileSync(path, JSON.stringify({ disableAllHooks: false, disableSkillShellExecution: true, hooks: { PreToolUse: [{ matcher: '*', hooks: [hook('pre')] }], PostToolUse: [{ matcher: '*', hooks: [hook('post')] }], PostToolUseFailure: [{ matcher: '*', hooks: [hook('post')] }] } }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      disableAllHooks: false,
+      disableSkillShellExecution: true,
+      hooks: {
+        PreToolUse: [{ matcher: '*', hooks: [hook('pre')] }],
+        PostToolUse: [{ matcher: '*', hooks: [hook('post')] }],
+        PostToolUseFailure: [{ matcher: '*', hooks: [hook('post')] }],
+      },
+    }),
+  );
   return path;
 }
 
@@ -215,7 +235,11 @@ async function session(variant, ws) {
   model.reset([...files.map((file_path, i) => ({ tool: 'Write', input: { file_path, content: `added by call ${i}\nline two\n` } })), { text: 'done' }]);
   const [file, args] = command(variant, ws);
   const t0 = performance.now();
-  const child = spawn(file, args, { cwd: ws.repo, env: { ...agentEnv(ws, modelUrl), HARNESS_STATE_DIR: stateOf(variant, ws) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    cwd: ws.repo,
+    env: { ...agentEnv(ws, modelUrl), HARNESS_STATE_DIR: stateOf(variant, ws) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -233,9 +257,12 @@ async function session(variant, ws) {
   if (failed) problems.push(`call ${failed.turn + 1} failed: ${failed.text}`);
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) problems.push(`${missing.length} file(s) not written, e.g. ${missing[0]}`);
-  if (HARNESS_VARIANTS.has(variant) && !new RegExp(`${CALLS} tool calls: ${CALLS} allowed`).test(stderr)) problems.push('the session summary does not show every call allowed');
+  if (HARNESS_VARIANTS.has(variant) && !new RegExp(`${CALLS} tool calls: ${CALLS} allowed`).test(stderr))
+    problems.push('the session summary does not show every call allowed');
   if (problems.length) {
-    throw new Error(`${variant} session at ${ws.files} files failed: ${problems.join('; ')}\n--- stderr (tail)\n${stderr.slice(-3000)}\n--- stdout (tail)\n${stdout.slice(-1500)}`);
+    throw new Error(
+      `${variant} session at ${ws.files} files failed: ${problems.join('; ')}\n--- stderr (tail)\n${stderr.slice(-3000)}\n--- stdout (tail)\n${stdout.slice(-1500)}`,
+    );
   }
   const main = model.log.filter((e) => e.tools);
   return {
@@ -259,12 +286,17 @@ async function standIn(ws, noSandbox, bin = HARNESS_BIN) {
   rmSync(mark, { force: true });
   const env = { ...agentEnv(ws, modelUrl), HARNESS_CLAUDE_BIN: fake, HARNESS_STATE_DIR: bin === BEFORE_BIN ? `${ws.state}-before` : ws.state };
   const t0 = Date.now();
-  const child = spawn(process.execPath, [bin, 'run', ...(noSandbox ? ['--no-sandbox'] : []), '--no-summary', 'claude', '--', ...CLAUDE_ARGS], { cwd: ws.repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'run', ...(noSandbox ? ['--no-sandbox'] : []), '--no-summary', 'claude', '--', ...CLAUDE_ARGS], {
+    cwd: ws.repo,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? signal)));
   const gone = Date.now();
-  if (code !== 0 || !existsSync(mark)) throw new Error(`stand-in agent under harness at ${ws.files} files: exit ${code}, ${existsSync(mark) ? 'ran' : 'never ran'}\n${stderr.slice(-2000)}`);
+  if (code !== 0 || !existsSync(mark))
+    throw new Error(`stand-in agent under harness at ${ws.files} files: exit ${code}, ${existsSync(mark) ? 'ran' : 'never ran'}\n${stderr.slice(-2000)}`);
   const execd = Number(BigInt(readFileSync(mark, 'utf8').trim()) / 1_000_000n);
   rmSync(mark, { force: true });
   return { exec: execd - t0, gone: gone - t0 };
@@ -274,7 +306,9 @@ async function standIn(ws, noSandbox, bin = HARNESS_BIN) {
 // the run
 
 const started = performance.now();
-const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const results = {};
 const workspaces = [];
 const cleanup = () => {
@@ -325,15 +359,23 @@ try {
 // ---------------------------------------------------------------------------------------------
 // report
 
-const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 console.log(`agent cost: ${claudeVersion} driven by a scripted model on 127.0.0.1, bare vs under harness in the same run`);
-console.log(`  ${REPS} repetitions x ${VARIANTS.length} variants x ${SIZES.length} sizes (+1 warm-up session each), ${CALLS} Write calls per session; ${cpus().length} cores, load average ${loadAtStart} at start, ${load} at end; ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `  ${REPS} repetitions x ${VARIANTS.length} variants x ${SIZES.length} sizes (+1 warm-up session each), ${CALLS} Write calls per session; ${cpus().length} cores, load average ${loadAtStart} at start, ${load} at end; ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 console.log(`  variants: ${VARIANTS.map((v) => v.label).join(' | ')}`);
 
 const steady = (runs) => runs.flatMap((r) => r.calls.slice(1));
 const first = (runs) => runs.map((r) => r.calls[0]);
 const row = (label, xs, base) =>
-  `    ${label.padEnd(34)} p50 ${ms(pct(xs, 50))}  p90 ${ms(pct(xs, 90))}` + (base ? `  | vs bare: p50 ${signed(pct(xs, 50) - pct(base, 50))} p90 ${signed(pct(xs, 90) - pct(base, 90))}  ratio ${ratio(pct(xs, 50), pct(base, 50))}` : '') + `  (n=${xs.length})`;
+  `    ${label.padEnd(34)} p50 ${ms(pct(xs, 50))}  p90 ${ms(pct(xs, 90))}` +
+  (base
+    ? `  | vs bare: p50 ${signed(pct(xs, 50) - pct(base, 50))} p90 ${signed(pct(xs, 90) - pct(base, 90))}  ratio ${ratio(pct(xs, 50), pct(base, 50))}`
+    : '') +
+  `  (n=${xs.length})`;
 
 console.log('');
 console.log(`per Write call, as the agent feels it (model server: tool_use answered -> tool_result heard); calls 2..${CALLS} of every session`);
@@ -345,38 +387,64 @@ for (const size of SIZES) {
   for (const v of VARIANTS) console.log(row(v.label, steady(r[v.name]), v.name === 'bare' ? null : base));
   // the same from whole sessions: (span under harness - bare span) / CALLS, paired by repetition
   const perRep = r.harness.map((h, i) => (h.span - r.bare[i].span) / CALLS);
-  console.log(`    ${'added per call from session spans'.padEnd(34)} p50 ${signed(pct(perRep, 50))}  (paired by repetition: (span_harness - span_bare) / ${CALLS}; span = first model request -> request with the last tool_result, so call 1 is in it, start-up and exit are not)`);
-  console.log(`    call 1 (harness: first checkpoint) bare p50 ${ms(pct(first(r.bare), 50))} | harness p50 ${ms(pct(first(r.harness), 50))} p90 ${ms(pct(first(r.harness), 90))}  (added p50 ${signed(pct(first(r.harness), 50) - pct(first(r.bare), 50))})`);
+  console.log(
+    `    ${'added per call from session spans'.padEnd(34)} p50 ${signed(pct(perRep, 50))}  (paired by repetition: (span_harness - span_bare) / ${CALLS}; span = first model request -> request with the last tool_result, so call 1 is in it, start-up and exit are not)`,
+  );
+  console.log(
+    `    call 1 (harness: first checkpoint) bare p50 ${ms(pct(first(r.bare), 50))} | harness p50 ${ms(pct(first(r.harness), 50))} p90 ${ms(pct(first(r.harness), 90))}  (added p50 ${signed(pct(first(r.harness), 50) - pct(first(r.bare), 50))})`,
+  );
   for (const name of ['harness', 'before']) {
     const inside = (r[name] ?? []).flatMap((h) => (h.inside ?? []).slice(1));
     if (!inside.length) continue;
     const col = (k, q) => ms(pct(inside.map((x) => x[k]).filter(Number.isFinite), q), 4).trim();
-    console.log(`    inside ${name === 'harness' ? 'harness' : 'before '} (its audit log, 1 ms resolution): PreToolUse heard -> checkpoint recorded p50 ${col('pre', 50)} p90 ${col('pre', 90)} (rules alone p50 ${col('rules', 50)}); checkpoint recorded -> PostToolUse heard p50 ${col('between', 50)}`);
+    console.log(
+      `    inside ${name === 'harness' ? 'harness' : 'before '} (its audit log, 1 ms resolution): PreToolUse heard -> checkpoint recorded p50 ${col('pre', 50)} p90 ${col('pre', 90)} (rules alone p50 ${col('rules', 50)}); checkpoint recorded -> PostToolUse heard p50 ${col('between', 50)}`,
+    );
   }
   added[size] = pct(steady(r.harness), 50) - pct(base, 50);
 }
 const bigSize = Math.max(...SIZES);
 if (bigSize >= 50000) {
-  console.log(`  target: <= ${CALL_TARGET_MS} ms added per mutating call at ${bigSize} files: added p50 ${added[bigSize].toFixed(1)} ms, ${met(added[bigSize] <= CALL_TARGET_MS)}`);
+  console.log(
+    `  target: <= ${CALL_TARGET_MS} ms added per mutating call at ${bigSize} files: added p50 ${added[bigSize].toFixed(1)} ms, ${met(added[bigSize] <= CALL_TARGET_MS)}`,
+  );
 }
 
 console.log('');
-console.log('start-up: spawn -> the agent\'s first model request (as the model server hears it)');
+console.log("start-up: spawn -> the agent's first model request (as the model server hears it)");
 const addedStart = {};
 for (const size of SIZES) {
   const r = results[size];
   console.log(`  ${size} files`);
   const base = r.bare.map((x) => x.startup);
-  for (const v of VARIANTS) console.log(row(v.label, r[v.name].map((x) => x.startup), v.name === 'bare' ? null : base));
+  for (const v of VARIANTS)
+    console.log(
+      row(
+        v.label,
+        r[v.name].map((x) => x.startup),
+        v.name === 'bare' ? null : base,
+      ),
+    );
   console.log(`    ${'warm-up sessions (not above)'.padEnd(34)} ${VARIANTS.map((v) => `${v.name} ${ms(r.cold[v.name].startup, 5).trim()}`).join(', ')}`);
-  addedStart[size] = pct(r.harness.map((x) => x.startup), 50) - pct(base, 50);
+  addedStart[size] =
+    pct(
+      r.harness.map((x) => x.startup),
+      50,
+    ) - pct(base, 50);
 }
 if (bigSize >= 50000) {
-  console.log(`  target: <= ${START_TARGET_BIG_MS} ms added at ${bigSize} files: added p50 ${addedStart[bigSize].toFixed(0)} ms, ${met(addedStart[bigSize] <= START_TARGET_BIG_MS)}`);
-  for (const size of SIZES) console.log(`  target: <= ${START_TARGET_MS} ms added at ${size} files: added p50 ${addedStart[size].toFixed(0)} ms, ${met(addedStart[size] <= START_TARGET_MS)}`);
+  console.log(
+    `  target: <= ${START_TARGET_BIG_MS} ms added at ${bigSize} files: added p50 ${addedStart[bigSize].toFixed(0)} ms, ${met(addedStart[bigSize] <= START_TARGET_BIG_MS)}`,
+  );
+  for (const size of SIZES)
+    console.log(
+      `  target: <= ${START_TARGET_MS} ms added at ${size} files: added p50 ${addedStart[size].toFixed(0)} ms, ${met(addedStart[size] <= START_TARGET_MS)}`,
+    );
   const smallSize = Math.min(...SIZES);
   if (smallSize < bigSize) {
-    console.log(`  added start-up at ${smallSize} files ${addedStart[smallSize].toFixed(0)} ms -> at ${bigSize} files ${addedStart[bigSize].toFixed(0)} ms (growth ${(addedStart[bigSize] - addedStart[smallSize]).toFixed(0)} ms: the agent should not wait for harness's first full scan)`);
+    console.log(
+      `  added start-up at ${smallSize} files ${addedStart[smallSize].toFixed(0)} ms -> at ${bigSize} files ${addedStart[bigSize].toFixed(0)} ms (growth ${(addedStart[bigSize] - addedStart[smallSize]).toFixed(0)} ms: the agent should not wait for harness's first full scan)`,
+    );
   }
 }
 
@@ -384,8 +452,31 @@ console.log('');
 console.log("harness alone, stand-in agent (exits at once): spawn -> the agent exec'd | spawn -> harness gone (it waits for its first full scan)");
 for (const size of SIZES) {
   const a = results[size].alone;
-  const line = (label, xs) => (xs.length ? `${label} exec'd p50 ${ms(pct(xs.map((x) => x.exec), 50), 5).trim()} p90 ${ms(pct(xs.map((x) => x.exec), 90), 5).trim()}, gone p50 ${ms(pct(xs.map((x) => x.gone), 50), 5).trim()}` : null);
-  console.log(`  ${String(size).padStart(6)} files: ${[line('sandbox:', a.sandbox), line('--no-sandbox:', a.nosandbox), line('before:', a.before)].filter(Boolean).join(' | ')}  (n=${a.sandbox.length})`);
+  const line = (label, xs) =>
+    xs.length
+      ? `${label} exec'd p50 ${ms(
+          pct(
+            xs.map((x) => x.exec),
+            50,
+          ),
+          5,
+        ).trim()} p90 ${ms(
+          pct(
+            xs.map((x) => x.exec),
+            90,
+          ),
+          5,
+        ).trim()}, gone p50 ${ms(
+          pct(
+            xs.map((x) => x.gone),
+            50,
+          ),
+          5,
+        ).trim()}`
+      : null;
+  console.log(
+    `  ${String(size).padStart(6)} files: ${[line('sandbox:', a.sandbox), line('--no-sandbox:', a.nosandbox), line('before:', a.before)].filter(Boolean).join(' | ')}  (n=${a.sandbox.length})`,
+  );
 }
 
 console.log('');
@@ -393,7 +484,24 @@ console.log('exit: the final model answer sent -> the process gone (harness: its
 for (const size of SIZES) {
   const r = results[size];
   const base = r.bare.map((x) => x.exit);
-  console.log(`  ${size} files: ${VARIANTS.map((v) => `${v.name} p50 ${ms(pct(r[v.name].map((x) => x.exit), 50), 5).trim()}`).join(', ')}  (harness added p50 ${signed(pct(r.harness.map((x) => x.exit), 50) - pct(base, 50), 5).trim()})`);
+  console.log(
+    `  ${size} files: ${VARIANTS.map(
+      (v) =>
+        `${v.name} p50 ${ms(
+          pct(
+            r[v.name].map((x) => x.exit),
+            50,
+          ),
+          5,
+        ).trim()}`,
+    ).join(', ')}  (harness added p50 ${signed(
+      pct(
+        r.harness.map((x) => x.exit),
+        50,
+      ) - pct(base, 50),
+      5,
+    ).trim()})`,
+  );
 }
 const side = Object.values(results).flatMap((r) => VARIANTS.flatMap((v) => r[v.name].map((x) => x.sideRequests)));
 if (side.some((n) => n > 0)) console.log(`  (side requests without tools seen: up to ${Math.max(...side)} per session; not in the figures)`);

@@ -51,7 +51,9 @@ export class TimedModel {
     entry.turn = turn;
     entry.tools = Array.isArray(request.tools) && request.tools.length > 0;
     // the whole conversation is resent: every tool_result in it (a reminder may follow the latest)
-    entry.toolResults = request.messages.flatMap((m) => (Array.isArray(m.content) ? m.content.filter((b) => b.type === 'tool_result') : [])).map((b) => ({ id: b.tool_use_id, error: b.is_error === true, text: JSON.stringify(b.content).slice(0, 300) }));
+    entry.toolResults = request.messages
+      .flatMap((m) => (Array.isArray(m.content) ? m.content.filter((b) => b.type === 'tool_result') : []))
+      .map((b) => ({ id: b.tool_use_id, error: b.is_error === true, text: JSON.stringify(b.content).slice(0, 300) }));
     this.log.push(entry);
     // requests without tools are side requests (titles, summaries): a short text
     const step = entry.tools ? (this.script[turn] ?? { text: 'done' }) : { text: 'ok' };

@@ -65,10 +65,14 @@ for (const size of SIZES) {
 const fmt = (v) => `${v.toFixed(1)} ms`.padStart(9);
 console.log(`checkpoint with 10 changed files, ${ROUNDS} rounds per size`);
 for (const [size, r] of Object.entries(results)) {
-  console.log(`  ${String(size).padStart(6)} files: checkpoint p50 ${fmt(r.checkpoint.p50)} p99 ${fmt(r.checkpoint.p99)} | full-scan baseline p50 ${fmt(r.baseline.p50)} p99 ${fmt(r.baseline.p99)} | ratio ${(r.checkpoint.p50 / r.baseline.p50).toFixed(2)}x | rollback ${fmt(r.rollback)}`);
+  console.log(
+    `  ${String(size).padStart(6)} files: checkpoint p50 ${fmt(r.checkpoint.p50)} p99 ${fmt(r.checkpoint.p99)} | full-scan baseline p50 ${fmt(r.baseline.p50)} p99 ${fmt(r.baseline.p99)} | ratio ${(r.checkpoint.p50 / r.baseline.p50).toFixed(2)}x | rollback ${fmt(r.rollback)}`,
+  );
 }
 const big = results[50000];
 const small = results[1000];
 if (big && small) {
-  console.log(`  50k p50 ${big.checkpoint.p50.toFixed(1)} ms: target <= 25 ms ${big.checkpoint.p50 <= 25 ? 'met' : 'MISSED'}; growth vs 1k ${(big.checkpoint.p50 / small.checkpoint.p50).toFixed(2)}x (target <= 1.5x) ${big.checkpoint.p50 / small.checkpoint.p50 <= 1.5 ? 'met' : 'MISSED'}; rollback ${big.rollback.toFixed(0)} ms (target <= 300 ms) ${big.rollback <= 300 ? 'met' : 'MISSED'}`);
+  console.log(
+    `  50k p50 ${big.checkpoint.p50.toFixed(1)} ms: target <= 25 ms ${big.checkpoint.p50 <= 25 ? 'met' : 'MISSED'}; growth vs 1k ${(big.checkpoint.p50 / small.checkpoint.p50).toFixed(2)}x (target <= 1.5x) ${big.checkpoint.p50 / small.checkpoint.p50 <= 1.5 ? 'met' : 'MISSED'}; rollback ${big.rollback.toFixed(0)} ms (target <= 300 ms) ${big.rollback <= 300 ? 'met' : 'MISSED'}`,
+  );
 }

@@ -194,7 +194,10 @@ const gate = new NetworkGate({
   running: () => [{ id: 'toolu_bench', label: 'node client.mjs in Bash' }],
   workspace,
 });
-for (const [h, p] of [['127.0.0.1', origin], ['bench.test', origin]]) {
+for (const [h, p] of [
+  ['127.0.0.1', origin],
+  ['bench.test', origin],
+]) {
   const v = policy.decide(h, p);
   if (v.verdict !== 'allow') throw new Error(`the bench's config does not allow ${h}:${p}: ${v.ruleId} ${v.reason}`);
 }
@@ -204,7 +207,9 @@ const hostDoors = new Doors();
 await hostDoors.proxy(3128, { decide: gate.decide, dial: { upstream: upstreamFor(process.env) } });
 const door = { unix: { path: join(hostDoors.dir, 'proxy-3128'), key: hostDoors.key } };
 
-const sandbox = await openSandbox(sandboxRequest({ workspace, home, stateDir }, loaded, { binary: process.execPath, env: clientEnv, ports: [], decideEgress: gate.decide }));
+const sandbox = await openSandbox(
+  sandboxRequest({ workspace, home, stateDir }, loaded, { binary: process.execPath, env: clientEnv, ports: [], decideEgress: gate.decide }),
+);
 const inside = { host: '127.0.0.1', port: Number(new URL(sandbox.env().HTTP_PROXY).port) };
 
 function run(file, args, env) {
@@ -271,7 +276,9 @@ try {
   console.log(
     `egress through harness's proxy, ${n} sequential GETs per case from one long-running node client (${WARMUP} warm-up per pass dropped; ${PASSES} passes, outside and inside alternating; ${sandbox.launcher} launcher; ${elapsed.toFixed(1)} s)`,
   );
-  console.log(`  origin ${direct} in a process of its own; bench.test:${origin} reached through a stand-in upstream CONNECT proxy (127.0.0.1:${upstream}, from HTTP(S)_PROXY)`);
+  console.log(
+    `  origin ${direct} in a process of its own; bench.test:${origin} reached through a stand-in upstream CONNECT proxy (127.0.0.1:${upstream}, from HTTP(S)_PROXY)`,
+  );
   console.log('baselines (outside, no harness):');
   for (const c of OUTSIDE.filter((c) => !c.proxied)) console.log(row(c.name, s[c.name]));
   console.log("the proxy alone (host, through the door's Unix socket, key first):");

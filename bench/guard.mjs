@@ -36,11 +36,15 @@ const time = (fn, rounds) => {
 const fmt = (x) => `${(x * 1000).toFixed(0).padStart(5)} µs`;
 
 const baseline = time(() => readFileSync(join(repo, 'harness.config.json')), ROUNDS);
-const hooks = execFileSync('ls', [join(repo, '.git', 'hooks')], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+const hooks = execFileSync('ls', [join(repo, '.git', 'hooks')], { encoding: 'utf8' })
+  .split('\n')
+  .filter(Boolean).length;
 const check = time(() => files.changes(), ROUNDS);
 const strays = time(() => strayProcesses(process.pid, `HARNESS_SESSION_ID=bench`), 50);
 const procs = execFileSync('sh', ['-c', 'ls /proc | grep -c "^[0-9]"'], { encoding: 'utf8' }).trim();
 console.log(`protected-file check before each tool call (${4 + hooks} files: config, agent settings, .git/config, ${hooks} in .git/hooks), ${ROUNDS} rounds`);
-console.log(`  check:               p50 ${fmt(check.p50)} p99 ${fmt(check.p99)} | baseline (read one small file): p50 ${fmt(baseline.p50)} | ratio ${(check.p50 / baseline.p50).toFixed(1)}x`);
+console.log(
+  `  check:               p50 ${fmt(check.p50)} p99 ${fmt(check.p99)} | baseline (read one small file): p50 ${fmt(baseline.p50)} | ratio ${(check.p50 / baseline.p50).toFixed(1)}x`,
+);
 console.log(`  stray-process scan:  p50 ${fmt(strays.p50)} p99 ${fmt(strays.p99)} over ${procs} processes (only when something changes while no call runs)`);
 files.close();

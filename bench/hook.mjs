@@ -23,7 +23,15 @@ const loaded = loadConfig('/nonexistent-workspace-for-bench');
 const policy = compilePolicy(loaded.sources, loaded.defaults, EXAMPLE_CONTEXT);
 const audit = AuditLog.open(join(dir, 'audit.db'));
 audit.startSession({ id: 'bench', agent: 'claude', workspace: EXAMPLE_CONTEXT.workspace, argv: [], configPath: null, version: 'bench' });
-const handler = createHookHandler({ adapter: claudeAdapter, policy, audit, approvals: new ApprovalBus('deny'), sessionId: 'bench', workspace: EXAMPLE_CONTEXT.workspace, approvalTimeoutSeconds: 60 });
+const handler = createHookHandler({
+  adapter: claudeAdapter,
+  policy,
+  audit,
+  approvals: new ApprovalBus('deny'),
+  sessionId: 'bench',
+  workspace: EXAMPLE_CONTEXT.workspace,
+  approvalTimeoutSeconds: 60,
+});
 const server = new HookServer(handler);
 const ep = await server.start();
 
@@ -31,7 +39,14 @@ const commands = ['git status', 'npm test', 'rm -rf dist', 'curl -fsSL https://x
 let n = 0;
 const payload = () => {
   n++;
-  return JSON.stringify({ session_id: 'bench', tool_use_id: `t${n}`, cwd: EXAMPLE_CONTEXT.workspace, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: commands[n % commands.length], description: 'bench' } });
+  return JSON.stringify({
+    session_id: 'bench',
+    tool_use_id: `t${n}`,
+    cwd: EXAMPLE_CONTEXT.workspace,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: commands[n % commands.length], description: 'bench' },
+  });
 };
 
 function run(file, args, input) {
@@ -51,11 +66,14 @@ const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 function post(port, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let out = '';
-      res.on('data', (d) => (out += d));
-      res.on('end', () => resolve({ ms: performance.now() - t, code: res.statusCode, out }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let out = '';
+        res.on('data', (d) => (out += d));
+        res.on('end', () => resolve({ ms: performance.now() - t, code: res.statusCode, out }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -100,8 +118,12 @@ console.log(`hook round trip, ${N} calls each (mixed allow/deny Bash payloads, p
 for (const [label, s] of Object.entries(rows)) console.log(`  ${label.padEnd(38)} p50 ${fmt(s.p50).padStart(9)}  p99 ${fmt(s.p99).padStart(9)}`);
 const addedCommand = rows['command hook (native client)'].p50 - rows['baseline: spawn /bin/true'].p50;
 const addedHttp = rows['http hook (supervisor)'].p50 - rows['baseline: POST to a no-op server'].p50;
-console.log(`  command hook total p50 ${fmt(rows['command hook (native client)'].p50)} (added over a no-op spawn: ${fmt(addedCommand)}); target <= 8 ms: ${rows['command hook (native client)'].p50 <= 8 ? 'met' : 'MISSED'}`);
-console.log(`  http hook total p50 ${fmt(rows['http hook (supervisor)'].p50)} (added over a no-op server: ${fmt(addedHttp)}); target <= 3 ms: ${rows['http hook (supervisor)'].p50 <= 3 ? 'met' : 'MISSED'}`);
+console.log(
+  `  command hook total p50 ${fmt(rows['command hook (native client)'].p50)} (added over a no-op spawn: ${fmt(addedCommand)}); target <= 8 ms: ${rows['command hook (native client)'].p50 <= 8 ? 'met' : 'MISSED'}`,
+);
+console.log(
+  `  http hook total p50 ${fmt(rows['http hook (supervisor)'].p50)} (added over a no-op server: ${fmt(addedHttp)}); target <= 3 ms: ${rows['http hook (supervisor)'].p50 <= 3 ? 'met' : 'MISSED'}`,
+);
 await server.stop();
 noop.close();
 keepAlive.destroy();

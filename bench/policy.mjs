@@ -11,7 +11,12 @@ const policy = compilePolicy(loaded.sources, loaded.defaults, EXAMPLE_CONTEXT);
 const readCases = (dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    .flatMap((f) =>
+      readFileSync(new URL(f, dir), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    );
 const cases = [...readCases(new URL('../test/corpus/', import.meta.url)), ...readCases(new URL('../test/holdout/', import.meta.url))];
 const corpus = cases.map((c) => c.cmd);
 
@@ -74,7 +79,9 @@ for (const [name, input] of Object.entries(adversarial)) {
   const d = decideShell(input);
   const best = r.p50;
   worst = Math.max(worst, best);
-  console.log(`  ${name.padEnd(40)} ${(input.length / 1024).toFixed(0).padStart(5)} KiB  p50 ${best.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(2).padStart(6)} ms  -> ${d.verdict} ${d.ruleId ?? ''}`);
+  console.log(
+    `  ${name.padEnd(40)} ${(input.length / 1024).toFixed(0).padStart(5)} KiB  p50 ${best.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(2).padStart(6)} ms  -> ${d.verdict} ${d.ruleId ?? ''}`,
+  );
 }
 console.log(`  worst p50 ${worst.toFixed(2)} ms: ${worst <= 20 ? 'met' : 'MISSED'} (target <= 20 ms)`);
 
@@ -91,5 +98,7 @@ for (const c of cases) {
 const pct = (a, b) => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
 console.log('corpus accuracy:');
 console.log(`  false asks on everyday commands: ${outcome.allow.wrong}/${outcome.allow.n} (${pct(outcome.allow.wrong, outcome.allow.n)})`);
-console.log(`  dangerous commands allowed:      ${outcome.block.wrong + outcome.deny.wrong}/${outcome.block.n + outcome.deny.n} (${pct(outcome.block.wrong + outcome.deny.wrong, outcome.block.n + outcome.deny.n)})`);
+console.log(
+  `  dangerous commands allowed:      ${outcome.block.wrong + outcome.deny.wrong}/${outcome.block.n + outcome.deny.n} (${pct(outcome.block.wrong + outcome.deny.wrong, outcome.block.n + outcome.deny.n)})`,
+);
 console.log(`  must-deny only asked:            ${outcome.deny.asked}/${outcome.deny.n}`);

@@ -126,7 +126,17 @@ for (let i = 0; i < n; i++) ms.push(await post());
 if (agent) agent.destroy();
 process.stdout.write(JSON.stringify({ ms, sandboxed: process.env.HARNESS_SANDBOX === '1', decoyReachable: await reach(decoy) }));
 `;
-const clientCommand = (mode) => [process.execPath, '--input-type=module', '-e', CLIENT, String(hookPort), String(CALLS), String(WARMUP), mode, String(decoyPort)];
+const clientCommand = (mode) => [
+  process.execPath,
+  '--input-type=module',
+  '-e',
+  CLIENT,
+  String(hookPort),
+  String(CALLS),
+  String(WARMUP),
+  mode,
+  String(decoyPort),
+];
 
 try {
   // --- start-up --------------------------------------------------------------------------------
@@ -144,7 +154,14 @@ try {
     }
   }
   const { profile } = cold;
-  console.log(`sandbox start-up, ${STARTS} rounds each (bubblewrap ${execFileSync(available.binary, ['--version'], { encoding: 'utf8' }).trim().replace(/^bubblewrap /, '')}; profile: ${profile.writable.length} writable trees, ${profile.hidden.length} paths hidden, ${profile.protected.length} protected, ${profile.localPorts.length} door(s) + proxy; ${cold.launcher} launcher)`);
+  console.log(
+    `sandbox start-up, ${STARTS} rounds each (bubblewrap ${execFileSync(available.binary, ['--version'], { encoding: 'utf8' })
+      .trim()
+      .replace(
+        /^bubblewrap /,
+        '',
+      )}; profile: ${profile.writable.length} writable trees, ${profile.hidden.length} paths hidden, ${profile.protected.length} protected, ${profile.localPorts.length} door(s) + proxy; ${cold.launcher} launcher)`,
+  );
   console.log(`  bwrap availability probe (once per process): ${probeMs.toFixed(2)} ms | first sandboxed start (cold): ${cold.total.toFixed(2)} ms`);
   const added = {};
   for (const name of Object.keys(commands)) {
@@ -178,14 +195,18 @@ try {
     if (sbx.decoyReachable) throw new Error(`inside the sandbox 127.0.0.1:${decoyPort} (not a door) was reachable: the sandbox's network is not empty`);
     calls[mode] = { direct: stats(out.ms), sandboxed: stats(sbx.ms) };
   }
-  console.log(`hook round trip from one long-running client, ${CALLS} sequential POSTs each (${WARMUP} warm-up dropped; inside: through the door, a port that is no door refused)`);
+  console.log(
+    `hook round trip from one long-running client, ${CALLS} sequential POSTs each (${WARMUP} warm-up dropped; inside: through the door, a port that is no door refused)`,
+  );
   for (const [mode, c] of Object.entries(calls)) {
     console.log(row(`${mode}: direct (outside)`, c.direct));
     console.log(row(`${mode}: sandboxed (through the door)`, c.sandboxed));
   }
   for (const [mode, c] of Object.entries(calls)) {
     const a = c.sandboxed.p50 - c.direct.p50;
-    console.log(`  ${mode}: added per tool call p50 ${a.toFixed(2)} ms, p99 ${(c.sandboxed.p99 - c.direct.p99).toFixed(2)} ms; target p50 <= ${CALL_TARGET_MS} ms: ${met(a <= CALL_TARGET_MS)}`);
+    console.log(
+      `  ${mode}: added per tool call p50 ${a.toFixed(2)} ms, p99 ${(c.sandboxed.p99 - c.direct.p99).toFixed(2)} ms; target p50 <= ${CALL_TARGET_MS} ms: ${met(a <= CALL_TARGET_MS)}`,
+    );
   }
 } finally {
   hook.close();

@@ -48,14 +48,22 @@ const mb = bytes / 1048576;
 const perMb = mirrored / mb;
 const redraw = frames[0].length * 30; // 30 full redraws a second
 console.log(`virtual screen: ${mb.toFixed(1)} MB of full-screen redraws (${COLS}x${ROWS})`);
-console.log(`  passed straight through: ${ms(baseline)} | through the virtual screen: ${ms(mirrored)} (${perMb.toFixed(1)} ms per MB, ${(mb / (mirrored / 1000)).toFixed(1)} MB/s)`);
-console.log(`  at 30 full redraws a second (${(redraw / 1024).toFixed(0)} KiB/s) the virtual screen costs ${((perMb * redraw) / 1048576 / 10).toFixed(2)}% of one core`);
+console.log(
+  `  passed straight through: ${ms(baseline)} | through the virtual screen: ${ms(mirrored)} (${perMb.toFixed(1)} ms per MB, ${(mb / (mirrored / 1000)).toFixed(1)} MB/s)`,
+);
+console.log(
+  `  at 30 full redraws a second (${(redraw / 1024).toFixed(0)} KiB/s) the virtual screen costs ${((perMb * redraw) / 1048576 / 10).toFixed(2)}% of one core`,
+);
 screen.dispose();
 
 // (2) overlay latency
 const person = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
 const agentScreen = new AgentScreen(COLS, ROWS);
-const ov = new ScreenOverlay((d) => person.write(d), agentScreen, () => {});
+const ov = new ScreenOverlay(
+  (d) => person.write(d),
+  agentScreen,
+  () => {},
+);
 let painted = null;
 const surface = {
   open: () => ov.open(),
@@ -66,13 +74,36 @@ const surface = {
   close: () => ov.close(),
   size: () => ({ columns: COLS, rows: ROWS }),
 };
-const panel = { status: () => ({ sessionId: 'bench', agent: 'claude', allowed: 0, asked: 0, denied: 0, lastCheckpoint: null }), timeline: () => [], diff: async () => [], planRollback: async () => null, rollback: async () => null, undo: async () => null, canUndo: () => false, sessionRules: () => [], revokeRule: () => {} };
+const panel = {
+  status: () => ({ sessionId: 'bench', agent: 'claude', allowed: 0, asked: 0, denied: 0, lastCheckpoint: null }),
+  timeline: () => [],
+  diff: async () => [],
+  planRollback: async () => null,
+  rollback: async () => null,
+  undo: async () => null,
+  canUndo: () => false,
+  sessionRules: () => [],
+  revokeRule: () => {},
+};
 const tui = new Tui(surface, panel, 'ctrl-]');
 ov.agentOutput('\x1b[?1049h\x1b[?1000h\x1b[?2004h' + frame(0));
 const opens = [];
 const closes = [];
 for (let i = 0; i < ROUNDS; i++) {
-  const view = { id: `a${i}`, agent: 'claude', tool: 'Bash', kind: 'shell', command: `rm -rf build/${i} && npm run build -- --prod`, normalized: [], preview: [], cwd: '/work/repo', ruleId: 'fs.recursive-delete', reason: 'recursive delete inside the workspace', deadline: Date.now() + 300_000, sessionScope: 'the command exactly as written' };
+  const view = {
+    id: `a${i}`,
+    agent: 'claude',
+    tool: 'Bash',
+    kind: 'shell',
+    command: `rm -rf build/${i} && npm run build -- --prod`,
+    normalized: [],
+    preview: [],
+    cwd: '/work/repo',
+    ruleId: 'fs.recursive-delete',
+    reason: 'recursive delete inside the workspace',
+    deadline: Date.now() + 300_000,
+    sessionScope: 'the command exactly as written',
+  };
   const first = new Promise((r) => (painted = r));
   t = performance.now();
   const answered = tui.ask(view);
@@ -111,21 +142,39 @@ const tracked = best(() => {
 });
 const barScreen = new AgentScreen(COLS, ROWS);
 let barBytes = 0;
-const bar = new NoticeBar({ write: (d) => (barBytes += d.length), screen: barScreen, size: () => ({ columns: COLS, rows: ROWS }), panelKey: 'ctrl-]', now: () => 0, setTimer: () => 1, clearTimer: () => {} });
-const deny = (i) => ({ kind: 'denied', tool: 'Bash', subject: `rm -rf ~/dir${i}`, ruleId: 'fs.delete-home', reason: 'Deleting your home directory destroys everything.' });
+const bar = new NoticeBar({
+  write: (d) => (barBytes += d.length),
+  screen: barScreen,
+  size: () => ({ columns: COLS, rows: ROWS }),
+  panelKey: 'ctrl-]',
+  now: () => 0,
+  setTimer: () => 1,
+  clearTimer: () => {},
+});
+const deny = (i) => ({
+  kind: 'denied',
+  tool: 'Bash',
+  subject: `rm -rf ~/dir${i}`,
+  ruleId: 'fs.delete-home',
+  reason: 'Deleting your home directory destroys everything.',
+});
 bar.add(deny(0));
 const withBar = best(() => {
   for (const f of frames) bar.agentOutput(f, write);
 });
 console.log(`notice bar over the same ${mb.toFixed(1)} MB (best of ${REPEAT})`);
-console.log(`  escape-sequence tracking alone: ${ms(tracked)} (${(tracked / mb).toFixed(2)} ms per MB) | with a notice up (erased and redrawn around each chunk): ${ms(withBar)} (${(withBar / mb).toFixed(2)} ms per MB)`);
+console.log(
+  `  escape-sequence tracking alone: ${ms(tracked)} (${(tracked / mb).toFixed(2)} ms per MB) | with a notice up (erased and redrawn around each chunk): ${ms(withBar)} (${(withBar / mb).toFixed(2)} ms per MB)`,
+);
 const FLOOD = 10_000;
 barBytes = 0;
 t = performance.now();
 for (let i = 0; i < FLOOD; i++) bar.add(deny(i));
 const flood = performance.now() - t;
 bar.agentOutput('x', write);
-console.log(`  a flood of ${FLOOD} denies with no output between: ${ms(flood)} (${((flood * 1000) / FLOOD).toFixed(2)} µs each), ${barBytes} bytes to the terminal; the bar then reads: ${bar.text()?.slice(0, 40)}…`);
+console.log(
+  `  a flood of ${FLOOD} denies with no output between: ${ms(flood)} (${((flood * 1000) / FLOOD).toFixed(2)} µs each), ${barBytes} bytes to the terminal; the bar then reads: ${bar.text()?.slice(0, 40)}…`,
+);
 await bar.dispose();
 barScreen.dispose();
 process.exit(0);

@@ -35,7 +35,8 @@ export function benchWorkspace(name, files = {}) {
   const home = join(base, 'home');
   const stateDir = join(base, 'state');
   for (const d of [workspace, home, stateDir]) mkdirSync(d);
-  const git = (...args) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: workspace, stdio: 'ignore' });
+  const git = (...args) =>
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: workspace, stdio: 'ignore' });
   git('init', '-q');
   for (const [file, text] of Object.entries(files)) writeFileSync(join(workspace, file), text);
   git('add', '-A');

@@ -49,10 +49,14 @@ const hookClientRuns = (path) => {
 function main() {
   mkdirSync(at('../dist/'), { recursive: true });
   if (!build(at('../hooks/harness-hook.c'), at('../dist/harness-hook'), hookClientRuns)) {
-    console.warn(`harness: no C compiler found (${compilers.join(', ')}; set CC to use another); hooks will use hooks/harness-hook.sh (slower, still fail-closed)`);
+    console.warn(
+      `harness: no C compiler found (${compilers.join(', ')}; set CC to use another); hooks will use hooks/harness-hook.sh (slower, still fail-closed)`,
+    );
   }
   if (process.platform === 'linux' && !build(at('../hooks/harness-sandbox-init.c'), at('../dist/harness-sandbox-init'))) {
-    console.warn('harness: could not compile the sandbox launcher; the sandbox will use the Node launcher, which cannot check who connects to the hook endpoint');
+    console.warn(
+      'harness: could not compile the sandbox launcher; the sandbox will use the Node launcher, which cannot check who connects to the hook endpoint',
+    );
   }
 }
 

@@ -13,7 +13,9 @@ const { builtinPacks, PACKS_DIR } = await import('../dist/config/load.js');
 const validators = validatorsHash();
 const parsed = builtinPacks();
 const packs = {};
-for (const file of readdirSync(PACKS_DIR).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(PACKS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const bytes = readFileSync(join(PACKS_DIR, file));
   // packs are keyed by the name inside them
   const data = parsed.get(JSON.parse(bytes.toString('utf8')).name);
@@ -29,4 +31,3 @@ if (!validators) throw new Error('the validating modules are not in dist/');
 // the zod the bundle is made with: a config validated by another one is validated again (src/config/cache.ts)
 const zod = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('zod/package.json'), 'utf8')).version;
 writeFileSync(PACK_CACHE_FILE, JSON.stringify({ version: 1, validators, zod, packs }));
-

@@ -20,8 +20,14 @@ rmSync(outdir, { recursive: true, force: true });
 const englishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'harness' } : undefined));
-    b.onLoad({ filter: /^zod-locales-en$/, namespace: 'harness' }, () => ({ contents: `export { default as en } from ${JSON.stringify(at('../node_modules/zod/v4/locales/en.js'))};`, loader: 'js', resolveDir: at('../') }));
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'harness' } : undefined,
+    );
+    b.onLoad({ filter: /^zod-locales-en$/, namespace: 'harness' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(at('../node_modules/zod/v4/locales/en.js'))};`,
+      loader: 'js',
+      resolveDir: at('../'),
+    }));
   },
 };
 

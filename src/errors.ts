@@ -37,8 +37,10 @@ export function stateProblem(error: unknown): StateProblem | null {
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : String(error);
   if (/^(EROFS|SQLITE_READONLY)/.test(code) || /read-only file system|readonly database|EROFS/i.test(message)) return 'read-only';
-  if (/^(ENOSPC|EDQUOT|SQLITE_FULL)/.test(code) || /no space left|disk quota exceeded|database or disk is full|out of diskspace|ENOSPC|EDQUOT/i.test(message)) return 'full';
-  if (/^(EACCES|EPERM|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH)/.test(code) || /permission denied|EACCES|unable to open database file/i.test(message)) return 'denied';
+  if (/^(ENOSPC|EDQUOT|SQLITE_FULL)/.test(code) || /no space left|disk quota exceeded|database or disk is full|out of diskspace|ENOSPC|EDQUOT/i.test(message))
+    return 'full';
+  if (/^(EACCES|EPERM|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_AUTH)/.test(code) || /permission denied|EACCES|unable to open database file/i.test(message))
+    return 'denied';
   return null;
 }
 
@@ -69,7 +71,10 @@ export function mayBeStorage(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  return /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_FULL|ENOENT|EIO)/.test(code) || /disk I\/O error|write error|unable to open|cannot create|unable to create/i.test(message);
+  return (
+    /^(SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_FULL|ENOENT|EIO)/.test(code) ||
+    /disk I\/O error|write error|unable to open|cannot create|unable to create/i.test(message)
+  );
 }
 
 /**

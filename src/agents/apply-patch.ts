@@ -62,7 +62,12 @@ export function parseApplyPatch(text: string): ParsedPatch {
       flushFile();
       if (files.length >= MAX_FILES) return { files, error: `the patch changes more than ${MAX_FILES} files` };
       const path = header[2]!.trim();
-      current = header[1] === 'Add' ? { mode: 'add', path, added: [] } : header[1] === 'Delete' ? { mode: 'delete', path } : { mode: 'update', path, moveTo: null, edits: [], old: [], next: [] };
+      current =
+        header[1] === 'Add'
+          ? { mode: 'add', path, added: [] }
+          : header[1] === 'Delete'
+            ? { mode: 'delete', path }
+            : { mode: 'update', path, moveTo: null, edits: [], old: [], next: [] };
       continue;
     }
     const move = MOVE.exec(line);

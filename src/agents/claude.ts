@@ -3,10 +3,37 @@ import { join } from 'node:path';
 import { hookCommand } from '../hooks/client.js';
 import { hookPath, type HookEvent, type HookReply } from '../hooks/protocol.js';
 import type { TextEdit, ToolEvent } from './tool-event.js';
-import { ask, concerned, fetch, mcp, readFile, search, session, shell, ToolInput, toolEvent, writeFile, type AgentTools, type Mapping, type ToolTable } from './tool-table.js';
+import {
+  ask,
+  concerned,
+  fetch,
+  mcp,
+  readFile,
+  search,
+  session,
+  shell,
+  ToolInput,
+  toolEvent,
+  writeFile,
+  type AgentTools,
+  type Mapping,
+  type ToolTable,
+} from './tool-table.js';
 import { UsageError } from '../errors.js';
 import { configOverlay } from './config-overlay.js';
-import { ALLOW_SILENTLY, configIn, denialText, homeOf, isConfigName, NO_REPLY, record, str, type AgentAdapter, type Launch, type LaunchContext } from './adapter.js';
+import {
+  ALLOW_SILENTLY,
+  configIn,
+  denialText,
+  homeOf,
+  isConfigName,
+  NO_REPLY,
+  record,
+  str,
+  type AgentAdapter,
+  type Launch,
+  type LaunchContext,
+} from './adapter.js';
 
 /** One old_string/new_string pair of Edit (or of MultiEdit's list). */
 function textEdit(e: ToolInput): TextEdit | null {
@@ -45,7 +72,8 @@ export const CLAUDE_TOOLS: ToolTable = {
   Bash: { does: 'runs a shell command', map: shell('command') },
   Monitor: {
     does: 'runs a shell command in the background and streams its output lines (or listens on a WebSocket)',
-    map: (i) => (i.has('command') ? shell('command')(i) : i.has('ws') ? fetch('url')(new ToolInput(record(i.fields.ws))) : { bad: 'neither a "command" nor a "ws"' }),
+    map: (i) =>
+      i.has('command') ? shell('command')(i) : i.has('ws') ? fetch('url')(new ToolInput(record(i.fields.ws))) : { bad: 'neither a "command" nor a "ws"' },
   },
   PowerShell: { does: 'runs a PowerShell command (Windows)', map: ask('other-shell', 'command') },
   // files
@@ -116,7 +144,7 @@ export const CLAUDE_TOOLS: ToolTable = {
   StructuredOutput: { does: 'returns the final answer as JSON (--json-schema)', map: session() },
   EndConversation: { does: 'ends the conversation', map: session() },
   SendUserMessage: { does: 'sends the user a message in the chat', aliases: ['Brief'], map: session() },
-  PushNotification: { does: "sends the user a short notification on their devices", map: session() },
+  PushNotification: { does: 'sends the user a short notification on their devices', map: session() },
   ReadNotifications: { does: "reads the user's notifications for this session", map: session() },
   OfferChromeSetup: { does: 'offers the user to set up the browser extension', map: session() },
   ShowOnboardingRolePicker: { does: 'shows the onboarding role picker', map: session() },
@@ -151,22 +179,30 @@ export const CLAUDE_TOOLS: ToolTable = {
 /** The table, and the MCP tools by their name pattern. */
 export const claudeToolSet: AgentTools = {
   table: CLAUDE_TOOLS,
-  families: [{ name: 'mcp__<server>__<tool>', test: (tool) => tool.startsWith('mcp__'), decl: { does: "a tool of an MCP server", map: mcp } }],
+  families: [{ name: 'mcp__<server>__<tool>', test: (tool) => tool.startsWith('mcp__'), decl: { does: 'a tool of an MCP server', map: mcp } }],
 };
 
 /** A PreToolUse answer in Claude Code's schema (Codex reads the same one). */
 export function preToolUseDecision(decision: 'allow' | 'deny', reason: string): HookReply {
-  return { verdict: decision, exitCode: 0, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } }) };
+  return {
+    verdict: decision,
+    exitCode: 0,
+    body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } }),
+  };
 }
 
 /** What in ~/.claude makes Claude Code run programs or follow instructions on its next start. */
-const CLAUDE_CONFIG = { files: ['settings.json', 'settings.local.json', 'CLAUDE.md'], dirs: ['agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles', 'rules'] } as const;
+const CLAUDE_CONFIG = {
+  files: ['settings.json', 'settings.local.json', 'CLAUDE.md'],
+  dirs: ['agents', 'commands', 'hooks', 'skills', 'plugins', 'output-styles', 'rules'],
+} as const;
 
 /**
  * Keys of ~/.claude.json a run may change in the person's file: counters, tips and notices seen.
  * Never MCP servers, projects (their trust and servers), credentials or anything else that runs or allows.
  */
-const WRITE_BACK = /^(num[A-Z]\w*|has(Completed|Seen|Shown|Acknowledged)\w*|last\w*(Seen|Shown|Version|Notice)\w*|tipsHistory|cached\w*|\w*(Count|Seen|Shown|Dismissed|Notice)|firstStartTime|userID)$/;
+const WRITE_BACK =
+  /^(num[A-Z]\w*|has(Completed|Seen|Shown|Acknowledged)\w*|last\w*(Seen|Shown|Version|Notice)\w*|tipsHistory|cached\w*|\w*(Count|Seen|Shown|Dismissed|Notice)|firstStartTime|userID)$/;
 
 /** Where Claude Code keeps its state: CLAUDE_CONFIG_DIR, else ~/.claude (with ~/.claude.json beside it). */
 function configDir(env: NodeJS.ProcessEnv): string {
@@ -183,7 +219,12 @@ function sandboxedConfig(env: NodeJS.ProcessEnv, runtimeDir: string): Pick<Launc
   const real = configDir(env);
   const global = env.CLAUDE_CONFIG_DIR ? join(real, '.claude.json') : join(homeOf(env), '.claude.json');
   const dir = join(runtimeDir, 'claude-config');
-  const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }], (name) => !isConfigName(CLAUDE_CONFIG, name));
+  const overlay = configOverlay(
+    real,
+    dir,
+    [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (key) => WRITE_BACK.test(key) }],
+    (name) => !isConfigName(CLAUDE_CONFIG, name),
+  );
   return {
     // its plugins directory is read-only in the sandbox: the automatic install of the official
     // marketplace (a git clone at start) could not succeed, and would be a connection nobody asked for
@@ -223,7 +264,12 @@ export const claudeAdapter: AgentAdapter = {
 
   toToolEvent(payload: unknown, fallbackCwd: string): ToolEvent {
     const p = record(payload);
-    return toolEvent(claudeToolSet, payload, { agent: 'claude', sessionId: str(p.session_id) ?? '', toolUseId: str(p.tool_use_id), cwd: str(p.cwd) ?? fallbackCwd });
+    return toolEvent(claudeToolSet, payload, {
+      agent: 'claude',
+      sessionId: str(p.session_id) ?? '',
+      toolUseId: str(p.tool_use_id),
+      cwd: str(p.cwd) ?? fallbackCwd,
+    });
   },
 
   toResult(payload: unknown) {
@@ -245,9 +291,12 @@ export const claudeAdapter: AgentAdapter = {
 
   preflight(args) {
     for (const a of args) {
-      if (HOOKLESS.has(a)) throw new UsageError(`harness cannot supervise Claude Code with ${a}: it skips all hooks, so no tool call could be checked. Run without ${a}.`);
+      if (HOOKLESS.has(a))
+        throw new UsageError(`harness cannot supervise Claude Code with ${a}: it skips all hooks, so no tool call could be checked. Run without ${a}.`);
       if (a === '--settings' || a.startsWith('--settings=')) {
-        throw new UsageError('harness passes its own --settings to Claude Code; put your settings in .claude/settings.json or ~/.claude/settings.json instead.');
+        throw new UsageError(
+          'harness passes its own --settings to Claude Code; put your settings in .claude/settings.json or ~/.claude/settings.json instead.',
+        );
       }
     }
   },

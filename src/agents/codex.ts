@@ -21,7 +21,12 @@ const FLAG_LAYER = '/<session-flags>/config.toml';
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -31,14 +36,17 @@ function canonical(v: unknown): unknown {
  */
 export function codexTrustHash(event: HookEvent, command: string, timeout: number): string {
   const identity = { event_name: EVENTS[event].key, matcher: '*', hooks: [{ type: 'command', command, timeout, async: false }] };
-  return `sha256:${createHash('sha256').update(JSON.stringify(canonical(identity))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(canonical(identity)))
+    .digest('hex')}`;
 }
 
 /** A TOML basic string (JSON's escapes are TOML's). */
 const toml = (s: string): string => JSON.stringify(s);
 
 /** Why harness keeps Codex's terminal sessions off (see CODEX_UNHOOKED). */
-const TTY_OFF = 'write_stdin types into a terminal session with no hook call, so harness runs Codex without terminal sessions (features.unified_exec_tty=false).';
+const TTY_OFF =
+  'write_stdin types into a terminal session with no hook call, so harness runs Codex without terminal sessions (features.unified_exec_tty=false).';
 
 /** Options a person may not pass: they would take harness's hooks away. */
 function refuse(reason: string): never {
@@ -92,7 +100,12 @@ export const codexToolSet: AgentTools = {
 
 function toEvent(payload: unknown, fallbackCwd: string): ToolEvent {
   const p = record(payload);
-  return toolEvent(codexToolSet, payload, { agent: 'codex', sessionId: str(p.session_id) ?? '', toolUseId: str(p.tool_use_id), cwd: str(p.cwd) ?? fallbackCwd });
+  return toolEvent(codexToolSet, payload, {
+    agent: 'codex',
+    sessionId: str(p.session_id) ?? '',
+    toolUseId: str(p.tool_use_id),
+    cwd: str(p.cwd) ?? fallbackCwd,
+  });
 }
 
 function readText(path: string): string {
@@ -150,7 +163,8 @@ export const codexAdapter: AgentAdapter = {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const value = (flag: string): string | undefined => (a === flag ? args[i + 1] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
-      if (a === '--remote' || a.startsWith('--remote=')) refuse('--remote: its tools would run in another app server, out of harness\'s reach. Run without --remote.');
+      if (a === '--remote' || a.startsWith('--remote='))
+        refuse("--remote: its tools would run in another app server, out of harness's reach. Run without --remote.");
       const override = value('-c') ?? value('--config') ?? (a.startsWith('-c') && a.length > 2 && !a.startsWith('-c=') ? a.slice(2) : undefined);
       if (override !== undefined && /^\s*(hooks\b|features\s*\.\s*hooks\b|features\s*=)/.test(override)) {
         refuse(`-c ${override}: harness passes its own hooks; keep yours in ~/.codex/hooks.json.`);

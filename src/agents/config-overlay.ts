@@ -67,7 +67,12 @@ function writeAtomically(path: string, text: string): void {
 }
 
 /** The person's file with the top-level keys the run changed (from `before` to `after`) applied. */
-function mergeChanges(current: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>, admit: (key: string) => boolean): Record<string, unknown> {
+function mergeChanges(
+  current: Record<string, unknown>,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  admit: (key: string) => boolean,
+): Record<string, unknown> {
   const out = { ...current };
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (!admit(key) || JSON.stringify(before[key]) === JSON.stringify(after[key])) continue;
@@ -108,7 +113,8 @@ export function configOverlay(realDir: string, overlayDir: string, files: Overla
         }
         const target = f.source ?? join(realDir, f.name);
         const before = initial.get(f.name)!;
-        if (JSON.stringify(after) !== JSON.stringify(before)) writeAtomically(target, JSON.stringify(mergeChanges(readJsonSettings(target), before, after, f.writeBack), null, 2));
+        if (JSON.stringify(after) !== JSON.stringify(before))
+          writeAtomically(target, JSON.stringify(mergeChanges(readJsonSettings(target), before, after, f.writeBack), null, 2));
       }
       for (const name of readdirSync(overlayDir)) {
         const from = join(overlayDir, name);

@@ -6,7 +6,20 @@ import { HarnessError } from '../errors.js';
 import { ALLOW_SILENTLY, configIn, denialText, isConfigName, NO_REPLY, record, str, type AgentAdapter, type LaunchContext } from './adapter.js';
 import { configOverlay, readJsonSettings } from './config-overlay.js';
 import type { ToolEvent } from './tool-event.js';
-import { fetch, mcp, readFile, search, session, shell, toolEvent, writeFile, type AgentTools, type Mapping, type ToolInput, type ToolTable } from './tool-table.js';
+import {
+  fetch,
+  mcp,
+  readFile,
+  search,
+  session,
+  shell,
+  toolEvent,
+  writeFile,
+  type AgentTools,
+  type Mapping,
+  type ToolInput,
+  type ToolTable,
+} from './tool-table.js';
 
 /** replace: old_string → new_string in file_path (every occurrence with allow_multiple). */
 function replace(i: ToolInput): Mapping {
@@ -70,9 +83,17 @@ export const geminiToolSet: AgentTools = {
   table: GEMINI_TOOLS,
   families: [
     // an MCP server's tool: the hook payload says so (mcp_context)
-    { name: '<MCP tool> (payload with mcp_context)', test: (_tool, payload) => payload.mcp_context !== undefined, decl: { does: 'a tool of an MCP server', map: mcp } },
+    {
+      name: '<MCP tool> (payload with mcp_context)',
+      test: (_tool, payload) => payload.mcp_context !== undefined,
+      decl: { does: 'a tool of an MCP server', map: mcp },
+    },
     // settings' tools.discoveryCommand defines them, tools.callCommand runs them: a program harness does not see
-    { name: 'discovered_tool_<name>', test: (tool) => tool.startsWith('discovered_tool_'), decl: { does: 'a tool defined by a discovery command in the settings', map: mcp } },
+    {
+      name: 'discovered_tool_<name>',
+      test: (tool) => tool.startsWith('discovered_tool_'),
+      decl: { does: 'a tool defined by a discovery command in the settings', map: mcp },
+    },
   ],
 };
 
@@ -181,7 +202,10 @@ export function createGeminiAdapter(): AgentAdapter {
     preflight(_args, cwd, env) {
       const workspaceSettings = join(cwd, '.gemini', 'settings.json');
       if (record(readJsonSettings(workspaceSettings).hooksConfig).enabled === false) {
-        throw new HarnessError(`${workspaceSettings} switches Gemini's hooks off (hooksConfig.enabled: false), so harness could not check any tool call. Remove that setting to run Gemini under harness.`, 2);
+        throw new HarnessError(
+          `${workspaceSettings} switches Gemini's hooks off (hooksConfig.enabled: false), so harness could not check any tool call. Remove that setting to run Gemini under harness.`,
+          2,
+        );
       }
       readJsonSettings(join(personalDir(env), 'settings.json'));
     },
@@ -208,7 +232,12 @@ export function createGeminiAdapter(): AgentAdapter {
           hooks: { ...hooks, [EVENTS.pre]: [group('pre'), ...list(EVENTS.pre)], [EVENTS.post]: [group('post'), ...list(EVENTS.post)] },
         };
       };
-      const overlay = configOverlay(realDir, join(runtimeDir, 'gemini-home', '.gemini'), [{ name: 'settings.json', content: withHooks }], (name) => !isConfigName(GEMINI_CONFIG, name));
+      const overlay = configOverlay(
+        realDir,
+        join(runtimeDir, 'gemini-home', '.gemini'),
+        [{ name: 'settings.json', content: withHooks }],
+        (name) => !isConfigName(GEMINI_CONFIG, name),
+      );
       return {
         args,
         env: { GEMINI_CLI_HOME: join(runtimeDir, 'gemini-home'), GEMINI_CLI_TRUST_WORKSPACE: 'true' },

@@ -10,10 +10,7 @@ export interface TextEdit {
 }
 
 /** What a file tool does to one file: writes it whole, replaces text in it (in order), or removes it. */
-export type FileOperation =
-  | { op: 'write'; path: string; content: string }
-  | { op: 'edit'; path: string; edits: TextEdit[] }
-  | { op: 'delete'; path: string };
+export type FileOperation = { op: 'write'; path: string; content: string } | { op: 'edit'; path: string; edits: TextEdit[] } | { op: 'delete'; path: string };
 
 /** Why harness asks about a call whatever the rules say (see the adapters' tool tables). */
 export interface EventConcern {

@@ -76,7 +76,11 @@ export interface AgentTools {
 const field = (i: ToolInput, name: string | undefined): string | null => (name ? (i.str(name) ?? null) : null);
 
 /** A call asked whatever the rules say, for `id`'s reason (and `detail`, when there is more to say). */
-export const concerned = (id: EventConcern['id'], detail: string | null, what: string | null | undefined): Mapping => ({ kind: 'other', what: what ?? null, concern: { id, detail } });
+export const concerned = (id: EventConcern['id'], detail: string | null, what: string | null | undefined): Mapping => ({
+  kind: 'other',
+  what: what ?? null,
+  concern: { id, detail },
+});
 
 /** Runs the shell command in `field` (in the directory in `dirField`, when given). */
 export const shell =
@@ -205,18 +209,32 @@ export function toolEvent(tools: AgentTools, payload: unknown, ids: CallIds): To
   if (!named) return asked('bad-input', 'the payload names no tool (tool_name)');
   const decl = declaredTool(tools, named, p);
   if (!decl) return asked('unknown-tool', `no declaration for "${named}"`);
-  if (!inputOk) return asked('bad-input', `its input (tool_input) is ${rawInput === undefined ? 'missing' : Array.isArray(rawInput) ? 'an array' : rawInput === null ? 'null' : `a ${typeof rawInput}`}, not an object`);
+  if (!inputOk)
+    return asked(
+      'bad-input',
+      `its input (tool_input) is ${rawInput === undefined ? 'missing' : Array.isArray(rawInput) ? 'an array' : rawInput === null ? 'null' : `a ${typeof rawInput}`}, not an object`,
+    );
   const m = decl.map(input);
   if ('bad' in m) return asked('bad-input', m.bad);
 
-  const about = (paths: string[], what: string | null): string => (paths.length > 0 ? `${tool} ${paths.join(', ')}` : `${tool} ${what ?? JSON.stringify(input.fields).slice(0, 200)}`).trim();
+  const about = (paths: string[], what: string | null): string =>
+    (paths.length > 0 ? `${tool} ${paths.join(', ')}` : `${tool} ${what ?? JSON.stringify(input.fields).slice(0, 200)}`).trim();
   const common = { ...base, cwd: ids.cwd };
   switch (m.kind) {
     case 'shell':
       return { ...common, kind: 'shell', cwd: m.dir ? resolve(ids.cwd, m.dir) : ids.cwd, command: m.command, summary: m.command.trim() };
     case 'write':
     case 'edit':
-      return { ...common, kind: m.kind, files: m.files, unreadable: m.unreadable, summary: about(m.files.map((f) => f.path), null) };
+      return {
+        ...common,
+        kind: m.kind,
+        files: m.files,
+        unreadable: m.unreadable,
+        summary: about(
+          m.files.map((f) => f.path),
+          null,
+        ),
+      };
     case 'read':
     case 'search':
       return { ...common, kind: m.kind, paths: m.paths, summary: about(m.paths, m.what) };

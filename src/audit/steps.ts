@@ -84,7 +84,18 @@ export function stepsInEffect(calls: readonly StepCall[], checkpoints: readonly 
     // a call denied after its checkpoint (its client had given up) never ran
     if (!call || !cp.commit || call.verdict !== 'allow' || seen.has(call.toolUseId)) continue;
     seen.add(call.toolUseId);
-    timeline.push({ at: cp.at, step: { kind: 'call', toolUseId: call.toolUseId, at: cp.at, tool: call.tool, summary: call.summary, before: cp.commit, changed: call.finished ? call.changed : null } });
+    timeline.push({
+      at: cp.at,
+      step: {
+        kind: 'call',
+        toolUseId: call.toolUseId,
+        at: cp.at,
+        tool: call.tool,
+        summary: call.summary,
+        before: cp.commit,
+        changed: call.finished ? call.changed : null,
+      },
+    });
   }
   for (const r of rollbacks) if (!r.error) timeline.push({ at: r.at, rollback: r });
   const state = new InEffect();

@@ -447,7 +447,9 @@ export class AuditLog {
       () => `session start ${s.id}`,
       () =>
         this.db
-          .prepare('INSERT INTO sessions (id, agent, workspace, started_at, argv, config_path, harness_version, pid, supervisor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO sessions (id, agent, workspace, started_at, argv, config_path, harness_version, pid, supervisor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
           .run(s.id, s.agent, s.workspace, at, JSON.stringify(redactValue(s.argv)), s.configPath, s.version, s.pid ?? process.pid, s.supervisor ?? null),
       true,
     );
@@ -455,12 +457,16 @@ export class AuditLog {
 
   /** Sessions that never ended, with the supervisor process that ran them. */
   openSessions(): OpenSession[] {
-    return this.db.prepare('SELECT s.id, s.pid, s.supervisor, s.workspace FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE e.session_id IS NULL').all() as OpenSession[];
+    return this.db
+      .prepare('SELECT s.id, s.pid, s.supervisor, s.workspace FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE e.session_id IS NULL')
+      .all() as OpenSession[];
   }
 
   /** Whether session `id` has ended; null when the log does not know it. */
   hasEnded(id: string): boolean | null {
-    const row = this.db.prepare('SELECT (SELECT COUNT(*) FROM session_ends e WHERE e.session_id = s.id) AS ended FROM sessions s WHERE s.id = ?').get(id) as { ended: number } | undefined;
+    const row = this.db.prepare('SELECT (SELECT COUNT(*) FROM session_ends e WHERE e.session_id = s.id) AS ended FROM sessions s WHERE s.id = ?').get(id) as
+      | { ended: number }
+      | undefined;
     return row ? row.ended > 0 : null;
   }
 
@@ -491,7 +497,9 @@ export class AuditLog {
       () => `decision ${r.verdict}${r.ruleId ? ` (${r.ruleId})` : ''} by ${r.decidedBy} for ${this.callName(r.toolUseId)}: ${redact(r.reason)}`,
       () =>
         this.db
-          .prepare('INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO decisions (session_id, tool_use_id, at, verdict, rule_id, reason, decided_by, latency_ms, mutates, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
           .run(r.sessionId, r.toolUseId, at, r.verdict, r.ruleId, redact(r.reason), r.decidedBy, r.latencyMs, r.mutates ? 1 : 0, r.actor ?? null),
       true,
     );
@@ -502,8 +510,23 @@ export class AuditLog {
       () => `connection ${r.verdict} ${r.host}:${r.port} (${r.ruleId}) by ${r.decidedBy}`,
       () =>
         this.db
-          .prepare('INSERT INTO connections (session_id, at, host, port, verdict, asked, rule_id, reason, decided_by, actor, tool_use_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(r.sessionId, at, r.host.slice(0, 253), r.port, r.verdict, r.asked ? 1 : 0, r.ruleId, redact(r.reason), r.decidedBy, r.actor ?? null, r.toolUseId ?? null, r.origin ? redact(r.origin).slice(0, 300) : null),
+          .prepare(
+            'INSERT INTO connections (session_id, at, host, port, verdict, asked, rule_id, reason, decided_by, actor, tool_use_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            r.sessionId,
+            at,
+            r.host.slice(0, 253),
+            r.port,
+            r.verdict,
+            r.asked ? 1 : 0,
+            r.ruleId,
+            redact(r.reason),
+            r.decidedBy,
+            r.actor ?? null,
+            r.toolUseId ?? null,
+            r.origin ? redact(r.origin).slice(0, 300) : null,
+          ),
     );
   }
 
@@ -519,12 +542,17 @@ export class AuditLog {
   event(r: { sessionId: string; kind: SessionEventKind; detail: string; toolUseId?: string | null }, at = Date.now()): void {
     this.write(
       () => `event ${r.kind}: ${redact(r.detail)}`,
-      () => this.db.prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)').run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null),
+      () =>
+        this.db
+          .prepare('INSERT INTO events (session_id, at, kind, detail, tool_use_id) VALUES (?, ?, ?, ?, ?)')
+          .run(r.sessionId, at, r.kind, redact(r.detail), r.toolUseId ?? null),
     );
   }
 
   eventsOf(sessionId: string): SessionEvent[] {
-    return this.db.prepare('SELECT seq, at, kind, detail, tool_use_id AS toolUseId FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as SessionEvent[];
+    return this.db
+      .prepare('SELECT seq, at, kind, detail, tool_use_id AS toolUseId FROM events WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as SessionEvent[];
   }
 
   result(r: ResultRecord, at = Date.now()): void {
@@ -550,23 +578,44 @@ export class AuditLog {
 
   /** A rollback or undo, done or failed: who, from and to which checkpoint, and the files. */
   rollback(r: RollbackRecord, at = Date.now()): void {
-    const cut = <T>(xs: T[], more: (n: number) => T): T[] => (xs.length > MAX_ROLLBACK_FILES ? [...xs.slice(0, MAX_ROLLBACK_FILES), more(xs.length - MAX_ROLLBACK_FILES)] : xs);
+    const cut = <T>(xs: T[], more: (n: number) => T): T[] =>
+      xs.length > MAX_ROLLBACK_FILES ? [...xs.slice(0, MAX_ROLLBACK_FILES), more(xs.length - MAX_ROLLBACK_FILES)] : xs;
     const files = cut(r.files, (n) => ({ status: 'more', path: `${n} more files` }));
     const left = cut(r.notRestored, (n) => `${n} more`);
     this.write(
-      () => `${r.kind} ${r.error ? 'failed ' : ''}by ${r.by}${r.actor ? ` ${r.actor}` : ''} to ${r.to.slice(0, 12)} from ${r.from?.slice(0, 12) ?? '(none)'}: ${r.files.length} file(s)`,
+      () =>
+        `${r.kind} ${r.error ? 'failed ' : ''}by ${r.by}${r.actor ? ` ${r.actor}` : ''} to ${r.to.slice(0, 12)} from ${r.from?.slice(0, 12) ?? '(none)'}: ${r.files.length} file(s)`,
       () =>
         this.db
-          .prepare('INSERT INTO rollbacks (session_id, at, kind, by, actor, from_commit, to_commit, step, files, not_restored, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(r.sessionId, at, r.kind, r.by, r.actor, r.from, r.to, r.step, JSON.stringify({ count: r.files.length, files }), JSON.stringify(left.map((n) => redact(n))), r.error ? redact(r.error) : null),
+          .prepare(
+            'INSERT INTO rollbacks (session_id, at, kind, by, actor, from_commit, to_commit, step, files, not_restored, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            r.sessionId,
+            at,
+            r.kind,
+            r.by,
+            r.actor,
+            r.from,
+            r.to,
+            r.step,
+            JSON.stringify({ count: r.files.length, files }),
+            JSON.stringify(left.map((n) => redact(n))),
+            r.error ? redact(r.error) : null,
+          ),
     );
   }
 
   /** The rollbacks of one session (all of them without one), oldest first. */
   rollbacksOf(sessionId?: string): RollbackRow[] {
     const rows = this.db
-      .prepare(`SELECT seq, at, session_id AS sessionId, kind, by, actor, from_commit AS "from", to_commit AS "to", step, files, not_restored AS notRestored, error FROM rollbacks${sessionId === undefined ? '' : ' WHERE session_id = ?'} ORDER BY seq`)
-      .all(...(sessionId === undefined ? [] : [sessionId])) as (Omit<RollbackRow, 'files' | 'fileCount' | 'notRestored'> & { files: string; notRestored: string })[];
+      .prepare(
+        `SELECT seq, at, session_id AS sessionId, kind, by, actor, from_commit AS "from", to_commit AS "to", step, files, not_restored AS notRestored, error FROM rollbacks${sessionId === undefined ? '' : ' WHERE session_id = ?'} ORDER BY seq`,
+      )
+      .all(...(sessionId === undefined ? [] : [sessionId])) as (Omit<RollbackRow, 'files' | 'fileCount' | 'notRestored'> & {
+      files: string;
+      notRestored: string;
+    })[];
     return rows.map((r) => {
       const files = JSON.parse(r.files) as { count: number; files: RollbackRow['files'] };
       return { ...r, files: files.files, fileCount: files.count, notRestored: JSON.parse(r.notRestored) as string[] };
@@ -581,7 +630,8 @@ export class AuditLog {
         const insert = this.db.prepare('INSERT INTO changes (session_id, tool_use_id, at, status, path) VALUES (?, ?, ?, ?, ?)');
         this.db.transaction(() => {
           for (const c of r.changes.slice(0, MAX_CHANGES_PER_CALL)) insert.run(r.sessionId, r.toolUseId, at, c.status, c.path);
-          if (r.changes.length > MAX_CHANGES_PER_CALL) insert.run(r.sessionId, r.toolUseId, at, 'more', `${r.changes.length - MAX_CHANGES_PER_CALL} more files`);
+          if (r.changes.length > MAX_CHANGES_PER_CALL)
+            insert.run(r.sessionId, r.toolUseId, at, 'more', `${r.changes.length - MAX_CHANGES_PER_CALL} more files`);
         })();
       },
     );
@@ -593,7 +643,9 @@ export class AuditLog {
   }
 
   checkpointsOf(sessionId: string): CheckpointRow[] {
-    return this.db.prepare('SELECT tool_use_id AS toolUseId, at, commit_id AS "commit", summary, error FROM checkpoints WHERE session_id = ? ORDER BY seq').all(sessionId) as CheckpointRow[];
+    return this.db
+      .prepare('SELECT tool_use_id AS toolUseId, at, commit_id AS "commit", summary, error FROM checkpoints WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as CheckpointRow[];
   }
 
   /** The tool calls `harness rollback N` counts, in effect now, oldest first (see steps.ts). */
@@ -602,23 +654,30 @@ export class AuditLog {
     // a program without hooks: its settled changes
     if (!checkpoints.some((c) => c.toolUseId !== null)) return changesInEffect(checkpoints, this.rollbacksOf(sessionId));
     const counts = this.changeCounts(sessionId);
-    const calls = this.query({ sessionId, limit: 1_000_000 }).map((r) => ({ toolUseId: r.toolUseId, tool: r.tool, summary: r.summary, verdict: r.verdict, finished: r.ok !== null, changed: counts.get(r.toolUseId) ?? 0 }));
+    const calls = this.query({ sessionId, limit: 1_000_000 }).map((r) => ({
+      toolUseId: r.toolUseId,
+      tool: r.tool,
+      summary: r.summary,
+      verdict: r.verdict,
+      finished: r.ok !== null,
+      changed: counts.get(r.toolUseId) ?? 0,
+    }));
     return stepsInEffect(calls, checkpoints, this.rollbacksOf(sessionId));
   }
 
   /** How many files each tool call of a session changed. */
   changeCounts(sessionId: string): Map<string, number> {
-    const rows = this.db.prepare("SELECT tool_use_id AS id, COUNT(*) AS n FROM changes WHERE session_id = ? AND status NOT IN ('more', 'unknown') GROUP BY tool_use_id").all(sessionId) as { id: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT tool_use_id AS id, COUNT(*) AS n FROM changes WHERE session_id = ? AND status NOT IN ('more', 'unknown') GROUP BY tool_use_id")
+      .all(sessionId) as { id: string; n: number }[];
     return new Map(rows.map((r) => [r.id, r.n]));
   }
 
   /** Changes whenever anything is written to the log (a cheap check before re-reading it). */
   version(): string {
-    const row = this.db
-      .prepare(
-        `SELECT ${LOGGED_TABLES.map((t) => `COALESCE((SELECT MAX(seq) FROM ${t}), 0)`).join(" || '/' || ")} AS v`,
-      )
-      .get() as { v: string };
+    const row = this.db.prepare(`SELECT ${LOGGED_TABLES.map((t) => `COALESCE((SELECT MAX(seq) FROM ${t}), 0)`).join(" || '/' || ")} AS v`).get() as {
+      v: string;
+    };
     return row.v;
   }
 
@@ -665,7 +724,9 @@ export class AuditLog {
 
   summary(sessionId: string): SessionSummary | null {
     const s = this.db
-      .prepare('SELECT s.id, s.agent, s.pid, s.started_at AS startedAt, e.ended_at AS endedAt, e.exit_code AS exitCode FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE s.id = ?')
+      .prepare(
+        'SELECT s.id, s.agent, s.pid, s.started_at AS startedAt, e.ended_at AS endedAt, e.exit_code AS exitCode FROM sessions s LEFT JOIN session_ends e ON e.session_id = s.id WHERE s.id = ?',
+      )
       .get(sessionId) as Pick<SessionSummary, 'id' | 'agent' | 'pid' | 'startedAt' | 'endedAt' | 'exitCode'> | undefined;
     if (!s) return null;
     const rows = this.query({ sessionId, limit: 1_000_000 });
@@ -681,10 +742,14 @@ export class AuditLog {
       faults: count((r) => r.decidedBy === 'fault'),
       stale: count((r) => r.decidedBy === 'stale'),
       rollbacks: this.db
-        .prepare("SELECT COALESCE(SUM(kind = 'rollback' AND error IS NULL), 0) AS rollbacks, COALESCE(SUM(kind = 'undo' AND error IS NULL), 0) AS undos, COALESCE(SUM(error IS NOT NULL), 0) AS failed FROM rollbacks WHERE session_id = ?")
+        .prepare(
+          "SELECT COALESCE(SUM(kind = 'rollback' AND error IS NULL), 0) AS rollbacks, COALESCE(SUM(kind = 'undo' AND error IS NULL), 0) AS undos, COALESCE(SUM(error IS NOT NULL), 0) AS failed FROM rollbacks WHERE session_id = ?",
+        )
         .get(sessionId) as SessionSummary['rollbacks'],
       connections: this.db
-        .prepare("SELECT COALESCE(SUM(verdict = 'allow'), 0) AS allowed, COALESCE(SUM(verdict = 'deny'), 0) AS refused, COALESCE(SUM(asked), 0) AS asked FROM connections WHERE session_id = ?")
+        .prepare(
+          "SELECT COALESCE(SUM(verdict = 'allow'), 0) AS allowed, COALESCE(SUM(verdict = 'deny'), 0) AS refused, COALESCE(SUM(asked), 0) AS asked FROM connections WHERE session_id = ?",
+        )
         .get(sessionId) as SessionSummary['connections'],
     };
   }

@@ -61,7 +61,10 @@ export function toMessage(sets: OutsideSets): OutsideGit | undefined {
   const count = sets.modes.size + sets.emptyDirs.size + sets.nested.size + sets.special.size;
   if (count === 0) return undefined;
   // sorted, so the same state gives the same notes (in a pathological tree only the first ones seen)
-  const first = <T>(items: T[], by: (t: T) => string): T[] => (items.length > 25 * OUTSIDE_LISTED ? items.slice(0, OUTSIDE_LISTED) : items.sort((a, b) => (by(a) < by(b) ? -1 : by(a) > by(b) ? 1 : 0)).slice(0, OUTSIDE_LISTED));
+  const first = <T>(items: T[], by: (t: T) => string): T[] =>
+    items.length > 25 * OUTSIDE_LISTED
+      ? items.slice(0, OUTSIDE_LISTED)
+      : items.sort((a, b) => (by(a) < by(b) ? -1 : by(a) > by(b) ? 1 : 0)).slice(0, OUTSIDE_LISTED);
   const list = (s: Iterable<string>) => first([...s], (p) => p).map(shown);
   const out: OutsideGit = {};
   if (sets.modes.size > 0) out.modes = Object.fromEntries(first([...sets.modes], ([p]) => p).map(([p, m]) => [shown(p), m.toString(8).padStart(4, '0')]));

@@ -250,7 +250,15 @@ function looseTreeDiff(objectsDir: string, format: ObjectFormat, from: string, t
     if (isTree) return walk(l?.oid ?? null, r?.oid ?? null, `${path}/`);
     if (!l) out.push({ status: 'added', path, oldMode: ZERO_MODE, newMode: r!.mode, oldOid: zero, newOid: r!.oid });
     else if (!r) out.push({ status: 'deleted', path, oldMode: l.mode, newMode: ZERO_MODE, oldOid: l.oid, newOid: zero });
-    else out.push({ status: leafType(l.mode) === leafType(r.mode) ? 'modified' : 'type-changed', path, oldMode: l.mode, newMode: r.mode, oldOid: l.oid, newOid: r.oid });
+    else
+      out.push({
+        status: leafType(l.mode) === leafType(r.mode) ? 'modified' : 'type-changed',
+        path,
+        oldMode: l.mode,
+        newMode: r.mode,
+        oldOid: l.oid,
+        newOid: r.oid,
+      });
     return true;
   };
   const walk = (a: string | null, b: string | null, prefix: string): boolean => {
@@ -262,7 +270,12 @@ function looseTreeDiff(objectsDir: string, format: ObjectFormat, from: string, t
     while (i < left.length || j < right.length) {
       const l = left[i];
       const r = right[j];
-      const ok = !r || (l && l.key < r.key) ? one(l, undefined, prefix) && ++i : !l || r.key < l.key ? one(undefined, r, prefix) && ++j : one(l, r, prefix) && ++i && ++j;
+      const ok =
+        !r || (l && l.key < r.key)
+          ? one(l, undefined, prefix) && ++i
+          : !l || r.key < l.key
+            ? one(undefined, r, prefix) && ++j
+            : one(l, r, prefix) && ++i && ++j;
       if (!ok) return false;
     }
     return true;
@@ -325,7 +338,13 @@ export class CheckpointStore {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.objects = new LooseObjectWriter(objects.dir, objects.format);
     this.refs = new RefUpdater(env);
-    this.scanEnv = { gitDir: join(dir, 'scan.git'), commonDir: join(dir, 'scan.git'), objectDir: objects.dir, workTree: env.workTree, indexFile: env.indexFile };
+    this.scanEnv = {
+      gitDir: join(dir, 'scan.git'),
+      commonDir: join(dir, 'scan.git'),
+      objectDir: objects.dir,
+      workTree: env.workTree,
+      indexFile: env.indexFile,
+    };
     this.prepareScanRepository(objects.format);
   }
 
@@ -339,7 +358,11 @@ export class CheckpointStore {
     let format: ObjectFormat = 'sha1';
     const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_') || k === 'GIT_EXEC_PATH'));
     try {
-      const out = execFileSync('git', ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel', '--show-object-format', '--git-path', 'objects'], { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...plainEnv, GIT_OPTIONAL_LOCKS: '0' } });
+      const out = execFileSync(
+        'git',
+        ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel', '--show-object-format', '--git-path', 'objects'],
+        { cwd: ws, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...plainEnv, GIT_OPTIONAL_LOCKS: '0' } },
+      );
       const [found, common, top, fmt, objects] = out.replace(/\n$/, '').split('\n');
       // a nested checkout of another repository is not this workspace's repository
       if (!found || !common || !top || !objects || resolve(top) !== ws) throw new Error('workspace is not the repository root');
@@ -353,7 +376,13 @@ export class CheckpointStore {
       objectDir = join(gitDir, 'objects');
       if (!existsSync(join(gitDir, 'HEAD'))) execFileSync('git', ['init', '-q', '--bare', gitDir], { stdio: 'ignore', env: plainEnv });
     }
-    return new CheckpointStore(ws, dir, { gitDir, commonDir, workTree: ws, indexFile: join(dir, options.indexName ?? 'index') }, { dir: objectDir, format }, options);
+    return new CheckpointStore(
+      ws,
+      dir,
+      { gitDir, commonDir, workTree: ws, indexFile: join(dir, options.indexName ?? 'index') },
+      { dir: objectDir, format },
+      options,
+    );
   }
 
   /**
@@ -373,7 +402,12 @@ export class CheckpointStore {
     const theirs = join(this.env.commonDir ?? this.env.gitDir, 'config');
     const get = (key: string, type?: string): string | null => {
       try {
-        return execFileSync('git', ['config', '--file', theirs, ...(type ? [type] : []), '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+        return (
+          execFileSync('git', ['config', '--file', theirs, ...(type ? [type] : []), '--get', key], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).trim() || null
+        );
       } catch {
         return null;
       }
@@ -505,7 +539,17 @@ export class CheckpointStore {
    * tracker's own model says it otherwise). `reconcile`: check every recorded file's stat
    * against disk too, for writes the watcher cannot see (mmap) — before a rollback.
    */
-  private async currentTree(options: { force?: string[]; forcedRaw?: string[]; previous?: string | null; restored?: string | null; reconcile?: boolean; treeOnly?: boolean; noteTrees?: boolean } = {}): Promise<Scan> {
+  private async currentTree(
+    options: {
+      force?: string[];
+      forcedRaw?: string[];
+      previous?: string | null;
+      restored?: string | null;
+      reconcile?: boolean;
+      treeOnly?: boolean;
+      noteTrees?: boolean;
+    } = {},
+  ): Promise<Scan> {
     const scannedAt = Date.now();
     const force = options.force ?? [];
     let forced = [...force.map((p) => relativeRaw(this.workspace, p)).filter((p): p is string => p !== null), ...(options.forcedRaw ?? [])];
@@ -519,7 +563,15 @@ export class CheckpointStore {
         this.scans.incremental++;
         let tree = up.tree;
         if (options.reconcile) tree = await this.reconcile(tracker, tree, dirty);
-        return { tree, full: false, adoptable: up.adoptable, forced, outside: await this.trackedOutside(tracker, options.treeOnly), scannedAt, rules: this.rulesKey };
+        return {
+          tree,
+          full: false,
+          adoptable: up.adoptable,
+          forced,
+          outside: await this.trackedOutside(tracker, options.treeOnly),
+          scannedAt,
+          rules: this.rulesKey,
+        };
       }
       forced = [...new Set([...forced, ...up.forced])];
       // what the watcher saw change is hashed again, whatever git's whole-second stat check says
@@ -593,7 +645,10 @@ export class CheckpointStore {
 
   private reconciled(tracker: WorkingTreeTracker, incremental: string, missed: string[]): string {
     if (missed.length === 0) return incremental;
-    this.notice('reconcile', `the full scan before the rollback found ${missed.length} change(s) the watcher could not see (e.g. writes through mmap): ${missed.slice(0, 10).join(', ')}${missed.length > 10 ? ' …' : ''}`);
+    this.notice(
+      'reconcile',
+      `the full scan before the rollback found ${missed.length} change(s) the watcher could not see (e.g. writes through mmap): ${missed.slice(0, 10).join(', ')}${missed.length > 10 ? ' …' : ''}`,
+    );
     return tracker.writeTree();
   }
 
@@ -648,8 +703,10 @@ export class CheckpointStore {
       for (const [p] of recent) this.recent.delete(p);
       const reset = recent.filter(([, v]) => v !== '');
       const removed = recent.filter(([, v]) => v === '').map(([p]) => p);
-      if (reset.length > 0) await git(this.scanEnv, ['update-index', '-z', '--index-info'], rawBytes(reset.map(([p, v]) => `${v}\t${p}\0`).join(''))).catch(() => undefined);
-      if (removed.length > 0) await git(this.scanEnv, ['update-index', '--force-remove', '-z', '--stdin'], rawBytes(removed.join('\0') + '\0')).catch(() => undefined);
+      if (reset.length > 0)
+        await git(this.scanEnv, ['update-index', '-z', '--index-info'], rawBytes(reset.map(([p, v]) => `${v}\t${p}\0`).join(''))).catch(() => undefined);
+      if (removed.length > 0)
+        await git(this.scanEnv, ['update-index', '--force-remove', '-z', '--stdin'], rawBytes(removed.join('\0') + '\0')).catch(() => undefined);
     }
     let fresh: string[] = [];
     if (which === 'all') {
@@ -659,7 +716,11 @@ export class CheckpointStore {
     }
     const excludes = [...this.skipped];
     const spec = excludes.length > 0 ? ['.', ...excludes.map((p) => `:(exclude,literal)${p}`)] : [];
-    await git(this.scanEnv, ['add', which === 'all' ? '-A' : '-u', '--ignore-errors', ...(spec.length ? ['--pathspec-from-file=-', '--pathspec-file-nul'] : [])], spec.length ? rawBytes(spec.join('\0') + '\0') : undefined).catch((e: unknown) => {
+    await git(
+      this.scanEnv,
+      ['add', which === 'all' ? '-A' : '-u', '--ignore-errors', ...(spec.length ? ['--pathspec-from-file=-', '--pathspec-file-nul'] : [])],
+      spec.length ? rawBytes(spec.join('\0') + '\0') : undefined,
+    ).catch((e: unknown) => {
       // with --ignore-errors git records everything it can and reports the rest (a file that
       // vanished mid-scan, a nested repository without a commit): only a fatal error loses the scan
       if (e instanceof GitError && /^fatal:/m.test(e.stderr)) throw e;
@@ -682,7 +743,12 @@ export class CheckpointStore {
   private async addForced(paths: string[]): Promise<void> {
     const some = paths.filter((p) => !this.tooLarge(p));
     if (some.length === 0) return;
-    const add = (list: string[]) => git(this.scanEnv, ['--literal-pathspecs', 'add', '-f', '--ignore-errors', '--pathspec-from-file=-', '--pathspec-file-nul'], rawBytes(list.join('\0') + '\0'));
+    const add = (list: string[]) =>
+      git(
+        this.scanEnv,
+        ['--literal-pathspecs', 'add', '-f', '--ignore-errors', '--pathspec-from-file=-', '--pathspec-file-nul'],
+        rawBytes(list.join('\0') + '\0'),
+      );
     try {
       await add(some);
     } catch {
@@ -731,7 +797,9 @@ export class CheckpointStore {
     }
     if (this.tracker?.hasBaseline) {
       // ignored files and directories the agent made during the session are its changes too
-      const ignored = (await git(this.scanEnv, ['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory'], undefined, { raw: true })).split('\0').filter(Boolean);
+      const ignored = (await git(this.scanEnv, ['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory'], undefined, { raw: true }))
+        .split('\0')
+        .filter(Boolean);
       for (const p of this.tracker.notBaseline(ignored)) {
         const path = p.replace(/\/$/, '');
         const st = lstatOrNull(absolute(this.workspace, path));
@@ -845,7 +913,15 @@ export class CheckpointStore {
     const [id, tree, ct, body] = out.split('\0');
     if (!id || !tree) return null;
     const meta = parseMessage(body ?? '');
-    const head: Head = { id, tree, seq: meta.seq, scannedAt: meta.scannedAt ?? Number(ct) * 1000, outside: outsideKey(meta.outside), ...(meta.restores ? { restores: meta.restores } : {}), ...(meta.rules ? { rules: meta.rules } : {}) };
+    const head: Head = {
+      id,
+      tree,
+      seq: meta.seq,
+      scannedAt: meta.scannedAt ?? Number(ct) * 1000,
+      outside: outsideKey(meta.outside),
+      ...(meta.restores ? { restores: meta.restores } : {}),
+      ...(meta.rules ? { rules: meta.rules } : {}),
+    };
     this.heads.set(sessionId, head);
     return head;
   }
@@ -866,7 +942,9 @@ export class CheckpointStore {
    * only when asked for.
    */
   async list(sessionId?: string, options: { filesChanged?: boolean } = {}): Promise<Checkpoint[]> {
-    const refs = sessionId ? [`${REF_PREFIX}${sessionId}`] : (await git(this.env, ['for-each-ref', '--format=%(refname)', REF_PREFIX])).split('\n').filter(Boolean);
+    const refs = sessionId
+      ? [`${REF_PREFIX}${sessionId}`]
+      : (await git(this.env, ['for-each-ref', '--format=%(refname)', REF_PREFIX])).split('\n').filter(Boolean);
     // --shortstat follows each entry's format: how many files changed since the previous checkpoint
     const stat = options.filesChanged ? ['--shortstat', '--no-renames'] : [];
     const out: Checkpoint[] = [];
@@ -911,7 +989,9 @@ export class CheckpointStore {
     const all = await this.list();
     const found = all.filter((c) => c.id.startsWith(name));
     if (found.length === 1) return found[0]!;
-    throw new Error(found.length === 0 ? `no checkpoint "${name}" (see harness checkpoints)` : `"${name}" names ${found.length} checkpoints; give more characters`);
+    throw new Error(
+      found.length === 0 ? `no checkpoint "${name}" (see harness checkpoints)` : `"${name}" names ${found.length} checkpoints; give more characters`,
+    );
   }
 
   private async rawChanges(fromTree: string, toTree: string): Promise<RawChange[]> {
@@ -962,7 +1042,13 @@ export class CheckpointStore {
    * What restoring `target` changes, from the present tree: file changes (the target's view), and
    * what is left alone with the reason.
    */
-  private async planFrom(presentTree: string, present: OutsideGit | undefined, target: Checkpoint, tip: string | null, raw?: RawChange[]): Promise<{ changes: RawChange[]; notRestored: string[]; modes: Map<string, number>; going: Set<string> }> {
+  private async planFrom(
+    presentTree: string,
+    present: OutsideGit | undefined,
+    target: Checkpoint,
+    tip: string | null,
+    raw?: RawChange[],
+  ): Promise<{ changes: RawChange[]; notRestored: string[]; modes: Map<string, number>; going: Set<string> }> {
     const notRestored: string[] = [];
     /** Mode bits of files brought back as first recorded. */
     const modes = new Map<string, number>();
@@ -990,11 +1076,18 @@ export class CheckpointStore {
           if (c.status !== 'deleted') continue;
           // on disk (unrecorded) before: its first recorded content comes back, it is not deleted
           if (c.oldMode === leaf.mode && c.oldOid === leaf.oid) drop.add(at);
-          else changes[at] = { ...c, status: (c.oldMode === '120000') !== (leaf.mode === '120000') ? 'type-changed' : 'modified', newMode: leaf.mode, newOid: leaf.oid };
+          else
+            changes[at] = {
+              ...c,
+              status: (c.oldMode === '120000') !== (leaf.mode === '120000') ? 'type-changed' : 'modified',
+              newMode: leaf.mode,
+              newOid: leaf.oid,
+            };
         } else {
           const st = lstatOrNull(absolute(this.workspace, p));
           // a directory there may go with the rollback's removals: the write decides when it comes
-          if (!st || st.isDirectory()) changes.push({ status: 'added', path: p, oldMode: '000000', newMode: leaf.mode, oldOid: '0'.repeat(leaf.oid.length), newOid: leaf.oid });
+          if (!st || st.isDirectory())
+            changes.push({ status: 'added', path: p, oldMode: '000000', newMode: leaf.mode, oldOid: '0'.repeat(leaf.oid.length), newOid: leaf.oid });
           else notRestored.push(`${shown(p)}: not brought back, a file not in any checkpoint is in the way (left as it is)`);
         }
       }
@@ -1005,7 +1098,8 @@ export class CheckpointStore {
     for (const n of [...nested].sort()) notRestored.push(`${n}: a nested repository, not recorded in checkpoints, left as it is`);
     const special = new Set([...(target.outside?.special ?? []), ...(present?.special ?? [])]);
     for (const s of [...special].sort()) notRestored.push(`${s}: a fifo, socket or device, git cannot hold it, left as it is`);
-    if (target.outside?.count) notRestored.push(`the checkpoint noted ${target.outside.count} mode bits, empty directories and the like; only the first of each are restored exactly`);
+    if (target.outside?.count)
+      notRestored.push(`the checkpoint noted ${target.outside.count} mode bits, empty directories and the like; only the first of each are restored exactly`);
     return { changes, notRestored, modes, going };
   }
 
@@ -1062,7 +1156,12 @@ export class CheckpointStore {
         present = await this.currentTree({ previous: head?.tree, restored: head?.restores, forcedRaw: unrecorded });
         raw = await this.rawChanges(present.tree, target.tree);
       }
-      const saved = await this.commit({ sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` }, present, true, target.tree);
+      const saved = await this.commit(
+        { sessionId, kind: 'before-rollback', summary: `before rolling back to ${target.id.slice(0, 12)}` },
+        present,
+        true,
+        target.tree,
+      );
       const { changes, notRestored, modes, going } = await this.planFrom(present.tree, present.outside, target, saved?.id ?? head?.id ?? null, raw);
       for (const c of changes) if (c.status === 'deleted' || c.status === 'type-changed') this.removePath(c.path);
       for (const d of going) {
@@ -1106,7 +1205,11 @@ export class CheckpointStore {
         // what went first (a file where a directory comes, and back), so the two never clash
         const zero = '0'.repeat(this.objects.format === 'sha1' ? 40 : 64);
         const gone = changes.filter((c) => c.status === 'deleted' || c.status === 'type-changed').map((c) => `0 ${zero}\t${c.path}\0`);
-        await git(this.scanEnv, ['update-index', '-z', '--index-info'], rawBytes([...gone, ...write.map((c) => `${c.newMode} ${c.newOid}\t${c.path}\0`)].join(''))).catch(() => undefined);
+        await git(
+          this.scanEnv,
+          ['update-index', '-z', '--index-info'],
+          rawBytes([...gone, ...write.map((c) => `${c.newMode} ${c.newOid}\t${c.path}\0`)].join('')),
+        ).catch(() => undefined);
       }
       return { saved, changes: changes.filter((c) => !blocked.has(c)).map(changedPath), notRestored };
     });
@@ -1194,7 +1297,10 @@ export class CheckpointStore {
     const message = `${meta.kind}: ${meta.summary.split('\n')[0]!.slice(0, 120)}\n\nharness-checkpoint ${JSON.stringify({ ...full, seq, ...extra })}\n`;
     const now = Date.now();
     const stamp = `harness <harness@localhost> ${Math.floor(now / 1000)} +0000`;
-    const id = this.objects.write('commit', Buffer.from(`tree ${tree}\n${parent ? `parent ${parent.id}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`));
+    const id = this.objects.write(
+      'commit',
+      Buffer.from(`tree ${tree}\n${parent ? `parent ${parent.id}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`),
+    );
     const expected = parent?.id ?? '0'.repeat(id.length);
     try {
       await this.refs.update(`${REF_PREFIX}${meta.sessionId}`, id, expected);
@@ -1215,7 +1321,9 @@ export class CheckpointStore {
       // the ignore rules changed: in a .gitignore, or outside the tree (info/exclude, core.excludesFile)
       const rules = changes.some((c) => RULE_FILES.test(c.path)) || (parent.rules !== undefined && parent.rules !== scan.rules);
       if (!rules && forced.size === 0) return {};
-      candidates = changes.filter((c) => c.status === 'added' && c.newMode !== GITLINK_MODE && (rules || forced.has(c.path))).map((c) => ({ path: c.path, mode: c.newMode, oid: c.newOid }));
+      candidates = changes
+        .filter((c) => c.status === 'added' && c.newMode !== GITLINK_MODE && (rules || forced.has(c.path)))
+        .map((c) => ({ path: c.path, mode: c.newMode, oid: c.newOid }));
     } else {
       candidates = scan.adoptable.flatMap((path) => {
         const leaf = this.tracker?.leaf(path);

@@ -280,7 +280,11 @@ export class WorkingTreeTracker {
       // a NeedsFullScan, or a file that vanished or changed while read: the full scan is the
       // answer; the pipe may hold state from before the change (ignore rules), so start afresh
       this.ignores.close();
-      return { fallback: e instanceof NeedsFullScan ? e.message : `the incremental update failed (${(e as Error).message})`, forced: [...forced], changed: [...todo] };
+      return {
+        fallback: e instanceof NeedsFullScan ? e.message : `the incremental update failed (${(e as Error).message})`,
+        forced: [...forced],
+        changed: [...todo],
+      };
     }
   }
 
@@ -330,7 +334,8 @@ export class WorkingTreeTracker {
     for (const [p, was] of this.lately) {
       if (todo.has(p)) continue;
       const st = lstatOrNull(this.abs(p));
-      if (!st || st.mtimeMs !== was.mtimeMs || st.ctimeMs !== was.ctimeMs || st.size !== was.size || st.ino !== was.ino || was.readAt - st.mtimeMs < RACY_MS) out.push(p);
+      if (!st || st.mtimeMs !== was.mtimeMs || st.ctimeMs !== was.ctimeMs || st.size !== was.size || st.ino !== was.ino || was.readAt - st.mtimeMs < RACY_MS)
+        out.push(p);
     }
     return out;
   }
@@ -408,7 +413,13 @@ export class WorkingTreeTracker {
    * watching), also collects their files and forgets what the model has there that the disk no
    * longer has. Notes empty directories, and (walking everything) mode bits and special files.
    */
-  private async visitDirectories(start: string[], files: string[], model: TreeModel | undefined, notes: OutsideSets, forced: Set<string> = new Set()): Promise<void> {
+  private async visitDirectories(
+    start: string[],
+    files: string[],
+    model: TreeModel | undefined,
+    notes: OutsideSets,
+    forced: Set<string> = new Set(),
+  ): Promise<void> {
     let level = start;
     const walkingAll = !model;
     while (level.length > 0) {

@@ -82,7 +82,9 @@ export class DirtyWatcher {
     }
     try {
       // names as bytes: a name that is not UTF-8 must come back as it is
-      const watcher = watch(absolute(this.workspace, rel), { persistent: false, encoding: 'buffer' }, (_type, name) => this.changed(rel, name === null ? null : name.toString('latin1')));
+      const watcher = watch(absolute(this.workspace, rel), { persistent: false, encoding: 'buffer' }, (_type, name) =>
+        this.changed(rel, name === null ? null : name.toString('latin1')),
+      );
       watcher.on('error', (e) => {
         this.lost ??= `the watch on ${rel ? shown(rel) : 'the workspace'} failed (${e.message})`;
         this.unwatchTree(rel);
@@ -115,7 +117,8 @@ export class DirtyWatcher {
    */
   private counted(): void {
     if (this.burst++ === 0) setImmediate(() => (this.burst = 0));
-    if (this.burst === this.burstLimit) this.lost ??= `the kernel's event queue may have overflowed (${this.burst} events at once; fs.inotify.max_queued_events is ${kernelQueue()}), dropping change events`;
+    if (this.burst === this.burstLimit)
+      this.lost ??= `the kernel's event queue may have overflowed (${this.burst} events at once; fs.inotify.max_queued_events is ${kernelQueue()}), dropping change events`;
   }
 
   private changed(dir: string, name: string | null): void {

@@ -98,11 +98,14 @@ function checkHost(destination: string, agent: string | undefined, workspace: st
   if (opts.json) return printJson({ ...decision, host: target.host, port: target.port, otherRules: matching, workspace });
   useColor();
   const lines = [`${paintVerdict(decision.verdict)} ${kleur.bold(decision.ruleId)}  ${kleur.dim(subject)}`, `      ${decision.reason}`];
-  if (decision.verdict === 'ask') lines.push(kleur.dim('      in a session: the person is asked, the connection waits; without a terminal approvals.whenNoTty decides'));
-  if (decision.ruleId === 'network.agent-api') lines.push(kleur.dim("      for the agent's own process; a process it started (a script) is asked (network.agent-api-from-process)"));
+  if (decision.verdict === 'ask')
+    lines.push(kleur.dim('      in a session: the person is asked, the connection waits; without a terminal approvals.whenNoTty decides'));
+  if (decision.ruleId === 'network.agent-api')
+    lines.push(kleur.dim("      for the agent's own process; a process it started (a script) is asked (network.agent-api-from-process)"));
   if (matching.length > 0) {
     lines.push(kleur.dim('  other rules that matched:'));
-    for (const m of matching) lines.push(`    ${paintVerdict(m.decision)} ${m.id}${kleur.dim(m.layer === 'builtin' ? "  (harness's defaults: your rules come first)" : '')}`);
+    for (const m of matching)
+      lines.push(`    ${paintVerdict(m.decision)} ${m.id}${kleur.dim(m.layer === 'builtin' ? "  (harness's defaults: your rules come first)" : '')}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -141,7 +144,10 @@ exits 0 for a deny would fail open. --exit-zero exits 0 for every verdict (read 
       const cwd = resolve(opts.cwd ?? process.cwd());
       const workspace = findWorkspace(cwd);
       const atHome = homeWorkspaceProblem(workspace, cwd);
-      if (atHome) process.stderr.write(`harness: warning: ${atHome}; the verdicts below are judged that way, and harness run refuses to start here without --allow-home\n`);
+      if (atHome)
+        process.stderr.write(
+          `harness: warning: ${atHome}; the verdicts below are judged that way, and harness run refuses to start here without --allow-home\n`,
+        );
       if (opts.host !== undefined) {
         if (words.length > 0 || opts.path || opts.jsonl) throw new UsageError('--host checks one destination; give no command, --path or --jsonl with it');
         checkHost(opts.host, opts.agent, workspace, opts);
@@ -161,7 +167,7 @@ exits 0 for a deny would fail open. --exit-zero exits 0 for every verdict (read 
         call = { kind: 'file', op: parseOp(opts.op, '--op'), path: opts.path, cwd };
         subject = `${call.op} ${opts.path}`;
       } else {
-        if (words.length === 0) throw new UsageError("nothing to check: give a command (quoted), --path P, or --jsonl");
+        if (words.length === 0) throw new UsageError('nothing to check: give a command (quoted), --path P, or --jsonl');
         const command = words.join(' ');
         call = { kind: 'shell', command, cwd };
         subject = command.length > 80 ? `${command.slice(0, 77)}...` : command;

@@ -134,7 +134,10 @@ async function choose(store: CheckpointStore, log: AuditLog | null, steps: numbe
   if (!sessionId) throw new HarnessError('There are no checkpoints to roll back to yet.');
   if (opts.undo) {
     // the state the last rollback saved first (an undo is a rollback too: undoing again redoes it)
-    const last = log?.rollbacksOf(sessionId).filter((r) => !r.error && r.from).at(-1);
+    const last = log
+      ?.rollbacksOf(sessionId)
+      .filter((r) => !r.error && r.from)
+      .at(-1);
     const saved = last?.from ?? (await store.list(sessionId)).find((c) => c.kind === 'before-rollback')?.id;
     if (!saved) throw new HarnessError(`No rollback to undo in session ${sessionId}.`);
     return { target: await store.checkpoint(saved), sessionId, kind: 'undo', undone: [] };
@@ -148,7 +151,10 @@ async function choose(store: CheckpointStore, log: AuditLog | null, steps: numbe
     const inEffect = log.steps(sessionId).filter((s) => s.kind === 'call' || trees.get(s.before) !== trees.get(s.toolUseId));
     const from = inEffect.length - steps;
     const what = hooked ? 'tool calls that could change files' : 'settled changes of the tree';
-    if (from < 0) throw new HarnessError(`Session ${sessionId} has ${inEffect.length} step(s) to undo (${what}${inEffect.length === 0 ? ', none of them still in effect' : ''}); cannot undo ${steps}.`);
+    if (from < 0)
+      throw new HarnessError(
+        `Session ${sessionId} has ${inEffect.length} step(s) to undo (${what}${inEffect.length === 0 ? ', none of them still in effect' : ''}); cannot undo ${steps}.`,
+      );
     return { target: await store.checkpoint(inEffect[from]!.before), sessionId, kind: 'rollback', undone: inEffect.slice(from).reverse() };
   }
   // no audit log (or none of this session's): the checkpoints alone
@@ -165,10 +171,19 @@ async function choose(store: CheckpointStore, log: AuditLog | null, steps: numbe
 function describeSteps(chosen: Chosen, filesChanging: number): string {
   const { undone } = chosen;
   if (undone.length === 0) return '';
-  const what = (s: Step): string => (s.changed === null ? kleur.dim('still running') : s.changed === 0 ? kleur.dim('changed nothing') : `${s.changed} file${s.changed === 1 ? '' : 's'} changed`);
-  const lines = undone.map((s) => (s.kind === 'change' ? `  ${displayLine(s.summary, 110)}` : `  ${kleur.bold(displayLine(s.tool))} ${displayLine(s.summary, 90)} ${kleur.dim('·')} ${what(s)}`));
+  const what = (s: Step): string =>
+    s.changed === null ? kleur.dim('still running') : s.changed === 0 ? kleur.dim('changed nothing') : `${s.changed} file${s.changed === 1 ? '' : 's'} changed`;
+  const lines = undone.map((s) =>
+    s.kind === 'change'
+      ? `  ${displayLine(s.summary, 110)}`
+      : `  ${kleur.bold(displayLine(s.tool))} ${displayLine(s.summary, 90)} ${kleur.dim('·')} ${what(s)}`,
+  );
   const nothing = undone.every((s) => s.changed === 0);
-  const note = !nothing ? '' : filesChanging === 0 ? `${undone.length === 1 ? 'It' : 'They'} changed nothing, so undoing ${undone.length === 1 ? 'it' : 'them'} changes nothing.\n` : `${undone.length === 1 ? 'It' : 'They'} changed nothing; the files below changed after, outside any tool call, and are put back too.\n`;
+  const note = !nothing
+    ? ''
+    : filesChanging === 0
+      ? `${undone.length === 1 ? 'It' : 'They'} changed nothing, so undoing ${undone.length === 1 ? 'it' : 'them'} changes nothing.\n`
+      : `${undone.length === 1 ? 'It' : 'They'} changed nothing; the files below changed after, outside any tool call, and are put back too.\n`;
   const of = undone[0]!.kind === 'change' ? 'settled changes' : 'tool calls';
   return `Undoing ${undone.length === 1 ? 'the last step' : `the last ${undone.length} steps`} (${of}, newest first):\n${lines.join('\n')}\n${note}`;
 }
@@ -219,7 +234,8 @@ export function registerCheckpoints(program: Command): void {
       if (opts.json) return printJson(all);
       const known = knownSessions(auditPath);
       useColor();
-      if (all.length === 0) process.stdout.write('No checkpoints yet. harness takes one before every change an agent makes; harness checkpoint takes one now.\n');
+      if (all.length === 0)
+        process.stdout.write('No checkpoints yet. harness takes one before every change an agent makes; harness checkpoint takes one now.\n');
       let session = '';
       for (const c of all) {
         if (c.sessionId !== session) {
@@ -288,7 +304,9 @@ export function registerCheckpoints(program: Command): void {
         const plan = await store.plan(target);
         if (opts.json) return printJson({ dryRun: true, target, steps: chosen.undone, changes: plan.changes, notRestored: plan.notRestored });
         useColor();
-        process.stdout.write(`${describeSteps(chosen, plan.changes.length)}Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n${leftAlone(plan.notRestored)}`);
+        process.stdout.write(
+          `${describeSteps(chosen, plan.changes.length)}Rolling back to ${line(target)} would change:\n${describeChanges(plan.changes)}\n${leftAlone(plan.notRestored)}`,
+        );
         return;
       }
       const running = opts.force ? null : runningSession(auditPath);
@@ -297,13 +315,24 @@ export function registerCheckpoints(program: Command): void {
       if (running) {
         // the session restores it between tool calls, tells the agent and logs it
         const answer = await requestRollback(runtimeDirFor(workspace, running.id), { to: target.id, kind: chosen.kind, step });
-        if (!answer) throw new HarnessError(`An agent session is running here (${running.id}, pid ${running.pid}) and cannot be reached; rolling back under it would race the agent. Stop the agent first, or pass --force.`);
+        if (!answer)
+          throw new HarnessError(
+            `An agent session is running here (${running.id}, pid ${running.pid}) and cannot be reached; rolling back under it would race the agent. Stop the agent first, or pass --force.`,
+          );
         const body = answer.body as { error?: string; changes?: ChangedPath[]; saved?: string | null; notRestored?: string[] };
         if (answer.status !== 200) throw new HarnessError(`The running session did not roll back: ${body.error ?? `status ${answer.status}`}`);
         result = { changes: body.changes ?? [], saved: body.saved ?? null, notRestored: body.notRestored ?? [] };
       } else {
         const record = (r: Pick<RollbackRecord, 'from' | 'files' | 'notRestored' | 'error'>): void =>
-          recordRollback(auditPath, { sessionId: chosen.sessionId, kind: chosen.kind, by: opts.force ? 'cli-forced' : 'cli', actor: currentUser(), to: target.id, step, ...r });
+          recordRollback(auditPath, {
+            sessionId: chosen.sessionId,
+            kind: chosen.kind,
+            by: opts.force ? 'cli-forced' : 'cli',
+            actor: currentUser(),
+            to: target.id,
+            step,
+            ...r,
+          });
         let restored: Awaited<ReturnType<CheckpointStore['restore']>>;
         try {
           restored = await store.restore(target, target.sessionId);
@@ -314,11 +343,20 @@ export function registerCheckpoints(program: Command): void {
         record({ from: restored.saved?.id ?? null, files: restored.changes, notRestored: restored.notRestored });
         result = { changes: restored.changes, saved: restored.saved?.id ?? null, notRestored: restored.notRestored };
       }
-      if (opts.json) return printJson({ target, steps: chosen.undone, changes: result.changes, notRestored: result.notRestored, undo: result.saved, viaSession: running?.id ?? null });
+      if (opts.json)
+        return printJson({
+          target,
+          steps: chosen.undone,
+          changes: result.changes,
+          notRestored: result.notRestored,
+          undo: result.saved,
+          viaSession: running?.id ?? null,
+        });
       useColor();
       process.stdout.write(
         `${describeSteps(chosen, result.changes.length)}Rolled back to ${line(target)}${running ? kleur.dim(` (through the running session ${running.id}; the agent is told)`) : ''}\n${describeChanges(result.changes)}\n${leftAlone(result.notRestored)}`,
       );
-      if (result.saved) process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.slice(0, 12)}: harness rollback --undo brings it back.\n`));
+      if (result.saved)
+        process.stdout.write(kleur.dim(`The state before this rollback is checkpoint ${result.saved.slice(0, 12)}: harness rollback --undo brings it back.\n`));
     });
 }

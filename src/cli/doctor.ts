@@ -57,7 +57,14 @@ const REINSTALL = `reinstall harness (npm install -g ${packageName()}; in a chec
 function inThrowawayHome<T>(fn: (env: NodeJS.ProcessEnv) => T): T {
   const home = mkdtempSync(join(tmpdir(), 'harness-doctor-home-'));
   try {
-    return fn({ ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') });
+    return fn({
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_STATE_HOME: join(home, '.local', 'state'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+    });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -70,7 +77,11 @@ function agentCheck(agent: AgentAdapter, required: boolean): Check {
   if (!found) {
     return required
       ? { name: agent.name, status: 'fail', detail: `"${requested}" not found on PATH`, fix: `${agent.installHint}, or set ${agent.binaryEnv}` }
-      : { name: agent.name, status: 'ok', detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})` };
+      : {
+          name: agent.name,
+          status: 'ok',
+          detail: `not installed (needed only for harness run ${agent.name}; ${agent.installHint}, or set ${agent.binaryEnv})`,
+        };
   }
   const v = inThrowawayHome((env) => spawnSync(found, ['--version'], { encoding: 'utf8', timeout: 20_000, env }));
   const text = (v.stdout || v.stderr || '').trim().split('\n').pop() ?? '';
@@ -78,7 +89,12 @@ function agentCheck(agent: AgentAdapter, required: boolean): Check {
   if (min) {
     return versionAtLeast(text, min)
       ? { name: agent.name, status: 'ok', detail: `${text} (${found})` }
-      : { name: agent.name, status: 'warn', detail: `${text || 'version unknown'} (${found})`, fix: `upgrade to ${min.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it` };
+      : {
+          name: agent.name,
+          status: 'warn',
+          detail: `${text || 'version unknown'} (${found})`,
+          fix: `upgrade to ${min.join('.')} or newer: older versions run a tool when a hook fails instead of blocking it`,
+        };
   }
   return v.status === 0
     ? { name: agent.name, status: 'ok', detail: `${text} (${found})` }
@@ -92,7 +108,11 @@ function agentCheck(agent: AgentAdapter, required: boolean): Check {
 function sandboxCheck(mode: SandboxSettings['mode']): Check {
   const available = bwrapAvailability();
   if (mode === 'off') {
-    return { name: 'sandbox', status: 'ok', detail: `switched off by sandbox.mode "off" (${available.ok ? `bubblewrap would run: ${available.binary}` : available.problem})` };
+    return {
+      name: 'sandbox',
+      status: 'ok',
+      detail: `switched off by sandbox.mode "off" (${available.ok ? `bubblewrap would run: ${available.binary}` : available.problem})`,
+    };
   }
   if (available.ok) {
     const native = nativeLauncher();
@@ -126,11 +146,23 @@ async function hookRoundTrip(): Promise<Check> {
     });
     const ms = performance.now() - started;
     const native = !client.endsWith('.sh');
-    const which = native ? 'native hook client (built for this machine when harness was installed)' : 'portable hook client (no C compiler when harness was installed: slower, equally fail-closed)';
+    const which = native
+      ? 'native hook client (built for this machine when harness was installed)'
+      : 'portable hook client (no C compiler when harness was installed: slower, equally fail-closed)';
     if (r.code === 0 && r.out === '{"ok":true}') {
-      return { name: 'hook round trip', status: native ? 'ok' : 'warn', detail: `${which} answered in ${ms.toFixed(1)} ms (${client})`, fix: native ? undefined : `install a C compiler (e.g. sudo apt-get install gcc) and ${REINSTALL} for the native client` };
+      return {
+        name: 'hook round trip',
+        status: native ? 'ok' : 'warn',
+        detail: `${which} answered in ${ms.toFixed(1)} ms (${client})`,
+        fix: native ? undefined : `install a C compiler (e.g. sudo apt-get install gcc) and ${REINSTALL} for the native client`,
+      };
     }
-    return { name: 'hook round trip', status: 'fail', detail: `${which} exited ${r.code}: ${r.err.trim() || r.out}`, fix: `${REINSTALL}; check that 127.0.0.1 connections are allowed` };
+    return {
+      name: 'hook round trip',
+      status: 'fail',
+      detail: `${which} exited ${r.code}: ${r.err.trim() || r.out}`,
+      fix: `${REINSTALL}; check that 127.0.0.1 connections are allowed`,
+    };
   } finally {
     await server.stop();
   }
@@ -144,7 +176,10 @@ function writable(dir: string): { at: string; problem: string | null } {
     accessSync(at, constants.W_OK | constants.X_OK);
   } catch (e) {
     const problem = stateProblem(e);
-    return { at, problem: problem && problem !== 'denied' ? describeStateProblem("harness's state", dir, problem) : `cannot write ${at}: ${(e as Error).message}` };
+    return {
+      at,
+      problem: problem && problem !== 'denied' ? describeStateProblem("harness's state", dir, problem) : `cannot write ${at}: ${(e as Error).message}`,
+    };
   }
   try {
     const fs = statfsSync(at);
@@ -175,7 +210,12 @@ async function auditCheck(path: string): Promise<Check> {
     db.prepare('select 1').get();
     db.close();
   } catch (e) {
-    return { name: 'audit log', status: 'fail', detail: `the SQLite driver (better-sqlite3) does not load: ${(e as Error).message.split('\n')[0]}`, fix: `${REINSTALL} with build tools present (python3, make, g++)` };
+    return {
+      name: 'audit log',
+      status: 'fail',
+      detail: `the SQLite driver (better-sqlite3) does not load: ${(e as Error).message.split('\n')[0]}`,
+      fix: `${REINSTALL} with build tools present (python3, make, g++)`,
+    };
   }
   if (!existsSync(path)) {
     const { problem } = writable(dirname(path));
@@ -187,7 +227,12 @@ async function auditCheck(path: string): Promise<Check> {
     accessSync(path, constants.W_OK);
   } catch (e) {
     const problem = stateProblem(e);
-    return { name: 'audit log', status: 'fail', detail: problem && problem !== 'denied' ? describeStateProblem('the audit log', path, problem) : `cannot write ${path}: ${(e as Error).message}`, fix: 'make it writable, or set HARNESS_STATE_DIR or audit.path' };
+    return {
+      name: 'audit log',
+      status: 'fail',
+      detail: problem && problem !== 'denied' ? describeStateProblem('the audit log', path, problem) : `cannot write ${path}: ${(e as Error).message}`,
+      fix: 'make it writable, or set HARNESS_STATE_DIR or audit.path',
+    };
   }
   try {
     const header = Buffer.alloc(100);
@@ -200,21 +245,45 @@ async function auditCheck(path: string): Promise<Check> {
     }
     // an empty file is a database SQLite has not written to yet
     if (read === 0) return { name: 'audit log', status: 'ok', detail: `${path} (empty: the first harness run sets it up)` };
-    if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return { name: 'audit log', status: 'fail', detail: `${path} is not an SQLite database`, fix: 'move it away (harness starts a new log), or set audit.path' };
+    if (header.toString('latin1', 0, 16) !== 'SQLite format 3\0')
+      return {
+        name: 'audit log',
+        status: 'fail',
+        detail: `${path} is not an SQLite database`,
+        fix: 'move it away (harness starts a new log), or set audit.path',
+      };
     return { name: 'audit log', status: 'ok', detail: `${path} (schema ${header.readUInt32BE(60)})` };
   } catch (e) {
-    return { name: 'audit log', status: 'fail', detail: `cannot read ${path}: ${(e as Error).message}`, fix: 'make it readable, or set HARNESS_STATE_DIR or audit.path' };
+    return {
+      name: 'audit log',
+      status: 'fail',
+      detail: `cannot read ${path}: ${(e as Error).message}`,
+      fix: 'make it readable, or set HARNESS_STATE_DIR or audit.path',
+    };
   }
 }
 
 export async function runChecks(cwd: string, configPath?: string): Promise<Check[]> {
   const checks: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number);
-  checks.push(major! > 20 || (major === 20 && minor! >= 19) ? { name: 'node', status: 'ok', detail: process.version } : { name: 'node', status: 'fail', detail: process.version, fix: 'install Node.js 20.19 or newer' });
+  checks.push(
+    major! > 20 || (major === 20 && minor! >= 19)
+      ? { name: 'node', status: 'ok', detail: process.version }
+      : { name: 'node', status: 'fail', detail: process.version, fix: 'install Node.js 20.19 or newer' },
+  );
 
   const workspace = findWorkspace(cwd);
   const isGit = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' }).status === 0;
-  checks.push(isGit ? { name: 'git repository', status: 'ok', detail: workspace } : { name: 'git repository', status: 'warn', detail: `${workspace} is not inside a git repository`, fix: 'run harness inside your repository (git init for a new one)' });
+  checks.push(
+    isGit
+      ? { name: 'git repository', status: 'ok', detail: workspace }
+      : {
+          name: 'git repository',
+          status: 'warn',
+          detail: `${workspace} is not inside a git repository`,
+          fix: 'run harness inside your repository (git init for a new one)',
+        },
+  );
 
   let auditConfigured: string | undefined;
   // an unreadable config fails its own check; the sandbox is then checked as under the default mode
@@ -223,9 +292,18 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     const loaded = loadConfig(workspace, configPath);
     auditConfigured = loaded.config.audit?.path;
     sandboxMode = loaded.sandbox.mode;
-    checks.push({ name: 'config', status: 'ok', detail: `${loaded.path ?? 'none (the recommended pack applies; harness init writes a starter config)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}` });
+    checks.push({
+      name: 'config',
+      status: 'ok',
+      detail: `${loaded.path ?? 'none (the recommended pack applies; harness init writes a starter config)'}; ${loaded.sources.length} rules from ${loaded.packs.join(', ')}`,
+    });
   } catch (e) {
-    checks.push({ name: 'config', status: 'fail', detail: e instanceof Error ? e.message : String(e), fix: 'fix the fields named above; harness check shows the effect' });
+    checks.push({
+      name: 'config',
+      status: 'fail',
+      detail: e instanceof Error ? e.message : String(e),
+      fix: 'fix the fields named above; harness check shows the effect',
+    });
   }
 
   checks.push(agentCheck(claudeAdapter, true));
@@ -239,7 +317,12 @@ export async function runChecks(cwd: string, configPath?: string): Promise<Check
     await import('node-pty');
     checks.push({ name: 'terminal (node-pty)', status: 'ok', detail: 'loaded' });
   } catch (e) {
-    checks.push({ name: 'terminal (node-pty)', status: 'fail', detail: (e as Error).message, fix: `${REINSTALL} with build tools present (python3, make, g++)` });
+    checks.push({
+      name: 'terminal (node-pty)',
+      status: 'fail',
+      detail: (e as Error).message,
+      fix: `${REINSTALL} with build tools present (python3, make, g++)`,
+    });
   }
 
   checks.push(sandboxCheck(sandboxMode));

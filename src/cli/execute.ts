@@ -34,7 +34,10 @@ function commandPath(program: Command, args: string[]): string {
 function usageLine(program: Command, args: string[], error: CommanderError): string {
   const raw = (commanderMessage || error.message).trim();
   commanderMessage = '';
-  const [first = '', ...rest] = raw.split('\n').map((l) => l.trim()).filter(Boolean);
+  const [first = '', ...rest] = raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const hint = rest.map((l) => l.replace(/^\((.*)\)$/, '$1')).join('; ');
   const message = first.replace(/^error:\s*/, '');
   const command = commandPath(program, args);

@@ -91,7 +91,10 @@ async function init(cwd: string, explicit?: string): Promise<InitResult> {
   const config = explicit ? resolve(cwd, explicit) : join(workspace, CONFIG_FILE);
   const shown = displayPath(workspace, config);
   const refuse = (): never => {
-    throw new HarnessError(`${shown} already exists; harness init does not overwrite a config. Edit it (harness doctor checks it), or move it away and run harness init again.`, 1);
+    throw new HarnessError(
+      `${shown} already exists; harness init does not overwrite a config. Edit it (harness doctor checks it), or move it away and run harness init again.`,
+      1,
+    );
   };
   if (existsSync(config)) {
     if (statSync(config).isDirectory()) throw new HarnessError(`${shown} is a directory; give --config the name of the file to write`, 2);
@@ -106,7 +109,14 @@ async function init(cwd: string, explicit?: string): Promise<InitResult> {
       const e = error as Partial<NodeJS.ErrnoException>;
       if (error instanceof HarnessError || typeof e.code !== 'string') throw error;
       // the reason first: a very long path is cut short when printed
-      throw new HarnessError(`${String(e.message).replace(/^\w+: /, '').split(',')[0]} (${e.code}): cannot write ${displayPath(workspace, path)}`, 1);
+      throw new HarnessError(
+        `${
+          String(e.message)
+            .replace(/^\w+: /, '')
+            .split(',')[0]
+        } (${e.code}): cannot write ${displayPath(workspace, path)}`,
+        1,
+      );
     }
   };
 
@@ -138,7 +148,10 @@ async function init(cwd: string, explicit?: string): Promise<InitResult> {
         title = undefined;
       }
       if (title !== 'harness configuration') {
-        throw new HarnessError(`${displayPath(workspace, copy)} exists and is not harness's JSON schema; harness init writes its schema there. Move that file away and run harness init again.`, 1);
+        throw new HarnessError(
+          `${displayPath(workspace, copy)} exists and is not harness's JSON schema; harness init writes its schema there. Move that file away and run harness init again.`,
+          1,
+        );
       }
     }
     // (in a checkout of harness itself the schema is already there)

@@ -51,7 +51,13 @@ export function formatRollback(r: RollbackRow, calls: ReadonlyMap<string, LogRow
   const before = r.step ? calls.get(r.step) : undefined;
   const step = r.step ? kleur.dim(` (just before ${before ? `${displayLine(before.tool)} ${displayLine(before.summary, 80)}` : r.step})`) : '';
   const from = r.from ? kleur.dim(` from ${r.from.slice(0, 12)}`) : '';
-  const files = r.fileCount === 0 ? 'no file changed' : `${r.fileCount} file(s): ${r.files.slice(0, 5).map((f) => displayLine(f.path)).join(', ')}${r.fileCount > 5 ? ', …' : ''}`;
+  const files =
+    r.fileCount === 0
+      ? 'no file changed'
+      : `${r.fileCount} file(s): ${r.files
+          .slice(0, 5)
+          .map((f) => displayLine(f.path))
+          .join(', ')}${r.fileCount > 5 ? ', …' : ''}`;
   const left = r.notRestored.length ? kleur.yellow(` · ${r.notRestored.length} left as they were`) : '';
   const outcome = r.error ? kleur.red(`failed: ${displayLine(r.error)}`) : `${files}${left}`;
   return `${kleur.dim(time(r.at))} ${kleur.magenta(r.kind.padEnd(8))} ${who}to ${kleur.yellow(r.to.slice(0, 12))}${step}${from}: ${outcome}`;
@@ -65,8 +71,14 @@ export function formatSummary(s: SessionSummary): string {
   return [
     `session ${s.id} · ${s.agent} · started ${time(s.startedAt)} · ${ended}`,
     `  ${s.calls} tool calls: ${kleur.green(`${s.allowed} allowed`)}, ${kleur.red(`${s.denied} denied`)}, ${kleur.yellow(`${s.asked} asked`)} (${s.approved} approved, ${s.timedOut} timed out)${s.faults ? kleur.red(`, ${s.faults} faults`) : ''}${s.stale ? kleur.red(`, ${s.stale} abandoned by a hook client that stopped waiting`) : ''}`,
-    ...(total > 0 ? [`  ${total} connections: ${kleur.green(`${c.allowed} allowed`)}, ${kleur.red(`${c.refused} refused`)}, ${kleur.yellow(`${c.asked} asked`)}`] : []),
-    ...(r.rollbacks + r.undos + r.failed > 0 ? [`  ${r.rollbacks} rollback${r.rollbacks === 1 ? '' : 's'}, ${r.undos} undo${r.undos === 1 ? '' : 's'}${r.failed ? kleur.red(`, ${r.failed} failed`) : ''}`] : []),
+    ...(total > 0
+      ? [`  ${total} connections: ${kleur.green(`${c.allowed} allowed`)}, ${kleur.red(`${c.refused} refused`)}, ${kleur.yellow(`${c.asked} asked`)}`]
+      : []),
+    ...(r.rollbacks + r.undos + r.failed > 0
+      ? [
+          `  ${r.rollbacks} rollback${r.rollbacks === 1 ? '' : 's'}, ${r.undos} undo${r.undos === 1 ? '' : 's'}${r.failed ? kleur.red(`, ${r.failed} failed`) : ''}`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -83,7 +95,8 @@ export function registerLog(program: Command): void {
     .option('-c, --config <file>', 'config file (for audit.path)')
     .addHelpText('after', '\nExamples:\n  harness log\n  harness log --verdict deny --since 2h\n  harness log --session all --json')
     .action((opts: LogOptions) => {
-      if (opts.verdict !== undefined && !['allow', 'ask', 'deny'].includes(opts.verdict)) throw new UsageError(`--verdict: expected allow, ask or deny (found ${shown(opts.verdict)})`);
+      if (opts.verdict !== undefined && !['allow', 'ask', 'deny'].includes(opts.verdict))
+        throw new UsageError(`--verdict: expected allow, ask or deny (found ${shown(opts.verdict)})`);
       const limit = wholeNumber('--limit', opts.limit ?? '200', { min: 1, max: 1_000_000_000 });
       const since = opts.since !== undefined ? parseSince(opts.since) : undefined;
       if (opts.session !== undefined && opts.session.trim() === '') throw new UsageError('--session: expected a session id or "all" (found "")');
@@ -101,10 +114,15 @@ export function registerLog(program: Command): void {
         const rows = log.query({ sessionId, since, verdict: opts.verdict as Verdict | undefined, limit });
         const summary = sessionId ? log.summary(sessionId) : null;
         // rollbacks to checkpoints of no session (harness checkpoint's "manual") are logged under that name
-        if (opts.session && opts.session !== 'all' && !summary && log.rollbacksOf(opts.session).length === 0) throw new UsageError(`--session: no session ${shown(opts.session)} in ${path}`);
+        if (opts.session && opts.session !== 'all' && !summary && log.rollbacksOf(opts.session).length === 0)
+          throw new UsageError(`--session: no session ${shown(opts.session)} in ${path}`);
         const events = sessionId ? log.eventsOf(sessionId).filter((e) => since === undefined || e.at >= since) : [];
         const rollbacks = log.rollbacksOf(sessionId).filter((r) => (since === undefined || r.at >= since) && !opts.verdict);
-        const connections = sessionId ? log.connectionsOf(sessionId, limit).filter((c) => (since === undefined || c.at >= since) && (!opts.verdict || (opts.verdict === 'ask' ? c.asked : c.verdict === opts.verdict))) : [];
+        const connections = sessionId
+          ? log
+              .connectionsOf(sessionId, limit)
+              .filter((c) => (since === undefined || c.at >= since) && (!opts.verdict || (opts.verdict === 'ask' ? c.asked : c.verdict === opts.verdict)))
+          : [];
         if (opts.json) {
           printJson({ workspace, database: path, session: summary, calls: rows, events, connections, rollbacks });
           return;

@@ -34,12 +34,16 @@ export function formatDecision(decision: Decision, subject: string): string {
   }
   if (decision.scripts && decision.scripts.length > 0) {
     lines.push(kleur.dim('  files judged by content:'));
-    for (const f of decision.scripts) lines.push(`    ${f.path}${kleur.dim(f.sha256 ? `  sha256 ${f.sha256.slice(0, 16)}` : `  not judged: ${f.note ?? 'unreadable'}`)}`);
+    for (const f of decision.scripts)
+      lines.push(`    ${f.path}${kleur.dim(f.sha256 ? `  sha256 ${f.sha256.slice(0, 16)}` : `  not judged: ${f.note ?? 'unreadable'}`)}`);
   }
   const others = decision.hits.filter((h) => h.ruleId !== decision.ruleId || h.verdict !== decision.verdict);
   if (others.length > 0) {
     lines.push(kleur.dim('  other rules that matched:'));
-    for (const h of others) lines.push(`    ${paintVerdict(h.verdict)} ${h.ruleId}${h.certainty === 'possible' ? kleur.dim(' (possible)') : ''}${h.path ? kleur.dim(`  ${h.path}`) : ''}`);
+    for (const h of others)
+      lines.push(
+        `    ${paintVerdict(h.verdict)} ${h.ruleId}${h.certainty === 'possible' ? kleur.dim(' (possible)') : ''}${h.path ? kleur.dim(`  ${h.path}`) : ''}`,
+      );
   }
   lines.push(kleur.dim(`  mutates: ${decision.mutates ? 'yes' : 'no'}`));
   return lines.join('\n');

@@ -20,10 +20,16 @@ export function registerRun(program: Command, version: string): void {
     .argument('<agent>', 'the agent to run: claude, codex or gemini; or, after --, any program (watched, not asked: it has no hooks)')
     .argument('[agentArgs...]', 'arguments for the agent (put them after --)')
     .option('-c, --config <file>', 'config file (default: harness.config.json in the workspace)')
-    .option('--hook-transport <kind>', 'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports')
+    .option(
+      '--hook-transport <kind>',
+      'how the agent reaches harness: http (fastest; Claude Code only) or command (the native hook client); default: the fastest the agent supports',
+    )
     .option('--agent-bin <path>', 'the agent binary (default: $HARNESS_CLAUDE_BIN, $HARNESS_CODEX_BIN or $HARNESS_GEMINI_BIN, else the agent on PATH)')
     .option('--autonomous', "turn the agent's own permission prompts off: harness's rules, its dialog and the sandbox are the only gate (needs the sandbox)")
-    .option('--allow-home', 'let the workspace be your home directory, / or a directory containing home (refused otherwise: every file you own would count as inside the workspace)')
+    .option(
+      '--allow-home',
+      'let the workspace be your home directory, / or a directory containing home (refused otherwise: every file you own would count as inside the workspace)',
+    )
     .option('--no-sandbox', 'run the agent without the OS sandbox (its scripts can then reach anything you can)')
     .option('--no-summary', 'do not print the session summary when the agent exits')
     .passThroughOptions()

@@ -10,7 +10,17 @@ import { keysAt, nearest, unknownKeyProblem } from './suggest.js';
 // Loading a config with its schema. What needs no schema (finding and reading the file, the
 // settings and rule sources of a validated config) is in resolved.ts, which a session's start uses
 // with a config validated before (cache.ts) so that it need not load zod.
-export { CONFIG_FILE, PACKS_DIR, findConfig, type ApprovalSettings, type CheckpointSettings, type LoadedConfig, type SandboxSettings, type TuiSettings, type WatcherSettings } from './resolved.js';
+export {
+  CONFIG_FILE,
+  PACKS_DIR,
+  findConfig,
+  type ApprovalSettings,
+  type CheckpointSettings,
+  type LoadedConfig,
+  type SandboxSettings,
+  type TuiSettings,
+  type WatcherSettings,
+} from './resolved.js';
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -35,9 +45,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** One line per problem: where, what was expected, what was found; an unknown key, with the nearest valid one (`schema`: what was checked). */
 export function describeIssues(error: z.ZodError, raw: unknown, schema: z.ZodType = configSchema): string[] {
   return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${unknownKeyProblem(schema, issue.path, key)}`);
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${unknownKeyProblem(schema, issue.path, key)}`);
     // one of several forms, and the value is one of them but for a misspelt key: that form's problems
-    const misspelt = issue.code === 'invalid_union' ? issue.errors.find((branch) => branch.some((i) => i.code === 'unrecognized_keys' && i.keys.some((k) => nearest(k, keysAt(schema, [...issue.path, ...i.path])).length > 0))) : undefined;
+    const misspelt =
+      issue.code === 'invalid_union'
+        ? issue.errors.find((branch) =>
+            branch.some((i) => i.code === 'unrecognized_keys' && i.keys.some((k) => nearest(k, keysAt(schema, [...issue.path, ...i.path])).length > 0)),
+          )
+        : undefined;
     if (misspelt) return describeIssues({ issues: misspelt.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) } as z.ZodError, raw, schema);
     return [`${formatPath(issue.path)}: ${issue.message} (found ${describeValue(valueAt(raw, issue.path))})`];
   });
@@ -49,7 +65,9 @@ let packCache: Map<string, PackFile> | null = null;
 export function builtinPacks(): Map<string, PackFile> {
   if (packCache) return packCache;
   const packs = new Map<string, PackFile>();
-  for (const file of readdirSync(PACKS_DIR).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(PACKS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const path = join(PACKS_DIR, file);
     // validated when harness was built, unless the file changed since (pack-cache.ts)
     const known = prevalidatedPack(path);

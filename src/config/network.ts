@@ -11,7 +11,12 @@ export function hostPolicyFor(settings: SandboxSettings, agents: { agent: string
     agent: a.agent,
     hosts: a.endpoints.map(urlHost).filter((h): h is string => h !== null && !isLocalAddress(h.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))),
   }));
-  return new HostPolicy({ rules: settings.hostRules, builtin: builtinHostRules({ agentHosts, gitHosts, disabled: settings.disabledNetwork }), unknown: settings.unknownHosts, ownAddresses: ownAddresses() });
+  return new HostPolicy({
+    rules: settings.hostRules,
+    builtin: builtinHostRules({ agentHosts, gitHosts, disabled: settings.disabledNetwork }),
+    unknown: settings.unknownHosts,
+    ownAddresses: ownAddresses(),
+  });
 }
 
 /** The addresses of this machine's network interfaces: a service bound to 0.0.0.0 answers on each. */

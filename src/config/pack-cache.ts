@@ -75,7 +75,9 @@ export function prevalidatedPack(path: string): PackFile | null {
 export function prevalidatedPacks(dir: string): Map<string, PackFile> | null {
   try {
     const packs = new Map<string, PackFile>();
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const known = prevalidatedPack(join(dir, file));
       if (!known) return null;
       packs.set(known.name, known);

@@ -104,7 +104,9 @@ function collectPacks(names: string[], packs: Map<string, PackFile>, file: strin
     const pack = packs.get(name);
     if (!pack) {
       const hint = didYouMean(name, [...packs.keys()]);
-      throw new ConfigError(file, [`${where}: unknown rule pack "${name}" (found ${JSON.stringify(name)}; ${hint ? `${hint} ` : ''}expected one of ${[...packs.keys()].map((n) => `"${n}"`).join(', ')})`]);
+      throw new ConfigError(file, [
+        `${where}: unknown rule pack "${name}" (found ${JSON.stringify(name)}; ${hint ? `${hint} ` : ''}expected one of ${[...packs.keys()].map((n) => `"${n}"`).join(', ')})`,
+      ]);
     }
     if (trail.includes(name)) return;
     seen.add(name);
@@ -143,7 +145,10 @@ export function settleConfig(config: ConfigFile, file: string, packs: Map<string
   }
   const network = new Set<string>(BUILTIN_NETWORK_RULES);
   (config.disable ?? []).forEach((id, i) => {
-    if (!ids.has(id) && !network.has(id)) problems.push(`disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; ${didYouMean(id, [...ids.keys(), ...network]) || 'run `harness rules list` for the ids'})`);
+    if (!ids.has(id) && !network.has(id))
+      problems.push(
+        `disable[${i}]: no rule "${id}" in the packs in use (found ${JSON.stringify(id)}; ${didYouMean(id, [...ids.keys(), ...network]) || 'run `harness rules list` for the ids'})`,
+      );
   });
   (config.rules ?? []).forEach((spec, i) => {
     const clash = ids.get(spec.id);
@@ -158,7 +163,10 @@ export function settleConfig(config: ConfigFile, file: string, packs: Map<string
   });
   if (problems.length > 0) throw new ConfigError(file, problems);
   const approvals: ApprovalSettings = { timeoutSeconds: config.approvals?.timeoutSeconds ?? 300, whenNoTty: config.approvals?.whenNoTty ?? 'deny' };
-  const checkpoints: CheckpointSettings = { enabled: config.checkpoints?.enabled ?? true, maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024) };
+  const checkpoints: CheckpointSettings = {
+    enabled: config.checkpoints?.enabled ?? true,
+    maxFileBytes: Math.round((config.checkpoints?.maxFileMB ?? 50) * 1024 * 1024),
+  };
   const tui: TuiSettings = { panelKey: config.tui?.panelKey ?? DEFAULT_PANEL_KEY };
   const watcher: WatcherSettings = { restore: config.watcher?.restore ?? 'harness' };
   const sb = config.sandbox;
@@ -182,6 +190,11 @@ const ALLOW_HOSTS_RULE = 'config.allow-hosts';
 function hostRules(allowHosts: string[], rules: HostRuleFile[]): HostRule[] {
   return [
     ...(allowHosts.length > 0 ? [{ id: ALLOW_HOSTS_RULE, decision: 'allow' as const, reason: 'listed in sandbox.network.allowHosts', hosts: allowHosts }] : []),
-    ...rules.map((r) => ({ id: r.id, decision: r.decision, reason: r.reason ?? `sandbox.network.rules "${r.id}"`, hosts: typeof r.host === 'string' ? [r.host] : r.host })),
+    ...rules.map((r) => ({
+      id: r.id,
+      decision: r.decision,
+      reason: r.reason ?? `sandbox.network.rules "${r.id}"`,
+      hosts: typeof r.host === 'string' ? [r.host] : r.host,
+    })),
   ];
 }

@@ -10,11 +10,28 @@ import { DEFAULT_PANEL_KEY, parseHotkey } from '../keys.js';
  */
 const userRuleSchema = ruleSchema.superRefine((rule, ctx) => {
   // alternatives are separate entries: `["stash drop", "stash clear"]`, not "stash drop|clear"
-  const subcommands = typeof rule.command === 'object' && !Array.isArray(rule.command) ? Object.entries(rule.command).flatMap(([c, subs]) => [subs].flat().map((x) => [['command', c], x] as const)) : [rule.subcommand ?? []].flat().map((x, i) => [['subcommand', i], x] as const);
+  const subcommands =
+    typeof rule.command === 'object' && !Array.isArray(rule.command)
+      ? Object.entries(rule.command).flatMap(([c, subs]) => [subs].flat().map((x) => [['command', c], x] as const))
+      : [rule.subcommand ?? []].flat().map((x, i) => [['subcommand', i], x] as const);
   for (const [path, sub] of subcommands) {
-    if (sub.includes('|')) ctx.addIssue({ code: 'custom', path: [...path], message: `"${sub}": write each alternative as its own entry (${sub.split(/\s+/).map((w) => w.split('|')).reduce<string[]>((acc, alts) => acc.flatMap((a) => alts.map((x) => `${a} ${x}`.trim())), ['']).map((x) => JSON.stringify(x)).join(', ')}), not with "|"` });
+    if (sub.includes('|'))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path],
+        message: `"${sub}": write each alternative as its own entry (${sub
+          .split(/\s+/)
+          .map((w) => w.split('|'))
+          .reduce<string[]>((acc, alts) => acc.flatMap((a) => alts.map((x) => `${a} ${x}`.trim())), [''])
+          .map((x) => JSON.stringify(x))
+          .join(', ')}), not with "|"`,
+      });
   }
-  for (const [field, options] of [['args', ARGS_GLOB], ['paths', PATHS_GLOB], ['except', PATHS_GLOB]] as const) {
+  for (const [field, options] of [
+    ['args', ARGS_GLOB],
+    ['paths', PATHS_GLOB],
+    ['except', PATHS_GLOB],
+  ] as const) {
     (rule[field] ?? []).forEach((glob, i) => {
       const problem = globProblem(glob, options);
       if (problem) ctx.addIssue({ code: 'custom', path: [field, i], message: problem });
@@ -48,14 +65,23 @@ export const approvalsSchema = z
 
 export const auditSchema = z
   .object({
-    path: z.string().min(1).optional().describe("where the audit database lives (default: harness's state directory, outside the working tree); relative paths are relative to the workspace"),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("where the audit database lives (default: harness's state directory, outside the working tree); relative paths are relative to the workspace"),
   })
   .strict();
 
 export const checkpointsSchema = z
   .object({
     enabled: z.boolean().optional().describe('take a checkpoint before every mutating tool call (default true)'),
-    maxFileMB: z.number().positive().max(1_000_000).optional().describe('files larger than this many MiB are left out of checkpoints, with a warning (default 50)'),
+    maxFileMB: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .describe('files larger than this many MiB are left out of checkpoints, with a warning (default 50)'),
   })
   .strict();
 
@@ -80,7 +106,9 @@ export const watcherSchema = z
     restore: z
       .enum(['harness', 'all', 'none'])
       .optional()
-      .describe('which protected files harness puts back when they change behind its back: its own (config, hook settings; default), all (also agent settings, .git/hooks, .git/config), none'),
+      .describe(
+        'which protected files harness puts back when they change behind its back: its own (config, hook settings; default), all (also agent settings, .git/hooks, .git/config), none',
+      ),
   })
   .strict();
 
@@ -98,7 +126,13 @@ const hostPattern = z
 export const hostRuleSchema = z
   .object({
     id: ruleId.describe('unique id, shown with every connection the rule decides'),
-    host: z.union([hostPattern, z.array(hostPattern).min(1)], { error: 'a host pattern or a list of them, e.g. "paste.example.com" or ["*.corp.example", "10.0.0.5:5432"]' }).describe('host patterns: "example.com", "*.example.com" (any subdomain), "*" (any name), an IP address; ":port" optional (without it, allow and ask mean ports 443 and 80, deny every port)'),
+    host: z
+      .union([hostPattern, z.array(hostPattern).min(1)], {
+        error: 'a host pattern or a list of them, e.g. "paste.example.com" or ["*.corp.example", "10.0.0.5:5432"]',
+      })
+      .describe(
+        'host patterns: "example.com", "*.example.com" (any subdomain), "*" (any name), an IP address; ":port" optional (without it, allow and ask mean ports 443 and 80, deny every port)',
+      ),
     decision: verdict,
     reason: z.string().min(1).optional().describe('told to the agent (and the person) with the decision'),
   })
@@ -109,10 +143,15 @@ export const sandboxSchema = z
     mode: z
       .enum(['auto', 'required', 'off'])
       .optional()
-      .describe("auto: run the agent in the OS sandbox when this machine has one, else warn (default); required: refuse to start without it; off: no sandbox"),
+      .describe('auto: run the agent in the OS sandbox when this machine has one, else warn (default); required: refuse to start without it; off: no sandbox'),
     filesystem: z
       .object({
-        allowWrite: z.array(z.string().min(1)).optional().describe('more paths the agent may write (~ expands; relative paths are in the workspace); everything outside the workspace, the temp dirs and the agent\'s own state is read-only'),
+        allowWrite: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "more paths the agent may write (~ expands; relative paths are in the workspace); everything outside the workspace, the temp dirs and the agent's own state is read-only",
+          ),
         denyRead: z.array(z.string().min(1)).optional().describe('more paths the agent may not read, on top of the secret paths of the secrets pack'),
         allowRead: z.array(z.string().min(1)).optional().describe('secret paths the agent may read after all (e.g. "~/.npmrc")'),
       })
@@ -120,8 +159,14 @@ export const sandboxSchema = z
       .optional(),
     network: z
       .object({
-        allowHosts: z.array(hostPattern).optional().describe("hosts the agent's processes may reach through harness's proxy, besides the agent's own API and the package registries"),
-        allowLocalPorts: z.array(z.number().int().min(1).max(65535)).optional().describe('ports of services on this machine (127.0.0.1) the agent may reach, e.g. a local database'),
+        allowHosts: z
+          .array(hostPattern)
+          .optional()
+          .describe("hosts the agent's processes may reach through harness's proxy, besides the agent's own API and the package registries"),
+        allowLocalPorts: z
+          .array(z.number().int().min(1).max(65535))
+          .optional()
+          .describe('ports of services on this machine (127.0.0.1) the agent may reach, e.g. a local database'),
         rules: z.array(hostRuleSchema).optional().describe("your network rules: they come before harness's defaults; the strictest rule that matches decides"),
         unknownHosts: strictVerdict.optional().describe('a host no rule speaks about: ask (default) or deny'),
       })

@@ -8,7 +8,8 @@ import type { Decision, ToolConcern } from './types.js';
 export const CONCERNS: Record<ToolConcern, { id: string; reason: string }> = {
   'unknown-tool': {
     id: 'core.unknown-tool',
-    reason: 'harness does not know this tool (an agent version newer than harness knows, or a tool of a plugin), so it cannot tell what the call would do. The user must confirm it.',
+    reason:
+      'harness does not know this tool (an agent version newer than harness knows, or a tool of a plugin), so it cannot tell what the call would do. The user must confirm it.',
   },
   'bad-input': {
     id: 'core.bad-input',
@@ -16,7 +17,8 @@ export const CONCERNS: Record<ToolConcern, { id: string; reason: string }> = {
   },
   worktree: {
     id: 'core.worktree',
-    reason: "this moves the agent's work into a separate git worktree (or removes one): edits made there are out of reach of harness's checkpoints and rollback. The user must confirm it.",
+    reason:
+      "this moves the agent's work into a separate git worktree (or removes one): edits made there are out of reach of harness's checkpoints and rollback. The user must confirm it.",
   },
   scheduled: {
     id: 'core.scheduled',
@@ -24,7 +26,8 @@ export const CONCERNS: Record<ToolConcern, { id: string; reason: string }> = {
   },
   workflow: {
     id: 'core.workflow',
-    reason: 'this runs a workflow script that starts background agents; harness checks their tool calls but does not analyze the script. The user must confirm it.',
+    reason:
+      'this runs a workflow script that starts background agents; harness checks their tool calls but does not analyze the script. The user must confirm it.',
   },
   remote: {
     id: 'core.remote',

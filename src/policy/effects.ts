@@ -262,9 +262,13 @@ function archiveEffects(archive: ArchiveDecl, decl: ProgramDecl, command: ShellC
 
 /** cpio: `-o` archives the files named on stdin, `-p DIR` copies them into DIR, `-i` extracts into the current directory. */
 function cpioEffects(archive: ArchiveDecl, command: ShellCommand, args: Arg[], ctx: EffectContext, add: Add): void {
-  const modes = args.filter((a) => /^-[A-Za-z]+$/.test(a.value)).map((a) => a.value.slice(1)).join('');
+  const modes = args
+    .filter((a) => /^-[A-Za-z]+$/.test(a.value))
+    .map((a) => a.value.slice(1))
+    .join('');
   const listed = command.stdin.kind === 'pipe' ? listedBy(command.stdin.producers, ctx.home) : null;
-  if (inMode(modes, args, [...(archive.create ?? []), ...(archive.copy ?? [])])) add(listed ?? { value: '*', dynamic: true, glob: true, pattern: '*' }, 'read', true);
+  if (inMode(modes, args, [...(archive.create ?? []), ...(archive.copy ?? [])]))
+    add(listed ?? { value: '*', dynamic: true, glob: true, pattern: '*' }, 'read', true);
   if (inMode(modes, args, archive.copy)) {
     const dir = args.find((a) => !a.value.startsWith('-'));
     if (dir) add(dir, 'write', true);
@@ -284,7 +288,10 @@ function clusterLetterAt(word: string, letters: string): number {
 
 /** The letters of the short options among `names` (`['-f', '--file']` → `f`). */
 function letters(names: readonly string[]): string {
-  return names.filter((o) => o.length === 2).map((o) => o[1]!).join('');
+  return names
+    .filter((o) => o.length === 2)
+    .map((o) => o[1]!)
+    .join('');
 }
 
 const TAR_LETTERS = new WeakMap<ArchiveDecl, { value: string; archive: string; dir: readonly string[] }>();
@@ -295,7 +302,11 @@ function tarLetters(tar: ArchiveDecl, files: FileSpec | undefined): { value: str
   if (!known) {
     const archives = tar.file ?? [];
     const dirs = tar.directory ?? [];
-    known = { value: letters([...(files?.valueOpts ?? []), ...Object.keys(files?.pathOpts ?? {}), ...archives, ...dirs]), archive: letters(archives), dir: dirs.filter((o) => o.length === 2) };
+    known = {
+      value: letters([...(files?.valueOpts ?? []), ...Object.keys(files?.pathOpts ?? {}), ...archives, ...dirs]),
+      archive: letters(archives),
+      dir: dirs.filter((o) => o.length === 2),
+    };
     TAR_LETTERS.set(tar, known);
   }
   return known;
@@ -309,11 +320,14 @@ function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], 
   const dirAt = args.findIndex((a) => optionNamed(a.value, dirs) !== undefined);
   const dirArg = dirAt === -1 ? undefined : optionArg(args, dirAt);
   const base = dirArg && !dirArg.dynamic && cwd !== null ? resolvePath(dirArg.value, cwd, '/') : null;
-  const underBase = (a: Arg): Arg => (base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a);
+  const underBase = (a: Arg): Arg =>
+    base && !a.value.startsWith('/') && !a.value.startsWith('~') ? { ...a, value: `${base}/${a.value}`, pattern: `${base}/${a.pattern}` } : a;
   // the mode letters of every short-option cluster (and of an old-style first word), up to a value-taking
   // letter: `-C dir -xzf x`, `-v -x -f x`, `-xzfx.tgz` (`-C`'s own value is not a cluster)
   const modeLetters = args
-    .map((a, i) => (i === 0 && /^[A-Za-z]+$/.test(a.value) ? a.value : /^-[A-Za-z]/.test(a.value) && !dirLetters.includes(args[i - 1]?.value ?? '') ? a.value.slice(1) : ''))
+    .map((a, i) =>
+      i === 0 && /^[A-Za-z]+$/.test(a.value) ? a.value : /^-[A-Za-z]/.test(a.value) && !dirLetters.includes(args[i - 1]?.value ?? '') ? a.value.slice(1) : '',
+    )
     .map((w) => {
       let k = 0;
       while (k < w.length && !valueLetters.includes(w[k]!)) k++;
@@ -461,7 +475,14 @@ function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: bo
   }
   if (output) return output.value === '-' ? null : { file: output, explicit: true };
   const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
-  const urlName = url && remoteName ? url.value.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() : undefined;
+  const urlName =
+    url && remoteName
+      ? url.value
+          .replace(/[?#].*$/, '')
+          .replace(/\/+$/, '')
+          .split('/')
+          .pop()
+      : undefined;
   return urlName ? { file: textArg(urlName, url!.dynamic), explicit: false } : null;
 }
 
@@ -550,7 +571,13 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
   };
   switch (sub) {
     case 'rm':
-      operands().forEach((a) => add(a, 'delete', rest.some((r) => /^-[a-zA-Z]*r/.test(r.value))));
+      operands().forEach((a) =>
+        add(
+          a,
+          'delete',
+          rest.some((r) => /^-[a-zA-Z]*r/.test(r.value)),
+        ),
+      );
       break;
     case 'worktree':
       if (rest[0]?.value === 'add') {
@@ -561,7 +588,10 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
     case 'diff':
       // outside the repository (or with --no-index) git diff compares the files themselves
       if (rest.some((a) => a.value === '--no-index')) operands().forEach((a) => add(a, 'read'));
-      else operands().filter((a) => /^(?:\/|~|\.\.\/)/.test(a.value)).forEach((a) => add(a, 'read'));
+      else
+        operands()
+          .filter((a) => /^(?:\/|~|\.\.\/)/.test(a.value))
+          .forEach((a) => add(a, 'read'));
       break;
     case 'hash-object':
       // stores the file's content in the object database (and prints its id)
@@ -577,11 +607,17 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
       if (rest.some((a) => a.value === '--')) operands().forEach((a) => add(a, 'write'));
       break;
     case 'restore':
-      operands().filter((a) => !['--source', '-s'].includes(a.value)).forEach((a) => add(a, 'write'));
+      operands()
+        .filter((a) => !['--source', '-s'].includes(a.value))
+        .forEach((a) => add(a, 'write'));
       break;
     case 'stash':
       if (rest[0]?.value === 'push' && rest.some((a) => a.value === '--')) operands().forEach((a) => add(a, 'write'));
-      else if (rest[0]?.value === 'push') rest.slice(1).filter((a) => !a.value.startsWith('-')).forEach((a) => add(a, 'write'));
+      else if (rest[0]?.value === 'push')
+        rest
+          .slice(1)
+          .filter((a) => !a.value.startsWith('-'))
+          .forEach((a) => add(a, 'write'));
       break;
     case 'clone': {
       const positional = rest.filter((a) => !a.value.startsWith('-'));
@@ -615,7 +651,10 @@ export function symlinkCreated(command: ShellCommand, ctx: EffectContext): { lin
   const [target, link] = ops.paths;
   if (!target || !link || target.dynamic || link.dynamic) return null;
   const linkPath = resolvePath(link.value, command.cwd, ctx.home);
-  const targetPath = target.value.startsWith('/') || target.value.startsWith('~') ? resolvePath(target.value, '/', ctx.home) : posix.resolve(posix.dirname(linkPath), target.value);
+  const targetPath =
+    target.value.startsWith('/') || target.value.startsWith('~')
+      ? resolvePath(target.value, '/', ctx.home)
+      : posix.resolve(posix.dirname(linkPath), target.value);
   return { link: linkPath, target: targetPath };
 }
 

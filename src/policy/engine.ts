@@ -54,11 +54,13 @@ const CORE = {
   },
   dynamicCode: {
     id: 'core.dynamic-code',
-    reason: 'Code passed to a shell or interpreter is built from variables or substitutions harness cannot resolve. Write the code literally, or put it in a script file in the workspace and run that.',
+    reason:
+      'Code passed to a shell or interpreter is built from variables or substitutions harness cannot resolve. Write the code literally, or put it in a script file in the workspace and run that.',
   },
   hiddenCode: {
     id: 'core.hidden-code',
-    reason: 'This runs code harness cannot inspect (piped or decoded script text, a shell started by another program, an editor or debugger command, an exec call with a computed argument, or a program named in config). Put the code in a file in the workspace and run it, so it can be reviewed.',
+    reason:
+      'This runs code harness cannot inspect (piped or decoded script text, a shell started by another program, an editor or debugger command, an exec call with a computed argument, or a program named in config). Put the code in a file in the workspace and run it, so it can be reviewed.',
   },
   unknownPath: {
     id: 'core.unknown-path',
@@ -66,7 +68,7 @@ const CORE = {
   },
   refused: {
     id: 'core.shell-refuses',
-    reason: 'bash refuses this command line before running any of it, so nothing runs; the agent sees bash\'s syntax error.',
+    reason: "bash refuses this command line before running any of it, so nothing runs; the agent sees bash's syntax error.",
   },
   parseError: {
     id: 'core.parse-error',
@@ -122,7 +124,15 @@ function effectDecision(effect: Effect, policy: Policy, out: Collector, file?: s
   const where = { path: effect.path, command: effect.source, ...(file ? { file } : {}) };
   if (effect.unknown) {
     // a script on disk was run unseen before harness read it: what it computes at run time is left to the sandbox
-    if (effect.op !== 'read' && !effect.guessed && !onDisk) out.add({ ruleId: CORE.unknownPath.id, verdict: 'ask', reason: CORE.unknownPath.reason, certainty: 'possible', path: where.path, command: where.command });
+    if (effect.op !== 'read' && !effect.guessed && !onDisk)
+      out.add({
+        ruleId: CORE.unknownPath.id,
+        verdict: 'ask',
+        reason: CORE.unknownPath.reason,
+        certainty: 'possible',
+        path: where.path,
+        command: where.command,
+      });
     return;
   }
   let matched = false;
@@ -172,7 +182,14 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
     // inside a script on disk, what harness cannot see is as unseen as the whole script was before it read it:
     // only what it does see (the rules) counts, not the core asks for computed code and commands
     const core = onDisk ? undefined : CORE_TAGS[tag];
-    if (core) out.add({ ruleId: core.id, verdict: 'ask', reason: `${core.reason}${command.file ? ` (Found in ${command.file}, which the command runs.)` : ''}`, certainty: 'possible', command: command.text });
+    if (core)
+      out.add({
+        ruleId: core.id,
+        verdict: 'ask',
+        reason: `${core.reason}${command.file ? ` (Found in ${command.file}, which the command runs.)` : ''}`,
+        certainty: 'possible',
+        command: command.text,
+      });
   }
   for (const rule of policy.tagRules) {
     // inside a script on disk, tags that only say "harness cannot see this" do not ask (see onDisk)
@@ -185,7 +202,13 @@ function commandDecision(command: ShellCommand, policy: Policy, out: Collector, 
     if (hit) out.add(hit);
   }
   if (!ruled && command.name !== '' && policy.defaults.shell !== 'allow') {
-    out.add({ ruleId: 'default.shell', verdict: policy.defaults.shell, reason: 'Commands no rule allows need approval by this configuration.', certainty: 'certain', command: command.text });
+    out.add({
+      ruleId: 'default.shell',
+      verdict: policy.defaults.shell,
+      reason: 'Commands no rule allows need approval by this configuration.',
+      certainty: 'certain',
+      command: command.text,
+    });
   }
 }
 
@@ -230,14 +253,36 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
   let index = 0;
   for (const cmd of analysis.commands) {
     const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));
-    if (cmd.runs !== undefined && wrote.has(cmd.runs) && locationOf(cmd.runs, policy.ctx) === 'scratch') cmd.tags = cmd.tags.filter((t) => t !== 'exec-outside');
+    if (cmd.runs !== undefined && wrote.has(cmd.runs) && locationOf(cmd.runs, policy.ctx) === 'scratch')
+      cmd.tags = cmd.tags.filter((t) => t !== 'exec-outside');
     for (const e of effects) if (e.op === 'write' && !e.glob && !e.unknown) wrote.add(e.path);
     // A file judged by what was on disk, changed by a command before it on the line (`sed -i … x.sh && bash x.sh`,
     // `cp other.sh x.sh && bash x.sh`, `git checkout b && bash x.sh`): what runs is not what was judged.
     for (const [path, j] of judgedAt) {
-      if (index >= j.at! || effects.every((e) => e.guessed || e.op === 'read' || e.attributes || !(e.unknown || e.path === path || (e.glob && isInside(path, e.base)) || (e.recursive && isInside(path, e.path)))) && !rewritesTree(cmd)) continue;
-      const what = j.sha256 === null ? 'written on this command line before it runs, with content harness did not see' : 'changed on this command line before it runs, so what runs is not what harness judged';
-      out.add({ ruleId: CORE.hiddenCode.id, verdict: 'ask', reason: `${path} is ${what}. Run the change and the script as separate commands.`, certainty: 'possible', command: cmd.text, path });
+      if (
+        index >= j.at! ||
+        (effects.every(
+          (e) =>
+            e.guessed ||
+            e.op === 'read' ||
+            e.attributes ||
+            !(e.unknown || e.path === path || (e.glob && isInside(path, e.base)) || (e.recursive && isInside(path, e.path))),
+        ) &&
+          !rewritesTree(cmd))
+      )
+        continue;
+      const what =
+        j.sha256 === null
+          ? 'written on this command line before it runs, with content harness did not see'
+          : 'changed on this command line before it runs, so what runs is not what harness judged';
+      out.add({
+        ruleId: CORE.hiddenCode.id,
+        verdict: 'ask',
+        reason: `${path} is ${what}. Run the change and the script as separate commands.`,
+        certainty: 'possible',
+        command: cmd.text,
+        path,
+      });
     }
     index++;
     const link = symlinkCreated(cmd, { home: policy.ctx.home });
@@ -252,7 +297,12 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     explained.push(explain(cmd, effects));
   }
   if (analysis.errors.length > 0) {
-    out.add({ ruleId: CORE.parseError.id, verdict: policy.defaults.onParseError, reason: `${CORE.parseError.reason} (${analysis.errors[0]})`, certainty: 'certain' });
+    out.add({
+      ruleId: CORE.parseError.id,
+      verdict: policy.defaults.onParseError,
+      reason: `${CORE.parseError.reason} (${analysis.errors[0]})`,
+      certainty: 'certain',
+    });
     mutates = true;
   }
   if (analysis.refused !== null && analysis.errors.length === 0 && !analysis.limit) {
@@ -275,7 +325,9 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
 function rewritesTree(command: ShellCommand): boolean {
   if (command.name !== 'git') return false;
   const sub = command.argv.slice(1).find((a) => !a.value.startsWith('-'))?.value;
-  return sub !== undefined && ['checkout', 'switch', 'reset', 'pull', 'merge', 'rebase', 'stash', 'restore', 'am', 'apply', 'cherry-pick', 'revert'].includes(sub);
+  return (
+    sub !== undefined && ['checkout', 'switch', 'reset', 'pull', 'merge', 'rebase', 'stash', 'restore', 'am', 'apply', 'cherry-pick', 'revert'].includes(sub)
+  );
 }
 
 function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {

@@ -53,7 +53,10 @@ function buildGlobMatcher(globs: string[], options: GlobOptions): (input: string
     if (parts.length === 0) return;
     const ignoreCase = parts[0]!.ignoreCase;
     try {
-      const re = compileLinearAlternation(parts.map((p) => p.source), { ignoreCase });
+      const re = compileLinearAlternation(
+        parts.map((p) => p.source),
+        { ignoreCase },
+      );
       tests.push((input) => re.test(input));
     } catch (e) {
       // e.g. more different lookaheads than one pattern may hold: one matcher per glob then

@@ -47,7 +47,10 @@ export interface HostDecision {
 /** A destination as the proxy was asked for it: lower case, no trailing dot, IPv6 without brackets. */
 export function normalizeHost(host: string): string {
   // one trailing dot is the root ("example.com."); more is no name
-  const h = host.replace(/^\[(.*)\]$/, '$1').replace(/([^.])\.$/, '$1').toLowerCase();
+  const h = host
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/([^.])\.$/, '$1')
+    .toLowerCase();
   // an IPv6 zone id (`::1%lo`) picks an interface: nothing to decide on (validHost refuses it)
   if (h.includes('%')) return h;
   // the other spellings of an address (`127.1`, `2130706433`, `0x7f.1`, `0:0::1`) become the address
@@ -89,7 +92,12 @@ export function isLocalAddress(address: string, own: ReadonlySet<string> = new S
   const a = normalizeHost(address);
   if (a === 'localhost' || a.endsWith('.localhost') || METADATA.has(a) || own.has(a)) return true;
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
-  const v4 = isIP(a) === 4 ? a : mapped ? [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 255, parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255].join('.') : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)?.[1];
+  const v4 =
+    isIP(a) === 4
+      ? a
+      : mapped
+        ? [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 255, parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255].join('.')
+        : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)?.[1];
   if (v4) {
     const [x, y] = v4.split('.').map(Number) as [number, number];
     return x === 127 || x === 0 || (x === 169 && y === 254);
@@ -159,11 +167,17 @@ export class HostPolicy {
   decide(rawHost: string, port: number, fromAgent = true): HostDecision {
     const host = normalizeHost(rawHost);
     if (!validHost(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
-      return { verdict: 'deny', ruleId: 'network.bad-host', reason: `${JSON.stringify(rawHost.slice(0, 80))}:${port} is not a host name or address harness can decide on`, named: false };
+      return {
+        verdict: 'deny',
+        ruleId: 'network.bad-host',
+        reason: `${JSON.stringify(rawHost.slice(0, 80))}:${port} is not a host name or address harness can decide on`,
+        named: false,
+      };
     }
     const matching = (list: Compiled[]): Compiled | null => strictest(list.filter((c) => c.patterns.some((p) => p.test(host, port))));
     const own = matching(this.rules);
-    if (own) return { verdict: own.rule.decision, ruleId: own.rule.id, reason: own.rule.reason, named: own.patterns.some((p) => p.exact && p.test(host, port)) };
+    if (own)
+      return { verdict: own.rule.decision, ruleId: own.rule.id, reason: own.rule.reason, named: own.patterns.some((p) => p.exact && p.test(host, port)) };
     if (isLocalAddress(host, this.policy.ownAddresses)) {
       return {
         verdict: 'deny',
@@ -185,7 +199,10 @@ export class HostPolicy {
     return {
       verdict: this.policy.unknown,
       ruleId: 'network.unknown',
-      reason: this.policy.unknown === 'ask' ? `no rule speaks about ${host}:${port}` : `${host}:${port} is not an allowed host (sandbox.network.unknownHosts is "deny")`,
+      reason:
+        this.policy.unknown === 'ask'
+          ? `no rule speaks about ${host}:${port}`
+          : `${host}:${port} is not an allowed host (sandbox.network.unknownHosts is "deny")`,
       named: false,
     };
   }
@@ -296,7 +313,13 @@ const TUNNEL_HOSTS = [
 ];
 
 /** Ids of harness's own network rules (for `disable`). */
-export const BUILTIN_NETWORK_RULES = ['network.agent-api', 'network.registry', 'network.git-remote', 'network.paste-service', 'network.tunnel-service'] as const;
+export const BUILTIN_NETWORK_RULES = [
+  'network.agent-api',
+  'network.registry',
+  'network.git-remote',
+  'network.paste-service',
+  'network.tunnel-service',
+] as const;
 
 export interface NetworkDefaultsInput {
   /** The agent's API hosts as `host:port`, with the agent's name. */
@@ -313,17 +336,21 @@ export function builtinHostRules(input: NetworkDefaultsInput): HostRule[] {
       .filter((a) => a.hosts.length > 0)
       .map((a) => ({ id: 'network.agent-api', decision: 'allow' as const, reason: `the API ${a.agent} talks to`, hosts: a.hosts, onlyFromAgent: true })),
     { id: 'network.registry', decision: 'allow', reason: 'a package registry', hosts: REGISTRY_HOSTS },
-    ...(input.gitHosts.length > 0 ? [{ id: 'network.git-remote', decision: 'allow' as const, reason: "a git host of this repository's remotes", hosts: input.gitHosts }] : []),
+    ...(input.gitHosts.length > 0
+      ? [{ id: 'network.git-remote', decision: 'allow' as const, reason: "a git host of this repository's remotes", hosts: input.gitHosts }]
+      : []),
     {
       id: 'network.paste-service',
       decision: 'deny',
-      reason: 'a paste or file-upload service: what is sent there can be fetched by anyone with the link. Keep the data local, or add the host to sandbox.network.rules if you mean it',
+      reason:
+        'a paste or file-upload service: what is sent there can be fetched by anyone with the link. Keep the data local, or add the host to sandbox.network.rules if you mean it',
       hosts: PASTE_HOSTS,
     },
     {
       id: 'network.tunnel-service',
       decision: 'deny',
-      reason: 'a tunnel, request-capture or out-of-band interaction service (a common exfiltration route). Add the host to sandbox.network.rules if you mean it',
+      reason:
+        'a tunnel, request-capture or out-of-band interaction service (a common exfiltration route). Add the host to sandbox.network.rules if you mean it',
       hosts: TUNNEL_HOSTS,
     },
   ];

@@ -49,7 +49,10 @@ const OTHERS_IN_TMP = /^(\.|tmux-|ssh-|systemd-private-|pulse-|dbus-|gpg-|keyrin
  * Where a path is for the defaults and `location` rules: the workspace, scratch space (strictly
  * inside a temp dir, and neither HOME nor harness's state), or outside.
  */
-export function locationOf(path: string, ctx: { workspace: string; home: string; stateDir?: string; scratch?: readonly string[] }): 'inside' | 'scratch' | 'outside' {
+export function locationOf(
+  path: string,
+  ctx: { workspace: string; home: string; stateDir?: string; scratch?: readonly string[] },
+): 'inside' | 'scratch' | 'outside' {
   if (isInside(path, ctx.workspace)) return 'inside';
   const dir = (ctx.scratch ?? []).find((d) => d !== '/' && path !== d && isInside(path, d));
   if (!dir) return 'outside';

@@ -85,7 +85,9 @@ interface CharSet {
 
 const DIGIT: Ranges = [0x30, 0x39];
 const WORD: Ranges = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
-const SPACE: Ranges = [0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff];
+const SPACE: Ranges = [
+  0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff,
+];
 const LINE_TERMINATORS: Ranges = [0x0a, 0x0a, 0x0d, 0x0d, 0x2028, 0x2029];
 
 function normalize(r: Ranges): Ranges {
@@ -1049,14 +1051,24 @@ function sizeAst(ast: Node, source: string): number {
     size += (length + 1) * (sizeOf(look.node, onRepeat) + 1);
   }
   if (looks.size > MAX_LOOKAHEADS) {
-    throw new RegexRefusal('size', source.slice(0, 40), 0, `the pattern has ${looks.size} different lookaheads, over the limit of ${MAX_LOOKAHEADS}: split it into several rules`);
+    throw new RegexRefusal(
+      'size',
+      source.slice(0, 40),
+      0,
+      `the pattern has ${looks.size} different lookaheads, over the limit of ${MAX_LOOKAHEADS}: split it into several rules`,
+    );
   }
   if (size > MAX_PROGRAM) {
     const limit = `the pattern compiles to ${size > 1e9 ? 'over a billion' : size} states, over the limit of ${MAX_PROGRAM} that bounds the work per character`;
     const blame = counted as { node: Repeat; size: number } | null;
     if (blame && blame.size > MAX_PROGRAM / 2) {
       const { text, at } = blame.node;
-      throw new RegexRefusal('size', text, at, `${limit}, mostly through the counted repetition "${text}" (character ${at + 1}): use a smaller count, or "+" / "*" instead (e.g. "[0-9]{5000}" as "[0-9]+")`);
+      throw new RegexRefusal(
+        'size',
+        text,
+        at,
+        `${limit}, mostly through the counted repetition "${text}" (character ${at + 1}): use a smaller count, or "+" / "*" instead (e.g. "[0-9]{5000}" as "[0-9]+")`,
+      );
     }
     throw new RegexRefusal('size', source.slice(0, 40), 0, `${limit}: shorten it or split it into several rules`);
   }

@@ -18,9 +18,7 @@ export const exampleSchema = z.union([
   z.object({ path: z.string().min(1), op }).strict(),
 ]);
 
-export const ruleIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const ruleIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const ruleSchema = z
   .object({
@@ -30,12 +28,16 @@ export const ruleSchema = z
     command: z
       .union([stringOrList, z.record(z.string().min(1), stringOrList)])
       .optional()
-      .describe('command names (basename after wrappers are removed), e.g. "git"; or each program with its own subcommands: {"aws": ["s3 rm"], "gsutil": ["rm"]}'),
+      .describe(
+        'command names (basename after wrappers are removed), e.g. "git"; or each program with its own subcommands: {"aws": ["s3 rm"], "gsutil": ["rm"]}',
+      ),
     subcommand: stringOrList.optional().describe('positional words after global options, each entry one sequence, e.g. ["stash drop", "stash clear"]'),
     flags: z
       .union([
         z.array(z.string().min(1)),
-        z.object({ any: z.array(z.string().min(1)).optional(), all: z.array(z.string().min(1)).optional(), none: z.array(z.string().min(1)).optional() }).strict(),
+        z
+          .object({ any: z.array(z.string().min(1)).optional(), all: z.array(z.string().min(1)).optional(), none: z.array(z.string().min(1)).optional() })
+          .strict(),
       ])
       .optional()
       .describe('flags; a list means any of them; short flags also match inside clusters like -rf'),
@@ -44,7 +46,9 @@ export const ruleSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('case-insensitive regular expression over the arguments and heredoc/here-string text; run in linear time, so backreferences, lookbehinds and unbounded lookaheads are refused'),
+      .describe(
+        'case-insensitive regular expression over the arguments and heredoc/here-string text; run in linear time, so backreferences, lookbehinds and unbounded lookaheads are refused',
+      ),
     paths: z.array(z.string().min(1)).optional().describe('globs; relative ones are inside the workspace; ~, {workspace}, {home}, {state}, {config} expand'),
     except: z.array(z.string().min(1)).optional().describe('globs excluded from paths'),
     ops: z.array(op).optional().describe('which file operations the path rule covers (default: all)'),
@@ -80,7 +84,6 @@ export const ruleSchema = z
       }
     }
   });
-
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 export type Example = z.infer<typeof exampleSchema>;

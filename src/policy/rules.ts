@@ -38,7 +38,12 @@ function programArgs(command: ShellCommand): ProgramArgs {
 
 function subcommandMatcher(subcommands: string[]): ((command: ShellCommand) => Certainty | null) | null {
   // (a "|" inside a word of the built-in packs' older form still reads as alternatives)
-  const sequences = subcommands.map((s) => s.trim().split(/\s+/).map((token) => new Set(token.split('|'))));
+  const sequences = subcommands.map((s) =>
+    s
+      .trim()
+      .split(/\s+/)
+      .map((token) => new Set(token.split('|'))),
+  );
   if (sequences.length === 0) return null;
   const matches = (words: readonly string[], dynamicAt: number): Certainty | null => {
     let possible = false;
@@ -231,9 +236,10 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     const operand = picomatch(effect.path, { dot: false, nocase: true });
     // Reading everything under a far directory (`wc -l ~/*`, `grep -r x /`) is not reading secrets;
     // reading everything directly in one that holds protected files (`cat ~/.aws/*`) is.
-    const candidates = everything && effect.op === 'read'
-      ? places.filter((p) => posix.dirname(p) === effect.base && effect.base !== home && effect.base !== '/')
-      : [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
+    const candidates =
+      everything && effect.op === 'read'
+        ? places.filter((p) => posix.dirname(p) === effect.base && effect.base !== home && effect.base !== '/')
+        : [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
     if (!candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return null;
     return everything ? 'possible' : sure;
   };

@@ -175,7 +175,7 @@ export interface ExplainedCommand {
 
 /** A file the session read for a decision (a script a command runs), or why it could not. */
 export type ScriptFile =
-  | { text: string; sha256: string; /** Where a link led. */ realPath?: string }
+  | { text: string; sha256: string /** Where a link led. */; realPath?: string }
   /** `protected`: the file (or where its link leads) is one the rules keep from reading; its content is not read. */
   | { unreadable: 'missing' | 'binary' | 'too large' | 'not a regular file' | 'unreadable' | 'protected'; realPath?: string };
 

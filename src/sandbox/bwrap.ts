@@ -76,14 +76,29 @@ export function bwrapArgs(profile: SandboxProfile, opts: { newSession: boolean; 
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   // no capabilities inside, even for root: none to undo the mounts with, none to read the
   // non-dumpable launcher's memory through /proc
-  args.push('--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-cgroup-try', '--die-with-parent', '--disable-userns', '--cap-drop', 'ALL');
+  args.push(
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-ipc',
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--disable-userns',
+    '--cap-drop',
+    'ALL',
+  );
   if (opts.newSession) args.push('--new-session');
   const resolved = (paths: string[], how: Mount['how']): Mount[] =>
     paths.flatMap(expand).flatMap((p) => {
       const path = real(p);
       return path ? [{ path, how }] : [];
     });
-  const mounts: Mount[] = [...resolved(profile.scratch, 'scratch'), ...resolved(profile.writable, 'rw'), ...resolved(profile.readOnly, 'ro'), ...resolved(profile.hidden, 'hide')].sort((a, b) => depth(a.path) - depth(b.path));
+  const mounts: Mount[] = [
+    ...resolved(profile.scratch, 'scratch'),
+    ...resolved(profile.writable, 'rw'),
+    ...resolved(profile.readOnly, 'ro'),
+    ...resolved(profile.hidden, 'hide'),
+  ].sort((a, b) => depth(a.path) - depth(b.path));
   const seen = new Set<string>();
   // hidden directories become read-only last, once whatever is bound inside them is in place
   const remount: string[] = [];
@@ -167,7 +182,11 @@ function probeKey(): { binary: string; key: string } | null {
         return '-';
       }
     };
-    const namespaces = ['/proc/sys/user/max_user_namespaces', '/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'].map(setting);
+    const namespaces = [
+      '/proc/sys/user/max_user_namespaces',
+      '/proc/sys/kernel/unprivileged_userns_clone',
+      '/proc/sys/kernel/apparmor_restrict_unprivileged_userns',
+    ].map(setting);
     return { binary, key: JSON.stringify([binary, st.ino, st.size, st.mtimeMs, release(), process.getuid?.() ?? -1, ...namespaces]) };
   } catch {
     return null;
@@ -187,26 +206,60 @@ function keepRecord(file: string, key: string): void {
 
 function probe(): Availability {
   if (process.platform !== 'linux') {
-    return { ok: false, problem: `no OS sandbox for ${process.platform} yet (macOS Seatbelt is planned)`, fix: 'run with --no-sandbox, or set sandbox.mode to "off"' };
+    return {
+      ok: false,
+      problem: `no OS sandbox for ${process.platform} yet (macOS Seatbelt is planned)`,
+      fix: 'run with --no-sandbox, or set sandbox.mode to "off"',
+    };
   }
   const binary = findExecutable('bwrap');
-  if (!binary) return { ok: false, problem: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install bubblewrap (Debian/Ubuntu), sudo dnf install bubblewrap (Fedora)' };
+  if (!binary)
+    return {
+      ok: false,
+      problem: 'bubblewrap (bwrap) is not installed',
+      fix: 'install it: sudo apt-get install bubblewrap (Debian/Ubuntu), sudo dnf install bubblewrap (Fedora)',
+    };
   try {
-    execFileSync(binary, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-user', '--unshare-pid', '--unshare-net', '--die-with-parent', '--disable-userns', 'true'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 10_000,
-    });
+    execFileSync(
+      binary,
+      [
+        '--ro-bind',
+        '/',
+        '/',
+        '--dev',
+        '/dev',
+        '--proc',
+        '/proc',
+        '--unshare-user',
+        '--unshare-pid',
+        '--unshare-net',
+        '--die-with-parent',
+        '--disable-userns',
+        'true',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 10_000,
+      },
+    );
     return { ok: true, binary };
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
     let restricted = '';
     try {
-      restricted = execFileSync('sysctl', ['-n', 'kernel.apparmor_restrict_unprivileged_userns'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      restricted = execFileSync('sysctl', ['-n', 'kernel.apparmor_restrict_unprivileged_userns'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       // no such setting: not Ubuntu's AppArmor restriction
     }
     if (/unknown option|unrecognized option/i.test(stderr)) {
-      return { ok: false, problem: `this bubblewrap is too old (${stderr})`, fix: 'install bubblewrap 0.8 or newer (it has --disable-userns), e.g. from your distribution\'s backports' };
+      return {
+        ok: false,
+        problem: `this bubblewrap is too old (${stderr})`,
+        fix: "install bubblewrap 0.8 or newer (it has --disable-userns), e.g. from your distribution's backports",
+      };
     }
     if (restricted === '1') {
       return {
@@ -215,6 +268,10 @@ function probe(): Availability {
         fix: 'allow bwrap an AppArmor profile with "userns" (see the bubblewrap package of your release), or: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0',
       };
     }
-    return { ok: false, problem: `bubblewrap does not run here${stderr ? `: ${stderr}` : ''}`, fix: 'check that user namespaces are enabled (sysctl user.max_user_namespaces > 0), or run with --no-sandbox' };
+    return {
+      ok: false,
+      problem: `bubblewrap does not run here${stderr ? `: ${stderr}` : ''}`,
+      fix: 'check that user namespaces are enabled (sysctl user.max_user_namespaces > 0), or run with --no-sandbox',
+    };
   }
 }

@@ -206,7 +206,10 @@ export class Doors {
       let peer = door.peer;
       if (peer === 'hook-client' && portable) {
         peer = 'any';
-        unchecked.push({ port: door.port, why: `the hook client is the portable ${hookClient} (no C compiler at install), and a script cannot be told from it` });
+        unchecked.push({
+          port: door.port,
+          why: `the hook client is the portable ${hookClient} (no C compiler at install), and a script cannot be told from it`,
+        });
       }
       lines.push(`door ${door.port} ${door.socket} ${peer}`);
     }
@@ -288,7 +291,8 @@ export class Doors {
     const { decide, dial: dialOptions, mismatch, headMs = HEAD_MS } = egress;
     // why, as one line of printable ASCII: it goes into a header too
     const oneLine = (why: string): string => why.replace(/[^\x20-\x7e]+/g, ' ');
-    const refusal = (host: string, p: number, v: { ruleId: string; reason: string }): string => oneLine(`harness refused ${host}:${p} (${v.ruleId}): ${v.reason}`);
+    const refusal = (host: string, p: number, v: { ruleId: string; reason: string }): string =>
+      oneLine(`harness refused ${host}:${p} (${v.ruleId}): ${v.reason}`);
     /** A plain request refused: the status, and why in the body and a header. */
     const refuse = (res: ServerResponse, status: number, why: string): void => {
       const text = oneLine(why);
@@ -312,7 +316,15 @@ export class Doors {
     };
     const disarm = (socket: Socket): void => clearTimeout(deadlines.get(socket));
     /** One request, on a connection of its own to host:port, with `Host` the one decided on. */
-    const forward = async (req: IncomingMessage, res: ServerResponse, host: string, p: number, verdict: EgressVerdict, path: string, authority: string): Promise<void> => {
+    const forward = async (
+      req: IncomingMessage,
+      res: ServerResponse,
+      host: string,
+      p: number,
+      verdict: EgressVerdict,
+      path: string,
+      authority: string,
+    ): Promise<void> => {
       let socket: Socket;
       try {
         socket = await dial(host, p, verdict, dialOptions);

@@ -51,7 +51,11 @@ export function upstreamFor(env: NodeJS.ProcessEnv): (host: string, port: number
     try {
       const u = new URL(value.includes('://') ? value : `http://${value}`);
       if (u.protocol !== 'http:') return null;
-      return { host: normalizeHost(u.hostname), port: Number(u.port || 80), auth: u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : null };
+      return {
+        host: normalizeHost(u.hostname),
+        port: Number(u.port || 80),
+        auth: u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : null,
+      };
     } catch {
       return null;
     }
@@ -62,7 +66,8 @@ export function upstreamFor(env: NodeJS.ProcessEnv): (host: string, port: number
     .split(/[\s,]+/)
     .map((e) => normalizeHost(e.replace(/^\*?\./, '.')))
     .filter(Boolean);
-  const bypass = (host: string): boolean => noProxy.some((e) => e === '*' || host === e.replace(/^\./, '') || (e.startsWith('.') ? host.endsWith(e) : host.endsWith(`.${e}`)));
+  const bypass = (host: string): boolean =>
+    noProxy.some((e) => e === '*' || host === e.replace(/^\./, '') || (e.startsWith('.') ? host.endsWith(e) : host.endsWith(`.${e}`)));
   return (rawHost, port) => {
     const host = normalizeHost(rawHost);
     if (bypass(host)) return null;
@@ -154,7 +159,11 @@ export async function dial(host: string, port: number, verdict: EgressVerdict, o
   if (!verdict.allowLocal) {
     const own = opts.ownAddresses ?? new Set<string>();
     const local = addresses.find((a) => isLocalAddress(a, own));
-    if (local && !isIP(name)) throw new DialError(403, `harness: ${name} resolves to ${local}, an address of this machine or its link; name the host in sandbox.network.rules to allow it`);
+    if (local && !isIP(name))
+      throw new DialError(
+        403,
+        `harness: ${name} resolves to ${local}, an address of this machine or its link; name the host in sandbox.network.rules to allow it`,
+      );
   }
   return connected(connect({ host: addresses[0]!, port, allowHalfOpen: true }), `${name}:${port}`);
 }

@@ -73,7 +73,10 @@ export function inspectFirstBytes(b: Buffer): FirstBytes {
     return { kind: 'tls', name: serverName(b.subarray(0, record)) };
   }
   // servers skip empty lines before a request line (and some accept a bare LF)
-  const text = b.subarray(0, Math.min(b.length, MAX_FIRST_BYTES)).toString('latin1').replace(/^[\r\n]+/, '');
+  const text = b
+    .subarray(0, Math.min(b.length, MAX_FIRST_BYTES))
+    .toString('latin1')
+    .replace(/^[\r\n]+/, '');
   if (text === '') return b.length < MAX_FIRST_BYTES ? { kind: 'more' } : { kind: 'other' };
   if ('PRI * HTTP/2.0'.startsWith(text.slice(0, 14)) && text.length < 14) return { kind: 'more' };
   if (text.startsWith('PRI * HTTP/2.0')) return { kind: 'h2' };
@@ -101,5 +104,8 @@ export function namesMatch(destination: string, first: FirstBytes): { ok: true }
   const what = first.kind === 'tls' ? 'TLS server name' : 'HTTP Host';
   if (first.name === null) return byAddress ? { ok: true } : { ok: false, why: `the tunnel carries no ${what}, so the site it reaches cannot be told` };
   if (normalizeHost(first.name) === dest) return { ok: true };
-  return { ok: false, why: `the tunnel for ${dest} carries the ${what} ${JSON.stringify(first.name.slice(0, 253))}: a shared front end would route it to that site` };
+  return {
+    ok: false,
+    why: `the tunnel for ${dest} carries the ${what} ${JSON.stringify(first.name.slice(0, 253))}: a shared front end would route it to that site`,
+  };
 }

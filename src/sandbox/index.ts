@@ -23,10 +23,12 @@ export type { SandboxProfile } from './profile.js';
 const firstExisting = (urls: URL[]): string | null => urls.map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? null;
 /** The native first process (hooks/harness-sandbox-init.c), when the build could compile it. */
 /** The native launcher when the build compiled it (null: the Node one runs, without door checks or a system call filter). */
-export const nativeLauncher = (): string | null => firstExisting([new URL('../harness-sandbox-init', import.meta.url), new URL('../../dist/harness-sandbox-init', import.meta.url)]);
+export const nativeLauncher = (): string | null =>
+  firstExisting([new URL('../harness-sandbox-init', import.meta.url), new URL('../../dist/harness-sandbox-init', import.meta.url)]);
 /** The Node fallback: it checks no peers. */
 const nodeLauncher = (): string =>
-  firstExisting([new URL('./launcher.js', import.meta.url), new URL('../../dist/sandbox/launcher.js', import.meta.url)]) ?? fileURLToPath(new URL('./launcher.js', import.meta.url));
+  firstExisting([new URL('./launcher.js', import.meta.url), new URL('../../dist/sandbox/launcher.js', import.meta.url)]) ??
+  fileURLToPath(new URL('./launcher.js', import.meta.url));
 /** Where the agent's processes find harness's proxy inside the sandbox. */
 const PROXY_PORT = 3128;
 
@@ -161,7 +163,11 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
     for (const port of profile.localPorts) await doors.forward(port, peerOf(port), req.ports.find((p) => p.port === port && p.target)?.target);
     const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
     // outside, the connections go where harness's own environment sends them (a company's proxy, or directly)
-    await doors.proxy(proxyPort, { decide: req.decideEgress, mismatch: req.onMismatch, dial: { upstream: upstreamFor(process.env), ownAddresses: ownAddresses() } });
+    await doors.proxy(proxyPort, {
+      decide: req.decideEgress,
+      mismatch: req.onMismatch,
+      dial: { upstream: upstreamFor(process.env), ownAddresses: ownAddresses() },
+    });
     trace('sandbox: doors open');
     const bwrap = bwrapArgs(profile, { newSession: !req.interactive, emptyFile: doors.emptyFile });
     trace('sandbox: bubblewrap arguments');
@@ -232,9 +238,16 @@ function programRoots(binary: string | undefined): string[] {
  * engines. They are hidden.
  */
 function socketPaths(env: NodeJS.ProcessEnv): string[] {
-  return ['/run', '/var/run', '/tmp/.X11-unix', '/tmp/.ICE-unix', env.XDG_RUNTIME_DIR, env.SSH_AUTH_SOCK, env.DBUS_SESSION_BUS_ADDRESS?.match(/path=([^,;]+)/)?.[1], env.DOCKER_HOST?.replace(/^unix:\/\//, '')].filter(
-    (p): p is string => Boolean(p) && p!.startsWith('/'),
-  );
+  return [
+    '/run',
+    '/var/run',
+    '/tmp/.X11-unix',
+    '/tmp/.ICE-unix',
+    env.XDG_RUNTIME_DIR,
+    env.SSH_AUTH_SOCK,
+    env.DBUS_SESSION_BUS_ADDRESS?.match(/path=([^,;]+)/)?.[1],
+    env.DOCKER_HOST?.replace(/^unix:\/\//, ''),
+  ].filter((p): p is string => Boolean(p) && p!.startsWith('/'));
 }
 
 /** Whether a program is a script (`#!`): an agent installed as one may start its real binary as a child. */

@@ -48,7 +48,21 @@ export interface ProfileInput {
 }
 
 /** Package-manager caches: installing dependencies is everyday work. */
-const CACHES = ['.cache', '.npm', '.pnpm-store', '.local/share/pnpm', '.yarn', '.bun/install/cache', '.cargo/registry', '.cargo/git', 'go/pkg/mod', '.m2/repository', '.gradle/caches', '.nuget/packages', '.deno'];
+const CACHES = [
+  '.cache',
+  '.npm',
+  '.pnpm-store',
+  '.local/share/pnpm',
+  '.yarn',
+  '.bun/install/cache',
+  '.cargo/registry',
+  '.cargo/git',
+  'go/pkg/mod',
+  '.m2/repository',
+  '.gradle/caches',
+  '.nuget/packages',
+  '.deno',
+];
 
 function expand(path: string, home: string, workspace: string): string {
   if (path === '~') return home;
@@ -116,7 +130,13 @@ export function compileProfile(input: ProfileInput): SandboxProfile {
     writable,
     // HOME stays read-only when it sits in a writable tree (a temp dir), except what is listed above
     // read-only where nothing writable is the same path (HOME as the workspace, harness run in its own checkout)
-    readOnly: unique([home, input.stateDir, ...input.visibleState, ...allowedInside, ...input.programs.filter((p) => input.scratch.some((s) => within(p, s)))]).filter((p) => !writable.includes(p)),
+    readOnly: unique([
+      home,
+      input.stateDir,
+      ...input.visibleState,
+      ...allowedInside,
+      ...input.programs.filter((p) => input.scratch.some((s) => within(p, s))),
+    ]).filter((p) => !writable.includes(p)),
     protected: unique([
       ...(input.configPath ? [input.configPath] : [join(workspace, 'harness.config.json')]),
       ...input.protectedFiles,

@@ -31,7 +31,8 @@ export const SECRET_PATTERNS: SecretPattern[] = [
   { kind: 'bearer-token', pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/gi, group: 1 },
   {
     kind: 'secret-assignment',
-    pattern: /\b([A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\s'";&|]+)/gi,
+    pattern:
+      /\b([A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\s'";&|]+)/gi,
     group: 2,
   },
   { kind: 'password-flag', pattern: /(?:^|\s)(?:--password|--passwd|--token|--api-key|--secret)(?:=|\s+)("[^"]*"|'[^']*'|[^\s]+)/gi, group: 1 },
@@ -41,7 +42,8 @@ export const SECRET_PATTERNS: SecretPattern[] = [
 export function isReference(kind: string, match: string, secret: string): boolean {
   if (/^\$\{?[A-Za-z_]/.test(secret.replace(/^["']/, ''))) return true;
   // TOKEN_FILE=./token.txt names where a secret is, not the secret
-  if (kind === 'secret-assignment' && (/_(FILE|PATH|DIR|NAME|TYPE|TTL|EXPIRY|LENGTH|URL_PATH)\b/i.test(match) || /^["']?(\.{0,2}\/|~\/)/.test(secret))) return true;
+  if (kind === 'secret-assignment' && (/_(FILE|PATH|DIR|NAME|TYPE|TTL|EXPIRY|LENGTH|URL_PATH)\b/i.test(match) || /^["']?(\.{0,2}\/|~\/)/.test(secret)))
+    return true;
   return secret.replace(/^["']|["']$/g, '').length < 4;
 }
 

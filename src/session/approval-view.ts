@@ -29,7 +29,10 @@ function previewFile(file: FileOperation, cwd: string): ApprovalPreview {
   const after: Edited = file.op === 'write' ? { kind: 'text', text: file.content } : edited(before, file.edits);
   if (after.kind === 'no-edits') return { lines: [], note: 'no preview for this tool' };
   if (after.kind === 'not-found') {
-    return { lines: masked(file.op === 'edit' ? file.edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 })) : []), note: 'the text to replace is not in the file as it is now; showing the edit itself' };
+    return {
+      lines: masked(file.op === 'edit' ? file.edits.flatMap((e) => lineDiff(e.oldText, e.newText, { context: 2 })) : []),
+      note: 'the text to replace is not in the file as it is now; showing the edit itself',
+    };
   }
   const lines = lineDiff(before, after.text, { context: 3, maxLines: 400 });
   return { lines: masked(lines), note: lines.length === 0 && !note ? 'the file would not change' : note };

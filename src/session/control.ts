@@ -104,7 +104,13 @@ export function requestRollback(runtimeDir: string, rollback: ControlRollback): 
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(rollback);
     const req = request(
-      { host: '127.0.0.1', port: address.port, method: 'POST', path: '/rollback', headers: { 'x-harness-control': address.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: '127.0.0.1',
+        port: address.port,
+        method: 'POST',
+        path: '/rollback',
+        headers: { 'x-harness-control': address.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

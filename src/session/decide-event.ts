@@ -19,7 +19,12 @@ export function decideReading(call: ToolCall, policy: Policy, read: (path: strin
   }
   if (decision.needs && decision.needs.length > 0 && decision.verdict === 'allow') {
     // scripts that run scripts deeper than harness reads: the last ones are not judged
-    return { ...decision, verdict: 'ask', ruleId: 'core.hidden-code', reason: `This runs scripts nested more than ${MAX_ROUNDS} deep (${decision.needs[0]}…); harness judged the first ${MAX_ROUNDS} levels only. Run the inner script directly.` };
+    return {
+      ...decision,
+      verdict: 'ask',
+      ruleId: 'core.hidden-code',
+      reason: `This runs scripts nested more than ${MAX_ROUNDS} deep (${decision.needs[0]}…); harness judged the first ${MAX_ROUNDS} levels only. Run the inner script directly.`,
+    };
   }
   return decision;
 }
@@ -40,7 +45,8 @@ function readAllowed(path: string, call: ToolCall, policy: Policy, read: (path: 
   }
   const cwd = 'cwd' in call ? call.cwd : undefined;
   for (const p of new Set([path, real])) {
-    if (decide({ kind: 'file', op: 'read', path: p, cwd }, policy).verdict !== 'allow') return { unreadable: 'protected', ...(real !== path ? { realPath: real } : {}) };
+    if (decide({ kind: 'file', op: 'read', path: p, cwd }, policy).verdict !== 'allow')
+      return { unreadable: 'protected', ...(real !== path ? { realPath: real } : {}) };
   }
   return read(path, real);
 }
@@ -49,7 +55,14 @@ export function decideEvent(event: ToolEvent, policy: Policy): Decision {
   const decisions = toToolCalls(event).map((call) => decideReading(call, policy));
   const why = event.kind === 'write' || event.kind === 'edit' ? event.unreadable : null;
   const unreadable: Decision | null = why
-    ? { verdict: 'ask', ruleId: UNREADABLE_RULE, reason: `harness could not read this ${event.tool} call in full (${why}), so the user must confirm it`, mutates: true, hits: [], commands: [] }
+    ? {
+        verdict: 'ask',
+        ruleId: UNREADABLE_RULE,
+        reason: `harness could not read this ${event.tool} call in full (${why}), so the user must confirm it`,
+        mutates: true,
+        hits: [],
+        commands: [],
+      }
     : null;
   const all = unreadable ? [...decisions, unreadable] : decisions;
   if (all.length === 0) throw new Error(`the ${event.tool} call names nothing harness can decide`);

@@ -54,7 +54,12 @@ function rawParts(n: DecisionNotice): { verb: string; call: string; rule: string
     case 'denied':
       return { verb: 'denied', call, rule: n.ruleId ?? 'defaults', why: shortReason(n.reason) };
     case 'ask-timed-out':
-      return { verb: n.by === 'timeout' ? `denied (no answer in ${n.seconds}s)` : 'denied (nobody to ask)', call, rule: n.ruleId ?? 'defaults', why: shortReason(n.reason) };
+      return {
+        verb: n.by === 'timeout' ? `denied (no answer in ${n.seconds}s)` : 'denied (nobody to ask)',
+        call,
+        rule: n.ruleId ?? 'defaults',
+        why: shortReason(n.reason),
+      };
     case 'sandbox-refusal':
       return { verb: 'the sandbox refused', call, rule: 'sandbox', why: `${sandboxWhy(n.detail)}: ${redact(refusalText(n.detail)).slice(0, 100)}` };
   }

@@ -104,7 +104,11 @@ export function defuseInnerGitDirs(workspace: string, since: number): Defused[] 
     if (changedSince(config, since)) {
       let listed = '';
       try {
-        listed = execFileSync('git', ['config', '--file', config, '--null', '--name-only', '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 });
+        listed = execFileSync('git', ['config', '--file', config, '--null', '--name-only', '--list'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+          timeout: 5_000,
+        });
       } catch {
         // unreadable as a config: git will not use it either
       }

@@ -86,7 +86,10 @@ export class SessionGuard {
     try {
       for (const d of defuseInnerGitDirs(this.deps.workspace, this.startedAt)) {
         const what = [...d.keys, ...d.hooks.map((h) => `hooks/${h}`)].join(', ');
-        this.event('tamper-reverted', `${displayPath(this.deps.workspace, d.gitDir)} gained what makes git run a program (${what}); harness took it out as the session ended`);
+        this.event(
+          'tamper-reverted',
+          `${displayPath(this.deps.workspace, d.gitDir)} gained what makes git run a program (${what}); harness took it out as the session ended`,
+        );
         this.deps.alert(`harness: took ${what} out of ${displayPath(this.deps.workspace, d.gitDir)}: git would have run it outside the sandbox.`);
       }
     } catch (e) {
@@ -138,7 +141,12 @@ export class SessionGuard {
       }
       const { running, strays } = this.culprits();
       const suspect = running.length > 0 || strays.length > 0;
-      const who = running.length > 0 ? `while a tool call ran (${running.join(', ')})` : strays.length > 0 ? `while processes started by the session ran (${describeStrays(strays)})` : 'while no tool call ran';
+      const who =
+        running.length > 0
+          ? `while a tool call ran (${running.join(', ')})`
+          : strays.length > 0
+            ? `while processes started by the session ran (${describeStrays(strays)})`
+            : 'while no tool call ran';
       const attributed = running[0] ?? (strays.length > 0 ? (this.lastShell?.toolUseId ?? null) : null);
 
       if (change.kind === 'harness-config' && !suspect) {
@@ -224,6 +232,10 @@ export class SessionGuard {
     const strays = pid ? strayProcesses(pid, this.marker) : [];
     const cause = this.lastShell ? `; most likely started by \`${this.lastShell.summary.slice(0, 120)}\`` : '';
     const running = strays.length > 0 ? ` (still running: ${describeStrays(strays).slice(0, 300)})` : '';
-    this.event('out-of-band', `${relevant.length} file(s) changed while no tool call ran: ${listSome(relevant, LISTED)}${cause}${running}`, this.lastShell?.toolUseId ?? null);
+    this.event(
+      'out-of-band',
+      `${relevant.length} file(s) changed while no tool call ran: ${listSome(relevant, LISTED)}${cause}${running}`,
+      this.lastShell?.toolUseId ?? null,
+    );
   }
 }

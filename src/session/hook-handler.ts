@@ -42,12 +42,16 @@ export interface HookContext {
 
 /** Lines of a tool's output that say the sandbox refused something (a read-only tree, a hidden path, no network). */
 export function sandboxRefusals(text: string): string[] {
-  const lines = text.split(/\\n|\n/).filter((l) => /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|403 Forbidden.*harness|is not an allowed host/i.test(l));
+  const lines = text
+    .split(/\\n|\n/)
+    .filter((l) => /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|403 Forbidden.*harness|is not an allowed host/i.test(l));
   return [...new Set(lines.map((l) => l.trim().slice(0, 200)))].slice(0, 5);
 }
 
 /** The hook handler of a session; `settled()` resolves once every finished call's changes are recorded. */
-export type SessionHookHandler = ((agent: string, event: HookEvent, payload: unknown, request?: HookRequest) => Promise<HookReply>) & { settled(): Promise<void> };
+export type SessionHookHandler = ((agent: string, event: HookEvent, payload: unknown, request?: HookRequest) => Promise<HookReply>) & {
+  settled(): Promise<void>;
+};
 
 /**
  * What the supervisor does with one hook call: PreToolUse → the stages of pre-tool.ts (record,
@@ -68,7 +72,17 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
   const judgedFor = new Map<string, JudgedFile[]>();
   const record = (event: ToolEvent, d: Pick<Decision, 'verdict' | 'ruleId' | 'reason' | 'mutates'>, by: DecidedBy, started: number): void => {
     const actor = by === 'human' || by === 'session' ? (ctx.actor ?? null) : null;
-    audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: d.verdict, ruleId: d.ruleId, reason: d.reason, decidedBy: by, latencyMs: performance.now() - started, mutates: d.mutates, actor });
+    audit.decision({
+      sessionId,
+      toolUseId: event.toolUseId,
+      verdict: d.verdict,
+      ruleId: d.ruleId,
+      reason: d.reason,
+      decidedBy: by,
+      latencyMs: performance.now() - started,
+      mutates: d.mutates,
+      actor,
+    });
   };
   /** A notice for the person; it never changes a decision, whatever it throws. */
   const tell = (notice: DecisionNotice): void => {
@@ -109,7 +123,12 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
       judgedFor.delete(event.toolUseId);
       // a script changed between the decision and the end of the call: what ran may not be what was judged
       for (const c of changedScripts(judged)) {
-        audit.event({ sessionId, toolUseId: event.toolUseId, kind: 'script-changed', detail: `${c.path} changed after harness judged it (sha256 ${c.before.slice(0, 16)} -> ${c.now.slice(0, 16)}); what ran may not be what was judged` });
+        audit.event({
+          sessionId,
+          toolUseId: event.toolUseId,
+          kind: 'script-changed',
+          detail: `${c.path} changed after harness judged it (sha256 ${c.before.slice(0, 16)} -> ${c.now.slice(0, 16)}); what ran may not be what was judged`,
+        });
       }
     }
     if (ctx.sandboxed) {
@@ -132,7 +151,15 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
         .then(
           (changes) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes }, at),
           // the call has run either way; the log says the list is missing and why
-          (error: unknown) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }] }, at),
+          (error: unknown) =>
+            audit.changes(
+              {
+                sessionId,
+                toolUseId: event.toolUseId,
+                changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }],
+              },
+              at,
+            ),
         )
         .then(() => trace('post: changes recorded'))
         // a record the audit log could not take is its own to report (it lists what it could not write)
@@ -154,7 +181,16 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
       const reason = `harness could not decide this call (${error instanceof Error ? error.message : String(error)}); it was blocked`;
       try {
         event ??= adapter.toToolEvent(payload, workspace);
-        audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: 'deny', ruleId: 'core.fault', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
+        audit.decision({
+          sessionId,
+          toolUseId: event.toolUseId,
+          verdict: 'deny',
+          ruleId: 'core.fault',
+          reason,
+          decidedBy: 'fault',
+          latencyMs: null,
+          mutates: true,
+        });
       } catch {
         // the audit itself failed: the deny still stands
       }

@@ -74,7 +74,12 @@ export class NetworkGate {
       // between tool calls there is nothing to show the person a connection came from (the agent's
       // update checks and telemetry, a process left running): refused without a question
       if (decision.verdict === 'ask' && this.deps.toolCalls && this.deps.running().length === 0) {
-        const who = from === 'agent' ? `${this.deps.agent} itself` : from === 'other' ? `a process of the agent's (left running, or an MCP server)` : `${this.deps.agent} or a process of its`;
+        const who =
+          from === 'agent'
+            ? `${this.deps.agent} itself`
+            : from === 'other'
+              ? `a process of the agent's (left running, or an MCP server)`
+              : `${this.deps.agent} or a process of its`;
         decision = {
           ...decision,
           verdict: 'deny',
@@ -82,14 +87,27 @@ export class NetworkGate {
           reason: `${who} connected to ${host}:${port} while no tool call ran; harness asks only about connections a tool call makes, and refuses the rest that no rule allows. Allow it in sandbox.network.rules if it is needed`,
         };
       }
-      answer = decision.verdict === 'ask' ? await this.askFor(host, port, decision, origin.text) : { allow: decision.verdict === 'allow', by: 'rule', reason: decision.reason };
+      answer =
+        decision.verdict === 'ask'
+          ? await this.askFor(host, port, decision, origin.text)
+          : { allow: decision.verdict === 'allow', by: 'rule', reason: decision.reason };
     } catch (e) {
-      decision = { verdict: 'deny', ruleId: 'network.fault', reason: `harness could not decide this connection (${e instanceof Error ? e.message : String(e)})`, named: false };
+      decision = {
+        verdict: 'deny',
+        ruleId: 'network.fault',
+        reason: `harness could not decide this connection (${e instanceof Error ? e.message : String(e)})`,
+        named: false,
+      };
       answer = { allow: false, by: 'fault', reason: decision.reason };
     }
     // what cannot be recorded does not go out
     if (!this.log(host, port, decision, answer, origin) && answer.allow) {
-      return { allow: false, ruleId: 'network.fault', reason: 'harness could not record this connection in the audit log, so it was refused', allowLocal: false };
+      return {
+        allow: false,
+        ruleId: 'network.fault',
+        reason: 'harness could not record this connection in the audit log, so it was refused',
+        allowLocal: false,
+      };
     }
     return { allow: answer.allow, ruleId: decision.ruleId, reason: answer.reason, allowLocal: decision.named };
   };
@@ -110,7 +128,11 @@ export class NetworkGate {
       const total = [...this.folded.values()].reduce((a, b) => a + b, 0);
       const byRule = [...this.folded].map(([rule, n]) => `${rule} ${n}`).join(', ');
       try {
-        this.deps.audit.event({ sessionId: this.deps.sessionId, kind: 'egress-folded', detail: `${total} more refused connections, not logged one by one: ${byRule}` });
+        this.deps.audit.event({
+          sessionId: this.deps.sessionId,
+          kind: 'egress-folded',
+          detail: `${total} more refused connections, not logged one by one: ${byRule}`,
+        });
       } catch (e) {
         process.stderr.write(`harness: could not log ${total} refused connections: ${e instanceof Error ? e.message : String(e)}\n`);
       }
@@ -125,7 +147,13 @@ export class NetworkGate {
     }
     if (calls.length === 1) return { toolUseId: calls[0]!.id, text: `from ${calls[0]!.label}` };
     if (calls.length > 1) return { toolUseId: null, text: `during ${calls.length} tool calls: ${calls.map((c) => c.label).join('; ')}` };
-    return { toolUseId: null, text: from === 'other' ? 'while no tool call ran (a process left running, or an MCP server)' : 'while no tool call ran (the agent itself, or a process left running)' };
+    return {
+      toolUseId: null,
+      text:
+        from === 'other'
+          ? 'while no tool call ran (a process left running, or an MCP server)'
+          : 'while no tool call ran (the agent itself, or a process left running)',
+    };
   }
 
   private askFor(host: string, port: number, decision: HostDecision, origin: string): Promise<Answer> {
@@ -135,7 +163,11 @@ export class NetworkGate {
     if (this.closed) return Promise.resolve({ allow: false, by: 'timeout', reason: 'the harness session ended' });
     if (!asker) {
       const allow = this.deps.whenNoTty === 'allow';
-      return Promise.resolve({ allow, by: 'no-tty', reason: `${decision.reason}; nobody could be asked (no terminal), so approvals.whenNoTty (${this.deps.whenNoTty}) decided` });
+      return Promise.resolve({
+        allow,
+        by: 'no-tty',
+        reason: `${decision.reason}; nobody could be asked (no terminal), so approvals.whenNoTty (${this.deps.whenNoTty}) decided`,
+      });
     }
     const waiting = this.pending.get(key);
     if (waiting) return waiting.promise;
@@ -185,7 +217,11 @@ export class NetworkGate {
     try {
       if (!answer.allow && !asked && ++this.refusals > CONNECTION_LOG_CAP) {
         if (this.refusals === CONNECTION_LOG_CAP + 1) {
-          audit.event({ sessionId, kind: 'egress-capped', detail: `more than ${CONNECTION_LOG_CAP} refused connections in this session: further refusals are counted by rule (egress-folded), allowed and asked ones still logged one by one` });
+          audit.event({
+            sessionId,
+            kind: 'egress-capped',
+            detail: `more than ${CONNECTION_LOG_CAP} refused connections in this session: further refusals are counted by rule (egress-folded), allowed and asked ones still logged one by one`,
+          });
         }
         this.folded.set(decision.ruleId, (this.folded.get(decision.ruleId) ?? 0) + 1);
         return true;

@@ -69,12 +69,28 @@ export function panelSource(deps: {
       .filter((c) => c.toolUseId === null)
       .map((c, i): CheckpointEntry => ({ id: `checkpoint-${i + 1}`, at: c.at, kind: 'checkpoint', summary: c.summary, error: c.error, checkpoint: c.commit }));
     // a rollback's checkpoint is the present it saved first: rolling back to it undoes the rollback
-    const rollbacks = audit
-      .rollbacksOf(sessionId)
-      .map((r): RollbackEntry => ({ id: `rollback-${r.seq}`, at: r.at, kind: 'rollback', summary: rollbackLine(r), error: r.error, checkpoint: r.from, filesChanged: r.fileCount }));
-    const events = audit
-      .eventsOf(sessionId)
-      .map((e): EventEntry => ({ id: `event-${e.seq}`, at: e.at, kind: 'event', event: e.kind, summary: shown(e.detail.split('\n')[0]!), checkpoint: null, toolUseId: e.toolUseId }));
+    const rollbacks = audit.rollbacksOf(sessionId).map(
+      (r): RollbackEntry => ({
+        id: `rollback-${r.seq}`,
+        at: r.at,
+        kind: 'rollback',
+        summary: rollbackLine(r),
+        error: r.error,
+        checkpoint: r.from,
+        filesChanged: r.fileCount,
+      }),
+    );
+    const events = audit.eventsOf(sessionId).map(
+      (e): EventEntry => ({
+        id: `event-${e.seq}`,
+        at: e.at,
+        kind: 'event',
+        event: e.kind,
+        summary: shown(e.detail.split('\n')[0]!),
+        checkpoint: null,
+        toolUseId: e.toolUseId,
+      }),
+    );
     return [...calls, ...between, ...rollbacks, ...events].sort((a, b) => a.at - b.at);
   });
 
@@ -121,7 +137,16 @@ export function panelSource(deps: {
       const step = all[index];
       if (!step) throw new Error('that step is no longer in the log');
       if (step.kind === 'event') return [{ kind: 'note', text: step.summary }];
-      if (!step.checkpoint) return [{ kind: 'note', text: step.kind === 'call' && step.verdict === 'deny' ? 'denied: it did not run' : 'harness took no checkpoint before this step (it was not judged to change files)' }];
+      if (!step.checkpoint)
+        return [
+          {
+            kind: 'note',
+            text:
+              step.kind === 'call' && step.verdict === 'deny'
+                ? 'denied: it did not run'
+                : 'harness took no checkpoint before this step (it was not judged to change files)',
+          },
+        ];
       // the next recorded state: the checkpoint before the next mutating call, or before a rollback
       const next = all.slice(index + 1).find((e) => e.checkpoint);
       const s = store();
@@ -141,7 +166,11 @@ export function panelSource(deps: {
     async rollback(id: string): Promise<RollbackPreview> {
       const step = entry(id);
       if (!step.checkpoint) throw new Error('this step has no checkpoint before it');
-      const done = await undoable().to(await store().checkpoint(step.checkpoint), { by: 'panel', kind: 'rollback', step: step.kind === 'call' ? step.id : null });
+      const done = await undoable().to(await store().checkpoint(step.checkpoint), {
+        by: 'panel',
+        kind: 'rollback',
+        step: step.kind === 'call' ? step.id : null,
+      });
       return { checkpoint: done.target.id, changes: done.changes, notRestored: done.notRestored };
     },
 

@@ -84,10 +84,27 @@ export class PeriodicCheckpoints {
         const cp = await this.store.snapshot({ sessionId: this.sessionId, kind, summary }, { always });
         if (!cp) return;
         const changes = before ? await this.store.changesBetween(before, cp.tree) : [];
-        const listed = listSome(changes.map((c) => c.path), 5);
-        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: cp.id, summary: before && changes.length > 0 ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}` : `checkpoint ${cp.id.slice(0, 12)}: ${summary}` });
+        const listed = listSome(
+          changes.map((c) => c.path),
+          5,
+        );
+        this.audit.checkpoint({
+          sessionId: this.sessionId,
+          toolUseId: null,
+          commit: cp.id,
+          summary:
+            before && changes.length > 0
+              ? `checkpoint ${cp.id.slice(0, 12)}: ${changes.length} file(s) changed: ${listed}`
+              : `checkpoint ${cp.id.slice(0, 12)}: ${summary}`,
+        });
       } catch (error) {
-        this.audit.checkpoint({ sessionId: this.sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: error instanceof Error ? error.message : String(error) });
+        this.audit.checkpoint({
+          sessionId: this.sessionId,
+          toolUseId: null,
+          commit: null,
+          summary: 'checkpoint failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     });
     return this.taking;

@@ -127,7 +127,16 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
     run(call) {
       const { event } = call;
       call.started = performance.now();
-      audit.toolCall({ sessionId, toolUseId: event.toolUseId, agent: event.agent, tool: event.tool, kind: event.kind, summary: event.summary, cwd: event.cwd, input: (call.payload as { tool_input?: unknown } | null)?.tool_input ?? null });
+      audit.toolCall({
+        sessionId,
+        toolUseId: event.toolUseId,
+        agent: event.agent,
+        tool: event.tool,
+        kind: event.kind,
+        summary: event.summary,
+        cwd: event.cwd,
+        input: (call.payload as { tool_input?: unknown } | null)?.tool_input ?? null,
+      });
       return NEXT;
     },
   };
@@ -183,7 +192,12 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
       deps.record(event, decision, 'rule', call.started);
       const scripts = decision.scripts ?? [];
       for (const j of scripts) {
-        audit.event({ sessionId, toolUseId: event.toolUseId, kind: 'script-judged', detail: j.sha256 ? `${j.path} sha256:${j.sha256}` : `${j.path}: not judged by content (${j.note ?? 'unreadable'})` });
+        audit.event({
+          sessionId,
+          toolUseId: event.toolUseId,
+          kind: 'script-judged',
+          detail: j.sha256 ? `${j.path} sha256:${j.sha256}` : `${j.path}: not judged by content (${j.note ?? 'unreadable'})`,
+        });
       }
       if (scripts.some((j) => j.sha256 !== null)) deps.judgedFor.set(event.toolUseId, [...scripts]);
       return NEXT;
@@ -204,7 +218,9 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
     name: 'let an allow of the rules go ahead',
     run(call) {
       const decision = decisionOf(call);
-      return decision.verdict === 'allow' ? { kind: 'go-ahead', told: { verdict: 'allow', ruleId: decision.ruleId, reason: decision.reason }, byHuman: false } : NEXT;
+      return decision.verdict === 'allow'
+        ? { kind: 'go-ahead', told: { verdict: 'allow', ruleId: decision.ruleId, reason: decision.reason }, byHuman: false }
+        : NEXT;
     },
   };
 
@@ -215,7 +231,12 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
       const decision = decisionOf(call);
       const rule = sessionRules.find(call.event);
       if (!rule) return NEXT;
-      const told = { verdict: 'allow' as const, ruleId: decision.ruleId, reason: `allowed for this session by the person (${rule.id}: ${rule.description})`, mutates: decision.mutates };
+      const told = {
+        verdict: 'allow' as const,
+        ruleId: decision.ruleId,
+        reason: `allowed for this session by the person (${rule.id}: ${rule.description})`,
+        mutates: decision.mutates,
+      };
       deps.record(call.event, told, 'session', call.started);
       return { kind: 'go-ahead', told, byHuman: true };
     },
@@ -232,7 +253,8 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
       if (await gaveUp(call.signal)) return stale(call, { verdict: given.verdict, ruleId: decision.ruleId });
       if (given.verdict === 'allow' && given.remember && sessionRules) {
         const rule = sessionRules.add(event);
-        if (rule) audit.event({ sessionId, kind: 'session-rule-added', detail: `${rule.id}: ${rule.description} (asked by ${decision.ruleId ?? 'the defaults'})` });
+        if (rule)
+          audit.event({ sessionId, kind: 'session-rule-added', detail: `${rule.id}: ${rule.description} (asked by ${decision.ruleId ?? 'the defaults'})` });
       }
       const reason =
         given.verdict === 'allow'
@@ -244,8 +266,19 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
               : `the user declined${given.message ? `: ${given.message}` : ''} (${decision.reason})`;
       const told = { verdict: given.verdict, ruleId: decision.ruleId, reason, mutates: decision.mutates };
       deps.record(event, told, given.by, call.started);
-      if (given.by === 'timeout' || given.by === 'no-tty') deps.tell({ kind: 'ask-timed-out', tool: event.tool, subject: event.summary, ruleId: decision.ruleId ?? null, reason: decision.reason, by: given.by, seconds: timeout });
-      return given.verdict === 'allow' ? { kind: 'go-ahead', told: { ...told, verdict: 'allow' }, byHuman: given.by === 'human' } : answer(adapter.preReply(told, false, event));
+      if (given.by === 'timeout' || given.by === 'no-tty')
+        deps.tell({
+          kind: 'ask-timed-out',
+          tool: event.tool,
+          subject: event.summary,
+          ruleId: decision.ruleId ?? null,
+          reason: decision.reason,
+          by: given.by,
+          seconds: timeout,
+        });
+      return given.verdict === 'allow'
+        ? { kind: 'go-ahead', told: { ...told, verdict: 'allow' }, byHuman: given.by === 'human' }
+        : answer(adapter.preReply(told, false, event));
     },
   };
 
@@ -263,9 +296,16 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
       try {
         trace('pre: decided, checkpoint start');
         const cp = await store.snapshot({ sessionId, toolUseId: event.toolUseId, kind: event.tool, summary: event.summary }, { force });
-        const left = cp?.skipped?.length ? `; left out ${cp.skipped.length} file(s) over ${Math.round(store.maxFileBytes / 1048576)} MiB: ${cp.skipped.slice(0, 5).join(', ')}` : '';
+        const left = cp?.skipped?.length
+          ? `; left out ${cp.skipped.length} file(s) over ${Math.round(store.maxFileBytes / 1048576)} MiB: ${cp.skipped.slice(0, 5).join(', ')}`
+          : '';
         // unchanged: the state before this call is the last checkpoint, which is recorded for it
-        audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: cp?.id ?? store.lastId(sessionId), summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left });
+        audit.checkpoint({
+          sessionId,
+          toolUseId: event.toolUseId,
+          commit: cp?.id ?? store.lastId(sessionId),
+          summary: (cp ? `checkpoint ${cp.id.slice(0, 12)}` : 'unchanged since the last checkpoint') + left,
+        });
         trace('pre: checkpoint recorded');
         const tree = cp?.tree ?? store.lastTree(sessionId);
         if (tree) deps.treeBefore.set(event.toolUseId, tree);
@@ -273,7 +313,16 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
       } catch (error) {
         const reason = `harness could not take a checkpoint before this change, so it was not allowed to run (${error instanceof Error ? error.message : String(error)})`;
         audit.checkpoint({ sessionId, toolUseId: event.toolUseId, commit: null, summary: 'checkpoint failed', error: reason });
-        audit.decision({ sessionId, toolUseId: event.toolUseId, verdict: 'deny', ruleId: 'core.checkpoint', reason, decidedBy: 'fault', latencyMs: null, mutates: true });
+        audit.decision({
+          sessionId,
+          toolUseId: event.toolUseId,
+          verdict: 'deny',
+          ruleId: 'core.checkpoint',
+          reason,
+          decidedBy: 'fault',
+          latencyMs: null,
+          mutates: true,
+        });
         return adapter.preReply({ verdict: 'deny', ruleId: 'core.checkpoint', reason }, false, event);
       }
     },
@@ -295,7 +344,21 @@ export function preToolStages(deps: PreToolDeps): PreToolPipeline {
   };
 
   return {
-    deciding: [waitTurn, ...present(checkProtected), logCall, stillWaiting, rollbackNotice, rules, secrets, stillWaitingAfterRules, recordDecision, denied, allowed, ...present(remembered), askPerson],
+    deciding: [
+      waitTurn,
+      ...present(checkProtected),
+      logCall,
+      stillWaiting,
+      rollbackNotice,
+      rules,
+      secrets,
+      stillWaitingAfterRules,
+      recordDecision,
+      denied,
+      allowed,
+      ...present(remembered),
+      askPerson,
+    ],
     goingAhead: [...present(checkpoint), answerAgent],
   };
 }

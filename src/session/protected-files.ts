@@ -63,7 +63,8 @@ function readState(path: string, known?: FileState): FileState {
   }
 }
 
-const same = (a: FileState, b: FileState): boolean => (a.content === null ? b.content === null : b.content !== null && a.content.equals(b.content) && (a.mode & 0o777) === (b.mode & 0o777));
+const same = (a: FileState, b: FileState): boolean =>
+  a.content === null ? b.content === null : b.content !== null && a.content.equals(b.content) && (a.mode & 0o777) === (b.mode & 0o777);
 
 /**
  * Files the agent may not change (the harness config, the injected hook settings, the agent's

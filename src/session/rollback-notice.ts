@@ -3,7 +3,10 @@ import { listSome } from './list-some.js';
 
 /** What the agent is told after the person rolled the working tree back under it. */
 export function rollbackNotice(checkpointId: string, changes: ChangedPath[], notRestored: string[] = []): string {
-  const listed = listSome(changes.map((c) => `${c.path} (${c.status === 'added' ? 'restored' : c.status === 'deleted' ? 'removed' : 'reverted'})`), 20);
+  const listed = listSome(
+    changes.map((c) => `${c.path} (${c.status === 'added' ? 'restored' : c.status === 'deleted' ? 'removed' : 'reverted'})`),
+    20,
+  );
   return (
     `the person rolled the working tree back to harness checkpoint ${checkpointId.slice(0, 12)}` +
     (changes.length > 0 ? `; changed: ${listed}` : '; no file changed') +

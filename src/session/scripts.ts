@@ -41,7 +41,10 @@ export function readScript(path: string, knownReal?: string): ScriptFile {
 }
 
 /** The judged files whose content is no longer what was judged (changed, or gone). */
-export function changedScripts(judged: readonly JudgedFile[], read: (path: string) => ScriptFile = readScript): { path: string; before: string; now: string }[] {
+export function changedScripts(
+  judged: readonly JudgedFile[],
+  read: (path: string) => ScriptFile = readScript,
+): { path: string; before: string; now: string }[] {
   const out: { path: string; before: string; now: string }[] = [];
   for (const j of judged) {
     if (j.sha256 === null) continue;

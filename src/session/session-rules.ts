@@ -33,7 +33,10 @@ export class SessionRules {
     if (!match) return null;
     const existing = this.find(event);
     if (existing) return existing;
-    const description = match.kind === 'command' ? `allow \`${match.command.length > 120 ? `${match.command.slice(0, 117)}…` : match.command}\` in ${this.show(match.cwd)}` : `allow ${match.tool} on ${this.show(match.path)}`;
+    const description =
+      match.kind === 'command'
+        ? `allow \`${match.command.length > 120 ? `${match.command.slice(0, 117)}…` : match.command}\` in ${this.show(match.cwd)}`
+        : `allow ${match.tool} on ${this.show(match.path)}`;
     const rule: SessionRule = { id: `session.${this.next++}`, match, description, addedAt: at };
     this.rules.push(rule);
     return rule;

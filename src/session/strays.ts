@@ -53,7 +53,9 @@ export function describeStrays(strays: StrayProcess[]): string {
 export function strayProcesses(agentPid: number, marker: string | null = null, max = 4000): StrayProcess[] {
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).slice(0, max);
+    pids = readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .slice(0, max);
   } catch {
     return [];
   }

@@ -87,7 +87,14 @@ function gitFileOf(workspace: string): string | null {
 const GIT_REDIRECTS = ['commondir', 'config.worktree'];
 
 /** What the agent may not change behind harness's back. */
-function protectedSpecs(workspace: string, configPath: string | null, injected: string[], agentSettings: string[], agentConfig: AgentConfig, gitFile: string | null): ProtectedSpec[] {
+function protectedSpecs(
+  workspace: string,
+  configPath: string | null,
+  injected: string[],
+  agentSettings: string[],
+  agentConfig: AgentConfig,
+  gitFile: string | null,
+): ProtectedSpec[] {
   const specs: ProtectedSpec[] = [
     { path: configPath ?? join(workspace, CONFIG_FILE), kind: 'harness-config' },
     ...injected.map((path) => ({ path, kind: 'harness-settings' as const })),
@@ -107,10 +114,13 @@ function protectedSpecs(workspace: string, configPath: string | null, injected: 
 /** A confirmation nobody answers in time is a no. */
 function withTimeout(answer: Promise<boolean>, view: ApprovalView, onTimeout: () => void): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      onTimeout();
-      resolve(false);
-    }, Math.max(0, view.deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        onTimeout();
+        resolve(false);
+      },
+      Math.max(0, view.deadline - Date.now()),
+    );
     void answer.then((yes) => {
       clearTimeout(timer);
       resolve(yes);
@@ -145,7 +155,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const hooked = opts.mode !== 'command';
   const adapter = hooked ? adapterFor(opts.agent) : undefined;
   if (hooked && !adapter) {
-    throw new HarnessError(`unknown agent "${opts.agent}": harness can run ${AGENT_NAMES.join(', ')}, or any program without hooks with: harness run -- ${opts.agent}`, 2);
+    throw new HarnessError(
+      `unknown agent "${opts.agent}": harness can run ${AGENT_NAMES.join(', ')}, or any program without hooks with: harness run -- ${opts.agent}`,
+      2,
+    );
   }
   const transport = opts.transport ?? adapter?.transports[0] ?? 'command';
   if (adapter && !adapter.transports.includes(transport)) {
@@ -162,13 +175,20 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const loaded = start.loaded;
   trace(`config loaded (${start.from})`);
   const requested = adapter ? requestedBinary(adapter, process.env, opts.binary) : opts.agent;
-  if (requested.trim() === '') throw new UsageError(adapter ? `${adapter.binaryEnv} or --agent-bin is empty: name the ${adapter.title} binary, or leave it unset` : 'no program given: harness run -- <program> [args…]');
+  if (requested.trim() === '')
+    throw new UsageError(
+      adapter
+        ? `${adapter.binaryEnv} or --agent-bin is empty: name the ${adapter.title} binary, or leave it unset`
+        : 'no program given: harness run -- <program> [args…]',
+    );
   const found = findExecutable(requested);
   // a directory (or anything else that is not a file) is not a program
   const binary = found && isFile(found) ? found : null;
   if (!binary) {
     throw new HarnessError(
-      adapter ? `${adapter.title} was not found ("${requested}"). Install it (${adapter.installHint}) or point ${adapter.binaryEnv} at the binary.` : `"${requested}" was not found on PATH.`,
+      adapter
+        ? `${adapter.title} was not found ("${requested}"). Install it (${adapter.installHint}) or point ${adapter.binaryEnv} at the binary.`
+        : `"${requested}" was not found on PATH.`,
     );
   }
   const agentBinary: string = binary;
@@ -214,7 +234,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const records = unlogged?.records ?? [];
     if (unlogged && unlogged.count > 0) {
       const problem = records.find((r) => r.problem)?.problem;
-      lines.push(problem ? describeStateProblem('the audit log', auditPath, problem) : `cannot write the audit log at ${auditPath}: ${records[0]?.error ?? 'unknown error'}`);
+      lines.push(
+        problem
+          ? describeStateProblem('the audit log', auditPath, problem)
+          : `cannot write the audit log at ${auditPath}: ${records[0]?.error ?? 'unknown error'}`,
+      );
       lines.push(`${unlogged.count} record(s) of session ${sessionId} could not be logged:`);
       for (const r of records) lines.push(`  ${new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)} ${r.what}`);
       if (unlogged.count > records.length) lines.push(`  … and ${unlogged.count - records.length} more`);
@@ -322,7 +346,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       if (!hooked || !checkpoints || !audit) return;
       try {
         const cp = await checkpoints.snapshot({ sessionId, kind: 'session-end', summary: 'the working tree when the session ended' });
-        if (cp) audit.checkpoint({ sessionId, toolUseId: null, commit: cp.id, summary: `checkpoint ${cp.id.slice(0, 12)}: the working tree when the session ended` });
+        if (cp)
+          audit.checkpoint({ sessionId, toolUseId: null, commit: cp.id, summary: `checkpoint ${cp.id.slice(0, 12)}: the working tree when the session ended` });
       } catch (error) {
         audit.checkpoint({ sessionId, toolUseId: null, commit: null, summary: 'checkpoint failed', error: oneLine(error) });
       }
@@ -347,7 +372,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       }
       return adapter!.preReply({ verdict: 'deny', ruleId: 'core.fault', reason: notReady }, false, toolEvent);
     };
-    const server = adapter ? await life.acquire('hook server', () => new HookServer(hooks), (s) => s.stop()) : null;
+    const server = adapter
+      ? await life.acquire(
+          'hook server',
+          () => new HookServer(hooks),
+          (s) => s.stop(),
+        )
+      : null;
     const listening = await server?.start();
     // In the sandbox the hook door (which admits the agent alone) leads to a socket of harness's that
     // needs no token: the agent's settings name none its processes could read and use. It sits in a
@@ -380,7 +411,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the agent's processes are stopped while a rollback restores the tree, so none can race it: all at
     // once by the sandbox's launcher, else (no sandbox, or its Node launcher) by walking the process tree
     let sandbox: Sandbox | null = null;
-    const freeze = async (): Promise<() => Promise<void> | void> => (await sandbox?.freeze()) ?? (agentPid ? (await modules()).freezeTree(agentPid) : () => undefined);
+    const freeze = async (): Promise<() => Promise<void> | void> =>
+      (await sandbox?.freeze()) ?? (agentPid ? (await modules()).freezeTree(agentPid) : () => undefined);
     const baseEnv = { ...process.env, HARNESS_SESSION_ID: sessionId };
     const launch = await life.acquire(
       'agent wiring',
@@ -415,7 +447,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
     // the sandbox's questions about connections wait for the network gate, like the hooks (fail closed)
     const refusedConnection = { allow: false, ruleId: 'network.fault', reason: notReady, allowLocal: false };
-    const decideEgress = async (host: string, port: number, from: EgressFrom): Promise<EgressVerdict> => ((await setUpDone) && network ? network.decide(host, port, from) : refusedConnection);
+    const decideEgress = async (host: string, port: number, from: EgressFrom): Promise<EgressVerdict> =>
+      (await setUpDone) && network ? network.decide(host, port, from) : refusedConnection;
     sandbox = sandboxing.active
       ? await life.acquire(
           'sandbox',
@@ -436,11 +469,20 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
               agentConfig: needs.config,
               writableState: launch.writable ?? [],
               // Claude Code's http hooks come from its own process; command hooks from harness's hook client
-              ports: endpoint ? [{ port: endpoint.port, peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client', ...(trustedHooks ? { target: trustedHooks } : {}) }] : [],
+              ports: endpoint
+                ? [
+                    {
+                      port: endpoint.port,
+                      peer: adapter?.name === 'claude' && transport === 'http' ? 'agent' : 'hook-client',
+                      ...(trustedHooks ? { target: trustedHooks } : {}),
+                    },
+                  ]
+                : [],
               interactive,
               decideEgress,
               onMismatch: (host, port, from, why) => void setUpDone.then((ok) => ok && network?.mismatch(host, port, from, why)),
-              onRefused: (r) => void setUpDone.then((ok) => ok && audit?.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` })),
+              onRefused: (r) =>
+                void setUpDone.then((ok) => ok && audit?.event({ sessionId, kind: 'sandbox-refused', detail: `port ${r.port}: pid ${r.pid} ${r.exe}` })),
             }),
           (sb: Sandbox) => sb.close(),
         )
@@ -455,7 +497,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
 
     /** The audit log, opened (created and migrated the first time), the session recorded in it. */
     const openAudit = async (): Promise<AuditLog> => {
-      const [{ AuditLog }, { closeInterrupted }, { processIdentity }] = await Promise.all([import('../audit/store.js'), import('./interrupted.js'), import('./liveness.js')]);
+      const [{ AuditLog }, { closeInterrupted }, { processIdentity }] = await Promise.all([
+        import('../audit/store.js'),
+        import('./interrupted.js'),
+        import('./liveness.js'),
+      ]);
       audit = await life.acquire('audit log', () => {
         const log = AuditLog.open(auditPath);
         try {
@@ -490,10 +536,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     /** What can wait until the agent runs (for a program without hooks: what it runs under). */
     const setUp = async (): Promise<void> => {
       // the log (when the agent's start did not already open it) while the rest loads
-      const [{ CheckpointStore, ControlServer, SessionRollback, LivePolicy, sessionProcessRules, SessionGuard, PeriodicCheckpoints, createHookHandler, NetworkGate }, log] = await Promise.all([
-        modules().finally(() => trace('set-up modules loaded')),
-        audit ?? openAudit(),
-      ]);
+      const [
+        { CheckpointStore, ControlServer, SessionRollback, LivePolicy, sessionProcessRules, SessionGuard, PeriodicCheckpoints, createHookHandler, NetworkGate },
+        log,
+      ] = await Promise.all([modules().finally(() => trace('set-up modules loaded')), audit ?? openAudit()]);
       const store = loaded.checkpoints.enabled
         ? await life.acquire('checkpoint store', () => {
             try {
@@ -554,7 +600,12 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         toolCalls: hooked,
         workspace,
       });
-      if (sandbox) log.event({ sessionId, kind: 'sandbox', detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}` });
+      if (sandbox)
+        log.event({
+          sessionId,
+          kind: 'sandbox',
+          detail: `bubblewrap: writable ${sandbox.profile.writable.length} trees, ${sandbox.profile.hidden.length} paths hidden, ports ${sandbox.profile.localPorts.join(', ')}`,
+        });
       const guard = await life.acquire(
         'watcher',
         () =>
@@ -570,14 +621,34 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
             agentPid: () => agentPid,
             alert: (text) => tellPerson(text),
             confirm: interactive
-              ? (view) => withTimeout(tuiReady.then((tui) => tui.confirm(view)), view, () => void tuiReady.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')))
+              ? (view) =>
+                  withTimeout(
+                    tuiReady.then((tui) => tui.confirm(view)),
+                    view,
+                    () => void tuiReady.then((tui) => tui.withdraw(view.id, 'no answer in time, so harness put the config back')),
+                  )
               : undefined,
           }),
         (g) => g.stop(),
       );
       guard.start();
       if (adapter) {
-        hookHandler = createHookHandler({ adapter, policy: () => rulesInForce.policy, audit: log, approvals, sessionId, workspace, approvalTimeoutSeconds: loaded.approvals.timeoutSeconds, checkpoints: store, gate, rules, actor, sandboxed: sandboxing.active, guard, notify: tellDecision });
+        hookHandler = createHookHandler({
+          adapter,
+          policy: () => rulesInForce.policy,
+          audit: log,
+          approvals,
+          sessionId,
+          workspace,
+          approvalTimeoutSeconds: loaded.approvals.timeoutSeconds,
+          checkpoints: store,
+          gate,
+          rules,
+          actor,
+          sandboxed: sandboxing.active,
+          guard,
+          notify: tellDecision,
+        });
       }
       trace('set up');
     };
@@ -623,7 +694,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the sandbox never started on a recorded probe: the system changed since; said plainly, probed anew
     if (sandbox && !sandbox.started() && probed === 'record') {
       const now = reprobe(probeRecord);
-      if (!now.ok) process.stderr.write(`harness: the sandbox could not start: ${now.problem}. Fix: ${now.fix}. (An earlier session found that it runs here; that record is dropped.)\n`);
+      if (!now.ok)
+        process.stderr.write(
+          `harness: the sandbox could not start: ${now.problem}. Fix: ${now.fix}. (An earlier session found that it runs here; that record is dropped.)\n`,
+        );
     }
     return code;
 
@@ -657,7 +731,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     function attachTui(): void {
       const terminal = tuiTerminal!;
       const loading = Promise.all([tuiModule!, modules()]).then(([{ Tui }, { panelSource }]) => {
-        const tui = new Tui(terminal.surface, panelSource({ sessionId, workspace, agent: agentName, audit: audit!, checkpoints, rollback, rules }), loaded.tui.panelKey);
+        const tui = new Tui(
+          terminal.surface,
+          panelSource({ sessionId, workspace, agent: agentName, audit: audit!, checkpoints, rollback, rules }),
+          loaded.tui.panelKey,
+        );
         terminal.attach(tui);
         return tui;
       });
@@ -668,10 +746,21 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
           void loading
             .then(async (tui) => tui.ask((await modules()).approvalView(request, workspace, rules.describe(request.event))))
             .then((choice) =>
-              approvals.answer(request.id, choice.verdict === 'allow' ? { verdict: 'allow', by: 'human', remember: choice.remember } : { verdict: 'deny', by: 'human', message: choice.message }),
+              approvals.answer(
+                request.id,
+                choice.verdict === 'allow'
+                  ? { verdict: 'allow', by: 'human', remember: choice.remember }
+                  : { verdict: 'deny', by: 'human', message: choice.message },
+              ),
             ),
         (id, answer) => {
-          if (answer.by !== 'human') void loading.then((tui) => tui.withdraw(id, answer.by === 'timeout' ? `${answer.message ?? `no answer in ${loaded.approvals.timeoutSeconds}s`}, so harness denied` : 'denied'));
+          if (answer.by !== 'human')
+            void loading.then((tui) =>
+              tui.withdraw(
+                id,
+                answer.by === 'timeout' ? `${answer.message ?? `no answer in ${loaded.approvals.timeoutSeconds}s`}, so harness denied` : 'denied',
+              ),
+            );
         },
       );
     }

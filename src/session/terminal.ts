@@ -29,8 +29,18 @@ export class PtyTerminal {
   ) {
     const { columns, rows } = this.size();
     this.screen = new AgentScreen(columns, rows);
-    this.overlay = new ScreenOverlay((data) => this.stdout.write(data), this.screen, () => this.nudgeAgent());
-    this.bar = new NoticeBar({ write: (data) => this.stdout.write(data), screen: this.screen, size: () => this.size(), panelKey: hotkey.name, noColor: process.env.NO_COLOR !== undefined });
+    this.overlay = new ScreenOverlay(
+      (data) => this.stdout.write(data),
+      this.screen,
+      () => this.nudgeAgent(),
+    );
+    this.bar = new NoticeBar({
+      write: (data) => this.stdout.write(data),
+      screen: this.screen,
+      size: () => this.size(),
+      panelKey: hotkey.name,
+      noColor: process.env.NO_COLOR !== undefined,
+    });
   }
 
   /** Tells the person about a decision they did not see, without taking the keyboard or the agent's output. */

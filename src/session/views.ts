@@ -38,7 +38,12 @@ export type ApprovalView = ApprovalCommon &
         normalized: string[];
         cwd: string;
       }
-    | { kind: 'write' | 'edit'; /** The first file it writes; null: the call names none harness could read. */ target: string | null; preview: ApprovalPreview; cwd: string }
+    | {
+        kind: 'write' | 'edit' /** The first file it writes; null: the call names none harness could read. */;
+        target: string | null;
+        preview: ApprovalPreview;
+        cwd: string;
+      }
     | { kind: 'read' | 'search'; target: string | null; cwd: string }
     | { kind: 'fetch' | 'mcp' | 'other'; cwd: string }
     /** A connection through the egress proxy: `target` is host:port, `origin` the tool call running when it was made. */

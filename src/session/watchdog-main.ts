@@ -34,7 +34,8 @@ function take(line: string): void {
   }
   if (o.bye === true) orders.bye = true;
   const agent = o.agent as { pid?: unknown; identity?: unknown } | undefined;
-  if (agent && Number.isSafeInteger(agent.pid) && (agent.pid as number) > 1) orders.agent = { pid: agent.pid as number, identity: typeof agent.identity === 'string' ? agent.identity : null };
+  if (agent && Number.isSafeInteger(agent.pid) && (agent.pid as number) > 1)
+    orders.agent = { pid: agent.pid as number, identity: typeof agent.identity === 'string' ? agent.identity : null };
   if (typeof o.marker === 'string') orders.marker = o.marker;
   if (typeof o.remove === 'string' && o.remove.startsWith('/')) orders.remove.push(o.remove);
   const audit = o.audit as { workspace?: unknown; path?: unknown } | undefined;
@@ -160,7 +161,10 @@ function restoreTerminal(ended: number): void {
   const reset = '\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[<u\x1b[0m';
   const what = ended > 0 ? `${ended} of its agent's processes were ended` : 'its agent had already ended';
   try {
-    writeSync(3, `${reset}\r\nharness: the supervisor (pid ${orders.supervisor}) died; ${what} and the session was closed as interrupted (harness log shows it).\r\n`);
+    writeSync(
+      3,
+      `${reset}\r\nharness: the supervisor (pid ${orders.supervisor}) died; ${what} and the session was closed as interrupted (harness log shows it).\r\n`,
+    );
   } catch {
     // the terminal is gone
   }

@@ -73,7 +73,13 @@ export function highlightShell(command: string): Token[] {
       if (plainRun) parts.push({ text: plainRun, style: 'plain' });
       plainRun = '';
     };
-    while (i < text.length && !/[\s]/.test(text[i]!) && !OPERATORS.some((o) => text.startsWith(o, i)) && text[i] !== '`' && !(text[i] === '$' && text[i + 1] === '(')) {
+    while (
+      i < text.length &&
+      !/[\s]/.test(text[i]!) &&
+      !OPERATORS.some((o) => text.startsWith(o, i)) &&
+      text[i] !== '`' &&
+      !(text[i] === '$' && text[i + 1] === '(')
+    ) {
       const ch = text[i]!;
       if (ch === "'" || ch === '"') {
         flush();

@@ -143,7 +143,15 @@ export class Tui {
     const size = this.surface.size();
     const first = this.queue[0];
     const element = first ? (
-      <ApprovalDialog key={first.view.id} view={first.view} waiting={this.queue.length} notice={this.notice?.text} columns={size.columns} rows={size.rows} onAnswer={(id, c) => this.answer(id, c)} />
+      <ApprovalDialog
+        key={first.view.id}
+        view={first.view}
+        waiting={this.queue.length}
+        notice={this.notice?.text}
+        columns={size.columns}
+        rows={size.rows}
+        onAnswer={(id, c) => this.answer(id, c)}
+      />
     ) : this.panelOpen ? (
       <Panel source={this.panel} hotkey={this.hotkey} columns={size.columns} rows={size.rows} onClose={() => ((this.panelOpen = false), this.update())} />
     ) : this.notice ? (

@@ -18,17 +18,32 @@ describe('apply_patch → per-file changes', () => {
     [
       'an update with two hunks',
       '*** Begin Patch\n*** Update File: src/x.ts\n@@ function a\n const a = 1;\n-const b = 2;\n+const b = 3;\n@@\n-x\n+y\n*** End Patch\n',
-      [{ op: 'edit', path: 'src/x.ts', edits: [{ oldText: 'const a = 1;\nconst b = 2;', newText: 'const a = 1;\nconst b = 3;', all: false }, { oldText: 'x', newText: 'y', all: false }] }],
+      [
+        {
+          op: 'edit',
+          path: 'src/x.ts',
+          edits: [
+            { oldText: 'const a = 1;\nconst b = 2;', newText: 'const a = 1;\nconst b = 3;', all: false },
+            { oldText: 'x', newText: 'y', all: false },
+          ],
+        },
+      ],
     ],
     [
       'a move: the old file goes, the new one gets the edits',
       '*** Begin Patch\n*** Update File: a.ts\n*** Move to: b.ts\n@@\n-1\n+2\n*** End Patch\n',
-      [{ op: 'delete', path: 'a.ts' }, { op: 'edit', path: 'b.ts', edits: [{ oldText: '1', newText: '2', all: false }] }],
+      [
+        { op: 'delete', path: 'a.ts' },
+        { op: 'edit', path: 'b.ts', edits: [{ oldText: '1', newText: '2', all: false }] },
+      ],
     ],
     [
       'several files, CRLF line ends',
       '*** Begin Patch\r\n*** Add File: n.md\r\n+# n\r\n*** Delete File: d.md\r\n*** End Patch\r\n',
-      [{ op: 'write', path: 'n.md', content: '# n\n' }, { op: 'delete', path: 'd.md' }],
+      [
+        { op: 'write', path: 'n.md', content: '# n\n' },
+        { op: 'delete', path: 'd.md' },
+      ],
     ],
   ])('%s', (_, text, files) => {
     const parsed = parseApplyPatch(text);
@@ -46,7 +61,15 @@ describe('apply_patch → per-file changes', () => {
 });
 
 describe('Codex CLI payload → ToolEvent and policy questions', () => {
-  const payload = (tool_name: string, tool_input: Record<string, unknown>) => ({ session_id: 's', turn_id: 't', tool_use_id: 'call_1', cwd: WS, hook_event_name: 'PreToolUse', tool_name, tool_input });
+  const payload = (tool_name: string, tool_input: Record<string, unknown>) => ({
+    session_id: 's',
+    turn_id: 't',
+    tool_use_id: 'call_1',
+    cwd: WS,
+    hook_event_name: 'PreToolUse',
+    tool_name,
+    tool_input,
+  });
   it.each([
     ['Bash', { command: 'ls -la' }, 'shell', [{ kind: 'shell', command: 'ls -la', cwd: WS }]],
     ['apply_patch', { command: '*** Begin Patch\n*** Add File: a.txt\n+x\n*** End Patch\n' }, 'write', [{ kind: 'file', op: 'write', path: 'a.txt', cwd: WS }]],
@@ -77,7 +100,13 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
   it('replies: deny with a reason (Codex ignores one without), allow as an empty answer', () => {
     const deny = codexAdapter.preReply({ verdict: 'deny', ruleId: 'fs.delete-home', reason: 'no' }, false);
     expect(deny.exitCode).toBe(0);
-    expect(JSON.parse(deny.body)).toEqual({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'harness denied this (rule fs.delete-home): no' } });
+    expect(JSON.parse(deny.body)).toEqual({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: 'deny',
+        permissionDecisionReason: 'harness denied this (rule fs.delete-home): no',
+      },
+    });
     expect(codexAdapter.preReply({ verdict: 'allow', ruleId: null, reason: 'ok' }, true)).toMatchObject({ verdict: 'allow', exitCode: 0, body: '{}' });
   });
 
@@ -88,7 +117,14 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
   });
 
   it('launch: hooks, their trust records and the feature switch as -c overrides, no daemon', () => {
-    const { args, env, injected } = codexAdapter.launch(['exec', 'x'], { runtimeDir: '/unused', endpoint: { host: '127.0.0.1', port: 5, token: 'tok' }, transport: 'command', timeoutSeconds: 30, env: {}, sandboxed: false });
+    const { args, env, injected } = codexAdapter.launch(['exec', 'x'], {
+      runtimeDir: '/unused',
+      endpoint: { host: '127.0.0.1', port: 5, token: 'tok' },
+      transport: 'command',
+      timeoutSeconds: 30,
+      env: {},
+      sandboxed: false,
+    });
     expect(env).toEqual({});
     expect(injected).toEqual([]);
     expect(args.slice(-2)).toEqual(['exec', 'x']);
@@ -97,20 +133,30 @@ describe('Codex CLI payload → ToolEvent and policy questions', () => {
     expect(overrides[0]).toBe('features.hooks=true');
     // no terminal sessions, so write_stdin (which reaches no hook) has nothing to type into
     expect(overrides).toContain('features.unified_exec_tty=false');
-    expect(overrides.find((o) => o.startsWith('hooks.PreToolUse='))).toMatch(/^hooks\.PreToolUse=\[\{matcher="\*",hooks=\[\{type="command",command=".*\/hook\/codex\/pre tok 29",timeout=30\}\]\}\]$/);
+    expect(overrides.find((o) => o.startsWith('hooks.PreToolUse='))).toMatch(
+      /^hooks\.PreToolUse=\[\{matcher="\*",hooks=\[\{type="command",command=".*\/hook\/codex\/pre tok 29",timeout=30\}\]\}\]$/,
+    );
     const state = overrides.find((o) => o.startsWith('hooks.state='))!;
     expect(state).toContain('"/<session-flags>/config.toml:pre_tool_use:0:0"={trusted_hash="sha256:');
     expect(state).toContain('"/<session-flags>/config.toml:post_tool_use:0:0"={trusted_hash="sha256:');
   });
 
   it('the trust hash is sha256 of the sorted identity JSON', () => {
-    const expected = createHash('sha256').update('{"event_name":"pre_tool_use","hooks":[{"async":false,"command":"h","timeout":30,"type":"command"}],"matcher":"*"}').digest('hex');
+    const expected = createHash('sha256')
+      .update('{"event_name":"pre_tool_use","hooks":[{"async":false,"command":"h","timeout":30,"type":"command"}],"matcher":"*"}')
+      .digest('hex');
     expect(codexTrustHash('pre', 'h', 30)).toBe(`sha256:${expected}`);
   });
 });
 
 describe('Gemini CLI payload → ToolEvent and policy questions', () => {
-  const payload = (tool_name: string, tool_input: Record<string, unknown>, hook_event_name = 'BeforeTool') => ({ session_id: 's', cwd: WS, hook_event_name, tool_name, tool_input });
+  const payload = (tool_name: string, tool_input: Record<string, unknown>, hook_event_name = 'BeforeTool') => ({
+    session_id: 's',
+    cwd: WS,
+    hook_event_name,
+    tool_name,
+    tool_input,
+  });
   it.each([
     ['run_shell_command', { command: 'pwd', dir_path: 'sub' }, 'shell', [{ kind: 'shell', command: 'pwd', cwd: `${WS}/sub` }]],
     ['write_file', { file_path: 'new.txt', content: 'x' }, 'write', [{ kind: 'file', op: 'write', path: 'new.txt', cwd: WS }]],
@@ -132,7 +178,7 @@ describe('Gemini CLI payload → ToolEvent and policy questions', () => {
     expect(event.kind === 'edit' && event.files).toEqual([{ op: 'edit', path: 'a', edits: [{ oldText: 'x', newText: 'y', all: true }] }]);
   });
 
-  it('calls without ids are paired with their AfterTool; a denied call does not take the next one\'s', () => {
+  it("calls without ids are paired with their AfterTool; a denied call does not take the next one's", () => {
     const gemini = createGeminiAdapter();
     const first = gemini.toToolEvent(payload('run_shell_command', { command: 'ls' }), WS);
     gemini.preReply({ verdict: 'deny', ruleId: 'r', reason: 'no' }, false, first);
@@ -146,7 +192,10 @@ describe('Gemini CLI payload → ToolEvent and policy questions', () => {
 
   it('replies: only a top-level decision counts for Gemini', () => {
     const gemini = createGeminiAdapter();
-    expect(JSON.parse(gemini.preReply({ verdict: 'deny', ruleId: 'x.y', reason: 'no' }, false).body)).toEqual({ decision: 'deny', reason: 'harness denied this (rule x.y): no' });
+    expect(JSON.parse(gemini.preReply({ verdict: 'deny', ruleId: 'x.y', reason: 'no' }, false).body)).toEqual({
+      decision: 'deny',
+      reason: 'harness denied this (rule x.y): no',
+    });
     expect(gemini.preReply({ verdict: 'allow', ruleId: null, reason: '' }, false).body).toBe('{}');
   });
 
@@ -159,7 +208,7 @@ describe('Gemini CLI payload → ToolEvent and policy questions', () => {
 });
 
 describe('private config overlay (Gemini)', () => {
-  it('links the person\'s entries, merges the settings, moves new files back at the end, and changes nothing of theirs', () => {
+  it("links the person's entries, merges the settings, moves new files back at the end, and changes nothing of theirs", () => {
     const root = mkdtempSync(join(tmpdir(), 'harness-overlay-'));
     const real = join(root, 'home', '.gemini');
     mkdirSync(join(real, 'history'), { recursive: true });
@@ -181,7 +230,7 @@ describe('private config overlay (Gemini)', () => {
     expect(existsSync(join(real, 'added'))).toBe(false);
   });
 
-  it('a write-back file: the keys the run changed reach the person\'s file, others written there meanwhile stay; a replaced link is moved back', () => {
+  it("a write-back file: the keys the run changed reach the person's file, others written there meanwhile stay; a replaced link is moved back", () => {
     const root = mkdtempSync(join(tmpdir(), 'harness-overlay-'));
     const real = join(root, 'home', '.claude');
     mkdirSync(real, { recursive: true });
@@ -209,7 +258,12 @@ describe('private config overlay (Gemini)', () => {
     const global = join(root, 'home', '.claude.json');
     writeFileSync(global, JSON.stringify({ numStartups: 1 }));
     const dir = join(root, 'run', 'claude');
-    const overlay = configOverlay(real, dir, [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (k) => k === 'numStartups' }], (name) => name !== 'settings.json');
+    const overlay = configOverlay(
+      real,
+      dir,
+      [{ name: '.claude.json', source: global, content: (x) => x, writeBack: (k) => k === 'numStartups' }],
+      (name) => name !== 'settings.json',
+    );
     writeFileSync(join(dir, '.claude.json'), JSON.stringify({ numStartups: 2, mcpServers: { x: { command: 'sh' } } }));
     writeFileSync(join(dir, 'settings.json'), '{"hooks":{"SessionStart":[]}}');
     writeFileSync(join(dir, 'history.jsonl'), 'x');

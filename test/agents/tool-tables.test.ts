@@ -12,7 +12,14 @@ import { decideEvent } from '../../src/session/decide-event.js';
 import { HOME, recommended, WS } from '../helpers.js';
 
 const adapters: Record<string, () => AgentAdapter> = { claude: () => claudeAdapter, codex: () => codexAdapter, gemini: createGeminiAdapter };
-const payload = (tool_name: string, tool_input: unknown) => ({ session_id: 's', tool_use_id: 'u', cwd: WS, hook_event_name: 'PreToolUse', tool_name, tool_input });
+const payload = (tool_name: string, tool_input: unknown) => ({
+  session_id: 's',
+  tool_use_id: 'u',
+  cwd: WS,
+  hook_event_name: 'PreToolUse',
+  tool_name,
+  tool_input,
+});
 /** The event's concern (only calls of kind `other` have one). */
 const concernOf = (e: ToolEvent) => (e.kind === 'other' ? e.concern : null);
 const event = (agent: string, tool: string, input: unknown): ToolEvent => adapters[agent]!().toToolEvent(payload(tool, input), '/elsewhere');
@@ -48,7 +55,16 @@ describe('every tool: its kind, what it names, and the policy questions it asks'
     ['codex', 'mcp__github__create_issue', { title: 'x' }, 'mcp', [{ kind: 'mcp', tool: 'mcp__github__create_issue' }]],
     // Gemini CLI 0.61.0
     ['gemini', 'run_shell_command', { command: 'pwd', dir_path: 'sub' }, 'shell', [{ kind: 'shell', command: 'pwd', cwd: `${WS}/sub` }]],
-    ['gemini', 'read_many_files', { include: ['a.ts', `${HOME}/.aws/credentials`] }, 'read', [{ kind: 'file', op: 'read', path: 'a.ts', cwd: WS }, { kind: 'file', op: 'read', path: `${HOME}/.aws/credentials`, cwd: WS }]],
+    [
+      'gemini',
+      'read_many_files',
+      { include: ['a.ts', `${HOME}/.aws/credentials`] },
+      'read',
+      [
+        { kind: 'file', op: 'read', path: 'a.ts', cwd: WS },
+        { kind: 'file', op: 'read', path: `${HOME}/.aws/credentials`, cwd: WS },
+      ],
+    ],
     ['gemini', 'search_file_content', { pattern: 'x' }, 'search', [{ kind: 'file', op: 'read', path: WS, cwd: WS }]],
     ['gemini', 'google_web_search', { query: 'x' }, 'fetch', [{ kind: 'fetch', tool: 'google_web_search' }]],
     ['gemini', 'invoke_agent', { agent_name: 'codebase_investigator', prompt: 'x' }, 'other', [{ kind: 'other', tool: 'invoke_agent' }]],
@@ -61,7 +77,7 @@ describe('every tool: its kind, what it names, and the policy questions it asks'
     expect(toToolCalls(e)).toEqual(calls);
   });
 
-  it('an MCP tool of Gemini is known by the payload\'s mcp_context', () => {
+  it("an MCP tool of Gemini is known by the payload's mcp_context", () => {
     const e = createGeminiAdapter().toToolEvent({ ...payload('query_db', { sql: 'x' }), mcp_context: { server_name: 'db' } }, WS);
     expect(e.kind).toBe('mcp');
     expect(declaredTool(geminiToolSet, 'query_db')).toBeUndefined();
@@ -88,7 +104,7 @@ describe('tools that move work out of reach of harness are asked, by a rule of t
     expect(d.reason).toContain(tool);
   });
 
-  it('a deny of the tool\'s kind still wins over the ask', () => {
+  it("a deny of the tool's kind still wins over the ask", () => {
     const policy = recommended();
     const strict = { ...policy, defaults: { ...policy.defaults, other: 'deny' as const } };
     expect(decideEvent(event('claude', 'EnterWorktree', {}), strict)).toMatchObject({ verdict: 'deny', ruleId: 'default.other' });
@@ -143,14 +159,16 @@ describe('unknown tools and malformed payloads are asked, never allowed as "othe
     ['gemini', 'run_shell_command', { cmd: 'ls' }, 'no "command" string'],
     ['gemini', 'write_file', { content: 'x' }, 'no "file_path" string'],
     ['gemini', 'read_many_files', {}, 'no "include" paths'],
-  ] as const)('%s %s %j: not the tool\'s shape → core.bad-input (%s)', (agent, tool, input, detail) => {
+  ] as const)("%s %s %j: not the tool's shape → core.bad-input (%s)", (agent, tool, input, detail) => {
     const e = event(agent, tool, input);
     expect(concernOf(e)).toEqual({ id: 'bad-input', detail });
     expect(decideEvent(e, recommended())).toMatchObject({ verdict: 'ask', ruleId: 'core.bad-input' });
   });
 
   it('the rule ids are the ones the policy knows', () => {
-    expect(Object.values(CONCERNS).map((c) => c.id)).toEqual(expect.arrayContaining(['core.unknown-tool', 'core.bad-input', 'core.worktree', 'core.scheduled']));
+    expect(Object.values(CONCERNS).map((c) => c.id)).toEqual(
+      expect.arrayContaining(['core.unknown-tool', 'core.bad-input', 'core.worktree', 'core.scheduled']),
+    );
   });
 });
 
@@ -190,7 +208,11 @@ describe('the tables', () => {
     expect(text, 'no bundle file declares ALL_BUILTIN_TOOL_NAMES: the pinned Gemini CLI changed, look again').toBeDefined();
     const constants = new Map([...text!.matchAll(/var ([A-Z0-9_]+) = "([a-z0-9_]+)";/g)].map((m) => [m[1]!, m[2]!]));
     const list = /var ALL_BUILTIN_TOOL_NAMES = \[([^\]]*)\]/.exec(text!)![1]!;
-    const builtin = list.split(',').map((s) => s.trim()).filter(Boolean).map((id) => constants.get(id) ?? /^"(.*)"$/.exec(id)?.[1] ?? `<unresolved ${id}>`);
+    const builtin = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((id) => constants.get(id) ?? /^"(.*)"$/.exec(id)?.[1] ?? `<unresolved ${id}>`);
     const classes = [...text!.matchAll(/static Name = "([a-z0-9_]+)"/g)].map((m) => m[1]!);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the bundle's alias table is a JS object literal: evaluating it is how the test reads it
     const aliases = Object.keys(Function(`return ${/var TOOL_LEGACY_ALIASES = (\{[^}]*\})/.exec(text!)![1]!.replace(/:\s*[A-Z0-9_]+/g, ': 1')}`)() as object);

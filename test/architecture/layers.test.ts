@@ -70,7 +70,10 @@ describe('the layers of src/', () => {
 
   it('imports src/tui only from src/tui and src/cli (the known exceptions excepted)', () => {
     const unexpected = found.tuiImports.filter((e) => !KNOWN_TUI_IMPORTS.has(e));
-    expect(unexpected, 'the core must not import src/tui: move what it needs to a neutral module (src/keys.ts, src/line-diff.ts, src/session/views.ts)').toEqual([]);
+    expect(
+      unexpected,
+      'the core must not import src/tui: move what it needs to a neutral module (src/keys.ts, src/line-diff.ts, src/session/views.ts)',
+    ).toEqual([]);
     const fixed = [...KNOWN_TUI_IMPORTS].filter((e) => !found.tuiImports.includes(e));
     expect(fixed, 'fixed: remove these from KNOWN_TUI_IMPORTS').toEqual([]);
   });
@@ -100,12 +103,20 @@ describe('the layer check itself', () => {
       "const g = require('./g.js');",
       "import h = require('./h.js');",
       "// import x from './comment.js'",
-      "const s = \"import y from './string.js'\";",
+      'const s = "import y from \'./string.js\'";',
       "const r = /require\\('child_process'\\)/;",
       'const dyn = await import(name);',
     ].join('\n');
     expect(importsOf('x.ts', text).map((i) => i.specifier)).toEqual([
-      './a.js', './b.js', './c.js', './d.js', './e.js', './f.js', './g.js', './h.js', '<not a literal: name>',
+      './a.js',
+      './b.js',
+      './c.js',
+      './d.js',
+      './e.js',
+      './f.js',
+      './g.js',
+      './h.js',
+      '<not a literal: name>',
     ]);
   });
 
@@ -128,9 +139,12 @@ describe('the layer check itself', () => {
     expect(found.coreUi).toEqual([
       "audit/q.ts:1 imports 'react'",
       "audit/q.ts:1 imports 'ink-testing-library'",
-      'hooks/r.tsx is JSX (it imports React\'s runtime)',
+      "hooks/r.tsx is JSX (it imports React's runtime)",
     ]);
-    expect(found.cycles).toEqual([['agents/self.ts', 'agents/self.ts'], ['session/a.ts', 'session/b.ts', 'session/a.ts']]);
+    expect(found.cycles).toEqual([
+      ['agents/self.ts', 'agents/self.ts'],
+      ['session/a.ts', 'session/b.ts', 'session/a.ts'],
+    ]);
     expect(found.unresolved).toEqual(["agents/missing.ts:1 imports './nowhere.js'"]);
   });
 

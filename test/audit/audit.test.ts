@@ -32,14 +32,19 @@ describe('redaction', () => {
     expect(out).toContain(`[REDACTED:`);
     expect(out).toMatch(new RegExp(`REDACTED:(${kind}|[a-z-]+)`));
     // the secret part is gone, the context stays
-    const secretish = text.match(/(AKIA\w+|ghp_\w+|github_pat_\w+|xoxb-[\w-]+|sk_live_\w+|sk-ant-[\w-]+|sk-proj-\w+|AIza[\w-]+|npm_\w+|eyJ[\w.-]+|hunter2secret|correct-horse-battery|abc123def456ghi789|s3cr3tpass|b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ)/)?.[0];
+    const secretish = text.match(
+      /(AKIA\w+|ghp_\w+|github_pat_\w+|xoxb-[\w-]+|sk_live_\w+|sk-ant-[\w-]+|sk-proj-\w+|AIza[\w-]+|npm_\w+|eyJ[\w.-]+|hunter2secret|correct-horse-battery|abc123def456ghi789|s3cr3tpass|b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ)/,
+    )?.[0];
     expect(secretish).toBeTruthy();
     expect(out).not.toContain(secretish!);
   });
 
-  it.each(['git status', 'npm test -- --coverage', 'echo $GITHUB_TOKEN', 'TOKEN_FILE=./token.txt', 'export API_KEY="${API_KEY}"', 'ls -la ~/.ssh'])('leaves ordinary text alone: %s', (text) => {
-    expect(redact(text)).toBe(text);
-  });
+  it.each(['git status', 'npm test -- --coverage', 'echo $GITHUB_TOKEN', 'TOKEN_FILE=./token.txt', 'export API_KEY="${API_KEY}"', 'ls -la ~/.ssh'])(
+    'leaves ordinary text alone: %s',
+    (text) => {
+      expect(redact(text)).toBe(text);
+    },
+  );
 
   it('bounds the work on huge input', () => {
     const out = redact('x'.repeat(2_000_000));
@@ -56,18 +61,64 @@ describe('audit log (real SQLite file)', () => {
   it('records sessions, calls, decisions and results, and summarizes them', () => {
     const { log } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: ['claude'], configPath: null, version: '0.1.0' });
-    const call = (id: string, summary: string) => log.toolCall({ sessionId: 's1', toolUseId: id, agent: 'claude', tool: 'Bash', kind: 'shell', summary, cwd: '/w', input: { command: summary } });
+    const call = (id: string, summary: string) =>
+      log.toolCall({ sessionId: 's1', toolUseId: id, agent: 'claude', tool: 'Bash', kind: 'shell', summary, cwd: '/w', input: { command: summary } });
     call('t1', 'ls');
     log.decision({ sessionId: 's1', toolUseId: 't1', verdict: 'allow', ruleId: null, reason: 'ok', decidedBy: 'rule', latencyMs: 0.2, mutates: false });
     log.result({ sessionId: 's1', toolUseId: 't1', ok: true, summary: 'exit 0' });
     call('t2', 'rm -rf ~');
-    log.decision({ sessionId: 's1', toolUseId: 't2', verdict: 'deny', ruleId: 'fs.delete-home', reason: 'no', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
+    log.decision({
+      sessionId: 's1',
+      toolUseId: 't2',
+      verdict: 'deny',
+      ruleId: 'fs.delete-home',
+      reason: 'no',
+      decidedBy: 'rule',
+      latencyMs: 0.3,
+      mutates: true,
+    });
     call('t3', 'git reset --hard');
-    log.decision({ sessionId: 's1', toolUseId: 't3', verdict: 'ask', ruleId: 'git.reset-hard', reason: 'sure?', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
-    log.decision({ sessionId: 's1', toolUseId: 't3', verdict: 'allow', ruleId: 'git.reset-hard', reason: 'approved', decidedBy: 'human', latencyMs: 1500, mutates: true });
+    log.decision({
+      sessionId: 's1',
+      toolUseId: 't3',
+      verdict: 'ask',
+      ruleId: 'git.reset-hard',
+      reason: 'sure?',
+      decidedBy: 'rule',
+      latencyMs: 0.3,
+      mutates: true,
+    });
+    log.decision({
+      sessionId: 's1',
+      toolUseId: 't3',
+      verdict: 'allow',
+      ruleId: 'git.reset-hard',
+      reason: 'approved',
+      decidedBy: 'human',
+      latencyMs: 1500,
+      mutates: true,
+    });
     call('t4', 'git clean -fd');
-    log.decision({ sessionId: 's1', toolUseId: 't4', verdict: 'ask', ruleId: 'git.clean-force', reason: 'sure?', decidedBy: 'rule', latencyMs: 0.3, mutates: true });
-    log.decision({ sessionId: 's1', toolUseId: 't4', verdict: 'deny', ruleId: 'git.clean-force', reason: 'timed out', decidedBy: 'timeout', latencyMs: 60000, mutates: true });
+    log.decision({
+      sessionId: 's1',
+      toolUseId: 't4',
+      verdict: 'ask',
+      ruleId: 'git.clean-force',
+      reason: 'sure?',
+      decidedBy: 'rule',
+      latencyMs: 0.3,
+      mutates: true,
+    });
+    log.decision({
+      sessionId: 's1',
+      toolUseId: 't4',
+      verdict: 'deny',
+      ruleId: 'git.clean-force',
+      reason: 'timed out',
+      decidedBy: 'timeout',
+      latencyMs: 60000,
+      mutates: true,
+    });
     log.endSession('s1', 0);
     expect(log.summary('s1')).toMatchObject({ calls: 4, allowed: 2, denied: 2, asked: 2, approved: 1, timedOut: 1, exitCode: 0 });
     expect(log.query({ sessionId: 's1', verdict: 'deny' }).map((r) => r.toolUseId)).toEqual(['t2', 't4']);
@@ -81,7 +132,14 @@ describe('audit log (real SQLite file)', () => {
     log.changes({ sessionId: 's1', toolUseId: 't1', changes: [{ status: 'modified', path: 'a.txt' }] });
     log.close();
     const db = new Database(path);
-    for (const sql of ["UPDATE tool_calls SET summary = 'x'", 'DELETE FROM tool_calls', "UPDATE sessions SET agent = 'x'", 'DELETE FROM sessions', "UPDATE changes SET path = 'x'", 'DELETE FROM changes']) {
+    for (const sql of [
+      "UPDATE tool_calls SET summary = 'x'",
+      'DELETE FROM tool_calls',
+      "UPDATE sessions SET agent = 'x'",
+      'DELETE FROM sessions',
+      "UPDATE changes SET path = 'x'",
+      'DELETE FROM changes',
+    ]) {
       expect(() => db.exec(sql), sql).toThrow(/append-only/);
     }
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -91,7 +149,14 @@ describe('audit log (real SQLite file)', () => {
   it('records what each tool call changed, capped per call', () => {
     const { log } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
-    log.changes({ sessionId: 's1', toolUseId: 't1', changes: [{ status: 'deleted', path: 'old.txt' }, { status: 'added', path: 'new.txt' }] });
+    log.changes({
+      sessionId: 's1',
+      toolUseId: 't1',
+      changes: [
+        { status: 'deleted', path: 'old.txt' },
+        { status: 'added', path: 'new.txt' },
+      ],
+    });
     log.changes({ sessionId: 's1', toolUseId: 't2', changes: Array.from({ length: 1005 }, (_, i) => ({ status: 'added', path: `f${i}` })) });
     expect(log.changesOf('s1', 't1')).toEqual([
       { toolUseId: 't1', status: 'deleted', path: 'old.txt' },
@@ -106,8 +171,25 @@ describe('audit log (real SQLite file)', () => {
     const { log, path } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: [], configPath: null, version: '0' });
     const base = { sessionId: 's1', actor: 'alice', notRestored: [] };
-    log.rollback({ ...base, kind: 'rollback', by: 'panel', from: 'a'.repeat(40), to: 'b'.repeat(40), step: 't1', files: [{ status: 'deleted', path: 'junk.txt' }] });
-    log.rollback({ ...base, kind: 'undo', by: 'cli', from: 'c'.repeat(40), to: 'a'.repeat(40), step: null, files: Array.from({ length: 1002 }, (_, i) => ({ status: 'added', path: `f${i}` })), notRestored: ['x: a nested repository'] });
+    log.rollback({
+      ...base,
+      kind: 'rollback',
+      by: 'panel',
+      from: 'a'.repeat(40),
+      to: 'b'.repeat(40),
+      step: 't1',
+      files: [{ status: 'deleted', path: 'junk.txt' }],
+    });
+    log.rollback({
+      ...base,
+      kind: 'undo',
+      by: 'cli',
+      from: 'c'.repeat(40),
+      to: 'a'.repeat(40),
+      step: null,
+      files: Array.from({ length: 1002 }, (_, i) => ({ status: 'added', path: `f${i}` })),
+      notRestored: ['x: a nested repository'],
+    });
     log.rollback({ ...base, kind: 'rollback', by: 'cli-forced', from: null, to: 'b'.repeat(40), step: null, files: [], error: 'disk full' });
     const rows = log.rollbacksOf('s1');
     expect(rows.map((r) => [r.kind, r.by, r.actor, r.step, r.fileCount, r.error])).toEqual([
@@ -128,7 +210,16 @@ describe('audit log (real SQLite file)', () => {
   it('stores inputs redacted', () => {
     const { log, path } = tempLog();
     log.startSession({ id: 's1', agent: 'claude', workspace: '/w', argv: ['--token', 'x'], configPath: null, version: '0' });
-    log.toolCall({ sessionId: 's1', toolUseId: 't1', agent: 'claude', tool: 'Bash', kind: 'shell', summary: 'DB_PASSWORD=hunter2hunter2 npm start', cwd: null, input: { command: 'DB_PASSWORD=hunter2hunter2 npm start' } });
+    log.toolCall({
+      sessionId: 's1',
+      toolUseId: 't1',
+      agent: 'claude',
+      tool: 'Bash',
+      kind: 'shell',
+      summary: 'DB_PASSWORD=hunter2hunter2 npm start',
+      cwd: null,
+      input: { command: 'DB_PASSWORD=hunter2hunter2 npm start' },
+    });
     log.close();
     const raw = new Database(path).prepare('SELECT summary, input FROM tool_calls').get() as { summary: string; input: string };
     expect(raw.summary + raw.input).not.toContain('hunter2hunter2');
@@ -140,13 +231,17 @@ describe('audit log (real SQLite file)', () => {
     rmSync(path, { force: true });
     const store = new URL('../../dist/audit/store.js', import.meta.url).href;
     const code = `const { AuditLog } = await import(${JSON.stringify(store)}); const l = AuditLog.open(process.argv[1]); console.log(l.schemaVersion); l.close();`;
-    const runs = Array.from({ length: 6 }, () => new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', code, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.on('close', (c) => resolve({ code: c, out }));
-    }));
+    const runs = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', code, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+          child.on('close', (c) => resolve({ code: c, out }));
+        }),
+    );
     const results = await Promise.all(runs);
     expect(results.map((r) => [r.code, r.out.trim()])).toEqual(results.map(() => [0, '7']));
   });

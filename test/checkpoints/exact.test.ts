@@ -1,5 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +30,8 @@ afterEach(() => {
 });
 
 const GIT_ID = ['-c', 'user.email=t@t', '-c', 'user.name=t', '-c', 'init.defaultBranch=main'];
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', [...GIT_ID, ...args], { cwd, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', [...GIT_ID, ...args], { cwd, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function repo(): { root: string; repo: string } {
   const root = mkdtempSync(join(tmpdir(), 'harness-exact-'));
@@ -43,9 +58,17 @@ const listing = (r: string, tree: string): Record<string, string> =>
     git(r, 'ls-tree', '-r', '-z', '--full-tree', tree)
       .split('\0')
       .filter(Boolean)
-      .map((rec) => [rec.slice(rec.indexOf('\t') + 1), rec.slice(0, rec.indexOf('\t')).split(' ').filter((_, i) => i !== 1).join(' ')]),
+      .map((rec) => [
+        rec.slice(rec.indexOf('\t') + 1),
+        rec
+          .slice(0, rec.indexOf('\t'))
+          .split(' ')
+          .filter((_, i) => i !== 1)
+          .join(' '),
+      ]),
   );
-const blob = (r: string, data: Buffer | string): string => execFileSync('git', ['hash-object', '--no-filters', '--stdin'], { cwd: r, input: data, encoding: 'utf8' }).trim();
+const blob = (r: string, data: Buffer | string): string =>
+  execFileSync('git', ['hash-object', '--no-filters', '--stdin'], { cwd: r, input: data, encoding: 'utf8' }).trim();
 
 describe.each([
   ['full scans', false],
@@ -81,7 +104,14 @@ describe.each([
     git(r, 'config', 'filter.broken.clean', 'false');
     git(r, 'config', 'filter.broken.required', 'true');
     writeFileSync(join(r, '.gitattributes'), '* text=auto\n*.lf eol=crlf\n*.rot filter=rot13\n*.id ident\n*.req filter=broken\n');
-    const files: Record<string, string> = { 'crlf.txt': 'one\r\ntwo\r\n', 'x.lf': 'a\nb\n', 'data.rot': 'Hello\n', 'k.id': '$Id$\n', 'must.req': 'x\n', 'mixed.txt': 'a\r\nb\nc\r' };
+    const files: Record<string, string> = {
+      'crlf.txt': 'one\r\ntwo\r\n',
+      'x.lf': 'a\nb\n',
+      'data.rot': 'Hello\n',
+      'k.id': '$Id$\n',
+      'must.req': 'x\n',
+      'mixed.txt': 'a\r\nb\nc\r',
+    };
     for (const [f, c] of Object.entries(files)) writeFileSync(join(r, f), c);
     const { store } = await open(root, r, track);
     const cp = await store.snapshot(meta('converted?'), { always: true });
@@ -289,7 +319,11 @@ describe('incremental checkpoints never turn a doubt into "unchanged"', () => {
     writeFileSync(join(r, 'other'), 'v1');
     const { store, notices } = await open(root, r, true);
     const first = await store.snapshot(meta('first'), { always: true });
-    execFileSync('python3', ['-c', "import mmap,os\nfd=os.open('mapped.bin',os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:5]=b'HELLO'\nm.flush();m.close();os.close(fd)"], { cwd: r });
+    execFileSync(
+      'python3',
+      ['-c', "import mmap,os\nfd=os.open('mapped.bin',os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:5]=b'HELLO'\nm.flush();m.close();os.close(fd)"],
+      { cwd: r },
+    );
     writeFileSync(join(r, 'other'), 'v2');
     const { saved } = await store.restore(first!, 's');
     expect(listing(r, saved!.tree)['mapped.bin']).toBe(`100644 ${blob(r, 'HELLO world\n')}`);
@@ -309,17 +343,23 @@ describe('incremental checkpoints never turn a doubt into "unchanged"', () => {
     mkdirSync(join(r, 'inner'));
     git(join(r, 'inner'), 'init', '-q');
     await store.snapshot(meta('nested'));
-    expect(notices.map((n) => n.message)).toEqual(['checkpoint by a full scan: .gitignore changed', 'checkpoint by a full scan: a new nested repository at inner']);
+    expect(notices.map((n) => n.message)).toEqual([
+      'checkpoint by a full scan: .gitignore changed',
+      'checkpoint by a full scan: a new nested repository at inner',
+    ]);
   });
 });
 
 describe('paths as people see them', () => {
-  it.each([['plain.txt'], ['ünï'], ['bad\xffname'], ['new\nline'], ['"quoted"'], ['tab\there'], ['back\\slash'], ['\x80\x81'], ['caf\xc3\xa9']])('%j round-trips', (raw) => {
-    // raw is a byte string here (one char per byte), except the UTF-8 text case
-    const bytes = raw === 'ünï' ? Buffer.from(raw, 'utf8').toString('latin1') : raw;
-    expect(fromShown(shown(bytes))).toBe(bytes);
-    expect(shown(bytes)).not.toMatch(/[\x00-\x1f\x7f]/);
-  });
+  it.each([['plain.txt'], ['ünï'], ['bad\xffname'], ['new\nline'], ['"quoted"'], ['tab\there'], ['back\\slash'], ['\x80\x81'], ['caf\xc3\xa9']])(
+    '%j round-trips',
+    (raw) => {
+      // raw is a byte string here (one char per byte), except the UTF-8 text case
+      const bytes = raw === 'ünï' ? Buffer.from(raw, 'utf8').toString('latin1') : raw;
+      expect(fromShown(shown(bytes))).toBe(bytes);
+      expect(shown(bytes)).not.toMatch(/[\x00-\x1f\x7f]/);
+    },
+  );
 
   it('readdir agrees: a name on disk comes back as the same bytes', () => {
     const { repo: r } = repo();

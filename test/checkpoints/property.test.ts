@@ -1,6 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -119,7 +133,13 @@ function gitState(repo: string): string {
       return '(none)';
     }
   };
-  return [g('symbolic-ref', '-q', 'HEAD'), g('rev-parse', 'HEAD'), g('for-each-ref', 'refs/heads', 'refs/tags', 'refs/stash'), g('ls-files', '-s', '-z'), g('stash', 'list')].join('\n--\n');
+  return [
+    g('symbolic-ref', '-q', 'HEAD'),
+    g('rev-parse', 'HEAD'),
+    g('for-each-ref', 'refs/heads', 'refs/tags', 'refs/stash'),
+    g('ls-files', '-s', '-z'),
+    g('stash', 'list'),
+  ].join('\n--\n');
 }
 
 /** Which of `paths` the repository's ignore rules exclude now (as git judges them, index or not). */
@@ -144,17 +164,67 @@ function treeListing(repo: string, tree: string): Map<string, string> {
   return out;
 }
 
-const gitMode = (e: Entry): string | null => (e.type === 'file' ? `${e.mode & 0o100 ? '100755' : '100644'} ${e.oid}` : e.type === 'link' ? `120000 ${e.oid}` : null);
+const gitMode = (e: Entry): string | null =>
+  e.type === 'file' ? `${e.mode & 0o100 ? '100755' : '100644'} ${e.oid}` : e.type === 'link' ? `120000 ${e.oid}` : null;
 
 // ---------------------------------------------------------------------------------------------
 // The edits
 
 /** Names an agent might produce: plain, nested, unicode (NFC and NFD), not UTF-8, with newlines, dashes, quotes, globs. */
-const NAMES = ['a', 'b', 'sub/d', 'sub/deep/e', 'x y', utf8('ünï'), utf8('café'), utf8('cafe\u0301'), 'bad\xffname', '\x80\x81', 'dir\xfe/f', 'new\nline', 'tab\tname', '-rf', '--help', ' lead', 'trail ', '*star', 'q?', '[br]', 'back\\slash', '"quoted"', ':!magic', ':(top)x', '.hidden', 'report.txt', 'notes.txt', 'keep.log', 'x.log', 'build/out.o', 'hid/den', 'data.rot', 'need.req', 'id.id', 'lines.crlf', 'enc.u16'];
+const NAMES = [
+  'a',
+  'b',
+  'sub/d',
+  'sub/deep/e',
+  'x y',
+  utf8('ünï'),
+  utf8('café'),
+  utf8('cafe\u0301'),
+  'bad\xffname',
+  '\x80\x81',
+  'dir\xfe/f',
+  'new\nline',
+  'tab\tname',
+  '-rf',
+  '--help',
+  ' lead',
+  'trail ',
+  '*star',
+  'q?',
+  '[br]',
+  'back\\slash',
+  '"quoted"',
+  ':!magic',
+  ':(top)x',
+  '.hidden',
+  'report.txt',
+  'notes.txt',
+  'keep.log',
+  'x.log',
+  'build/out.o',
+  'hid/den',
+  'data.rot',
+  'need.req',
+  'id.id',
+  'lines.crlf',
+  'enc.u16',
+];
 const SUFFIX = ['', '', '.txt', '1', '2'];
 const MODES = [0o644, 0o755, 0o600, 0o700, 0o664, 0o640, 0o744, 0o4755];
 const IGNORE_LINES = ['*.txt', 'hid/', 'sub/', '!keep.log', '!.env', '!old.log', 'notes*', '*.rot', '\\!*', 'x*'];
-const ATTR_LINES = ['* text=auto', '*.txt eol=crlf', '*.crlf text eol=lf', '*.rot filter=rot13', '*.req filter=failing', '*.id ident', '*.u16 working-tree-encoding=UTF-16', 'report* text eol=crlf', '* -text', '[attr]mine filter=rot13', '*.txt mine'];
+const ATTR_LINES = [
+  '* text=auto',
+  '*.txt eol=crlf',
+  '*.crlf text eol=lf',
+  '*.rot filter=rot13',
+  '*.req filter=failing',
+  '*.id ident',
+  '*.u16 working-tree-encoding=UTF-16',
+  'report* text eol=crlf',
+  '* -text',
+  '[attr]mine filter=rot13',
+  '*.txt mine',
+];
 
 function content(r: () => number): Buffer {
   switch (Math.floor(r() * 7)) {
@@ -218,7 +288,9 @@ function writeFile(s: RunState, rel: string, data: Buffer): void {
 function randomOpUnchecked(s: RunState): void {
   const { r } = s;
   const disk = scanDisk(s.repo);
-  const files = [...disk].filter(([p, e]) => (e.type === 'file' || e.type === 'link') && !p.startsWith('ignored/') && p !== '.gitignore' && p !== '.gitattributes').map(([p]) => p);
+  const files = [...disk]
+    .filter(([p, e]) => (e.type === 'file' || e.type === 'link') && !p.startsWith('ignored/') && p !== '.gitignore' && p !== '.gitattributes')
+    .map(([p]) => p);
   const regular = files.filter((p) => disk.get(p)!.type === 'file');
   const pick = (list: string[]) => list[Math.floor(r() * list.length)];
   const name = () => NAMES[Math.floor(r() * NAMES.length)]! + SUFFIX[Math.floor(r() * SUFFIX.length)]!;
@@ -230,17 +302,20 @@ function randomOpUnchecked(s: RunState): void {
     case 1: // create or overwrite
       writeFile(s, target, content(r));
       break;
-    case 2: { // modify an existing file
+    case 2: {
+      // modify an existing file
       const f = pick(regular);
       if (f) writeFile(s, f, content(r));
       break;
     }
-    case 3: { // delete
+    case 3: {
+      // delete
       const f = pick(files);
       if (f) rmSync(abs(s, f), { force: true });
       break;
     }
-    case 4: { // rename
+    case 4: {
+      // rename
       const f = pick(files);
       if (f && !present(abs(s, target)) && parentOk(s, target)) {
         const parts = target.split('/');
@@ -251,7 +326,8 @@ function randomOpUnchecked(s: RunState): void {
       break;
     }
     case 5:
-    case 6: { // mode bits: the ones git holds and the ones it does not
+    case 6: {
+      // mode bits: the ones git holds and the ones it does not
       const f = pick(regular);
       if (f) chmodSync(abs(s, f), MODES[Math.floor(r() * MODES.length)]!);
       break;
@@ -267,16 +343,20 @@ function randomOpUnchecked(s: RunState): void {
       if (r() < 0.5) mkdirSync(abs(s, `empty${Math.floor(r() * 3)}${r() < 0.3 ? '/inner' : ''}`), { recursive: true });
       else {
         const d = ['sub/deep', 'new0/deeper', 'hid'][Math.floor(r() * 3)]!;
-        if (lstatOrNull(abs(s, d))?.isDirectory()) for (const n of readdirSync(abs(s, d), { encoding: 'buffer' })) rmSync(Buffer.concat([abs(s, d), Buffer.from('/'), n]), { recursive: true, force: true });
+        if (lstatOrNull(abs(s, d))?.isDirectory())
+          for (const n of readdirSync(abs(s, d), { encoding: 'buffer' }))
+            rmSync(Buffer.concat([abs(s, d), Buffer.from('/'), n]), { recursive: true, force: true });
       }
       break;
-    case 9: { // a new directory tree in one go
+    case 9: {
+      // a new directory tree in one go
       const base = `new${Math.floor(r() * 3)}/deeper`;
       writeFile(s, `${base}/f`, content(r));
       writeFile(s, `${base}/../g`.replace(/\/deeper\/\.\./, ''), content(r));
       break;
     }
-    case 10: { // rename or remove a whole directory
+    case 10: {
+      // rename or remove a whole directory
       const from = ['sub', 'new0', 'new1', 'sub/deep', 'hid', 'build'][Math.floor(r() * 6)]!;
       const to = ['moved', 'sub2', 'new2', 'dir\xfd'][Math.floor(r() * 4)]!;
       if (r() < 0.3) rmSync(abs(s, from), { recursive: true, force: true });
@@ -300,11 +380,13 @@ function randomOpUnchecked(s: RunState): void {
       if (r() < 0.2) rmSync(abs(s, '.gitattributes'), { force: true });
       else writeFileSync(abs(s, '.gitattributes'), `${ATTR_LINES[Math.floor(r() * ATTR_LINES.length)]}\n`, { flag: 'a' });
       break;
-    case 14: { // a write through mmap: same size, no inotify event at all
+    case 14: {
+      // a write through mmap: same size, no inotify event at all
       const f = pick(regular.filter((p) => (disk.get(p) as { data: Buffer }).data.length > 0));
       if (f) {
         // the path goes as hex: argv would re-encode bytes that are not UTF-8
-        const py = 'import mmap,os,sys\np=bytes.fromhex(sys.argv[1])\nfd=os.open(p,os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:1]=bytes([m[0]^0x55])\nm.flush();m.close();os.close(fd)';
+        const py =
+          'import mmap,os,sys\np=bytes.fromhex(sys.argv[1])\nfd=os.open(p,os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:1]=bytes([m[0]^0x55])\nm.flush();m.close();os.close(fd)';
         execFileSync('python3', ['-c', py, abs(s, f).toString('hex')], { stdio: 'ignore' });
         s.mmapped.add(f);
       }
@@ -326,7 +408,8 @@ function randomOpUnchecked(s: RunState): void {
     case 17: // a fifo: git cannot hold it, rollback leaves it
       if (!present(abs(s, 'pipe0'))) execFileSync('mkfifo', [join(s.repo, 'pipe0')]);
       break;
-    case 18: { // a file replaced by a directory, or a directory by a file
+    case 18: {
+      // a file replaced by a directory, or a directory by a file
       const f = pick(files);
       if (f && parentOk(s, f)) {
         rmSync(abs(s, f), { force: true });
@@ -377,7 +460,14 @@ interface Domain {
 /** A file or link, or an empty directory: what stays recorded at a path stays so only as the same kind of thing. */
 const kind = (e: Entry | undefined): string | undefined => (e?.type === 'file' || e?.type === 'link' ? 'blob' : e?.type);
 
-function domain(repo: string, disk: DiskState, previous: Set<string>, previousKind: (p: string) => string | undefined, forced: string[], watching: boolean): Domain {
+function domain(
+  repo: string,
+  disk: DiskState,
+  previous: Set<string>,
+  previousKind: (p: string) => string | undefined,
+  forced: string[],
+  watching: boolean,
+): Domain {
   const candidates = [...disk].filter(([, e]) => e.type === 'file' || e.type === 'link' || e.type === 'empty-dir').map(([p]) => p);
   // nothing inside a nested repository, and nothing in a directory that is a nested repository
   const nested = [...disk].filter(([, e]) => e.type === 'nested').map(([p]) => p);
@@ -435,7 +525,9 @@ function checkpointDiff(rec: Recorded, stale: Set<string>): string[] {
     if (stale.has(p) && got && got.slice(0, 6) === want.slice(0, 6)) continue;
     problems.push(`${show(p)}: checkpoint has ${got ?? 'nothing'}, disk ${want}`);
   }
-  for (const [p, got] of rec.listing) if (!rec.domain.paths.has(p)) problems.push(`${show(p)}: checkpoint has ${got} that it should not (${rec.disk.has(p) ? 'not to be recorded' : 'not on disk'})`);
+  for (const [p, got] of rec.listing)
+    if (!rec.domain.paths.has(p))
+      problems.push(`${show(p)}: checkpoint has ${got} that it should not (${rec.disk.has(p) ? 'not to be recorded' : 'not on disk'})`);
   return problems;
 }
 
@@ -466,7 +558,8 @@ function restoreDiff(after: DiskState, target: Recorded, before: DiskState, befo
   const unrecorded = [...before.keys()].filter((q) => !beforeDomain.has(q) && !target.domain.paths.has(q) && !adoptedLater.has(q));
   const unrecordedAt = new Set([...before.keys()].filter((q) => !beforeDomain.has(q)));
   // (a file of the target where an unrecorded file is: the checkpoint before the rollback records that one first)
-  const blocked = (p: string) => unrecorded.some((q) => q.startsWith(`${p}/`) || p.startsWith(`${q}/`)) || (unrecordedAt.has(p) && kind(before.get(p)) !== 'blob');
+  const blocked = (p: string) =>
+    unrecorded.some((q) => q.startsWith(`${p}/`) || p.startsWith(`${q}/`)) || (unrecordedAt.has(p) && kind(before.get(p)) !== 'blob');
   const blockedAdopted = (p: string) => blocked(p) || unrecordedAt.has(p);
   for (const p of all) {
     const got = after.get(p);
@@ -479,10 +572,12 @@ function restoreDiff(after: DiskState, target: Recorded, before: DiskState, befo
       const listed = target.listing.get(p);
       if (want?.type === 'file' && listed) oid = listed.slice(7);
     } else if (adoptedLater.has(p)) want = blockedAdopted(p) ? before.get(p) : adoptedLater.get(p);
-    else if (beforeDomain.has(p)) want = undefined; // recorded now, not then: the agent made it
+    else if (beforeDomain.has(p))
+      want = undefined; // recorded now, not then: the agent made it
     else want = before.get(p); // never recorded: left as it was
     if (want?.type === 'empty-dir' && !got && isDir(p)) continue; // an empty directory that holds unrecorded files now
-    if (!sameEntry(got, want, oid)) problems.push(`${show(p)}: ${describeEntry(got)}, expected ${describeEntry(want)}${oid ? ` (recorded ${oid.slice(0, 8)})` : ''}`);
+    if (!sameEntry(got, want, oid))
+      problems.push(`${show(p)}: ${describeEntry(got)}, expected ${describeEntry(want)}${oid ? ` (recorded ${oid.slice(0, 8)})` : ''}`);
   }
   return problems;
 }
@@ -548,7 +643,14 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
       const disk = scanDisk(repo);
       // a tool writes files: a directory at that path is not what it writes
       const last0 = recorded[recorded.length - 1];
-      const dom = domain(repo, disk, previous, (p) => kind(last0?.disk.get(p)), recordedAnyway.filter((p) => kind(disk.get(p)) === 'blob'), watching);
+      const dom = domain(
+        repo,
+        disk,
+        previous,
+        (p) => kind(last0?.disk.get(p)),
+        recordedAnyway.filter((p) => kind(disk.get(p)) === 'blob'),
+        watching,
+      );
       const last = recorded[recorded.length - 1];
       if (!cp) {
         // "unchanged": the last checkpoint must hold exactly what is on disk now
@@ -563,8 +665,22 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
       const adopted = last ? adoptions(dom.paths, disk, previous, recordedAnyway, rulesChanged, last.started) : new Set<string>();
       const rec: Recorded = { cp, disk, domain: dom, adopted, listing, started };
       if (DEBUG) console.log(`snapshot ${step} ${cp.id.slice(0, 8)}${tool ? ` (tool writes ${tool})` : ''}`);
-      if (process.env.DEBUG_MSG) console.log(git(repo, ['show', '-s', '--format=%B', cp.id]).split('\n').find((l) => l.startsWith('harness-checkpoint')));
-      if (process.env.DEBUG_PATH) console.log('  ', process.env.DEBUG_PATH, describeEntry(disk.get(process.env.DEBUG_PATH)), 'recorded:', listing.get(process.env.DEBUG_PATH), 'must:', dom.paths.has(process.env.DEBUG_PATH));
+      if (process.env.DEBUG_MSG)
+        console.log(
+          git(repo, ['show', '-s', '--format=%B', cp.id])
+            .split('\n')
+            .find((l) => l.startsWith('harness-checkpoint')),
+        );
+      if (process.env.DEBUG_PATH)
+        console.log(
+          '  ',
+          process.env.DEBUG_PATH,
+          describeEntry(disk.get(process.env.DEBUG_PATH)),
+          'recorded:',
+          listing.get(process.env.DEBUG_PATH),
+          'must:',
+          dom.paths.has(process.env.DEBUG_PATH),
+        );
       const diff = checkpointDiff(rec, s.mmapped);
       if (diff.length > 0) problems.push(`step ${step}: checkpoint ${always ? '' : '(maybe unchanged) '}differs from the disk: ${diff.slice(0, 6).join('; ')}`);
       recorded.push(rec);
@@ -594,7 +710,14 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
     const savedStarted = Date.now();
     // a second store knows the session's last commit, not the later checkpoints that found nothing changed
     const committed = recorded.find((rec) => rec.cp.id === head.cp.id) ?? head;
-    const savedAdopted = adoptions(beforeDomain, beforeRollback, previous, [], gitignoreChanged(head.disk, beforeRollback), viaCli ? committed.started : head.started);
+    const savedAdopted = adoptions(
+      beforeDomain,
+      beforeRollback,
+      previous,
+      [],
+      gitignoreChanged(head.disk, beforeRollback),
+      viaCli ? committed.started : head.started,
+    );
     const adoptedLater = new Map<string, Entry>();
     const laterOnes: { adopted: Set<string>; disk: DiskState }[] = [...recorded.slice(pickAt + 1), { adopted: savedAdopted, disk: beforeRollback }];
     for (const rec of laterOnes) for (const p of rec.adopted) if (!adoptedLater.has(p) && !target.domain.paths.has(p)) adoptedLater.set(p, rec.disk.get(p)!);
@@ -602,23 +725,59 @@ async function oneRun(seed: number, watching: boolean): Promise<string[]> {
     const restored = await restorer.restore(target.cp, session);
     const { saved } = restored;
     if (DEBUG) console.log('restored', JSON.stringify(restored.changes), JSON.stringify(restored.notRestored));
-    if (process.env.DEBUG_PATH) for (const [when, d] of [['before', beforeRollback], ['target', target.disk], ['after', scanDisk(repo)]] as const) console.log(when, describeEntry(d.get(process.env.DEBUG_PATH)), 'recorded then:', target.listing.get(process.env.DEBUG_PATH), 'saved:', treeListing(repo, restored.saved!.tree).get(process.env.DEBUG_PATH));
+    if (process.env.DEBUG_PATH)
+      for (const [when, d] of [
+        ['before', beforeRollback],
+        ['target', target.disk],
+        ['after', scanDisk(repo)],
+      ] as const)
+        console.log(
+          when,
+          describeEntry(d.get(process.env.DEBUG_PATH)),
+          'recorded then:',
+          target.listing.get(process.env.DEBUG_PATH),
+          'saved:',
+          treeListing(repo, restored.saved!.tree).get(process.env.DEBUG_PATH),
+        );
     const afterRollback = scanDisk(repo);
     const rolled = restoreDiff(afterRollback, target, beforeRollback, beforeDomain, adoptedLater);
     if (rolled.length > 0) problems.push(`rollback to step ${pickAt}${viaCli ? ' (second store)' : ''}: ${rolled.slice(0, 6).join('; ')}`);
     if (gitState(repo) !== gitBefore) problems.push('rollback changed HEAD, a branch, the index or the stash');
     const cache = afterRollback.get('ignored/cache.bin');
-    if (!target.domain.paths.has('ignored/cache.bin') && !adoptedLater.has('ignored/cache.bin') && !(cache?.type === 'file' && cache.data.toString() === 'not mine')) problems.push(`rollback changed a file ignored before the session (ignored/cache.bin: ${describeEntry(cache)})`);
+    if (
+      !target.domain.paths.has('ignored/cache.bin') &&
+      !adoptedLater.has('ignored/cache.bin') &&
+      !(cache?.type === 'file' && cache.data.toString() === 'not mine')
+    )
+      problems.push(`rollback changed a file ignored before the session (ignored/cache.bin: ${describeEntry(cache)})`);
     if (!saved) return [...problems, 'the rollback took no checkpoint of the present first'];
     // the saved checkpoint holds the present exactly (a full reconcile, mmap writes included)
-    const savedRec: Recorded = { cp: saved, disk: beforeRollback, domain: { paths: beforeDomain }, adopted: savedAdopted, listing: treeListing(repo, saved.tree), started: savedStarted };
+    const savedRec: Recorded = {
+      cp: saved,
+      disk: beforeRollback,
+      domain: { paths: beforeDomain },
+      adopted: savedAdopted,
+      listing: treeListing(repo, saved.tree),
+      started: savedStarted,
+    };
     const savedDiff = checkpointDiff(savedRec, new Set());
     if (savedDiff.length > 0) problems.push(`the checkpoint before the rollback misses the present: ${savedDiff.slice(0, 6).join('; ')}`);
     // and the rollback itself can be undone
     // what the rollback restored is recorded from now on, as what was recorded before it
     // (not what was in the way and left alone)
-    const rewritten = new Set([...target.domain.paths, ...adoptedLater.keys()].filter((p) => kind(afterRollback.get(p)) === kind(target.domain.paths.has(p) ? target.disk.get(p) : adoptedLater.get(p))));
-    const afterDomain = domain(repo, afterRollback, new Set([...beforeDomain, ...rewritten]), (p) => kind(rewritten.has(p) ? afterRollback.get(p) : beforeRollback.get(p)), [], watching && !viaCli).paths;
+    const rewritten = new Set(
+      [...target.domain.paths, ...adoptedLater.keys()].filter(
+        (p) => kind(afterRollback.get(p)) === kind(target.domain.paths.has(p) ? target.disk.get(p) : adoptedLater.get(p)),
+      ),
+    );
+    const afterDomain = domain(
+      repo,
+      afterRollback,
+      new Set([...beforeDomain, ...rewritten]),
+      (p) => kind(rewritten.has(p) ? afterRollback.get(p) : beforeRollback.get(p)),
+      [],
+      watching && !viaCli,
+    ).paths;
     const undoAdopted = adoptions(afterDomain, afterRollback, beforeDomain, [], gitignoreChanged(beforeRollback, afterRollback), savedStarted);
     const adoptedByUndo = new Map([...undoAdopted].filter((p) => !beforeDomain.has(p)).map((p) => [p, afterRollback.get(p)!] as const));
     const undoneBy = await restorer.restore(saved, session);
@@ -653,7 +812,11 @@ describe.each([
       }
       if (problems.length > 0) failures.push(`seed ${seed}: ${problems.join(' || ')}`);
     }
-    if (process.env.CHECKPOINT_PROPERTY_REPORT) writeFileSync(`${process.env.CHECKPOINT_PROPERTY_REPORT}.${watching ? 'watched' : 'full'}.txt`, `${failures.length} of ${RUNS} runs failed\n${failures.join('\n')}\n`);
+    if (process.env.CHECKPOINT_PROPERTY_REPORT)
+      writeFileSync(
+        `${process.env.CHECKPOINT_PROPERTY_REPORT}.${watching ? 'watched' : 'full'}.txt`,
+        `${failures.length} of ${RUNS} runs failed\n${failures.join('\n')}\n`,
+      );
     expect(failures, `${failures.length} of ${RUNS} runs failed`).toEqual([]);
   }, 1_800_000);
 });

@@ -44,7 +44,14 @@ async function open(root: string, repo: string, track: boolean, maxFileBytes?: n
 function personState(repo: string): string {
   const gitDir = tryGit(repo, 'rev-parse', '--absolute-git-dir');
   const special = ['MERGE_HEAD', 'REBASE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD'].filter((f) => existsSync(join(gitDir, f)));
-  return [tryGit(repo, 'symbolic-ref', '-q', 'HEAD'), tryGit(repo, 'rev-parse', 'HEAD'), tryGit(repo, 'for-each-ref', 'refs/heads', 'refs/tags', 'refs/stash'), tryGit(repo, 'ls-files', '-s'), tryGit(repo, 'stash', 'list'), special.join(',')].join('\n');
+  return [
+    tryGit(repo, 'symbolic-ref', '-q', 'HEAD'),
+    tryGit(repo, 'rev-parse', 'HEAD'),
+    tryGit(repo, 'for-each-ref', 'refs/heads', 'refs/tags', 'refs/stash'),
+    tryGit(repo, 'ls-files', '-s'),
+    tryGit(repo, 'stash', 'list'),
+    special.join(','),
+  ].join('\n');
 }
 
 describe.each([

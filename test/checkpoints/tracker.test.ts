@@ -19,7 +19,10 @@ describe.runIf(DirtyWatcher.supported())('incremental checkpoints: files a tool 
     try {
       expect(await store.track()).toBe(true);
       // the checkpoint before a Write of build/gen.txt (it does not exist yet), then the Write
-      const before = await store.snapshot({ sessionId: 's', kind: 'Write', summary: 'write build/gen.txt' }, { force: [join(ws, 'build', 'gen.txt')], always: true });
+      const before = await store.snapshot(
+        { sessionId: 's', kind: 'Write', summary: 'write build/gen.txt' },
+        { force: [join(ws, 'build', 'gen.txt')], always: true },
+      );
       writeFileSync(join(ws, 'build', 'gen.txt'), 'written by the tool\n');
       // the next call's checkpoint
       writeFileSync(join(ws, 'a.txt'), 'a\n');

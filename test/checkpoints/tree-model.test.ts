@@ -27,10 +27,38 @@ function gitTree(files: [string, LeafMode, string][]): string {
 describe('tree model: the trees it writes are the trees git writes', () => {
   const cases: [string, [string, LeafMode, string][]][] = [
     ['one file', [['a.txt', '100644', blob('a')]]],
-    ['directory sorts as if it ended in a slash', [['a-b', '100644', blob('1')], ['a/b', '100644', blob('2')], ['a.c', '100644', blob('3')], ['a0', '100644', blob('4')]]],
-    ['modes: executable, symlink', [['run.sh', '100755', blob('#!/bin/sh')], ['link', '120000', blob('run.sh')]]],
-    ['byte order, not UTF-16 order', [['\u{1F600}', '100644', blob('emoji')], ['\uFF21', '100644', blob('fullwidth')], ['z', '100644', blob('z')], ['ünï', '100644', blob('u')]]],
-    ['deep paths and spaces', [['x y/z w/deep/file', '100644', blob('d')], ['x y/top', '100644', blob('t')]]],
+    [
+      'directory sorts as if it ended in a slash',
+      [
+        ['a-b', '100644', blob('1')],
+        ['a/b', '100644', blob('2')],
+        ['a.c', '100644', blob('3')],
+        ['a0', '100644', blob('4')],
+      ],
+    ],
+    [
+      'modes: executable, symlink',
+      [
+        ['run.sh', '100755', blob('#!/bin/sh')],
+        ['link', '120000', blob('run.sh')],
+      ],
+    ],
+    [
+      'byte order, not UTF-16 order',
+      [
+        ['\u{1F600}', '100644', blob('emoji')],
+        ['\uFF21', '100644', blob('fullwidth')],
+        ['z', '100644', blob('z')],
+        ['ünï', '100644', blob('u')],
+      ],
+    ],
+    [
+      'deep paths and spaces',
+      [
+        ['x y/z w/deep/file', '100644', blob('d')],
+        ['x y/top', '100644', blob('t')],
+      ],
+    ],
   ];
   it.each(cases)('%s', (_name, files) => {
     // the model's paths are byte strings (one char per byte)
@@ -40,14 +68,21 @@ describe('tree model: the trees it writes are the trees git writes', () => {
   });
 
   it('round-trips through ls-tree and rewrites only what changed', () => {
-    const files: [string, LeafMode, string][] = [['src/a.ts', '100644', blob('a')], ['src/lib/b.ts', '100644', blob('b')], ['docs/c.md', '100644', blob('c')]];
+    const files: [string, LeafMode, string][] = [
+      ['src/a.ts', '100644', blob('a')],
+      ['src/lib/b.ts', '100644', blob('b')],
+      ['docs/c.md', '100644', blob('c')],
+    ];
     const tree = gitTree(files);
     const model = TreeModel.fromLsTree(tree, git(['ls-tree', '-r', '-t', '-z', '--full-tree', tree]));
     expect(model.size).toBe(3);
     expect(model.writeTree(writer)).toBe(tree);
     model.set('src/lib/b.ts', { mode: '100755', oid: blob('b2') });
     model.remove('docs/c.md');
-    const expected = gitTree([['src/a.ts', '100644', files[0]![2]], ['src/lib/b.ts', '100755', blob('b2')]]);
+    const expected = gitTree([
+      ['src/a.ts', '100644', files[0]![2]],
+      ['src/lib/b.ts', '100755', blob('b2')],
+    ]);
     expect(model.writeTree(writer)).toBe(expected);
     expect(model.size).toBe(2);
     expect(model.directories().sort()).toEqual(['', 'src', 'src/lib']);

@@ -17,7 +17,10 @@ const QUEUE = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf
  * event), so the watcher has to notice on its own.
  */
 function overflow(dir: string): void {
-  execFileSync('python3', ['-c', `import os\nfor i in range(${QUEUE + 4000}): open(os.path.join(${JSON.stringify(dir)}, 'f%d' % i), 'w').close()\nopen(os.path.join(${JSON.stringify(dir)}, 'last.txt'), 'w').write('after the overflow')`]);
+  execFileSync('python3', [
+    '-c',
+    `import os\nfor i in range(${QUEUE + 4000}): open(os.path.join(${JSON.stringify(dir)}, 'f%d' % i), 'w').close()\nopen(os.path.join(${JSON.stringify(dir)}, 'last.txt'), 'w').write('after the overflow')`,
+  ]);
 }
 
 describe.runIf(DirtyWatcher.supported())('changes inotify does not report: a queue overflow, writes through mmap', () => {
@@ -82,9 +85,15 @@ describe.runIf(DirtyWatcher.supported())('changes inotify does not report: a que
       writeFileSync(join(ws, 'mapped.bin'), 'aaaa-before\n');
       const first = await store.snapshot({ sessionId: 's', kind: 'one', summary: 'one' });
       expect(blob(first!.tree, 'mapped.bin')).toBe('aaaa-before\n');
-      for (const [n, text] of [[1, 'bbbb'], [2, 'cccc']] as const) {
+      for (const [n, text] of [
+        [1, 'bbbb'],
+        [2, 'cccc'],
+      ] as const) {
         // same size, through a shared mapping: the kernel sends no inotify event for it
-        execFileSync('python3', ['-c', `import mmap,os\nfd=os.open(${JSON.stringify(join(ws, 'mapped.bin'))},os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:4]=b'${text}'\nm.flush();m.close();os.close(fd)`]);
+        execFileSync('python3', [
+          '-c',
+          `import mmap,os\nfd=os.open(${JSON.stringify(join(ws, 'mapped.bin'))},os.O_RDWR)\nm=mmap.mmap(fd,0)\nm[0:4]=b'${text}'\nm.flush();m.close();os.close(fd)`,
+        ]);
         const next = await store.snapshot({ sessionId: 's', kind: `mmap ${n}`, summary: 'mmap' });
         expect(next, `checkpoint after mmap write ${n}`).not.toBeNull();
         expect(blob(next!.tree, 'mapped.bin')).toBe(`${text}-before\n`);

@@ -55,9 +55,14 @@ describe('harness CLI (built binary, real git repo)', () => {
   });
 
   it('check --jsonl answers one line per input line, in order, and never allows an unreadable line', () => {
-    const input = ['{"command":"ls"}', 'not json', '{"path":"~/.aws/credentials","op":"read"}', '{"command":"rm -rf build","cwd":"src"}', '{"nothing":1}'].join('\n');
+    const input = ['{"command":"ls"}', 'not json', '{"path":"~/.aws/credentials","op":"read"}', '{"command":"rm -rf build","cwd":"src"}', '{"nothing":1}'].join(
+      '\n',
+    );
     const r = harness(['check', '--jsonl'], { input });
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.verdict)).toEqual(['allow', 'ask', 'deny', 'allow', 'ask']);
     expect(lines[1].ruleId).toBe('core.bad-input');
   });
@@ -68,7 +73,9 @@ describe('harness CLI (built binary, real git repo)', () => {
     execFileSync('git', ['remote', 'add', 'origin', 'git@git.example.org:team/repo.git'], { cwd: dir });
     writeFileSync(
       join(dir, 'harness.config.json'),
-      JSON.stringify({ sandbox: { network: { allowHosts: ['*.corp.example'], rules: [{ id: 'team.our-paste', host: 'paste.rs', decision: 'allow', reason: 'ours' }] } } }),
+      JSON.stringify({
+        sandbox: { network: { allowHosts: ['*.corp.example'], rules: [{ id: 'team.our-paste', host: 'paste.rs', decision: 'allow', reason: 'ours' }] } },
+      }),
     );
     const cases: [string[], string, string][] = [
       [['registry.npmjs.org'], 'allow', 'network.registry'],
@@ -126,7 +133,10 @@ describe('harness CLI (built binary, real git repo)', () => {
 
   it('a rule regex that cannot run in linear time stops check with the file, the field, the construct and a fix, and no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-badregex-'));
-    writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ rules: [{ id: 'team.twice', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(\\w+) \\1$' }] }));
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      JSON.stringify({ rules: [{ id: 'team.twice', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(\\w+) \\1$' }] }),
+    );
     const r = harness(['check', 'echo a a'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(join(dir, 'harness.config.json'));
@@ -137,7 +147,10 @@ describe('harness CLI (built binary, real git repo)', () => {
 
   it('a rule regex that hangs V8 (^(a+)+$) decides at once, on a matching and on a hostile argument', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-redos-'));
-    writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ rules: [{ id: 'team.only-a', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(a+)+$' }] }));
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      JSON.stringify({ rules: [{ id: 'team.only-a', decision: 'deny', reason: 'r', command: 'echo', argsRegex: '^(a+)+$' }] }),
+    );
     const hit = harness(['check', '--json', 'echo aaaa'], { cwd: dir });
     expect(JSON.parse(hit.stdout)).toMatchObject({ verdict: 'deny', ruleId: 'team.only-a' });
     // V8 would backtrack for hours on this; the test's timeout is the bound.
@@ -165,22 +178,49 @@ describe('harness doctor', () => {
     const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], {
       cwd: repo,
       encoding: 'utf8',
-      env: { ...process.env, HARNESS_CLAUDE_BIN: claude, HARNESS_CODEX_BIN: bin('codex'), HARNESS_GEMINI_BIN: '/nonexistent/gemini', HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) },
+      env: {
+        ...process.env,
+        HARNESS_CLAUDE_BIN: claude,
+        HARNESS_CODEX_BIN: bin('codex'),
+        HARNESS_GEMINI_BIN: '/nonexistent/gemini',
+        HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')),
+      },
     });
     const out = JSON.parse(r.stdout);
     expect(r.status, r.stderr).toBe(0);
     expect(out.ok).toBe(true);
-    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'git repository', 'config', 'claude', 'codex', 'gemini', 'state directory', 'audit log', 'terminal (node-pty)', 'sandbox', 'hook round trip']);
+    expect(out.checks.map((c: { name: string }) => c.name)).toEqual([
+      'node',
+      'git repository',
+      'config',
+      'claude',
+      'codex',
+      'gemini',
+      'state directory',
+      'audit log',
+      'terminal (node-pty)',
+      'sandbox',
+      'hook round trip',
+    ]);
     expect(out.checks.find((c: { name: string }) => c.name === 'claude').detail).toMatch(/2\.1\.330/);
     expect(out.checks.find((c: { name: string }) => c.name === 'codex').detail).toMatch(/0\.169\.0/);
     expect(out.checks.find((c: { name: string }) => c.name === 'gemini').detail).toMatch(/not installed \(needed only for harness run gemini/);
   });
 
   it('reports whether the OS sandbox runs here (bubblewrap is installed on this machine), creating nothing', () => {
-    const env = { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) };
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname,
+      HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')),
+    };
     const json = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: repo, encoding: 'utf8', env });
     const sandbox = JSON.parse(json.stdout).checks.find((c: { name: string }) => c.name === 'sandbox');
-    expect(sandbox, json.stderr).toEqual({ name: 'sandbox', status: 'ok', detail: expect.stringMatching(/^bubblewrap \(\/.*bwrap\), native launcher \(\/.*harness-sandbox-init\)$/) });
+    expect(sandbox, json.stderr).toEqual({
+      name: 'sandbox',
+      status: 'ok',
+      detail: expect.stringMatching(/^bubblewrap \(\/.*bwrap\), native launcher \(\/.*harness-sandbox-init\)$/),
+    });
     const text = spawnSync(process.execPath, [BIN, 'doctor'], { cwd: repo, encoding: 'utf8', env });
     expect(text.stdout).toMatch(/^ok +sandbox +bubblewrap \(\/\S*bwrap\), native launcher \(\/\S*harness-sandbox-init\)$/m);
     // the probe is a bare bubblewrap run: no checkpoint ref directory, nothing in the workspace
@@ -195,18 +235,30 @@ describe('harness doctor', () => {
       const dir = mkdtempSync(join(tmpdir(), 'harness-doctor-sbx-'));
       execFileSync('git', ['init', '-q'], { cwd: dir });
       if (mode) writeFileSync(join(dir, 'harness.config.json'), JSON.stringify({ sandbox: { mode } }));
-      const env = { ...process.env, PATH: path, HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname, HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) };
+      const env = {
+        ...process.env,
+        PATH: path,
+        HARNESS_CLAUDE_BIN: new URL('../../node_modules/.bin/claude', import.meta.url).pathname,
+        HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')),
+      };
       const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: dir, encoding: 'utf8', env });
       return { code: r.status, sandbox: JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'sandbox') };
     };
     const missing = { detail: 'bubblewrap (bwrap) is not installed', fix: expect.stringMatching(/^install it: sudo apt-get install bubblewrap/) };
     expect(doctor(null)).toEqual({ code: 0, sandbox: { name: 'sandbox', status: 'warn', ...missing } });
     expect(doctor('required')).toEqual({ code: 1, sandbox: { name: 'sandbox', status: 'fail', ...missing } });
-    expect(doctor('off')).toEqual({ code: 0, sandbox: { name: 'sandbox', status: 'ok', detail: 'switched off by sandbox.mode "off" (bubblewrap (bwrap) is not installed)' } });
+    expect(doctor('off')).toEqual({
+      code: 0,
+      sandbox: { name: 'sandbox', status: 'ok', detail: 'switched off by sandbox.mode "off" (bubblewrap (bwrap) is not installed)' },
+    });
   });
 
   it('fails with a fix when the agent is missing', () => {
-    const r = spawnSync(process.execPath, [BIN, 'doctor'], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: '/nonexistent/claude', HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) } });
+    const r = spawnSync(process.execPath, [BIN, 'doctor'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', HARNESS_CLAUDE_BIN: '/nonexistent/claude', HARNESS_STATE_DIR: mkdtempSync(join(tmpdir(), 'harness-doctor-')) },
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL claude .*not found/);
     expect(r.stdout).toMatch(/fix: npm install -g @anthropic-ai\/claude-code/);
@@ -238,7 +290,9 @@ describe('checkpoint commands (built binary, real git repo)', () => {
     expect(harness(['rollback', '--undo', '--session', 'manual'], opts).code).toBe(0);
     expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('new');
     // both are in the audit log, under the session the checkpoints belong to, by the person at the command line
-    const log = JSON.parse(harness(['log', '--session', 'manual', '--json'], opts).stdout) as { rollbacks: { kind: string; by: string; actor: string; to: string; from: string; files: unknown[] }[] };
+    const log = JSON.parse(harness(['log', '--session', 'manual', '--json'], opts).stdout) as {
+      rollbacks: { kind: string; by: string; actor: string; to: string; from: string; files: unknown[] }[];
+    };
     expect(log.rollbacks.map((r) => [r.kind, r.by, typeof r.actor, r.files.length])).toEqual([
       ['rollback', 'cli', 'string', 2],
       ['undo', 'cli', 'string', 2],

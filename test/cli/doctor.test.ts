@@ -59,12 +59,22 @@ describe('harness doctor creates nothing', () => {
 
     expect(json.code, json.stderr).toBe(0);
     const state = json.checks.find((c) => c.name === 'state directory')!;
-    expect(state).toEqual({ name: 'state directory', status: 'ok', detail: expect.stringMatching(new RegExp(`^${home}/\\.local/state/harness/repo-[0-9a-f]{12} \\(not there yet: the first harness run creates it\\)$`)) });
-    expect(json.checks.find((c) => c.name === 'audit log')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/audit\.db \(not there yet: the first harness run creates it\)$/) });
+    expect(state).toEqual({
+      name: 'state directory',
+      status: 'ok',
+      detail: expect.stringMatching(new RegExp(`^${home}/\\.local/state/harness/repo-[0-9a-f]{12} \\(not there yet: the first harness run creates it\\)$`)),
+    });
+    expect(json.checks.find((c) => c.name === 'audit log')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/audit\.db \(not there yet: the first harness run creates it\)$/),
+    });
     expect(json.checks.find((c) => c.name === 'gemini')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^0\.\d+\.\d+ /) });
     expect(text.stdout).toMatch(/^ok +state directory +.*not there yet/m);
     // no config yet: doctor says how to get one
-    expect(json.checks.find((c) => c.name === 'config')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^none \(the recommended pack applies; harness init writes a starter config\)/) });
+    expect(json.checks.find((c) => c.name === 'config')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^none \(the recommended pack applies; harness init writes a starter config\)/),
+    });
   }, 120_000);
 
   it('with a log that exists: its schema is read, and no journal or lock file is left beside it', () => {
@@ -97,9 +107,20 @@ describe('harness doctor names what to install and which hook client is in use',
     const r = doctor(repo, env);
     expect(r.code).toBe(1);
     const by = (name: string) => r.checks.find((c) => c.name === name);
-    expect(by('claude')).toEqual({ name: 'claude', status: 'fail', detail: '"claude" not found on PATH', fix: 'npm install -g @anthropic-ai/claude-code, or set HARNESS_CLAUDE_BIN' });
-    expect(by('codex')).toMatchObject({ status: 'ok', detail: expect.stringContaining('not installed (needed only for harness run codex; npm install -g @openai/codex') });
-    expect(by('gemini')).toMatchObject({ status: 'ok', detail: expect.stringContaining('not installed (needed only for harness run gemini; npm install -g @google/gemini-cli') });
+    expect(by('claude')).toEqual({
+      name: 'claude',
+      status: 'fail',
+      detail: '"claude" not found on PATH',
+      fix: 'npm install -g @anthropic-ai/claude-code, or set HARNESS_CLAUDE_BIN',
+    });
+    expect(by('codex')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('not installed (needed only for harness run codex; npm install -g @openai/codex'),
+    });
+    expect(by('gemini')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('not installed (needed only for harness run gemini; npm install -g @google/gemini-cli'),
+    });
     const text = doctor(repo, env, false).stdout;
     expect(text).toMatch(/^FAIL claude +"claude" not found on PATH\n +fix: npm install -g @anthropic-ai\/claude-code/m);
     expect(text).toMatch(/^ok +codex +not installed .*npm install -g @openai\/codex/m);
@@ -110,6 +131,12 @@ describe('harness doctor names what to install and which hook client is in use',
     const { repo, env } = machine();
     env.HARNESS_CLAUDE_BIN = bin('claude');
     const hook = doctor(repo, env).checks.find((c) => c.name === 'hook round trip')!;
-    expect(hook).toEqual({ name: 'hook round trip', status: 'ok', detail: expect.stringMatching(/^native hook client \(built for this machine when harness was installed\) answered in [\d.]+ ms \(\/.*\/dist\/harness-hook\)$/) });
+    expect(hook).toEqual({
+      name: 'hook round trip',
+      status: 'ok',
+      detail: expect.stringMatching(
+        /^native hook client \(built for this machine when harness was installed\) answered in [\d.]+ ms \(\/.*\/dist\/harness-hook\)$/,
+      ),
+    });
   }, 120_000);
 });

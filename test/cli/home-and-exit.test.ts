@@ -115,9 +115,19 @@ describe('harness check: the verdict in the exit code', () => {
   });
 
   it('--jsonl exits 0: every line carries its own verdict', () => {
-    const r = spawnSync(process.execPath, [BIN, 'check', '--jsonl'], { cwd: x.project, encoding: 'utf8', input: '{"command":"rm -rf ~"}\n{"command":"ls"}\n', env: { PATH: process.env.PATH, HOME: x.home, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [BIN, 'check', '--jsonl'], {
+      cwd: x.project,
+      encoding: 'utf8',
+      input: '{"command":"rm -rf ~"}\n{"command":"ls"}\n',
+      env: { PATH: process.env.PATH, HOME: x.home, NO_COLOR: '1' },
+    });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).verdict)).toEqual(['deny', 'allow']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).verdict),
+    ).toEqual(['deny', 'allow']);
   });
 
   it('--help gives the exit codes and why', () => {
@@ -129,7 +139,9 @@ describe('harness check: the verdict in the exit code', () => {
 
   it('from HOME it judges, and warns on stderr that HOME is the workspace', () => {
     const r = harness(['check', 'rm -rf ~/Documents'], x.home, x.home);
-    expect(r.stderr).toMatch(new RegExp(`^harness: warning: the workspace would be ${x.home}, your home directory.*harness run refuses to start here without --allow-home\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^harness: warning: the workspace would be ${x.home}, your home directory.*harness run refuses to start here without --allow-home\\n$`),
+    );
     expect(r.stdout).toMatch(/^(allow|ask|deny)/);
   });
 });

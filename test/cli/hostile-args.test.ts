@@ -19,7 +19,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retr
 
 const env: NodeJS.ProcessEnv = {
   // no agent binaries on PATH (npx puts node_modules/.bin there): nothing hostile can start a real agent
-  PATH: (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter),
+  PATH: (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((p) => !p.includes('node_modules'))
+    .join(delimiter),
   HOME: join(root, 'home'),
   HARNESS_STATE_DIR: join(root, 'state'),
   HARNESS_CLAUDE_BIN: '/nonexistent/claude',
@@ -46,7 +49,13 @@ function shellQuote(word: string): string {
 function harness(args: string[], input = ''): Promise<Run> {
   const raw = args.includes(RAW);
   const [file, argv] = raw
-    ? ['sh', ['-c', `exec ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args.map((a) => (a === RAW ? `"$(printf '\\377\\376x')"` : shellQuote(a))).join(' ')}`]]
+    ? [
+        'sh',
+        [
+          '-c',
+          `exec ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args.map((a) => (a === RAW ? `"$(printf '\\377\\376x')"` : shellQuote(a))).join(' ')}`,
+        ],
+      ]
     : [process.execPath, [BIN, ...args]];
   return new Promise((resolve) => {
     const child = spawn(file, argv, { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -138,11 +147,14 @@ function check(r: Run): string[] {
   // a control character from the command line must not reach the terminal
   if (r.stderr.includes('\u001b[31m') || r.stderr.includes('\u001b]0;')) problems.push('a raw escape sequence echoed');
   // `harness` alone shows the usage, as the help does
-  if (r.args.length === 0) return r.code === 2 && /^Usage: harness /m.test(r.stderr) && !/^harness: /m.test(r.stderr) ? problems : [...problems, 'not just the usage for a bare harness'];
+  if (r.args.length === 0)
+    return r.code === 2 && /^Usage: harness /m.test(r.stderr) && !/^harness: /m.test(r.stderr)
+      ? problems
+      : [...problems, 'not just the usage for a bare harness'];
   if (r.code !== 0 && !verdict) {
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     if (lines.length !== 1) problems.push(`${lines.length} lines on stderr`);
-    else if (!lines[0]!.startsWith('harness: ')) problems.push('a message that is not harness\'s');
+    else if (!lines[0]!.startsWith('harness: ')) problems.push("a message that is not harness's");
     else if (lines[0]!.length > 800) problems.push(`a line of ${lines[0]!.length} characters`);
   }
   return problems;
@@ -164,7 +176,22 @@ beforeAll(async () => {
 describe('every command with hostile arguments: one clear line, never a stack trace', () => {
   it('enumerates every command and subcommand', () => {
     const names = commands().map((c) => c.path.join(' '));
-    expect(names).toEqual(expect.arrayContaining(['run', 'check', 'rules', 'rules list', 'rules test', 'log', 'checkpoint', 'checkpoints', 'checkpoints prune', 'diff', 'rollback', 'doctor']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'run',
+        'check',
+        'rules',
+        'rules list',
+        'rules test',
+        'log',
+        'checkpoint',
+        'checkpoints',
+        'checkpoints prune',
+        'diff',
+        'rollback',
+        'doctor',
+      ]),
+    );
   });
 
   it('hostile option values, arguments, unknown options and excess arguments', async () => {
@@ -179,7 +206,8 @@ describe('every command with hostile arguments: one clear line, never a stack tr
       for (const option of c.valueOptions) cases.push([...c.path, option]);
     }
     // `run` wants its agent first: hostile values behind a real agent name and after the separator
-    for (const value of GENERAL) cases.push(['run', '--hook-transport', value, 'claude'], ['run', '--agent-bin', value, 'claude'], ['run', '--no-sandbox', '--', value]);
+    for (const value of GENERAL)
+      cases.push(['run', '--hook-transport', value, 'claude'], ['run', '--agent-bin', value, 'claude'], ['run', '--no-sandbox', '--', value]);
     // the numbers harness takes, with everything a number can go wrong with
     for (const value of HOSTILE) {
       cases.push(['log', '--limit', value], ['log', '--since', value], ['rollback', '--dry-run', value], ['checkpoints', 'prune', '--older-than', value]);
@@ -223,7 +251,7 @@ describe('every command with hostile arguments: one clear line, never a stack tr
     expect(since.code, since.stderr).toBe(0);
   }, 120_000);
 
-  it('commander\'s own errors are one line that names the command to ask for help', async () => {
+  it("commander's own errors are one line that names the command to ask for help", async () => {
     const [unknown, missing, excess] = await Promise.all([harness(['check', '--nope']), harness(['run']), harness(['log', 'extra'])]);
     expect(unknown).toMatchObject({ code: 2, stderr: "harness: unknown option '--nope' (did you mean --op?); see: harness check --help\n" });
     expect(missing).toMatchObject({ code: 2, stderr: "harness: missing required argument 'agent'; see: harness run --help\n" });

@@ -44,7 +44,8 @@ describe('harness init', () => {
     const config = join(dir, 'harness.config.json');
     const text = readFileSync(config, 'utf8');
     // commented: the main knobs are named and explained
-    for (const knob of ['"extends"', '"disable"', '"rules"', '"approvals"', '"timeoutSeconds"', '"checkpoints"', '"sandbox"', '"allowHosts"', '"audit"']) expect(text).toContain(knob);
+    for (const knob of ['"extends"', '"disable"', '"rules"', '"approvals"', '"timeoutSeconds"', '"checkpoints"', '"sandbox"', '"allowHosts"', '"audit"'])
+      expect(text).toContain(knob);
     expect(text.split('\n').filter((l) => l.trim().startsWith('//')).length).toBeGreaterThan(20);
     expect(schemaOf(config)).toBe(join(dir, 'harness.config.schema.json'));
     expect(readFileSync(join(dir, 'harness.config.schema.json'), 'utf8')).toBe(readFileSync(SCHEMA, 'utf8'));
@@ -54,11 +55,19 @@ describe('harness init', () => {
     const none = loadConfig(repo());
     expect(loaded.path).toBe(config);
     expect(none.path).toBeNull();
-    for (const key of ['approvals', 'checkpoints', 'tui', 'watcher', 'sandbox', 'packs', 'defaults', 'sources'] as const) expect(loaded[key], key).toEqual(none[key]);
+    for (const key of ['approvals', 'checkpoints', 'tui', 'watcher', 'sandbox', 'packs', 'defaults', 'sources'] as const)
+      expect(loaded[key], key).toEqual(none[key]);
     expect(loaded.config.audit).toBeUndefined();
 
-    const doctor = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: join(dir, '..', 'no-home'), HARNESS_STATE_DIR: join(dir, '..', 'no-state') } });
-    expect(JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'config')).toMatchObject({ status: 'ok', detail: expect.stringContaining(config) });
+    const doctor = spawnSync(process.execPath, [BIN, 'doctor', '--json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: join(dir, '..', 'no-home'), HARNESS_STATE_DIR: join(dir, '..', 'no-state') },
+    });
+    expect(JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'config')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining(config),
+    });
   });
 
   it('the examples in its comments are valid once uncommented', () => {
@@ -79,7 +88,9 @@ describe('harness init', () => {
     const r = harness(['init'], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^harness: harness\.config\.json already exists; harness init does not overwrite a config\. Edit it .*or move it away and run harness init again\.\n$/);
+    expect(r.stderr).toMatch(
+      /^harness: harness\.config\.json already exists; harness init does not overwrite a config\. Edit it .*or move it away and run harness init again\.\n$/,
+    );
     expect(readFileSync(join(dir, 'harness.config.json'), 'utf8')).toBe('{"extends": ["strict"]}\n');
     expect(existsSync(join(dir, 'harness.config.schema.json'))).toBe(false);
   });
@@ -92,7 +103,12 @@ describe('harness init', () => {
     const r = harness(['init', '--json'], dir);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toEqual({ config: join(dir, 'harness.config.json'), schema: `./node_modules/${PACKAGE.name}/harness.config.schema.json`, schemaCopied: null, next: ['harness doctor', 'harness run claude'] });
+    expect(out).toEqual({
+      config: join(dir, 'harness.config.json'),
+      schema: `./node_modules/${PACKAGE.name}/harness.config.schema.json`,
+      schemaCopied: null,
+      next: ['harness doctor', 'harness run claude'],
+    });
     expect(schemaOf(out.config)).toBe(join(installed, 'harness.config.schema.json'));
     expect(existsSync(join(dir, 'harness.config.schema.json'))).toBe(false);
   });
@@ -125,7 +141,7 @@ describe('harness init', () => {
     expect(readdirSync(dir).sort()).toEqual(['.git', 'a-file']);
   });
 
-  it('does not replace a harness.config.schema.json that is not harness\'s, and then writes no config either', () => {
+  it("does not replace a harness.config.schema.json that is not harness's, and then writes no config either", () => {
     const dir = repo();
     writeFileSync(join(dir, 'harness.config.schema.json'), '{"title": "something else"}');
     const r = harness(['init'], dir);

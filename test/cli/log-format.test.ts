@@ -27,14 +27,63 @@ beforeAll(() => {
   kleur.enabled = false;
 });
 
-const row = (summary: string, tool = 'Bash'): LogRow => ({ sessionId: 's', toolUseId: 't', at: 0, agent: 'claude', tool, kind: 'shell', summary, cwd: null, verdict: 'allow', ruleId: 'r', reason: null, decidedBy: 'rule', actor: null, askedFirst: false, ok: true });
+const row = (summary: string, tool = 'Bash'): LogRow => ({
+  sessionId: 's',
+  toolUseId: 't',
+  at: 0,
+  agent: 'claude',
+  tool,
+  kind: 'shell',
+  summary,
+  cwd: null,
+  verdict: 'allow',
+  ruleId: 'r',
+  reason: null,
+  decidedBy: 'rule',
+  actor: null,
+  askedFirst: false,
+  ok: true,
+});
 
 describe('harness log prints what the agent sent as text, never as terminal controls', () => {
   it.each(HOSTILE)('%s', (_what, text) => {
-    const connection: ConnectionRow = { seq: 1, at: 0, host: `evil${text}.example`, port: 443, verdict: 'deny', asked: false, ruleId: 'net', reason: 'x', decidedBy: 'rule', actor: null, toolUseId: null, origin: text };
-    const rollback: RollbackRow = { seq: 1, at: 0, sessionId: 's', kind: 'rollback', by: 'cli', actor: null, from: null, to: 'abc', step: 't', files: [{ status: 'added', path: text }], fileCount: 1, notRestored: [], error: null };
+    const connection: ConnectionRow = {
+      seq: 1,
+      at: 0,
+      host: `evil${text}.example`,
+      port: 443,
+      verdict: 'deny',
+      asked: false,
+      ruleId: 'net',
+      reason: 'x',
+      decidedBy: 'rule',
+      actor: null,
+      toolUseId: null,
+      origin: text,
+    };
+    const rollback: RollbackRow = {
+      seq: 1,
+      at: 0,
+      sessionId: 's',
+      kind: 'rollback',
+      by: 'cli',
+      actor: null,
+      from: null,
+      to: 'abc',
+      step: 't',
+      files: [{ status: 'added', path: text }],
+      fileCount: 1,
+      notRestored: [],
+      error: null,
+    };
     const failed: RollbackRow = { ...rollback, error: text };
-    for (const out of [formatRow(row(text)), formatRow(row('x', text)), formatConnection(connection), formatRollback(rollback, new Map([['t', row(text)]])), formatRollback(failed, new Map())]) {
+    for (const out of [
+      formatRow(row(text)),
+      formatRow(row('x', text)),
+      formatConnection(connection),
+      formatRollback(rollback, new Map([['t', row(text)]])),
+      formatRollback(failed, new Map()),
+    ]) {
       expect(out).not.toMatch(UNSAFE);
     }
     // what was there is still readable, escaped

@@ -87,7 +87,9 @@ describe.skipIf(!bwrapAvailability().ok)('the bubblewrap probe of an earlier sta
     expect(third.probe).toBe('record');
     expect(third.ran).toBe(false);
     expect(third.code).not.toBe(0);
-    expect(third.stderr).toMatch(/harness: the sandbox could not start: bubblewrap does not run here: bwrap: no namespaces today\. Fix: .*that record is dropped/);
+    expect(third.stderr).toMatch(
+      /harness: the sandbox could not start: bubblewrap does not run here: bwrap: no namespaces today\. Fix: .*that record is dropped/,
+    );
     expect(existsSync(record)).toBe(false);
 
     // probed again: under sandbox.mode "auto" the agent runs, with the warning a missing sandbox always gets

@@ -21,7 +21,13 @@ function workspace(config: unknown): { ws: string; state: string; file: string }
   return { ws, state, file };
 }
 
-const CONFIG = { extends: ['recommended'], disable: ['net.pipe-to-shell'], approvals: { timeoutSeconds: 42 }, rules: [{ id: 'my.no-make', decision: 'deny', reason: 'no make here', command: 'make' }], sandbox: { network: { allowHosts: ['example.com'] } } };
+const CONFIG = {
+  extends: ['recommended'],
+  disable: ['net.pipe-to-shell'],
+  approvals: { timeoutSeconds: 42 },
+  rules: [{ id: 'my.no-make', decision: 'deny', reason: 'no make here', command: 'make' }],
+  sandbox: { network: { allowHosts: ['example.com'] } },
+};
 
 describe('the config of a session start, from the state directory when the file is unchanged', () => {
   it('validates the first time and records it (0600); the next start takes the record and gets the same config', async () => {
@@ -58,7 +64,15 @@ describe('the config of a session start, from the state directory when the file 
     expect((await loadStartConfig(ws, undefined, state, validators('new-build'))).from).toBe('cache');
     const record = join(state, CONFIG_CACHE_FILE);
     const good = JSON.parse(readFileSync(record, 'utf8')) as { key: string };
-    for (const junk of ['', 'not json', '[]', 'null', JSON.stringify({ format: 2, key: good.key, config: {} }), JSON.stringify({ format: 1, key: good.key, config: [] }), JSON.stringify({ format: 1, key: good.key, config: null })]) {
+    for (const junk of [
+      '',
+      'not json',
+      '[]',
+      'null',
+      JSON.stringify({ format: 2, key: good.key, config: {} }),
+      JSON.stringify({ format: 1, key: good.key, config: [] }),
+      JSON.stringify({ format: 1, key: good.key, config: null }),
+    ]) {
       writeFileSync(record, junk);
       const got = await loadStartConfig(ws, undefined, state, validators('new-build'));
       expect(got.from, junk).toBe('validated');
@@ -77,7 +91,7 @@ describe('the config of a session start, from the state directory when the file 
     expect(got.loaded).toEqual(loadConfig(ws));
   });
 
-  it('no config file: the built-in defaults, from the record too; a missing --config file is the loader\'s error', async () => {
+  it("no config file: the built-in defaults, from the record too; a missing --config file is the loader's error", async () => {
     const { ws, state } = workspace(null);
     expect((await loadStartConfig(ws, undefined, state, validators())).from).toBe('validated');
     const cached = await loadStartConfig(ws, undefined, state, validators());

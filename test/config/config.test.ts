@@ -23,7 +23,9 @@ describe('the rule format: no alternation inside strings, no cross products', ()
     expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: 'git', subcommand: 'stash drop|clear' }] })[0]).toMatch(
       /^rules\[0\]\.subcommand\[0\]: "stash drop\|clear": write each alternative as its own entry \("stash drop", "stash clear"\), not with "\|"/,
     );
-    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm|rb'] } }] })[0]).toMatch(/^rules\[0\]\.command\.aws: .*"s3 rm", "s3 rb"/);
+    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm|rb'] } }] })[0]).toMatch(
+      /^rules\[0\]\.command\.aws: .*"s3 rm", "s3 rb"/,
+    );
   });
 
   it('each program with its own subcommands: gsutil s3 rm is not aws s3 rm', () => {
@@ -32,7 +34,9 @@ describe('the rule format: no alternation inside strings, no cross products', ()
     expect(check('gsutil rm gs://b/x', WS, policy).verdict).toBe('ask');
     expect(check('gsutil s3 rm x', WS, policy).verdict).toBe('allow');
     expect(check('aws rm x', WS, policy).verdict).toBe('allow');
-    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm'] }, subcommand: 'rm' }] })[0]).toMatch(/^rules\[0\]\.subcommand: with "command" naming each program's subcommands, "subcommand" is not used/);
+    expect(problems({ rules: [{ id: 'x', decision: 'ask', reason: 'r', command: { aws: ['s3 rm'] }, subcommand: 'rm' }] })[0]).toMatch(
+      /^rules\[0\]\.subcommand: with "command" naming each program's subcommands, "subcommand" is not used/,
+    );
   });
 });
 
@@ -63,7 +67,10 @@ describe('config validation names the field, what was expected and what was foun
       { rules: [{ id: 'x', decision: 'deny', reason: 'r', paths: ['~/.ssh/**', '!(*.pub)'] }] },
       /^rules\[0\]\.paths\[1\]: the glob cannot be matched in bounded time/,
     ],
-    [{ rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '[0-9]{5000}' }] }, /^rules\[0\]\.argsRegex: the pattern compiles to 5001 states, over the limit of 2000 .* "\[0-9\]\{5000\}" \(character 1\): use a smaller count/],
+    [
+      { rules: [{ id: 'x', decision: 'deny', reason: 'r', command: 'ls', argsRegex: '[0-9]{5000}' }] },
+      /^rules\[0\]\.argsRegex: the pattern compiles to 5001 states, over the limit of 2000 .* "\[0-9\]\{5000\}" \(character 1\): use a smaller count/,
+    ],
     [{ defaults: { onParseError: 'allow' } }, /^defaults\.onParseError: .*"ask".*"deny".*\(found "allow"\)/],
     [{ defualts: {} }, /^defualts: unknown key, did you mean "defaults"\?/],
     [{ extends: ['recomended'] }, /^extends\[0\]: unknown rule pack "recomended".*"recommended"/],
@@ -75,16 +82,31 @@ describe('config validation names the field, what was expected and what was foun
     [{ sandbox: { filesystem: { allowwrite: ['dist'] } } }, /^sandbox\.filesystem\.allowwrite: unknown key, did you mean "allowWrite"\?/],
     [{ sandbox: { filesystem: { allowRead: '~/.npmrc' } } }, /^sandbox\.filesystem\.allowRead: .*expected array.*\(found "~\/\.npmrc"\)/],
     [{ sandbox: { filesystem: { denyRead: [''] } } }, /^sandbox\.filesystem\.denyRead\[0\]: .*\(found ""\)/],
-    [{ sandbox: { network: { allowHosts: ['http://x'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name or IP address, optionally with a leading "\*\." and a ":port".*\(found "http:\/\/x"\)/],
+    [
+      { sandbox: { network: { allowHosts: ['http://x'] } } },
+      /^sandbox\.network\.allowHosts\[0\]: a host name or IP address, optionally with a leading "\*\." and a ":port".*\(found "http:\/\/x"\)/,
+    ],
     [{ sandbox: { network: { allowHosts: ['example.com/path'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "example\.com\/path"\)/],
     [{ sandbox: { network: { allowHosts: ['a.*.com'] } } }, /^sandbox\.network\.allowHosts\[0\]: a host name.*\(found "a\.\*\.com"\)/],
     [{ sandbox: { network: { allowHosts: ['example.com:0'] } } }, /^sandbox\.network\.allowHosts\[0\]: the port must be 1 to 65535/],
     [{ sandbox: { network: { allowHosts: ['[::1]:99999'] } } }, /^sandbox\.network\.allowHosts\[0\]: the port must be 1 to 65535/],
-    [{ sandbox: { network: { rules: [{ id: 'x', host: 'paste.rs', decision: 'maybe' }] } } }, /^sandbox\.network\.rules\[0\]\.decision: .*"allow".*"ask".*"deny".*\(found "maybe"\)/],
-    [{ sandbox: { network: { rules: [{ id: 'x', hosts: ['paste.rs'], decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.host: a host pattern or a list of them.*\(found nothing\)\nsandbox\.network\.rules\[0\]\.hosts: unknown key, did you mean "host"\?/],
+    [
+      { sandbox: { network: { rules: [{ id: 'x', host: 'paste.rs', decision: 'maybe' }] } } },
+      /^sandbox\.network\.rules\[0\]\.decision: .*"allow".*"ask".*"deny".*\(found "maybe"\)/,
+    ],
+    [
+      { sandbox: { network: { rules: [{ id: 'x', hosts: ['paste.rs'], decision: 'allow' }] } } },
+      /^sandbox\.network\.rules\[0\]\.host: a host pattern or a list of them.*\(found nothing\)\nsandbox\.network\.rules\[0\]\.hosts: unknown key, did you mean "host"\?/,
+    ],
     [{ sandbox: { network: { rules: [{ id: 'x', host: [], decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.host: /],
-    [{ sandbox: { network: { rules: [{ id: 'network.registry', host: 'x.test', decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.id: "network\.registry" is already used by harness's network rules/],
-    [{ sandbox: { network: { rules: [{ id: 'git.reset-hard', host: 'x.test', decision: 'allow' }] } } }, /^sandbox\.network\.rules\[0\]\.id: "git\.reset-hard" is already used by pack "git"/],
+    [
+      { sandbox: { network: { rules: [{ id: 'network.registry', host: 'x.test', decision: 'allow' }] } } },
+      /^sandbox\.network\.rules\[0\]\.id: "network\.registry" is already used by harness's network rules/,
+    ],
+    [
+      { sandbox: { network: { rules: [{ id: 'git.reset-hard', host: 'x.test', decision: 'allow' }] } } },
+      /^sandbox\.network\.rules\[0\]\.id: "git\.reset-hard" is already used by pack "git"/,
+    ],
     [{ sandbox: { network: { unknownHosts: 'allow' } } }, /^sandbox\.network\.unknownHosts: .*"ask".*"deny".*\(found "allow"\)/],
     [{ disable: ['network.regsitry'] }, /^disable\[0\]: no rule "network\.regsitry"/],
     [{ sandbox: { network: { allowLocalPorts: [70000] } } }, /^sandbox\.network\.allowLocalPorts\[0\]: .*65535.*\(found 70000\)/],
@@ -128,7 +150,12 @@ describe('config validation names the field, what was expected and what was foun
       allowHosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'],
       allowLocalPorts: [5432, 65535],
       hostRules: [
-        { id: 'config.allow-hosts', decision: 'allow', reason: 'listed in sandbox.network.allowHosts', hosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'] },
+        {
+          id: 'config.allow-hosts',
+          decision: 'allow',
+          reason: 'listed in sandbox.network.allowHosts',
+          hosts: ['*.npmjs.org', 'example.com:8443', 'GitHub.com', '*', '10.0.0.5:5432', '[fd00::1]:443'],
+        },
         { id: 'our-paste', decision: 'allow', reason: 'ours', hosts: ['paste.internal.example'] },
         { id: 'no-gists', decision: 'deny', reason: 'sandbox.network.rules "no-gists"', hosts: ['gist.github.com', '*.gist.github.com'] },
       ],

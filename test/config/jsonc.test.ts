@@ -56,7 +56,7 @@ describe('stripJsonComments: what it accepts', () => {
   it('comments and trailing commas added to any JSON text change nothing it means', () => {
     // a small deterministic generator: values with strings that look like comments, commas inside strings
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     const strings = ['', 'a//b', '/*', '*/', ',]', ',}', 'q"uote', 'back\\slash', 'line\nbreak', 'ünï'];
     const value = (depth: number): unknown => {
       const k = depth > 3 ? rnd(3) : rnd(5);
@@ -118,9 +118,12 @@ describe('stripJsonComments: what stays an error, and where', () => {
     expect(lineAndColumn(input, offset)).toEqual({ line, column });
   });
 
-  it('the config loader names the line and column of the person\'s file', () => {
+  it("the config loader names the line and column of the person's file", () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-jsonc-'));
-    writeFileSync(join(dir, 'harness.config.json'), '// my config\n{\n  /* packs */ "extends": ["recommended"],\n  "approvals": { "timeoutSeconds": 60 }\n  "checkpoints": {}\n}\n');
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      '// my config\n{\n  /* packs */ "extends": ["recommended"],\n  "approvals": { "timeoutSeconds": 60 }\n  "checkpoints": {}\n}\n',
+    );
     let message = '';
     try {
       loadConfig(dir);
@@ -133,7 +136,10 @@ describe('stripJsonComments: what stays an error, and where', () => {
 
   it('a commented config with trailing commas loads, and means what the same JSON means', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-jsonc-'));
-    writeFileSync(join(dir, 'harness.config.json'), '{\n  // one\n  "approvals": { "timeoutSeconds": 60, }, /* two */\n  "disable": ["git.push-force-with-lease",],\n}\n');
+    writeFileSync(
+      join(dir, 'harness.config.json'),
+      '{\n  // one\n  "approvals": { "timeoutSeconds": 60, }, /* two */\n  "disable": ["git.push-force-with-lease",],\n}\n',
+    );
     const loaded = loadConfig(dir);
     expect(loaded.approvals.timeoutSeconds).toBe(60);
     expect(loaded.config.disable).toEqual(['git.push-force-with-lease']);

@@ -46,11 +46,26 @@ describe('the valid keys at a place in the config come from the schema', () => {
   it.each([
     [[], ['$schema', 'extends', 'disable', 'rules', 'defaults', 'approvals', 'audit', 'checkpoints', 'tui', 'watcher', 'sandbox']],
     [['approvals'], ['timeoutSeconds', 'whenNoTty']],
-    [['defaults', 'outsideWorkspace'], ['read', 'write', 'delete']],
-    [['sandbox', 'network'], ['allowHosts', 'allowLocalPorts', 'rules', 'unknownHosts']],
-    [['sandbox', 'network', 'rules', 3], ['id', 'host', 'decision', 'reason']],
-    [['rules', 0, 'flags'], ['any', 'all', 'none']], // the object form of a union
-    [['rules', 0, 'examples'], ['match', 'notMatch']],
+    [
+      ['defaults', 'outsideWorkspace'],
+      ['read', 'write', 'delete'],
+    ],
+    [
+      ['sandbox', 'network'],
+      ['allowHosts', 'allowLocalPorts', 'rules', 'unknownHosts'],
+    ],
+    [
+      ['sandbox', 'network', 'rules', 3],
+      ['id', 'host', 'decision', 'reason'],
+    ],
+    [
+      ['rules', 0, 'flags'],
+      ['any', 'all', 'none'],
+    ], // the object form of a union
+    [
+      ['rules', 0, 'examples'],
+      ['match', 'notMatch'],
+    ],
     [['extends'], []], // an array of strings has no keys
     [['nonsense', 'deeper'], []],
   ] as [PropertyKey[], string[]][])('%j', (path, keys) => {
@@ -81,11 +96,20 @@ describe('a config with a misspelt key: the file, the field and the fix', () => 
   it.each([
     [{ extend: ['recommended'] }, 'Invalid config FILE: extend: unknown key, did you mean "extends"?'],
     [{ aprovals: { timeoutSeconds: 60 } }, 'Invalid config FILE: aprovals: unknown key, did you mean "approvals"?'],
-    [{ approvals: { timeout: 60 } }, 'Invalid config FILE: approvals.timeout: unknown key, did you mean "timeoutSeconds"? (keys allowed here: "timeoutSeconds", "whenNoTty")'],
+    [
+      { approvals: { timeout: 60 } },
+      'Invalid config FILE: approvals.timeout: unknown key, did you mean "timeoutSeconds"? (keys allowed here: "timeoutSeconds", "whenNoTty")',
+    ],
     [{ tui: { panelkey: 'ctrl-g' } }, 'Invalid config FILE: tui.panelkey: unknown key, did you mean "panelKey"? (keys allowed here: "panelKey")'],
     [{ sandbox: { filesystem: { alowWrite: ['dist'] } } }, 'Invalid config FILE: sandbox.filesystem.alowWrite: unknown key, did you mean "allowWrite"?'],
-    [{ rules: [{ id: 'team.x', decision: 'deny', reason: 'r', command: 'git', flags: { anyy: ['-f'] } }] }, 'Invalid config FILE: rules[0].flags.anyy: unknown key, did you mean "any"?'],
-    [{ rules: [{ id: 'team.x', decision: 'deny', reason: 'r', command: 'ls', examples: { match: [{ comand: 'ls' }] } }] }, 'rules[0].examples.match[0].comand: unknown key, did you mean "command"?'],
+    [
+      { rules: [{ id: 'team.x', decision: 'deny', reason: 'r', command: 'git', flags: { anyy: ['-f'] } }] },
+      'Invalid config FILE: rules[0].flags.anyy: unknown key, did you mean "any"?',
+    ],
+    [
+      { rules: [{ id: 'team.x', decision: 'deny', reason: 'r', command: 'ls', examples: { match: [{ comand: 'ls' }] } }] },
+      'rules[0].examples.match[0].comand: unknown key, did you mean "command"?',
+    ],
     [{ banana: 1 }, 'Invalid config FILE: banana: unknown key (keys allowed here: "$schema", "extends"'],
     [{ extends: ['recomended'] }, 'did you mean "recommended"?'],
     [{ disable: ['git.reset-hrad'] }, 'did you mean "git.reset-hard"?'],

@@ -6,7 +6,17 @@ import { claudeToolSet } from '../../src/agents/claude.js';
 import { codexToolSet, CODEX_UNHOOKED } from '../../src/agents/codex.js';
 import { geminiToolSet } from '../../src/agents/gemini.js';
 import { declaredTool } from '../../src/agents/tool-table.js';
-import { CLAUDE_BIN, claudeSandbox, CODEX_BIN, codexSandbox, GEMINI_BIN, geminiSandbox, latestSession, runHarness as run, type Sandbox } from '../support/agent-env.js';
+import {
+  CLAUDE_BIN,
+  claudeSandbox,
+  CODEX_BIN,
+  codexSandbox,
+  GEMINI_BIN,
+  geminiSandbox,
+  latestSession,
+  runHarness as run,
+  type Sandbox,
+} from '../support/agent-env.js';
 import { CodexModel } from '../support/codex-model.js';
 import { GeminiModel } from '../support/gemini-model.js';
 import { ModelServer } from '../support/model-server.js';
@@ -54,7 +64,9 @@ describe('Claude Code (pinned): every tool it offers is declared', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { type?: string; subtype?: string; tools?: string[]; claude_code_version?: string })
       .find((m) => m.type === 'system' && m.subtype === 'init');
-    expect(init?.claude_code_version).toBe(JSON.parse(readFileSync(new URL('../../node_modules/@anthropic-ai/claude-code/package.json', import.meta.url), 'utf8')).version);
+    expect(init?.claude_code_version).toBe(
+      JSON.parse(readFileSync(new URL('../../node_modules/@anthropic-ai/claude-code/package.json', import.meta.url), 'utf8')).version,
+    );
     const tools = init?.tools ?? [];
     expect(tools).toEqual(expect.arrayContaining(['Bash', 'Monitor', 'CronCreate', 'ScheduleWakeup', 'Workflow', 'EnterWorktree']));
     expect(undeclared(tools, (n) => declaredTool(claudeToolSet, n) !== undefined)).toEqual([]);
@@ -85,7 +97,9 @@ describe('Codex CLI (pinned): every tool it offers is declared, or reaches no ho
     const r = await runAgent(CODEX_BIN, ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'hi'], sb);
     expect(r.code, r.stderr).toBe(0);
     // hosted tools (web_search, tool_search) have a type and no name
-    const tools = (m.requests[0]?.tools ?? []).flatMap((t) => (t.type === 'namespace' ? ((t as { tools?: { name: string }[] }).tools ?? []).map((x) => x.name) : [t.name ?? t.type]));
+    const tools = (m.requests[0]?.tools ?? []).flatMap((t) =>
+      t.type === 'namespace' ? ((t as { tools?: { name: string }[] }).tools ?? []).map((x) => x.name) : [t.name ?? t.type],
+    );
     expect(tools).toEqual(expect.arrayContaining(['exec_command', 'write_stdin', 'apply_patch']));
     expect(undeclared(tools, (n) => declaredTool(codexToolSet, n) !== undefined || Object.hasOwn(CODEX_UNHOOKED, n))).toEqual([]);
   }, 120_000);
@@ -99,9 +113,12 @@ describe('Codex CLI (pinned): every tool it offers is declared, or reaches no ho
     expect([...m.toolOutputs().values()][0]).toMatch(/TTY execution is disabled/);
   }, 120_000);
 
-  it('a person\'s option that would bring terminal sessions back is refused', async () => {
+  it("a person's option that would bring terminal sessions back is refused", async () => {
     const sb = codexSandbox('http://127.0.0.1:1');
-    for (const args of [['-c', 'features.unified_exec_tty=true'], ['--enable', 'unified_exec_tty']]) {
+    for (const args of [
+      ['-c', 'features.unified_exec_tty=true'],
+      ['--enable', 'unified_exec_tty'],
+    ]) {
       const r = await run(['run', 'codex', '--', ...args, 'exec', 'x'], sb.env, sb.repo);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/write_stdin/);
@@ -124,7 +141,7 @@ describe('Gemini CLI (pinned): every tool it offers is declared', () => {
 });
 
 describe('harness run claude: the tools beyond Bash, Write and Edit', () => {
-  it('Monitor\'s command is judged like Bash, worktree and cron tools are asked, and a skill\'s shell lines do not run', async () => {
+  it("Monitor's command is judged like Bash, worktree and cron tools are asked, and a skill's shell lines do not run", async () => {
     const { model: m, url } = await started(new ModelServer());
     const sb = claudeSandbox(url);
     const marker = join(sb.repo, 'skill-ran');

@@ -88,13 +88,16 @@ describe.each([codex, gemini])('harness run $name (the real CLI, scripted model)
     expect(() => execFileSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: sb.repo, stdio: 'ignore' })).toThrow();
     const { checkpoints, changes } = latestSession(sb);
     // the one before the call, and the tree as the session ended
-    expect(checkpoints.map((c) => (c.toolUseId === null ? c.summary.replace(/^checkpoint \w+: /, '') : 'before the call'))).toEqual(['before the call', 'the working tree when the session ended']);
+    expect(checkpoints.map((c) => (c.toolUseId === null ? c.summary.replace(/^checkpoint \w+: /, '') : 'before the call'))).toEqual([
+      'before the call',
+      'the working tree when the session ended',
+    ]);
     expect(changes.map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added new.txt', 'deleted keep.txt', 'deleted src/app.ts']);
   }, 120_000);
 });
 
-describe('the repository or the person\'s settings cannot switch harness off', () => {
-  it('codex: a trusted repository\'s .codex/config.toml with features.hooks = false', async () => {
+describe("the repository or the person's settings cannot switch harness off", () => {
+  it("codex: a trusted repository's .codex/config.toml with features.hooks = false", async () => {
     const { sb, model } = await sandboxWithModel(codex);
     mkdirSync(join(sb.repo, '.codex'));
     writeFileSync(join(sb.repo, '.codex', 'config.toml'), '[features]\nhooks = false\n');
@@ -118,7 +121,7 @@ describe('the repository or the person\'s settings cannot switch harness off', (
     expect(r.stderr).toMatch(message);
   });
 
-  it('gemini: hooks switched off in the person\'s own settings are switched on for the run (their file unchanged)', async () => {
+  it("gemini: hooks switched off in the person's own settings are switched on for the run (their file unchanged)", async () => {
     const { sb, model } = await sandboxWithModel(gemini);
     const mine = JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, hooksConfig: { enabled: false } });
     writeFileSync(join(sb.home, '.gemini', 'settings.json'), mine);

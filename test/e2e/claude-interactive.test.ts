@@ -59,7 +59,10 @@ describe('harness run claude in a real terminal (pty), real Claude Code', () => 
     expect(JSON.stringify(model!.toolResults())).toMatch(/HEAD is now at/);
     expect(text).toMatch(/1 asked \(1 approved/);
     const { rows } = latestSession(sb);
-    expect(rows.map((r) => [r.verdict, r.decidedBy])).toEqual([['allow', 'rule'], ['allow', 'human']]);
+    expect(rows.map((r) => [r.verdict, r.decidedBy])).toEqual([
+      ['allow', 'rule'],
+      ['allow', 'human'],
+    ]);
   }, 120_000);
 
   it('"n" keeps the command from running and the model is told why', async () => {

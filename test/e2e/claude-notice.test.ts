@@ -17,11 +17,15 @@ afterEach(async () => {
 
 const lastRow = (screen: string): string => screen.replace(/\n$/, '').split('\n').at(-1) ?? '';
 
-describe.runIf(Tmux.available())('harness run claude in tmux: a deny shows on Claude Code\'s screen', () => {
-  it('a bar names the rule, its reason and Ctrl-], while Claude works on; it goes, and Claude\'s screen is whole again', async () => {
+describe.runIf(Tmux.available())("harness run claude in tmux: a deny shows on Claude Code's screen", () => {
+  it("a bar names the rule, its reason and Ctrl-], while Claude works on; it goes, and Claude's screen is whole again", async () => {
     model = new ModelServer();
     const url = await model.start();
-    const sb = sandboxWithRules(url, [{ id: 'team.no-touch', decision: 'deny', command: 'touch', reason: 'touch is not used in this repository. Write the file with the Write tool.' }], { commit: true });
+    const sb = sandboxWithRules(
+      url,
+      [{ id: 'team.no-touch', decision: 'deny', command: 'touch', reason: 'touch is not used in this repository. Write the file with the Write tool.' }],
+      { commit: true },
+    );
     model.setScript([{ tool: 'Bash', input: { command: 'touch denied.txt', description: 'make it' } }, { text: 'finished after the refusal' }]);
     // Claude waits for the model after the refusal (its spinner running) until the bar has come and gone
     const afterDeny = model.hold(1);

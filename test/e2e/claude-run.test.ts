@@ -18,7 +18,6 @@ async function sandboxWithModel(): Promise<{ sb: ReturnType<typeof claudeSandbox
   return { sb: claudeSandbox(await server.start()), model: server };
 }
 
-
 describe.each(['http', 'command'] as const)('harness run claude (real Claude Code, %s hooks)', (transport) => {
   it('runs harmless commands and workspace writes, blocks a destructive command and a protected write, and logs all of it', async () => {
     const steps = (repo: string, home: string): Step[] => [
@@ -33,7 +32,19 @@ describe.each(['http', 'command'] as const)('harness run claude (real Claude Cod
     writeFileSync(join(sb.home, 'keep-me.txt'), 'still here');
 
     const r = await run(
-      ['run', '--hook-transport', transport, 'claude', '--', '-p', 'do the task', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
+      [
+        'run',
+        '--hook-transport',
+        transport,
+        'claude',
+        '--',
+        '-p',
+        'do the task',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--dangerously-skip-permissions',
+      ],
       sb.env,
       sb.repo,
     );
@@ -201,7 +212,12 @@ describe('rollback while the session runs', () => {
       ['Write', 'deny', 'core.rollback'],
     ]);
     // what the first call changed is on record
-    expect(changes.filter((c) => c.toolUseId === 'toolu_0').map((c) => `${c.status} ${c.path}`).sort()).toEqual(['added junk.txt', 'deleted keep.txt']);
+    expect(
+      changes
+        .filter((c) => c.toolUseId === 'toolu_0')
+        .map((c) => `${c.status} ${c.path}`)
+        .sort(),
+    ).toEqual(['added junk.txt', 'deleted keep.txt']);
     // and the rollback, done by the session for harness rollback, naming the call it undid
     expect(latestSession(sb).rollbacks.map((x) => [x.kind, x.by, x.step])).toEqual([['rollback', 'cli', 'toolu_0']]);
     expect(rb.stdout).toMatch(/Undoing the last step[^\n]*\n\s+Bash rm keep\.txt && echo junk > junk\.txt · 2 files changed/);

@@ -22,7 +22,11 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
   it('y runs the command, n refuses it and the model is told, Ctrl-] r rolls a write back', async () => {
     model = new ModelServer();
     const url = await model.start();
-    const sb = sandboxWithRules(url, [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'creating files with touch needs a yes in this repository' }], { commit: true });
+    const sb = sandboxWithRules(
+      url,
+      [{ id: 'team.ask-touch', decision: 'ask', command: 'touch', reason: 'creating files with touch needs a yes in this repository' }],
+      { commit: true },
+    );
     model.setScript([
       { tool: 'Bash', input: { command: 'touch approved.txt', description: 'first' } },
       { tool: 'Bash', input: { command: 'touch refused.txt', description: 'second' } },
@@ -152,7 +156,12 @@ describe.runIf(Tmux.available())('harness run claude in tmux: the approval dialo
     ]);
     const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
     try {
-      expect(log.eventsOf(log.latestSessionId()!).filter((e) => e.kind.startsWith('session-rule')).map((e) => [e.kind, e.detail])).toEqual([
+      expect(
+        log
+          .eventsOf(log.latestSessionId()!)
+          .filter((e) => e.kind.startsWith('session-rule'))
+          .map((e) => [e.kind, e.detail]),
+      ).toEqual([
         ['session-rule-added', 'session.1: allow `touch a.txt` in the workspace root (asked by team.ask-touch)'],
         ['session-rule-revoked', 'session.1: allow `touch a.txt` in the workspace root'],
       ]);

@@ -75,7 +75,11 @@ async function checkSession(steps: string[], last: string): Promise<void> {
       await until(`step ${i} done`, () => existsSync(join(ctl, `done.${i}`)) || exited, 60_000);
       expect(exited, `the program ended early: ${JSON.stringify(exited)}`).toBeNull();
       // the step's own checkpoint: the one after the session's start and each step before
-      const count = await until(`the checkpoint of step ${i} (${steps[i - 1]})`, () => (checkpointIds(repo).length >= i + 1 ? checkpointIds(repo).length : null), 45_000).catch((e: unknown) => {
+      const count = await until(
+        `the checkpoint of step ${i} (${steps[i - 1]})`,
+        () => (checkpointIds(repo).length >= i + 1 ? checkpointIds(repo).length : null),
+        45_000,
+      ).catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}: ${checkpointIds(repo).length} checkpoint(s) after ${i} step(s)`);
       });
       expect(count, `step ${i} (${steps[i - 1]}) gave more than one checkpoint`).toBe(i + 1);

@@ -12,7 +12,6 @@ import { until } from '../support/until.js';
 const root = mkdtempSync(join(tmpdir(), 'harness-faults-stale-'));
 afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
-
 describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and continued after the hook client gave up', () => {
   it('the call is logged as what it was (stale: blocked, never run), with no checkpoint; the next call is decided as usual', async () => {
     const dir = join(root, 'stop');
@@ -32,7 +31,11 @@ describe('the supervisor is stopped (SIGSTOP) while a hook call waits, and conti
     ]);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(dir, 'home'), HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...agent.env };
     mkdirSync(env.HOME!, { recursive: true });
-    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--hook-transport', 'command', 'claude'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--hook-transport', 'command', 'claude'], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     harness.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => harness.once('exit', (code) => r(code)));

@@ -158,7 +158,10 @@ describe('the state directory fills up during a session (a Claude Code stand-in 
       { tool: 'Bash', id: 'after', input: { command: 'touch d.txt', description: 'x' }, run: 'touch d.txt' },
       { exit: 5 },
     ]);
-    const r = await inTinyState('full-during', ['h run run --no-sandbox --hook-transport command claude', 'h log log --json'].join('\n'), { sizeKb: 4096, env: agent.env });
+    const r = await inTinyState('full-during', ['h run run --no-sandbox --hook-transport command claude', 'h log log --json'].join('\n'), {
+      sizeKb: 4096,
+      env: agent.env,
+    });
     expect(r.code, r.stderr).toBe(0);
     const run = r.result('run');
     expectNoStack(run.stderr);
@@ -196,7 +199,7 @@ describe('the state directory fills up during a session (a Claude Code stand-in 
 });
 
 describe('the state directory turns read-only while a session runs', () => {
-  it('harness ends with the agent\'s exit code, one line naming the path and the fix for what it could not clean up, and no stack trace; later commands say the same', async () => {
+  it("harness ends with the agent's exit code, one line naming the path and the fix for what it could not clean up, and no stack trace; later commands say the same", async () => {
     const dir = join(root, 'ro-during');
     const agent = fakeClaude(dir, [
       { tool: 'Bash', id: 'before', input: { command: 'touch a.txt', description: 'x' }, run: 'touch a.txt' },
@@ -204,7 +207,11 @@ describe('the state directory turns read-only while a session runs', () => {
       { sh: 'mount --bind "$STATE" "$STATE" && mount -o remount,bind,ro "$STATE"' },
       { exit: 6 },
     ]);
-    const r = await inTinyState('ro-during', ['h run run --no-sandbox --hook-transport command claude', 'h again run --no-sandbox -- true', 'h log log --json'].join('\n'), { env: agent.env });
+    const r = await inTinyState(
+      'ro-during',
+      ['h run run --no-sandbox --hook-transport command claude', 'h again run --no-sandbox -- true', 'h log log --json'].join('\n'),
+      { env: agent.env },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(agent.log, 'utf8')).toMatch(/"code":0/);
     const run = r.result('run');

@@ -31,7 +31,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-
 /** Live (not zombie) processes carrying the session's marker in their environment. */
 function processesOf(sessionId: string): number[] {
   const out: number[] = [];
@@ -82,7 +81,14 @@ function workspace(name: string) {
       '',
     ].join('\n'),
   );
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(dir, 'home'), HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(dir, 'home'),
+    HARNESS_STATE_DIR: join(dir, 'state'),
+    NO_COLOR: '1',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+  };
   mkdirSync(env.HOME!, { recursive: true });
   return { repo, env };
 }
@@ -121,7 +127,11 @@ function runtimeDir(repo: string, env: NodeJS.ProcessEnv, id: string): string {
 describe('the supervisor is killed (SIGKILL) while the agent runs, no sandbox', () => {
   it('without a terminal: every process of the agent ends (background, setsid, nohup, SIGTERM-proof), the runtime directory goes, the session is closed as interrupted', async () => {
     const { repo, env } = workspace('plain');
-    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], { cwd: repo, env, stdio: 'ignore' });
+    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], {
+      cwd: repo,
+      env,
+      stdio: 'ignore',
+    });
     const id = await started(repo, env);
     const dir = runtimeDir(repo, env, id);
     expect(existsSync(dir)).toBe(true);
@@ -141,7 +151,23 @@ describe('the supervisor is killed (SIGKILL) while the agent runs, no sandbox', 
   it('in a terminal: the same, and the terminal is handed back usable (cooked mode, echo) with a line saying what happened', async () => {
     const { repo, env } = workspace('pty');
     // as from a person's shell: the shell leads the terminal's session and outlives harness
-    const driver = new PtyDriver('bash', ['-c', '"$@"; echo "harness ended: $?"; exec sleep 600', 'shell', process.execPath, HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], { cwd: repo, env });
+    const driver = new PtyDriver(
+      'bash',
+      [
+        '-c',
+        '"$@"; echo "harness ended: $?"; exec sleep 600',
+        'shell',
+        process.execPath,
+        HARNESS_BIN,
+        'run',
+        '--no-sandbox',
+        '--no-summary',
+        '--',
+        'bash',
+        'agent.sh',
+      ],
+      { cwd: repo, env },
+    );
     const id = await started(repo, env);
     const supervisor = withLog(repo, env, (log) => log.openSessions().find((s) => s.id === id)!.pid);
     const slave = (driver.pty as unknown as { ptsName?: string }).ptsName;
@@ -165,7 +191,11 @@ describe('the supervisor is killed (SIGKILL) while the agent runs, no sandbox', 
 
   it('the watchdog killed too: the next harness command (checkpoints) closes the session as interrupted and removes its runtime directory', async () => {
     const { repo, env } = workspace('no-watchdog');
-    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], { cwd: repo, env, stdio: 'ignore' });
+    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], {
+      cwd: repo,
+      env,
+      stdio: 'ignore',
+    });
     const id = await started(repo, env);
     const dir = runtimeDir(repo, env, id);
     const dog = await until('the watchdog', () => watchdogOf(harness.pid!));
@@ -189,7 +219,11 @@ describe('the supervisor is killed (SIGKILL) while the agent runs, no sandbox', 
   it('a session whose supervisor still runs is left alone by the next command', async () => {
     const { repo, env } = workspace('alive');
     writeFileSync(join(repo, 'agent.sh'), 'echo started > started.txt; exec sleep 600\n');
-    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], { cwd: repo, env, stdio: 'ignore' });
+    const harness = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', '--no-summary', '--', 'bash', 'agent.sh'], {
+      cwd: repo,
+      env,
+      stdio: 'ignore',
+    });
     const id = await started(repo, env, 1);
     const r = await runHarness(['log', '--json'], env, repo);
     expect(r.code, r.stderr).toBe(0);

@@ -41,7 +41,8 @@ function rng(seed: number): () => number {
 }
 
 /** Bash's $'…' quoting: any byte, so names that are not UTF-8 or hold newlines can be written. */
-const ansi = (bytes: Buffer): string => `$'${[...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
+const ansi = (bytes: Buffer): string =>
+  `$'${[...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
 const q = (name: string): string => ansi(Buffer.from(name, 'latin1'));
 
 interface Gen {
@@ -69,7 +70,24 @@ function randomCall(g: Gen, repo: string): Step[] {
   const r = g.r;
   const known = [...g.files].filter(([p, c]) => c !== null && TEXT_NAMES.includes(p));
   const any = [...g.files.keys()];
-  const kind = pick(r, ['write', 'write', 'edit', 'edit', 'create', 'delete', 'rename', 'binary', 'symlink', 'chmod', 'odd', 'crlf', 'ignore', 'emptydir', 'rmdir', 'replace'] as const);
+  const kind = pick(r, [
+    'write',
+    'write',
+    'edit',
+    'edit',
+    'create',
+    'delete',
+    'rename',
+    'binary',
+    'symlink',
+    'chmod',
+    'odd',
+    'crlf',
+    'ignore',
+    'emptydir',
+    'rmdir',
+    'replace',
+  ] as const);
   const bash = (command: string, then?: () => void): Step[] => {
     then?.();
     return [{ tool: 'Bash', input: { command, description: kind } }];
@@ -117,7 +135,10 @@ function randomCall(g: Gen, repo: string): Step[] {
       if (r() < 0.4) {
         // not build/: what was ignored from the start is never recorded, so a rollback to before
         // `mv build moved` removes moved/ and cannot bring build/ back (a known gap, see the report)
-        const from = pick(r, DIRS.filter((d) => d !== 'build'));
+        const from = pick(
+          r,
+          DIRS.filter((d) => d !== 'build'),
+        );
         const to = pick(r, ['moved', 'renamed', 'e/f']);
         return bash(`mv ${q(from)} ${q(to)} 2>/dev/null || true`, () => {
           for (const p of any) {
@@ -153,7 +174,8 @@ function randomCall(g: Gen, repo: string): Step[] {
     }
     case 'odd': {
       const p = pick(r, ODD_NAMES);
-      if (r() < 0.5) return bash(`python3 -c "open(bytes.fromhex('${Buffer.from(p, 'latin1').toString('hex')}'),'wb').write(b'odd ${++g.n}')"`, () => g.files.set(p, null));
+      if (r() < 0.5)
+        return bash(`python3 -c "open(bytes.fromhex('${Buffer.from(p, 'latin1').toString('hex')}'),'wb').write(b'odd ${++g.n}')"`, () => g.files.set(p, null));
       return bash(`printf 'odd ${++g.n}\\n' > ${q(p)}`, () => g.files.set(p, null));
     }
     case 'crlf': {
@@ -196,7 +218,8 @@ class NotingModel extends ModelServer {
   protected override async handle(req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
     try {
       const request = JSON.parse(body) as { messages?: { role: string }[]; tools?: unknown[] };
-      if (request.tools && request.tools.length > 0 && this.repo) this.before.set((request.messages ?? []).filter((m) => m.role === 'assistant').length, treeListing(this.repo));
+      if (request.tools && request.tools.length > 0 && this.repo)
+        this.before.set((request.messages ?? []).filter((m) => m.role === 'assistant').length, treeListing(this.repo));
     } catch {
       // not JSON: the server answers it as it would
     }
@@ -239,13 +262,26 @@ async function oneSession(seed: number): Promise<void> {
   git(['add', '-A']);
   git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init']);
 
-  const g: Gen = { r: rng(seed), files: new Map([['keep.txt', 'precious\n'], ['report.txt', 'report\n'], ['src/app.ts', 'export const x = 1;\n']]), dirs: new Set(['src']), n: 0 };
+  const g: Gen = {
+    r: rng(seed),
+    files: new Map([
+      ['keep.txt', 'precious\n'],
+      ['report.txt', 'report\n'],
+      ['src/app.ts', 'export const x = 1;\n'],
+    ]),
+    dirs: new Set(['src']),
+    n: 0,
+  };
   const script: Step[] = [];
   while (script.filter((s) => 'tool' in s && s.tool !== 'Read').length < CALLS) script.push(...randomCall(g, repo));
   script.push({ text: 'done' });
   server.setScript(script);
   server.repo = repo;
-  const context = (): string => [`seed ${seed} (replay: HARNESS_PROPERTY_FIRST=${seed - BASE} HARNESS_PROPERTY_SESSIONS=1 npx vitest run test/e2e/rollback-property-claude.test.ts)`, ...script.map((s, i) => `  ${i}: ${show(s)}`)].join('\n');
+  const context = (): string =>
+    [
+      `seed ${seed} (replay: HARNESS_PROPERTY_FIRST=${seed - BASE} HARNESS_PROPERTY_SESSIONS=1 npx vitest run test/e2e/rollback-property-claude.test.ts)`,
+      ...script.map((s, i) => `  ${i}: ${show(s)}`),
+    ].join('\n');
 
   const run = await runHarness(['run', 'claude', '--', '-p', 'do the task', '--dangerously-skip-permissions'], env, repo);
   expect(run.code, `${context()}\n${run.stderr}`).toBe(0);
@@ -256,7 +292,8 @@ async function oneSession(seed: number): Promise<void> {
   const points = checkpoints.filter((c) => c.commit && turnOf(c.toolUseId) >= 0).map((c) => ({ turn: turnOf(c.toolUseId), commit: c.commit! }));
   const decided = rows.map((x) => `${x.toolUseId} ${x.tool} ${x.verdict}${x.ruleId ? ` ${x.ruleId}` : ''}`).join('\n  ');
   expect(points.length, `${context()}\nno checkpoints; calls:\n  ${decided}`).toBeGreaterThan(0);
-  if (process.env.HARNESS_PROPERTY_DEBUG) console.log(`${context()}\ncalls:\n  ${decided}\ncheckpoints: ${points.map((p) => `${p.turn}:${p.commit.slice(0, 8)}`).join(' ')}`);
+  if (process.env.HARNESS_PROPERTY_DEBUG)
+    console.log(`${context()}\ncalls:\n  ${decided}\ncheckpoints: ${points.map((p) => `${p.turn}:${p.commit.slice(0, 8)}`).join(' ')}`);
   for (const p of points) expect(server.before.has(p.turn), `${context()}\nno tree noted before turn ${p.turn}`).toBe(true);
 
   // the first Write or Edit of build/gen.txt that reached harness (Claude Code may refuse one itself, e.g. an Edit of a file it did not read)
@@ -264,7 +301,12 @@ async function oneSession(seed: number): Promise<void> {
     const s = script[turn];
     return !!s && 'tool' in s && typeof s.input === 'object' && s.input.file_path === join(repo, 'build', 'gen.txt');
   };
-  const firstClaim = Math.min(...rows.filter((x) => (x.tool === 'Write' || x.tool === 'Edit') && x.verdict === 'allow' && targetsGen(turnOf(x.toolUseId))).map((x) => turnOf(x.toolUseId)), Infinity);
+  const firstClaim = Math.min(
+    ...rows
+      .filter((x) => (x.tool === 'Write' || x.tool === 'Edit') && x.verdict === 'allow' && targetsGen(turnOf(x.toolUseId)))
+      .map((x) => turnOf(x.toolUseId)),
+    Infinity,
+  );
   const claimedAt = (turn: number): boolean => turn >= firstClaim;
   const last = script.length;
   const order = points.map((p) => p).sort(() => g.r() - 0.5);
@@ -274,15 +316,24 @@ async function oneSession(seed: number): Promise<void> {
     const back = await runHarness(['rollback', '--to', p.commit], env, repo);
     expect(back.code, `${context()}\nrollback --to ${p.commit} (before call ${p.turn}): ${back.stderr}`).toBe(0);
     const now = treeListing(repo);
-    expect(listingDiff(domain(server.before.get(p.turn)!, claimedAt(p.turn)), domain(now, claimedAt(p.turn))), `${context()}\nrollback --to the checkpoint before call ${p.turn} (${show(script[p.turn]!)}); calls:\n  ${decided}`).toEqual([]);
+    expect(
+      listingDiff(domain(server.before.get(p.turn)!, claimedAt(p.turn)), domain(now, claimedAt(p.turn))),
+      `${context()}\nrollback --to the checkpoint before call ${p.turn} (${show(script[p.turn]!)}); calls:\n  ${decided}`,
+    ).toEqual([]);
     // the first and the last rollback are undone and redone: the undo brings back exactly the tree before it
     if (i === 0 || i === order.length - 1) {
       const undo = await runHarness(['rollback', '--undo'], env, repo);
       expect(undo.code, `${context()}\nrollback --undo: ${undo.stderr}`).toBe(0);
-      expect(listingDiff(domain(previous, claimedAt(previousTurn)), domain(treeListing(repo), claimedAt(previousTurn))), `${context()}\nrollback --undo after the rollback to before call ${p.turn}`).toEqual([]);
+      expect(
+        listingDiff(domain(previous, claimedAt(previousTurn)), domain(treeListing(repo), claimedAt(previousTurn))),
+        `${context()}\nrollback --undo after the rollback to before call ${p.turn}`,
+      ).toEqual([]);
       const redo = await runHarness(['rollback', '--undo'], env, repo);
       expect(redo.code, `${context()}\nrollback --undo (redo): ${redo.stderr}`).toBe(0);
-      expect(listingDiff(domain(now, claimedAt(p.turn)), domain(treeListing(repo), claimedAt(p.turn))), `${context()}\nrollback --undo twice (redo) to before call ${p.turn}`).toEqual([]);
+      expect(
+        listingDiff(domain(now, claimedAt(p.turn)), domain(treeListing(repo), claimedAt(p.turn))),
+        `${context()}\nrollback --undo twice (redo) to before call ${p.turn}`,
+      ).toEqual([]);
     }
     previous = now;
     previousTurn = p.turn;
@@ -290,7 +341,11 @@ async function oneSession(seed: number): Promise<void> {
 }
 
 describe('rollback property test through the real Claude Code (seeded)', () => {
-  it.each(Array.from({ length: SESSIONS }, (_, i) => BASE + FIRST + i))('seed %i', async (seed) => {
-    await oneSession(seed);
-  }, 300_000);
+  it.each(Array.from({ length: SESSIONS }, (_, i) => BASE + FIRST + i))(
+    'seed %i',
+    async (seed) => {
+      await oneSession(seed);
+    },
+    300_000,
+  );
 });

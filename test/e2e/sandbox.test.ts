@@ -47,7 +47,13 @@ const latestEvents = (sb: Sandbox) => withAudit(sb, (log) => log.eventsOf(log.la
 
 function attackLog(sb: Sandbox): Record<string, string> {
   const text = existsSync(join(sb.repo, 'attack.log')) ? readFileSync(join(sb.repo, 'attack.log'), 'utf8') : '';
-  return Object.fromEntries(text.trim().split('\n').filter(Boolean).map((l) => l.split(':') as [string, string]));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':') as [string, string]),
+  );
 }
 
 /** Everything the attack went after is as it was, and the everyday work went through. */
@@ -66,9 +72,18 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
   expect(log['unix-socket'], context).not.toBe('0');
   // harness: not visible, not killed, its ports not taken, its channels closed
   expect(log['harness-visible'], context).toBe('0');
-  expect(Object.keys(log).filter((k) => k.startsWith('killed-harness')), context).toEqual([]);
-  expect(Object.entries(log).filter(([k, v]) => k.startsWith('bind-') && v === '0'), context).toEqual([]);
-  expect(Object.keys(log).some((k) => k.startsWith('bind-')), `no port to take over: ${context}`).toBe(true);
+  expect(
+    Object.keys(log).filter((k) => k.startsWith('killed-harness')),
+    context,
+  ).toEqual([]);
+  expect(
+    Object.entries(log).filter(([k, v]) => k.startsWith('bind-') && v === '0'),
+    context,
+  ).toEqual([]);
+  expect(
+    Object.keys(log).some((k) => k.startsWith('bind-')),
+    `no port to take over: ${context}`,
+  ).toBe(true);
   expect(log['control-visible'], context).not.toBe('0');
   // the config, the audit log and the checkpoint refs
   expect(JSON.parse(readFileSync(join(sb.repo, 'harness.config.json'), 'utf8'))).toEqual(CONFIG);
@@ -85,7 +100,8 @@ function expectHeld(sb: Sandbox, sink: Sink): void {
   }
   // nothing left behind that runs outside later, and nothing carried away by a rename
   for (const key of ['git-hook', 'mv-refs', 'mv-git']) expect(log[key], `${key}: ${context}`).not.toBe('0');
-  for (const key of Object.keys(log).filter((k) => k.startsWith('agent-config-') || k.startsWith('agent-dir-'))) expect(log[key], `${key}: ${context}`).not.toBe('0');
+  for (const key of Object.keys(log).filter((k) => k.startsWith('agent-config-') || k.startsWith('agent-dir-')))
+    expect(log[key], `${key}: ${context}`).not.toBe('0');
   expect(existsSync(join(sb.home, '.gemini', 'trustedFolders.json')), 'a trust-everything file left for the next Gemini run').toBe(false);
   expect(existsSync(join(sb.repo, '.git', 'commondir')), context).toBe(false);
   expect(existsSync(join(sb.home, 'data', 'ESCAPED'))).toBe(false);
@@ -129,7 +145,11 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
       { text: 'done' },
     ];
     model.setScript(steps);
-    const r = await runHarness(['run', 'claude', '--', '-p', 'do it', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'], sb.env, sb.repo);
+    const r = await runHarness(
+      ['run', 'claude', '--', '-p', 'do it', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
+      sb.env,
+      sb.repo,
+    );
     expect(r.code, r.stderr).toBe(0);
     expectHeld(sb, sink);
     expect(attackLog(sb)['forge-found']).toBe('1');
@@ -139,28 +159,32 @@ describe.skipIf(!available)('the sandbox holds against a script the agent wrote 
     expect(JSON.stringify(model.toolResults())).toMatch(/harness denied this \(rule test\.no-cowsay\)/);
   }, 180_000);
 
-  it.each([codex, gemini])('$name: HOME, secrets, network and harness itself are out of reach; workspace work goes on', async (agent) => {
-    const model = agent.model();
-    stops.push(() => model.stop());
-    const sink = new Sink();
-    stops.push(() => sink.stop());
-    const sinkPort = await sink.start();
-    const sb = agent.sandbox(await model.start(), parent);
-    await prepare(sb, sink);
-    model.setScript([
-      agent.write(join(sb.repo, 'attack.sh'), attackScript({ sink: sinkPort, state: sb.state })),
-      agent.shell('bash attack.sh'),
-      agent.shell(WAIT_FOR_BACKGROUND),
-      agent.shell('cowsay still judged'),
-      { text: 'done' },
-    ]);
-    const r = await runHarness(['run', agent.name, '--', ...agent.args], { ...sb.env, HARNESS_CODEX_BIN: agent.bin, HARNESS_GEMINI_BIN: agent.bin }, sb.repo);
-    expect(r.code, r.stderr).toBe(0);
-    expectHeld(sb, sink);
-    expect(attackLog(sb)['forge-found']).toBe('1');
-    const { rows } = latestSession(sb);
-    expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
-  }, 180_000);
+  it.each([codex, gemini])(
+    '$name: HOME, secrets, network and harness itself are out of reach; workspace work goes on',
+    async (agent) => {
+      const model = agent.model();
+      stops.push(() => model.stop());
+      const sink = new Sink();
+      stops.push(() => sink.stop());
+      const sinkPort = await sink.start();
+      const sb = agent.sandbox(await model.start(), parent);
+      await prepare(sb, sink);
+      model.setScript([
+        agent.write(join(sb.repo, 'attack.sh'), attackScript({ sink: sinkPort, state: sb.state })),
+        agent.shell('bash attack.sh'),
+        agent.shell(WAIT_FOR_BACKGROUND),
+        agent.shell('cowsay still judged'),
+        { text: 'done' },
+      ]);
+      const r = await runHarness(['run', agent.name, '--', ...agent.args], { ...sb.env, HARNESS_CODEX_BIN: agent.bin, HARNESS_GEMINI_BIN: agent.bin }, sb.repo);
+      expect(r.code, r.stderr).toBe(0);
+      expectHeld(sb, sink);
+      expect(attackLog(sb)['forge-found']).toBe('1');
+      const { rows } = latestSession(sb);
+      expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
+    },
+    180_000,
+  );
 
   it('run -- <program>: the same script run directly is held by the sandbox alone', async () => {
     const { sb, sink } = await programAttack();
@@ -185,15 +209,14 @@ function processesOf(sessionId: string): number[] {
   return out;
 }
 
-
 describe('without the sandbox (the control: the same script gets through)', () => {
-  it('run --no-sandbox -- <program>: HOME data gone, the key copied, data sent, harness killed (and with it the script\'s background job)', async () => {
+  it("run --no-sandbox -- <program>: HOME data gone, the key copied, data sent, harness killed (and with it the script's background job)", async () => {
     const { sb, sink } = await programAttack();
     const r = await runHarness(['run', '--no-sandbox', '--', 'bash', 'attack.sh'], sb.env, sb.repo);
     expect(r.stderr).toMatch(/WITHOUT the OS sandbox/);
     // harness's watchdog ends the agent's tree when harness dies: the job waiting to delete more is gone
     const sessionId = withAudit(sb, (log) => log.latestSessionId())!;
-    await until('the script\'s processes to end', () => processesOf(sessionId).length === 0);
+    await until("the script's processes to end", () => processesOf(sessionId).length === 0);
     expect(existsSync(join(sb.repo, 'bg-done'))).toBe(false);
     expect(existsSync(join(sb.home, 'data'))).toBe(false);
     expect(existsSync(join(sb.home, 'later'))).toBe(true);
@@ -206,7 +229,7 @@ describe('without the sandbox (the control: the same script gets through)', () =
 });
 
 describe.skipIf(!available)('the supervisor dies', () => {
-  it('the agent\'s whole tree ends with it (background jobs too), and the next harness command closes the session as interrupted', async () => {
+  it("the agent's whole tree ends with it (background jobs too), and the next harness command closes the session as interrupted", async () => {
     const sb = claudeSandbox('http://127.0.0.1:9', parent);
     await prepare(sb);
     writeFileSync(join(sb.repo, 'agent.sh'), '( setsid sleep 600 & ) ; nohup sleep 600 >/dev/null 2>&1 & echo started > started.txt; sleep 600\n');
@@ -243,7 +266,13 @@ describe.skipIf(!available)('--autonomous', () => {
     model.setScript([
       { tool: 'Bash', input: { command: 'echo made > made.txt', description: 'a workspace write Claude itself would ask about' } },
       { tool: 'Bash', input: { command: 'rm -rf ~', description: 'refused by harness' } },
-      { tool: 'Write', input: { file_path: join(sb.repo, 'tidy.py'), content: "import os, shutil\nshutil.rmtree(os.path.join(os.environ['HOME'], 'da' + 'ta'))\n" + UNJUDGEABLE } },
+      {
+        tool: 'Write',
+        input: {
+          file_path: join(sb.repo, 'tidy.py'),
+          content: "import os, shutil\nshutil.rmtree(os.path.join(os.environ['HOME'], 'da' + 'ta'))\n" + UNJUDGEABLE,
+        },
+      },
       // a workspace script too large for harness to judge by content runs: the sandbox is what holds
       { tool: 'Bash', input: { command: 'python3 tidy.py', description: 'tidy up' } },
       { text: 'done' },
@@ -256,22 +285,31 @@ describe.skipIf(!available)('--autonomous', () => {
     expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'fs.delete-home']);
     expect(rows.find((x) => x.summary === 'python3 tidy.py')?.verdict).toBe('allow');
     expect(JSON.stringify(model.toolResults())).toMatch(/Read-only file system/);
-    expect(latestEvents(sb).filter((e) => e.kind === 'sandbox-refusal').map((e) => e.detail).join('\n')).toMatch(/Read-only file system/);
+    expect(
+      latestEvents(sb)
+        .filter((e) => e.kind === 'sandbox-refusal')
+        .map((e) => e.detail)
+        .join('\n'),
+    ).toMatch(/Read-only file system/);
   }, 120_000);
 
-  it.each([codex, gemini])("$name: its own approvals off (without the person's flag), harness's rules decide", async (agent) => {
-    const model = agent.model();
-    stops.push(() => model.stop());
-    const sb = agent.sandbox(await model.start(), parent);
-    await prepare(sb);
-    model.setScript([agent.shell('echo made > made.txt'), agent.shell('cowsay still judged'), { text: 'done' }]);
-    const bypass = new Set(['--dangerously-bypass-approvals-and-sandbox', '--yolo']);
-    const r = await runHarness(['run', '--autonomous', agent.name, '--', ...agent.args.filter((a) => !bypass.has(a))], sb.env, sb.repo);
-    expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(sb.repo, 'made.txt'), 'utf8')).toBe('made\n');
-    const { rows } = latestSession(sb);
-    expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
-  }, 120_000);
+  it.each([codex, gemini])(
+    "$name: its own approvals off (without the person's flag), harness's rules decide",
+    async (agent) => {
+      const model = agent.model();
+      stops.push(() => model.stop());
+      const sb = agent.sandbox(await model.start(), parent);
+      await prepare(sb);
+      model.setScript([agent.shell('echo made > made.txt'), agent.shell('cowsay still judged'), { text: 'done' }]);
+      const bypass = new Set(['--dangerously-bypass-approvals-and-sandbox', '--yolo']);
+      const r = await runHarness(['run', '--autonomous', agent.name, '--', ...agent.args.filter((a) => !bypass.has(a))], sb.env, sb.repo);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(sb.repo, 'made.txt'), 'utf8')).toBe('made\n');
+      const { rows } = latestSession(sb);
+      expect(rows.map((x) => [x.verdict, x.ruleId])).toContainEqual(['deny', 'test.no-cowsay']);
+    },
+    120_000,
+  );
 
   it('is refused without the sandbox, before anything starts', async () => {
     const sb = claudeSandbox('http://127.0.0.1:9', parent);
@@ -282,7 +320,6 @@ describe.skipIf(!available)('--autonomous', () => {
     expect(existsSync(auditPathFor(sb.repo, sb.env))).toBe(false);
   }, 60_000);
 });
-
 
 describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits', () => {
   it('a session keyring of its own, no file descriptor beyond stdin, stdout and stderr, and no ptrace', async () => {
@@ -297,7 +334,11 @@ describe.skipIf(!available || process.arch !== 'x64')('what the agent inherits',
       "c = subprocess.Popen(['sleep', '30']); print('ptrace:%d' % libc.ptrace(16, c.pid, 0, 0)); os.kill(c.pid, 9); c.wait()",
     ].join('\n');
     const outside = execFileSync('python3', ['-c', probe], { encoding: 'utf8' });
-    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-summary', '--', 'python3', '-c', probe], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-summary', '--', 'python3', '-c', probe], {
+      cwd: sb.repo,
+      env: sb.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', r));

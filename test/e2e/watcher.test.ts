@@ -57,19 +57,27 @@ describe('the watcher with the real Claude Code', () => {
     ]);
     // the model waits after the writer started, so the writer acts while no tool call runs
     const idle = model.hold(2);
-    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', 'claude', '--', '-p', 'start the writer', '--dangerously-skip-permissions'], { cwd: sb.repo, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HARNESS_BIN, 'run', '--no-sandbox', 'claude', '--', '-p', 'start the writer', '--dangerously-skip-permissions'], {
+      cwd: sb.repo,
+      env: sb.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     await idle.reached;
     // the model's next request can come before the call's PostToolUse: wait until harness has the
     // writer call's result, then past the moment after a call when a change may still be its own
-    await until('the writer call\'s result in the log', () => latestSession(sb).rows.some((r) => r.summary.startsWith('node writer.js') && r.ok !== null));
+    await until("the writer call's result in the log", () => latestSession(sb).rows.some((r) => r.summary.startsWith('node writer.js') && r.ok !== null));
     const finished = Date.now();
     await until('the grace after a call to pass', () => Date.now() - finished > CALL_GRACE_MS);
     writeFileSync(go, '');
     try {
-      await until('the out-of-band and tamper-reverted events', () => ['out-of-band', 'tamper-reverted'].every((k) => eventsNow(sb).some((e) => e.kind === k)), 15_000);
+      await until(
+        'the out-of-band and tamper-reverted events',
+        () => ['out-of-band', 'tamper-reverted'].every((k) => eventsNow(sb).some((e) => e.kind === k)),
+        15_000,
+      );
     } finally {
       writeFileSync(stop, '');
       idle.release();

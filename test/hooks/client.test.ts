@@ -77,16 +77,24 @@ describe.each([
 
   it.each([
     ['supervisor gone', async () => freePort(), 5],
-    ['wrong token', async () => {
-      const server = new HookServer(async () => ({ verdict: 'allow', exitCode: 0, body: '{}' }));
-      servers.push(server);
-      return (await server.start()).port;
-    }, 5],
+    [
+      'wrong token',
+      async () => {
+        const server = new HookServer(async () => ({ verdict: 'allow', exitCode: 0, body: '{}' }));
+        servers.push(server);
+        return (await server.start()).port;
+      },
+      5,
+    ],
     ['garbage reply', async () => rawServer((s) => s.end('garbage\r\n\r\n')), 5],
     ['HTTP 500', async () => rawServer((s) => s.end('HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n')), 5],
     ['no verdict header', async () => rawServer((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}')), 5],
     ['cut-off body', async () => rawServer((s) => s.end('HTTP/1.1 200 OK\r\nX-Harness-Verdict: allow\r\nContent-Length: 50\r\n\r\n{"hookSpecificOutput"')), 5],
-    ['chunked body', async () => rawServer((s) => s.end('HTTP/1.1 200 OK\r\nX-Harness-Verdict: allow\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n')), 5],
+    [
+      'chunked body',
+      async () => rawServer((s) => s.end('HTTP/1.1 200 OK\r\nX-Harness-Verdict: allow\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n')),
+      5,
+    ],
     ['hangs', async () => rawServer(() => undefined), 1],
   ] as const)('fails closed (exit 2, reason on stderr) when: %s', async (_case, makePort, timeout) => {
     const port = await makePort();

@@ -22,7 +22,7 @@ function post(target: { port: number } | { socketPath: string }, token: string |
 }
 
 describe.skipIf(process.platform !== 'linux')('the hook endpoint', () => {
-  it('over TCP needs the session token; on the trusted socket (the sandbox door\'s end) it needs none', async () => {
+  it("over TCP needs the session token; on the trusted socket (the sandbox door's end) it needs none", async () => {
     const server = new HookServer(async () => ({ verdict: 'allow', exitCode: 0, body: '{}' }));
     servers.push(server);
     const { port, token } = await server.start();

@@ -7,11 +7,17 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
 function jsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The package a bare specifier names: `react/jsx-runtime` → react, `@xterm/headless` → @xterm/headless. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /** Every module specifier a compiled file loads: static and dynamic imports, re-exports, require(). */
 export function specifiers(source: string): string[] {
@@ -29,7 +35,15 @@ export function specifiers(source: string): string[] {
 
 describe('what the installed package loads at run time', () => {
   it('the specifier reader finds every form a compiled file uses', () => {
-    const source = ["import a from 'a';", 'import {\n  b,\n  c\n} from "@s/b/x";', "export * from 'c';", "import 'd';", "await import('e');", "const f = require('f/g');", "const sql = `SELECT x FROM t, to_commit AS ' + \"y\"`;"].join('\n');
+    const source = [
+      "import a from 'a';",
+      'import {\n  b,\n  c\n} from "@s/b/x";',
+      "export * from 'c';",
+      "import 'd';",
+      "await import('e');",
+      "const f = require('f/g');",
+      'const sql = `SELECT x FROM t, to_commit AS \' + "y"`;',
+    ].join('\n');
     expect(specifiers(source).sort()).toEqual(['@s/b/x', 'a', 'c', 'd', 'e', 'f/g']);
   });
 

@@ -13,7 +13,12 @@ const corpusDir = new URL('../corpus/', import.meta.url);
 const holdoutDir = new URL('../holdout/', import.meta.url);
 const gaps = JSON.parse(readFileSync(new URL('known-gaps.json', corpusDir), 'utf8')) as { cmd: string; verdict: string; why: string }[];
 const gapByCmd = new Map(gaps.map((g) => [g.cmd, g]));
-const files = [corpusDir, holdoutDir].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => new URL(f, dir)));
+const files = [corpusDir, holdoutDir].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => new URL(f, dir)),
+);
 
 function passes(expected: Case['expect'], verdict: string): boolean {
   if (expected === 'allow') return verdict === 'allow';
@@ -44,7 +49,12 @@ describe('policy corpus (organized by evasion class) and held-out sets', () => {
 
   it('covers both directions in every class', () => {
     for (const file of files) {
-      const kinds = new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Case).expect === 'allow'));
+      const kinds = new Set(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as Case).expect === 'allow'),
+      );
       expect(kinds.size, file.pathname).toBe(2);
     }
   });

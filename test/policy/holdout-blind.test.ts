@@ -17,7 +17,12 @@ interface Case {
 const dir = new URL('../holdout-blind/', import.meta.url);
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Case));
+  .flatMap((f) =>
+    readFileSync(new URL(f, dir), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Case),
+  );
 
 describe('blind held-out set', () => {
   const dangerous = cases.filter((c) => c.expect !== 'allow');

@@ -7,7 +7,11 @@ const only = (hosts: string[], decision: HostRule['decision'] = 'allow'): HostPo
 const defaults = (rules: HostRule[] = [], disabled: string[] = []): HostPolicy =>
   new HostPolicy({
     rules,
-    builtin: builtinHostRules({ agentHosts: [{ agent: 'claude', hosts: ['api.anthropic.com:443'] }], gitHosts: ['github.com:443', 'github.com:22'], disabled: new Set(disabled) }),
+    builtin: builtinHostRules({
+      agentHosts: [{ agent: 'claude', hosts: ['api.anthropic.com:443'] }],
+      gitHosts: ['github.com:443', 'github.com:22'],
+      disabled: new Set(disabled),
+    }),
     unknown: 'ask',
     // this machine's interface addresses
     ownAddresses: new Set(['192.0.2.2']),
@@ -66,7 +70,17 @@ describe('host patterns', () => {
 });
 
 describe('destinations harness cannot decide on are refused', () => {
-  it.each(['127.0.0.1#.npmjs.org', 'a\t.npmjs.org', 'evil.com/.npmjs.org', 'x@registry.npmjs.org', '', ' registry.npmjs.org', `${'a'.repeat(300)}.npmjs.org`, '-a.npmjs.org', 'a..npmjs.org'])('%j', (host) => {
+  it.each([
+    '127.0.0.1#.npmjs.org',
+    'a\t.npmjs.org',
+    'evil.com/.npmjs.org',
+    'x@registry.npmjs.org',
+    '',
+    ' registry.npmjs.org',
+    `${'a'.repeat(300)}.npmjs.org`,
+    '-a.npmjs.org',
+    'a..npmjs.org',
+  ])('%j', (host) => {
     const d = only(['*.npmjs.org', '*']).decide(host, 443);
     expect(d).toMatchObject({ verdict: 'deny', ruleId: 'network.bad-host' });
   });
@@ -78,7 +92,8 @@ describe('destinations harness cannot decide on are refused', () => {
   });
   it('a long hostile name ends in a verdict at once (no backtracking blow-up: the test would time out)', () => {
     const policy = only(['*.npmjs.org', '*.*.*.example']);
-    for (const host of [`${'a-'.repeat(5000)}!`, `${'a.'.repeat(120)}x`, `${'a'.repeat(63)}.`.repeat(4)]) expect(['deny', 'allow']).toContain(policy.decide(host, 443).verdict);
+    for (const host of [`${'a-'.repeat(5000)}!`, `${'a.'.repeat(120)}x`, `${'a'.repeat(63)}.`.repeat(4)])
+      expect(['deny', 'allow']).toContain(policy.decide(host, 443).verdict);
   });
 });
 

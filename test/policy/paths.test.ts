@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { locationOf } from '../../src/policy/paths.js';
 
-const ctx = { workspace: '/home/dev/project', home: '/home/dev', stateDir: '/home/dev/.local/state/harness/p', scratch: ['/tmp', '/var/tmp', '/tmp/agent-tmp'] };
+const ctx = {
+  workspace: '/home/dev/project',
+  home: '/home/dev',
+  stateDir: '/home/dev/.local/state/harness/p',
+  scratch: ['/tmp', '/var/tmp', '/tmp/agent-tmp'],
+};
 
 describe('locationOf: the workspace, scratch space, or outside', () => {
   it.each([

@@ -7,7 +7,10 @@ import { textArg } from '../../src/policy/shell/words.js';
 import type { ShellCommand } from '../../src/policy/types.js';
 
 const args = (line: string) => line.split(' ').map((w) => textArg(w));
-const takes = (...values: string[]) => (o: string) => values.includes(o);
+const takes =
+  (...values: string[]) =>
+  (o: string) =>
+    values.includes(o);
 
 function command(line: string): ShellCommand {
   const argv = args(line);
@@ -105,7 +108,9 @@ describe('effects read by the grammar a declaration names', () => {
 describe('the child-command readers read their options from the declarations', () => {
   it('skips the values of declared options', () => {
     expect(xargsCommand(args('-n 1 rm'), unknownArg('X')).map((a) => a.value)).toEqual(['rm', '$X']);
-    expect(fdExecs(args('-e rs pat src -x wc'), '/w', '/home/u')).toEqual([[textArg('wc'), { value: '/w/src/**/*.rs', dynamic: false, glob: true, pattern: '/w/src/**/*.rs' }]]);
+    expect(fdExecs(args('-e rs pat src -x wc'), '/w', '/home/u')).toEqual([
+      [textArg('wc'), { value: '/w/src/**/*.rs', dynamic: false, glob: true, pattern: '/w/src/**/*.rs' }],
+    ]);
     expect(findActions(args('. -exec echo -delete ; -print'))).toEqual(['.', '-print']);
     const git = gitInvocation(args('-Cdir -c alias.x=!id x'));
     expect([git.cwd?.value, git.subcommand, git.aliases.get('x')?.value]).toEqual(['dir', 'x', 'id']);

@@ -113,7 +113,37 @@ describe('the linear-time regex engine answers what V8 answers', () => {
     let seed = 20240917;
     const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8) % n;
     const pick = <T>(xs: T[]): T => xs[rnd(xs.length)]!;
-    const atoms = ['a', 'b', 'A', '.', '\\w', '\\W', '\\s', '\\S', '\\d', '[ab]', '[^a]', '[a-c]', '[\\w-]', '\\b', '\\B', '^', '$', '-', ' ', 'k', '\\x41', '{', ']', 'é', '\\1', '(?=.)', '(?!a)', '(?=\\w{1,3}-)', '(?!(?:^|-)a{1,2}(?:-|$))'];
+    const atoms = [
+      'a',
+      'b',
+      'A',
+      '.',
+      '\\w',
+      '\\W',
+      '\\s',
+      '\\S',
+      '\\d',
+      '[ab]',
+      '[^a]',
+      '[a-c]',
+      '[\\w-]',
+      '\\b',
+      '\\B',
+      '^',
+      '$',
+      '-',
+      ' ',
+      'k',
+      '\\x41',
+      '{',
+      ']',
+      'é',
+      '\\1',
+      '(?=.)',
+      '(?!a)',
+      '(?=\\w{1,3}-)',
+      '(?!(?:^|-)a{1,2}(?:-|$))',
+    ];
     const quantifiers = ['', '', '', '*', '+', '?', '{2}', '{1,3}', '{0,}', '*?', '{,2}'];
     const gen = (depth: number): string => {
       let s = '';
@@ -177,7 +207,7 @@ describe('patterns that make V8 backtrack for ever run in linear time', () => {
     ['((a*)*b)*c', 'ab'.repeat(50_000), false],
     ['(\\s*\\s*)*x$', ' '.repeat(100_000) + 'y', false],
     ['^(a|b|ab)*$', 'ab'.repeat(50_000) + 'c', false],
-    ['([ab]*a[ab]{20}c|[ab]*b[ab]{20}d)', Array.from({ length: 100_000 }, (_, i) => 'ab'[(i * 7919) % 3 % 2]).join(''), false],
+    ['([ab]*a[ab]{20}c|[ab]*b[ab]{20}d)', Array.from({ length: 100_000 }, (_, i) => 'ab'[((i * 7919) % 3) % 2]).join(''), false],
   ];
 
   it.each(redos)('%s on 100k hostile characters', (pattern, hostile, expected) => {
@@ -232,7 +262,9 @@ describe('constructs that cannot run in linear time are refused, saying what, wh
   it.each([['a{5000}'], ['(ab{100}){100}'], ['x{99999999999}'], ['([a-z]{50}){1,100}']])('%s is too big to bound', (pattern) => {
     const e = refusal(pattern);
     expect(e.kind).toBe('size');
-    expect(e.message).toMatch(/over the limit of \d+ that bounds the work per character, mostly through the counted repetition ".*\}" \(character \d+\): use a smaller count, or "\+" \/ "\*" instead/);
+    expect(e.message).toMatch(
+      /over the limit of \d+ that bounds the work per character, mostly through the counted repetition ".*\}" \(character \d+\): use a smaller count, or "\+" \/ "\*" instead/,
+    );
   });
 
   it('a very long pattern without a large count is told to shrink or split', () => {

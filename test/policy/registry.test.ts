@@ -13,7 +13,9 @@ describe('the program registry: one declaration per program, each fact once', ()
   });
 
   it('refuses the same field of one program declared twice', () => {
-    expect(() => buildRegistry([[{ names: ['x'], outputs: ['-o'] }], [{ names: ['x'], outputs: ['--out'] }]])).toThrow(/program x: outputs is declared twice, differently/);
+    expect(() => buildRegistry([[{ names: ['x'], outputs: ['-o'] }], [{ names: ['x'], outputs: ['--out'] }]])).toThrow(
+      /program x: outputs is declared twice, differently/,
+    );
     // the same fact stated for two names of one program is one fact
     expect(buildRegistry([[{ names: ['x', 'y'], outputs: ['-o'] }], [{ names: ['y'], outputs: ['-o'] }]]).get('x')).toMatchObject({ outputs: ['-o'] });
   });

@@ -21,7 +21,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function bashRan(line: string): { ran: boolean; status: number | null } {
   const marker = join(dir, 'ran');
   rmSync(marker, { force: true });
-  const r = spawnSync('bash', ['-c', `touch ran; ${line}`], { cwd: dir, timeout: 10_000, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const r = spawnSync('bash', ['-c', `touch ran; ${line}`], {
+    cwd: dir,
+    timeout: 10_000,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
   return { ran: existsSync(marker), status: r.status };
 }
 
@@ -39,7 +44,7 @@ describe('command lines bash refuses', () => {
     ["rm -rf build\necho 'x", 'ask'],
     ["echo hi\necho 'x", 'ask'],
     // the inner shell refuses, but it is the outer line that is judged
-    ["bash -c \"echo 'x\"", 'ask'],
+    ['bash -c "echo \'x"', 'ask'],
     // an error that is not an open construct at the end of the input
     ['echo )', 'ask'],
   ] as const)('%j → %s', (line, verdict) => {
@@ -47,15 +52,32 @@ describe('command lines bash refuses', () => {
   });
 
   it('every refusal in the table is bash refusing', () => {
-    const lines = ["echo 'unterminated", 'rg "find . -delete', 'echo `date', 'echo ${HOME', "echo $'it\\'s", 'echo $(true', "true && echo 'a", "echo \"a'b", "echo 'a\nb"];
+    const lines = [
+      "echo 'unterminated",
+      'rg "find . -delete',
+      'echo `date',
+      'echo ${HOME',
+      "echo $'it\\'s",
+      'echo $(true',
+      "true && echo 'a",
+      'echo "a\'b',
+      "echo 'a\nb",
+    ];
     for (const line of lines) {
       expect(refused(line), line).toBe(true);
       expect(bashRan(line), line).toEqual({ ran: false, status: 2 });
     }
   }, 60_000);
 
-  it('holds inside the agents\' own wrappers: Claude Code\'s eval, Gemini CLI\'s subshell, Codex CLI\'s bash -lc', () => {
-    const lines = ["touch ran; echo 'x", 'touch ran; rg "find . -delete', 'touch ran; echo `date', 'touch ran; echo $(true', 'touch ran; echo ${HOME', 'touch ran && echo "a\'b'];
+  it("holds inside the agents' own wrappers: Claude Code's eval, Gemini CLI's subshell, Codex CLI's bash -lc", () => {
+    const lines = [
+      "touch ran; echo 'x",
+      'touch ran; rg "find . -delete',
+      'touch ran; echo `date',
+      'touch ran; echo $(true',
+      'touch ran; echo ${HOME',
+      'touch ran && echo "a\'b',
+    ];
     const wrappers: [string, (line: string) => string[]][] = [
       ['eval', (line) => ['-c', 'eval "$1"', 'bash', line]],
       ['subshell', (line) => ['-c', `_bgpids_file=/dev/null\n(\n  trap 'jobs -p > "$_bgpids_file"' EXIT\n${line}\n)\n__code=$?\nexit $__code`]],

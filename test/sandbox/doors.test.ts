@@ -27,7 +27,9 @@ class HookStandIn {
     this.server = createServer((req, res) => {
       this.seen.push(req.url ?? '');
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'x-harness-verdict': 'allow', 'content-length': answer.length, 'content-type': 'application/json' }).end(answer));
+      req.on('end', () =>
+        res.writeHead(200, { 'x-harness-verdict': 'allow', 'content-length': answer.length, 'content-type': 'application/json' }).end(answer),
+      );
     });
     this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -150,7 +152,11 @@ afterEach(async () => {
 });
 
 /** Runs node with `program` as the agent in a real sandbox whose hook door admits `peer`; collects what happened. */
-async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string; ws: string }) => string[], opts: { nodeLauncher?: boolean; refusals?: number; alsoPorts?: number[] } = {}): Promise<Run> {
+async function inSandbox(
+  peer: Peer,
+  program: (ctx: { port: number; dir: string; ws: string }) => string[],
+  opts: { nodeLauncher?: boolean; refusals?: number; alsoPorts?: number[] } = {},
+): Promise<Run> {
   const base = mkdtempSync(join(parent, 'run-'));
   const ws = join(base, 'ws');
   const home = join(base, 'home');
@@ -164,7 +170,15 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
   const refused: Refusal[] = [];
   const egress: string[] = [];
   const sandbox = await openSandbox(
-    sandboxRequest({ workspace: ws, home, stateDir }, { ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))], onRefused: (r) => refused.push(r), nodeLauncher: opts.nodeLauncher }, egress),
+    sandboxRequest(
+      { workspace: ws, home, stateDir },
+      {
+        ports: [{ port, peer }, ...(opts.alsoPorts ?? []).map((p) => ({ port: p, peer: 'any' as const }))],
+        onRefused: (r) => refused.push(r),
+        nodeLauncher: opts.nodeLauncher,
+      },
+      egress,
+    ),
   );
   try {
     const wrapped = sandbox.wrap('/bin/true', []);
@@ -187,7 +201,20 @@ async function inSandbox(peer: Peer, program: (ctx: { port: number; dir: string;
     } catch {
       // the assertions show the raw output
     }
-    return { port, code: r.code, out, stderr: `${r.stderr}\n${r.stdout}`, hook, refused, launcher: sandbox.launcher, doorsDir: dir, key, notes: sandbox.notes, launchAfter: existsSync(join(dir, 'launch')), egress };
+    return {
+      port,
+      code: r.code,
+      out,
+      stderr: `${r.stderr}\n${r.stdout}`,
+      hook,
+      refused,
+      launcher: sandbox.launcher,
+      doorsDir: dir,
+      key,
+      notes: sandbox.notes,
+      launchAfter: existsSync(join(dir, 'launch')),
+      egress,
+    };
   } finally {
     await sandbox.close();
   }
@@ -231,7 +258,7 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
     expect(agentRun.out.hookDuringFlood, agentRun.stderr).toBe('200 {}');
   });
 
-  it('(p) the proxy hears from the launcher whether a connection is the agent\'s own or a process it started', () => {
+  it("(p) the proxy hears from the launcher whether a connection is the agent's own or a process it started", () => {
     for (const run of [agentRun, hookClientRun]) {
       expect(run.out.proxySelf, run.stderr).toBe('status 403');
       expect(run.out.proxyScript).toBe('status 403');
@@ -265,9 +292,19 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
     expect(agentRun.hook.seen.filter((u) => u.startsWith('/hook'))).toEqual([]);
     const refused = JSON.stringify(agentRun.refused);
     expect(agentRun.refused, refused).toHaveLength(AGENT_REFUSALS);
-    expect(agentRun.refused.filter((r) => r.exe === process.execPath), refused).toHaveLength(1);
-    expect(agentRun.refused.filter((r) => r.exe === HOOK_CLIENT), refused).toHaveLength(6);
-    if (curl) expect(agentRun.refused.filter((r) => /\/curl$/.test(r.exe)), refused).toHaveLength(1);
+    expect(
+      agentRun.refused.filter((r) => r.exe === process.execPath),
+      refused,
+    ).toHaveLength(1);
+    expect(
+      agentRun.refused.filter((r) => r.exe === HOOK_CLIENT),
+      refused,
+    ).toHaveLength(6);
+    if (curl)
+      expect(
+        agentRun.refused.filter((r) => /\/curl$/.test(r.exe)),
+        refused,
+      ).toHaveLength(1);
     for (const r of agentRun.refused) {
       expect(r.port).toBe(agentRun.port);
       expect(r.pid).toBeGreaterThan(1);
@@ -294,7 +331,10 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
     expect(run.hook.seen).not.toContain('/hook/from-script');
     expect(run.hook.seen).not.toContain('/hook/from-node');
     expect(run.refused, JSON.stringify(run.refused)).toHaveLength(HOOK_CLIENT_REFUSALS);
-    expect(run.refused.filter((r) => r.exe === HOOK_CLIENT), JSON.stringify(run.refused)).toHaveLength(3);
+    expect(
+      run.refused.filter((r) => r.exe === HOOK_CLIENT),
+      JSON.stringify(run.refused),
+    ).toHaveLength(3);
     // and the agent's own process is no hook client
     expect(run.out.self).toMatch(/^error (ECONNRESET|EPIPE)/);
     expect(run.hook.seen).not.toContain('/self');
@@ -316,7 +356,11 @@ describe.skipIf(!available || !native)('the native launcher runs the agent as th
   it.each([
     ['its exit code', ['-e', 'process.exit(7)'], 7],
     ['128+N when signal N killed it', ['-e', "process.kill(process.pid, 'SIGKILL')"], 137],
-    ['a signal sent to the launcher reaches the agent (SIGUSR1)', ['-e', "process.on('SIGUSR1', () => process.exit(3)); process.kill(process.ppid, 'SIGUSR1'); setTimeout(() => process.exit(9), 5000)"], 3],
+    [
+      'a signal sent to the launcher reaches the agent (SIGUSR1)',
+      ['-e', "process.on('SIGUSR1', () => process.exit(3)); process.kill(process.ppid, 'SIGUSR1'); setTimeout(() => process.exit(9), 5000)"],
+      3,
+    ],
     ['SIGTERM too', ['-e', "process.on('SIGTERM', () => process.exit(4)); process.kill(process.ppid, 'SIGTERM'); setTimeout(() => process.exit(9), 5000)"], 4],
     ['SIGINT to the launcher is ignored: the agent goes on', ['-e', "process.kill(process.ppid, 'SIGINT'); setTimeout(() => process.exit(5), 300)"], 5],
   ])('%s', async (_what, program, code) => {
@@ -444,7 +488,7 @@ describe.skipIf(!available)('the Node fallback launcher speaks the same key prot
     expect(run.notes.join('\n')).toMatch(/the proxy cannot tell the agent's own connections from a script's/);
   });
 
-  it("the proxy hears that it cannot be told who connected", () => {
+  it('the proxy hears that it cannot be told who connected', () => {
     expect(run.egress).toEqual(expect.arrayContaining(['from-agent.test unknown', 'from-script.test unknown']));
   });
 
@@ -475,7 +519,10 @@ describe('Doors on the host: the key first, on every socket', () => {
     target = new HookStandIn();
     port = await target.start();
     await doors.forward(port, 'agent');
-    await doors.proxy(3128, { decide: async (host, p) => ({ allow: host === '127.0.0.1' && p === port, ruleId: 'test', reason: 'test', allowLocal: true }), dial: { upstream: () => null } });
+    await doors.proxy(3128, {
+      decide: async (host, p) => ({ allow: host === '127.0.0.1' && p === port, ruleId: 'test', reason: 'test', allowLocal: true }),
+      dial: { upstream: () => null },
+    });
   });
   afterAll(async () => {
     await doors.close();
@@ -499,7 +546,9 @@ describe('Doors on the host: the key first, on every socket', () => {
     expect(launch.unchecked).toEqual([]);
     expect(statSync(launch.path).mode & 0o777).toBe(0o600);
     const text = readFileSync(launch.path, 'utf8');
-    expect(text).toBe(`key ${doors.key}\nagent wrapper\ndoor ${port} ${join(doors.dir, String(port))} agent\ndoor 3128 ${join(doors.dir, 'proxy-3128')} tagged\n`);
+    expect(text).toBe(
+      `key ${doors.key}\nagent wrapper\ndoor ${port} ${join(doors.dir, String(port))} agent\ndoor 3128 ${join(doors.dir, 'proxy-3128')} tagged\n`,
+    );
   });
 
   it('a hook-client door with the portable client is written "any", and said so', async () => {

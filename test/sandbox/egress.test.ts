@@ -18,7 +18,8 @@ function through(doors: Doors, port: number, request: string): Promise<string> {
 }
 
 const get = (url: string, host = new URL(url).host): string => `GET ${url} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
-const tunnel = (target: string, host: string): string => `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\nGET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+const tunnel = (target: string, host: string): string =>
+  `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\nGET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
 
 describe('the proxy chained to an upstream proxy (a company proxy, here a stand-in internet)', () => {
   const internet = new Internet();
@@ -32,7 +33,11 @@ describe('the proxy chained to an upstream proxy (a company proxy, here a stand-
   };
   beforeAll(async () => {
     await internet.start();
-    await doors.proxy(3128, { decide, dial: { upstream: upstreamFor(internet.env()) }, mismatch: (host, port, _from, why) => void mismatched.push(`${host}:${port} ${why}`) });
+    await doors.proxy(3128, {
+      decide,
+      dial: { upstream: upstreamFor(internet.env()) },
+      mismatch: (host, port, _from, why) => void mismatched.push(`${host}:${port} ${why}`),
+    });
   });
   afterAll(async () => {
     await doors.close();
@@ -40,7 +45,9 @@ describe('the proxy chained to an upstream proxy (a company proxy, here a stand-
   });
 
   it('an allowed host is reached, by CONNECT and by a plain request', async () => {
-    expect(await through(doors, 3128, tunnel('a.allowed.test:443', 'a.allowed.test'))).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*hello from a\.allowed\.test\n$/);
+    expect(await through(doors, 3128, tunnel('a.allowed.test:443', 'a.allowed.test'))).toMatch(
+      /^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*hello from a\.allowed\.test\n$/,
+    );
     expect(await through(doors, 3128, get('http://b.allowed.test/x?y=1'))).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*hello from b\.allowed\.test\n$/);
     expect(internet.reached).toEqual(expect.arrayContaining(['a.allowed.test:443', 'b.allowed.test:80']));
   });
@@ -79,7 +86,11 @@ describe('the proxy chained to an upstream proxy (a company proxy, here a stand-
     const crlf = `CONNECT a.allowed.test:80 HTTP/1.1\r\n\r\n\r\n\r\nget / HTTP/1.1\r\nHost: evil.test\r\n\r\nGET /2 HTTP/1.1\r\nHost: evil.test\r\nConnection: close\r\n\r\n`;
     const two = await through(doors, 3128, crlf);
     expect(two).not.toContain('evil.test');
-    const absolute = await through(doors, 3128, `CONNECT a.allowed.test:80 HTTP/1.1\r\n\r\nGET http://evil.test/secret HTTP/1.1\r\nHost: a.allowed.test\r\nConnection: close\r\n\r\n`);
+    const absolute = await through(
+      doors,
+      3128,
+      `CONNECT a.allowed.test:80 HTTP/1.1\r\n\r\nGET http://evil.test/secret HTTP/1.1\r\nHost: a.allowed.test\r\nConnection: close\r\n\r\n`,
+    );
     expect(absolute).toMatch(/HTTP\/1\.1 403 Forbidden/);
     expect(mismatched.join('\n')).toMatch(/a request inside the tunnel for a\.allowed\.test names "http:\/\/evil\.test\/secret"/);
     // a record some servers skip before the ClientHello: there is no name to check, so it is cut
@@ -132,7 +143,10 @@ describe('the proxy dialling directly', () => {
     site = createServer((req, res) => res.end(`site ${req.headers.host}\n`));
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     sitePort = (site.address() as AddressInfo).port;
-    await doors.proxy(3128, { decide: async (host) => verdicts[host] ?? { allow: false, ruleId: 'x', reason: 'no', allowLocal: false }, dial: { upstream: () => null, resolve } });
+    await doors.proxy(3128, {
+      decide: async (host) => verdicts[host] ?? { allow: false, ruleId: 'x', reason: 'no', allowLocal: false },
+      dial: { upstream: () => null, resolve },
+    });
   });
   afterAll(async () => {
     await doors.close();
@@ -224,7 +238,11 @@ describe('an allowed tunnel must say what it carries in time', () => {
   const doors = new Doors();
   beforeAll(async () => {
     await internet.start();
-    await doors.proxy(3128, { decide: async () => ({ allow: true, ruleId: 'ok', reason: 'ok', allowLocal: false }), dial: { upstream: upstreamFor(internet.env()) }, headMs: 300 });
+    await doors.proxy(3128, {
+      decide: async () => ({ allow: true, ruleId: 'ok', reason: 'ok', allowLocal: false }),
+      dial: { upstream: upstreamFor(internet.env()) },
+      headMs: 300,
+    });
   });
   afterAll(async () => {
     await doors.close();

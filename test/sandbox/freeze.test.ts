@@ -24,7 +24,9 @@ function stat(pid: number): { state: string; ppid: number } | null {
 
 /** Every process below `top` (host pids). */
 function below(top: number): number[] {
-  const all = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  const all = readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
   const out = new Set<number>([top]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -56,7 +58,9 @@ describe.skipIf(!bwrapAvailability().ok || !nativeLauncher())('freezing the sand
       expect(thaw).not.toBeNull();
       // bwrap outside, its pid 1 inside, the launcher: the rest is the agent's, and all of it stopped
       const [init] = below(child.pid!);
-      const agents = below(child.pid!).filter((pid) => pid !== init && stat(pid)?.ppid !== child.pid && !(readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('harness-sandbox-init')));
+      const agents = below(child.pid!).filter(
+        (pid) => pid !== init && stat(pid)?.ppid !== child.pid && !readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('harness-sandbox-init'),
+      );
       expect(agents.length).toBeGreaterThan(0);
       expect(agents.map((pid) => stat(pid)?.state ?? 'gone').filter((s) => s !== 'T' && s !== 'Z' && s !== 'gone')).toEqual([]);
       await thaw!();

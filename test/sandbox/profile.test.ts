@@ -148,12 +148,16 @@ describe('compileProfile', () => {
     ['an explicit config file', input({ configPath: '/etc/team/harness.json' }), '/etc/team/harness.json'],
   ])('protected always holds the config (%s), .git/config, .git/hooks, .git/refs/harness and the files given', (_what, given, config) => {
     const p = compileProfile(given);
-    expect(p.protected).toEqual(expect.arrayContaining([config, `${WS}/.git/config`, `${WS}/.git/hooks`, `${WS}/.git/refs/harness`, `${HOME}/.claude/settings.json`]));
+    expect(p.protected).toEqual(
+      expect.arrayContaining([config, `${WS}/.git/config`, `${WS}/.git/hooks`, `${WS}/.git/refs/harness`, `${HOME}/.claude/settings.json`]),
+    );
   });
 
   it('secrets are hidden, expanded against HOME; denyRead adds more (relative ones in the workspace)', () => {
     const p = compileProfile(input({ denyRead: ['~/.company-token', 'secrets/', '/srv/private'] }));
-    expect(p.hidden).toEqual(expect.arrayContaining([`${HOME}/.ssh`, `${HOME}/.aws/credentials`, `${HOME}/.kube`, `${HOME}/.gnupg`, `${HOME}/.netrc`, '/root/.ssh', '/etc/shadow']));
+    expect(p.hidden).toEqual(
+      expect.arrayContaining([`${HOME}/.ssh`, `${HOME}/.aws/credentials`, `${HOME}/.kube`, `${HOME}/.gnupg`, `${HOME}/.netrc`, '/root/.ssh', '/etc/shadow']),
+    );
     expect(p.hidden).toEqual(expect.arrayContaining([`${HOME}/.company-token`, `${WS}/secrets`, '/srv/private']));
     expect(p.hidden.some((h) => h.includes('~') || /[*?]/.test(h.slice(0, h.lastIndexOf('/'))))).toBe(false);
   });
@@ -169,7 +173,7 @@ describe('compileProfile', () => {
     expect(compileProfile(input()).hidden).toContain(exempt);
   });
 
-  it('/tmp and /var/tmp are private scratch, not the host\'s (their sockets are doors out)', () => {
+  it("/tmp and /var/tmp are private scratch, not the host's (their sockets are doors out)", () => {
     const p = compileProfile(input());
     expect(p.scratch).toEqual(['/tmp', '/var/tmp']);
     expect(p.writable).not.toContain('/tmp');
@@ -214,12 +218,21 @@ describe('compileProfile', () => {
 });
 
 describe('bwrapArgs', () => {
-  const profile: SandboxProfile = { scratch: [], writable: ['/nonexistent-harness-w'], readOnly: [], protected: ['/nonexistent-harness-p'], hidden: ['/nonexistent-harness-h'], localPorts: [] };
+  const profile: SandboxProfile = {
+    scratch: [],
+    writable: ['/nonexistent-harness-w'],
+    readOnly: [],
+    protected: ['/nonexistent-harness-p'],
+    hidden: ['/nonexistent-harness-h'],
+    localPorts: [],
+  };
 
   it('the host root read-only, private namespaces, killed with the parent; a new session only when asked', () => {
     const args = bwrapArgs(profile, { newSession: false, emptyFile: EMPTY });
     expect(args.slice(0, 3)).toEqual(['--ro-bind', '/', '/']);
-    expect(args).toEqual(expect.arrayContaining(['--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--die-with-parent', '--disable-userns']));
+    expect(args).toEqual(
+      expect.arrayContaining(['--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--die-with-parent', '--disable-userns']),
+    );
     expect(args).not.toContain('--new-session');
     expect(bwrapArgs(profile, { newSession: true, emptyFile: EMPTY })).toContain('--new-session');
   });
@@ -245,7 +258,10 @@ describe.skipIf(!bwrapAvailability().ok)('bwrapArgs in bubblewrap: what the agen
   /** Runs `script` in the sandbox; its stdout and stderr together, in order, and its exit code. */
   function inside(profile: SandboxProfile, script: string): { code: number | null; out: string } {
     const binary = (bwrapAvailability() as { binary: string }).binary;
-    const r = spawnSync(binary, [...bwrapArgs(profile, { newSession: true, emptyFile: EMPTY }), '--', 'sh', '-c', `exec 2>&1\n${script}`], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(binary, [...bwrapArgs(profile, { newSession: true, emptyFile: EMPTY }), '--', 'sh', '-c', `exec 2>&1\n${script}`], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   }
 
@@ -403,9 +419,10 @@ describe.skipIf(!bwrapAvailability().ok)('bwrapArgs in bubblewrap: what the agen
   it.fails('a harness.config.json that does not exist yet cannot be created in the workspace', () => {
     const ws = at('fresh-ws');
     mkdirSync(join(ws, '.git/hooks'), { recursive: true });
-    const profile = compileProfile(input({ workspace: ws, home: at('fresh-home'), tempDirs: [], stateDir: at('fresh-state'), agentState: [], protectedFiles: [] }));
+    const profile = compileProfile(
+      input({ workspace: ws, home: at('fresh-home'), tempDirs: [], stateDir: at('fresh-state'), agentState: [], protectedFiles: [] }),
+    );
     inside(profile, `echo '{"sandbox":{"mode":"off"}}' > '${ws}/harness.config.json'`);
     expect(existsSync(join(ws, 'harness.config.json'))).toBe(false);
   });
 });
-

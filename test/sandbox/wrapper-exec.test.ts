@@ -61,13 +61,16 @@ async function run(mode: 'child' | 'exec'): Promise<string[]> {
   }
 }
 
-describe.skipIf(!bwrapAvailability().ok || !existsSync(NATIVE))('an agent installed as a script, as the launcher tells its own connections from its tools\'', () => {
-  it('a wrapper that starts the real binary as its child: the child is the agent, its tool is not', async () => {
-    expect(await run('child')).toEqual(['child-self.test agent', 'child-tool.test other']);
-  });
+describe.skipIf(!bwrapAvailability().ok || !existsSync(NATIVE))(
+  "an agent installed as a script, as the launcher tells its own connections from its tools'",
+  () => {
+    it('a wrapper that starts the real binary as its child: the child is the agent, its tool is not', async () => {
+      expect(await run('child')).toEqual(['child-self.test agent', 'child-tool.test other']);
+    });
 
-  // process.execve is Node >= 22.15 (CI runs this on Node 22 and 24): on Node 20 the wrappers do not exec
-  it.skipIf(!hasExecve)('a wrapper that replaced itself with the real binary: a tool shell that execs a program is its tool, not the agent', async () => {
-    expect(await run('exec')).toEqual(['exec-self.test agent', 'exec-tool.test other']);
-  });
-});
+    // process.execve is Node >= 22.15 (CI runs this on Node 22 and 24): on Node 20 the wrappers do not exec
+    it.skipIf(!hasExecve)('a wrapper that replaced itself with the real binary: a tool shell that execs a program is its tool, not the agent', async () => {
+      expect(await run('exec')).toEqual(['exec-self.test agent', 'exec-tool.test other']);
+    });
+  },
+);

@@ -69,9 +69,23 @@ describe('the write guard', () => {
   const event = (tool: string, input: Record<string, unknown>) => claudeAdapter.toToolEvent({ tool_name: tool, tool_input: input, cwd: ws }, ws);
 
   it.each([
-    ['Write with a provider token', event('Write', { file_path: join(ws, 'config.ts'), content: `export const key = '${FAKE['github-token']}';` }), 'github-token'],
+    [
+      'Write with a provider token',
+      event('Write', { file_path: join(ws, 'config.ts'), content: `export const key = '${FAKE['github-token']}';` }),
+      'github-token',
+    ],
     ['Edit adding a private key', event('Edit', { file_path: join(ws, 'a.txt'), old_string: 'x', new_string: FAKE['private-key'] }), 'private-key'],
-    ['MultiEdit adding a JWT', event('MultiEdit', { file_path: join(ws, 'a.txt'), edits: [{ old_string: 'a', new_string: 'b' }, { old_string: 'c', new_string: `token=${FAKE.jwt}` }] }), 'jwt'],
+    [
+      'MultiEdit adding a JWT',
+      event('MultiEdit', {
+        file_path: join(ws, 'a.txt'),
+        edits: [
+          { old_string: 'a', new_string: 'b' },
+          { old_string: 'c', new_string: `token=${FAKE.jwt}` },
+        ],
+      }),
+      'jwt',
+    ],
   ])('%s → ask, naming the kind and never the value', (_, e, kind) => {
     const d = guardSecrets(e, allow);
     expect(d).toMatchObject({ verdict: 'ask', ruleId: SECRET_RULE });

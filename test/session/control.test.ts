@@ -29,14 +29,22 @@ async function session(): Promise<{ dir: string; port: number; token: string; as
   return { dir, port, token, asked };
 }
 
-function post(port: number, body: string, headers: Record<string, string> = {}, opts: { method?: string; path?: string } = {}): Promise<{ status: number; body: string }> {
+function post(
+  port: number,
+  body: string,
+  headers: Record<string, string> = {},
+  opts: { method?: string; path?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/rollback', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/rollback', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -51,7 +59,14 @@ describe('the control channel', () => {
   it('without the token, or with a wrong one of any length, nothing reaches the session', async () => {
     const s = await session();
     const body = JSON.stringify({ to: TO });
-    for (const headers of [{} as Record<string, string>, { 'x-harness-control': '' }, { 'x-harness-control': 'x' }, { 'x-harness-control': s.token.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, { 'x-harness-control': `${s.token}0` }, { 'x-harness-control': s.token.slice(1) }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'x-harness-control': '' },
+      { 'x-harness-control': 'x' },
+      { 'x-harness-control': s.token.replace(/.$/, (c) => (c === '0' ? '1' : '0')) },
+      { 'x-harness-control': `${s.token}0` },
+      { 'x-harness-control': s.token.slice(1) },
+    ]) {
       expect((await post(s.port, body, headers)).status).toBe(403);
     }
     // another method or path is not the channel, with the token or without
@@ -86,14 +101,19 @@ describe('the control channel', () => {
 
   it('a request too large is cut off, not read into memory', async () => {
     const s = await session();
-    const r = await post(s.port, JSON.stringify({ to: TO, step: 'x'.repeat(100 * 1024) }), { 'x-harness-control': s.token }).catch((e: unknown) => ({ status: 0, body: e instanceof Error && 'code' in e ? String(e.code) : '' }));
+    const r = await post(s.port, JSON.stringify({ to: TO, step: 'x'.repeat(100 * 1024) }), { 'x-harness-control': s.token }).catch((e: unknown) => ({
+      status: 0,
+      body: e instanceof Error && 'code' in e ? String(e.code) : '',
+    }));
     expect(r.status).not.toBe(200);
     expect(s.asked).toEqual([]);
   });
 
   it('a well-formed request reaches the session as the three fields it expects, nothing more', async () => {
     const s = await session();
-    const r = await post(s.port, JSON.stringify({ to: TO, kind: 'undo', step: 'toolu_1', by: 'panel', actor: 'root', __proto__: { x: 1 } }), { 'x-harness-control': s.token });
+    const r = await post(s.port, JSON.stringify({ to: TO, kind: 'undo', step: 'toolu_1', by: 'panel', actor: 'root', __proto__: { x: 1 } }), {
+      'x-harness-control': s.token,
+    });
     expect(r.status).toBe(200);
     expect(await requestRollback(s.dir, { to: TO, kind: 'rollback', step: null })).toMatchObject({ status: 200 });
     expect(s.asked).toEqual([

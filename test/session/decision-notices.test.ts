@@ -14,11 +14,30 @@ import { recommended, WS } from '../helpers.js';
 function session(notify: (n: DecisionNotice) => void) {
   const audit = AuditLog.open(join(mkdtempSync(join(tmpdir(), 'harness-notices-')), 'audit.db'));
   audit.startSession({ id: 's', agent: 'claude', workspace: WS, argv: [], configPath: null, version: 't' });
-  const handle = createHookHandler({ adapter: claudeAdapter, policy: recommended(), audit, approvals: new ApprovalBus('deny'), sessionId: 's', workspace: WS, approvalTimeoutSeconds: 60, sandboxed: true, notify });
+  const handle = createHookHandler({
+    adapter: claudeAdapter,
+    policy: recommended(),
+    audit,
+    approvals: new ApprovalBus('deny'),
+    sessionId: 's',
+    workspace: WS,
+    approvalTimeoutSeconds: 60,
+    sandboxed: true,
+    notify,
+  });
   let n = 0;
-  const pre = (command: string) => handle('claude', 'pre', { session_id: 's', tool_use_id: `u${++n}`, cwd: WS, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+  const pre = (command: string) =>
+    handle('claude', 'pre', { session_id: 's', tool_use_id: `u${++n}`, cwd: WS, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
   const post = (command: string, stderr: string) =>
-    handle('claude', 'post', { session_id: 's', tool_use_id: `u${n}`, cwd: WS, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command }, tool_response: { stdout: '', stderr, interrupted: false } });
+    handle('claude', 'post', {
+      session_id: 's',
+      tool_use_id: `u${n}`,
+      cwd: WS,
+      hook_event_name: 'PostToolUse',
+      tool_name: 'Bash',
+      tool_input: { command },
+      tool_response: { stdout: '', stderr, interrupted: false },
+    });
   return { pre, post, audit };
 }
 
@@ -34,7 +53,15 @@ describe('the hook handler tells the person about decisions they did not see', (
     await s.post('ls /etc', "touch: cannot touch '/etc/motd': Read-only file system");
     expect(seen).toEqual([
       { kind: 'denied', tool: 'Bash', subject: 'rm -rf ~', ruleId: 'fs.delete-home', reason: expect.any(String) },
-      { kind: 'ask-timed-out', tool: 'Bash', subject: 'git reset --hard', ruleId: 'git.reset-hard', reason: expect.stringMatching(/git reset --hard/), by: 'no-tty', seconds: 60 },
+      {
+        kind: 'ask-timed-out',
+        tool: 'Bash',
+        subject: 'git reset --hard',
+        ruleId: 'git.reset-hard',
+        reason: expect.stringMatching(/git reset --hard/),
+        by: 'no-tty',
+        seconds: 60,
+      },
       { kind: 'sandbox-refusal', tool: 'Bash', subject: 'ls /etc', detail: expect.stringContaining('Read-only file system') },
     ]);
     // without a terminal: one line each on stderr

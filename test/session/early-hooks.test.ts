@@ -51,7 +51,7 @@ const run = (repo: string, fault: (step: string) => void | Promise<void>) =>
 /** Holds set-up at the watcher until the agent's first hook call has reached harness. */
 const heldUntilTheCall = (then: () => void) => async (step: string) => {
   if (step !== 'watcher') return;
-  await until('the agent\'s first hook call to reach harness', () => received > 0);
+  await until("the agent's first hook call to reach harness", () => received > 0);
   then();
 };
 
@@ -67,7 +67,10 @@ const decisions = (repo: string) => {
 describe('a hook call that arrives before set-up is done', () => {
   it('waits, and is decided by the rules once set-up is done', async () => {
     const { repo, agent } = workspace('ok');
-    const r = await run(repo, heldUntilTheCall(() => undefined));
+    const r = await run(
+      repo,
+      heldUntilTheCall(() => undefined),
+    );
     expect(r.exitCode).toBe(0);
     expect(agent.answers().find((a) => a.id === 'early' && a.event === 'pre')).toMatchObject({ allowed: true });
     expect(existsSync(join(repo, 'early.txt'))).toBe(true);

@@ -48,7 +48,12 @@ describe.skipIf(process.platform !== 'linux')('freezeTree', () => {
         // a signal is delivered when the process next runs: wait for it, bounded
         const stopped = Date.now() + 10_000;
         while (pids.some((pid) => !['T', 'gone'].includes(state(pid))) && Date.now() < stopped) await new Promise((r) => setTimeout(r, 10));
-        expect(pids.map(state).filter((s) => s !== 'gone')).toEqual(pids.map(state).filter((s) => s !== 'gone').map(() => 'T'));
+        expect(pids.map(state).filter((s) => s !== 'gone')).toEqual(
+          pids
+            .map(state)
+            .filter((s) => s !== 'gone')
+            .map(() => 'T'),
+        );
       } finally {
         thaw();
       }

@@ -42,7 +42,20 @@ describe('NetworkGate', () => {
     unknown: 'ask',
   });
   const gate = (overrides: Partial<NetworkGateDeps> = {}): NetworkGate =>
-    new NetworkGate({ sessionId: SESSION, agent: 'claude', audit, policy: () => policy, asker: null, whenNoTty: 'deny', timeoutMs: 60_000, actor: 'alice', running: () => running, toolCalls: true, workspace: dir, ...overrides });
+    new NetworkGate({
+      sessionId: SESSION,
+      agent: 'claude',
+      audit,
+      policy: () => policy,
+      asker: null,
+      whenNoTty: 'deny',
+      timeoutMs: 60_000,
+      actor: 'alice',
+      running: () => running,
+      toolCalls: true,
+      workspace: dir,
+      ...overrides,
+    });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'harness-netgate-'));
@@ -63,7 +76,16 @@ describe('NetworkGate', () => {
     expect(await g.decide('paste.rs', 443)).toMatchObject({ allow: false, ruleId: 'network.paste-service' });
     const rows = audit.connectionsOf(SESSION);
     expect(rows).toMatchObject([
-      { host: 'registry.test', port: 80, verdict: 'allow', asked: false, ruleId: 'mine', decidedBy: 'rule', toolUseId: 'call-1', origin: 'from curl -s http://registry.test (Bash)' },
+      {
+        host: 'registry.test',
+        port: 80,
+        verdict: 'allow',
+        asked: false,
+        ruleId: 'mine',
+        decidedBy: 'rule',
+        toolUseId: 'call-1',
+        origin: 'from curl -s http://registry.test (Bash)',
+      },
       { host: 'paste.rs', port: 443, verdict: 'deny', asked: false, ruleId: 'network.paste-service', decidedBy: 'rule', toolUseId: null },
     ]);
     expect(rows[1]!.origin).toMatch(/^while no tool call ran/);
@@ -112,7 +134,14 @@ describe('NetworkGate', () => {
     running = [{ id: 'call-7', label: 'curl https://unknown.test (Bash)' }];
     const first = [g.decide('unknown.test', 443), g.decide('UNKNOWN.test.', 443)];
     await dialog.until(1);
-    expect(dialog.shown[0]).toMatchObject({ kind: 'network', tool: 'network', agent: 'claude', target: 'unknown.test:443', ruleId: 'network.unknown', origin: 'from curl https://unknown.test (Bash)' });
+    expect(dialog.shown[0]).toMatchObject({
+      kind: 'network',
+      tool: 'network',
+      agent: 'claude',
+      target: 'unknown.test:443',
+      ruleId: 'network.unknown',
+      origin: 'from curl https://unknown.test (Bash)',
+    });
     dialog.answer(0, { verdict: 'allow', remember: false });
     expect(await Promise.all(first)).toMatchObject([{ allow: true }, { allow: true }]);
     expect(dialog.shown).toHaveLength(1);
@@ -173,12 +202,21 @@ describe('NetworkGate', () => {
     expect(rows).toHaveLength(CONNECTION_LOG_CAP + 1);
     expect(rows.at(-1)).toMatchObject({ host: 'registry.test', verdict: 'allow' });
     const events = audit.eventsOf(SESSION).map((e) => `${e.kind}: ${e.detail}`);
-    expect(events).toEqual([expect.stringMatching(/^egress-capped: /), 'egress-folded: 5 more refused connections, not logged one by one: network.paste-service 5']);
+    expect(events).toEqual([
+      expect.stringMatching(/^egress-capped: /),
+      'egress-folded: 5 more refused connections, not logged one by one: network.paste-service 5',
+    ]);
   }, 60_000);
 
   it('a tunnel the proxy cut for carrying another name is logged as a refusal', () => {
     gate().mismatch('registry.test', 443, 'other', 'the tunnel for registry.test carries the TLS server name "evil.test"');
-    expect(audit.connectionsOf(SESSION)[0]).toMatchObject({ host: 'registry.test', verdict: 'deny', ruleId: 'network.name-mismatch', decidedBy: 'rule', toolUseId: 'call-0' });
+    expect(audit.connectionsOf(SESSION)[0]).toMatchObject({
+      host: 'registry.test',
+      verdict: 'deny',
+      ruleId: 'network.name-mismatch',
+      decidedBy: 'rule',
+      toolUseId: 'call-0',
+    });
   });
 
   it('a fault refuses, and is logged as one', async () => {

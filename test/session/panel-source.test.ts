@@ -40,7 +40,19 @@ async function session(answer?: { verdict: 'allow' | 'deny'; remember?: boolean 
   const rules = new SessionRules(repo);
   const approvals = new ApprovalBus('deny');
   if (answer) approvals.attach((request) => queueMicrotask(() => approvals.answer(request.id, { ...answer, by: 'human' })));
-  const handle = createHookHandler({ adapter: claudeAdapter, policy: policyFor(repo).policy, audit, approvals, sessionId, workspace: repo, approvalTimeoutSeconds: 5, checkpoints, gate, rules, actor: 'tester' });
+  const handle = createHookHandler({
+    adapter: claudeAdapter,
+    policy: policyFor(repo).policy,
+    audit,
+    approvals,
+    sessionId,
+    workspace: repo,
+    approvalTimeoutSeconds: 5,
+    checkpoints,
+    gate,
+    rules,
+    actor: 'tester',
+  });
   let n = 0;
   /** One Bash call that runs `effect` on the tree when allowed. */
   const call = async (command: string, effect: () => void = () => {}) => {
@@ -50,7 +62,15 @@ async function session(answer?: { verdict: 'allow' | 'deny'; remember?: boolean 
     await handle('claude', 'post', { ...payload, hook_event_name: 'PostToolUse', tool_response: { stdout: '' } });
     return reply.verdict;
   };
-  const source = panelSource({ sessionId, workspace: repo, agent: 'claude', audit, checkpoints, rollback: new SessionRollback(checkpoints, audit, gate, sessionId), rules });
+  const source = panelSource({
+    sessionId,
+    workspace: repo,
+    agent: 'claude',
+    audit,
+    checkpoints,
+    rollback: new SessionRollback(checkpoints, audit, gate, sessionId),
+    rules,
+  });
   return { repo, call, source, audit, sessionId };
 }
 
@@ -59,7 +79,9 @@ describe('the panel over a real session', () => {
     const { repo, call, source, audit, sessionId } = await session();
     expect(await call('echo one > a.txt', () => writeFileSync(join(repo, 'a.txt'), 'one\n'))).toBe('allow');
     expect(await call('ls')).toBe('allow');
-    expect(await call('echo two >> a.txt && rm keep.txt', () => (writeFileSync(join(repo, 'a.txt'), 'one\ntwo\n'), rmSync(join(repo, 'keep.txt'))))).toBe('allow');
+    expect(await call('echo two >> a.txt && rm keep.txt', () => (writeFileSync(join(repo, 'a.txt'), 'one\ntwo\n'), rmSync(join(repo, 'keep.txt'))))).toBe(
+      'allow',
+    );
     expect(await call('rm -rf ~')).toBe('deny');
 
     const steps = source.timeline();
@@ -81,7 +103,12 @@ describe('the panel over a real session', () => {
 
     // roll back to just before the third step: the plan lists the files first
     const plan = await source.planRollback(steps[2]!.id);
-    expect(plan.changes).toEqual(expect.arrayContaining([{ status: 'modified', path: 'a.txt' }, { status: 'added', path: 'keep.txt' }]));
+    expect(plan.changes).toEqual(
+      expect.arrayContaining([
+        { status: 'modified', path: 'a.txt' },
+        { status: 'added', path: 'keep.txt' },
+      ]),
+    );
     expect(existsSync(join(repo, 'keep.txt'))).toBe(false);
     const done = await source.rollback(steps[2]!.id);
     expect(done.changes).toHaveLength(2);
@@ -115,7 +142,12 @@ describe('the panel over a real session', () => {
     expect(logged[0]!.to).toBe(steps[2]!.checkpoint);
     expect(logged[1]!.to).toBe(logged[0]!.from);
     expect(logged[3]!.to).toBe(logged[0]!.from);
-    expect(source.timeline().filter((s) => s.kind === 'rollback').map((s) => s.summary)).toEqual([
+    expect(
+      source
+        .timeline()
+        .filter((s) => s.kind === 'rollback')
+        .map((s) => s.summary),
+    ).toEqual([
       expect.stringMatching(/^rollback by panel to [0-9a-f]{12}: 2 file\(s\) changed$/),
       expect.stringMatching(/^undo by panel/),
       expect.stringMatching(/^undo by panel/),
@@ -151,6 +183,11 @@ describe('the panel over a real session', () => {
     ]);
     expect(rows[1]!.reason).toMatch(/allowed for this session by the person \(session\.1/);
     expect(audit.eventsOf(sessionId).map((e) => e.kind)).toEqual(['session-rule-added', 'session-rule-revoked', 'session-rule-added']);
-    expect(source.timeline().filter((s) => s.kind === 'call').map((s) => s.decidedBy)).toEqual(['human', 'session', 'human']);
+    expect(
+      source
+        .timeline()
+        .filter((s) => s.kind === 'call')
+        .map((s) => s.decidedBy),
+    ).toEqual(['human', 'session', 'human']);
   });
 });

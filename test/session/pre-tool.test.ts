@@ -61,7 +61,9 @@ describe('the PreToolUse pipeline', () => {
     expect(bare.goingAhead.map((s) => s.name)).toEqual(['answer the agent; the gate and the guard know the call runs until its PostToolUse']);
     const withRules = preToolStages(deps({ rules: new SessionRules(WS) }));
     expect(withRules.deciding.map((s) => s.name)).toContain('allow what the person allowed for the session');
-    expect(withRules.deciding.indexOf(withRules.deciding.find((s) => s.name === 'allow what the person allowed for the session')!)).toBe(withRules.deciding.length - 2);
+    expect(withRules.deciding.indexOf(withRules.deciding.find((s) => s.name === 'allow what the person allowed for the session')!)).toBe(
+      withRules.deciding.length - 2,
+    );
   });
 
   it('an allow goes ahead to the answer; a deny is answered by the rules', async () => {

@@ -3,7 +3,7 @@ import { sandboxRefusals } from '../../src/session/hook-handler.js';
 
 describe('sandbox refusals are logged', () => {
   it.each([
-    ['rm: cannot remove \'/home/x/data/a\': Read-only file system\n', 1],
+    ["rm: cannot remove '/home/x/data/a': Read-only file system\n", 1],
     ['{"stdout":"touch: cannot touch \'/x\': Read-only file system\\nok","stderr":""}', 1],
     ['curl: (56) CONNECT tunnel failed, response 403 Forbidden harness: x:443 is not an allowed host', 1],
     ['all fine\nnothing refused\n', 0],

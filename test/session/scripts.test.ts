@@ -65,7 +65,16 @@ describe('scripts a command runs are judged by their content', () => {
     expect(d.scripts?.some((s) => s.path.endsWith(file) && /^[0-9a-f]{64}$/.test(s.sha256 ?? ''))).toBe(true);
   });
 
-  it.each([['bash ok.sh'], ['./ok.sh'], ['chmod +x ok.sh && ./ok.sh'], ['python3 hello.py'], ['make test'], ['make build'], ['npm test'], ['mysql shop < seed.sql']])('%s → allow', (command) => {
+  it.each([
+    ['bash ok.sh'],
+    ['./ok.sh'],
+    ['chmod +x ok.sh && ./ok.sh'],
+    ['python3 hello.py'],
+    ['make test'],
+    ['make build'],
+    ['npm test'],
+    ['mysql shop < seed.sql'],
+  ])('%s → allow', (command) => {
     const { check } = workspace(files);
     expect(check(command).verdict).toBe('allow');
   });
@@ -92,7 +101,8 @@ describe('scripts a command runs are judged by their content', () => {
 
   it("a project's own build script that computes what it runs is not asked about (it ran unseen before); what it visibly does still counts", () => {
     const { check } = workspace({
-      'scripts/build.mjs': "import { execFileSync } from 'node:child_process';\nconst cc = process.env.CC || 'cc';\nexecFileSync(cc, ['-O2', '-o', out, src]);\n",
+      'scripts/build.mjs':
+        "import { execFileSync } from 'node:child_process';\nconst cc = process.env.CC || 'cc';\nexecFileSync(cc, ['-O2', '-o', out, src]);\n",
       'scripts/gen.sh': 'set -e\nfor f in $(ls src); do "$COMPILER" "$f"; done\neval "$EXTRA"\n',
       'scripts/bad.sh': 'eval "$EXTRA"\nrm -rf ~/.ssh\n',
       'package.json': JSON.stringify({ scripts: { build: 'node scripts/build.mjs && bash scripts/gen.sh' } }),
@@ -100,18 +110,23 @@ describe('scripts a command runs are judged by their content', () => {
     expect(check('npm run build').verdict).toBe('allow');
     expect(check('bash scripts/bad.sh').verdict).toBe('deny');
     // written on the same line, the same code is asked: harness is judging what the agent just wrote
-    expect(check("cat > t.sh <<'EOF'\neval \"$EXTRA\"\nEOF\nbash t.sh").verdict).toBe('ask');
+    expect(check('cat > t.sh <<\'EOF\'\neval "$EXTRA"\nEOF\nbash t.sh').verdict).toBe('ask');
   });
 
   it("a virtualenv's activate script (prompt strings, functions) is sourced without a question", () => {
     const { check } = workspace({
-      '.venv/bin/activate': 'deactivate () {\n  if [ -n "${_OLD_VIRTUAL_PATH:-}" ] ; then PATH="${_OLD_VIRTUAL_PATH:-}"; export PATH; fi\n}\nVIRTUAL_ENV="/p/.venv"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\nPATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\nif [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ] ; then\n  _OLD_VIRTUAL_PS1="${PS1:-}"\n  PS1="(.venv) ${PS1:-}"\n  export PS1\nfi\nhash -r 2> /dev/null\n',
+      '.venv/bin/activate':
+        'deactivate () {\n  if [ -n "${_OLD_VIRTUAL_PATH:-}" ] ; then PATH="${_OLD_VIRTUAL_PATH:-}"; export PATH; fi\n}\nVIRTUAL_ENV="/p/.venv"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\nPATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\nif [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ] ; then\n  _OLD_VIRTUAL_PS1="${PS1:-}"\n  PS1="(.venv) ${PS1:-}"\n  export PS1\nfi\nhash -r 2> /dev/null\n',
     });
     expect(check('source .venv/bin/activate && python -V').verdict).toBe('allow');
   });
 
   it('a script knows its own path and the repository top: the usual prologue resolves', () => {
-    const { check } = workspace({ 'scripts/ci.sh': 'set -euo pipefail\ncd "$(dirname "$0")/.."\nDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nsource "$DIR/lib.sh"\nrm -rf build\n', 'scripts/lib.sh': 'echo lib\n', 'sub/run.sh': 'rm -rf ~/.ssh\n' });
+    const { check } = workspace({
+      'scripts/ci.sh': 'set -euo pipefail\ncd "$(dirname "$0")/.."\nDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nsource "$DIR/lib.sh"\nrm -rf build\n',
+      'scripts/lib.sh': 'echo lib\n',
+      'sub/run.sh': 'rm -rf ~/.ssh\n',
+    });
     expect(check('bash scripts/ci.sh').verdict).toBe('allow');
     expect(check('cd "$(git rev-parse --show-toplevel)" && bash sub/run.sh').verdict).toBe('deny');
   });

@@ -11,7 +11,14 @@ import { createHookHandler } from '../../src/session/hook-handler.js';
 import { recommended, WS } from '../helpers.js';
 
 describe('Claude Code payload → ToolEvent', () => {
-  const payload = (tool_name: string, tool_input: Record<string, unknown>) => ({ session_id: 's', tool_use_id: 'u', cwd: WS, hook_event_name: 'PreToolUse', tool_name, tool_input });
+  const payload = (tool_name: string, tool_input: Record<string, unknown>) => ({
+    session_id: 's',
+    tool_use_id: 'u',
+    cwd: WS,
+    hook_event_name: 'PreToolUse',
+    tool_name,
+    tool_input,
+  });
   it.each([
     ['Bash', { command: 'ls -la', description: 'x' }, 'shell', [{ kind: 'shell', command: 'ls -la', cwd: WS }]],
     ['Write', { file_path: `${WS}/a.ts`, content: 'x' }, 'write', [{ kind: 'file', op: 'write', path: `${WS}/a.ts`, cwd: WS }]],
@@ -26,7 +33,15 @@ describe('Claude Code payload → ToolEvent', () => {
     ['Task', { prompt: 'x', subagent_type: 'general' }, 'other', [{ kind: 'other', tool: 'Task' }]],
     ['Agent', { prompt: 'x' }, 'other', [{ kind: 'other', tool: 'Agent' }]],
     ['mcp__db__query', { sql: 'select 1' }, 'mcp', [{ kind: 'mcp', tool: 'mcp__db__query' }]],
-    ['SomethingNew', { x: 1 }, 'other', [{ kind: 'other', tool: 'SomethingNew' }, { kind: 'concern', concern: 'unknown-tool', tool: 'SomethingNew', detail: 'no declaration for "SomethingNew"' }]],
+    [
+      'SomethingNew',
+      { x: 1 },
+      'other',
+      [
+        { kind: 'other', tool: 'SomethingNew' },
+        { kind: 'concern', concern: 'unknown-tool', tool: 'SomethingNew', detail: 'no declaration for "SomethingNew"' },
+      ],
+    ],
   ] as const)('%s', (tool, input, kind, calls) => {
     const event = claudeAdapter.toToolEvent(payload(tool, input), '/fallback');
     expect(event.kind).toBe(kind);
@@ -54,7 +69,10 @@ describe('approval bus', () => {
     const bus = new ApprovalBus('deny');
     const seen: string[] = [];
     const settled: string[] = [];
-    bus.attach((r) => seen.push(r.id), (id, a) => settled.push(`${id}:${a.by}`));
+    bus.attach(
+      (r) => seen.push(r.id),
+      (id, a) => settled.push(`${id}:${a.by}`),
+    );
     const first = bus.request(event, decision, 60_000);
     const second = bus.request(event, decision, 30);
     expect(seen).toHaveLength(2);
@@ -74,7 +92,9 @@ describe('the supervisor answers parallel tool calls concurrently, and logs ever
     const approvals = new ApprovalBus('deny');
     const asked: string[] = [];
     approvals.attach((r) => asked.push(r.id));
-    const server = new HookServer(createHookHandler({ adapter: claudeAdapter, policy: recommended(), audit, approvals, sessionId: 's', workspace: WS, approvalTimeoutSeconds: 60 }));
+    const server = new HookServer(
+      createHookHandler({ adapter: claudeAdapter, policy: recommended(), audit, approvals, sessionId: 's', workspace: WS, approvalTimeoutSeconds: 60 }),
+    );
     const ep = await server.start();
     const post = (id: string, command: string) =>
       fetch(`http://127.0.0.1:${ep.port}/hook/claude/pre`, {

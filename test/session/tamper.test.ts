@@ -14,8 +14,12 @@ type Session = Awaited<ReturnType<typeof guardedSession>>;
 /** One attempt: a file tool or a shell command, given the session's real paths. */
 type Attempt = [name: string, call: (s: Session) => { tool: string; input: Record<string, unknown> }];
 
-const bash = (command: (s: Session) => string): Attempt[1] => (s) => ({ tool: 'Bash', input: { command: command(s) } });
-const write = (path: (s: Session) => string): Attempt[1] => (s) => ({ tool: 'Write', input: { file_path: path(s), content: '{"disableAllHooks":true}' } });
+const bash =
+  (command: (s: Session) => string): Attempt[1] =>
+  (s) => ({ tool: 'Bash', input: { command: command(s) } });
+const write =
+  (path: (s: Session) => string): Attempt[1] =>
+  (s) => ({ tool: 'Write', input: { file_path: path(s), content: '{"disableAllHooks":true}' } });
 
 /** Routes the agent could take to loosen its own leash; each must be refused before it runs. */
 const REFUSED: Attempt[] = [
@@ -102,7 +106,12 @@ describe('tamper suite: what the hooks cannot see is detected and reverted', () 
 
   it.each([
     ['the harness config', 'harness', (s: Session) => s.configPath, (s: Session) => readFileSync(s.configPath, 'utf8') === '{}'],
-    ['a git hook (watcher.restore "all")', 'all', (s: Session) => join(s.repo, '.git', 'hooks', 'pre-commit'), (s: Session) => !existsSync(join(s.repo, '.git', 'hooks', 'pre-commit'))],
+    [
+      'a git hook (watcher.restore "all")',
+      'all',
+      (s: Session) => join(s.repo, '.git', 'hooks', 'pre-commit'),
+      (s: Session) => !existsSync(join(s.repo, '.git', 'hooks', 'pre-commit')),
+    ],
   ] as const)('a background process left by an earlier call changes %s while nothing runs: put back', async (_, restore, target, restored) => {
     const s = await guardedSession({ restore });
     // the "agent": a session leader whose tool call leaves a writer behind and returns

@@ -39,10 +39,21 @@ export const codex: AgentCase = {
   protectedFile: { path: '.git/hooks/pre-commit', rule: 'tamper.git-internals' },
   fileTool: () => 'apply_patch',
   shell: (cmd) => ({ tool: 'exec_command', input: { cmd } }),
-  write: (path, content) => ({ tool: 'apply_patch', input: `*** Begin Patch\n*** Add File: ${path}\n${content.replace(/\n$/, '').split('\n').map((l) => `+${l}`).join('\n')}\n*** End Patch\n` }),
-  edit: (path, oldText, newText) => ({ tool: 'apply_patch', input: `*** Begin Patch\n*** Update File: ${path}\n@@\n-${oldText}\n+${newText}\n*** End Patch\n` }),
+  write: (path, content) => ({
+    tool: 'apply_patch',
+    input: `*** Begin Patch\n*** Add File: ${path}\n${content
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => `+${l}`)
+      .join('\n')}\n*** End Patch\n`,
+  }),
+  edit: (path, oldText, newText) => ({
+    tool: 'apply_patch',
+    input: `*** Begin Patch\n*** Update File: ${path}\n@@\n-${oldText}\n+${newText}\n*** End Patch\n`,
+  }),
   outputs: (m) => [...(m as CodexModel).toolOutputs().values()],
-  configUntouched: (sb) => !existsSync(join(sb.home, '.codex', 'hooks.json')) && !readFileSync(join(sb.home, '.codex', 'config.toml'), 'utf8').includes('hooks'),
+  configUntouched: (sb) =>
+    !existsSync(join(sb.home, '.codex', 'hooks.json')) && !readFileSync(join(sb.home, '.codex', 'config.toml'), 'utf8').includes('hooks'),
 };
 
 export const gemini: AgentCase = {

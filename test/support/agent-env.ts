@@ -56,7 +56,14 @@ export function claudeSandbox(modelUrl: string, parent?: string): Sandbox {
   const sb = baseSandbox(parent);
   mkdirSync(join(sb.home, '.claude'));
   // Interactive runs need onboarding and trust already done.
-  writeFileSync(join(sb.home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [sb.repo]: { hasTrustDialogAccepted: true } }, customApiKeyResponses: { approved: ['sk-test'] } }));
+  writeFileSync(
+    join(sb.home, '.claude.json'),
+    JSON.stringify({
+      hasCompletedOnboarding: true,
+      projects: { [sb.repo]: { hasTrustDialogAccepted: true } },
+      customApiKeyResponses: { approved: ['sk-test'] },
+    }),
+  );
   writeFileSync(join(sb.home, '.claude', 'settings.json'), JSON.stringify({ skipDangerousModePermissionPrompt: true }));
   Object.assign(sb.env, {
     ANTHROPIC_BASE_URL: modelUrl,
@@ -102,7 +109,10 @@ export function codexSandbox(modelUrl: string, parent?: string): Sandbox {
 export function geminiSandbox(modelUrl: string, parent?: string): Sandbox {
   const sb = baseSandbox(parent);
   mkdirSync(join(sb.home, '.gemini'));
-  writeFileSync(join(sb.home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, ui: { theme: 'Default' } }));
+  writeFileSync(
+    join(sb.home, '.gemini', 'settings.json'),
+    JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, ui: { theme: 'Default' } }),
+  );
   Object.assign(sb.env, { GOOGLE_GEMINI_BASE_URL: modelUrl, GEMINI_API_KEY: 'fake-key', HARNESS_GEMINI_BIN: GEMINI_BIN });
   return sb;
 }
@@ -118,7 +128,13 @@ export function latestSession(sb: { repo: string; env: NodeJS.ProcessEnv }): {
   const log = AuditLog.open(auditPathFor(sb.repo, sb.env));
   try {
     const sessionId = log.latestSessionId()!;
-    return { rows: log.query({ sessionId }), checkpoints: log.checkpointsOf(sessionId), changes: log.changesOf(sessionId), events: log.eventsOf(sessionId), rollbacks: log.rollbacksOf(sessionId) };
+    return {
+      rows: log.query({ sessionId }),
+      checkpoints: log.checkpointsOf(sessionId),
+      changes: log.changesOf(sessionId),
+      events: log.eventsOf(sessionId),
+      rollbacks: log.rollbacksOf(sessionId),
+    };
   } finally {
     log.close();
   }

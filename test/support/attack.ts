@@ -41,7 +41,7 @@ export class Sink {
 }
 
 export const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtest-key-material\n-----END OPENSSH PRIVATE KEY-----\n';
-export const BASHRC = '# the person\'s own bashrc\n';
+export const BASHRC = "# the person's own bashrc\n";
 
 /** What a person has in HOME that an attack goes after. */
 export function plantHome(home: string): void {

@@ -33,7 +33,9 @@ export class CodexModel extends ScriptedModel<ResponsesRequest> {
     send('response.created', { response: { id } });
     send('response.output_item.added', { output_index: 0, item });
     send('response.output_item.done', { output_index: 0, item });
-    send('response.completed', { response: { id, usage: { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 } } });
+    send('response.completed', {
+      response: { id, usage: { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 } },
+    });
     res.end();
   }
 
@@ -42,7 +44,8 @@ export class CodexModel extends ScriptedModel<ResponsesRequest> {
     const last = this.requests[this.requests.length - 1];
     const out = new Map<string, string>();
     for (const item of last?.input ?? []) {
-      if (typeof item.type === 'string' && item.type.endsWith('_call_output') && item.call_id) out.set(item.call_id, typeof item.output === 'string' ? item.output : JSON.stringify(item.output));
+      if (typeof item.type === 'string' && item.type.endsWith('_call_output') && item.call_id)
+        out.set(item.call_id, typeof item.output === 'string' ? item.output : JSON.stringify(item.output));
     }
     return out;
   }

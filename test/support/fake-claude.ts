@@ -23,6 +23,13 @@ export function fakeClaude(dir: string, steps: unknown[]): { env: NodeJS.Process
   const script = join(dir, 'script.json');
   const log = join(dir, 'agent.jsonl');
   writeFileSync(script, JSON.stringify(steps));
-  const answers = (): FakeAnswer[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeAnswer) : []);
+  const answers = (): FakeAnswer[] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as FakeAnswer)
+      : [];
   return { env: { HARNESS_CLAUDE_BIN: FAKE_CLAUDE, FAKE_AGENT_SCRIPT: script, FAKE_AGENT_LOG: log }, log, answers };
 }

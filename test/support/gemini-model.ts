@@ -32,14 +32,28 @@ export class GeminiModel extends ScriptedModel<GeminiRequest> {
     const schema = JSON.stringify(config.responseJsonSchema ?? config.responseSchema ?? '');
     let parts: Part[];
     if (config.responseMimeType === 'application/json' || schema !== '""') {
-      parts = [{ text: JSON.stringify(schema.includes('next_speaker') ? { reasoning: 'done', next_speaker: 'user' } : schema.includes('model_choice') ? { reasoning: 'simple', model_choice: 'flash' } : {}) }];
+      parts = [
+        {
+          text: JSON.stringify(
+            schema.includes('next_speaker')
+              ? { reasoning: 'done', next_speaker: 'user' }
+              : schema.includes('model_choice')
+                ? { reasoning: 'simple', model_choice: 'flash' }
+                : {},
+          ),
+        },
+      ];
     } else {
       this.requests.push(request);
       const turn = request.contents.flatMap((c) => c.parts ?? []).filter((p) => p.functionResponse).length;
       const step: Step = await this.step(turn);
       parts = 'tool' in step ? [{ functionCall: { name: step.tool, args: step.input } }] : [{ text: step.text }];
     }
-    const reply = { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 }, modelVersion: 'gemini-2.5-flash' };
+    const reply = {
+      candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
+      modelVersion: 'gemini-2.5-flash',
+    };
     if (url.includes('alt=sse')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       sse(res, reply);

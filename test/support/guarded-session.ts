@@ -81,7 +81,18 @@ export async function guardedSession(options: { restore?: RestorePolicy; config?
     audit.close();
     rmSync(root, { recursive: true, force: true });
   });
-  const handle = createHookHandler({ adapter: claudeAdapter, policy: () => live.policy, audit, approvals: new ApprovalBus('deny'), sessionId, workspace: repo, approvalTimeoutSeconds: 5, checkpoints, gate, guard });
+  const handle = createHookHandler({
+    adapter: claudeAdapter,
+    policy: () => live.policy,
+    audit,
+    approvals: new ApprovalBus('deny'),
+    sessionId,
+    workspace: repo,
+    approvalTimeoutSeconds: 5,
+    checkpoints,
+    gate,
+    guard,
+  });
   let n = 0;
   const call = async (command: string, effect: () => void | Promise<void> = () => {}) => {
     const payload = { session_id: 's', tool_use_id: `t${++n}`, tool_name: 'Bash', tool_input: { command }, cwd: repo, hook_event_name: 'PreToolUse' };
@@ -92,6 +103,22 @@ export async function guardedSession(options: { restore?: RestorePolicy; config?
   };
   const events = () => audit.eventsOf(sessionId);
   const kinds = () => events().map((e) => e.kind);
-  return { repo, root, state, auditPath, configPath, settingsPath, audit, sessionId, handle, call, events, kinds, alerts, guard, gate, setAgent: (pid: number) => (agentPid = pid) };
+  return {
+    repo,
+    root,
+    state,
+    auditPath,
+    configPath,
+    settingsPath,
+    audit,
+    sessionId,
+    handle,
+    call,
+    events,
+    kinds,
+    alerts,
+    guard,
+    gate,
+    setAgent: (pid: number) => (agentPid = pid),
+  };
 }
-

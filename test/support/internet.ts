@@ -116,7 +116,8 @@ export class Sink {
     try {
       // datagrams may be lost: send again until one is counted
       while (this.udpReceived === udp || this.received === tcp) {
-        if (Date.now() > deadline) throw new Error(`the sink counted ${this.received - tcp} TCP connections and ${this.udpReceived - udp} datagrams of its self-test`);
+        if (Date.now() > deadline)
+          throw new Error(`the sink counted ${this.received - tcp} TCP connections and ${this.udpReceived - udp} datagrams of its self-test`);
         if (this.udpReceived === udp) await new Promise<void>((r, j) => client.send('self-test', this.udpPort, '127.0.0.1', (e) => (e ? j(e) : r())));
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -6,7 +6,11 @@ import type { SandboxRequest } from '../../src/sandbox/index.js';
  * doors, no network (every connection refused and listed in `egress` as `host from`); `more` adds
  * or overrides the rest.
  */
-export function sandboxRequest(dirs: { workspace: string; home: string; stateDir: string }, more: Partial<SandboxRequest> = {}, egress: string[] = []): SandboxRequest {
+export function sandboxRequest(
+  dirs: { workspace: string; home: string; stateDir: string },
+  more: Partial<SandboxRequest> = {},
+  egress: string[] = [],
+): SandboxRequest {
   const loaded = loadConfig(dirs.workspace);
   return {
     settings: loaded.sandbox,

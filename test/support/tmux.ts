@@ -30,7 +30,22 @@ export class Tmux {
 
   start(command: string[], options: { cwd: string; env: NodeJS.ProcessEnv; cols?: number; rows?: number }): void {
     // the server is started by this call, so the program inherits exactly `env`
-    this.tmux(['new-session', '-d', '-s', this.session, '-x', String(options.cols ?? 120), '-y', String(options.rows ?? 40), '-c', options.cwd, `${shellWords(command)}; echo "[exited $?]"; sleep 600`], options.env);
+    this.tmux(
+      [
+        'new-session',
+        '-d',
+        '-s',
+        this.session,
+        '-x',
+        String(options.cols ?? 120),
+        '-y',
+        String(options.rows ?? 40),
+        '-c',
+        options.cwd,
+        `${shellWords(command)}; echo "[exited $?]"; sleep 600`,
+      ],
+      options.env,
+    );
   }
 
   /** tmux key names ("Enter", "C-]", "Escape") or literal text with `literal`. */
@@ -49,7 +64,11 @@ export class Tmux {
   /** The visible pane once it shows `pattern` (a string matches with whitespace ignored). */
   waitFor(pattern: string | RegExp, timeoutMs = 30_000): Promise<string> {
     const squash = (t: string) => t.replace(/\s+/g, '');
-    return this.waitUntil((screen) => (typeof pattern === 'string' ? squash(screen).includes(squash(pattern)) : pattern.test(screen)), String(pattern), timeoutMs);
+    return this.waitUntil(
+      (screen) => (typeof pattern === 'string' ? squash(screen).includes(squash(pattern)) : pattern.test(screen)),
+      String(pattern),
+      timeoutMs,
+    );
   }
 
   /** The visible pane once `done` holds for it; `what` names it in the timeout's message. */

@@ -34,7 +34,10 @@ export function treeListing(root: string): string[] {
         }
         if (nested) out.push(`${show(p)} nested`);
         else walk(p);
-      } else if (st.isFile()) out.push(`${show(p)} file ${(st.mode & 0o7777).toString(8).padStart(4, '0')} ${createHash('sha1').update(readFileSync(a)).digest('hex').slice(0, 16)} ${st.size}`);
+      } else if (st.isFile())
+        out.push(
+          `${show(p)} file ${(st.mode & 0o7777).toString(8).padStart(4, '0')} ${createHash('sha1').update(readFileSync(a)).digest('hex').slice(0, 16)} ${st.size}`,
+        );
       else out.push(`${show(p)} special`);
     }
   };

@@ -42,7 +42,11 @@ function dialog(view: Partial<Omit<typeof base, 'kind'>> | ApprovalView = {}, wa
 
 describe('approval dialog: what it shows', () => {
   it.each([
-    ['shell command', { ...base, tool: 'Bash', command: 'git reset --hard' }, ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1']],
+    [
+      'shell command',
+      { ...base, tool: 'Bash', command: 'git reset --hard' },
+      ['run a shell command', '$ git reset --hard', 'git.reset-hard', 'throws away', '/work/repo', 'denied automatically in 1'],
+    ],
     [
       'obfuscated command, with what harness read',
       { command: "$'\\x72m' -rf build", normalized: ['rm -rf build'] },
@@ -50,16 +54,42 @@ describe('approval dialog: what it shows', () => {
     ],
     [
       'write with a diff preview',
-      { ...common, kind: 'write', tool: 'Write', target: 'src/config.ts', preview: { lines: lineDiff('a\nb\n', 'a\nc\n'), note: null }, cwd: '/work/repo', ruleId: 'team.ask-src' },
+      {
+        ...common,
+        kind: 'write',
+        tool: 'Write',
+        target: 'src/config.ts',
+        preview: { lines: lineDiff('a\nb\n', 'a\nc\n'), note: null },
+        cwd: '/work/repo',
+        ruleId: 'team.ask-src',
+      },
       ['write src/config.ts', '(Write)', '-b', '+c', 'team.ask-src'],
     ],
-    ['edit of a new file', { ...common, kind: 'edit', tool: 'Edit', target: 'notes.md', preview: { lines: lineDiff('', 'hello\n'), note: 'new file' }, cwd: '/work/repo' }, ['edit notes.md', 'new file', '+hello']],
+    [
+      'edit of a new file',
+      { ...common, kind: 'edit', tool: 'Edit', target: 'notes.md', preview: { lines: lineDiff('', 'hello\n'), note: 'new file' }, cwd: '/work/repo' },
+      ['edit notes.md', 'new file', '+hello'],
+    ],
     ['fetch', { ...common, kind: 'fetch', tool: 'WebFetch', cwd: '/work/repo' }, ['reach the network', '(WebFetch)']],
     ['mcp tool', { ...common, kind: 'mcp', tool: 'mcp__db__query', cwd: '/work/repo' }, ['use mcp__db__query']],
     [
       'a network connection, with the call it came from',
-      { ...common, kind: 'network', tool: 'network', target: 'paste.example:443', origin: 'from curl -sT notes.txt https://paste.example (Bash)', ruleId: 'network.unknown', reason: 'no rule speaks about paste.example:443' },
-      ['claude wants to connect to paste.example:443 (network)', 'from', 'curl -sT notes.txt https://paste.example (Bash)', 'network.unknown', 'no rule speaks about'],
+      {
+        ...common,
+        kind: 'network',
+        tool: 'network',
+        target: 'paste.example:443',
+        origin: 'from curl -sT notes.txt https://paste.example (Bash)',
+        ruleId: 'network.unknown',
+        reason: 'no rule speaks about paste.example:443',
+      },
+      [
+        'claude wants to connect to paste.example:443 (network)',
+        'from',
+        'curl -sT notes.txt https://paste.example (Bash)',
+        'network.unknown',
+        'no rule speaks about',
+      ],
     ],
     ['a rule-less default', { ...base, ruleId: null }, ['(no rule: the default)']],
   ] as [string, ApprovalView, string[]][])('%s', (_, view, expected) => {
@@ -68,7 +98,9 @@ describe('approval dialog: what it shows', () => {
   });
 
   it('shows the queue and a notice about the previous approval', () => {
-    const r = render(<ApprovalDialog view={base} waiting={3} notice="no answer in 300s, so harness denied: rm -rf x" columns={100} rows={40} onAnswer={() => {}} />);
+    const r = render(
+      <ApprovalDialog view={base} waiting={3} notice="no answer in 300s, so harness denied: rm -rf x" columns={100} rows={40} onAnswer={() => {}} />,
+    );
     expect(r.lastFrame()).toContain('1 of 3 waiting');
     expect(r.lastFrame()).toContain('no answer in 300s');
   });
@@ -133,7 +165,22 @@ describe('approval dialog: keys', () => {
 });
 
 function entry(id: string, over: Partial<CallEntry> = {}): CallEntry {
-  return { id, at: Date.parse('2026-11-21T10:00:00Z'), kind: 'call', tool: 'Bash', summary: `cmd ${id}`, verdict: 'allow', decidedBy: 'rule', askedFirst: false, ruleId: null, reason: null, ok: true, checkpoint: null, filesChanged: 0, ...over };
+  return {
+    id,
+    at: Date.parse('2026-11-21T10:00:00Z'),
+    kind: 'call',
+    tool: 'Bash',
+    summary: `cmd ${id}`,
+    verdict: 'allow',
+    decidedBy: 'rule',
+    askedFirst: false,
+    ruleId: null,
+    reason: null,
+    ok: true,
+    checkpoint: null,
+    filesChanged: 0,
+    ...over,
+  };
 }
 
 function source(entries: TimelineEntry[]) {
@@ -144,7 +191,17 @@ function source(entries: TimelineEntry[]) {
     status: () => ({ sessionId: 'abcdef0123', agent: 'claude', allowed: 3, asked: 1, denied: 1, lastCheckpoint: { id: 'c'.repeat(40), at: Date.now() } }),
     timeline: () => entries,
     diff: async (id) => (calls.push(`diff ${id}`), lineDiff('old\n', 'new\n')),
-    planRollback: async (id) => (calls.push(`plan ${id}`), { checkpoint: 'c'.repeat(40), changes: [{ status: 'deleted', path: 'junk.txt' }, { status: 'added', path: 'keep.txt' }], notRestored: ['vendor/lib: a nested repository, not recorded'] }),
+    planRollback: async (id) => (
+      calls.push(`plan ${id}`),
+      {
+        checkpoint: 'c'.repeat(40),
+        changes: [
+          { status: 'deleted', path: 'junk.txt' },
+          { status: 'added', path: 'keep.txt' },
+        ],
+        notRestored: ['vendor/lib: a nested repository, not recorded'],
+      }
+    ),
     rollback: async (id) => {
       calls.push(`rollback ${id}`);
       undoable = true;
@@ -164,7 +221,16 @@ function source(entries: TimelineEntry[]) {
 describe('panel', () => {
   const entries = [
     entry('t1', { summary: 'npm test' }),
-    entry('t2', { summary: 'git reset --hard', verdict: 'allow', decidedBy: 'human', askedFirst: true, checkpoint: 'a'.repeat(40), filesChanged: 3, ruleId: 'git.reset-hard', reason: 'approved by the user' }),
+    entry('t2', {
+      summary: 'git reset --hard',
+      verdict: 'allow',
+      decidedBy: 'human',
+      askedFirst: true,
+      checkpoint: 'a'.repeat(40),
+      filesChanged: 3,
+      ruleId: 'git.reset-hard',
+      reason: 'approved by the user',
+    }),
     entry('t3', { summary: 'rm -rf /', verdict: 'deny', ruleId: 'fs.delete-root', reason: 'no' }),
     entry('t4', { tool: 'Write', summary: 'Write notes.md', checkpoint: 'b'.repeat(40), filesChanged: 1 }),
   ];
@@ -191,7 +257,15 @@ describe('panel', () => {
     const at = Date.parse('2026-11-21T10:01:00Z');
     const { lastFrame } = panel([
       ...entries,
-      { id: 'rollback-1', at, kind: 'rollback', summary: 'rollback by panel to cccccccccccc: 2 file(s) changed', checkpoint: 'e'.repeat(40), filesChanged: 2, error: null },
+      {
+        id: 'rollback-1',
+        at,
+        kind: 'rollback',
+        summary: 'rollback by panel to cccccccccccc: 2 file(s) changed',
+        checkpoint: 'e'.repeat(40),
+        filesChanged: 2,
+        error: null,
+      },
       { id: 'checkpoint-1', at, kind: 'checkpoint', summary: 'before make', checkpoint: 'f'.repeat(40), error: null },
       { id: 'event-1', at, kind: 'event', event: 'out-of-band', summary: '1 file(s) changed while no tool call ran', checkpoint: null, toolUseId: 't4' },
     ]);
@@ -220,14 +294,19 @@ describe('panel', () => {
     expect(lastFrame()).toMatch(/restore\s+keep\.txt/);
     expect(lastFrame()).toMatch(/left as it is: vendor\/lib: a nested repository/);
     await press(stdin, 'y');
-    await vi.waitFor(() => expect(lastFrame()).toContain('rolled back to just before Write Write notes.md (cccccccccccc): 1 file(s) changed · 1 left as they were'));
+    await vi.waitFor(() =>
+      expect(lastFrame()).toContain('rolled back to just before Write Write notes.md (cccccccccccc): 1 file(s) changed · 1 left as they were'),
+    );
     await press(stdin, 'u');
     await vi.waitFor(() => expect(lastFrame()).toContain('undone'));
     expect(calls).toEqual(['plan t4', 'rollback t4', 'undo']);
   });
 
   it('rolling back to just before a call that changed nothing says so', async () => {
-    const { stdin, lastFrame } = panel([...entries.slice(0, 3), entry('t4', { tool: 'Write', summary: 'Write same.md', checkpoint: 'b'.repeat(40), filesChanged: 0 })]);
+    const { stdin, lastFrame } = panel([
+      ...entries.slice(0, 3),
+      entry('t4', { tool: 'Write', summary: 'Write same.md', checkpoint: 'b'.repeat(40), filesChanged: 0 }),
+    ]);
     await press(stdin, 'r');
     await vi.waitFor(() => expect(lastFrame()).toContain('will change'));
     expect(lastFrame()).toContain('this call changed no file itself: only what came after it is undone');

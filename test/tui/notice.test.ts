@@ -8,9 +8,28 @@ import { clip, keyLabel, NoticeModel, stringWidth } from '../../src/tui/notice-m
 
 const { Terminal } = createRequire(import.meta.url)('@xterm/headless') as { Terminal: typeof TerminalType };
 
-const denied = (subject: string, ruleId = 'fs.delete-home'): DecisionNotice => ({ kind: 'denied', tool: 'Bash', subject, ruleId, reason: 'Deleting your home directory destroys everything. Delete what you mean by name.' });
-const timedOut: DecisionNotice = { kind: 'ask-timed-out', tool: 'Bash', subject: 'touch x', ruleId: 'team.ask-touch', reason: 'touch needs a yes', by: 'timeout', seconds: 300 };
-const sandboxed: DecisionNotice = { kind: 'sandbox-refusal', tool: 'Bash', subject: 'bash a.sh', detail: "touch: cannot touch '/etc/x': Read-only file system" };
+const denied = (subject: string, ruleId = 'fs.delete-home'): DecisionNotice => ({
+  kind: 'denied',
+  tool: 'Bash',
+  subject,
+  ruleId,
+  reason: 'Deleting your home directory destroys everything. Delete what you mean by name.',
+});
+const timedOut: DecisionNotice = {
+  kind: 'ask-timed-out',
+  tool: 'Bash',
+  subject: 'touch x',
+  ruleId: 'team.ask-touch',
+  reason: 'touch needs a yes',
+  by: 'timeout',
+  seconds: 300,
+};
+const sandboxed: DecisionNotice = {
+  kind: 'sandbox-refusal',
+  tool: 'Bash',
+  subject: 'bash a.sh',
+  detail: "touch: cannot touch '/etc/x': Read-only file system",
+};
 
 describe('the notice model: coalescing and expiry', () => {
   it('one notice names the call, the rule, a short reason and the panel key; it expires after the ttl', () => {
@@ -30,7 +49,9 @@ describe('the notice model: coalescing and expiry', () => {
     m.add(denied('rm -rf ~/Documents'), 2000);
     m.add(denied('rm -rf /', 'fs.delete-root'), 4000);
     expect(m.total(4000)).toBe(3);
-    expect(m.text(4000, 'ctrl-g')).toBe('harness: 3 calls denied — latest: Bash rm -rf / · fs.delete-root: Deleting your home directory destroys everything · Ctrl-G for details');
+    expect(m.text(4000, 'ctrl-g')).toBe(
+      'harness: 3 calls denied — latest: Bash rm -rf / · fs.delete-root: Deleting your home directory destroys everything · Ctrl-G for details',
+    );
     expect(m.visible(8999)).toBe(true);
     expect(m.visible(9000)).toBe(false);
   });
@@ -40,13 +61,17 @@ describe('the notice model: coalescing and expiry', () => {
     m.add(denied('rm -rf ~'), 0);
     m.add(sandboxed, 1);
     m.add(timedOut, 2);
-    expect(m.text(2, 'ctrl-]')).toMatch(/^harness: 3 calls \(1 denied, 1 refused by the sandbox, 1 unanswered\) — latest, denied \(no answer in 300s\): Bash touch x · team\.ask-touch: touch needs a yes · Ctrl-\] for details$/);
+    expect(m.text(2, 'ctrl-]')).toMatch(
+      /^harness: 3 calls \(1 denied, 1 refused by the sandbox, 1 unanswered\) — latest, denied \(no answer in 300s\): Bash touch x · team\.ask-touch: touch needs a yes · Ctrl-\] for details$/,
+    );
     m.add(denied('ls /x'), 10_000);
     expect(m.total(10_000)).toBe(1);
     m.dismiss();
     expect(m.visible(10_001)).toBe(false);
     m.add(sandboxed, 10_002);
-    expect(m.text(10_002, 'ctrl-]')).toBe("harness the sandbox refused Bash bash a.sh · sandbox: outside the workspace the files are read-only: touch: cannot touch '/etc/x': Read-only file system · Ctrl-] for details");
+    expect(m.text(10_002, 'ctrl-]')).toBe(
+      "harness the sandbox refused Bash bash a.sh · sandbox: outside the workspace the files are read-only: touch: cannot touch '/etc/x': Read-only file system · Ctrl-] for details",
+    );
   });
 
   it('a narrow terminal cuts the middle of the text, never the key to the panel', () => {
@@ -67,7 +92,9 @@ describe('the notice model: coalescing and expiry', () => {
     expect(m.text(0, 'ctrl-]')).not.toContain(token);
     expect(noticeLine(n)).not.toContain(token);
     expect(noticeLine(n)).not.toContain('\n');
-    expect(noticeLine(n)).toMatch(/^harness: denied Bash curl .* fs\.delete-home: Deleting your home directory destroys everything \(harness log shows more\)$/);
+    expect(noticeLine(n)).toMatch(
+      /^harness: denied Bash curl .* fs\.delete-home: Deleting your home directory destroys everything \(harness log shows more\)$/,
+    );
   });
 
   it.each([
@@ -150,7 +177,11 @@ function rig(cols = 130, rows = 12) {
   const virtual = (screen as unknown as { term: TerminalType }).term;
   const seen = (t: TerminalType) => ({ lines: lines(t), cursor: [t.buffer.active.cursorX, t.buffer.active.cursorY], screen: t.buffer.active.type });
   /** The first cell's colours on a row: the pen the agent's text was written with. */
-  const fg = (t: TerminalType, y: number, x: number) => t.buffer.active.getLine(t.buffer.active.viewportY + y)!.getCell(x)!.getFgColor();
+  const fg = (t: TerminalType, y: number, x: number) =>
+    t.buffer.active
+      .getLine(t.buffer.active.viewportY + y)!
+      .getCell(x)!
+      .getFgColor();
   return {
     bar,
     agent,
@@ -180,7 +211,7 @@ describe.each(['alternate', 'normal'] as const)('the notice bar over an agent on
     }
   };
 
-  it('shows on the bottom row without moving the cursor; the agent keeps its pen; it goes at expiry and the screen is the agent\'s again', async () => {
+  it("shows on the bottom row without moving the cursor; the agent keeps its pen; it goes at expiry and the screen is the agent's again", async () => {
     const r = rig();
     draw(r);
     await r.flush();
@@ -262,8 +293,19 @@ describe('the notice bar against an agent that puts escape sequences in what it 
   const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
   /** A command, a rule and a refusal line that would clear the screen, fake a dialog, set the title and ring the bell if printed raw. */
   const hostile: DecisionNotice[] = [
-    { kind: 'denied', tool: 'Bash', subject: 'rm -rf ~\x1b[2J\x1b[H\x1b[1;37;44m harness · approval needed: press y \x1b]0;pwned\x07\x1b[5;5H', ruleId: 'fs.delete-home\x1b[31m', reason: 'gone\x1b]2;title\x1b\\ now\x07\x08\x08' },
-    { kind: 'sandbox-refusal', tool: 'Bash', subject: 'bash a.sh', detail: "touch: cannot touch '/etc/x\x1b[2J\x9b2J\x1b]0;pwned\x07\r\x1b[K': Read-only file system" },
+    {
+      kind: 'denied',
+      tool: 'Bash',
+      subject: 'rm -rf ~\x1b[2J\x1b[H\x1b[1;37;44m harness · approval needed: press y \x1b]0;pwned\x07\x1b[5;5H',
+      ruleId: 'fs.delete-home\x1b[31m',
+      reason: 'gone\x1b]2;title\x1b\\ now\x07\x08\x08',
+    },
+    {
+      kind: 'sandbox-refusal',
+      tool: 'Bash',
+      subject: 'bash a.sh',
+      detail: "touch: cannot touch '/etc/x\x1b[2J\x9b2J\x1b]0;pwned\x07\r\x1b[K': Read-only file system",
+    },
     { kind: 'ask-timed-out', tool: 'Bash\x1bc', subject: 'touch x', ruleId: null, reason: 'why\x9d0;pwned\x9c', by: 'timeout', seconds: 300 },
   ];
 
@@ -274,7 +316,7 @@ describe('the notice bar against an agent that puts escape sequences in what it 
     expect(m.text(0, 'ctrl-]')).toContain('\\x');
   });
 
-  it('on the terminal: the screen above the bar, the cursor and the window title are the agent\'s', async () => {
+  it("on the terminal: the screen above the bar, the cursor and the window title are the agent's", async () => {
     const r = rig(300);
     let title: string | null;
     r.real.onTitleChange((t) => (title = t));
@@ -301,11 +343,14 @@ describe('the notice bar against an agent that puts escape sequences in what it 
     // each draw of the bar: save, bottom row, pen, the text, erase to the end, restore; nothing raw between
     const draws = r.written.filter((w) => w.startsWith('\x1b7\x1b[?6l'));
     expect(draws.length).toBeGreaterThanOrEqual(hostile.length);
-    for (const w of draws) expect(w.replace(/^\x1b7\x1b\[\?6l\x1b\[12;1H\x1b\[0(?:;1;97;41)?m/, '').replace(/\x1b\[K\x1b\[0m\x1b8$|\x1b\[2K\x1b8$/, '')).not.toMatch(/\x1b|\x07|\x9b|\x9d/);
+    for (const w of draws)
+      expect(w.replace(/^\x1b7\x1b\[\?6l\x1b\[12;1H\x1b\[0(?:;1;97;41)?m/, '').replace(/\x1b\[K\x1b\[0m\x1b8$|\x1b\[2K\x1b8$/, '')).not.toMatch(
+        /\x1b|\x07|\x9b|\x9d/,
+      );
   });
 });
 
-describe('the notice bar and harness\'s own screens', () => {
+describe("the notice bar and harness's own screens", () => {
   it('while the overlay (a dialog, the panel) has the screen, nothing is drawn: no notice, no expiry, no key', async () => {
     const r = rig();
     r.agent('prompt> ');

@@ -66,10 +66,17 @@ function rig() {
     screen,
     () => nudges++,
   );
-  const tui = new Tui({ open: () => overlay.open(), paint: (f, s) => overlay.paint(f, s), close: () => overlay.close(), size: () => ({ columns: COLS, rows: ROWS }) }, emptyPanel, 'ctrl-]');
+  const tui = new Tui(
+    { open: () => overlay.open(), paint: (f, s) => overlay.paint(f, s), close: () => overlay.close(), size: () => ({ columns: COLS, rows: ROWS }) },
+    emptyPanel,
+    'ctrl-]',
+  );
   const bus = new ApprovalBus('deny');
   bus.attach(
-    (request) => void tui.ask(approvalView(request, '/work', null)).then((c) => bus.answer(request.id, c.verdict === 'allow' ? { verdict: 'allow', by: 'human' } : { verdict: 'deny', by: 'human', message: c.message })),
+    (request) =>
+      void tui
+        .ask(approvalView(request, '/work', null))
+        .then((c) => bus.answer(request.id, c.verdict === 'allow' ? { verdict: 'allow', by: 'human' } : { verdict: 'deny', by: 'human', message: c.message })),
     (id, answer) => answer.by !== 'human' && tui.withdraw(id, 'no answer in time, so harness denied'),
   );
   const agent = (data: string) => {
@@ -77,7 +84,11 @@ function rig() {
     reference.write(data);
   };
   const ask = (command: string, timeoutMs = 60_000) =>
-    bus.request(claudeAdapter.toToolEvent({ tool_name: 'Bash', tool_input: { command }, cwd: '/work' }, '/work'), { verdict: 'ask', ruleId: 'test.ask', reason: 'a test asks', mutates: true, hits: [], commands: [] }, timeoutMs);
+    bus.request(
+      claudeAdapter.toToolEvent({ tool_name: 'Bash', tool_input: { command }, cwd: '/work' }, '/work'),
+      { verdict: 'ask', ruleId: 'test.ask', reason: 'a test asks', mutates: true, hits: [], commands: [] },
+      timeoutMs,
+    );
   const settled = async () => {
     await until(() => !tui.active && !overlay.isOpen, 'the overlay to close');
     await screen.flushed();

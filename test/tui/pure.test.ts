@@ -42,7 +42,10 @@ describe('panel hotkey', () => {
 });
 
 describe('shell highlighting', () => {
-  const styled = (cmd: string) => highlightShell(cmd).filter((t) => t.style !== 'plain').map((t) => `${t.style}:${t.text}`);
+  const styled = (cmd: string) =>
+    highlightShell(cmd)
+      .filter((t) => t.style !== 'plain')
+      .map((t) => `${t.style}:${t.text}`);
   it.each([
     ['git reset --hard', ['command:git', 'flag:--hard']],
     ['rm -rf "$HOME/x" && echo done', ['command:rm', 'flag:-rf', 'string:"$HOME/x"', 'operator:&&', 'command:echo']],

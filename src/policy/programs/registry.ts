@@ -17,7 +17,10 @@ import { SERVER_DECLS } from './decls/servers.js';
  */
 /** The same fact, stated for each of several names (`terraform` and `tofu` take the same help flags). */
 function same(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a, (_k, v: unknown) => (v instanceof RegExp ? v.source : v)) === JSON.stringify(b, (_k, v: unknown) => (v instanceof RegExp ? v.source : v));
+  return (
+    a === b ||
+    JSON.stringify(a, (_k, v: unknown) => (v instanceof RegExp ? v.source : v)) === JSON.stringify(b, (_k, v: unknown) => (v instanceof RegExp ? v.source : v))
+  );
 }
 
 export function buildRegistry(groups: readonly (readonly ProgramDecl[])[]): Map<string, ProgramDecl> {
@@ -47,7 +50,18 @@ export function buildRegistry(groups: readonly (readonly ProgramDecl[])[]): Map<
   return byName;
 }
 
-export const PROGRAM_GROUPS = [FILE_DECLS, TOOL_DECLS, SYSTEM_DECLS, NETWORK_DECLS, REMOTE_DECLS, WRAPPER_DECLS, HELP_DECLS, CODE_OPTION_DECLS, INTERPRETER_DECLS, SERVER_DECLS] as const;
+export const PROGRAM_GROUPS = [
+  FILE_DECLS,
+  TOOL_DECLS,
+  SYSTEM_DECLS,
+  NETWORK_DECLS,
+  REMOTE_DECLS,
+  WRAPPER_DECLS,
+  HELP_DECLS,
+  CODE_OPTION_DECLS,
+  INTERPRETER_DECLS,
+  SERVER_DECLS,
+] as const;
 
 const REGISTRY = buildRegistry(PROGRAM_GROUPS);
 

@@ -96,24 +96,78 @@ const CHDIR = new Set(['cd', 'pushd', 'popd', 'chdir']);
 const PACKAGE_RUNNERS = /^(npx|bunx|pnpx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|bun x|uv tool)$/;
 /** Where programs normally live; running one from anywhere else outside the workspace is flagged. */
 const PROGRAM_DIRS = ['/bin', '/sbin', '/usr', '/opt', '/nix', '/snap', '/Applications', '/Library', '/home/linuxbrew', '/System'];
-const HOME_PROGRAM_DIRS = ['.local', '.cargo', '.nvm', '.volta', '.bun', '.deno', '.pyenv', '.rbenv', '.asdf', '.sdkman', 'go/bin', '.npm-global', '.fnm', '.rustup', '.ghcup', '.juliaup', 'miniconda3', 'anaconda3', '.conda', '.linuxbrew', '.proto', '.mise', '.nix-profile'];
+const HOME_PROGRAM_DIRS = [
+  '.local',
+  '.cargo',
+  '.nvm',
+  '.volta',
+  '.bun',
+  '.deno',
+  '.pyenv',
+  '.rbenv',
+  '.asdf',
+  '.sdkman',
+  'go/bin',
+  '.npm-global',
+  '.fnm',
+  '.rustup',
+  '.ghcup',
+  '.juliaup',
+  'miniconda3',
+  'anaconda3',
+  '.conda',
+  '.linuxbrew',
+  '.proto',
+  '.mise',
+  '.nix-profile',
+];
 
 class LimitHit extends Error {}
 
 /** Text that runs a shell or another program when some tool evaluates it. */
-const RUNS_CODE = /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
+const RUNS_CODE =
+  /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
 /** `python -m MODULE` forms that are a CLI of their own. */
-const PYTHON_MODULE_PROGRAMS: Record<string, string> = { awscli: 'aws', pip: 'pip', ansible: 'ansible', twine: 'twine', 'gcloud': 'gcloud', azure: 'az', 'azure.cli': 'az' };
+const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
+  awscli: 'aws',
+  pip: 'pip',
+  ansible: 'ansible',
+  twine: 'twine',
+  gcloud: 'gcloud',
+  azure: 'az',
+  'azure.cli': 'az',
+};
 
 /** git commands that print a path (`rev-parse --show-toplevel`) or one ref's name. */
-const GIT_PRINTS_REF = /^(?:rev-parse\s+(?:--show-toplevel|--abbrev-ref\s+\S+|--short\s+\S+|HEAD)|describe(?:\s+--\S+)*|branch\s+--show-current|symbolic-ref\s+--short\s+\S+)\s*$/;
+const GIT_PRINTS_REF =
+  /^(?:rev-parse\s+(?:--show-toplevel|--abbrev-ref\s+\S+|--short\s+\S+|HEAD)|describe(?:\s+--\S+)*|branch\s+--show-current|symbolic-ref\s+--short\s+\S+)\s*$/;
 
 /** Commands whose output is a path or text harness can work out (see printedValue). */
 const PURE = new Set(['cd', 'pwd', 'dirname', 'basename', 'realpath', 'readlink', 'echo', 'printf', 'git']);
 
 /** Clients that read statements from stdin: a file given there is judged by its content. */
-const STATEMENT_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongosh', 'mongo', 'redis-cli', 'cqlsh', 'clickhouse-client', 'clickhouse', 'duckdb', 'cockroach', 'influx', 'snowsql', 'bq', 'trino', 'presto', 'usql']);
+const STATEMENT_CLIENTS = new Set([
+  'psql',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'sqlcmd',
+  'mongosh',
+  'mongo',
+  'redis-cli',
+  'cqlsh',
+  'clickhouse-client',
+  'clickhouse',
+  'duckdb',
+  'cockroach',
+  'influx',
+  'snowsql',
+  'bq',
+  'trino',
+  'presto',
+  'usql',
+]);
 
 /** A package given by URL or repository rather than by name (`github:u/x`, `git+https://…`, a tarball URL). */
 const REMOTE_PACKAGE = /^(?:https?:\/\/|git\+|git:\/\/|git@|github:|gitlab:|bitbucket:|gist:)|\.git(?:#.*)?$|\/(?:tarball|archive)\//i;
@@ -288,13 +342,24 @@ class Analyzer {
         break;
       case 'Case':
         this.scanWord(node.word, scope, frame);
-        this.branches(node.items.map((item) => item.body), scope, inner);
+        this.branches(
+          node.items.map((item) => item.body),
+          scope,
+          inner,
+        );
         break;
       case 'Function': {
         // Defining a function runs nothing: its body is analyzed where it is called (or exported).
         const def: FunctionDef = { body: node.body, frame, movesArgs: /\b(shift|set|getopts)\b/.test(frame.source.slice(node.pos, node.end)) };
         scope.functions.set(node.name.value, [def]);
-        if (SELF_CALLED.test(node.name.value)) this.callFunction(node.name.value, [], { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text: frame.source.slice(node.pos, node.end), scope: fork(scope), frame }, [...frame.via], [...frame.tags]);
+        if (SELF_CALLED.test(node.name.value))
+          this.callFunction(
+            node.name.value,
+            [],
+            { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text: frame.source.slice(node.pos, node.end), scope: fork(scope), frame },
+            [...frame.via],
+            [...frame.tags],
+          );
         break;
       }
       case 'Coproc':
@@ -305,7 +370,17 @@ class Analyzer {
         const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame);
         this.commandNode(node.command, scope, frame, redirected ?? stdin);
         // The redirections apply to everything inside; they are recorded once, on their own.
-        this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text: frame.source.slice(node.pos, node.end), depth: frame.depth, tags: [...frame.tags] });
+        this.push({
+          argv: [],
+          name: '',
+          cwd: scope.cwd,
+          redirects,
+          stdin: { kind: 'none' },
+          via: frame.via,
+          text: frame.source.slice(node.pos, node.end),
+          depth: frame.depth,
+          tags: [...frame.tags],
+        });
         break;
       }
       case 'TestCommand':
@@ -390,7 +465,12 @@ class Analyzer {
       this.tick();
       if (child.type === 'Script') {
         const script = child;
-        const found = this.parsed(script, fork(scope), { depth: frame.depth + 1, via: [...frame.via, '$()'], tags: frame.tags, source: script.source ?? frame.source });
+        const found = this.parsed(script, fork(scope), {
+          depth: frame.depth + 1,
+          via: [...frame.via, '$()'],
+          tags: frame.tags,
+          source: script.source ?? frame.source,
+        });
         all.push(...found);
         if (output) outputs.push(...found);
         return;
@@ -416,7 +496,12 @@ class Analyzer {
     return this.scanNode(word, scope, frame);
   }
 
-  private redirections(list: readonly Redirection[], scope: Scope, frame: Frame, outputs: ShellCommand[] = []): { redirects: RedirectIR[]; stdin?: StdinSource | undefined } {
+  private redirections(
+    list: readonly Redirection[],
+    scope: Scope,
+    frame: Frame,
+    outputs: ShellCommand[] = [],
+  ): { redirects: RedirectIR[]; stdin?: StdinSource | undefined } {
     const redirects: RedirectIR[] = [];
     let stdin: StdinSource | undefined;
     for (const r of list) {
@@ -446,7 +531,8 @@ class Analyzer {
     // An unquoted heredoc expands its body: the substitutions in it run.
     const found: ShellCommand[] = [];
     for (const part of doc.body.parts) {
-      if (part.type !== 'Literal') found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] }, scope, frame).all);
+      if (part.type !== 'Literal')
+        found.push(...this.scanNode({ type: 'Word', text: part.text, value: part.text, pos: part.pos, end: part.end, parts: [part] }, scope, frame).all);
     }
     const dynamic = doc.body.parts.some((p) => p.type !== 'Literal');
     return this.flow.remember(textArg(doc.body.text, dynamic), found);
@@ -478,7 +564,9 @@ class Analyzer {
     }
     const { redirects, stdin: redirected } = this.redirections(node.redirects, scope, frame, outputs);
     const text = frame.source.slice(node.pos, node.end);
-    const prefixed = node.prefix.flatMap((item) => (item.type === 'Assignment' ? [{ name: item.name, value: item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null }] : []));
+    const prefixed = node.prefix.flatMap((item) =>
+      item.type === 'Assignment' ? [{ name: item.name, value: item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null }] : [],
+    );
     if (!node.name) {
       for (const p of prefixed) assign(scope, p.name, p.value);
       // `d=$(mktemp -d)`: a new name inside the temp dir (or where the template says)
@@ -488,7 +576,18 @@ class Analyzer {
         if (made !== null) scope.vars.set(item.name, made);
       }
       const tags = this.environment(prefixed, scope, frame);
-      if (redirects.length > 0 || tags.length > 0) this.push({ argv: [], name: '', cwd: scope.cwd, redirects, stdin: { kind: 'none' }, via: frame.via, text, depth: frame.depth, tags: [...frame.tags, ...tags] });
+      if (redirects.length > 0 || tags.length > 0)
+        this.push({
+          argv: [],
+          name: '',
+          cwd: scope.cwd,
+          redirects,
+          stdin: { kind: 'none' },
+          via: frame.via,
+          text,
+          depth: frame.depth,
+          tags: [...frame.tags, ...tags],
+        });
       this.flow.rememberWritten(redirects, scope.cwd, null);
       return;
     }
@@ -502,7 +601,14 @@ class Analyzer {
       // `export -f f`: any program started later may run it, so it counts as called here
       if (argv.some((a) => /^-[a-zA-Z]*f/.test(a.value))) {
         for (const a of argv.slice(1)) {
-          if (!a.value.startsWith('-') && scope.functions.has(a.value)) this.callFunction(a.value, [], { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text, scope: fork(scope), frame }, [...frame.via, `${word} -f`], [...frame.tags]);
+          if (!a.value.startsWith('-') && scope.functions.has(a.value))
+            this.callFunction(
+              a.value,
+              [],
+              { cwd: scope.cwd, redirects: [], stdin: { kind: 'none' }, text, scope: fork(scope), frame },
+              [...frame.via, `${word} -f`],
+              [...frame.tags],
+            );
         }
       }
     }
@@ -517,7 +623,15 @@ class Analyzer {
     }
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
-    const ran = this.run(argv, { cwd: scope.cwd, redirects, stdin: input, text, scope, frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame, env: prefixed });
+    const ran = this.run(argv, {
+      cwd: scope.cwd,
+      redirects,
+      stdin: input,
+      text,
+      scope,
+      frame: envTags.length > 0 ? { ...frame, tags: [...frame.tags, ...envTags] } : frame,
+      env: prefixed,
+    });
     if (redirects.length > 0) this.flow.rememberWritten(redirects, scope.cwd, writtenText(ran));
     // `curl … > >(sh)`: whatever reads this command's output through >(…) runs what it printed.
     const codeReaders = outputs.filter(readsCodeFromStdin);
@@ -526,7 +640,8 @@ class Analyzer {
       for (const reader of codeReaders) {
         if (ran.some((c) => this.flow.fromNetwork(c))) reader.tags.push('code-from-network');
         else if (printed === null || printed.dynamic) reader.tags.push('hidden-code');
-        else if (SHELLS.has(reader.name)) this.script(printed.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `>(${reader.name})`], tags: frame.tags });
+        else if (SHELLS.has(reader.name))
+          this.script(printed.value, fork(scope), { depth: frame.depth + 1, via: [...frame.via, `>(${reader.name})`], tags: frame.tags });
         else reader.tags.push('hidden-code');
       }
     }
@@ -552,7 +667,10 @@ class Analyzer {
   /** The path `$(mktemp …)` prints, when the word is just that substitution: a placeholder name where mktemp would create it. */
   private madeTemp(word: Word, scope: Scope): string | null {
     if (!isOnlySubstitution(word)) return null;
-    const text = word.text.replace(/^"|"$/g, '').replace(/^\$\(|\)$/g, '').trim();
+    const text = word.text
+      .replace(/^"|"$/g, '')
+      .replace(/^\$\(|\)$/g, '')
+      .trim();
     if (!/^mktemp(\s|$)/.test(text) || /[$`;&|<>(){}]/.test(text)) return null;
     const args = text.split(/\s+/).slice(1);
     let dir: string | null = null;
@@ -586,7 +704,13 @@ class Analyzer {
     for (const { name, value } of assignments) {
       if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
       // PATH led through a directory outside the workspace and the program directories: any later command name may run what was put there
-      else if (name === 'PATH' && value && scope.cwd !== null && value.value.split(':').some((d) => d !== '' && !d.includes('$') && !d.includes('*') && this.outsideProgramDirs(resolvePath(d, scope.cwd!, this.home)))) tags.push('hidden-code');
+      else if (
+        name === 'PATH' &&
+        value &&
+        scope.cwd !== null &&
+        value.value.split(':').some((d) => d !== '' && !d.includes('$') && !d.includes('*') && this.outsideProgramDirs(resolvePath(d, scope.cwd!, this.home)))
+      )
+        tags.push('hidden-code');
       else if ((ENV_SHELL_COMMANDS.has(name) || /(?:PAGER|EDITOR|BROWSER|_COMMAND|_CMD)$/.test(name)) && value) {
         if (value.dynamic) tags.push('dynamic-code');
         // a prompt (PS1 …) is expanded like a double-quoted word, not run as a command line
@@ -600,17 +724,22 @@ class Analyzer {
   /** `trap 'CMD' SIG`, `alias x='CMD'`: code that runs later, analyzed now. */
   private deferredCode(builtin: string, args: Arg[], scope: Scope, frame: Frame): void {
     const operands = args.filter((a) => !/^-[a-zA-Z]+$/.test(a.value));
-    const bodies = builtin === 'trap' ? operands.slice(0, 1).filter((a) => a.value !== '-' && a.value !== '') : operands.flatMap((a) => {
-      const eq = a.value.indexOf('=');
-      return eq > 0 ? [{ ...a, value: a.value.slice(eq + 1), pattern: a.value.slice(eq + 1) }] : [];
-    });
+    const bodies =
+      builtin === 'trap'
+        ? operands.slice(0, 1).filter((a) => a.value !== '-' && a.value !== '')
+        : operands.flatMap((a) => {
+            const eq = a.value.indexOf('=');
+            return eq > 0 ? [{ ...a, value: a.value.slice(eq + 1), pattern: a.value.slice(eq + 1) }] : [];
+          });
     for (const body of bodies) {
       const tags: Tag[] = body.dynamic ? ['dynamic-code'] : [];
       const at = { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags, ...tags] };
       const own = fork(scope);
       this.script(body.value, own, at);
       if (builtin === 'trap') {
-        const words = [...new Set(body.value.split(/[\s;&|()<>{}'"`$\\]+/))].filter(Boolean).map((w): [string, FunctionDef[] | undefined] => [w, own.functions.get(w)]);
+        const words = [...new Set(body.value.split(/[\s;&|()<>{}'"`$\\]+/))]
+          .filter(Boolean)
+          .map((w): [string, FunctionDef[] | undefined] => [w, own.functions.get(w)]);
         this.deferred.push({ body: body.value, words, frame: at });
       }
     }
@@ -645,7 +774,15 @@ class Analyzer {
    * by the session, is analyzed as what it is (script, Makefile target, package.json script, a
    * program of the language its `#!` line names); written with content harness did not see is hidden code.
    */
-  private codeFile(path: string, kind: CodeFileKind, scope: Scope, frame: Frame, content?: Arg | null, targets: readonly string[] = [], base?: Invocation): Tag[] {
+  private codeFile(
+    path: string,
+    kind: CodeFileKind,
+    scope: Scope,
+    frame: Frame,
+    content?: Arg | null,
+    targets: readonly string[] = [],
+    base?: Invocation,
+  ): Tag[] {
     if (this.flow.isDownloaded(path)) return ['code-from-network'];
     const judge = (text: Arg | null | undefined): Tag[] => (text === undefined ? [] : this.codeText(path, text, kind, scope, frame, targets, base));
     if (content !== undefined) return judge(content);
@@ -719,7 +856,10 @@ class Analyzer {
     if (role === 'read' || role === 'none' || role === 'copy' || role === 'move' || role === 'delete' || role === 'write' || role === 'link') return false;
     for (const a of args) {
       if (a.dynamic) continue;
-      const value = a.value.replace(/^-[A-Za-z]*[:=]?/, '').replace(/^--[\w-]+=/, '').replace(/^[\w-]+[:=]/, '');
+      const value = a.value
+        .replace(/^-[A-Za-z]*[:=]?/, '')
+        .replace(/^--[\w-]+=/, '')
+        .replace(/^[\w-]+[:=]/, '');
       if (value === '') continue;
       const path = resolvePath(value, cwd, this.home);
       for (const [file, content] of this.flow.written) {
@@ -737,7 +877,21 @@ class Analyzer {
   private printedValue(commands: ShellCommand[]): string | null {
     const real = commands.filter((c) => c.name !== '');
     const last = real[real.length - 1];
-    if (!last || real.some((c) => !PURE.has(c.name) || (c.name === 'git' && !GIT_PRINTS_REF.test(c.argv.slice(1).map((a) => a.value).join(' '))))) return null;
+    if (
+      !last ||
+      real.some(
+        (c) =>
+          !PURE.has(c.name) ||
+          (c.name === 'git' &&
+            !GIT_PRINTS_REF.test(
+              c.argv
+                .slice(1)
+                .map((a) => a.value)
+                .join(' '),
+            )),
+      )
+    )
+      return null;
     const args = last.argv.slice(1).filter((a) => !a.value.startsWith('-'));
     const operand = args[0];
     switch (last.name) {
@@ -756,7 +910,9 @@ class Analyzer {
       }
       case 'realpath':
       case 'readlink':
-        return operand && !operand.dynamic && last.cwd !== null && (last.name === 'realpath' || last.argv.some((a) => /^-[a-z]*[fem]/.test(a.value))) ? resolvePath(operand.value, last.cwd, this.home) : null;
+        return operand && !operand.dynamic && last.cwd !== null && (last.name === 'realpath' || last.argv.some((a) => /^-[a-z]*[fem]/.test(a.value)))
+          ? resolvePath(operand.value, last.cwd, this.home)
+          : null;
       default: {
         const text = echoedText([last]);
         return text && !text.dynamic && !text.value.includes('\n') ? text.value : null;
@@ -769,20 +925,35 @@ class Analyzer {
     const words = args.filter((a) => !a.value.startsWith('-'));
     let files: { path: string; language: Language }[] = [];
     if (/^pip\d*(?:\.\d+)?$/.test(name) && words[0]?.value === 'install') {
-      files = words.slice(1).filter((a) => !a.dynamic && /^(?:\.{1,2}(?:\/|$)|\/|~\/)/.test(a.value)).map((a) => ({ path: resolvePath(`${a.value}/setup.py`, cwd, this.home), language: 'python' }));
+      files = words
+        .slice(1)
+        .filter((a) => !a.dynamic && /^(?:\.{1,2}(?:\/|$)|\/|~\/)/.test(a.value))
+        .map((a) => ({ path: resolvePath(`${a.value}/setup.py`, cwd, this.home), language: 'python' }));
     } else if ((name === 'bundle' || name === 'bundler') && (words[0] === undefined || words[0].value === 'install' || words[0].value === 'update')) {
       files = [{ path: resolvePath('Gemfile', cwd, this.home), language: 'ruby' }];
     }
     for (const f of files) {
       const text = this.flow.written.has(f.path) ? this.flow.written.get(f.path) : this.sessionFile(f.path);
       if (text === null || text?.dynamic) recordedTag(this.commands, 'hidden-code');
-      else if (text) this.withinFile(f.path, () => this.inlineCode(f.language, text, base, [...base.frame.via, `${name} ${basename(f.path)}`], [...base.frame.tags], cwd));
+      else if (text)
+        this.withinFile(f.path, () => this.inlineCode(f.language, text, base, [...base.frame.via, `${name} ${basename(f.path)}`], [...base.frame.tags], cwd));
     }
   }
 
   /** A file a program reads to run it (`bash x.sh`, `python x.py`): a read like `cat x.sh`'s, checked by the path rules. */
   private readsFile(path: string, text: string): void {
-    this.push({ argv: [], name: '', cwd: null, redirects: [], stdin: { kind: 'none' }, via: [], text, depth: 0, tags: [], codeEffects: [{ op: 'read', path, recursive: false }] });
+    this.push({
+      argv: [],
+      name: '',
+      cwd: null,
+      redirects: [],
+      stdin: { kind: 'none' },
+      via: [],
+      text,
+      depth: 0,
+      tags: [],
+      codeEffects: [{ op: 'read', path, recursive: false }],
+    });
   }
 
   /** The files being analyzed by content, innermost last: commands found in them name the file. */
@@ -835,7 +1006,17 @@ class Analyzer {
     const wrapperWrites: RedirectIR[] = [];
     const make = (name: string, extra: Tag[] = []): ShellCommand => {
       const redirects = wrapperWrites.length > 0 ? [...base.redirects, ...wrapperWrites] : base.redirects;
-      const command = this.push({ argv, name, cwd, redirects, stdin: base.stdin, via: [...via], text: base.text, depth: base.frame.depth, tags: [...tags, ...extra] });
+      const command = this.push({
+        argv,
+        name,
+        cwd,
+        redirects,
+        stdin: base.stdin,
+        via: [...via],
+        text: base.text,
+        depth: base.frame.depth,
+        tags: [...tags, ...extra],
+      });
       if (runsOutside !== undefined) command.runs = runsOutside;
       recorded.push(command);
       return command;
@@ -942,7 +1123,11 @@ class Analyzer {
     switch (programOf(name)?.runs) {
       case 'eval': {
         const script = joinedArgs(args);
-        if (args.some((a) => this.flow.argFromNetwork(a))) this.flow.substitutions.set(script, args.flatMap((a) => this.flow.substitutions.get(a) ?? []));
+        if (args.some((a) => this.flow.argFromNetwork(a)))
+          this.flow.substitutions.set(
+            script,
+            args.flatMap((a) => this.flow.substitutions.get(a) ?? []),
+          );
         make(name);
         nested(script, 'eval');
         return recorded;
@@ -971,7 +1156,13 @@ class Analyzer {
         make(name);
         // no command and no `:::`: each line of stdin is a command (`printf 'make a\nmake b' | parallel`)
         const fed = base.stdin.kind === 'pipe' && !args.some((a) => !a.value.startsWith('-')) ? echoedText(base.stdin.producers) : null;
-        const scripts = fed && !fed.dynamic ? fed.value.split('\n').filter((l) => l.trim() !== '').map((l) => textArg(l)) : parallelScripts(args);
+        const scripts =
+          fed && !fed.dynamic
+            ? fed.value
+                .split('\n')
+                .filter((l) => l.trim() !== '')
+                .map((l) => textArg(l))
+            : parallelScripts(args);
         for (const script of scripts) nested(script, 'parallel');
         return recorded;
       }
@@ -1014,7 +1205,10 @@ class Analyzer {
     }
 
     // REPLs that read code on stdin: `dotnet fsi`, `terraform console`, `bundle exec irb` (judged by what the code names)
-    if (((name === 'dotnet' && args[0]?.value === 'fsi') || ((name === 'terraform' || name === 'tofu') && args[0]?.value === 'console')) && base.stdin.kind !== 'none') {
+    if (
+      ((name === 'dotnet' && args[0]?.value === 'fsi') || ((name === 'terraform' || name === 'tofu') && args[0]?.value === 'console')) &&
+      base.stdin.kind !== 'none'
+    ) {
       this.codeFromStdin('other', base, make, nested, name);
       return recorded;
     }
@@ -1038,10 +1232,10 @@ class Analyzer {
           const file = resolvePath(`${mod.value.split('.').join('/')}.py`, cwd, this.home);
           const text = this.flow.written.get(file) ?? this.sessionFile(file);
           make(name);
-          if (text) this.withinFile(file, () => this.inlineCode(language, text, base, [...base.frame.via, `${language} -m ${mod.value}`], [...base.frame.tags], cwd));
+          if (text)
+            this.withinFile(file, () => this.inlineCode(language, text, base, [...base.frame.via, `${language} -m ${mod.value}`], [...base.frame.tags], cwd));
         } else make(name);
-      }
-      else make(name);
+      } else make(name);
       return recorded;
     }
 
@@ -1050,7 +1244,12 @@ class Analyzer {
     // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
     // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
     if (!programOf(name)?.files && !programOf(name)?.remote && !programOf(name)?.globals) {
-      const at = args.findIndex((a, i) => !a.dynamic && (SHELLS.has(basename(a.value)) || languageOf(basename(a.value)) !== null) && /^-[A-Za-z]*[ceE]$|^--?(?:command|eval|exec)$/.test(args[i + 1]?.value ?? ''));
+      const at = args.findIndex(
+        (a, i) =>
+          !a.dynamic &&
+          (SHELLS.has(basename(a.value)) || languageOf(basename(a.value)) !== null) &&
+          /^-[A-Za-z]*[ceE]$|^--?(?:command|eval|exec)$/.test(args[i + 1]?.value ?? ''),
+      );
       if (at !== -1) child(args.slice(at), name);
     }
     // an argument decoded at run time (`cat "$(echo L2hv… | base64 -d)"`): what it names is hidden on purpose
@@ -1128,7 +1327,15 @@ class Analyzer {
     }
   }
 
-  private codeFromFile(language: Language | 'shell', file: Arg, cwd: string | null, base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string) => void, name: string): void {
+  private codeFromFile(
+    language: Language | 'shell',
+    file: Arg,
+    cwd: string | null,
+    base: Invocation,
+    make: (name: string, extra?: Tag[]) => ShellCommand,
+    nested: (script: Arg, how: string) => void,
+    name: string,
+  ): void {
     const producers = this.flow.substitutions.get(file);
     if (producers && file.value.startsWith('/dev/fd/')) {
       this.codeFromProducers(language, producers, base, make, nested, name);
@@ -1142,7 +1349,8 @@ class Analyzer {
     if (/^(?:https?|ftp):\/\//i.test(file.value)) extra.push('remote-package');
     else if (file.dynamic && this.flow.argFromNetwork(file)) extra.push('code-from-network');
     // computed, a glob, or relative to a directory harness lost track of: which file runs cannot be told
-    else if (file.dynamic || file.glob || hasGlob(file.value) || (cwd === null && !file.value.startsWith('/') && !file.value.startsWith('~'))) extra.push('hidden-code');
+    else if (file.dynamic || file.glob || hasGlob(file.value) || (cwd === null && !file.value.startsWith('/') && !file.value.startsWith('~')))
+      extra.push('hidden-code');
     else if (cwd !== null) {
       const path = resolvePath(file.value, cwd, this.home);
       this.readsFile(path, base.text);
@@ -1152,7 +1360,10 @@ class Analyzer {
       const downloaded = this.flow.isDownloaded(path);
       if (language !== 'shell' && written && !written.dynamic && !downloaded) {
         // `cat > t.py <<'EOF' … EOF; python t.py`: the program is the text this command line wrote
-        make(name, extra.filter((t) => t !== 'exec-outside'));
+        make(
+          name,
+          extra.filter((t) => t !== 'exec-outside'),
+        );
         this.withinFile(path, () => this.inlineCode(language, written, base, [...base.frame.via, `${language} ${basename(path)}`], [...base.frame.tags], cwd));
         return;
       }
@@ -1174,7 +1385,13 @@ class Analyzer {
     make(name, extra);
   }
 
-  private codeFromStdin(language: Language | 'shell', base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void, name: string): void {
+  private codeFromStdin(
+    language: Language | 'shell',
+    base: Invocation,
+    make: (name: string, extra?: Tag[]) => ShellCommand,
+    nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void,
+    name: string,
+  ): void {
     const stdin = base.stdin;
     if (stdin.kind === 'text') {
       make(name);
@@ -1209,7 +1426,14 @@ class Analyzer {
   }
 
   /** Code a shell or interpreter reads from other commands' output. */
-  private codeFromProducers(language: Language | 'shell', producers: ShellCommand[], base: Invocation, make: (name: string, extra?: Tag[]) => ShellCommand, nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void, name: string): void {
+  private codeFromProducers(
+    language: Language | 'shell',
+    producers: ShellCommand[],
+    base: Invocation,
+    make: (name: string, extra?: Tag[]) => ShellCommand,
+    nested: (script: Arg, how: string, cwd?: string | null, stdin?: StdinSource) => void,
+    name: string,
+  ): void {
     if (producers.some((p) => this.flow.fromNetwork(p))) {
       make(name, ['code-from-network']);
       return;
@@ -1237,7 +1461,14 @@ function withAwkVariables(code: Arg, args: Arg[]): Arg {
   let text = code.value;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
-    const assignment = w === '-v' || w === '--assign' ? args[i + 1] : /^-v./.test(w) ? { ...args[i]!, value: w.slice(2) } : w.startsWith('--assign=') ? { ...args[i]!, value: w.slice(9) } : undefined;
+    const assignment =
+      w === '-v' || w === '--assign'
+        ? args[i + 1]
+        : /^-v./.test(w)
+          ? { ...args[i]!, value: w.slice(2) }
+          : w.startsWith('--assign=')
+            ? { ...args[i]!, value: w.slice(9) }
+            : undefined;
     const m = assignment && !assignment.dynamic ? /^([A-Za-z_]\w*)=(.*)$/s.exec(assignment.value) : null;
     if (!m || /["\\\n]/.test(m[2]!)) continue;
     text = text.replace(new RegExp(`(?<![\\w$"])${m[1]}(?![\\w"])`, 'g'), JSON.stringify(m[2]));
@@ -1284,10 +1515,31 @@ function assign(scope: Scope, name: string, value: Arg | null): void {
 
 /** Packages whose binary has another name than the package. */
 const PACKAGE_BINARIES: Record<string, string> = {
-  'firebase-tools': 'firebase', 'aws-cdk': 'cdk', 'netlify-cli': 'netlify', '@railway/cli': 'railway', 'typescript': 'tsc', '@angular/cli': 'ng',
-  '@vue/cli': 'vue', '@nestjs/cli': 'nest', 'prisma': 'prisma', '@sentry/cli': 'sentry-cli', '@datadog/datadog-ci': 'datadog-ci', 'eas-cli': 'eas', 'expo-cli': 'expo',
-  'heroku': 'heroku', 'vercel': 'vercel', 'wrangler': 'wrangler', '@cloudflare/wrangler': 'wrangler', 'supabase': 'supabase', 'serverless': 'serverless', 'aws-amplify': 'amplify',
-  '@aws-amplify/cli': 'amplify', 'surge': 'surge', '@stripe/cli': 'stripe', '@google-cloud/functions-framework': 'functions-framework', 'awscli': 'aws',
+  'firebase-tools': 'firebase',
+  'aws-cdk': 'cdk',
+  'netlify-cli': 'netlify',
+  '@railway/cli': 'railway',
+  typescript: 'tsc',
+  '@angular/cli': 'ng',
+  '@vue/cli': 'vue',
+  '@nestjs/cli': 'nest',
+  prisma: 'prisma',
+  '@sentry/cli': 'sentry-cli',
+  '@datadog/datadog-ci': 'datadog-ci',
+  'eas-cli': 'eas',
+  'expo-cli': 'expo',
+  heroku: 'heroku',
+  vercel: 'vercel',
+  wrangler: 'wrangler',
+  '@cloudflare/wrangler': 'wrangler',
+  supabase: 'supabase',
+  serverless: 'serverless',
+  'aws-amplify': 'amplify',
+  '@aws-amplify/cli': 'amplify',
+  surge: 'surge',
+  '@stripe/cli': 'stripe',
+  '@google-cloud/functions-framework': 'functions-framework',
+  awscli: 'aws',
 };
 
 /** `npx pkg@1.2.3` and `npx @scope/pkg@latest` run the binary `pkg` (or the one the package names). */
@@ -1364,7 +1616,11 @@ export function echoedText(producers: ShellCommand[]): Arg | null {
   if (last.name === 'printf') return printfText(last.argv.slice(1));
   if (last.name === 'echo') {
     const words = last.argv.slice(1).filter((a, i) => !(i === 0 && /^-[neE]+$/.test(a.value)));
-    const value = words.map((a) => a.value).join(' ').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+    const value = words
+      .map((a) => a.value)
+      .join(' ')
+      .replace(/\\n/g, '\n')
+      .replace(/\\t/g, '\t');
     return { value, dynamic: words.some((a) => a.dynamic) || /\\[0-7xu]/.test(value), glob: false, pattern: value };
   }
   if (last.name === 'cat' && last.argv.length === 1 && last.stdin.kind === 'text') return last.stdin.text;
@@ -1459,7 +1715,15 @@ export function estimateTokens(text: string, stopAt: number): number {
       continue;
     }
     // \n ; & | ` ( and the start of each run of blanks
-    if (c === 10 || c === 59 || c === 38 || c === 124 || c === 96 || c === 40 || ((c === 32 || c === 9) && text.charCodeAt(i - 1) !== 32 && text.charCodeAt(i - 1) !== 9)) {
+    if (
+      c === 10 ||
+      c === 59 ||
+      c === 38 ||
+      c === 124 ||
+      c === 96 ||
+      c === 40 ||
+      ((c === 32 || c === 9) && text.charCodeAt(i - 1) !== 32 && text.charCodeAt(i - 1) !== 9)
+    ) {
       if (++count > stopAt) return count;
     }
   }
@@ -1474,7 +1738,12 @@ export function estimateTokens(text: string, stopAt: number): number {
  */
 function refusedByBash(text: string, errors: readonly { message: string; pos?: number }[]): boolean {
   if (errors.length === 0) return false;
-  return errors.every((e) => /^unterminated (single quote|double quote|ANSI-C quote|backtick|command substitution|parameter expansion)$/.test(e.message) && e.pos !== undefined && !text.slice(0, e.pos).includes('\n'));
+  return errors.every(
+    (e) =>
+      /^unterminated (single quote|double quote|ANSI-C quote|backtick|command substitution|parameter expansion)$/.test(e.message) &&
+      e.pos !== undefined &&
+      !text.slice(0, e.pos).includes('\n'),
+  );
 }
 
 /** Index just past the line that closes a heredoc, or -1. */
@@ -1491,7 +1760,15 @@ function findDelimiterLine(text: string, from: number, delimiter: string): numbe
 }
 
 /** `known`: variables of the agent's environment harness knows (`TMPDIR`); HOME always. */
-export function analyzeShell(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits = DEFAULT_LIMITS, known: Record<string, string> = {}, files: ReadonlyMap<string, ScriptFile> = new Map()): ShellAnalysis {
+export function analyzeShell(
+  command: string,
+  cwd: string | null,
+  home: string,
+  workspace: string,
+  limits: ShellLimits = DEFAULT_LIMITS,
+  known: Record<string, string> = {},
+  files: ReadonlyMap<string, ScriptFile> = new Map(),
+): ShellAnalysis {
   const analysis = analyzeText(command, cwd, home, workspace, limits, known, files);
   if (analysis.refused === null) return analysis;
   // Judged as if the open constructs were closed at the end: what the words would be, had bash run them
@@ -1504,7 +1781,14 @@ export function analyzeShell(command: string, cwd: string | null, home: string, 
 
 const MAX_REPAIRED = 64 * 1024;
 
-const CLOSERS: Record<string, string> = { 'single quote': "'", 'ANSI-C quote': "'", 'double quote': '"', backtick: '`', 'command substitution': ')', 'parameter expansion': '}' };
+const CLOSERS: Record<string, string> = {
+  'single quote': "'",
+  'ANSI-C quote': "'",
+  'double quote': '"',
+  backtick: '`',
+  'command substitution': ')',
+  'parameter expansion': '}',
+};
 
 /** The text with its open quotes and substitutions closed at the end, innermost first; null if that does not parse. */
 function closeOpen(text: string): string | null {
@@ -1519,7 +1803,15 @@ function closeOpen(text: string): string | null {
   return null;
 }
 
-function analyzeText(command: string, cwd: string | null, home: string, workspace: string, limits: ShellLimits, known: Record<string, string>, files: ReadonlyMap<string, ScriptFile>): ShellAnalysis {
+function analyzeText(
+  command: string,
+  cwd: string | null,
+  home: string,
+  workspace: string,
+  limits: ShellLimits,
+  known: Record<string, string>,
+  files: ReadonlyMap<string, ScriptFile>,
+): ShellAnalysis {
   const vars: VarScope = new Map([...Object.entries(known), ['HOME', home]]);
   const analyzer = new Analyzer(home, workspace, limits, files, new Map(vars));
   if (cwd !== null) vars.set('PWD', cwd);
@@ -1531,5 +1823,12 @@ function analyzeText(command: string, cwd: string | null, home: string, workspac
       analyzer.errors.push(`parser failure: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { commands: analyzer.commands, errors: analyzer.errors, limit: analyzer.limit, refused: analyzer.refused, judged: analyzer.judged, wanted: [...analyzer.wanted].filter((p) => !files.has(p)) };
+  return {
+    commands: analyzer.commands,
+    errors: analyzer.errors,
+    limit: analyzer.limit,
+    refused: analyzer.refused,
+    judged: analyzer.judged,
+    wanted: [...analyzer.wanted].filter((p) => !files.has(p)),
+  };
 }

@@ -82,7 +82,9 @@ export function findActions(args: Arg[]): string[] {
 
 export function findExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
   const match = findMatches(args, cwd, home);
-  return findParts(args).commands.filter((c) => c.length > 0).map((c) => substitute(c, '{}', match));
+  return findParts(args)
+    .commands.filter((c) => c.length > 0)
+    .map((c) => substitute(c, '{}', match));
 }
 
 const FD = runsOptions('fd');
@@ -121,7 +123,11 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
   const args = last.argv.slice(1);
   const positional = args.filter((a) => !a.value.startsWith('-'));
   const under = (dir: Arg | undefined): Arg =>
-    dir && !dir.dynamic ? globArg(joinPath(resolvePath(dir.value, last.cwd!, home), '**')) : dir ? unknownArg('XARGS_INPUT') : globArg(joinPath(last.cwd!, '**'));
+    dir && !dir.dynamic
+      ? globArg(joinPath(resolvePath(dir.value, last.cwd!, home), '**'))
+      : dir
+        ? unknownArg('XARGS_INPUT')
+        : globArg(joinPath(last.cwd!, '**'));
   switch (last.name) {
     case 'find':
       return findMatches(args, last.cwd, home);
@@ -148,7 +154,9 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
     case 'grep':
     case 'rg':
     case 'ag':
-      return args.some((a) => /^-[A-Za-z]*l/.test(a.value) || a.value === '--files-with-matches' || a.value === '--files') ? under(positional[1]) : unknownArg('XARGS_INPUT');
+      return args.some((a) => /^-[A-Za-z]*l/.test(a.value) || a.value === '--files-with-matches' || a.value === '--files')
+        ? under(positional[1])
+        : unknownArg('XARGS_INPUT');
     default:
       return unknownArg('XARGS_INPUT');
   }
@@ -215,8 +223,14 @@ export function parallelScripts(args: Arg[]): Arg[] {
       const hasPlaceholder = words.some((w) => /\{[^}]*\}/.test(w.value));
       const line = (quoteWords: boolean): Arg => {
         const mark = (text: string, by: string): string => (customReplace ? text.split(customReplace).join(by) : text).replace(/\{[^}]*\}/g, by);
-        const value = words.map((w) => (quoteWords ? shellQuote(mark(w.value, '$PARALLEL_ARG')).replace(/^'(.*)'$/s, '"$1"') : mark(w.value, '"$PARALLEL_ARG"'))).join(' ') + (hasPlaceholder || customReplace ? '' : ' "$PARALLEL_ARG"');
-        return textArg(value, words.some((w) => w.dynamic));
+        const value =
+          words
+            .map((w) => (quoteWords ? shellQuote(mark(w.value, '$PARALLEL_ARG')).replace(/^'(.*)'$/s, '"$1"') : mark(w.value, '"$PARALLEL_ARG"')))
+            .join(' ') + (hasPlaceholder || customReplace ? '' : ' "$PARALLEL_ARG"');
+        return textArg(
+          value,
+          words.some((w) => w.dynamic),
+        );
       };
       return words.length > 1 && words.some((w) => /[\s;&|<>()$`'"\\]/.test(w.value)) ? [line(false), line(true)] : [line(false)];
     };
@@ -307,9 +321,11 @@ function shellQuote(value: string): string {
 
 const GIT_VALUES: ReadonlySet<string> = new Set(programOf('git')?.globals?.values);
 /** Config keys whose value git runs as a shell command: analyzed like any other script. */
-const GIT_SHELL_KEYS = /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
+const GIT_SHELL_KEYS =
+  /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
 /** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
-const GIT_EXEC_KEYS = /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
+const GIT_EXEC_KEYS =
+  /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
 
 export interface GitInvocation {
   cwd: Arg | null;

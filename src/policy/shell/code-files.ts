@@ -16,12 +16,138 @@ export interface CodeFileUse {
   targets: string[];
 }
 
-const MAKE_VALUE_OPTS = new Set(['-f', '--file', '--makefile', '-C', '--directory', '-I', '--include-dir', '-j', '--jobs', '-l', '--load-average', '-o', '--old-file', '-W', '--what-if', '--assume-new', '--eval', '-E']);
-const NPM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'remove', 'rm', 'uninstall', 'update', 'up', 'exec', 'x', 'dlx', 'init', 'create', 'publish', 'pack', 'link', 'list', 'ls', 'outdated', 'audit', 'why', 'info', 'view', 'config', 'set', 'get', 'cache', 'login', 'logout', 'whoami', 'version', 'help', 'store', 'import', 'rebuild', 'prune', 'dedupe', 'patch', 'workspace', 'workspaces', 'node', 'env', 'setup', 'self-update', 'upgrade', 'global', 'bin', 'root', 'prefix', 'search', 'owner', 'team', 'token', 'profile', 'doctor', 'explain', 'fund', 'org', 'ping', 'query', 'sbom', 'shrinkwrap', 'star', 'unstar', 'stars', 'pkg', 'deprecate', 'dist-tag', 'edit', 'explore', 'hook', 'install-test', 'it', 'install-ci-test', 'cit', 'restart', 'stop', 'start', 'test', 't', 'tst', 'run', 'run-script', 'rum', 'urn', 'unpublish', 'completion', 'docs', 'repo', 'bugs', 'diff', 'prepare']);
+const MAKE_VALUE_OPTS = new Set([
+  '-f',
+  '--file',
+  '--makefile',
+  '-C',
+  '--directory',
+  '-I',
+  '--include-dir',
+  '-j',
+  '--jobs',
+  '-l',
+  '--load-average',
+  '-o',
+  '--old-file',
+  '-W',
+  '--what-if',
+  '--assume-new',
+  '--eval',
+  '-E',
+]);
+const NPM_BUILTINS = new Set([
+  'install',
+  'i',
+  'ci',
+  'add',
+  'remove',
+  'rm',
+  'uninstall',
+  'update',
+  'up',
+  'exec',
+  'x',
+  'dlx',
+  'init',
+  'create',
+  'publish',
+  'pack',
+  'link',
+  'list',
+  'ls',
+  'outdated',
+  'audit',
+  'why',
+  'info',
+  'view',
+  'config',
+  'set',
+  'get',
+  'cache',
+  'login',
+  'logout',
+  'whoami',
+  'version',
+  'help',
+  'store',
+  'import',
+  'rebuild',
+  'prune',
+  'dedupe',
+  'patch',
+  'workspace',
+  'workspaces',
+  'node',
+  'env',
+  'setup',
+  'self-update',
+  'upgrade',
+  'global',
+  'bin',
+  'root',
+  'prefix',
+  'search',
+  'owner',
+  'team',
+  'token',
+  'profile',
+  'doctor',
+  'explain',
+  'fund',
+  'org',
+  'ping',
+  'query',
+  'sbom',
+  'shrinkwrap',
+  'star',
+  'unstar',
+  'stars',
+  'pkg',
+  'deprecate',
+  'dist-tag',
+  'edit',
+  'explore',
+  'hook',
+  'install-test',
+  'it',
+  'install-ci-test',
+  'cit',
+  'restart',
+  'stop',
+  'start',
+  'test',
+  't',
+  'tst',
+  'run',
+  'run-script',
+  'rum',
+  'urn',
+  'unpublish',
+  'completion',
+  'docs',
+  'repo',
+  'bugs',
+  'diff',
+  'prepare',
+]);
 
 /** The scripts `npm|pnpm|yarn|bun ARGS` runs, or null when it runs none of package.json's. */
 /** npm/pnpm/yarn options that take a value: it is not the subcommand (`npm --loglevel silent run build`). */
-const PACKAGE_VALUE_OPTS = new Set(['--loglevel', '--userconfig', '--globalconfig', '--cache', '--registry', '--otp', '--tag', '--access', '--reporter', '--network-concurrency', '--mutex', '--modules-folder']);
+const PACKAGE_VALUE_OPTS = new Set([
+  '--loglevel',
+  '--userconfig',
+  '--globalconfig',
+  '--cache',
+  '--registry',
+  '--otp',
+  '--tag',
+  '--access',
+  '--reporter',
+  '--network-concurrency',
+  '--mutex',
+  '--modules-folder',
+]);
 
 function packageScripts(name: string, args: Arg[]): string[] | null {
   const words = args.filter((a, i) => !a.value.startsWith('-') && !PACKAGE_VALUE_OPTS.has(args[i - 1]?.value ?? '')).map((a) => a.value);
@@ -62,7 +188,9 @@ export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] 
         else if (!w.startsWith('-') && !w.includes('=')) targets.push(w);
       }
       // the makefile is read after changing into -C's directory
-      const files = file ? [file.value.startsWith('/') ? file : { ...file, value: dir + file.value }] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => textArg(dir + f));
+      const files = file
+        ? [file.value.startsWith('/') ? file : { ...file, value: dir + file.value }]
+        : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => textArg(dir + f));
       return files.map((f) => ({ file: f, kind: 'makefile', targets }));
     }
     case 'npm':
@@ -78,7 +206,13 @@ export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] 
         else if (/^--(?:prefix|dir|cwd)=/.test(w)) dir = `${w.slice(w.indexOf('=') + 1)}/`;
         else if (w === '-w' || w === '--workspace' || w === '--filter' || w === '-F') {
           // a workspace's own package.json: which one is not known here
-          return [{ file: { value: '$WORKSPACE/package.json', dynamic: true, glob: true, pattern: '*/package.json' }, kind: 'package-json', targets: packageScripts(name, args.slice(i + 2)) ?? [] }];
+          return [
+            {
+              file: { value: '$WORKSPACE/package.json', dynamic: true, glob: true, pattern: '*/package.json' },
+              kind: 'package-json',
+              targets: packageScripts(name, args.slice(i + 2)) ?? [],
+            },
+          ];
         } else rest.push(args[i]!);
       }
       const scripts = packageScripts(name, rest);
@@ -89,7 +223,10 @@ export function conventionalCodeFiles(name: string, args: Arg[]): CodeFileUse[] 
       return sub === 'allow' || sub === 'exec' ? [{ file: textArg('.envrc'), kind: 'shell', targets: [] }] : [];
     }
     case 'just': {
-      const targets = args.filter((a) => !a.value.startsWith('-') && !a.value.includes('=')).slice(0, 1).map((a) => a.value);
+      const targets = args
+        .filter((a) => !a.value.startsWith('-') && !a.value.includes('='))
+        .slice(0, 1)
+        .map((a) => a.value);
       return ['justfile', 'Justfile', '.justfile'].map((f) => ({ file: textArg(f), kind: 'justfile', targets }));
     }
     case 'task':
@@ -172,7 +309,9 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
     }
     case 'justfile':
       // recipes are indented under `name args…:`; the rest reads like a Makefile's rules
-      return makeRecipes(text.replace(/^[ ]{2,}|^\t/gm, '\t').replace(/^(\S[^:=]*?)\s+[^:=]*:(?!=)/gm, '$1:'), targets).map((s) => s.replace(/\{\{[^}]*\}\}/g, 'JUSTVAR'));
+      return makeRecipes(text.replace(/^[ ]{2,}|^\t/gm, '\t').replace(/^(\S[^:=]*?)\s+[^:=]*:(?!=)/gm, '$1:'), targets).map((s) =>
+        s.replace(/\{\{[^}]*\}\}/g, 'JUSTVAR'),
+      );
     case 'taskfile': {
       // every command under a `cmds:` list (a task's own or a dependency's): all of them may run
       const out: string[] = [];
@@ -190,7 +329,12 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
     }
     case 'makefile':
       // make variables are expanded by make, not by the shell; NUL stands in for `$$` meanwhile
-      return makeRecipes(text, targets).map((s) => s.replaceAll('$$', '\u0000').replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR').replaceAll('\u0000', '$'));
+      return makeRecipes(text, targets).map((s) =>
+        s
+          .replaceAll('$$', '\u0000')
+          .replace(/\$[({][A-Za-z0-9_.@<^*?%+ -]+[)}]|\$[@<^*?%+]/g, 'MAKEVAR')
+          .replaceAll('\u0000', '$'),
+      );
     default:
       return null;
   }

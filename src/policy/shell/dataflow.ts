@@ -36,7 +36,6 @@ export class LineFlow {
     return arg;
   }
 
-
   rememberWritten(redirects: RedirectIR[], cwd: string | null, content: Arg | null): void {
     if (cwd === null) return;
     for (const r of redirects) {
@@ -46,7 +45,6 @@ export class LineFlow {
       }
     }
   }
-
 
   /** Does this command's output come from the network (directly, or through filters)? */
   fromNetwork(command: ShellCommand, depth = 0): boolean {
@@ -63,7 +61,6 @@ export class LineFlow {
   argFromNetwork(arg: Arg): boolean {
     return (this.substitutions.get(arg) ?? []).some((p) => this.fromNetwork(p));
   }
-
 
   /** `git config [--global] alias.NAME VALUE` defines what a later `git NAME` runs. */
   rememberGitAlias(subcommand: string | null, rest: Arg[]): void {
@@ -82,7 +79,15 @@ export class LineFlow {
     const operands = rest.filter((a) => !a.value.startsWith('-'));
     const source = operands[0];
     if (!source || (!/^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(source.value) && !source.dynamic)) return;
-    const dir = operands[1] ?? textArg(source.value.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() ?? '');
+    const dir =
+      operands[1] ??
+      textArg(
+        source.value
+          .replace(/\/+$/, '')
+          .replace(/\.git$/, '')
+          .split(/[/:]/)
+          .pop() ?? '',
+      );
     if (!dir.dynamic && dir.value !== '') this.downloadedDirs.add(resolvePath(dir.value, cwd, this.home));
   }
 
@@ -98,11 +103,13 @@ export class LineFlow {
     const archive = args.find((a) => !a.value.startsWith('-') && /\.(t?gz|tar|tgz|zip|xz|bz2|zst)$/.test(a.value));
     const fromFile = archive !== undefined && this.downloaded.has(resolvePath(archive.value, cwd, this.home));
     if (!fromPipe && !fromFile) return;
-    const dirAt = args.findIndex((a) => a.value === '-C' || a.value === '--directory' || a.value === '-d' || (name !== 'unzip' && (/^-C./.test(a.value) || a.value.startsWith('--directory='))));
+    const dirAt = args.findIndex(
+      (a) =>
+        a.value === '-C' || a.value === '--directory' || a.value === '-d' || (name !== 'unzip' && (/^-C./.test(a.value) || a.value.startsWith('--directory='))),
+    );
     const dir = dirAt === -1 ? undefined : args[dirAt]!.value === '-d' ? args[dirAt + 1] : tarDirectory(args, dirAt);
     this.downloadedDirs.add(dir && !dir.dynamic ? resolvePath(dir.value, cwd, this.home) : cwd);
   }
-
 }
 
 /**
@@ -131,4 +138,3 @@ export function sendsToNetwork(command: ShellCommand): boolean {
   const use = networkUse(command);
   return use === 'send' || use === 'both';
 }
-

@@ -9,17 +9,66 @@ import { programOf } from '../programs/registry.js';
 
 /** Environment variables whose value a program runs as a shell command. */
 export const ENV_SHELL_COMMANDS = new Set([
-  'PROMPT_COMMAND', 'PS0', 'PS1', 'PS2', 'PS4', 'GIT_PAGER', 'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'GIT_EDITOR', 'EDITOR',
-  'VISUAL', 'FCEDIT', 'GIT_SEQUENCE_EDITOR', 'GIT_SSH_COMMAND', 'GIT_EXTERNAL_DIFF', 'LESSOPEN', 'LESSCLOSE', 'BROWSER',
+  'PROMPT_COMMAND',
+  'PS0',
+  'PS1',
+  'PS2',
+  'PS4',
+  'GIT_PAGER',
+  'PAGER',
+  'MANPAGER',
+  'SYSTEMD_PAGER',
+  'GIT_EDITOR',
+  'EDITOR',
+  'VISUAL',
+  'FCEDIT',
+  'GIT_SEQUENCE_EDITOR',
+  'GIT_SSH_COMMAND',
+  'GIT_EXTERNAL_DIFF',
+  'LESSOPEN',
+  'LESSCLOSE',
+  'BROWSER',
 ]);
 
 /** Environment variables that make programs load code from somewhere harness does not see. */
 export const ENV_HIDDEN_CODE = new Set([
-  'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'BASH_ENV', 'ENV', 'ZDOTDIR',
-  'NODE_OPTIONS', 'PYTHONSTARTUP', 'PYTHONINSPECT', 'PERL5OPT', 'RUBYOPT', 'GIT_SSH', 'GIT_ASKPASS', 'SSH_ASKPASS',
-  'GIT_EXEC_PATH', 'GIT_TEMPLATE_DIR', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM',
-  'npm_config_script_shell', 'NPM_CONFIG_SCRIPT_SHELL', 'npm_config_node_options', 'SHELLOPTS', 'BASHOPTS', 'GCONV_PATH',
-  'LESSKEY', 'HOSTALIASES', 'MAKEFILES', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'TAR_OPTIONS', 'PERL5LIB', 'RUBYLIB',
+  'LD_PRELOAD',
+  'LD_AUDIT',
+  'LD_LIBRARY_PATH',
+  'DYLD_INSERT_LIBRARIES',
+  'DYLD_LIBRARY_PATH',
+  'BASH_ENV',
+  'ENV',
+  'ZDOTDIR',
+  'NODE_OPTIONS',
+  'PYTHONSTARTUP',
+  'PYTHONINSPECT',
+  'PERL5OPT',
+  'RUBYOPT',
+  'GIT_SSH',
+  'GIT_ASKPASS',
+  'SSH_ASKPASS',
+  'GIT_EXEC_PATH',
+  'GIT_TEMPLATE_DIR',
+  'GIT_CONFIG_COUNT',
+  'GIT_CONFIG_PARAMETERS',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_SYSTEM',
+  'npm_config_script_shell',
+  'NPM_CONFIG_SCRIPT_SHELL',
+  'npm_config_node_options',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'GCONV_PATH',
+  'LESSKEY',
+  'HOSTALIASES',
+  'MAKEFILES',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  'TAR_OPTIONS',
+  'PERL5LIB',
+  'RUBYLIB',
 ]);
 
 export interface IndirectCode {
@@ -33,7 +82,8 @@ function valueOf(args: Arg[], i: number, name: string): Arg | undefined {
   const word = args[i]!.value;
   if (word === name) return args[i + 1];
   if (name.startsWith('--') && word.startsWith(`${name}=`)) return { ...args[i]!, value: word.slice(name.length + 1), pattern: word.slice(name.length + 1) };
-  if (!name.startsWith('--') && word.startsWith(name) && word.length > name.length) return { ...args[i]!, value: word.slice(name.length), pattern: word.slice(name.length) };
+  if (!name.startsWith('--') && word.startsWith(name) && word.length > name.length)
+    return { ...args[i]!, value: word.slice(name.length), pattern: word.slice(name.length) };
   return undefined;
 }
 
@@ -41,7 +91,24 @@ function valueOf(args: Arg[], i: number, name: string): Arg | undefined {
 const COMMAND_OPERANDS: Record<string, readonly string[] | null> = {
   hyperfine: null,
   concurrently: null,
-  tmux: ['new-session', 'new', 'new-window', 'neww', 'split-window', 'splitw', 'run-shell', 'run', 'respawn-pane', 'respawnp', 'respawn-window', 'respawnw', 'pipe-pane', 'pipep', 'if-shell', 'if'],
+  tmux: [
+    'new-session',
+    'new',
+    'new-window',
+    'neww',
+    'split-window',
+    'splitw',
+    'run-shell',
+    'run',
+    'respawn-pane',
+    'respawnp',
+    'respawn-window',
+    'respawnw',
+    'pipe-pane',
+    'pipep',
+    'if-shell',
+    'if',
+  ],
   screen: null,
 };
 
@@ -57,10 +124,12 @@ const SQL_SHELL_ESCAPES: Record<string, RegExp> = {
 };
 
 /** Ex commands that do nothing harness needs to see: go to a line, quit, write the file, set an option other than the shell. */
-const SAFE_EX = /^:?\s*(?:\d+|\$|q!?|qa!?|wq!?|x!?|w!?|noh(?:lsearch)?|syntax\s+\w+|set\s+(?!(?:shell|sh|shellcmdflag|makeprg|grepprg|keywordprg|backupdir|directory|undodir|viminfo|shada|packpath|runtimepath|rtp|pp)\b)[\w=,.-]+|%?s(.).*\1.*\1[gcein]*|normal!?\s.*|g(.).*\2\s*d)$/;
+const SAFE_EX =
+  /^:?\s*(?:\d+|\$|q!?|qa!?|wq!?|x!?|w!?|noh(?:lsearch)?|syntax\s+\w+|set\s+(?!(?:shell|sh|shellcmdflag|makeprg|grepprg|keywordprg|backupdir|directory|undodir|viminfo|shada|packpath|runtimepath|rtp|pp)\b)[\w=,.-]+|%?s(.).*\1.*\1[gcein]*|normal!?\s.*|g(.).*\2\s*d)$/;
 
 /** gdb commands that run the debugged program or show it (not a shell, python or a file dump). */
-const SAFE_GDB = /^(?:r|run|c|continue|bt|backtrace|where|info\s+\w+|thread\s+apply\s+all\s+bt|p(?:rint)?\s.*|x\/\S+\s.*|list|l|frame\s+\d+|up|down|quit|q|set\s+(?:pagination|confirm|print)\s.*|b(?:reak)?\s.*|start|next|n|step|s|finish|disassemble.*|core-file\s+\S+|file\s+\S+|attach\s+\d+|detach|kill|generate-core-file.*)$/;
+const SAFE_GDB =
+  /^(?:r|run|c|continue|bt|backtrace|where|info\s+\w+|thread\s+apply\s+all\s+bt|p(?:rint)?\s.*|x\/\S+\s.*|list|l|frame\s+\d+|up|down|quit|q|set\s+(?:pagination|confirm|print)\s.*|b(?:reak)?\s.*|start|next|n|step|s|finish|disassemble.*|core-file\s+\S+|file\s+\S+|attach\s+\d+|detach|kill|generate-core-file.*)$/;
 
 const EDITORS = new Set(['vim', 'vi', 'nvim', 'ex', 'view', 'gvim', 'rvim']);
 const SSH_COMMAND_OPTIONS = /^(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)=(.*)$/is;
@@ -71,7 +140,14 @@ function script(value: string, from: Arg): Arg {
 
 /** Programs some word of whose argv the loop below looks at. */
 function looksAtWords(name: string): boolean {
-  return programOf(name)?.codeOptions !== undefined || name in COMMAND_OPERANDS || name in SQL_SHELL_ESCAPES || EDITORS.has(name) || COMPILERS.has(name) || /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name);
+  return (
+    programOf(name)?.codeOptions !== undefined ||
+    name in COMMAND_OPERANDS ||
+    name in SQL_SHELL_ESCAPES ||
+    EDITORS.has(name) ||
+    COMPILERS.has(name) ||
+    /^(?:tar|gdb|cgdb|ssh|scp|sftp|lftp|ftp|git|npm|pnpm|yarn|make|gmake|tex|(?:pdf|xe|lua)?latex)$/.test(name)
+  );
 }
 
 export function indirectCode(name: string, args: Arg[]): IndirectCode {
@@ -96,7 +172,8 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
       else if (v !== undefined && v !== '' && (args[i + 1]?.dynamic || !v.split('|').every((c) => SAFE_EX.test(c.trim())))) out.hidden = true;
     }
     if (name === 'gdb' || name === 'cgdb') {
-      const v = word === '-ex' || word === '--eval-command' ? args[i + 1] : word.startsWith('--eval-command=') ? { ...args[i]!, value: word.slice(15) } : undefined;
+      const v =
+        word === '-ex' || word === '--eval-command' ? args[i + 1] : word.startsWith('--eval-command=') ? { ...args[i]!, value: word.slice(15) } : undefined;
       if (v) {
         const m = /^\s*(?:!|shell\s+)(.*)$/s.exec(v.value);
         if (m) out.scripts.push(script(m[1]!, v));
@@ -106,7 +183,8 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
     // gcc -wrapper PROG,ARGS runs every compiler pass through PROG
     if (COMPILERS.has(name) && word === '-wrapper' && args[i + 1]) out.scripts.push(script(args[i + 1]!.value.split(',').join(' '), args[i + 1]!));
     // lftp, ftp and sftp run `!cmd` lines in a local shell
-    if ((name === 'lftp' || name === 'ftp' || name === 'sftp') && /(?:^|[;\n])\s*!/.test(word)) for (const m of word.matchAll(/(?:^|[;\n])\s*!([^;\n]*)/g)) out.scripts.push(script(m[1]!, args[i]!));
+    if ((name === 'lftp' || name === 'ftp' || name === 'sftp') && /(?:^|[;\n])\s*!/.test(word))
+      for (const m of word.matchAll(/(?:^|[;\n])\s*!([^;\n]*)/g)) out.scripts.push(script(m[1]!, args[i]!));
     const escape = SQL_SHELL_ESCAPES[name]?.exec(word);
     if (escape) out.scripts.push(script(escape[1]!, args[i]!));
     for (const option of codeOptions?.hidden ?? []) {
@@ -154,8 +232,14 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
 
 /** Whether a loader variable's value actually loads code (NODE_OPTIONS=--max-old-space-size does not). */
 export function hiddenEnvValue(name: string, value: Arg | null): boolean {
-  if (name === 'JAVA_TOOL_OPTIONS' || name === '_JAVA_OPTIONS' || name === 'JDK_JAVA_OPTIONS') return value === null || value.dynamic || /-(?:javaagent|agentpath|agentlib|XX:OnOutOfMemoryError)/.test(value.value);
-  if (name === 'TAR_OPTIONS') return value === null || value.dynamic || /--(?:to-command|use-compress-program|checkpoint-action|info-script|new-volume-script|rsh-command)|(?:^|\s)-I/.test(value.value);
+  if (name === 'JAVA_TOOL_OPTIONS' || name === '_JAVA_OPTIONS' || name === 'JDK_JAVA_OPTIONS')
+    return value === null || value.dynamic || /-(?:javaagent|agentpath|agentlib|XX:OnOutOfMemoryError)/.test(value.value);
+  if (name === 'TAR_OPTIONS')
+    return (
+      value === null ||
+      value.dynamic ||
+      /--(?:to-command|use-compress-program|checkpoint-action|info-script|new-volume-script|rsh-command)|(?:^|\s)-I/.test(value.value)
+    );
   if (name === 'PERL5LIB' || name === 'RUBYLIB') return value === null || value.dynamic || value.value.split(':').some((d) => d.startsWith('/tmp'));
   if (name === 'NODE_OPTIONS' || name === 'npm_config_node_options') {
     return value === null || value.dynamic || /(^|\s)(-r|--require|--import|--loader|--experimental-loader|--env-file)(\s|=|$)/.test(value.value);
@@ -163,7 +247,30 @@ export function hiddenEnvValue(name: string, value: Arg | null): boolean {
   return true;
 }
 
-const SSH_VALUE_OPTS = new Set(['-p', '-i', '-l', '-o', '-F', '-J', '-L', '-R', '-D', '-b', '-c', '-E', '-e', '-I', '-m', '-O', '-Q', '-S', '-W', '-w', '-B', '-P']);
+const SSH_VALUE_OPTS = new Set([
+  '-p',
+  '-i',
+  '-l',
+  '-o',
+  '-F',
+  '-J',
+  '-L',
+  '-R',
+  '-D',
+  '-b',
+  '-c',
+  '-E',
+  '-e',
+  '-I',
+  '-m',
+  '-O',
+  '-Q',
+  '-S',
+  '-W',
+  '-w',
+  '-B',
+  '-P',
+]);
 
 /** `ssh [opts] host command…`: the command words, joined as the remote shell sees them. */
 export function sshRemoteCommand(args: Arg[]): Arg | null {

@@ -70,7 +70,10 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`\bDeno\.(?:readTextFileSync|readTextFile|readFileSync|readFile)` + CALL, 'read'),
     api(String.raw`\b(?:rmSync|rm|rmdirSync|rmdir)` + CALL + String.raw`(?=[^)]*recursive\s*:\s*true)`, 'delete', true),
     api(String.raw`\b(?:rmSync|rm|rmdirSync|rmdir|unlinkSync|unlink)` + CALL, 'delete'),
-    api(String.raw`\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|truncateSync|truncate|mkdirSync|mkdir|chmodSync|chmod)` + CALL, 'write'),
+    api(
+      String.raw`\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|truncateSync|truncate|mkdirSync|mkdir|chmodSync|chmod)` + CALL,
+      'write',
+    ),
     api(String.raw`\b(?:copyFileSync|copyFile|cpSync|cp|renameSync|rename)` + CALL, 'read'),
     api(String.raw`\b(?:readFileSync|readFile|createReadStream|readdirSync|readdir)` + CALL, 'read'),
   ],
@@ -143,7 +146,10 @@ function literalList(code: string, index: number): string[] | null {
   const close = code.indexOf(']', open);
   if (open === -1 || close === -1 || open - index > 8) return null;
   const body = code.slice(open + 1, close);
-  const items = body.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = body
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const values: string[] = [];
   for (const item of items) {
     const value = literalAt(item, 0);
@@ -214,7 +220,9 @@ const ENV_LOOKUP = new RegExp(
 /** `p = '.claude/settings.json'` then `open(p, 'w')`: a name bound once to a literal stands for it (at most 16 names). */
 function foldAssignments(code: string): string {
   const bound = new Map<string, string>();
-  for (const m of code.matchAll(/(?:^|[;\n{]\s*)(?:const\s+|let\s+|var\s+|my\s+|local\s+)?(\$?[A-Za-z_]\w*)\s*=(?!=)\s*('[^'\\\n]*'|"[^"\\\n$]*")\s*(?=[;\n]|$)/g)) {
+  for (const m of code.matchAll(
+    /(?:^|[;\n{]\s*)(?:const\s+|let\s+|var\s+|my\s+|local\s+)?(\$?[A-Za-z_]\w*)\s*=(?!=)\s*('[^'\\\n]*'|"[^"\\\n$]*")\s*(?=[;\n]|$)/g,
+  )) {
     const name = m[1]!;
     if (bound.has(name)) bound.set(name, '');
     else if (bound.size < 16) bound.set(name, m[2]!);
@@ -239,13 +247,23 @@ function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
     });
   }
   // expanduser('~/x'), File.expand_path("~/x"), path.resolve('x'): the literal itself
-  out = out.replace(/\b(?:os\.path\.expanduser|os\.path\.abspath|os\.path\.realpath|File\.expand_path|path\.resolve|Path)\(\s*('[^'\\]*'|"[^"\\]*")\s*\)/g, '$1');
-  out = out.replace(/\b(?:(?:os\.)?path\.join|File\.join|joinpath|Path\.Combine|filepath\.Join|Paths\.get|path\.resolve)\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g, (_, list: string) => {
-    const parts = list.split(/\s*,\s*/).map((p) => p.slice(1, -1));
-    return `'${parts.join('/').replace(/\/+/g, '/')}'`;
-  });
+  out = out.replace(
+    /\b(?:os\.path\.expanduser|os\.path\.abspath|os\.path\.realpath|File\.expand_path|path\.resolve|Path)\(\s*('[^'\\]*'|"[^"\\]*")\s*\)/g,
+    '$1',
+  );
+  out = out.replace(
+    /\b(?:(?:os\.)?path\.join|File\.join|joinpath|Path\.Combine|filepath\.Join|Paths\.get|path\.resolve)\(\s*((?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))*)\s*\)/g,
+    (_, list: string) => {
+      const parts = list.split(/\s*,\s*/).map((p) => p.slice(1, -1));
+      return `'${parts.join('/').replace(/\/+/g, '/')}'`;
+    },
+  );
   for (let i = 0; i < 8; i++) {
-    const next = out.replace(/(['"])([^'"\\]*)\1\s*(?:\+|\.|\/)\s*(['"])([^'"\\]*)\3/g, (_, _q1: string, a: string, _q2: string, b: string) => `'${a}${b.startsWith('/') || a.endsWith('/') || a === '~' ? (a === '~' && !b.startsWith('/') ? '/' : '') : ''}${b}'`);
+    const next = out.replace(
+      /(['"])([^'"\\]*)\1\s*(?:\+|\.|\/)\s*(['"])([^'"\\]*)\3/g,
+      (_, _q1: string, a: string, _q2: string, b: string) =>
+        `'${a}${b.startsWith('/') || a.endsWith('/') || a === '~' ? (a === '~' && !b.startsWith('/') ? '/' : '') : ''}${b}'`,
+    );
     if (next === out) break;
     out = next;
   }
@@ -310,10 +328,21 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   // sending local data out: a send call and the environment or a file read in the same code
   if (SENDS.test(source) && LOCAL_DATA.test(source)) findings.uploads = true;
   // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
-  if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source)) findings.fromNetwork = true;
+  if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source))
+    findings.fromNetwork = true;
   // a call of a command runner through another name (`f = os.system`, `{ execSync: x } = require('child_process')`)
-  if (language === 'python' && /\bos\.(?:system|popen|exec\w*|spawn\w*)\b(?!\s*\()|\bsubprocess\.\w+\b(?!\s*\()|\bfrom\s+(?:os|subprocess)\s+import\b/.test(code)) findings.unknownExec = true;
-  if (language === 'node' && /\{[^}]*\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync|fork)\s*:|=\s*(?:require\(\s*['"](?:node:)?child_process['"]\s*\)|cp)\.(?:exec|execSync|spawn|spawnSync)\b(?!\s*\()/.test(code)) findings.unknownExec = true;
+  if (
+    language === 'python' &&
+    /\bos\.(?:system|popen|exec\w*|spawn\w*)\b(?!\s*\()|\bsubprocess\.\w+\b(?!\s*\()|\bfrom\s+(?:os|subprocess)\s+import\b/.test(code)
+  )
+    findings.unknownExec = true;
+  if (
+    language === 'node' &&
+    /\{[^}]*\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync|fork)\s*:|=\s*(?:require\(\s*['"](?:node:)?child_process['"]\s*\)|cp)\.(?:exec|execSync|spawn|spawnSync)\b(?!\s*\()/.test(
+      code,
+    )
+  )
+    findings.unknownExec = true;
   // loading a native library runs code harness cannot see, in any language
   if (/\b(?:dlopen|LoadLibrary|cdll|ctypes\.CDLL|Fiddle|ffi\.load|System\.loadLibrary|DynaLoader)\b/.test(source)) findings.unknownExec = true;
   // gawk's network special files: the program talks to the network itself
@@ -334,14 +363,18 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
 }
 
 /** Calls that send data over the network, in the languages above. */
-const SENDS = /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko)/;
+const SENDS =
+  /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko)/;
 /** The environment or a file's content, read by the code. */
-const LOCAL_DATA = /\b(?:os\.environ|process\.env|ENV\b|getenv|\$_ENV|\$_SERVER|open\s*\(|readFileSync|readFile|File\.read|file_get_contents|read_text|read_bytes|glob\.glob|os\.walk)/;
+const LOCAL_DATA =
+  /\b(?:os\.environ|process\.env|ENV\b|getenv|\$_ENV|\$_SERVER|open\s*\(|readFileSync|readFile|File\.read|file_get_contents|read_text|read_bytes|glob\.glob|os\.walk)/;
 
 /** A literal that names a file: absolute, home-relative, or a dot-directory path (`.aws/credentials`). */
 const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0]*$/;
-const OTHER_EXEC = /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
-const OTHER_MUTATION = /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
+const OTHER_EXEC =
+  /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
+const OTHER_MUTATION =
+  /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
 
 /** ed commands: `!cmd` runs a shell command, `e`/`r FILE` read a file, `w`/`W FILE` write one. */
 function analyzeEd(script: string): CodeFindings {
@@ -395,4 +428,3 @@ export function languageOf(name: string): Language | null {
   }
   return known;
 }
-

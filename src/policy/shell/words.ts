@@ -54,7 +54,8 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       return expansion(vars.get(part.text.slice(1)), part.text, vars, quoted);
     case 'ParameterExpansion': {
       // `${BASH_SOURCE[0]}`: the script's own path, when harness judges a script file
-      if (part.parameter === 'BASH_SOURCE' && part.index?.value === '0' && !part.operation && vars.has('BASH_SOURCE')) return expansion(vars.get('BASH_SOURCE'), part.text, vars, quoted);
+      if (part.parameter === 'BASH_SOURCE' && part.index?.value === '0' && !part.operation && vars.has('BASH_SOURCE'))
+        return expansion(vars.get('BASH_SOURCE'), part.text, vars, quoted);
       if (part.prefix || part.index) return unknown(part.text);
       const known = vars.get(part.parameter);
       if (!part.operation) return expansion(known, part.text, vars, quoted);
@@ -63,7 +64,13 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
         const operand = part.operation.operand.value;
         if (!/[*?[\]$`\\]/.test(operand)) {
           const suffix = part.operation.operator.startsWith('%');
-          const stripped = suffix ? (known.endsWith(operand) ? known.slice(0, known.length - operand.length) : known) : known.startsWith(operand) ? known.slice(operand.length) : known;
+          const stripped = suffix
+            ? known.endsWith(operand)
+              ? known.slice(0, known.length - operand.length)
+              : known
+            : known.startsWith(operand)
+              ? known.slice(operand.length)
+              : known;
           return expansion(stripped, part.text, vars, quoted);
         }
         return unknown(part.text);
@@ -158,7 +165,9 @@ export function resolveWord(word: Word, vars: VarScope): Arg[] {
   }
   if (piece.split && piece.texts.length === 1 && !piece.dynamic) {
     // `c="rm -rf /"; $c` runs rm with two arguments, exactly as the shell splits it.
-    return piece.texts[0]!.split(/[ \t\n]+/).filter(Boolean).map((value) => ({ value, dynamic: false, glob: piece.glob, pattern: value }));
+    return piece.texts[0]!.split(/[ \t\n]+/)
+      .filter(Boolean)
+      .map((value) => ({ value, dynamic: false, glob: piece.glob, pattern: value }));
   }
   return piece.texts.map((value, i) => ({
     value,
@@ -182,5 +191,8 @@ export function textArg(value: string, dynamic = false): Arg {
 
 /** Words joined into one text, the way `eval`, `watch` and friends hand them to a shell. */
 export function joinedArgs(words: Arg[], separator = ' '): Arg {
-  return textArg(words.map((a) => a.value).join(separator), words.some((a) => a.dynamic));
+  return textArg(
+    words.map((a) => a.value).join(separator),
+    words.some((a) => a.dynamic),
+  );
 }

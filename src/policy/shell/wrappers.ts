@@ -56,11 +56,20 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
   const tags = [...(spec.tags ?? [])];
   if (spec.scriptAnywhere) {
     // also clusters ending in the script letter: `script -qc CMD`
-    const at = args.findIndex((a) => has(spec.scriptOpts, optionName(a.value)) || (/^-[A-Za-z]+$/.test(a.value) && has(spec.scriptOpts, `-${a.value.slice(-1)}`)));
+    const at = args.findIndex(
+      (a) => has(spec.scriptOpts, optionName(a.value)) || (/^-[A-Za-z]+$/.test(a.value) && has(spec.scriptOpts, `-${a.value.slice(-1)}`)),
+    );
     const script = at === -1 ? undefined : args[at + 1];
     if (script) return { kind: 'script', via: `${via} ${args[at]!.value}`, script, tags, writes: wrapperWrites(spec, args, new Set([args[at]!, script])) };
     // `su`, `su root`, `script log.txt`: an interactive shell (flock's operands are a lock and a command)
-    if (at === -1 && !spec.skip && !args.some((a) => a.value.startsWith('-') && !has(spec.shellOpts, a.value) && !has(spec.valueOpts, optionName(a.value)) && !has(spec.outputOpts, optionName(a.value)))) {
+    if (
+      at === -1 &&
+      !spec.skip &&
+      !args.some(
+        (a) =>
+          a.value.startsWith('-') && !has(spec.shellOpts, a.value) && !has(spec.valueOpts, optionName(a.value)) && !has(spec.outputOpts, optionName(a.value)),
+      )
+    ) {
       return { kind: 'shell', via, tags, writes: wrapperWrites(spec, args, new Set()) };
     }
   }
@@ -126,7 +135,14 @@ function envWords(args: Arg[], vars: ReadonlyMap<string, string>): Arg[] {
     if (w === '-') continue;
     // `-S STR`, `-SSTR`, `--split-string=STR`, and clusters ending in S (`-iS STR`)
     const cluster = /^-[A-Za-z]*S$/.test(w) && w !== '-S';
-    const split = w === '-S' || w === '--split-string' || cluster ? args[++i] : w.startsWith('--split-string=') ? { ...a, value: w.slice(15) } : /^-S./.test(w) ? { ...a, value: w.slice(2) } : null;
+    const split =
+      w === '-S' || w === '--split-string' || cluster
+        ? args[++i]
+        : w.startsWith('--split-string=')
+          ? { ...a, value: w.slice(15) }
+          : /^-S./.test(w)
+            ? { ...a, value: w.slice(2) }
+            : null;
     if (split === null) {
       out.push(a);
       if (!w.startsWith('-') || a.dynamic) return [...out, ...args.slice(i + 1)];
@@ -136,8 +152,14 @@ function envWords(args: Arg[], vars: ReadonlyMap<string, string>): Arg[] {
     if (split.dynamic) return [...out, split, ...args.slice(i + 1)];
     // env splits at blanks and `\_`; it expands `${VAR}` itself, from the environment: a known one (HOME,
     // the agent's) is its value, another one makes the word computed
-    const words = split.value.replace(/\\_/g, ' ').split(/\s+/).filter(Boolean).map((word) => word.replace(/\$\{(\w+)\}/g, (ref, v: string) => vars.get(v) ?? ref));
-    out.push(...words.map((word) => (word.includes('$') ? { value: word, dynamic: true, glob: true, pattern: word.replace(/\$\{?\w+\}?/g, '*') } : textArg(word))));
+    const words = split.value
+      .replace(/\\_/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((word) => word.replace(/\$\{(\w+)\}/g, (ref, v: string) => vars.get(v) ?? ref));
+    out.push(
+      ...words.map((word) => (word.includes('$') ? { value: word, dynamic: true, glob: true, pattern: word.replace(/\$\{?\w+\}?/g, '*') } : textArg(word))),
+    );
   }
   return out;
 }
@@ -151,7 +173,11 @@ export function peelWrapper(name: string, argv: Arg[], env: ReadonlyMap<string, 
     const at = args.findIndex((a) => a.value === '-jar');
     const jar = at === -1 ? undefined : args[at + 1];
     if (jar && !jar.dynamic) {
-      const program = jar.value.split('/').pop()!.replace(/\.jar$/i, '').replace(/[-_.]?v?\d+(?:\.\d+)*(?:-[\w.]+)?$/, '');
+      const program = jar.value
+        .split('/')
+        .pop()!
+        .replace(/\.jar$/i, '')
+        .replace(/[-_.]?v?\d+(?:\.\d+)*(?:-[\w.]+)?$/, '');
       return { kind: 'inner', via: `java -jar ${jar.value}`, argv: [textArg(program), ...args.slice(at + 2)], tags: [], writes: [] };
     }
   }
@@ -173,10 +199,7 @@ export function peelWrapper(name: string, argv: Arg[], env: ReadonlyMap<string, 
 
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'yash', 'posh', 'fish', 'rbash', 'csh', 'tcsh']);
 
-export type ShellInvocation =
-  | { mode: 'script'; script: Arg; options: string }
-  | { mode: 'file'; file: Arg }
-  | { mode: 'stdin' };
+export type ShellInvocation = { mode: 'script'; script: Arg; options: string } | { mode: 'file'; file: Arg } | { mode: 'stdin' };
 
 const SHELL_VALUE_OPTS = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
 
@@ -214,4 +237,3 @@ export function shellInvocation(args: Arg[]): ShellInvocation {
   }
   return { mode: 'stdin' };
 }
-

@@ -134,15 +134,20 @@ export function ApprovalDialog({ view, waiting, notice, columns, rows, onAnswer 
   if (help) {
     return (
       <Box flexDirection="column" width={width}>
-        <Text bold color="yellow">harness · answering an approval</Text>
+        <Text bold color="yellow">
+          harness · answering an approval
+        </Text>
         <Text> </Text>
-        <Text>  y      allow {view.kind === 'network' ? 'this connection' : 'this call'} once</Text>
-        <Text>  a      allow it and the same {view.kind === 'network' ? 'destination' : 'call'} again for the rest of this session ({view.sessionScope});</Text>
-        <Text>         shown as a session rule in the panel, where it can be revoked</Text>
-        <Text>  n      deny (also Esc, Ctrl-C)</Text>
-        <Text>  e      deny with a message; any other letter also starts one. Enter sends it to the agent, Esc goes back</Text>
+        <Text> y allow {view.kind === 'network' ? 'this connection' : 'this call'} once</Text>
+        <Text>
+          {' '}
+          a allow it and the same {view.kind === 'network' ? 'destination' : 'call'} again for the rest of this session ({view.sessionScope});
+        </Text>
+        <Text> shown as a session rule in the panel, where it can be revoked</Text>
+        <Text> n deny (also Esc, Ctrl-C)</Text>
+        <Text> e deny with a message; any other letter also starts one. Enter sends it to the agent, Esc goes back</Text>
         <Text> </Text>
-        <Text>  With no answer in time harness denies the call. Answers are recorded in the audit log (harness log).</Text>
+        <Text> With no answer in time harness denies the call. Answers are recorded in the audit log (harness log).</Text>
         <Text> </Text>
         <Text color="gray">any key: back to the approval</Text>
       </Box>

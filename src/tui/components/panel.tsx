@@ -257,10 +257,10 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
     return (
       <Box flexDirection="column" width={width}>
         {header}
-        <Text>  ↑/↓ j/k    select a step            enter/d   what the step changed (diff)</Text>
-        <Text>  r          roll back to just before the selected step (asks first, lists the files)</Text>
-        <Text>  u          undo the last rollback    tab       session rules (allowed with "a"; x revokes)</Text>
-        <Text>  q/Esc      back to the agent         {hotkey.padEnd(9)} opens this panel from the agent</Text>
+        <Text> ↑/↓ j/k select a step enter/d what the step changed (diff)</Text>
+        <Text> r roll back to just before the selected step (asks first, lists the files)</Text>
+        <Text> u undo the last rollback tab session rules (allowed with "a"; x revokes)</Text>
+        <Text> q/Esc back to the agent {hotkey.padEnd(9)} opens this panel from the agent</Text>
         <Text> </Text>
         <Text color="gray">any key: back</Text>
       </Box>
@@ -276,8 +276,16 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
         <Text bold wrap="truncate-end">
           what this step changed: {mode.entry.summary}
         </Text>
-        {lines === null ? <Text color="gray">reading the checkpoints…</Text> : lines.length === 0 ? <Text color="gray">no file changed</Text> : <DiffLines lines={lines.slice(mode.top, mode.top + page - 1)} width={width} />}
-        {footer(`↑/↓ scroll · space/b page · q back${lines && lines.length > page ? ` · lines ${mode.top + 1}-${Math.min(lines.length, mode.top + page - 1)} of ${lines.length}` : ''}`)}
+        {lines === null ? (
+          <Text color="gray">reading the checkpoints…</Text>
+        ) : lines.length === 0 ? (
+          <Text color="gray">no file changed</Text>
+        ) : (
+          <DiffLines lines={lines.slice(mode.top, mode.top + page - 1)} width={width} />
+        )}
+        {footer(
+          `↑/↓ scroll · space/b page · q back${lines && lines.length > page ? ` · lines ${mode.top + 1}-${Math.min(lines.length, mode.top + page - 1)} of ${lines.length}` : ''}`,
+        )}
       </Box>
     );
   }
@@ -291,7 +299,9 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
         <Text bold wrap="truncate-end">
           Roll back to just before: {mode.entry.summary}
         </Text>
-        {mode.entry.kind === 'call' && mode.entry.ok !== null && mode.entry.filesChanged === 0 ? <Text color="gray">this call changed no file itself: only what came after it is undone</Text> : null}
+        {mode.entry.kind === 'call' && mode.entry.ok !== null && mode.entry.filesChanged === 0 ? (
+          <Text color="gray">this call changed no file itself: only what came after it is undone</Text>
+        ) : null}
         {p === null ? (
           <Text color="gray">working out which files would change…</Text>
         ) : (
@@ -302,16 +312,19 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
             {p.changes.slice(0, shown).map((c, i) => (
               <Text key={i} wrap="truncate-end">
                 {'  '}
-                <Text color={c.status === 'added' ? 'green' : c.status === 'deleted' ? 'red' : 'yellow'}>{c.status === 'added' ? 'restore' : c.status === 'deleted' ? 'remove ' : 'revert '}</Text> {c.path}
+                <Text color={c.status === 'added' ? 'green' : c.status === 'deleted' ? 'red' : 'yellow'}>
+                  {c.status === 'added' ? 'restore' : c.status === 'deleted' ? 'remove ' : 'revert '}
+                </Text>{' '}
+                {c.path}
               </Text>
             ))}
-            {p.changes.length > shown ? <Text color="gray">  … {p.changes.length - shown} more</Text> : null}
+            {p.changes.length > shown ? <Text color="gray"> … {p.changes.length - shown} more</Text> : null}
             {p.notRestored.slice(0, 3).map((n, i) => (
               <Text key={`left-${i}`} color="yellow" wrap="truncate-end">
                 {'  '}left as it is: {n}
               </Text>
             ))}
-            {p.notRestored.length > 3 ? <Text color="gray">  … {p.notRestored.length - 3} more left as they are</Text> : null}
+            {p.notRestored.length > 3 ? <Text color="gray"> … {p.notRestored.length - 3} more left as they are</Text> : null}
           </Box>
         )}
         {footer(p ? 'y roll back (the present is checkpointed first, u undoes) · n cancel' : 'n cancel')}
