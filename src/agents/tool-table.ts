@@ -179,7 +179,7 @@ export interface CallIds {
   agent: string;
   sessionId: string;
   /** The call's id; without one, made from the tool name. */
-  toolUseId?: string;
+  toolUseId?: string | undefined;
   cwd: string;
 }
 

@@ -17,7 +17,7 @@ export { describeOutside, type OutsideGit } from './outside.js';
 
 export interface CheckpointMeta {
   sessionId: string;
-  toolUseId?: string;
+  toolUseId?: string | undefined;
   kind: string;
   summary: string;
   /** Files left out because they exceed the size cap (they exist, but this checkpoint lacks them). */
@@ -47,12 +47,12 @@ export interface RollbackPlan {
 
 export interface StoreOptions {
   /** Files larger than this are left out of checkpoints, with a warning. */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
   /**
    * The private index's file name: the supervisor and the person's own commands keep separate
    * ones, so a `harness diff` never waits on a session's lock.
    */
-  indexName?: string;
+  indexName?: string | undefined;
 }
 
 /** Why a checkpoint read the whole working tree instead of the watcher's changes, or what a reconcile found. */
@@ -541,10 +541,10 @@ export class CheckpointStore {
    */
   private async currentTree(
     options: {
-      force?: string[];
+      force?: string[] | undefined;
       forcedRaw?: string[];
-      previous?: string | null;
-      restored?: string | null;
+      previous?: string | null | undefined;
+      restored?: string | null | undefined;
       reconcile?: boolean;
       treeOnly?: boolean;
       noteTrees?: boolean;
@@ -930,7 +930,7 @@ export class CheckpointStore {
    * Takes a checkpoint unless nothing changed since the session's last one (or `always`); `force`
    * adds ignored files a tool is about to write (e.g. `.env`).
    */
-  snapshot(meta: CheckpointMeta, options: { force?: string[]; always?: boolean } = {}): Promise<Checkpoint | null> {
+  snapshot(meta: CheckpointMeta, options: { force?: string[] | undefined; always?: boolean } = {}): Promise<Checkpoint | null> {
     return this.serialize(async () => {
       const head = this.tracker ? null : await this.head(meta.sessionId);
       return this.commit(meta, await this.currentTree({ force: options.force, previous: head?.tree, restored: head?.restores }), options.always ?? false);

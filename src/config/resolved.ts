@@ -117,12 +117,17 @@ function collectPacks(names: string[], packs: Map<string, PackFile>, file: strin
   return out;
 }
 
+/** The fields of `o` that are set: a field the config leaves out keeps the default. */
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
 function mergeDefaults(config: ConfigFile): PolicyDefaults {
-  const d = config.defaults ?? {};
+  const { outsideWorkspace, ...rest } = config.defaults ?? {};
   return {
     ...DEFAULT_DEFAULTS,
-    ...Object.fromEntries(Object.entries<unknown>(d).filter(([k, v]) => v !== undefined && k !== 'outsideWorkspace')),
-    outsideWorkspace: { ...DEFAULT_DEFAULTS.outsideWorkspace, ...(d.outsideWorkspace ?? {}) },
+    ...defined(rest),
+    outsideWorkspace: { ...DEFAULT_DEFAULTS.outsideWorkspace, ...defined(outsideWorkspace ?? {}) },
   };
 }
 

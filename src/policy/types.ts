@@ -10,8 +10,8 @@ export type FileOp = 'read' | 'write' | 'delete';
 
 /** What the agent wants to do, in agent-neutral form. */
 export type ToolCall =
-  | { kind: 'shell'; command: string; cwd?: string }
-  | { kind: 'file'; op: FileOp; path: string; cwd?: string }
+  | { kind: 'shell'; command: string; cwd?: string | undefined }
+  | { kind: 'file'; op: FileOp; path: string; cwd?: string | undefined }
   | { kind: 'fetch' | 'mcp' | 'other'; tool: string }
   /** A call harness asks about whatever the rules say (an unknown tool, a malformed input, work out of its reach). */
   | { kind: 'concern'; concern: ToolConcern; tool: string; detail?: string };

@@ -49,7 +49,7 @@ export interface ProxyOptions {
   decide: EgressDecider;
   dial: DialOptions;
   /** A tunnel cut because the name inside was not the one decided on. */
-  mismatch?: (host: string, port: number, from: EgressFrom, why: string) => void;
+  mismatch?: ((host: string, port: number, from: EgressFrom, why: string) => void) | undefined;
   /** How long a connection may take to send a request's head or a CONNECT (default 30 s). */
   headMs?: number;
 }

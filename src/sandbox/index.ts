@@ -66,7 +66,7 @@ export interface SandboxRequest {
   /** A connection to a door the launcher refused: its peer was not the one the door admits. */
   onRefused?: (refusal: Refusal) => void;
   /** Run the Node launcher even when the native one is built (tests of the fallback). */
-  nodeLauncher?: boolean;
+  nodeLauncher?: boolean | undefined;
 }
 
 /** A running sandbox: how to start the agent in it, and how to take it down. */

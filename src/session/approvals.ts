@@ -14,7 +14,7 @@ export interface ApprovalAnswer {
   verdict: 'allow' | 'deny';
   by: 'human' | 'timeout' | 'no-tty';
   /** A message for the agent (why the human said no). */
-  message?: string;
+  message?: string | undefined;
   /** Allow the same call again for the rest of the session (a session rule). */
   remember?: boolean;
 }

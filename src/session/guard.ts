@@ -24,12 +24,12 @@ export interface GuardDeps {
   gate: ToolGate;
   live: LivePolicy;
   files: ProtectedFiles;
-  checkpoints?: CheckpointStore;
+  checkpoints?: CheckpointStore | undefined;
   restore: RestorePolicy;
   /** Tells the person at once (the TUI's notice, or stderr without a terminal). */
   alert: (text: string) => void;
   /** Asks the person whether to keep a config change that appeared during a tool call; absent → no. */
-  confirm?: (view: ApprovalView) => Promise<boolean>;
+  confirm?: ((view: ApprovalView) => Promise<boolean>) | undefined;
   /** The agent's process id, once it runs (for processes its calls left behind). */
   agentPid: () => number | null;
 }

@@ -25,19 +25,19 @@ export interface HookContext {
   workspace: string;
   approvalTimeoutSeconds: number;
   /** Snapshots before every allowed mutation; absent, no checkpoints are taken. */
-  checkpoints?: CheckpointStore;
+  checkpoints?: CheckpointStore | undefined;
   /** Holds tool calls while harness restores the tree (a rollback during the session). */
-  gate?: ToolGate;
+  gate?: ToolGate | undefined;
   /** What the person allowed for the rest of the session (`a` in the approval dialog). */
-  rules?: SessionRules;
+  rules?: SessionRules | undefined;
   /** Who answers approvals (the person's login name), for the audit log. */
-  actor?: string;
+  actor?: string | undefined;
   /** Protected files and out-of-band changes: checked before every call, told what each call may write. */
-  guard?: SessionGuard;
+  guard?: SessionGuard | undefined;
   /** The agent runs in the OS sandbox: what it refused shows in the tool's output, and is logged. */
-  sandboxed?: boolean;
+  sandboxed?: boolean | undefined;
   /** Tells the person about a decision they did not see being made (a deny, an unanswered ask, a sandbox refusal). */
-  notify?: (notice: DecisionNotice) => void;
+  notify?: ((notice: DecisionNotice) => void) | undefined;
 }
 
 /** Lines of a tool's output that say the sandbox refused something (a read-only tree, a hidden path, no network). */

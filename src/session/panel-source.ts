@@ -22,8 +22,8 @@ export function panelSource(deps: {
   workspace: string;
   agent: string;
   audit: AuditLog;
-  checkpoints?: CheckpointStore;
-  rollback?: SessionRollback;
+  checkpoints?: CheckpointStore | undefined;
+  rollback?: SessionRollback | undefined;
   rules: SessionRules;
 }): PanelSource {
   const { sessionId, audit, checkpoints, rollback, rules } = deps;

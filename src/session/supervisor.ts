@@ -43,11 +43,11 @@ export interface RunOptions {
   mode?: 'agent' | 'command';
   args: string[];
   cwd: string;
-  configPath?: string;
+  configPath?: string | undefined;
   /** How hooks reach harness; default: the agent's preferred one. */
-  transport?: HookTransport;
+  transport?: HookTransport | undefined;
   /** The agent binary; default from the agent's variable (HARNESS_CLAUDE_BIN…), else its name on PATH. */
-  binary?: string;
+  binary?: string | undefined;
   /** `--no-sandbox`: run the agent without the OS sandbox. */
   noSandbox?: boolean;
   /** `--allow-home`: the workspace may be HOME, `/` or a directory containing HOME. */

@@ -52,7 +52,7 @@ export type ApprovalView = ApprovalCommon &
     | { kind: 'config'; target: string; preview: ApprovalPreview; cwd: string }
   );
 
-export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string };
+export type ApprovalChoice = { verdict: 'allow'; remember: boolean } | { verdict: 'deny'; message?: string | undefined };
 
 /** What every line of the timeline has: where it is, when, and the checkpoint it can be rolled back to. */
 interface TimelineCommon {

@@ -10,7 +10,7 @@ export interface ApprovalDialogProps {
   /** How many approvals wait, this one included. */
   waiting: number;
   /** A line about what just happened (e.g. the previous approval timed out). */
-  notice?: string | null;
+  notice?: string | null | undefined;
   columns: number;
   rows: number;
   onAnswer: (id: string, choice: ApprovalChoice) => void;

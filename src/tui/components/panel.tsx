@@ -4,7 +4,7 @@ import { useKeys, useLiveState } from './use-keys.js';
 import type { DiffLine } from '../../line-diff.js';
 import type { PanelSource, RollbackPreview, TimelineEntry } from '../types.js';
 import { DiffLines } from './diff-lines.js';
-import { clock, VERDICT_COLOR } from './theme.js';
+import { clock, styled, VERDICT_COLOR } from './theme.js';
 import { useNow } from './use-now.js';
 import { displayLine } from '../../printable.js';
 
@@ -374,7 +374,7 @@ export function Panel({ source, hotkey, columns, rows, onClose }: PanelProps) {
             <Box flexGrow={1} flexShrink={1}>
               <Text inverse={chosen} wrap="truncate-end">
                 {chosen ? '▸ ' : '  '}
-                {clock(e.at)} <Text color={o.color}>{o.label.padEnd(10)}</Text> {displayLine(label(e)).padEnd(6)} {displayLine(e.summary)}
+                {clock(e.at)} <Text {...styled(o.color)}>{o.label.padEnd(10)}</Text> {displayLine(label(e)).padEnd(6)} {displayLine(e.summary)}
               </Text>
             </Box>
             <Text color="magenta">{right}</Text>

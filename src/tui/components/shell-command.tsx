@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { highlightShell } from '../highlight.js';
-import { TOKEN_COLOR } from './theme.js';
+import { styled, TOKEN_COLOR } from './theme.js';
 
 /** A shell command with its parts coloured; at most `maxLines` lines. */
 export function ShellCommand({ command, maxLines }: { command: string; maxLines: number }) {
@@ -10,7 +10,7 @@ export function ShellCommand({ command, maxLines }: { command: string; maxLines:
     <Text>
       <Text bold>$ </Text>
       {highlightShell(shown).map((t, i) => (
-        <Text key={i} color={TOKEN_COLOR[t.style]} bold={t.style === 'command'}>
+        <Text key={i} {...styled(TOKEN_COLOR[t.style], t.style === 'command')}>
           {t.text}
         </Text>
       ))}

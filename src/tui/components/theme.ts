@@ -3,6 +3,11 @@ import type { DiffKind } from '../../line-diff.js';
 
 type Color = string | undefined;
 
+/** Ink's text props for a colour that may be the terminal's own (none given) and a weight. */
+export function styled(color: Color, bold = false): { color?: string; bold: boolean } {
+  return color ? { color, bold } : { bold };
+}
+
 export const VERDICT_COLOR: Record<string, Color> = { allow: 'green', ask: 'yellow', deny: 'red' };
 
 export const TOKEN_COLOR: Record<TokenStyle, Color> = {
