@@ -6,9 +6,9 @@
 // what a flood of denies costs (they coalesce into one bar).
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { AgentScreen } from '../dist/tui/agent-screen.js';
-import { NoticeBar, StreamState } from '../dist/tui/notice-bar.js';
-import { ScreenOverlay } from '../dist/tui/overlay.js';
+import { AgentScreen } from '../dist/screen/agent-screen.js';
+import { NoticeBar, StreamState } from '../dist/screen/notice-bar.js';
+import { ScreenOverlay } from '../dist/screen/overlay.js';
 import { Tui } from '../dist/tui/tui.js';
 
 const { Terminal } = createRequire(import.meta.url)('@xterm/headless');

@@ -83,6 +83,8 @@ resolves by approvals.whenNoTty in the config (default: deny) and is logged.`,
         autonomous: opts.autonomous === true,
         allowHome: opts.allowHome === true,
         version,
+        // Ink and React load while the agent starts; the session builds the TUI once it is set up
+        ui: () => import('../tui/tui.js').then((m) => m.makeTui),
       });
       // the agent's exit code is harness's, whatever happens to the summary
       process.exitCode = result.exitCode;

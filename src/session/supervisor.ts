@@ -18,7 +18,7 @@ import { ToolGate } from './tool-gate.js';
 import { currentUser } from './actor.js';
 import { SessionRules } from './session-rules.js';
 import { parseHotkey } from '../keys.js';
-import type { ApprovalView } from './views.js';
+import type { ApprovalView, LoadUi, SessionUi } from './views.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import { Lifecycle } from './lifecycle.js';
 import { Watchdog } from './watchdog.js';
@@ -57,6 +57,12 @@ export interface RunOptions {
   version: string;
   /** Tests: called before each step of the start; throwing there makes that step fail, a promise makes it wait. */
   fault?: (step: string) => void | Promise<void>;
+  /**
+   * The person's TUI (approval dialogs, the panel, notices over the agent's screen), loaded while the
+   * agent starts. Without it the session runs as without a terminal: an ask is settled by
+   * `approvals.whenNoTty` and notices go to stderr.
+   */
+  ui?: LoadUi | undefined;
 }
 
 export interface SessionResult {
@@ -214,7 +220,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const sessionId = randomUUID();
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const life = new Lifecycle(opts.fault);
-  const interactive = isTerminal(process.stdin) && isTerminal(process.stdout);
+  const ui = opts.ui;
+  const interactive = ui !== undefined && isTerminal(process.stdin) && isTerminal(process.stdout);
   // the agent's exit code, once it has one; a start that failed ends the session without one
   let exitCode: number | null = null;
   let result: number;
@@ -271,10 +278,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
    */
   async function supervise(): Promise<number> {
     // the TUI once it loads (interactive sessions): what harness tells the person goes over the agent's screen
-    let tuiLoading: Promise<import('../tui/tui.js').Tui> | null = null;
+    let tuiLoading: Promise<SessionUi> | null = null;
     // the pty and the agent's virtual screen (xterm): only a session with a terminal loads them, begun now
     const terminalModule = interactive ? import('./terminal.js') : null;
-    let tuiModule: Promise<typeof import('../tui/tui.js')> | null = null;
+    let tuiModule: ReturnType<LoadUi> | null = null;
     let tuiTerminal: import('./terminal.js').PtyTerminal | null = null;
     // a deny, an unanswered ask, a sandbox refusal: a bar over the agent's screen; without a terminal, a line on stderr
     const tellDecision = (notice: import('./decision-notice.js').DecisionNotice): void => {
@@ -443,8 +450,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       if (hostRules?.from !== now) hostRules = { from: now, policy: hostPolicyFor(now.sandbox, [{ agent: agentName, endpoints: needs.endpoints }], gitHosts) };
       return hostRules.policy;
     };
-    let tuiLoaded!: (tui: import('../tui/tui.js').Tui) => void;
-    const tuiReady = new Promise<import('../tui/tui.js').Tui>((resolve) => (tuiLoaded = resolve));
+    let tuiLoaded!: (tui: SessionUi) => void;
+    const tuiReady = new Promise<SessionUi>((resolve) => (tuiLoaded = resolve));
     // the sandbox's questions about connections wait for the network gate, like the hooks (fail closed)
     const refusedConnection = { allow: false, ruleId: 'network.fault', reason: notReady, allowLocal: false };
     const decideEgress = async (host: string, port: number, from: EgressFrom): Promise<EgressVerdict> =>
@@ -709,7 +716,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       STOP_SIGNALS.forEach((s) => process.on(s, stop));
       const exited = terminal.run(spawnTarget.file, spawnTarget.args, env, opts.cwd, spawned).finally(() => STOP_SIGNALS.forEach((s) => process.off(s, stop)));
       // Ink and React take a while to load: the agent starts meanwhile, the first dialog waits for them
-      tuiModule = import('../tui/tui.js');
+      tuiModule = ui!();
       tuiTerminal = terminal;
       return { exited, stop: () => killSession(agentPid, () => terminal.kill('SIGKILL')) };
     }
@@ -730,8 +737,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     /** Once the session is set up: the TUI, with the log and checkpoints its panel shows, answers approvals. */
     function attachTui(): void {
       const terminal = tuiTerminal!;
-      const loading = Promise.all([tuiModule!, modules()]).then(([{ Tui }, { panelSource }]) => {
-        const tui = new Tui(
+      const loading = Promise.all([tuiModule!, modules()]).then(([makeUi, { panelSource }]) => {
+        const tui = makeUi(
           terminal.surface,
           panelSource({ sessionId, workspace, agent: agentName, audit: audit!, checkpoints, rollback, rules }),
           loaded.tui.panelKey,

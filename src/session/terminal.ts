@@ -1,10 +1,10 @@
 import { spawn as spawnPty, type IPty } from 'node-pty';
-import { AgentScreen } from '../tui/agent-screen.js';
+import { AgentScreen } from '../screen/agent-screen.js';
 import { findHotkey, type Hotkey } from '../keys.js';
-import { ScreenOverlay, type TerminalSize } from '../tui/overlay.js';
-import { NoticeBar } from '../tui/notice-bar.js';
+import { ScreenOverlay, type TerminalSize } from '../screen/overlay.js';
+import { NoticeBar } from '../screen/notice-bar.js';
 import type { DecisionNotice } from './decision-notice.js';
-import type { Tui, Surface } from '../tui/tui.js';
+import type { SessionUi, Surface } from './views.js';
 
 /**
  * The agent in a pseudo-terminal, its screen passed straight through. Every byte the agent prints
@@ -18,7 +18,7 @@ export class PtyTerminal {
   private readonly overlay: ScreenOverlay;
   /** Decisions the person did not see (denies, unanswered asks, sandbox refusals): a bar on the bottom row. */
   private readonly bar: NoticeBar;
-  private tui: Tui | null = null;
+  private tui: SessionUi | null = null;
   /** The hotkey was pressed before the TUI had loaded: keys typed since are the panel's. */
   private panelWanted: string[] | null = null;
 
@@ -63,7 +63,7 @@ export class PtyTerminal {
     };
   }
 
-  attach(tui: Tui): void {
+  attach(tui: SessionUi): void {
     this.tui = tui;
     if (!this.panelWanted) return;
     tui.openPanel();

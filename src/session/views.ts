@@ -1,6 +1,7 @@
 /** The view types the core exports: the session fills them, the TUI (approval dialog, panel) renders them. */
 import type { ChangedPath } from '../checkpoints/changed-path.js';
 import type { DiffLine } from '../line-diff.js';
+import type { TerminalSize } from '../screen/overlay.js';
 
 /** What every approval shows: who asks, the rule behind it, and how long harness waits. */
 interface ApprovalCommon {
@@ -142,3 +143,33 @@ export interface PanelSource {
   sessionRules(): SessionRuleView[];
   revokeRule(id: string): void;
 }
+
+/** Where the TUI draws: the overlay over the agent's screen (or a test double). */
+export interface Surface {
+  open(): Promise<void> | void;
+  paint(frame: string, size: TerminalSize): void;
+  close(): Promise<void>;
+  size(): TerminalSize;
+}
+
+/** What the session asks of the person's TUI (src/tui/tui.tsx is one; `harness run` hands it in). */
+export interface SessionUi {
+  /** Whether it has the screen (keys go to `input`, not to the agent). */
+  readonly active: boolean;
+  ask(view: ApprovalView): Promise<ApprovalChoice>;
+  /** The request was answered some other way (a timeout, no terminal): its dialog goes. */
+  withdraw(id: string, why: string): void;
+  notify(text: string): void;
+  confirm(view: ApprovalView): Promise<boolean>;
+  openPanel(): void;
+  input(keys: string): void;
+  resize(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads the TUI and gives what builds it over a surface, with the panel's source and its key: the
+ * session starts loading it as the agent starts (Ink and React take a while), and builds it once
+ * set-up is done.
+ */
+export type LoadUi = () => Promise<(surface: Surface, panel: PanelSource, panelKey: string) => SessionUi>;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ReactElement } from 'react';
 import { render, type Instance } from 'ink';
-import type { TerminalSize } from './overlay.js';
+import type { TerminalSize } from '../screen/overlay.js';
 
 /** Ink's stdout: every render arrives whole (debug mode), as a frame for the overlay to paint. */
 class FrameSink extends EventEmitter {

@@ -2,16 +2,10 @@ import { ApprovalDialog } from './components/approval-dialog.js';
 import { Notice } from './components/notice.js';
 import { Panel } from './components/panel.js';
 import { InkHost } from './ink-host.js';
-import type { TerminalSize } from './overlay.js';
+import type { SessionUi, Surface } from '../session/views.js';
 import type { ApprovalChoice, ApprovalView, PanelSource } from './types.js';
 
-/** Where the TUI draws: the overlay over the agent's screen (or a test double). */
-export interface Surface {
-  open(): Promise<void> | void;
-  paint(frame: string, size: TerminalSize): void;
-  close(): Promise<void>;
-  size(): TerminalSize;
-}
+export type { Surface };
 
 /** How long a notice (e.g. "timed out, denied") stays when nothing else is waiting. */
 const NOTICE_MS = 3000;
@@ -44,7 +38,7 @@ interface Pending {
  * the hotkey; the overlay is open exactly while there is something to show. The core reaches it
  * only through `ask`/`withdraw` (correlated by id) and `openPanel`.
  */
-export class Tui {
+export class Tui implements SessionUi {
   private queue: Pending[] = [];
   private panelOpen = false;
   private notice: { text: string; timer: NodeJS.Timeout } | null = null;
@@ -183,4 +177,9 @@ export class Tui {
     this.closing = closing;
     return closing;
   }
+}
+
+/** The TUI as `harness run` hands it to the session (see LoadUi). */
+export function makeTui(surface: Surface, panel: PanelSource, panelKey: string): SessionUi {
+  return new Tui(surface, panel, panelKey);
 }

@@ -6,7 +6,7 @@ import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
 import { ApprovalBus } from '../../src/session/approvals.js';
 import { noticeLine, type DecisionNotice } from '../../src/session/decision-notice.js';
-import { NoticeModel } from '../../src/tui/notice-model.js';
+import { NoticeModel } from '../../src/screen/notice-model.js';
 import { createHookHandler } from '../../src/session/hook-handler.js';
 import { recommended, WS } from '../helpers.js';
 

@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import type { Terminal as TerminalType } from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
 import { noticeLine, shortReason, type DecisionNotice } from '../../src/session/decision-notice.js';
-import { AgentScreen } from '../../src/tui/agent-screen.js';
-import { NoticeBar, StreamState } from '../../src/tui/notice-bar.js';
-import { clip, keyLabel, NoticeModel, stringWidth } from '../../src/tui/notice-model.js';
+import { AgentScreen } from '../../src/screen/agent-screen.js';
+import { NoticeBar, StreamState } from '../../src/screen/notice-bar.js';
+import { clip, keyLabel, NoticeModel, stringWidth } from '../../src/screen/notice-model.js';
 
 const { Terminal } = createRequire(import.meta.url)('@xterm/headless') as { Terminal: typeof TerminalType };
 

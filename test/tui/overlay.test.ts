@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { ApprovalBus } from '../../src/session/approvals.js';
 import { approvalView } from '../../src/session/approval-view.js';
-import { AgentScreen } from '../../src/tui/agent-screen.js';
-import { ScreenOverlay } from '../../src/tui/overlay.js';
+import { AgentScreen } from '../../src/screen/agent-screen.js';
+import { ScreenOverlay } from '../../src/screen/overlay.js';
 import { Tui } from '../../src/tui/tui.js';
 import type { PanelSource } from '../../src/tui/types.js';
 
