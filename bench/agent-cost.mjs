@@ -135,9 +135,24 @@ const targets = (ws) => Array.from({ length: CALLS }, (_, i) => join(ws.repo, `d
 
 const model = new TimedModel();
 const modelUrl = await model.start();
+/** What the no-op hook server heard, per tool call: PreToolUse answered, PostToolUse heard (performance.now() ms). */
+let noopCalls = new Map();
 const noop = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}'));
+  const heard = performance.now();
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
+    try {
+      const { tool_use_id: id, hook_event_name: event } = JSON.parse(body);
+      const call = noopCalls.get(id) ?? {};
+      if (event === 'PreToolUse') call.answered = performance.now();
+      else call.post ??= heard;
+      noopCalls.set(id, call);
+    } catch {
+      // not a hook call this benchmark reads
+    }
+  });
 });
 await new Promise((r) => noop.listen(0, '127.0.0.1', r));
 const noopPort = noop.address().port;
@@ -273,8 +288,15 @@ async function session(variant, ws) {
     // the final answer sent → the process gone
     exit: exited - (model.log[model.log.length - 1].answered ?? exited),
     sideRequests: t.sideRequests,
-    inside: HARNESS_VARIANTS.has(variant) ? insideHarness(ws, stateOf(variant, ws)) : null,
+    inside: HARNESS_VARIANTS.has(variant) ? insideHarness(ws, stateOf(variant, ws)) : variant === 'hooks' ? noopInside() : null,
   };
+}
+
+/** The no-op hooks' view of the session just run: PreToolUse answered -> PostToolUse heard, per call (in call order). */
+function noopInside() {
+  const calls = [...noopCalls.values()].map((c) => ({ pre: NaN, rules: NaN, between: c.post - c.answered }));
+  noopCalls = new Map();
+  return calls;
 }
 
 /** harness alone, with a stand-in agent that notes when it was exec'd (wall clock, ms) and exits at once. */
@@ -393,10 +415,16 @@ for (const size of SIZES) {
   console.log(
     `    call 1 (harness: first checkpoint) bare p50 ${ms(pct(first(r.bare), 50))} | harness p50 ${ms(pct(first(r.harness), 50))} p90 ${ms(pct(first(r.harness), 90))}  (added p50 ${signed(pct(first(r.harness), 50) - pct(first(r.bare), 50))})`,
   );
-  for (const name of ['harness', 'before']) {
+  for (const name of ['hooks', 'harness', 'before']) {
     const inside = (r[name] ?? []).flatMap((h) => (h.inside ?? []).slice(1));
     if (!inside.length) continue;
     const col = (k, q) => ms(pct(inside.map((x) => x[k]).filter(Number.isFinite), q), 4).trim();
+    if (name === 'hooks') {
+      console.log(
+        `    the no-op hook server (same span, for comparison): PreToolUse answered -> PostToolUse heard p50 ${col('between', 50)} p90 ${col('between', 90)}`,
+      );
+      continue;
+    }
     console.log(
       `    inside ${name === 'harness' ? 'harness' : 'before '} (its audit log, 1 ms resolution): PreToolUse heard -> checkpoint recorded p50 ${col('pre', 50)} p90 ${col('pre', 90)} (rules alone p50 ${col('rules', 50)}); checkpoint recorded -> PostToolUse heard p50 ${col('between', 50)}`,
     );

@@ -12,6 +12,7 @@ import { absolute, entryAt, fromShown, lstatOrNull, rawBytes, relativeRaw, shown
 import { RULE_FILES, WorkingTreeTracker, type TreeEntry } from './tracker.js';
 import { GITLINK_MODE, TreeModel, type LeafMode } from './tree-model.js';
 import { DirtyWatcher } from './watcher.js';
+import { trace } from '../trace.js';
 
 export { describeOutside, type OutsideGit } from './outside.js';
 
@@ -447,6 +448,8 @@ export class CheckpointStore {
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
+    // work asked for during a head start: tracking (its full scan) comes first
+    this.pendingTrack?.();
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;
@@ -466,6 +469,28 @@ export class CheckpointStore {
         // a listener's failure is not the checkpoint's
       }
     }
+  }
+
+  /** Begins the `trackWhen` that is waiting, at once (null: none is). */
+  private pendingTrack: (() => void) | null = null;
+  private closed = false;
+
+  /**
+   * `track()` once `ready` settles, or as soon as any work is asked of the store (a checkpoint, a
+   * diff, a rollback), whichever comes first: whatever the store answers, it answers from the
+   * tracked tree, and a scan that can wait leaves the machine to the agent's start meanwhile.
+   */
+  trackWhen(ready: Promise<unknown>): Promise<boolean> {
+    if (this.tracker) return this.track();
+    return new Promise<boolean>((resolve) => {
+      const begin = (): void => {
+        if (this.pendingTrack !== begin) return;
+        this.pendingTrack = null;
+        resolve(this.closed ? false : this.track());
+      };
+      this.pendingTrack = begin;
+      ready.then(begin, begin);
+    });
   }
 
   /**
@@ -528,6 +553,8 @@ export class CheckpointStore {
 
   /** Stops following the working tree (the end of a session). */
   close(): void {
+    this.closed = true;
+    this.pendingTrack?.();
     this.tracker?.close();
     this.tracker = null;
     this.refs.close();
@@ -581,10 +608,13 @@ export class CheckpointStore {
     this.scans.full++;
     const previous = tracker?.lastTree ?? options.previous ?? null;
     if (tracker) await tracker.watchAll();
+    trace('scan: walked');
     const tree = await this.fullScan(forced, previous, tracker ? null : (options.restored ?? null));
     let outside: OutsideSets;
     if (tracker && this.tracker) {
-      const model = TreeModel.fromLsTree(tree, await git(this.env, ['ls-tree', '-r', '-t', '-z', '--full-tree', tree], undefined, { raw: true }));
+      const lsTree = await git(this.env, ['ls-tree', '-r', '-t', '-z', '--full-tree', tree], undefined, { raw: true });
+      const model = TreeModel.fromLsTree(tree, lsTree);
+      trace('scan: model');
       if (model.size > MAX_TRACKED_FILES) {
         this.close();
         outside = await this.walkOutside(previous, scannedAt);
@@ -765,6 +795,7 @@ export class CheckpointStore {
   private async fullScan(force: string[], previous: string | null, also: string | null = null): Promise<string> {
     this.copyExcludes();
     const scanned = await this.addAll();
+    trace('scan: add -A');
     let tree = scanned.tree;
     const extra = new Set<string>();
     // a file a tool is about to write (a directory there is not one)

@@ -448,6 +448,14 @@ export class WorkingTreeTracker {
         } catch {
           continue;
         }
+        // a nested repository (its .git a directory or a file): git records it as a gitlink, or not
+        // at all; nothing inside it is the workspace's (told from its own listing: no stat per directory)
+        if (dir !== '' && entries.some((e) => e.name.length === 4 && e.name.toString('latin1') === '.git')) {
+          this.watcher.unwatchTree(dir);
+          this.firstWalked.delete(dir);
+          if (model && model.leaf(dir)?.mode !== GITLINK_MODE) throw new NeedsFullScan(`a new nested repository at ${shown(dir)}`);
+          continue;
+        }
         if (dir !== '' && entries.length === 0) notes.emptyDirs.add(dir);
         else notes.emptyDirs.delete(dir);
         const seen = new Set<string>();
@@ -458,11 +466,8 @@ export class WorkingTreeTracker {
           seen.add(name);
           this.firstSeen?.add(rel);
           if (e.isDirectory()) {
-            if (lstatOrNull(this.abs(`${rel}/.git`))) {
-              if (model && model.leaf(rel)?.mode !== GITLINK_MODE) throw new NeedsFullScan(`a new nested repository at ${shown(rel)}`);
-              continue;
-            }
-            next.push(rel);
+            // a gitlink the model holds is not walked
+            if (model?.leaf(rel)?.mode !== GITLINK_MODE) next.push(rel);
           } else if (model) files.push(rel);
           else if (walkingAll) {
             if (e.isFile()) this.walkedFiles.push(rel);

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,9 @@ import { splice } from './splice.js';
 import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom, type EgressVerdict } from './egress.js';
 import { normalizeHost } from '../policy/network.js';
 import { inspectFirstBytes, MAX_FIRST_BYTES, namesMatch } from './first-bytes.js';
+
+// node:http as an ES module costs ~40 ms at start on Node 22+ (its namespace loads undici); the module itself does not
+const { createServer: createHttpServer, request: httpRequest } = process.getBuiltinModule('node:http');
 
 /**
  * Who may connect to a door inside the sandbox (checked by the native launcher only):
@@ -73,6 +76,9 @@ export class Doors {
   private started = false;
   /** The launcher said hello (it runs inside the sandbox). */
   private helloSeen = false;
+  private heardHello: () => void = () => undefined;
+  /** Resolves once the launcher said hello: from then on the agent runs, and the supervisor's own set-up no longer delays it. */
+  readonly hello = new Promise<void>((resolve) => (this.heardHello = resolve));
   /** The launcher's control line (the native launcher opens it at start). */
   private control: Socket | null = null;
 
@@ -114,6 +120,7 @@ export class Doors {
             // already gone (a second hello)
           }
           socket.end('ok\n');
+          this.heardHello();
         }),
       ),
       'hello',

@@ -86,6 +86,8 @@ export interface Sandbox {
   freeze(): Promise<(() => Promise<void>) | null>;
   /** Whether the launcher got as far as saying hello: false after an exit means the sandbox never started. */
   started(): boolean;
+  /** Resolves once the launcher said hello (never, when the sandbox does not start: race it with the agent's exit). */
+  greeted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -206,6 +208,7 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
       }),
       freeze: () => doors.freeze(),
       started: () => doors.greeted,
+      greeted: () => doors.hello,
       close: () => doors.close(),
     };
   } catch (e) {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findExecutable } from '../executable.js';
 import { homeOf, requestedBinary, type AgentConfig, type HookTransport, type Launch } from '../agents/adapter.js';
 import { adapterFor, AGENT_NAMES } from '../agents/index.js';
@@ -22,6 +23,7 @@ import type { ApprovalView, LoadUi, SessionUi } from './views.js';
 import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
 import { Lifecycle } from './lifecycle.js';
 import { Watchdog } from './watchdog.js';
+import { agentSettled } from './agent-settled.js';
 import { bwrapAvailabilityCached, openSandbox, reprobe, sandboxDecision, type EgressFrom, type EgressVerdict, type Sandbox } from '../sandbox/index.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
 import type { HostPolicy } from '../policy/network.js';
@@ -153,6 +155,8 @@ function killSession(pid: number | null, alone: () => void): void {
 }
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+/** How long set-up waits for the sandbox's launcher to say hello before it goes on regardless. */
+const HELLO_WAIT_MS = 2000;
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
@@ -337,10 +341,11 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the first full scan runs while the agent starts, begun once the store is open so that nothing
     // of it stands between harness's start and the agent's; the first checkpoint waits for it
     let tracking: Promise<boolean> | undefined;
-    const startTracking = (): Promise<boolean> | undefined => {
+    /** `ready`: until when the scan leaves the agent to start alone (any work asked of the store first begins it at once). */
+    const startTracking = (ready: Promise<void> = Promise.resolve()): Promise<boolean> | undefined => {
       if (!checkpoints) return undefined;
       trace('first scan: start');
-      tracking ??= checkpoints.track().then(
+      tracking ??= checkpoints.trackWhen(ready.finally(() => trace('first scan: the agent has settled'))).then(
         (ok) => (trace('first scan done'), ok),
         () => false,
       );
@@ -560,9 +565,16 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       // why a checkpoint read the whole tree instead of the watcher's changes (a tracker error, an
       // overflow, a rule edit) and what the full scan before a rollback found: never silent
       store?.onNotice((n) => log.event({ sessionId, kind: n.kind === 'reconcile' ? 'checkpoint-reconcile' : 'checkpoint-full-scan', detail: n.message }));
-      // with hooks, the scan starts at once: the agent is already on its way (not awaited: the scan
-      // cannot reject, and the session's end waits for it)
-      if (hooked) void startTracking();
+      // with hooks, the scan waits until the agent's start has settled (its processes idle: waiting
+      // for the model; two processes starting and scanning on the same cores slow each other), and
+      // begins at once when the agent's first call, or anything else, asks the store for work: no
+      // decision waits for the agent to settle, and none is taken without the scan (not awaited:
+      // the scan cannot reject, and the session's end waits for it)
+      if (hooked) {
+        const start = agentPid ? agentSettled(agentPid) : null;
+        if (start) life.defer('agent start watch', start.cancel);
+        void startTracking(start?.settled);
+      }
       // the rules compiled now, while the agent starts, not at its first call
       const rulesInForce = new LivePolicy(workspace, opts.configPath, loaded);
       if (agentPid) rulesInForce.addRules(sessionProcessRules([process.pid, agentPid]));
@@ -686,6 +698,9 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const agent = interactive ? await startInTerminal() : startChild();
     if (hooked) {
       try {
+        // the launcher waits for harness to answer its hello before it runs the agent: set-up (which
+        // holds the event loop in stretches) comes after that answer, not before it
+        if (sandbox) await Promise.race([sandbox.greeted(), agent.exited.catch(() => undefined), sleep(HELLO_WAIT_MS, undefined, { ref: false })]);
         await setUp();
         setUpEnded(true);
       } catch (error) {

@@ -39,3 +39,67 @@ describe.runIf(DirtyWatcher.supported())('incremental checkpoints: files a tool 
     }
   }, 60_000);
 });
+
+describe.runIf(DirtyWatcher.supported())('the first scan waiting for the agent to settle (trackWhen)', () => {
+  const repo = () => {
+    const root = mkdtempSync(join(tmpdir(), 'harness-soon-'));
+    const ws = join(root, 'ws');
+    mkdirSync(ws, { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    writeFileSync(join(ws, 'a.txt'), 'a\n');
+    return { ws, state: join(root, 'state') };
+  };
+
+  it.each([
+    ['a checkpoint', (s: CheckpointStore) => s.snapshot({ sessionId: 's', kind: 'Write', summary: 'w' }, { always: true })],
+    ['a diff', (s: CheckpointStore) => s.changesSince('4b825dc642cb6eb9a060e54bf8d69288fbee4904')],
+  ])(
+    '%s asked for during the head start begins tracking at once, and is answered from the tracked tree after one full scan',
+    async (_what, work) => {
+      const { ws, state } = repo();
+      const store = CheckpointStore.open(ws, state);
+      try {
+        // the agent never settles: only the work asked for can begin the scan
+        const tracking = store.trackWhen(new Promise(() => undefined));
+        expect(store.scans.full).toBe(0);
+        await work(store);
+        expect(await tracking).toBe(true);
+        expect(store.scans).toMatchObject({ full: 1 });
+        writeFileSync(join(ws, 'b.txt'), 'b\n');
+        const next = await store.snapshot({ sessionId: 's', kind: 'Write', summary: 'next' });
+        expect(next).not.toBeNull();
+        expect(store.scans).toMatchObject({ full: 1, incremental: 2 });
+      } finally {
+        store.close();
+      }
+    },
+    60_000,
+  );
+
+  it('begins by itself once the agent has settled, and once only', async () => {
+    const { ws, state } = repo();
+    const store = CheckpointStore.open(ws, state);
+    try {
+      let settle!: () => void;
+      const tracking = store.trackWhen(new Promise<void>((r) => (settle = r)));
+      await new Promise((r) => setImmediate(r));
+      expect(store.scans.full).toBe(0);
+      settle();
+      expect(await tracking).toBe(true);
+      await store.snapshot({ sessionId: 's', kind: 'Write', summary: 'w' }, { always: true });
+      expect(store.scans).toMatchObject({ full: 1, incremental: 1 });
+      expect(store.scans.full).toBe(1);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('a store closed while the agent starts never scans, and says it is not tracking', async () => {
+    const { ws, state } = repo();
+    const store = CheckpointStore.open(ws, state);
+    const tracking = store.trackWhen(new Promise(() => undefined));
+    store.close();
+    expect(await tracking).toBe(false);
+    expect(store.scans.full).toBe(0);
+  }, 60_000);
+});
