@@ -448,7 +448,7 @@ export class CheckpointStore {
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
-    // work asked for during a head start: tracking (its full scan) comes first
+    // work asked for while tracking waits to begin (see trackWhen): tracking's full scan comes first
     this.pendingTrack?.();
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);

@@ -338,8 +338,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       }
     });
     life.defer('checkpoint store', () => checkpoints?.close());
-    // the first full scan runs while the agent starts, begun once the store is open so that nothing
-    // of it stands between harness's start and the agent's; the first checkpoint waits for it
+    // the first full scan: nothing of it stands between harness's start and the agent's (with hooks
+    // it waits until the agent has settled, see setUp); the first checkpoint waits for it
     let tracking: Promise<boolean> | undefined;
     /** `ready`: until when the scan leaves the agent to start alone (any work asked of the store first begins it at once). */
     const startTracking = (ready: Promise<void> = Promise.resolve()): Promise<boolean> | undefined => {
