@@ -223,6 +223,26 @@ async function inSandbox(
 const agentArgs = ({ port, dir, ws }: { port: number; dir: string; ws: string }): string[] => [join(ws, 'agent.cjs'), String(port), dir, HOOK_CLIENT, curl];
 
 // mode agent: the node script, curl, and the hook client all six ways
+/**
+ * The refusals the launcher reported: `total` of them, `kinds` each as many times. A peer the
+ * launcher could not tell (its process gone before the launcher looked at the connection, on a
+ * loaded machine) is refused all the same and reported as pid 0 "?": it may stand for any expected
+ * one, or be a second attempt of one. Every refusal is on the door's port.
+ */
+function expectRefusals(run: { refused: Refusal[]; port: number }, total: number, kinds: readonly (readonly [(r: Refusal) => boolean, number])[]): void {
+  const all = JSON.stringify(run.refused);
+  const unknown = run.refused.filter((r) => r.pid === 0 && r.exe === '?').length;
+  const known = run.refused.filter((r) => !(r.pid === 0 && r.exe === '?'));
+  expect(known.length, all).toBeLessThanOrEqual(total);
+  expect(known.length + unknown, all).toBeGreaterThanOrEqual(total);
+  for (const [is, n] of kinds) {
+    expect(known.filter(is).length, all).toBeLessThanOrEqual(n);
+    expect(known.filter(is).length + unknown, all).toBeGreaterThanOrEqual(n);
+  }
+  for (const r of run.refused) expect(r.port, all).toBe(run.port);
+  for (const r of known) expect(r.pid, all).toBeGreaterThan(1);
+}
+
 const AGENT_REFUSALS = 7 + (curl ? 1 : 0);
 // mode hook-client: the agent's own three connections, the node script, curl, the hook client from a tool shell, a bash script, a node script
 const HOOK_CLIENT_REFUSALS = 7 + (curl ? 1 : 0);
@@ -290,25 +310,11 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
     // the hook client is not the agent either
     expect(agentRun.out.hookViaSh).toMatch(EXIT_2);
     expect(agentRun.hook.seen.filter((u) => u.startsWith('/hook'))).toEqual([]);
-    const refused = JSON.stringify(agentRun.refused);
-    expect(agentRun.refused, refused).toHaveLength(AGENT_REFUSALS);
-    expect(
-      agentRun.refused.filter((r) => r.exe === process.execPath),
-      refused,
-    ).toHaveLength(1);
-    expect(
-      agentRun.refused.filter((r) => r.exe === HOOK_CLIENT),
-      refused,
-    ).toHaveLength(6);
-    if (curl)
-      expect(
-        agentRun.refused.filter((r) => /\/curl$/.test(r.exe)),
-        refused,
-      ).toHaveLength(1);
-    for (const r of agentRun.refused) {
-      expect(r.port).toBe(agentRun.port);
-      expect(r.pid).toBeGreaterThan(1);
-    }
+    expectRefusals(agentRun, AGENT_REFUSALS, [
+      [(r) => r.exe === process.execPath, 1],
+      [(r) => r.exe === HOOK_CLIENT, 6],
+      ...(curl ? [[(r: Refusal) => /\/curl$/.test(r.exe), 1] as const] : []),
+    ]);
   });
 
   it('(d) mode agent: the agent process itself is let through', () => {
@@ -330,11 +336,7 @@ describe.skipIf(!available || !native)('the native launcher: doors only for the 
     expect(run.out.hookFromNodeScript).toMatch(EXIT_2);
     expect(run.hook.seen).not.toContain('/hook/from-script');
     expect(run.hook.seen).not.toContain('/hook/from-node');
-    expect(run.refused, JSON.stringify(run.refused)).toHaveLength(HOOK_CLIENT_REFUSALS);
-    expect(
-      run.refused.filter((r) => r.exe === HOOK_CLIENT),
-      JSON.stringify(run.refused),
-    ).toHaveLength(3);
+    expectRefusals(run, HOOK_CLIENT_REFUSALS, [[(r) => r.exe === HOOK_CLIENT, 3]]);
     // and the agent's own process is no hook client
     expect(run.out.self).toMatch(/^error (ECONNRESET|EPIPE)/);
     expect(run.hook.seen).not.toContain('/self');
