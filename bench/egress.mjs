@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { openSandbox, bwrapAvailability } from '../dist/sandbox/index.js';
 import { Doors } from '../dist/sandbox/doors.js';
 import { upstreamFor } from '../dist/sandbox/egress.js';
-import { NetworkGate } from '../dist/session/network-gate.js';
+import { NetworkGate } from '../dist/session/guard/network-gate.js';
 import { AuditLog } from '../dist/audit/store.js';
 import { hostPolicyFor, gitRemoteHosts } from '../dist/config/network.js';
 import { loadConfig } from '../dist/config/load.js';

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ProtectedFiles } from '../dist/session/protected-files.js';
-import { strayProcesses } from '../dist/session/strays.js';
+import { ProtectedFiles } from '../dist/session/guard/protected-files.js';
+import { strayProcesses } from '../dist/session/process/strays.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 2000);
 const repo = mkdtempSync(join(tmpdir(), 'harness-bench-guard-'));

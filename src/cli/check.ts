@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Decision, type FileOp, type Policy, type ToolCall } from '../policy/index.js';
-import { decideReading } from '../session/decide-event.js';
+import { decideReading } from '../session/hook/decide-event.js';
 import { policyFor } from '../config/policy.js';
 import { findWorkspace, homeWorkspaceProblem } from '../workspace.js';
 import { formatDecision, paintVerdict, printJson, useColor } from './output.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { asStateError, HarnessError, oneLine, UsageError } from '../errors.js';
 import { ALLOW_HOME_OPTION, auditPathFor, findWorkspace, homeWorkspaceProblem, runtimeDirFor, stateDirFor } from '../workspace.js';
 import { requestRollback } from '../session/control.js';
-import { reapInterrupted } from '../session/interrupted.js';
+import { reapInterrupted } from '../session/process/interrupted.js';
 import { durationOnly, shown, wholeNumber } from './args.js';
 import { printJson, useColor } from './output.js';
 import { displayLine } from '../printable.js';

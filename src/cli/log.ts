@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Verdict } from '../policy/index.js';
 import { auditPathFor, findWorkspace } from '../workspace.js';
 import { loadConfig } from '../config/load.js';
-import { closeInterrupted } from '../session/interrupted.js';
+import { closeInterrupted } from '../session/process/interrupted.js';
 import { paintVerdict, printJson, useColor } from './output.js';
 import { existingDir, pointInTime, shown, wholeNumber } from './args.js';
 import { displayLine } from '../printable.js';

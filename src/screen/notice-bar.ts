@@ -1,4 +1,4 @@
-import type { DecisionNotice } from '../session/decision-notice.js';
+import type { DecisionNotice } from '../session/hook/decision-notice.js';
 import type { AgentScreen } from './agent-screen.js';
 import { NoticeModel } from './notice-model.js';
 import type { TerminalSize } from './overlay.js';

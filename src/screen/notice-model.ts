@@ -1,4 +1,4 @@
-import { noticeParts, type DecisionNotice } from '../session/decision-notice.js';
+import { noticeParts, type DecisionNotice } from '../session/hook/decision-notice.js';
 
 /** How long a decision notice stays on screen after the last one arrived. */
 export const NOTICE_TTL_MS = 6000;

@@ -5,12 +5,12 @@
 // hold the agent back.
 export { CheckpointStore } from '../checkpoints/store.js';
 export { ControlServer } from './control.js';
-export { SessionRollback } from './rollback.js';
-export { panelSource } from './panel-source.js';
-export { approvalView } from './approval-view.js';
+export { SessionRollback } from './rollback/rollback.js';
+export { panelSource } from './view/panel-source.js';
+export { approvalView } from './view/approval-view.js';
 export { LivePolicy, sessionProcessRules } from './live-policy.js';
-export { SessionGuard } from './guard.js';
-export { PeriodicCheckpoints } from './periodic.js';
-export { createHookHandler } from './hook-handler.js';
-export { NetworkGate } from './network-gate.js';
-export { freezeTree } from './freeze.js';
+export { SessionGuard } from './guard/guard.js';
+export { PeriodicCheckpoints } from './rollback/periodic.js';
+export { createHookHandler } from './hook/hook-handler.js';
+export { NetworkGate } from './guard/network-gate.js';
+export { freezeTree } from './process/freeze.js';

@@ -14,16 +14,16 @@ import type { ToolEvent } from '../agents/tool-event.js';
 import { builtValidators, loadStartConfig } from '../config/cache.js';
 import { CONFIG_FILE } from '../config/resolved.js';
 import { ALLOW_HOME_OPTION, auditPathFor, findWorkspace, homeWorkspaceProblem, runtimeDirFor, stateDirFor } from '../workspace.js';
-import { ApprovalBus } from './approvals.js';
+import { ApprovalBus } from './hook/approvals.js';
 import { ToolGate } from './tool-gate.js';
 import { currentUser } from './actor.js';
-import { SessionRules } from './session-rules.js';
+import { SessionRules } from './hook/session-rules.js';
 import { parseHotkey } from '../keys.js';
 import type { ApprovalView, LoadUi, SessionUi } from './views.js';
-import { ProtectedFiles, type ProtectedSpec } from './protected-files.js';
+import { ProtectedFiles, type ProtectedSpec } from './guard/protected-files.js';
 import { Lifecycle } from './lifecycle.js';
-import { Watchdog } from './watchdog.js';
-import { agentSettled } from './agent-settled.js';
+import { Watchdog } from './process/watchdog.js';
+import { agentSettled } from './process/agent-settled.js';
 import { bwrapAvailabilityCached, openSandbox, reprobe, sandboxDecision, type EgressFrom, type EgressVerdict, type Sandbox } from '../sandbox/index.js';
 import { gitRemoteHosts, hostPolicyFor } from '../config/network.js';
 import type { HostPolicy } from '../policy/network.js';
@@ -31,11 +31,11 @@ import type { LoadedConfig } from '../config/resolved.js';
 import type { AuditLog, UnloggedRecord } from '../audit/store.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import type { ControlServer } from './control.js';
-import type { SessionRollback } from './rollback.js';
+import type { SessionRollback } from './rollback/rollback.js';
 import type { LivePolicy } from './live-policy.js';
-import type { PeriodicCheckpoints } from './periodic.js';
-import type { NetworkGate } from './network-gate.js';
-import type { SessionHookHandler } from './hook-handler.js';
+import type { PeriodicCheckpoints } from './rollback/periodic.js';
+import type { NetworkGate } from './guard/network-gate.js';
+import type { SessionHookHandler } from './hook/hook-handler.js';
 import { trace } from '../trace.js';
 
 export interface RunOptions {
@@ -284,13 +284,13 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     // the TUI once it loads (interactive sessions): what harness tells the person goes over the agent's screen
     let tuiLoading: Promise<SessionUi> | null = null;
     // the pty and the agent's virtual screen (xterm): only a session with a terminal loads them, begun now
-    const terminalModule = interactive ? import('./terminal.js') : null;
+    const terminalModule = interactive ? import('./process/terminal.js') : null;
     let tuiModule: ReturnType<LoadUi> | null = null;
-    let tuiTerminal: import('./terminal.js').PtyTerminal | null = null;
+    let tuiTerminal: import('./process/terminal.js').PtyTerminal | null = null;
     // a deny, an unanswered ask, a sandbox refusal: a bar over the agent's screen; without a terminal, a line on stderr
-    const tellDecision = (notice: import('./decision-notice.js').DecisionNotice): void => {
+    const tellDecision = (notice: import('./hook/decision-notice.js').DecisionNotice): void => {
       if (interactive) return tuiTerminal?.notice(notice);
-      void import('./decision-notice.js').then(({ noticeLine }) => process.stderr.write(`${noticeLine(notice)}\n`));
+      void import('./hook/decision-notice.js').then(({ noticeLine }) => process.stderr.write(`${noticeLine(notice)}\n`));
     };
     const tellPerson = (text: string): void => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`));
     // first in, last out: if the supervisor dies, the agent's tree ends and the session's files go
@@ -511,8 +511,8 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const openAudit = async (): Promise<AuditLog> => {
       const [{ AuditLog }, { closeInterrupted }, { processIdentity }] = await Promise.all([
         import('../audit/store.js'),
-        import('./interrupted.js'),
-        import('./liveness.js'),
+        import('./process/interrupted.js'),
+        import('./process/liveness.js'),
       ]);
       audit = await life.acquire('audit log', () => {
         const log = AuditLog.open(auditPath);

@@ -8,7 +8,7 @@ import { codexAdapter, codexTrustHash } from '../../src/agents/codex.js';
 import { configOverlay, readJsonSettings, stripJsonComments } from '../../src/agents/config-overlay.js';
 import { createGeminiAdapter } from '../../src/agents/gemini.js';
 import { toToolCalls } from '../../src/agents/tool-event.js';
-import { decideEvent, UNREADABLE_RULE } from '../../src/session/decide-event.js';
+import { decideEvent, UNREADABLE_RULE } from '../../src/session/hook/decide-event.js';
 import { recommended, WS } from '../helpers.js';
 
 describe('apply_patch → per-file changes', () => {

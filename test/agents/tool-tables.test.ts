@@ -8,7 +8,7 @@ import { declaredNames, declaredTool } from '../../src/agents/tool-table.js';
 import { toToolCalls, type ToolEvent } from '../../src/agents/tool-event.js';
 import type { AgentAdapter } from '../../src/agents/adapter.js';
 import { CONCERNS } from '../../src/policy/index.js';
-import { decideEvent } from '../../src/session/decide-event.js';
+import { decideEvent } from '../../src/session/hook/decide-event.js';
 import { HOME, recommended, WS } from '../helpers.js';
 
 const adapters: Record<string, () => AgentAdapter> = { claude: () => claudeAdapter, codex: () => codexAdapter, gemini: createGeminiAdapter };

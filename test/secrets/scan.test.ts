@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { redact } from '../../src/audit/redact.js';
 import { findSecrets, secretsAdded } from '../../src/secrets/scan.js';
-import { guardSecrets, SECRET_RULE } from '../../src/session/secret-guard.js';
+import { guardSecrets, SECRET_RULE } from '../../src/session/hook/secret-guard.js';
 
 // real formats, fake values (assembled here so no scanner mistakes this file for a leak)
 const FAKE = {

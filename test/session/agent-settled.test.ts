@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentSettled, SETTLE_DEFAULTS, treeTicks } from '../../src/session/agent-settled.js';
+import { agentSettled, SETTLE_DEFAULTS, treeTicks } from '../../src/session/process/agent-settled.js';
 
 const running: { kill: () => void }[] = [];
 afterEach(() => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
-import { approvalView, previewChange } from '../../src/session/approval-view.js';
-import { SessionRules } from '../../src/session/session-rules.js';
-import { decideEvent } from '../../src/session/decide-event.js';
+import { approvalView, previewChange } from '../../src/session/view/approval-view.js';
+import { SessionRules } from '../../src/session/hook/session-rules.js';
+import { decideEvent } from '../../src/session/hook/decide-event.js';
 import { recommended } from '../helpers.js';
 
 const ws = mkdtempSync(join(tmpdir(), 'harness-view-'));

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
-import { ApprovalBus } from '../../src/session/approvals.js';
-import { noticeLine, type DecisionNotice } from '../../src/session/decision-notice.js';
+import { ApprovalBus } from '../../src/session/hook/approvals.js';
+import { noticeLine, type DecisionNotice } from '../../src/session/hook/decision-notice.js';
 import { NoticeModel } from '../../src/screen/notice-model.js';
-import { createHookHandler } from '../../src/session/hook-handler.js';
+import { createHookHandler } from '../../src/session/hook/hook-handler.js';
 import { recommended, WS } from '../helpers.js';
 
 /** A session's hook handler with no terminal: the approval bus has nobody to ask. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { freezeTree } from '../../src/session/freeze.js';
+import { freezeTree } from '../../src/session/process/freeze.js';
 
 const state = (pid: number): string => {
   try {

@@ -2,9 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { panelSource } from '../../src/session/panel-source.js';
-import { SessionRules } from '../../src/session/session-rules.js';
-import { strayProcesses } from '../../src/session/strays.js';
+import { panelSource } from '../../src/session/view/panel-source.js';
+import { SessionRules } from '../../src/session/hook/session-rules.js';
+import { strayProcesses } from '../../src/session/process/strays.js';
 import { cleanup, guardedSession, runCleanup } from '../support/guarded-session.js';
 import { until } from '../support/until.js';
 

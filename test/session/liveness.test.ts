@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
-import { closeInterrupted, reapInterrupted } from '../../src/session/interrupted.js';
-import { processIdentity, stillRunning } from '../../src/session/liveness.js';
+import { closeInterrupted, reapInterrupted } from '../../src/session/process/interrupted.js';
+import { processIdentity, stillRunning } from '../../src/session/process/liveness.js';
 import { auditPathFor, runtimeDirFor } from '../../src/workspace.js';
 
 const root = mkdtempSync(join(tmpdir(), 'harness-liveness-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/store.js';
 import { builtinHostRules, HostPolicy } from '../../src/policy/network.js';
-import { CONNECTION_LOG_CAP, NetworkGate, type NetworkAsker, type NetworkGateDeps } from '../../src/session/network-gate.js';
+import { CONNECTION_LOG_CAP, NetworkGate, type NetworkAsker, type NetworkGateDeps } from '../../src/session/guard/network-gate.js';
 import type { ApprovalChoice, ApprovalView } from '../../src/tui/types.js';
 
 const SESSION = 'sess-1';

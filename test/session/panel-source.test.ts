@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
 import { CheckpointStore } from '../../src/checkpoints/store.js';
-import { ApprovalBus } from '../../src/session/approvals.js';
-import { createHookHandler } from '../../src/session/hook-handler.js';
-import { panelSource } from '../../src/session/panel-source.js';
-import { SessionRollback } from '../../src/session/rollback.js';
-import { SessionRules } from '../../src/session/session-rules.js';
+import { ApprovalBus } from '../../src/session/hook/approvals.js';
+import { createHookHandler } from '../../src/session/hook/hook-handler.js';
+import { panelSource } from '../../src/session/view/panel-source.js';
+import { SessionRollback } from '../../src/session/rollback/rollback.js';
+import { SessionRules } from '../../src/session/hook/session-rules.js';
 import { ToolGate } from '../../src/session/tool-gate.js';
 import { policyFor } from '../../src/config/policy.js';
 

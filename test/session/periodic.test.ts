@@ -6,7 +6,7 @@ import { until } from '../support/until.js';
 
 // the settle window short for tests (read when the module loads)
 process.env.HARNESS_CHECKPOINT_QUIET_MS = '200';
-const { PeriodicCheckpoints } = await import('../../src/session/periodic.js');
+const { PeriodicCheckpoints } = await import('../../src/session/rollback/periodic.js');
 
 /** A store whose "working tree" is a string: a checkpoint is taken when it differs from the last (or always). */
 function fakes() {

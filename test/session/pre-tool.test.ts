@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
-import { ApprovalBus } from '../../src/session/approvals.js';
-import { preToolStages, runPreTool, type PreCall, type PreToolDeps } from '../../src/session/pre-tool.js';
-import { SessionRules } from '../../src/session/session-rules.js';
+import { ApprovalBus } from '../../src/session/hook/approvals.js';
+import { preToolStages, runPreTool, type PreCall, type PreToolDeps } from '../../src/session/hook/pre-tool.js';
+import { SessionRules } from '../../src/session/hook/session-rules.js';
 import { ToolGate } from '../../src/session/tool-gate.js';
 import { recommended, WS } from '../helpers.js';
 

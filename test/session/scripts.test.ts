@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/policy/index.js';
 import { loadConfig } from '../../src/config/load.js';
-import { decideReading } from '../../src/session/decide-event.js';
-import { changedScripts, MAX_SCRIPT_BYTES, readScript } from '../../src/session/scripts.js';
+import { decideReading } from '../../src/session/hook/decide-event.js';
+import { changedScripts, MAX_SCRIPT_BYTES, readScript } from '../../src/session/hook/scripts.js';
 import { cleanup, guardedSession, runCleanup } from '../support/guarded-session.js';
 
 afterEach(runCleanup);

@@ -6,8 +6,8 @@ import { claudeAdapter } from '../../src/agents/claude.js';
 import { toToolCalls } from '../../src/agents/tool-event.js';
 import { AuditLog } from '../../src/audit/store.js';
 import { HookServer } from '../../src/hooks/server.js';
-import { ApprovalBus } from '../../src/session/approvals.js';
-import { createHookHandler } from '../../src/session/hook-handler.js';
+import { ApprovalBus } from '../../src/session/hook/approvals.js';
+import { createHookHandler } from '../../src/session/hook/hook-handler.js';
 import { recommended, WS } from '../helpers.js';
 
 describe('Claude Code payload → ToolEvent', () => {

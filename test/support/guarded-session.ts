@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import { AuditLog } from '../../src/audit/store.js';
 import { CheckpointStore } from '../../src/checkpoints/store.js';
-import { ApprovalBus } from '../../src/session/approvals.js';
-import { SessionGuard, type RestorePolicy } from '../../src/session/guard.js';
-import { createHookHandler } from '../../src/session/hook-handler.js';
+import { ApprovalBus } from '../../src/session/hook/approvals.js';
+import { SessionGuard, type RestorePolicy } from '../../src/session/guard/guard.js';
+import { createHookHandler } from '../../src/session/hook/hook-handler.js';
 import { LivePolicy, sessionProcessRules } from '../../src/session/live-policy.js';
-import { ProtectedFiles } from '../../src/session/protected-files.js';
+import { ProtectedFiles } from '../../src/session/guard/protected-files.js';
 import { ToolGate } from '../../src/session/tool-gate.js';
 import { auditPathFor, stateDirFor } from '../../src/workspace.js';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Terminal as TerminalType } from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
-import { noticeLine, shortReason, type DecisionNotice } from '../../src/session/decision-notice.js';
+import { noticeLine, shortReason, type DecisionNotice } from '../../src/session/hook/decision-notice.js';
 import { AgentScreen } from '../../src/screen/agent-screen.js';
 import { NoticeBar, StreamState } from '../../src/screen/notice-bar.js';
 import { clip, keyLabel, NoticeModel, stringWidth } from '../../src/screen/notice-model.js';

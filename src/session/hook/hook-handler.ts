@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import type { AgentAdapter } from '../agents/adapter.js';
-import type { ToolEvent } from '../agents/tool-event.js';
-import type { AuditLog, DecidedBy } from '../audit/store.js';
-import type { HookEvent, HookReply } from '../hooks/protocol.js';
-import type { HookRequest } from '../hooks/server.js';
-import type { Decision, JudgedFile, Policy } from '../policy/index.js';
+import type { AgentAdapter } from '../../agents/adapter.js';
+import type { ToolEvent } from '../../agents/tool-event.js';
+import type { AuditLog, DecidedBy } from '../../audit/store.js';
+import type { HookEvent, HookReply } from '../../hooks/protocol.js';
+import type { HookRequest } from '../../hooks/server.js';
+import type { Decision, JudgedFile, Policy } from '../../policy/index.js';
 import { changedScripts } from './scripts.js';
 import type { ApprovalBus } from './approvals.js';
-import type { CheckpointStore } from '../checkpoints/store.js';
+import type { CheckpointStore } from '../../checkpoints/store.js';
 import { preToolStages, runPreTool } from './pre-tool.js';
 import type { SessionRules } from './session-rules.js';
-import type { SessionGuard } from './guard.js';
-import { ToolGate } from './tool-gate.js';
-import { trace } from '../trace.js';
+import type { SessionGuard } from '../guard/guard.js';
+import { ToolGate } from '../tool-gate.js';
+import { trace } from '../../trace.js';
 import type { DecisionNotice } from './decision-notice.js';
 
 export interface HookContext {

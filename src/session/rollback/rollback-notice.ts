@@ -1,5 +1,5 @@
-import type { ChangedPath } from '../checkpoints/store.js';
-import { listSome } from './list-some.js';
+import type { ChangedPath } from '../../checkpoints/store.js';
+import { listSome } from '../list-some.js';
 
 /** What the agent is told after the person rolled the working tree back under it. */
 export function rollbackNotice(checkpointId: string, changes: ChangedPath[], notRestored: string[] = []): string {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { ToolEvent } from '../agents/tool-event.js';
-import type { Decision } from '../policy/index.js';
-import { secretsAdded } from '../secrets/scan.js';
+import type { ToolEvent } from '../../agents/tool-event.js';
+import type { Decision } from '../../policy/index.js';
+import { secretsAdded } from '../../secrets/scan.js';
 import { readSmall } from './file-text.js';
 
 export const SECRET_RULE = 'secrets.write-secret';

@@ -1,5 +1,5 @@
-import { redact } from '../audit/redact.js';
-import { displayLine } from '../printable.js';
+import { redact } from '../../audit/redact.js';
+import { displayLine } from '../../printable.js';
 
 /**
  * A decision the person did not see being made, told to them as it happens: harness refused a

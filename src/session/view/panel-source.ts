@@ -1,10 +1,10 @@
-import type { AuditLog, RollbackRow } from '../audit/store.js';
-import { redact } from '../audit/redact.js';
-import type { CheckpointStore } from '../checkpoints/store.js';
-import { parseUnifiedDiff, type DiffLine } from '../line-diff.js';
-import type { CallEntry, CheckpointEntry, EventEntry, PanelSource, RollbackEntry, RollbackPreview, SessionStatus, TimelineEntry } from './views.js';
-import type { SessionRollback } from './rollback.js';
-import type { SessionRules } from './session-rules.js';
+import type { AuditLog, RollbackRow } from '../../audit/store.js';
+import { redact } from '../../audit/redact.js';
+import type { CheckpointStore } from '../../checkpoints/store.js';
+import { parseUnifiedDiff, type DiffLine } from '../../line-diff.js';
+import type { CallEntry, CheckpointEntry, EventEntry, PanelSource, RollbackEntry, RollbackPreview, SessionStatus, TimelineEntry } from '../views.js';
+import type { SessionRollback } from '../rollback/rollback.js';
+import type { SessionRules } from '../hook/session-rules.js';
 
 /** A rollback as one timeline line: `rollback by cli (alice) to 3f2a9c1b2c3d: 3 file(s) changed`. */
 export function rollbackLine(r: Pick<RollbackRow, 'kind' | 'by' | 'actor' | 'to' | 'fileCount' | 'error'>): string {

@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { eventPaths, type ToolEvent } from '../agents/tool-event.js';
-import type { AgentAdapter } from '../agents/adapter.js';
-import type { AuditLog, DecidedBy } from '../audit/store.js';
-import type { CheckpointStore } from '../checkpoints/store.js';
-import type { HookReply } from '../hooks/protocol.js';
-import type { Decision, JudgedFile, Policy } from '../policy/index.js';
-import { trace } from '../trace.js';
+import { eventPaths, type ToolEvent } from '../../agents/tool-event.js';
+import type { AgentAdapter } from '../../agents/adapter.js';
+import type { AuditLog, DecidedBy } from '../../audit/store.js';
+import type { CheckpointStore } from '../../checkpoints/store.js';
+import type { HookReply } from '../../hooks/protocol.js';
+import type { Decision, JudgedFile, Policy } from '../../policy/index.js';
+import { trace } from '../../trace.js';
 import type { ApprovalBus } from './approvals.js';
 import { decideEvent } from './decide-event.js';
 import type { DecisionNotice } from './decision-notice.js';
-import type { SessionGuard } from './guard.js';
+import type { SessionGuard } from '../guard/guard.js';
 import { guardSecrets } from './secret-guard.js';
 import type { SessionRules } from './session-rules.js';
-import type { ToolGate } from './tool-gate.js';
+import type { ToolGate } from '../tool-gate.js';
 
 /** One PreToolUse call on its way through the stages: each stage reads it, and the deciding ones add what they found. */
 export interface PreCall {

@@ -3,8 +3,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processIdentity } from './liveness.js';
 
-// dist/session/watchdog.js → dist/session/watchdog-main.js; src/session/watchdog.ts (tests) → the built one
-const MAIN = [new URL('./watchdog-main.js', import.meta.url), new URL('../../dist/session/watchdog-main.js', import.meta.url)].map((u) => fileURLToPath(u));
+// the built watchdog-main.js: beside this module in dist/session/process/, from the bundle in
+// dist/bundle/, and from src/session/process/ (tests) the built one
+const MAIN = [
+  new URL('./watchdog-main.js', import.meta.url),
+  new URL('../session/process/watchdog-main.js', import.meta.url),
+  new URL('../../../dist/session/process/watchdog-main.js', import.meta.url),
+].map((u) => fileURLToPath(u));
 
 export interface WatchdogOptions {
   /** `HARNESS_SESSION_ID=<id>`: every process of the agent's carries it in its environment. */

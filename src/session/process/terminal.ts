@@ -1,10 +1,10 @@
 import { spawn as spawnPty, type IPty } from 'node-pty';
-import { AgentScreen } from '../screen/agent-screen.js';
-import { findHotkey, type Hotkey } from '../keys.js';
-import { ScreenOverlay, type TerminalSize } from '../screen/overlay.js';
-import { NoticeBar } from '../screen/notice-bar.js';
-import type { DecisionNotice } from './decision-notice.js';
-import type { SessionUi, Surface } from './views.js';
+import { AgentScreen } from '../../screen/agent-screen.js';
+import { findHotkey, type Hotkey } from '../../keys.js';
+import { ScreenOverlay, type TerminalSize } from '../../screen/overlay.js';
+import { NoticeBar } from '../../screen/notice-bar.js';
+import type { DecisionNotice } from '../hook/decision-notice.js';
+import type { SessionUi, Surface } from '../views.js';
 
 /**
  * The agent in a pseudo-terminal, its screen passed straight through. Every byte the agent prints

@@ -1,5 +1,5 @@
-import { decide, VERDICT_RANK, type Decision, type Policy, type ScriptFile, type ToolCall } from '../policy/index.js';
-import { toToolCalls, type ToolEvent } from '../agents/tool-event.js';
+import { decide, VERDICT_RANK, type Decision, type Policy, type ScriptFile, type ToolCall } from '../../policy/index.js';
+import { toToolCalls, type ToolEvent } from '../../agents/tool-event.js';
 import { realpathSync } from 'node:fs';
 import { readScript } from './scripts.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { displayPath } from '../workspace.js';
-import { eventPaths, type ToolEvent } from '../agents/tool-event.js';
+import { displayPath } from '../../workspace.js';
+import { eventPaths, type ToolEvent } from '../../agents/tool-event.js';
 
 export interface SessionRule {
   id: string;

@@ -1,7 +1,7 @@
-import type { AuditLog } from '../audit/store.js';
-import type { CheckpointStore } from '../checkpoints/store.js';
-import { listSome } from './list-some.js';
-import type { ToolGate } from './tool-gate.js';
+import type { AuditLog } from '../../audit/store.js';
+import type { CheckpointStore } from '../../checkpoints/store.js';
+import { listSome } from '../list-some.js';
+import type { ToolGate } from '../tool-gate.js';
 
 /** A whole number of milliseconds from the environment, or null. */
 const msFromEnv = (name: string): number | null => {

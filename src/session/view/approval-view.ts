@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { eventPaths, type FileOperation, type TextEdit, type ToolEvent } from '../agents/tool-event.js';
-import { redact } from '../audit/redact.js';
-import type { Decision } from '../policy/index.js';
-import { lineDiff, type DiffLine } from '../line-diff.js';
-import type { ApprovalPreview, ApprovalView } from './views.js';
-import { readSmall } from './file-text.js';
-import { displayPath } from '../workspace.js';
-import { escapeControls } from '../printable.js';
+import { eventPaths, type FileOperation, type TextEdit, type ToolEvent } from '../../agents/tool-event.js';
+import { redact } from '../../audit/redact.js';
+import type { Decision } from '../../policy/index.js';
+import { lineDiff, type DiffLine } from '../../line-diff.js';
+import type { ApprovalPreview, ApprovalView } from '../views.js';
+import { readSmall } from '../hook/file-text.js';
+import { displayPath } from '../../workspace.js';
+import { escapeControls } from '../../printable.js';
 
 export interface ApprovalInput {
   id: string;

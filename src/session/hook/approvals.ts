@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Decision } from '../policy/index.js';
-import type { ToolEvent } from '../agents/tool-event.js';
+import type { Decision } from '../../policy/index.js';
+import type { ToolEvent } from '../../agents/tool-event.js';
 
 export interface ApprovalRequest {
   id: string;

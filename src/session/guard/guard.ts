@@ -1,18 +1,18 @@
 import { resolve } from 'node:path';
-import { displayPath } from '../workspace.js';
-import type { ToolEvent } from '../agents/tool-event.js';
-import type { AuditLog, SessionEventKind } from '../audit/store.js';
-import type { CheckpointStore } from '../checkpoints/store.js';
-import type { Decision } from '../policy/index.js';
-import { lineDiff } from '../line-diff.js';
-import type { ApprovalView } from './views.js';
+import { displayPath } from '../../workspace.js';
+import type { ToolEvent } from '../../agents/tool-event.js';
+import type { AuditLog, SessionEventKind } from '../../audit/store.js';
+import type { CheckpointStore } from '../../checkpoints/store.js';
+import type { Decision } from '../../policy/index.js';
+import { lineDiff } from '../../line-diff.js';
+import type { ApprovalView } from '../views.js';
 import { defuseInnerGitDirs } from './git-configs.js';
-import { redact } from '../audit/redact.js';
-import type { LivePolicy } from './live-policy.js';
+import { redact } from '../../audit/redact.js';
+import type { LivePolicy } from '../live-policy.js';
 import type { ProtectedChange, ProtectedFiles } from './protected-files.js';
-import { listSome } from './list-some.js';
-import { describeStrays, strayProcesses, type StrayProcess } from './strays.js';
-import type { ToolGate } from './tool-gate.js';
+import { listSome } from '../list-some.js';
+import { describeStrays, strayProcesses, type StrayProcess } from '../process/strays.js';
+import type { ToolGate } from '../tool-gate.js';
 
 /** What harness restores on its own when a protected file changes behind its back. */
 export type RestorePolicy = 'harness' | 'all' | 'none';

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import type { JudgedFile, ScriptFile } from '../policy/index.js';
+import type { JudgedFile, ScriptFile } from '../../policy/index.js';
 
 /** Scripts larger than this are not read: the decision stands on where the file is. */
 export const MAX_SCRIPT_BYTES = 256 * 1024;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditLog, DecidedBy } from '../audit/store.js';
-import { normalizeHost, type HostDecision, type HostPolicy } from '../policy/network.js';
-import type { EgressFrom, EgressVerdict } from '../sandbox/index.js';
-import type { ApprovalChoice, ApprovalView } from './views.js';
+import type { AuditLog, DecidedBy } from '../../audit/store.js';
+import { normalizeHost, type HostDecision, type HostPolicy } from '../../policy/network.js';
+import type { EgressFrom, EgressVerdict } from '../../sandbox/index.js';
+import type { ApprovalChoice, ApprovalView } from '../views.js';
 
 /** Who can be asked about a host: the dialog over the agent's screen. */
 export interface NetworkAsker {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditLog } from '../audit/store.js';
-import { runtimeDirFor, stateDirFor } from '../workspace.js';
+import { AuditLog } from '../../audit/store.js';
+import { runtimeDirFor, stateDirFor } from '../../workspace.js';
 import { stillRunning } from './liveness.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { AuditLog, RollbackBy } from '../audit/store.js';
-import type { Checkpoint, CheckpointStore, ChangedPath } from '../checkpoints/store.js';
+import type { AuditLog, RollbackBy } from '../../audit/store.js';
+import type { Checkpoint, CheckpointStore, ChangedPath } from '../../checkpoints/store.js';
 import { rollbackNotice } from './rollback-notice.js';
-import type { ToolGate } from './tool-gate.js';
+import type { ToolGate } from '../tool-gate.js';
 
 /** How long a rollback waits for running tool calls before giving up (nothing changes then). */
 const DRAIN_MS = 60_000;
