@@ -192,7 +192,6 @@ const gate = new NetworkGate({
   timeoutMs: 60_000,
   actor: 'bench',
   running: () => [{ id: 'toolu_bench', label: 'node client.mjs in Bash' }],
-  workspace,
 });
 for (const [h, p] of [
   ['127.0.0.1', origin],

@@ -617,7 +617,6 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         actor,
         running: () => gate.runningCalls(),
         toolCalls: hooked,
-        workspace,
       });
       if (sandbox)
         log.event({

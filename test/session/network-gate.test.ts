@@ -53,7 +53,6 @@ describe('NetworkGate', () => {
       actor: 'alice',
       running: () => running,
       toolCalls: true,
-      workspace: dir,
       ...overrides,
     });
 

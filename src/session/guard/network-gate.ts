@@ -30,7 +30,6 @@ export interface NetworkGateDeps {
    * connection while none runs is refused without a question. A program without hooks is asked about.
    */
   toolCalls: boolean;
-  workspace: string;
 }
 
 interface Answer {
