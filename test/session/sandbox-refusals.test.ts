@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxRefusals } from '../../src/session/hook/hook-handler.js';
+import { sandboxRefusals } from '../../src/session/hook/post-tool.js';
 
 describe('sandbox refusals are logged', () => {
   it.each([

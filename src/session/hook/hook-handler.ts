@@ -5,14 +5,13 @@ import type { AuditLog, DecidedBy } from '../../audit/store.js';
 import type { HookEvent, HookReply } from '../../hooks/protocol.js';
 import type { HookRequest } from '../../hooks/server.js';
 import type { Decision, JudgedFile, Policy } from '../../policy/index.js';
-import { changedScripts } from './scripts.js';
 import type { ApprovalBus } from './approvals.js';
 import type { CheckpointStore } from '../../checkpoints/store.js';
 import { preToolStages, runPreTool } from './pre-tool.js';
+import { postToolStages, runPostTool } from './post-tool.js';
 import type { SessionRules } from './session-rules.js';
 import type { SessionGuard } from '../guard/guard.js';
 import { ToolGate } from '../tool-gate.js';
-import { trace } from '../../trace.js';
 import type { DecisionNotice } from './decision-notice.js';
 
 export interface HookContext {
@@ -40,14 +39,6 @@ export interface HookContext {
   notify?: ((notice: DecisionNotice) => void) | undefined;
 }
 
-/** Lines of a tool's output that say the sandbox refused something (a read-only tree, a hidden path, no network). */
-export function sandboxRefusals(text: string): string[] {
-  const lines = text
-    .split(/\\n|\n/)
-    .filter((l) => /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|403 Forbidden.*harness|is not an allowed host/i.test(l));
-  return [...new Set(lines.map((l) => l.trim().slice(0, 200)))].slice(0, 5);
-}
-
 /** The hook handler of a session; `settled()` resolves once every finished call's changes are recorded. */
 export type SessionHookHandler = ((agent: string, event: HookEvent, payload: unknown, request?: HookRequest) => Promise<HookReply>) & {
   settled(): Promise<void>;
@@ -56,7 +47,8 @@ export type SessionHookHandler = ((agent: string, event: HookEvent, payload: unk
 /**
  * What the supervisor does with one hook call: PreToolUse → the stages of pre-tool.ts (record,
  * decide, ask a human when the rules say ask, record the outcome, checkpoint, answer);
- * PostToolUse → record the result. Any failure is a deny with a reason (fail closed).
+ * PostToolUse → the stages of post-tool.ts (the call has ended, its result, what it changed). Any
+ * failure is a deny with a reason (fail closed).
  */
 export function createHookHandler(ctx: HookContext): SessionHookHandler {
   const { adapter, audit, sessionId, workspace } = ctx;
@@ -111,62 +103,24 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
     judgedFor,
   });
 
-  const onPost = async (payload: unknown): Promise<HookReply> => {
-    const event = adapter.toToolEvent(payload, workspace);
-    gate.finished(event.toolUseId);
-    ctx.guard?.finished(event.toolUseId);
-    const { ok, response } = adapter.toResult(payload);
-    const text = typeof response === 'string' ? response : JSON.stringify(response ?? null);
-    audit.result({ sessionId, toolUseId: event.toolUseId, ok, summary: text.slice(0, 300), data: response });
-    const judged = judgedFor.get(event.toolUseId);
-    if (judged) {
-      judgedFor.delete(event.toolUseId);
-      // a script changed between the decision and the end of the call: what ran may not be what was judged
-      for (const c of changedScripts(judged)) {
-        audit.event({
-          sessionId,
-          toolUseId: event.toolUseId,
-          kind: 'script-changed',
-          detail: `${c.path} changed after harness judged it (sha256 ${c.before.slice(0, 16)} -> ${c.now.slice(0, 16)}); what ran may not be what was judged`,
-        });
-      }
-    }
-    if (ctx.sandboxed) {
-      for (const line of sandboxRefusals(text)) {
-        audit.event({ sessionId, kind: 'sandbox-refusal', detail: line, toolUseId: event.toolUseId });
-        tell({ kind: 'sandbox-refusal', tool: event.tool, subject: event.summary, detail: line });
-      }
-    }
-    const before = treeBefore.get(event.toolUseId);
-    if (before && ctx.checkpoints) {
-      treeBefore.delete(event.toolUseId);
-      // The agent does not wait for the list of what the call changed: it is asked for now, so the
-      // store (which does its work in order) reads the tree after this call and before the next
-      // checkpoint, and it is recorded once known. The next PreToolUse, and the end of the session,
-      // wait for it.
-      const at = Date.now();
-      trace('post: changes start');
-      const job = ctx.checkpoints
-        .changesSince(before)
-        .then(
-          (changes) => audit.changes({ sessionId, toolUseId: event.toolUseId, changes }, at),
-          // the call has run either way; the log says the list is missing and why
-          (error: unknown) =>
-            audit.changes(
-              {
-                sessionId,
-                toolUseId: event.toolUseId,
-                changes: [{ status: 'unknown', path: `could not list the changes: ${error instanceof Error ? error.message : String(error)}` }],
-              },
-              at,
-            ),
-        )
-        .then(() => trace('post: changes recorded'))
-        // a record the audit log could not take is its own to report (it lists what it could not write)
-        .catch(() => undefined)
-        .finally(() => recording.delete(job));
-      recording.add(job);
-    }
+  const postStages = postToolStages({
+    adapter,
+    audit,
+    sessionId,
+    gate,
+    guard: ctx.guard,
+    checkpoints: ctx.checkpoints,
+    sandboxed: ctx.sandboxed ?? false,
+    tell,
+    treeBefore,
+    judgedFor,
+    recording: (job) => {
+      const held = job.finally(() => recording.delete(held));
+      recording.add(held);
+    },
+  });
+  const onPost = (payload: unknown): HookReply => {
+    runPostTool(postStages, { event: adapter.toToolEvent(payload, workspace), payload, result: null });
     return adapter.postReply();
   };
 
@@ -174,7 +128,7 @@ export function createHookHandler(ctx: HookContext): SessionHookHandler {
     let event: ToolEvent | undefined;
     try {
       if (agent !== adapter.name) throw new Error(`hook for unknown agent "${agent}"`);
-      if (hook === 'post') return await onPost(payload);
+      if (hook === 'post') return onPost(payload);
       event = adapter.toToolEvent(payload, workspace);
       return await runPreTool(pipeline, { event, payload, signal: request?.signal, started: performance.now(), decision: null });
     } catch (error) {
