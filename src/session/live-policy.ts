@@ -1,5 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { compilePolicy, type Policy, type RuleSource } from '../policy/index.js';
+import { join } from 'node:path';
+import { compilePolicy, decide, type Policy, type RuleSource, type ToolCall } from '../policy/index.js';
 import { policyContext } from '../workspace.js';
 
 /**
@@ -25,6 +26,30 @@ export class LivePolicy {
   get policy(): Policy {
     this.compiled ??= this.compile(this.config);
     return this.compiled;
+  }
+
+  /**
+   * Decides a few common calls and drops the answers: the rules' matchers (each built when first
+   * used) and the engine's first runs are paid now, while the agent waits for its model, instead of
+   * by its first calls (20-40 ms each at first). One call per turn of the event loop, so that a hook
+   * that comes meanwhile waits for one at most. Pure: nothing is read or written.
+   */
+  async warm(): Promise<void> {
+    const cwd = this.workspace;
+    const file = (op: 'write' | 'read' | 'delete', path: string): ToolCall => ({ kind: 'file', op, path: join(cwd, path), cwd });
+    // the commands agents run most: reading, git, the project's tests and builds, file changes
+    const shell = ['git status --short', 'ls -la src | head -20', 'grep -rn TODO src', 'npm test 2>&1 | tail -5', 'python3 -m pytest -q tests']
+      .concat(['cargo build', 'go test ./...', 'make', 'mkdir -p build && cp a.txt build/', 'rm -rf build', 'git add -A && git commit -m wip'])
+      .map((command): ToolCall => ({ kind: 'shell', command, cwd }));
+    for (const call of [file('write', 'src/index.ts'), file('read', 'README.md'), file('delete', 'build/out.js'), ...shell]) {
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        decide(call, this.policy);
+      } catch {
+        // a policy that cannot decide fails the same way at the call, where it is a deny with the reason
+        return;
+      }
+    }
   }
 
   get loaded(): LoadedConfig {

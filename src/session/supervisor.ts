@@ -570,16 +570,17 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       // begins at once when the agent's first call, or anything else, asks the store for work: no
       // decision waits for the agent to settle, and none is taken without the scan (not awaited:
       // the scan cannot reject, and the session's end waits for it)
-      if (hooked) {
-        const start = agentPid ? agentSettled(agentPid) : null;
-        if (start) life.defer('agent start watch', start.cancel);
-        void startTracking(start?.settled);
-      }
       // the rules compiled now, while the agent starts, not at its first call
       const rulesInForce = new LivePolicy(workspace, opts.configPath, loaded);
       if (agentPid) rulesInForce.addRules(sessionProcessRules([process.pid, agentPid]));
       void rulesInForce.policy;
       live = rulesInForce;
+      if (hooked) {
+        const start = agentPid ? agentSettled(agentPid) : null;
+        if (start) life.defer('agent start watch', start.cancel);
+        // once the agent waits: the rules' first decisions, then the first full scan
+        void startTracking(start?.settled.then(() => rulesInForce.warm()).finally(() => trace('rules warmed up')));
+      }
       rollback = store ? new SessionRollback(store, log, gate, sessionId, freeze, actor) : undefined;
       const rollbackTo = rollback;
       control = await life.acquire(

@@ -5,7 +5,7 @@ import type { AuditLog, DecidedBy } from '../../audit/store.js';
 import type { CheckpointStore } from '../../checkpoints/store.js';
 import type { HookReply } from '../../hooks/protocol.js';
 import type { Decision, JudgedFile, Policy } from '../../policy/index.js';
-import { trace } from '../../trace.js';
+import { trace, tracing } from '../../trace.js';
 import type { ApprovalBus } from './approvals.js';
 import { decideEvent } from './decide-event.js';
 import type { DecisionNotice } from './decision-notice.js';
@@ -381,6 +381,7 @@ export interface PreToolPipeline {
 export async function runPreTool(pipeline: PreToolPipeline, call: PreCall): Promise<HookReply> {
   for (const stage of pipeline.deciding) {
     const step = await stage.run(call);
+    if (tracing) trace(`pre: ${stage.name}`);
     if (step.kind === 'answer') return step.reply;
     if (step.kind === 'go-ahead') {
       for (const after of pipeline.goingAhead) {
