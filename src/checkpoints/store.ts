@@ -590,15 +590,9 @@ export class CheckpointStore {
         this.scans.incremental++;
         let tree = up.tree;
         if (options.reconcile) tree = await this.reconcile(tracker, tree, dirty);
-        return {
-          tree,
-          full: false,
-          adoptable: up.adoptable,
-          forced,
-          outside: await this.trackedOutside(tracker, options.treeOnly),
-          scannedAt,
-          rules: this.rulesKey,
-        };
+        const outside = await this.trackedOutside(tracker, options.treeOnly);
+        trace('checkpoint: what git cannot hold noted');
+        return { tree, full: false, adoptable: up.adoptable, forced, outside, scannedAt, rules: this.rulesKey };
       }
       forced = [...new Set([...forced, ...up.forced])];
       // what the watcher saw change is hashed again, whatever git's whole-second stat check says
@@ -1333,8 +1327,10 @@ export class CheckpointStore {
       Buffer.from(`tree ${tree}\n${parent ? `parent ${parent.id}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`),
     );
     const expected = parent?.id ?? '0'.repeat(id.length);
+    trace('checkpoint: commit written');
     try {
       await this.refs.update(`${REF_PREFIX}${meta.sessionId}`, id, expected);
+      trace('checkpoint: ref updated');
     } catch (error) {
       this.heads.delete(meta.sessionId);
       throw error;

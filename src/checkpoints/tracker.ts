@@ -6,6 +6,7 @@ import { emptySets, unusualMode, type OutsideSets } from './outside.js';
 import { absolute, entryAt, lstatOrNull, relativeRaw, shown } from './paths.js';
 import { Dir, GITLINK_MODE, type Leaf, type TreeModel } from './tree-model.js';
 import type { DirtyWatcher } from './watcher.js';
+import { trace } from '../trace.js';
 
 /** Thrown when only a full scan can say what git would record (a new nested repository, a .gitignore edit …). */
 class NeedsFullScan extends Error {}
@@ -261,6 +262,7 @@ export class WorkingTreeTracker {
     if (!model) return { fallback: 'no tree to update yet', forced: [...forced], changed: [] };
     if (!(await this.watcher.barrier())) return { fallback: 'the watcher did not answer in time', forced: [...forced], changed: [] };
     const { paths, lost } = this.watcher.take();
+    trace('checkpoint: the watcher caught up');
     const todo = new Set([...paths, ...forced]);
     for (const p of this.movedSinceRead(todo)) todo.add(p);
     if (lost) return { fallback: `the watcher may have missed changes: ${lost}`, forced: [...forced], changed: [...todo] };
@@ -271,7 +273,9 @@ export class WorkingTreeTracker {
       // the trees on the changed paths, before and after: what a diff of the two reads
       if (notes) this.noteTrees(model, todo, notes);
       await this.sync([...todo], forced, model);
+      trace('checkpoint: changed files read');
       const tree = model.writeTree(this.writer);
+      trace('checkpoint: trees written');
       if (notes) this.noteTrees(model, todo, notes);
       this.lastTree = tree;
       // forced files recorded for the first time: maybe there, unrecorded, before (the caller decides)
