@@ -373,7 +373,14 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     const setUpDone = new Promise<boolean>((resolve) => (setUpEnded = resolve));
     const notReady = 'harness could not finish starting this session, so it refused the call (the session is ending)';
     // fail closed: a hook that arrives early waits for the rules, the log and the checkpoint store
+    /** Once the agent's first call comes, its start is over: no longer watched, and what would have been done before it is not. */
+    let startOver = (): void => undefined;
+    let calledYet = false;
     const hooks = async (agent: string, event: HookEvent, payload: unknown, request?: HookRequest): Promise<HookReply> => {
+      if (!calledYet) {
+        calledYet = true;
+        startOver();
+      }
       if ((await setUpDone) && hookHandler) return hookHandler(agent, event, payload, request);
       if (event === 'post') return adapter!.postReply();
       let toolEvent: ToolEvent | undefined;
@@ -576,10 +583,19 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
       void rulesInForce.policy;
       live = rulesInForce;
       if (hooked) {
-        const start = agentPid ? agentSettled(agentPid) : null;
-        if (start) life.defer('agent start watch', start.cancel);
-        // once the agent waits: the rules' first decisions, then the first full scan
-        void startTracking(start?.settled.then(() => rulesInForce.warm()).finally(() => trace('rules warmed up')));
+        const start = agentPid && !calledYet ? agentSettled(agentPid) : null;
+        if (start) {
+          life.defer('agent start watch', start.cancel);
+          startOver = start.cancel;
+        }
+        // once the agent waits, before its first call: the rules' first decisions, then the first
+        // full scan (a call that comes first begins the scan at once and pays its own decisions)
+        const warmed = start?.settled.then(async () => {
+          if (calledYet) return;
+          await rulesInForce.warm();
+          trace('rules warmed up');
+        });
+        void startTracking(warmed);
       }
       rollback = store ? new SessionRollback(store, log, gate, sessionId, freeze, actor) : undefined;
       const rollbackTo = rollback;
