@@ -131,6 +131,27 @@ export class WorkingTreeTracker {
       this.watcher.markLost(`walking the workspace failed (${(e as Error).message})`);
     }
     this.pendingOutside = fresh;
+    // the mode bits of what it found, read while git scans the tree (another process, another core)
+    const early = new Map<string, number | null>();
+    this.earlyModes = early;
+    void this.readEarlyModes(this.walkedFiles, early);
+  }
+
+  /**
+   * Mode bits read between the walk and the scan's model (path -> bits, null when usual): what
+   * changes after its read is a watcher event, read again by the next update, which wins.
+   */
+  private earlyModes: Map<string, number | null> | null = null;
+
+  private async readEarlyModes(files: string[], into: Map<string, number | null>): Promise<void> {
+    for (let i = 0; i < files.length; i += 2000) {
+      if (this.earlyModes !== into) return;
+      for (const p of files.slice(i, i + 2000)) {
+        const st = lstatOrNull(this.abs(p));
+        into.set(p, st?.isFile() ? unusualMode(st) : null);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** The walk's findings, adopted once the full scan says which of its files are recorded. */
@@ -147,17 +168,26 @@ export class WorkingTreeTracker {
 
   /**
    * Reads the mode bits of `files` in slices between other work: each lstat is synchronous and
-   * applied at once, so an incremental update that reads a file later always wins.
+   * applied at once, so an incremental update that reads a file later always wins. Bits read early
+   * (during the scan) are taken unless an update has read the file since.
    */
   private async readModes(files: string[], generation: number): Promise<void> {
     const o = this.outside;
+    const early = this.earlyModes;
+    this.earlyModes = null;
     for (let i = 0; i < files.length; i += 2000) {
       if (generation !== this.modesGeneration || !this.model) return;
       for (const p of files.slice(i, i + 2000)) {
         const mode = this.model.leaf(p)?.mode;
         if (mode !== '100644' && mode !== '100755') continue;
-        const st = lstatOrNull(this.abs(p));
-        const bits = st?.isFile() ? unusualMode(st) : null;
+        let bits: number | null | undefined = early?.get(p);
+        if (bits !== undefined) {
+          // read early: an update since read it afresh, and what it found stands
+          if (this.sinceScan.has(p)) continue;
+        } else {
+          const st = lstatOrNull(this.abs(p));
+          bits = st?.isFile() ? unusualMode(st) : null;
+        }
         if (bits === null) o.modes.delete(p);
         else o.modes.set(p, bits);
       }
