@@ -584,8 +584,9 @@ function subcommandEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (nam
   if (last) {
     let effect = last.effect;
     if (secretNoun && effect === 'change') effect = 'secret';
-    // under a routine path, changes are routine
+    // under a routine path, changes are routine; so are a local tool's changes that do not reach the service
     if (declared?.effect === 'routine' && effect === 'change') effect = 'routine';
+    if (effect === 'change' && decl.reach && !parts(words[last.k]!).some((x) => decl.reach!.includes(x))) effect = 'routine';
     return said(effect, last.k + 1);
   }
   if (declared) return said(declared.effect, declared.length);

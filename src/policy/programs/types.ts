@@ -285,6 +285,12 @@ export interface RemoteDecl {
   sensitiveUrl?: RegExp;
   /** Positional words that can name the subcommand (`aws ec2 terminate-instances`: 2). Default 3. */
   depth?: number;
+  /**
+   * The only changing verbs that reach the service, for a tool whose other subcommands are local
+   * work (a build tool's goals: `spotless:apply`, `versions:set`; its `publish` and `deploy` do
+   * reach a repository). Any other changing verb is routine; destroying verbs still count.
+   */
+  reach?: readonly string[];
 }
 
 export type PrivilegeDecl =

@@ -750,44 +750,44 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   // package registries and artifacts: publishing changes, yanking destroys, building and installing are local
   client(['twine'], ['-r', '--repository', '--repository-url', '-u', '--username', '-p', '--password', '-c', '--comment', '--config-file', '-i', '--identity', '--sign-with', '--cert', '--client-cert'], { service: 'a Python package index', depth: 1 }),
   client(['gem'], ['-v', '--version', '--host', '-k', '--key', '--otp', '--platform', '-s', '--source', '-i', '--install-dir', '-n', '--bindir', '-a', '--add', '-r', '--remove'], {
-    service: 'RubyGems', depth: 1, unknown: 'routine', effects: { install: 'routine', update: 'routine', build: 'routine', signin: 'routine', signout: 'routine', pristine: 'routine', sources: 'routine', owner: 'change', push: 'change', yank: 'irreversible' },
+    service: 'RubyGems', depth: 1, unknown: 'routine', effects: { install: 'routine', uninstall: 'routine', cleanup: 'routine', update: 'routine', build: 'routine', signin: 'routine', signout: 'routine', pristine: 'routine', sources: 'routine', owner: 'change', push: 'change', yank: 'irreversible' },
   }),
   client(['poetry'], ['-C', '--directory', '-P', '--project', '-r', '--repository', '-u', '--username', '-p', '--password', '--cert', '--client-cert', '--dist-dir', '-G', '--group', '-E', '--extras', '--with', '--without', '--only', '-f', '--format', '-o', '--output'], {
     service: 'a Python package index', depth: 2, unknown: 'routine', dryRun: ['--dry-run'],
-    effects: { add: 'routine', update: 'routine', install: 'routine', lock: 'routine', config: 'routine', version: 'routine', env: 'routine', self: 'routine', source: 'routine', init: 'routine', new: 'routine', shell: 'routine', build: 'routine', sync: 'routine', publish: 'change' },
+    effects: { add: 'routine', remove: 'routine', update: 'routine', install: 'routine', lock: 'routine', config: 'routine', version: 'routine', env: 'routine', 'env remove': 'routine', self: 'routine', source: 'routine', 'source remove': 'routine', init: 'routine', new: 'routine', shell: 'routine', build: 'routine', sync: 'routine', 'cache clear': 'routine', publish: 'change' },
   }),
   client(['pdm'], ['-p', '--project', '-r', '--repository', '-u', '--username', '-P', '--password', '-G', '--group', '-d', '--dev'], {
-    service: 'a Python package index', depth: 2, unknown: 'routine', dryRun: ['--dry-run'], effects: { add: 'routine', update: 'routine', install: 'routine', sync: 'routine', lock: 'routine', build: 'routine', init: 'routine', config: 'routine', use: 'routine', venv: 'routine', self: 'routine', publish: 'change' },
+    service: 'a Python package index', depth: 2, unknown: 'routine', dryRun: ['--dry-run'], effects: { add: 'routine', remove: 'routine', update: 'routine', install: 'routine', sync: 'routine', lock: 'routine', build: 'routine', init: 'routine', config: 'routine', use: 'routine', venv: 'routine', 'venv remove': 'routine', 'cache clear': 'routine', self: 'routine', publish: 'change' },
   }),
   client(['flit'], ['--repository', '--pypirc', '--setup-py'], { service: 'a Python package index', depth: 1, unknown: 'routine', effects: { build: 'routine', install: 'routine', init: 'routine', publish: 'change' } }),
   client(['hatch'], ['-e', '--env', '-p', '--project', '--data-dir', '--cache-dir', '--config', '-r', '--repo', '-u', '--user', '-a', '--auth'], {
-    service: 'a Python package index', depth: 2, unknown: 'routine', effects: { env: 'routine', shell: 'routine', version: 'routine', new: 'routine', clean: 'routine', fmt: 'routine', build: 'routine', config: 'routine', python: 'routine', self: 'routine', publish: 'change' },
+    service: 'a Python package index', depth: 2, unknown: 'routine', effects: { env: 'routine', 'env remove': 'routine', 'env prune': 'routine', shell: 'routine', version: 'routine', new: 'routine', clean: 'routine', fmt: 'routine', build: 'routine', config: 'routine', python: 'routine', 'python remove': 'routine', self: 'routine', publish: 'change' },
   }),
   client(['uv'], ['--directory', '--project', '--python', '-p', '--index', '--index-url', '--default-index', '--extra-index-url', '--config-file', '--cache-dir', '--color', '--publish-url', '--token', '-t', '--username', '-u', '--password', '--trusted-publishing', '--with', '--group', '--extra', '--package', '-o', '--output-file'], {
     service: 'a Python package index', depth: 2, unknown: 'routine', dryRun: ['--dry-run'],
-    effects: { add: 'routine', sync: 'routine', pip: 'routine', lock: 'routine', python: 'routine', tool: 'routine', self: 'routine', init: 'routine', build: 'routine', cache: 'routine', venv: 'routine', version: 'routine', publish: 'change' },
+    effects: { add: 'routine', remove: 'routine', sync: 'routine', pip: 'routine', 'pip uninstall': 'routine', lock: 'routine', python: 'routine', 'python uninstall': 'routine', tool: 'routine', 'tool uninstall': 'routine', self: 'routine', init: 'routine', build: 'routine', cache: 'routine', 'cache clean': 'routine', 'cache prune': 'routine', venv: 'routine', version: 'routine', publish: 'change' },
   }),
   client(['maturin'], ['-r', '--repository', '--repository-url', '-u', '--username', '-p', '--password', '-m', '--manifest-path', '-i', '--interpreter', '-o', '--out', '--target', '-F', '--features'], {
     service: 'a Python package index', depth: 1, unknown: 'routine', effects: { develop: 'routine', build: 'routine', new: 'routine', init: 'routine', sdist: 'routine', publish: 'change', upload: 'change' },
   }),
   client(['bun'], ['--cwd', '-c', '--config', '--registry', '--tag', '--access', '--otp', '--filter', '-F'], {
     service: 'a JavaScript package registry', depth: 2, unknown: 'routine', dryRun: ['--dry-run'],
-    effects: { install: 'routine', i: 'routine', add: 'routine', a: 'routine', run: 'routine', build: 'routine', link: 'routine', unlink: 'routine', upgrade: 'routine', update: 'routine', create: 'routine', init: 'routine', pm: 'routine', publish: 'change' },
+    effects: { install: 'routine', i: 'routine', add: 'routine', a: 'routine', remove: 'routine', rm: 'routine', run: 'routine', build: 'routine', link: 'routine', unlink: 'routine', upgrade: 'routine', update: 'routine', create: 'routine', init: 'routine', pm: 'routine', 'pm cache rm': 'routine', publish: 'change' },
   }),
   client(['dotnet'], ['-c', '--configuration', '-f', '--framework', '-r', '--runtime', '-o', '--output', '-s', '--source', '-k', '--api-key', '-p', '--project', '-v', '--verbosity', '-a', '--arch', '--os', '--launch-profile', '--symbol-source', '--symbol-api-key'], {
     service: 'a NuGet feed', depth: 3, unknown: 'routine',
-    effects: { build: 'routine', run: 'routine', publish: 'routine', restore: 'routine', add: 'routine', new: 'routine', tool: 'routine', clean: 'routine', watch: 'routine', format: 'routine', pack: 'routine', sln: 'routine', 'dev-certs': 'routine', workload: 'routine', 'ef migrations add': 'routine', 'ef database update': 'routine', 'user-secrets': 'secret', 'nuget add': 'routine', 'nuget enable': 'routine', 'nuget disable': 'routine', 'nuget update': 'routine' },
+    effects: { build: 'routine', run: 'routine', publish: 'routine', restore: 'routine', add: 'routine', remove: 'routine', new: 'routine', tool: 'routine', 'tool uninstall': 'routine', 'workload uninstall': 'routine', 'build-server shutdown': 'routine', 'nuget locals': 'routine', clean: 'routine', watch: 'routine', format: 'routine', pack: 'routine', sln: 'routine', 'dev-certs': 'routine', workload: 'routine', 'ef migrations add': 'routine', 'ef database update': 'routine', 'user-secrets': 'secret', 'nuget add': 'routine', 'nuget enable': 'routine', 'nuget disable': 'routine', 'nuget update': 'routine' },
   }),
   client(['nuget'], ['-Source', '-ApiKey', '-ConfigFile', '-Verbosity', '-OutputDirectory', '-Version', '-SymbolSource', '-s', '-k'], {
     service: 'a NuGet feed', depth: 1, unknown: 'routine', effects: { install: 'routine', restore: 'routine', pack: 'routine', sources: 'routine', update: 'routine', config: 'routine', spec: 'routine', init: 'routine', add: 'routine', setapikey: 'secret', push: 'change' },
   }),
   // maven and gradle build locally; deploying and publishing reach a repository
   client(['mvn', 'mvnw', 'mvnd'], ['-f', '--file', '-s', '--settings', '-gs', '--global-settings', '-pl', '--projects', '-P', '--activate-profiles', '-t', '--toolchains', '-T', '--threads', '-rf', '--resume-from', '-l', '--log-file', '-b', '--builder', '-D', '--define'], {
-    service: 'a Maven repository', depth: 3, unknown: 'routine',
-    effects: { install: 'routine', 'clean install': 'routine', 'install:install-file': 'routine', 'versions:set': 'routine', 'spring-boot:run': 'routine', 'exec:java': 'routine', 'exec:exec': 'routine', 'quarkus:dev': 'routine', 'gpg:sign': 'routine', 'jib:build': 'change', 'flyway:clean': 'irreversible', 'liquibase:dropAll': 'irreversible', 'release:clean': 'routine' },
+    service: 'a Maven repository', depth: 3, unknown: 'routine', reach: ['publish', 'deploy', 'release', 'upload', 'push', 'promote'],
+    effects: { install: 'routine', 'clean install': 'routine', 'install:install-file': 'routine', 'versions:set': 'routine', 'spring-boot:run': 'routine', 'exec:java': 'routine', 'exec:exec': 'routine', 'quarkus:dev': 'routine', 'gpg:sign': 'routine', 'jib:build': 'change', 'flyway:clean': 'irreversible', 'liquibase:dropAll': 'irreversible', 'flyway:migrate': 'change', 'flyway:repair': 'change', 'liquibase:update': 'change', 'liquibase:rollback': 'change', 'release:clean': 'routine' },
   }),
   client(['gradle', 'gradlew'], ['-p', '--project-dir', '-b', '--build-file', '-c', '--settings-file', '-g', '--gradle-user-home', '-I', '--init-script', '-x', '--exclude-task', '-P', '-D', '--console', '--warning-mode', '--max-workers', '--include-build', '--project-cache-dir', '--priority'], {
-    service: 'a Maven repository or plugin portal', depth: 3, unknown: 'routine', dryRun: ['--dry-run', '-m'],
+    service: 'a Maven repository or plugin portal', depth: 3, unknown: 'routine', dryRun: ['--dry-run', '-m'], reach: ['publish', 'deploy', 'release', 'upload', 'push', 'promote'],
     effects: { run: 'routine', bootRun: 'routine', uploadArchives: 'change', jib: 'change', publishPlugins: 'change', artifactoryPublish: 'change', bintrayUpload: 'change', appengineDeploy: 'change', flywayClean: 'irreversible', flywayMigrate: 'change', 'publishToMavenLocal': 'routine' },
   }),
   client(['jf', 'jfrog'], ['--server-id', '--url', '--user', '--password', '--access-token', '--project', '--build-name', '--build-number', '--spec', '--props', '--target-props', '--exclusions', '--repo', '--target', '--module', '-X', '--request', '-H', '--header', '-d', '--data'], {
