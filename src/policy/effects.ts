@@ -570,7 +570,10 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
     return list.filter((a) => !a.value.startsWith('-') || dd !== -1);
   };
   switch (sub) {
-    case 'rm':
+    case 'rm': {
+      // --cached takes the paths out of the index only: the files stay
+      const dd = rest.findIndex((a) => a.value === '--');
+      if ((dd === -1 ? rest : rest.slice(0, dd)).some((a) => a.value === '--cached')) break;
       operands().forEach((a) =>
         add(
           a,
@@ -579,6 +582,7 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
         ),
       );
       break;
+    }
     case 'worktree':
       if (rest[0]?.value === 'add') {
         const path = rest.slice(1).find((a) => !a.value.startsWith('-'));
