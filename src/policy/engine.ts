@@ -324,10 +324,33 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
 /** git commands that rewrite tracked files in the working tree. */
 function rewritesTree(command: ShellCommand): boolean {
   if (command.name !== 'git') return false;
-  const sub = command.argv.slice(1).find((a) => !a.value.startsWith('-'))?.value;
-  return (
-    sub !== undefined && ['checkout', 'switch', 'reset', 'pull', 'merge', 'rebase', 'stash', 'restore', 'am', 'apply', 'cherry-pick', 'revert'].includes(sub)
-  );
+  const words = command.argv.slice(1).map((a) => a.value);
+  const at = words.findIndex((w) => !w.startsWith('-'));
+  const rest = words.slice(at + 1);
+  const operands = rest.filter((w) => !w.startsWith('-'));
+  switch (at === -1 ? undefined : words[at]) {
+    case 'checkout':
+      // a new branch where HEAD is (`checkout -b x`, no start point): the files stay as they are
+      return !(rest.some((w) => w === '-b' || w === '-B') && operands.length <= 1);
+    case 'switch':
+      return !(rest.some((w) => ['-c', '-C', '--create', '--force-create'].includes(w)) && operands.length <= 1);
+    case 'reset':
+      // a soft or mixed reset moves HEAD and the index; only these rewrite files
+      return rest.some((w) => w === '--hard' || w === '--merge' || w === '--keep');
+    case 'stash':
+      return operands[0] !== 'list' && operands[0] !== 'show';
+    case 'pull':
+    case 'merge':
+    case 'rebase':
+    case 'restore':
+    case 'am':
+    case 'apply':
+    case 'cherry-pick':
+    case 'revert':
+      return true;
+    default:
+      return false;
+  }
 }
 
 function decideFile(op: FileOp, path: string, cwd: string | null, policy: Policy): Decision {

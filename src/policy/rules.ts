@@ -86,12 +86,31 @@ export function argHasFlag(arg: string, flag: string): boolean {
   return arg.startsWith(flag + '=');
 }
 
+/** The short options of a program that take a value (its globals, and a downloader's), where a cluster ends. */
+function valueOptions(command: ShellCommand): Set<string> {
+  const decl = programOf(command.name);
+  const d = decl?.download;
+  const all = [...(decl?.globals?.values ?? []), ...(d ? [...d.output, ...Object.keys(d.files ?? {}), ...(d.data ?? []), ...(d.values ?? [])] : [])];
+  return new Set(all.filter((o) => /^-[A-Za-z0-9]$/.test(o)));
+}
+
+/**
+ * A cluster of short flags up to the first that takes a value, the rest being its value: `-XGET`
+ * is -X with GET (no -T in it), `-T/etc/passwd` is -T, `-sT` is -s and -T.
+ */
+function clusterHead(word: string, takes: ReadonlySet<string>): string {
+  if (takes.size === 0 || !/^-[A-Za-z0-9]/.test(word)) return word;
+  for (let i = 1; i < word.length && /[A-Za-z0-9]/.test(word[i]!); i++) if (takes.has(`-${word[i]!}`)) return word.slice(0, i + 1);
+  return word;
+}
+
 function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
   if (!spec.flags) return null;
   const f = Array.isArray(spec.flags) ? { any: spec.flags } : spec.flags;
   return (command) => {
     const parsed = programArgs(command);
-    const args = { words: parsed.options, dynamic: parsed.dynamicOptions };
+    const takes = valueOptions(command);
+    const args = { words: parsed.options.map((w) => clusterHead(w, takes)), dynamic: parsed.dynamicOptions };
     const present = (flag: string): boolean => args.words.some((w) => argHasFlag(w, flag));
     let certainty: Certainty = 'certain';
     if (f.any && f.any.length > 0 && !f.any.some(present)) {
