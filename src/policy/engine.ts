@@ -98,11 +98,26 @@ class Collector {
     return this.decisive?.verdict ?? 'allow';
   }
 
+  /** `into`: a collector for a command that may not run (see ShellCommand.maybe), whose denies ask. */
+  constructor(private readonly into?: Collector) {}
+
   add(hit: RuleHit): void {
+    if (this.into) {
+      const unsure = hit.verdict === 'deny' ? { ...hit, verdict: 'ask' as const, certainty: 'possible' as const, reason: `${hit.reason} ${MAYBE_RUNS}` } : hit;
+      this.into.add(unsure);
+      return;
+    }
     this.hits.push(hit);
     if (!this.decisive || VERDICT_RANK[hit.verdict] > VERDICT_RANK[this.decisive.verdict]) this.decisive = hit;
   }
+
+  /** What is added to it is added here, a deny as an ask. */
+  unsure(): Collector {
+    return new Collector(this);
+  }
 }
+
+const MAYBE_RUNS = '(A program harness has no declaration for may run this command: harness cannot tell whether it does.)';
 
 function ruleHit(rule: CompiledRule, certainty: 'certain' | 'possible', where: { command?: string; path?: string; file?: string }): RuleHit | null {
   let verdict = rule.spec.decision;
@@ -291,8 +306,9 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     const facts = programFacts(cmd);
     for (const tag of facts.tags) if (!cmd.tags.includes(tag)) cmd.tags.push(tag);
     const onDisk = cmd.file !== undefined && judgedOnDisk(analysis.judged, cmd.file);
-    commandDecision(cmd, policy, out, facts, onDisk);
-    for (const effect of effects) effectDecision(effect, policy, out, cmd.file, onDisk);
+    const sink = cmd.maybe ? out.unsure() : out;
+    commandDecision(cmd, policy, sink, facts, onDisk);
+    for (const effect of effects) effectDecision(effect, policy, sink, cmd.file, onDisk);
     if (!isReadOnly(cmd) || effects.some((e) => e.op !== 'read')) mutates = true;
     explained.push(explain(cmd, effects));
   }

@@ -85,6 +85,11 @@ export interface ShellCommand {
   runs?: string;
   /** For the file operations of interpreter code (`python -c "open('x','w')"`): what the code does to files. */
   codeEffects?: CodeEffect[];
+  /**
+   * Harness does not know that this runs: a program it has no declaration for may start it
+   * (`setpriv rm -rf ~`, `valgrind rm …`). What the rules find in it asks, it does not deny.
+   */
+  maybe?: true;
 }
 
 /** A file operation found in interpreter code; `guessed` when the code only names the path. */

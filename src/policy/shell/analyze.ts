@@ -981,10 +981,14 @@ class Analyzer {
     }
   }
 
+  /** Inside the tails of programs harness has no declaration for (see `run`): what is recorded may not run at all. */
+  private maybe = 0;
+
   private push(command: ShellCommand): ShellCommand {
     if (this.commands.length >= this.limits.maxCommands) this.hit(`more than ${this.limits.maxCommands} commands`);
     const file = this.inFile[this.inFile.length - 1];
     if (file !== undefined) command.file = file;
+    if (this.maybe > 0) command.maybe = true;
     this.commands.push(command);
     return command;
   }
@@ -1204,6 +1208,27 @@ class Analyzer {
         break;
     }
 
+    // A program harness has no declaration for may run what follows it as a command (`setpriv rm -rf ~`,
+    // `gdb --args rm …`, `valgrind rm …`, `perf stat rm …`): each operand that names a known program
+    // (the first few) is judged as the command it would start, and the program as itself below.
+    if (programOf(name) === undefined && languageOf(name) === null && !head.value.includes('/')) {
+      let tails = 0;
+      for (let i = 1; i < argv.length && tails < 3; i++) {
+        const word = argv[i]!;
+        if (word.dynamic || word.value.startsWith('-')) continue;
+        const program = basename(word.value);
+        if (programOf(program) === undefined && !SHELLS.has(program)) continue;
+        // a program's name alone, nothing fed to it, names it (`pidof node`, `man bash`)
+        if (i === argv.length - 1 && base.stdin.kind === 'none') continue;
+        tails++;
+        this.maybe++;
+        try {
+          child(argv.slice(i), `${name} (may run ${program})`);
+        } finally {
+          this.maybe--;
+        }
+      }
+    }
     // REPLs that read code on stdin: `dotnet fsi`, `terraform console`, `bundle exec irb` (judged by what the code names)
     if (
       ((name === 'dotnet' && args[0]?.value === 'fsi') || ((name === 'terraform' || name === 'tofu') && args[0]?.value === 'console')) &&
