@@ -140,23 +140,17 @@ function literalAt(code: string, index: number): string | null {
   return unescape(m[1] ?? m[2] ?? m[3] ?? '');
 }
 
-/** `['rm', '-rf', x]` → the literals, or null when an element is not a literal. */
-function literalList(code: string, index: number): string[] | null {
+/** `['rm', '-rf', x]` → ['rm', '-rf', null]: the elements, null where one is not a literal; null when there is no list. */
+function literalList(code: string, index: number): (string | null)[] | null {
   const open = code.indexOf('[', index);
   const close = code.indexOf(']', open);
   if (open === -1 || close === -1 || open - index > 8) return null;
-  const body = code.slice(open + 1, close);
-  const items = body
+  return code
+    .slice(open + 1, close)
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean);
-  const values: string[] = [];
-  for (const item of items) {
-    const value = literalAt(item, 0);
-    if (value === null) return null;
-    values.push(value);
-  }
-  return values;
+    .filter(Boolean)
+    .map((item) => literalAt(item, 0));
 }
 
 /** `"rm", "-rf", $x` → ['rm', '-rf', null]: a call's comma-separated arguments, literals or not. */
@@ -289,8 +283,11 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
       claimed.add(m.index);
       const after = m.index + m[0].length;
       if (kind === 'exec-list') {
+        // node's `spawnSync('rm', ['-rf', x])` names the program before its list; Python's `run(['rm', …])` in it
+        const program = /^\s*["'`]/.test(code.slice(after, after + 8)) ? literalAt(code, after) : null;
         const list = literalList(code, after);
-        if (list) findings.shell.push(list.map(shellQuote).join(' '));
+        const words = list && (program === null ? list : [program, ...list]);
+        if (words && words[0] !== null && words.length > 0) findings.shell.push(words.map((w) => (w === null ? '"$UNKNOWN"' : shellQuote(w))).join(' '));
         else {
           const single = literalAt(code, after);
           if (single !== null) findings.shell.push(single);
