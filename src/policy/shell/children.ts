@@ -322,10 +322,10 @@ function shellQuote(value: string): string {
 const GIT_VALUES: ReadonlySet<string> = new Set(programOf('git')?.globals?.values);
 /** Config keys whose value git runs as a shell command: analyzed like any other script. */
 const GIT_SHELL_KEYS =
-  /^(core\.(sshcommand|pager|editor)|(man|browser)\..+\.cmd|pager\..+|sequence\.editor|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program))$/i;
+  /^(core\.(sshcommand|pager|editor)|(man|browser|mergetool|difftool)\..+\.cmd|pager\..+|sequence\.editor|interactive\.difffilter|diff\.external|diff\..*\.(command|textconv)|merge\..*\.driver|filter\..*\.(clean|smudge|process)|gpg\.(program|.*\.program)|instaweb\.httpd|remote\..+\.(uploadpack|receivepack)|sendemail\.(smtpserver|sendmailcmd|tocmd|cccmd))$/i;
 /** Config keys that make git run code harness cannot see (a hooks directory, an included config …). */
 const GIT_EXEC_KEYS =
-  /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\..*|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
+  /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser|mergetool|difftool)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\.(allow|.+\.allow)|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
 
 export interface GitInvocation {
   cwd: Arg | null;
@@ -414,6 +414,12 @@ export function gitScripts(git: GitInvocation): { scripts: Arg[]; argvs: Arg[][]
     case 'mergetool':
       optionValue(['-x', '--extcmd']);
       break;
+    case 'grep': {
+      // -O<pager>, --open-files-in-pager=<pager>: the matching files are opened with that command
+      optionValue(['--open-files-in-pager']);
+      for (const a of rest) if (/^-O./.test(a.value)) scripts.push({ ...a, value: a.value.slice(2), pattern: a.pattern.slice(2) });
+      break;
+    }
     case 'filter-branch':
       optionValue(['--tree-filter', '--index-filter', '--msg-filter', '--commit-filter', '--env-filter', '--parent-filter', '--tag-name-filter']);
       break;
