@@ -7,7 +7,8 @@ import { compileLinearRegex } from './regex.js';
 import type { RuleSpec } from './rule-schema.js';
 export type { Example, RuleSpec } from './rule-schema.js';
 import { ARGS_GLOB, globMatcher, PATHS_GLOB } from './globs.js';
-import { parseArgs, type ProgramArgs } from './programs/argv.js';
+import { parseArgs, readOption, type ProgramArgs } from './programs/argv.js';
+import type { ProgramDecl } from './programs/types.js';
 import { programOf } from './programs/registry.js';
 
 /** What the command reads on stdin, when that is text harness can see (heredoc, here-string, echo |). */
@@ -86,22 +87,18 @@ export function argHasFlag(arg: string, flag: string): boolean {
   return arg.startsWith(flag + '=');
 }
 
-/** The short options of a program that take a value (its globals, and a downloader's), where a cluster ends. */
-function valueOptions(command: ShellCommand): Set<string> {
-  const decl = programOf(command.name);
-  const d = decl?.download;
-  const all = [...(decl?.globals?.values ?? []), ...(d ? [...d.output, ...Object.keys(d.files ?? {}), ...(d.data ?? []), ...(d.values ?? [])] : [])];
-  return new Set(all.filter((o) => /^-[A-Za-z0-9]$/.test(o)));
-}
+const valueOptionsOf = new WeakMap<ProgramDecl, ReadonlySet<string>>();
 
-/**
- * A cluster of short flags up to the first that takes a value, the rest being its value: `-XGET`
- * is -X with GET (no -T in it), `-T/etc/passwd` is -T, `-sT` is -s and -T.
- */
-function clusterHead(word: string, takes: ReadonlySet<string>): string {
-  if (takes.size === 0 || !/^-[A-Za-z0-9]/.test(word)) return word;
-  for (let i = 1; i < word.length && /[A-Za-z0-9]/.test(word[i]!); i++) if (takes.has(`-${word[i]!}`)) return word.slice(0, i + 1);
-  return word;
+/** The options of a program that take a value (its globals, and a downloader's): where a short-option cluster ends. */
+function valueOptions(decl: ProgramDecl | undefined): ReadonlySet<string> {
+  if (!decl) return new Set();
+  let known = valueOptionsOf.get(decl);
+  if (!known) {
+    const d = decl.download;
+    known = new Set([...(decl.globals?.values ?? []), ...(d ? [...d.output, ...Object.keys(d.files ?? {}), ...(d.data ?? []), ...(d.values ?? [])] : [])]);
+    valueOptionsOf.set(decl, known);
+  }
+  return known;
 }
 
 function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | null) | null {
@@ -109,8 +106,9 @@ function flagsMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | n
   const f = Array.isArray(spec.flags) ? { any: spec.flags } : spec.flags;
   return (command) => {
     const parsed = programArgs(command);
-    const takes = valueOptions(command);
-    const args = { words: parsed.options.map((w) => clusterHead(w, takes)), dynamic: parsed.dynamicOptions };
+    // a cluster read up to the option that takes a value: `-XGET` is -X with GET (no -T in it), `-T/etc/passwd` is -T
+    const takes = valueOptions(programOf(command.name));
+    const args = { words: parsed.options.map((w) => readOption(w, takes).word), dynamic: parsed.dynamicOptions };
     const present = (flag: string): boolean => args.words.some((w) => argHasFlag(w, flag));
     let certainty: Certainty = 'certain';
     if (f.any && f.any.length > 0 && !f.any.some(present)) {

@@ -287,7 +287,7 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
         const program = /^\s*["'`]/.test(code.slice(after, after + 8)) ? literalAt(code, after) : null;
         const list = literalList(code, after);
         const words = list && (program === null ? list : [program, ...list]);
-        if (words && words[0] !== null && words.length > 0) findings.shell.push(words.map((w) => (w === null ? '"$UNKNOWN"' : shellQuote(w))).join(' '));
+        if (words && words.length > 0 && words[0] !== null) findings.shell.push(words.map((w) => (w === null ? '"$UNKNOWN"' : shellQuote(w))).join(' '));
         else {
           const single = literalAt(code, after);
           if (single !== null) findings.shell.push(single);
