@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -102,4 +102,68 @@ describe.runIf(DirtyWatcher.supported())('the first scan waiting for the agent t
     expect(await tracking).toBe(false);
     expect(store.scans.full).toBe(0);
   }, 60_000);
+});
+
+describe.runIf(DirtyWatcher.supported())('mode bits read during the first full scan', () => {
+  it('files the agent chmods while harness scans (a background job of its own) are recorded as they are on disk by the next checkpoint', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'harness-tracker-'));
+    const ws = join(root, 'ws');
+    const files: string[] = [];
+    for (let d = 0; d < 30; d++) {
+      mkdirSync(join(ws, `d${d}`), { recursive: true });
+      for (let f = 0; f < 100; f++) {
+        writeFileSync(join(ws, `d${d}`, `f${f}`), `${d} ${f}\n`);
+        files.push(`d${d}/f${f}`);
+      }
+    }
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    const store = CheckpointStore.open(ws, join(root, 'state'));
+    try {
+      const scan = { done: false };
+      const tracking = store.track().finally(() => (scan.done = true));
+      // files made private and public again, one after another, all the while the scan runs: before
+      // the walk reaches them, between the walk and git's scan (when the early mode pass reads them), after
+      // (forty of them, spread over the tree: fewer than a checkpoint lists by name)
+      const toggled = files.filter((_, i) => i % 75 === 0);
+      let changes = 0;
+      for (let n = 0; !scan.done; n++) {
+        const file = join(ws, toggled[n % toggled.length]!);
+        chmodSync(file, (lstatSync(file).mode & 0o777) === 0o600 ? 0o644 : 0o600);
+        changes++;
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(await tracking).toBe(true);
+      expect(changes).toBeGreaterThan(0);
+      const cp = await store.snapshot({ sessionId: 's', kind: 'Bash', summary: 'after the scan' }, { always: true });
+      const onDisk = Object.fromEntries(files.filter((f) => (lstatSync(join(ws, f)).mode & 0o777) === 0o600).map((f) => [f, '0600']));
+      expect(cp!.outside?.modes ?? {}).toEqual(onDisk);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+
+  it('a file chmodded once the scan is done but before all its mode bits are applied keeps the mode the next checkpoint reads', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'harness-tracker-'));
+    const ws = join(root, 'ws');
+    const files: string[] = [];
+    for (let d = 0; d < 120; d++) {
+      mkdirSync(join(ws, `d${d}`), { recursive: true });
+      for (let f = 0; f < 100; f++) {
+        writeFileSync(join(ws, `d${d}`, `f${f}`), `${d} ${f}\n`);
+        files.push(`d${d}/f${f}`);
+      }
+    }
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    const store = CheckpointStore.open(ws, join(root, 'state'));
+    try {
+      expect(await store.track()).toBe(true);
+      // the mode bits of 12,000 files are applied in slices after the scan: these were read before the chmod
+      const chmodded = files.filter((_, i) => i % 80 === 0);
+      for (const f of chmodded) chmodSync(join(ws, f), 0o600);
+      const cp = await store.snapshot({ sessionId: 's', kind: 'Bash', summary: 'chmod' }, { always: true });
+      expect(Object.keys(cp!.outside?.modes ?? {}).sort()).toEqual([...chmodded].sort());
+    } finally {
+      store.close();
+    }
+  }, 120_000);
 });
