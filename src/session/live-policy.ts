@@ -32,9 +32,10 @@ export class LivePolicy {
    * Decides a few common calls and drops the answers: the rules' matchers (each built when first
    * used) and the engine's first runs are paid now, while the agent waits for its model, instead of
    * by its first calls (20-40 ms each at first). One call per turn of the event loop, so that a hook
-   * that comes meanwhile waits for one at most. Pure: nothing is read or written.
+   * that comes meanwhile waits for one at most; none once `stop` says so (the agent's first call
+   * came: it pays its own). Pure: nothing is read or written.
    */
-  async warm(): Promise<void> {
+  async warm(stop: () => boolean = () => false): Promise<void> {
     const cwd = this.workspace;
     const file = (op: 'write' | 'read' | 'delete', path: string): ToolCall => ({ kind: 'file', op, path: join(cwd, path), cwd });
     // the commands agents run most: reading, git, the project's tests and builds, file changes
@@ -43,6 +44,7 @@ export class LivePolicy {
       .map((command): ToolCall => ({ kind: 'shell', command, cwd }));
     for (const call of [file('write', 'src/index.ts'), file('read', 'README.md'), file('delete', 'build/out.js'), ...shell]) {
       await new Promise((resolve) => setImmediate(resolve));
+      if (stop()) return;
       try {
         decide(call, this.policy);
       } catch {

@@ -591,8 +591,7 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
         // once the agent waits, before its first call: the rules' first decisions, then the first
         // full scan (a call that comes first begins the scan at once and pays its own decisions)
         const warmed = start?.settled.then(async () => {
-          if (calledYet) return;
-          await rulesInForce.warm();
+          await rulesInForce.warm(() => calledYet);
           trace('rules warmed up');
         });
         void startTracking(warmed);
