@@ -104,20 +104,25 @@ describe.runIf(DirtyWatcher.supported())('the first scan waiting for the agent t
   }, 60_000);
 });
 
+/** A repository of `dirs` directories of 100 files each, and a checkpoint store for it. */
+function repository(dirs: number): { ws: string; files: string[]; store: CheckpointStore } {
+  const root = mkdtempSync(join(tmpdir(), 'harness-tracker-'));
+  const ws = join(root, 'ws');
+  const files: string[] = [];
+  for (let d = 0; d < dirs; d++) {
+    mkdirSync(join(ws, `d${d}`), { recursive: true });
+    for (let f = 0; f < 100; f++) {
+      writeFileSync(join(ws, `d${d}`, `f${f}`), `${d} ${f}\n`);
+      files.push(`d${d}/f${f}`);
+    }
+  }
+  execFileSync('git', ['init', '-q'], { cwd: ws });
+  return { ws, files, store: CheckpointStore.open(ws, join(root, 'state')) };
+}
+
 describe.runIf(DirtyWatcher.supported())('mode bits read during the first full scan', () => {
   it('files the agent chmods while harness scans (a background job of its own) are recorded as they are on disk by the next checkpoint', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'harness-tracker-'));
-    const ws = join(root, 'ws');
-    const files: string[] = [];
-    for (let d = 0; d < 30; d++) {
-      mkdirSync(join(ws, `d${d}`), { recursive: true });
-      for (let f = 0; f < 100; f++) {
-        writeFileSync(join(ws, `d${d}`, `f${f}`), `${d} ${f}\n`);
-        files.push(`d${d}/f${f}`);
-      }
-    }
-    execFileSync('git', ['init', '-q'], { cwd: ws });
-    const store = CheckpointStore.open(ws, join(root, 'state'));
+    const { ws, files, store } = repository(30);
     try {
       const scan = { done: false };
       const tracking = store.track().finally(() => (scan.done = true));
@@ -143,18 +148,7 @@ describe.runIf(DirtyWatcher.supported())('mode bits read during the first full s
   }, 120_000);
 
   it('a file chmodded once the scan is done but before all its mode bits are applied keeps the mode the next checkpoint reads', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'harness-tracker-'));
-    const ws = join(root, 'ws');
-    const files: string[] = [];
-    for (let d = 0; d < 120; d++) {
-      mkdirSync(join(ws, `d${d}`), { recursive: true });
-      for (let f = 0; f < 100; f++) {
-        writeFileSync(join(ws, `d${d}`, `f${f}`), `${d} ${f}\n`);
-        files.push(`d${d}/f${f}`);
-      }
-    }
-    execFileSync('git', ['init', '-q'], { cwd: ws });
-    const store = CheckpointStore.open(ws, join(root, 'state'));
+    const { ws, files, store } = repository(120);
     try {
       expect(await store.track()).toBe(true);
       // the mode bits of 12,000 files are applied in slices after the scan: these were read before the chmod
