@@ -109,11 +109,15 @@ const script = "const h=require('http');const r=h.request({host:'127.0.0.1',port
   await new Promise((r) => held.on('connect', r));
   // the launcher's forwarder for the held connection: waited for, not slept for
   const forwardersNow = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => { try { return fs.readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1].split(' ')[1] === String(launcher); } catch { return false; } });
-  let forwarders = forwardersNow();
-  for (const end = Date.now() + 5000; forwarders.length === 0 && Date.now() < end; forwarders = forwardersNow()) await new Promise((r) => setTimeout(r, 20));
+  // each one's files as a reader inside finds them; a forwarder of an earlier connection that ended
+  // meanwhile (gone: ENOENT, or ESRCH while it exits) is not one that could be read, and is left out
+  const gone = (code) => code === 'ENOENT' || code === 'ESRCH';
+  const probed = () => forwardersNow().map((p) => ({ environ: read('/proc/' + p + '/environ'), mem: read('/proc/' + p + '/mem') })).filter((f) => !gone(f.environ) && !gone(f.mem));
+  let forwarders = probed();
+  for (const end = Date.now() + 5000; forwarders.length === 0 && Date.now() < end; forwarders = probed()) await new Promise((r) => setTimeout(r, 20));
   out.forwarders = forwarders.length;
-  out.forwarderEnviron = forwarders.map((p) => read('/proc/' + p + '/environ')).join(' ');
-  out.forwarderMem = forwarders.map((p) => read('/proc/' + p + '/mem')).join(' ');
+  out.forwarderEnviron = forwarders.map((f) => f.environ).join(' ');
+  out.forwarderMem = forwarders.map((f) => f.mem).join(' ');
   held.destroy();
   // a flood of connections to the proxy cannot take the hook door's connections
   const flood = [];
