@@ -252,6 +252,9 @@ export class Doors {
       };
       socket.on('error', drop);
       socket.on('end', drop);
+      // destroyed by harness (close() at the session's end) emits no 'end': the wait for the key
+      // must not outlive the connection, or it holds harness's exit for KEY_TIMEOUT_MS
+      socket.once('close', () => clearTimeout(timer));
       socket.on('data', onData);
     };
   }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bwrapAvailability } from '../../src/sandbox/bwrap.js';
 import { Doors } from '../../src/sandbox/doors.js';
 import { openSandbox, type Peer, type Refusal } from '../../src/sandbox/index.js';
@@ -604,5 +604,32 @@ describe('Doors on the host: the key first, on every socket', () => {
     await talk('notices', `${'e'.repeat(64)}\nrefused ${port} 66 /usr/bin/forged\n`, true);
     await talk('notices', `${doors.key}\nrefused ${port} 42 /usr/bin/python3 with spaces\n`, true);
     expect(refused).toEqual([{ port, pid: 42, exe: '/usr/bin/python3 with spaces' }]);
+  });
+});
+
+describe('Doors: a connection that never says the key does not outlive close()', () => {
+  /** Polls on the event loop's check phase (setTimeout is faked here). */
+  const soon = async (what: string, probe: () => boolean): Promise<void> => {
+    for (let i = 0; !probe(); i++) {
+      if (i > 200_000) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  it('close() destroys it, and its wait for the key ends with it (nothing holds the process for the key timeout)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const doors = new Doors();
+    try {
+      await doors.forward(4243, 'any');
+      const before = vi.getTimerCount();
+      const s = connect(join(doors.dir, '4243'));
+      s.on('error', () => undefined);
+      // the door has the connection (and waits for its key) once a timer more is pending
+      await soon('the door to take the connection', () => vi.getTimerCount() > before);
+      await doors.close();
+      await soon('the connection to be closed', () => s.destroyed);
+      expect(vi.getTimerCount()).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
