@@ -7,6 +7,7 @@ import type { ChangedPath } from './changed-path.js';
 import { GitPipe, IgnoreCheck } from './git-pipe.js';
 import { git, type GitEnv, GitError } from './git.js';
 import { LooseObjectWriter, type ObjectFormat } from './objects.js';
+import { filesBackend, moveRef } from './refs.js';
 import { emptySets, fromMessage, outsideKey, toMessage, umask, unusualMode, type OutsideGit, type OutsideSets } from './outside.js';
 import { absolute, entryAt, fromShown, lstatOrNull, rawBytes, relativeRaw, shown } from './paths.js';
 import { RULE_FILES, WorkingTreeTracker, type TreeEntry } from './tracker.js';
@@ -168,21 +169,31 @@ function writeIfChanged(path: string, text: string, encoding: BufferEncoding = '
 }
 
 /**
- * One long-running `git update-ref --stdin`: each checkpoint's ref moves in a transaction of its
- * own (start, update with the expected old value, prepare, commit), with no git process started
- * per checkpoint. A refused update (the ref moved: another harness process) ends the process, and
- * its request fails with git's message; the next request starts a new one.
+ * Moves each checkpoint's ref: in-process as git's files backend does (refs.ts), or, for a
+ * repository of another ref backend or a ref with a reflog, through one long-running `git
+ * update-ref --stdin` (a transaction per move: start, update with the expected old value,
+ * prepare, commit; no git process started per checkpoint). Either way a refused update (the ref
+ * moved: another harness process) fails with git's reason.
  */
 class RefUpdater {
   private readonly pipe: GitPipe;
+  private readonly commonDir: string;
+  private readonly direct: boolean;
 
   constructor(env: GitEnv) {
     this.pipe = new GitPipe(env, ['update-ref', '-m', 'harness checkpoint', '--stdin'], '\n', 1);
+    this.commonDir = env.commonDir ?? env.gitDir;
+    this.direct = filesBackend(this.commonDir);
   }
 
   /** Moves `ref` from `expected` to `id`, or fails as `git update-ref ref id expected` would. */
   async update(ref: string, id: string, expected: string): Promise<void> {
     if (/\s/.test(ref) || !/^[0-9a-f]+$/.test(id) || !/^[0-9a-f]+$/.test(expected)) throw new Error(`not a ref update git can take on this channel: ${ref}`);
+    if (this.direct) {
+      const move = moveRef(this.commonDir, ref, id, expected);
+      if (move.kind === 'moved') return;
+      if (move.kind === 'refused') throw new Error(`git update-ref: ${move.message}`);
+    }
     // answered "start: ok", "prepare: ok", "commit: ok"
     await this.pipe.request(['start', `update ${ref} ${id} ${expected}`, 'prepare', 'commit'], 3);
   }
