@@ -1401,6 +1401,12 @@ const ROWS: [string, RemoteEffect][] = [
   ['xcrun notarytool store-credentials ci --apple-id a@b.c', 'secret'],
   ['iTMSTransporter -version', 'read'],
   ['iTMSTransporter -m upload -assetFile app.ipa -u a@b.c', 'change'],
+  // a routine write that overrides the service's safeguards is a change
+  ['gh pr merge 12 --squash', 'routine'],
+  ['gh pr merge 12 --admin', 'change'],
+  ['gh repo sync', 'routine'],
+  ['gh repo sync --force', 'change'],
+  ['gh pr view 12', 'read'],
 ];
 
 describe('remote service clients', () => {

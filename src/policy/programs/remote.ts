@@ -492,6 +492,9 @@ function longestEffect(decl: RemoteDecl, words: readonly string[]): { effect: Re
   return null;
 }
 
+/** Options that override a service's safeguards: a force, an administrator's bypass of protections, an overwrite. */
+const FORCING = /^--(?:force(?:-[a-z]+)*|admin|bypass(?:-[a-z]+)*|overwrite|override(?:-[a-z]+)*)$/;
+
 const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', DELETE: 'irreversible' };
 
 /** A URL whose path names a destroying action (`/_delete_by_query`, `/job/x/doDelete`, `/api/v1/purge`). */
@@ -528,7 +531,11 @@ function optionEffect(options: readonly string[]): RemoteEffect | null {
  */
 export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (names: readonly string[]) => string | null): RemoteVerdict {
   const verdict = subcommandEffect(decl, args, optionValue);
-  if (verdict.effect !== 'routine' || !decl.method) return verdict;
+  if (verdict.effect !== 'routine') return verdict;
+  // a routine write that overrides the service's own safeguards (`gh pr merge --admin`, `gh repo sync --force`) is a change
+  const forcing = args.options.find((o) => FORCING.test(o.split('=')[0]!));
+  if (forcing) return { effect: 'change', words: `${verdict.words} ${forcing}` };
+  if (!decl.method) return verdict;
   // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
   const url = args.words.find((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w) && urlDestroys(w));
   if (url) return { effect: 'irreversible', words: url };
