@@ -132,6 +132,8 @@ export const TAGS = [
   'data-in-hostname',
   /** A package or program run from a URL or a repository rather than a registry (`npx github:u/x`, `deno run https://…`). */
   'remote-package',
+  /** A shell function starts copies of itself as processes of their own, without end (a fork bomb: `:(){ :|:& };:`). */
+  'runaway',
 ] as const;
 
 export type Tag = (typeof TAGS)[number];

@@ -248,6 +248,7 @@ class Analyzer {
     for (const statement of list) {
       this.tick();
       // A backgrounded command runs in a subshell: its `cd` does not stick.
+      this.forkNext = statement.background === true;
       this.pipelineNode(statement.command, statement.background ? fork(scope) : scope, frame, frame.stdin);
     }
   }
@@ -266,6 +267,7 @@ class Analyzer {
       const stages: ShellCommand[][] = [];
       node.commands.forEach((part, i) => {
         const input: StdinSource | undefined = i === 0 ? stdin : { kind: 'pipe', producers: [...producers] };
+        if (node.commands.length > 1) this.forkNext = true;
         const stage = this.commandNode(part, node.commands.length > 1 ? fork(scope) : scope, frame, input);
         stages.push(stage);
         producers.push(...stage);
@@ -287,10 +289,19 @@ class Analyzer {
     this.tick();
     const before = this.commands.length;
     const inner: Frame = stdin ? { ...frame, stdin } : frame;
+    const forks = this.forkNext;
+    this.forkNext = false;
     switch (node.type) {
-      case 'Command':
-        this.simple(node, scope, frame, stdin);
+      case 'Command': {
+        const outer = this.forked;
+        this.forked = forks;
+        try {
+          this.simple(node, scope, frame, stdin);
+        } finally {
+          this.forked = outer;
+        }
         break;
+      }
       case 'Subshell':
         this.compoundList(node.body, fork(scope), inner);
         break;
@@ -414,6 +425,10 @@ class Analyzer {
 
   /** Functions being analyzed: a recursive call is not followed again. */
   private readonly calling = new Set<FunctionDef>();
+  /** The command node analyzed next runs in a process of its own: a stage of a pipeline, or in the background. */
+  private forkNext = false;
+  /** The simple command being analyzed runs in a process of its own (see forkNext). */
+  private forked = false;
 
   /**
    * A call of a shell function: its body runs in the caller's shell (a `cd` in it sticks), with the
@@ -1048,7 +1063,9 @@ class Analyzer {
       }
       const name = basename(head.value);
       if (base.scope.functions.has(name) && !head.value.includes('/')) {
-        make(name);
+        // a function that starts copies of itself as processes of their own (`:(){ :|:& };:`) multiplies without end
+        const runaway = this.forked && base.scope.functions.get(name)!.some((d) => this.calling.has(d));
+        make(name, runaway ? ['runaway'] : []);
         this.callFunction(name, argv.slice(1), { ...base, cwd }, via, tags);
         return recorded;
       }
