@@ -549,8 +549,9 @@ function subcommandEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (nam
   const depth = decl.depth ?? 3;
   const words = args.words.slice(0, depth);
   const said = (effect: RemoteEffect, k: number): RemoteVerdict => ({ effect, words: words.slice(0, k).join(' ') });
-  // a dry run reads (`--dry-run`, `-n`); `--dry-run=false` is not one
-  if (decl.dryRun && args.options.some((o) => decl.dryRun!.includes(o.split('=')[0]!) && !/=(?:false|0|no|off)$/i.test(o))) return said('read', words.length);
+  // a dry run reads (`--dry-run`, `-n`); `--dry-run=false` and kubectl's `--dry-run=none` are not one
+  if (decl.dryRun && args.options.some((o) => decl.dryRun!.includes(o.split('=')[0]!) && !/=(?:false|0|no|off|none)$/i.test(o)))
+    return said('read', words.length);
   // `--with-decryption`, `--show-token`, `--reveal`: the output shows the secret whatever the subcommand
   const showing = args.options.find((o) => SHOWS_SECRETS.has(o.split('=')[0]!));
   if (showing) return { effect: 'secret', words: [...words, showing].join(' ') };

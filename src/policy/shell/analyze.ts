@@ -444,9 +444,13 @@ class Analyzer {
       // `X=v f`: X is set while f runs, then the caller's value is back
       const scope = defs.length === 1 && env.length === 0 ? base.scope : fork(base.scope);
       for (const e of env) assign(scope, e.name, e.value);
-      const saved = [...scope.vars].filter(([k]) => /^[1-9]\d*$/.test(k));
+      const saved = [...scope.vars].filter(([k]) => /^(?:[1-9]\d*|#)$/.test(k));
       for (const [k] of saved) scope.vars.delete(k);
-      if (!def.movesArgs) args.forEach((a, i) => (a.dynamic || a.glob ? undefined : scope.vars.set(String(i + 1), a.value)));
+      if (!def.movesArgs) {
+        args.forEach((a, i) => (a.dynamic || a.glob ? undefined : scope.vars.set(String(i + 1), a.value)));
+        // every word known: `"$@"` is those words (`retry npm ci` runs `npm ci`)
+        if (args.every((a) => !a.dynamic && !a.glob)) scope.vars.set('#', String(args.length));
+      }
       const frame: Frame = { ...def.frame, depth, via: [...via, `${name}()`], tags: [...tags], stdin: base.stdin };
       this.calling.add(def);
       try {
@@ -454,7 +458,7 @@ class Analyzer {
         else this.commandNode(def.body, scope, frame, base.stdin);
       } finally {
         this.calling.delete(def);
-        for (const k of [...scope.vars.keys()]) if (/^[1-9]\d*$/.test(k)) scope.vars.delete(k);
+        for (const k of [...scope.vars.keys()]) if (/^(?:[1-9]\d*|#)$/.test(k)) scope.vars.delete(k);
         for (const [k, v] of saved) scope.vars.set(k, v);
       }
       if (scope !== base.scope) {

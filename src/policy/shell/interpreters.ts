@@ -53,6 +53,11 @@ const GRAMMARS: Record<Language, Grammar> = {
       '--input-type',
       '--inspect-port',
       '--title',
+      // bun's: `bun run --filter '*' test` runs the workspaces' `test` scripts
+      '--filter',
+      '-F',
+      '--cwd',
+      '--preload',
     ],
   },
   // -x, -0, -l, -C and -d take their value attached only (`-l`, `-0777`): the next word is the program

@@ -146,6 +146,8 @@ function expandTilde(text: string, vars: VarScope): Piece | null {
  * known without running anything. Brace expansion may yield several args.
  */
 export function resolveWord(word: Word, vars: VarScope): Arg[] {
+  const all = allPositional(word, vars);
+  if (all) return all;
   let piece: Piece;
   if (!word.parts) {
     piece = literal(word.value);
@@ -175,6 +177,35 @@ export function resolveWord(word: Word, vars: VarScope): Arg[] {
     glob: piece.glob || piece.dynamic,
     pattern: piece.patterns[i] ?? value,
   }));
+}
+
+/** A part that is `$@` or `${@}` alone. */
+function isAllParams(part: WordPart | DoubleQuotedChild | undefined): boolean {
+  return (part?.type === 'SimpleExpansion' && part.text === '$@') || (part?.type === 'ParameterExpansion' && part.text === '${@}');
+}
+
+/**
+ * `"$@"` (and `$@`, `"${@}"`) as a whole word, where every positional parameter is known (`#` is
+ * set by a function call whose words all resolved): one word per parameter, none for no
+ * parameters; unquoted, each is split again. Otherwise null, and the word is resolved as usual.
+ */
+function allPositional(word: Word, vars: VarScope): Arg[] | null {
+  const parts = word.parts;
+  if (parts?.length !== 1) return null;
+  const only = parts[0]!;
+  const quoted = only.type === 'DoubleQuoted';
+  if (!(quoted ? only.parts.length === 1 && isAllParams(only.parts[0]) : isAllParams(only))) return null;
+  const count = vars.get('#');
+  if (count === undefined || !/^\d+$/.test(count)) return null;
+  if (!quoted && vars.has('IFS')) return null;
+  const out: Arg[] = [];
+  for (let i = 1; i <= Number(count); i++) {
+    const value = vars.get(String(i));
+    if (value === undefined) return null;
+    for (const w of quoted ? [value] : value.split(/[ \t\n]+/).filter(Boolean))
+      out.push({ value: w, dynamic: false, glob: !quoted && /[*?[]/.test(w), pattern: w });
+  }
+  return out;
 }
 
 /** A word's single value, for places where the shell does no splitting (assignments, redirect targets). */

@@ -54,6 +54,12 @@ const FILES: Record<string, FileSpec> = {
   openssl: { role: 'read', skip: 99, singleDash: true, pathOpts: { '-in': 'read', '-out': 'write', '-key': 'read', '-inkey': 'read', '-keyout': 'write' } },
   tar: { role: 'read', recursive: ['--recursion'], valueOpts: ['-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '--transform', '--strip-components'], pathOpts: { '-T': 'read', '--files-from': 'read' } },
   zip: { role: 'read', recursive: ['-r'], valueOpts: ['-x', '-i', '-P', '--password'] },
+  // the commit message git wrote (`--edit .git/COMMIT_EDITMSG`), read and linted
+  commitlint: {
+    role: 'read',
+    valueOpts: ['-e', '--edit', '-g', '--config', '-x', '--extends', '-f', '--from', '-t', '--to', '-d', '--cwd', '-H', '--help-url', '-p', '--parser-preset', '-o', '--format'],
+    pathOpts: { '-e': 'read', '--edit': 'read', '-g': 'read', '--config': 'read' },
+  },
 };
 for (const tool of READ_TOOLS) FILES[tool] ??= { role: 'read' };
 FILES.uniq = { role: 'read', outputOperand: 1, valueOpts: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'] };

@@ -124,7 +124,12 @@ const CORE: ProgramDecl[] = [
       service: 'the infrastructure Terraform manages',
       depth: 2,
       unknown: 'read',
-      effects: { apply: 'change', import: 'change', taint: 'change', untaint: 'change', refresh: 'change', 'state rm': 'irreversible', 'state mv': 'change', 'state push': 'irreversible', 'state replace-provider': 'change', 'force-unlock': 'change', 'workspace delete': 'irreversible', 'workspace new': 'routine', 'workspace select': 'routine', init: 'read', get: 'read', fmt: 'read', login: 'routine', logout: 'routine', console: 'read', output: 'read', 'state pull': 'secret', 'state show': 'read', 'state list': 'read', 'run-all': 'change' },
+      effects: {
+        apply: 'change', import: 'change', taint: 'change', untaint: 'change', refresh: 'change', 'state rm': 'irreversible', 'state mv': 'change', 'state push': 'irreversible', 'state replace-provider': 'change', 'force-unlock': 'change', 'workspace delete': 'irreversible', 'workspace new': 'routine', 'workspace select': 'routine', init: 'read', get: 'read', fmt: 'read', login: 'routine', logout: 'routine', console: 'read', output: 'read', 'state pull': 'secret', 'state show': 'read', 'state list': 'read',
+        'run-all': 'change',
+        // terragrunt runs one terraform command in every module: the command says what it does
+        ...Object.fromEntries(['init', 'validate', 'plan', 'fmt', 'output', 'show', 'providers', 'graph', 'version', 'hclfmt', 'render-json'].map((c) => [`run-all ${c}`, 'read' as const])),
+      },
     },
   },
   // HTTP clients: the method says what a request does (`curl -X DELETE …/index`); sending data is everyday

@@ -735,7 +735,18 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     service: 'the database dbmate migrates', depth: 1, effects: { up: 'routine', migrate: 'routine', down: 'change', new: 'routine', load: 'change' },
   }),
   client(['goose'], ['-dir', '-table', '-certfile', '-ssl-cert', '-ssl-key'], { service: 'the database goose migrates', depth: 3, effects: { up: 'routine', create: 'routine', fix: 'routine' } }),
-  client(['migrate'], ['-path', '-database', '-source', '-lock-timeout', '-prefetch', '-ext', '-dir', '-format'], { service: 'the database golang-migrate migrates', depth: 1, effects: { up: 'routine', create: 'routine', down: 'change', force: 'change', goto: 'change' } }),
+  // golang-migrate has these commands and no others: another word is a usage error (and, after a program
+  // nobody declared, its own subcommand: `refinery migrate -e DATABASE_URL`)
+  client(['migrate'], ['-path', '-database', '-source', '-lock-timeout', '-prefetch', '-ext', '-dir', '-format'], { service: 'the database golang-migrate migrates', depth: 1, unknown: 'read', effects: { up: 'routine', create: 'routine', down: 'change', force: 'change', goto: 'change', version: 'read' } }),
+  client(['sqlx', 'cargo-sqlx'], ['-D', '--database-url', '--source', '--connect-timeout', '--target-version'], {
+    service: 'the database SQLx migrates', depth: 2,
+    effects: { 'migrate run': 'routine', 'migrate add': 'routine', 'migrate info': 'read', 'migrate build-script': 'routine', 'migrate revert': 'change', prepare: 'read', 'database create': 'routine', 'database setup': 'routine', completions: 'read' },
+  }),
+  // Flask-Migrate's `flask db` is Alembic's; other flask commands are the app's own
+  client(['flask'], ['-A', '--app', '-e', '--env-file'], {
+    service: 'the database of a Flask app', depth: 2, unknown: 'routine',
+    effects: { run: 'routine', shell: 'routine', routes: 'read', 'db migrate': 'routine', 'db revision': 'routine', 'db upgrade': 'routine', 'db init': 'routine', 'db current': 'read', 'db history': 'read', 'db heads': 'read', 'db show': 'read', 'db check': 'read', 'db downgrade': 'change', 'db stamp': 'change' },
+  }),
   client(['sqitch'], ['-C', '--chdir', '--plan-file', '-f', '--top-dir', '--db-client', '-d', '--db-name', '-u', '--db-user', '-h', '--db-host', '-p', '--db-port', '-t', '--target', '--registry', '--to', '--to-change'], {
     service: 'the database sqitch deploys to', depth: 1, effects: { add: 'routine', rework: 'routine', init: 'routine', config: 'routine', engine: 'routine', target: 'routine', bundle: 'routine', tag: 'routine', rebase: 'change', checkout: 'change' },
   }),

@@ -18,12 +18,14 @@ export const SYSTEM_DECLS: ProgramDecl[] = [
     'swapon', 'swapoff', 'losetup', 'cryptsetup', 'fdisk', 'sfdisk', 'parted', 'gdisk', 'sgdisk', 'mkswap', 'hdparm', 'blkdiscard', 'lvremove', 'vgremove', 'pvremove',
     'lvcreate', 'vgcreate', 'pvcreate', 'mdadm', 'zpool', 'zfs', 'btrfs', 'tune2fs', 'e2fsck', 'fsck', 'xfs_repair', 'debugfs',
     // power and init
-    'reboot', 'shutdown', 'halt', 'poweroff', 'init', 'telinit', 'runlevel', 'systemd-sysusers', 'update-rc.d', 'chkconfig', 'rc-update', 'sv',
+    'reboot', 'shutdown', 'halt', 'poweroff', 'runlevel', 'systemd-sysusers', 'update-rc.d', 'chkconfig', 'rc-update', 'sv',
     // time, locale, hostname
     'ntpdate', 
     // packages of the system (language package managers install into the project)
     'dpkg-reconfigure', 'update-alternatives', 'alternatives', 'ldconfig', 'chroot', 'unshare', 'nsenter', 'pivot_root', 'capsh',
   ].map((name): ProgramDecl => ({ names: [name], privilege: always })),
+  // init changes the machine only with a runlevel (`init 0`, `telinit q`): as a word after an undeclared program it is usually a subcommand (`swag init -g main.go`)
+  { names: ['init', 'telinit'], privilege: { when: 'options', options: [], operand: /^[0-6SsQqUuAaBbCc]$/ } },
   { names: ['systemctl'], privilege: { when: 'subcommands', subcommands: ['start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'enable', 'disable', 'reenable', 'mask', 'unmask', 'kill', 'isolate', 'daemon-reload', 'daemon-reexec', 'set-default', 'edit', 'link', 'preset', 'preset-all', 'revert', 'set-property', 'reset-failed', 'poweroff', 'reboot', 'halt', 'suspend', 'hibernate', 'rescue', 'emergency', 'default', 'switch-root', 'soft-reboot', 'kexec', 'clean', 'freeze', 'thaw', 'hybrid-sleep', 'add-wants', 'add-requires', 'set-environment', 'import-environment'], unless: ['--user'] } },
   { names: ['service'], privilege: { when: 'subcommands', subcommands: ['start', 'stop', 'restart', 'reload', 'force-reload', 'try-restart', 'condrestart', 'enable', 'disable'] } },
   { names: ['mount'], privilege: { when: 'options', options: ['-a', '--all', '-o', '--bind', '--rbind', '--move', '-t'], operand: /^[^-]/ } },
