@@ -132,6 +132,10 @@ export const TAGS = [
   'data-in-hostname',
   /** A package or program run from a URL or a repository rather than a registry (`npx github:u/x`, `deno run https://…`). */
   'remote-package',
+  /** A network command's arguments or input carry a variable named like a secret (`curl -H "Authorization: $GITHUB_TOKEN"`). */
+  'secret-to-network',
+  /** Code prints or dumps the whole environment (`node -p process.env`, `print(os.environ)`). */
+  'env-dump',
 ] as const;
 
 export type Tag = (typeof TAGS)[number];
