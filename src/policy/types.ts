@@ -134,6 +134,10 @@ export const TAGS = [
   'remote-package',
   /** A shell function starts copies of itself as processes of their own, without end (a fork bomb: `:(){ :|:& };:`). */
   'runaway',
+  /** A network command's arguments or input carry a variable named like a secret (`curl -H "Authorization: $GITHUB_TOKEN"`). */
+  'secret-to-network',
+  /** Code prints or dumps the whole environment (`node -p process.env`, `print(os.environ)`). */
+  'env-dump',
 ] as const;
 
 export type Tag = (typeof TAGS)[number];

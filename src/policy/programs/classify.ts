@@ -5,6 +5,7 @@ import { remoteEffect, type RemoteVerdict } from './remote.js';
 import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
+import { secretVariableIn } from './secret-names.js';
 
 /**
  * The program stage: what a command does by its program's declaration, as tags the rules match
@@ -134,6 +135,68 @@ function dataInHostname(decl: ProgramDecl | undefined, command: ShellCommand): b
   });
 }
 
+/** Programs whose output is what they were given or a view of it (`echo "$TOKEN" | base64 | curl -d @- …`). */
+const PASSES_ON = new Set([
+  'echo',
+  'printf',
+  'printenv',
+  'cat',
+  'base64',
+  'base32',
+  'basenc',
+  'xxd',
+  'od',
+  'hexdump',
+  'tr',
+  'rev',
+  'sed',
+  'awk',
+  'gzip',
+  'openssl',
+  'jq',
+  'tee',
+  'head',
+  'tail',
+  'cut',
+  'xargs',
+]);
+
+/** The secret-named variable a command prints (`echo $GITHUB_TOKEN`, `printenv NPM_TOKEN`), through the filters it pipes into. */
+export function printedSecret(command: ShellCommand, depth = 0): string | null {
+  if (depth > 8 || !PASSES_ON.has(command.name)) return null;
+  for (const a of command.argv.slice(1)) {
+    const name = a.dynamic ? secretVariableIn(a.value) : command.name === 'printenv' ? secretVariableIn(`$${a.value}`) : null;
+    if (name) return name;
+  }
+  if (command.stdin.kind === 'text' && command.stdin.text.dynamic) return secretVariableIn(command.stdin.text.value);
+  if (command.stdin.kind === 'pipe')
+    for (const p of command.stdin.producers) {
+      const name = printedSecret(p, depth + 1);
+      if (name) return name;
+    }
+  return null;
+}
+
+/**
+ * A network client given a secret-named variable in its arguments (`curl -H "Authorization: $AWS_SECRET_ACCESS_KEY"`,
+ * `wget --header "X: $GITHUB_TOKEN"`) or its input (`echo "$NPM_TOKEN" | nc host 80`): the secret leaves the machine.
+ */
+function secretSent(decl: ProgramDecl, command: ShellCommand): string | null {
+  if (!decl.network) return null;
+  if (decl.networkSubcommands && !decl.networkSubcommands.includes(command.argv.find((a, i) => i > 0 && !a.value.startsWith('-'))?.value ?? '')) return null;
+  for (const a of command.argv.slice(1)) {
+    const name = a.dynamic ? secretVariableIn(a.value) : null;
+    if (name) return name;
+  }
+  if (command.stdin.kind === 'text' && command.stdin.text.dynamic) return secretVariableIn(command.stdin.text.value);
+  if (command.stdin.kind === 'pipe')
+    for (const p of command.stdin.producers) {
+      const name = printedSecret(p);
+      if (name) return name;
+    }
+  return null;
+}
+
 export function programFacts(command: ShellCommand): ProgramFacts {
   const facts: ProgramFacts = { tags: [], because: {} };
   if (command.name === '' || command.argv.length === 0) return facts;
@@ -159,6 +222,8 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   }
   if (decl.transfer && uploads(decl.transfer, command)) add('upload', command.name);
   if (dataInHostname(decl, command)) add('data-in-hostname', command.name);
+  const secret = secretSent(decl, command);
+  if (secret) add('secret-to-network', `${command.name} … $${secret}`);
   return facts;
 }
 

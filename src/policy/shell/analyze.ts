@@ -5,13 +5,15 @@ import type { Arg, RedirectIR, ScriptFile, ShellCommand, StdinSource, Tag } from
 import { joinedArgs, resolveSingle, resolveWord, textArg, type VarScope } from './words.js';
 import { peelWrapper, SHELLS, shellInvocation } from './wrappers.js';
 import { programOf } from '../programs/registry.js';
-import { LineFlow, sendsToNetwork } from './dataflow.js';
+import { fetchesFromNetwork, LineFlow, sendsToNetwork } from './dataflow.js';
+import { printedSecret } from '../programs/classify.js';
+import { secretVariableIn } from '../programs/secret-names.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
 import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
-import { conventionalCodeFiles, scriptsInCodeFile, type CodeFileKind } from './code-files.js';
+import { conventionalCodeFiles, loadedFiles, scriptsInCodeFile, type CodeFileKind, type LoadedFile } from './code-files.js';
 
 export interface ShellLimits {
   /** Bytes of shell text parsed in one evaluation, nested scripts included. */
@@ -134,6 +136,7 @@ const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
   pip: 'pip',
   ansible: 'ansible',
   twine: 'twine',
+  pytest: 'pytest',
   gcloud: 'gcloud',
   azure: 'az',
   'azure.cli': 'az',
@@ -939,6 +942,34 @@ class Analyzer {
     }
   }
 
+  /**
+   * Files this command line wrote (or downloaded) that the tool it now runs loads as code by
+   * convention, in the directory it runs in, above it or below it: judged like a script written on
+   * the line and run (what it visibly does meets the rules; content harness did not see is hidden code).
+   */
+  private loadedCode(load: LoadedFile, name: string, cwd: string, base: Invocation): Tag[] {
+    const tags: Tag[] = [];
+    const paths = new Set([...this.flow.written.keys(), ...this.flow.downloaded]);
+    for (const path of paths) {
+      if (!load.path.test(path) || !(isInside(path, cwd) || isInside(cwd, posix.dirname(path)))) continue;
+      if (this.flow.isDownloaded(path)) {
+        tags.push('code-from-network');
+        continue;
+      }
+      const content = this.flow.written.get(path) ?? null;
+      if (content === null || content.dynamic) tags.push('hidden-code');
+      else if (load.as === 'settings') {
+        if (load.settings?.test(content.value)) tags.push('hidden-code');
+      } else if (load.as === 'package-json' || load.as === 'go-generate' || load.as === 'hook-entries') {
+        tags.push(...this.codeFile(path, load.as, base.scope, base.frame, content));
+      } else {
+        const language = load.as;
+        this.withinFile(path, () => this.inlineCode(language, content, base, [...base.frame.via, `${name} ${basename(path)}`], [...base.frame.tags], cwd));
+      }
+    }
+    return tags;
+  }
+
   /** `pip install ./dir` runs dir/setup.py; `bundle install` evaluates the Gemfile: judged as Python and Ruby. */
   private judgeInstallScripts(name: string, args: Arg[], cwd: string, base: Invocation): void {
     const words = args.filter((a) => !a.value.startsWith('-'));
@@ -1124,6 +1155,8 @@ class Analyzer {
         if (use.file.dynamic && content === undefined) continue;
         tags.push(...this.codeFile(resolvePath(use.file.value, cwd, this.home), use.kind, base.scope, base.frame, content, use.targets));
       }
+      // `echo … > conftest.py && pytest`, `build.rs && cargo build`: a file the tool loads, written on this line
+      for (const load of loadedFiles(name, argv.slice(1))) tags.push(...this.loadedCode(load, name, cwd, { ...base, cwd }));
     }
     const indirect = indirectCode(name, base.stdin.kind === 'text' ? [...args, base.stdin.text] : args);
     if (indirect.hidden) tags.push('hidden-code');
@@ -1212,12 +1245,15 @@ class Analyzer {
           const words = git.rest.slice(1).filter((a) => !a.value.startsWith('-'));
           if (words[0] && words[1]) this.flow.gitRemotes.set(words[0].value, words[1]);
         }
+        // `git config remote.origin.mirror true && git push`, `git -c remote.origin.push=+… push`: pushed as set
+        if (git.subcommand === 'push') argv = this.flow.pushAsConfigured(argv, git.remoteConfig);
         if (git.subcommand === 'push' || git.subcommand === 'fetch' || git.subcommand === 'pull') {
           argv = argv.map((a) => this.flow.gitRemotes.get(a.value) ?? a);
         }
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
         make(name, git.execConfig ? ['hidden-code'] : []);
         this.flow.rememberGitAlias(git.subcommand, git.rest);
+        this.flow.rememberGitPushConfig(git.subcommand, git.rest);
         if (git.subcommand === 'clone' && cwd !== null) this.flow.rememberCloned(git.rest, cwd);
         const { scripts, argvs } = gitScripts(git);
         for (const s of scripts) nested(s, `git ${git.subcommand ?? ''}`.trim());
@@ -1265,7 +1301,12 @@ class Analyzer {
       const inv = interpreterInvocation(language, name, args);
       if (inv.source.mode === 'inline') {
         make(name);
-        this.inlineCode(language, language === 'awk' ? withAwkVariables(inv.source.code, args) : inv.source.code, base, via, tags, cwd);
+        // `node -p EXPR` prints what the expression gives
+        const code =
+          language === 'node' && args.some((a) => /^(?:-p|--print|-pe|-ep)$/.test(a.value))
+            ? { ...inv.source.code, value: `console.log(${inv.source.code.value})` }
+            : inv.source.code;
+        this.inlineCode(language, language === 'awk' ? withAwkVariables(code, args) : code, base, via, tags, cwd);
       } else if (inv.source.mode === 'stdin' && !printsInfo(args)) this.codeFromStdin(language, base, make, nested, name);
       else if (inv.source.mode === 'file') this.codeFromFile(language, inv.source.file, cwd, base, make, nested, name);
       else if (language === 'python' && cwd !== null) {
@@ -1287,6 +1328,15 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
+    // a secret-named variable in a network command's words through a substitution that prints it
+    // (`curl -H "X-Api-Key: $(printenv DD_API_KEY)"`) or a variable the line copied it to (`T=$GITHUB_TOKEN; curl -H "…: $T"`)
+    if (
+      fetchesFromNetwork(recordedCommand) &&
+      args.some(
+        (a) => a.dynamic && ((this.flow.substitutions.get(a) ?? []).some((c) => printedSecret(c) !== null) || secretHeldBy(base.scope.vars, a.value) !== null),
+      )
+    )
+      recordedCommand.tags.push('secret-to-network');
     // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
     // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
     if (!programOf(name)?.files && !programOf(name)?.remote && !programOf(name)?.globals) {
@@ -1353,6 +1403,7 @@ class Analyzer {
     if (findings.unknownExec || findings.unknownMutation) extra.push('hidden-code');
     if (findings.fromNetwork) extra.push('code-from-network');
     if (findings.uploads) extra.push('upload');
+    if (findings.dumpsEnv) extra.push('env-dump');
     // Commands the program runs get no stdin harness can see: a shell reading it runs unseen code.
     const frame = { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin: { kind: 'pipe', producers: [] } as StdinSource };
     for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Map() }, frame);
@@ -1557,6 +1608,21 @@ function mergeFunctions(scope: Scope, inner: Scope): boolean {
 function assign(scope: Scope, name: string, value: Arg | null): void {
   if (value && !value.dynamic && !value.glob) scope.vars.set(name, value.value);
   else scope.vars.delete(name);
+  // `T=$GITHUB_TOKEN`: T holds that secret now (its value is unknown, its origin is not)
+  const secret = value?.dynamic ? secretHeldBy(scope.vars, value.value) : null;
+  if (secret) scope.vars.set(`\u0001${name}`, secret);
+  else scope.vars.delete(`\u0001${name}`);
+}
+
+/** The secret-named variable a word expands, by name or through a variable the line assigned one to. */
+function secretHeldBy(vars: VarScope, text: string): string | null {
+  const named = secretVariableIn(text);
+  if (named) return named;
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const held = vars.get(`\u0001${m[1]!}`);
+    if (held) return held;
+  }
+  return null;
 }
 
 /** Packages whose binary has another name than the package. */

@@ -327,6 +327,9 @@ const GIT_SHELL_KEYS =
 const GIT_EXEC_KEYS =
   /^(core\.(hookspath|fsmonitor|askpass|gitproxy)|(man|browser|mergetool|difftool)\..+\.path|credential\.helper|uploadpack\.packobjectshook|protocol\.(allow|.+\.allow)|url\..*|include\.path|includeif\..*|core\.worktree)$/i;
 
+/** Remote settings that decide how `git push` pushes: its refspecs (`+…` forces), mirroring, the push URL. */
+export const GIT_REMOTE_PUSH_KEYS = /^remote\..+\.(push|mirror|pushurl)$/i;
+
 export interface GitInvocation {
   cwd: Arg | null;
   subcommand: string | null;
@@ -336,12 +339,15 @@ export interface GitInvocation {
   configScripts: Arg[];
   /** A `-c` setting makes git run a program of the caller's choosing. */
   execConfig: boolean;
+  /** `-c remote.NAME.push=…`, `.mirror`, `.pushurl`: where and how this command pushes. */
+  remoteConfig: [string, Arg][];
 }
 
 export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg> = new Map()): GitInvocation {
   let cwd: Arg | null = null;
   const aliases = new Map<string, Arg>(knownAliases);
   const configScripts: Arg[] = [];
+  const remoteConfig: [string, Arg][] = [];
   let execConfig = false;
   let i = 0;
   for (; i < args.length; i++) {
@@ -368,13 +374,14 @@ export function gitInvocation(args: Arg[], knownAliases: ReadonlyMap<string, Arg
         const body = val.startsWith('!') ? val.slice(1) : `git ${val}`;
         aliases.set(alias[1]!, textArg(body, value.dynamic));
       }
+      if (GIT_REMOTE_PUSH_KEYS.test(key)) remoteConfig.push([key, textArg(val, value.dynamic)]);
       if (GIT_SHELL_KEYS.test(key)) configScripts.push(textArg(val, value.dynamic));
       else if (GIT_EXEC_KEYS.test(key) || (value.dynamic && !alias)) execConfig = true;
     } else if (opt === '--config-env') {
       execConfig = true;
     }
   }
-  return { cwd, subcommand: args[i]?.value ?? null, rest: args.slice(i + 1), aliases, configScripts, execConfig };
+  return { cwd, subcommand: args[i]?.value ?? null, rest: args.slice(i + 1), aliases, configScripts, execConfig, remoteConfig };
 }
 
 /** Shell code that git subcommands take as arguments and run. */

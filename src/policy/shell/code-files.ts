@@ -1,4 +1,5 @@
 import type { Arg } from '../types.js';
+import type { Language } from '../programs/types.js';
 import { textArg } from './words.js';
 
 /**
@@ -7,7 +8,7 @@ import { textArg } from './words.js';
  * what it depends on, `npm test` the `pretest`, `test` and `posttest` scripts. A file written or
  * downloaded earlier in the same command line, or read by the session, is judged by that part.
  */
-export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'justfile' | 'taskfile' | 'other';
+export type CodeFileKind = 'shell' | 'makefile' | 'package-json' | 'justfile' | 'taskfile' | 'go-generate' | 'hook-entries' | 'other';
 
 export interface CodeFileUse {
   file: Arg;
@@ -302,7 +303,8 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
       try {
         const scripts = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {};
         const names = targets.length === 0 ? Object.keys(scripts) : targets.flatMap((t) => [`pre${t}`, t, `post${t}`]);
-        return names.map((n) => scripts[n]).filter((v): v is string => typeof v === 'string');
+        // composer.json lists a script's commands in an array
+        return names.flatMap((n) => (Array.isArray(scripts[n]) ? (scripts[n] as unknown[]) : [scripts[n]])).filter((v): v is string => typeof v === 'string');
       } catch {
         return null;
       }
@@ -327,6 +329,14 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
       }
       return out;
     }
+    case 'go-generate':
+      // `//go:generate CMD ARGS` lines: `go generate` runs each CMD
+      return [...text.matchAll(/^\/\/go:generate[ \t]+(.+)$/gm)].map((m) =>
+        m[1]!.replace(/\$(?:GOFILE|GOPACKAGE|GOARCH|GOOS|GOLINE|GOROOT|DOLLAR)\b/g, 'GOVAR'),
+      );
+    case 'hook-entries':
+      // pre-commit's hooks: each `entry:` is a command it runs
+      return [...text.matchAll(/^\s*-?\s*entry:\s*(.+?)\s*$/gm)].map((m) => m[1]!.replace(/^(['"])(.*)\1$/, '$2'));
     case 'makefile':
       // make variables are expanded by make, not by the shell; NUL stands in for `$$` meanwhile
       return makeRecipes(text, targets).map((s) =>
@@ -337,5 +347,194 @@ export function scriptsInCodeFile(kind: CodeFileKind, text: string, targets: rea
       );
     default:
       return null;
+  }
+}
+
+/**
+ * A file a tool loads from its project and runs: `conftest.py` and test modules for pytest,
+ * `build.rs` for cargo, `jest.config.js` for jest, `.npmrc` for npm. `as` says how its content is
+ * judged: as code of a language, as a code file of a kind above, or as settings, whose `settings`
+ * keys name programs or code to load (`script-shell=`, `runner =`, `yarnPath:`).
+ */
+export interface LoadedFile {
+  /** Matched against the file's absolute path. */
+  path: RegExp;
+  as: Language | 'package-json' | 'go-generate' | 'hook-entries' | 'settings';
+  settings?: RegExp;
+}
+
+const JS = String.raw`\.(?:[cm]?[jt]s|[jt]sx)$`;
+/** `NAME.config.js`, `.NAMErc.cjs`, … of the given tool names. */
+function jsConfigs(...names: string[]): LoadedFile {
+  const alt = names.join('|');
+  return { path: new RegExp(String.raw`/(?:(?:${alt})\.config(?:\.\w+)?|\.(?:${alt})rc(?:\.config)?|(?:${alt})file)${JS}`, 'i'), as: 'node' };
+}
+const JS_TESTS: LoadedFile = { path: new RegExp(String.raw`(?:\.(?:test|spec)|/__tests__/[^/]+)${JS}`), as: 'node' };
+const PY_TESTS: LoadedFile = { path: /\/(?:conftest|test_[^/]*|[^/]*_test)\.py$/, as: 'python' };
+const NPMRC: LoadedFile = {
+  path: /\/\.npmrc$/,
+  as: 'settings',
+  settings: /^\s*(?:script-shell|shell|node-options|git|editor|browser|viewer|onload-script|init-module|node-gyp)\s*=/m,
+};
+const YARNRC: LoadedFile = { path: /\/\.yarnrc(?:\.yml)?$/, as: 'settings', settings: /^\s*(?:yarnPath|yarn-path|plugins)\b/m };
+const PNPMFILE: LoadedFile = { path: /\/\.?pnpmfile\.[cm]?js$/, as: 'node' };
+/** The JS config files of the tools package scripts commonly run (`npm test` runs jest, which loads jest.config.js). */
+const JS_TOOL_CONFIGS = jsConfigs(
+  'jest',
+  'vitest',
+  'vite',
+  'webpack',
+  'rollup',
+  'eslint',
+  'prettier',
+  'babel',
+  'postcss',
+  'tailwind',
+  'next',
+  'nuxt',
+  'astro',
+  'svelte',
+  'playwright',
+  'cypress',
+  'mocha',
+  'karma',
+  'gulp',
+  'grunt',
+  'ava',
+  'tsup',
+  'stylelint',
+  'lint-staged',
+  'commitlint',
+);
+
+/** Tools whose config file is named for something else than the program (`tailwindcss` loads tailwind.config.js). */
+const JS_TOOL_NAMES: Record<string, string> = { tailwindcss: 'tailwind', 'webpack-cli': 'webpack', nuxi: 'nuxt' };
+
+const CARGO_RUNS = new Set(['run', 'r', 'test', 't', 'bench']);
+const CARGO_BUILDS = new Set([
+  'build',
+  'b',
+  'check',
+  'c',
+  'run',
+  'r',
+  'test',
+  't',
+  'bench',
+  'install',
+  'doc',
+  'd',
+  'clippy',
+  'package',
+  'publish',
+  'fix',
+  'rustc',
+  'rustdoc',
+]);
+
+/** The files `name ARGS` loads and runs by convention (empty: none harness knows of). */
+export function loadedFiles(name: string, args: Arg[]): LoadedFile[] {
+  const words = args.filter((a) => !a.value.startsWith('-')).map((a) => a.value);
+  const sub = words[0];
+  switch (name) {
+    case 'pytest':
+    case 'py.test':
+      return [PY_TESTS];
+    case 'tox':
+      return [
+        { path: /\/setup\.py$/, as: 'python' },
+        { path: /\/tox\.ini$/, as: 'settings', settings: /^\s*commands(?:_pre|_post)?\s*=/m },
+      ];
+    case 'nox':
+      return [{ path: /\/noxfile\.py$/, as: 'python' }];
+    case 'invoke':
+    case 'inv':
+      return [{ path: /\/tasks\.py$/, as: 'python' }];
+    case 'fab':
+      return [{ path: /\/fabfile\.py$/, as: 'python' }];
+    case 'doit':
+      return [{ path: /\/dodo\.py$/, as: 'python' }];
+    case 'scons':
+      return [{ path: /\/(?:SConstruct|SConscript)$/, as: 'python' }];
+    case 'sphinx-build':
+      return [{ path: /\/conf\.py$/, as: 'python' }];
+    case 'jest':
+    case 'vitest':
+    case 'mocha':
+    case 'ava':
+    case 'playwright':
+    case 'cypress':
+      return [jsConfigs(name, 'vite', 'babel', 'svelte'), JS_TESTS];
+    case 'vite':
+    case 'webpack':
+    case 'webpack-cli':
+    case 'rollup':
+    case 'eslint':
+    case 'prettier':
+    case 'babel':
+    case 'postcss':
+    case 'tailwindcss':
+    case 'next':
+    case 'nuxt':
+    case 'nuxi':
+    case 'astro':
+    case 'karma':
+    case 'gulp':
+    case 'grunt':
+    case 'tsup':
+    case 'stylelint':
+      return [jsConfigs(JS_TOOL_NAMES[name] ?? name, 'babel', 'postcss', 'svelte')];
+    case 'npx':
+    case 'pnpx':
+      return [NPMRC];
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'bun': {
+      const installs = sub === undefined || ['install', 'i', 'ci', 'add', 'update', 'up', 'upgrade', 'rebuild', 'dedupe'].includes(sub);
+      const runs = packageScripts(name, args) !== null;
+      return [NPMRC, ...(name === 'yarn' ? [YARNRC] : []), ...(installs && name === 'pnpm' ? [PNPMFILE] : []), ...(runs ? [JS_TOOL_CONFIGS, JS_TESTS] : [])];
+    }
+    case 'cargo': {
+      if (sub === undefined || !CARGO_BUILDS.has(sub)) return [];
+      const settings: LoadedFile = {
+        path: /\/\.cargo\/config(?:\.toml)?$/,
+        as: 'settings',
+        settings: /^\s*(?:runner|rustc-wrapper|rustc-workspace-wrapper|rustc|rustdoc|linker|ar)\s*=|^\s*\[target\b[^\]]*\]\s*$/m,
+      };
+      return [{ path: /\/build\.rs$/, as: 'other' }, settings, ...(CARGO_RUNS.has(sub) ? [{ path: /\.rs$/, as: 'other' } as LoadedFile] : [])];
+    }
+    case 'go':
+      if (sub === 'generate') return [{ path: /\.go$/, as: 'go-generate' }];
+      if (sub === 'test') return [{ path: /_test\.go$/, as: 'other' }];
+      return [];
+    case 'rake':
+      return [{ path: /\/(?:[Rr]akefile(?:\.rb)?|[^/]+\.rake)$/, as: 'ruby' }];
+    case 'rspec':
+      return [{ path: /\/(?:[^/]+_spec|spec_helper|rails_helper)\.rb$/, as: 'ruby' }];
+    case 'gem':
+      return sub === 'build' ? [{ path: /\.gemspec$/, as: 'ruby' }] : [];
+    case 'composer':
+      return [{ path: /\/composer\.json$/, as: 'package-json' }];
+    case 'pre-commit':
+      return sub === 'run' || sub === 'try-repo' || sub === undefined ? [{ path: /\/\.pre-commit-config\.ya?ml$/, as: 'hook-entries' }] : [];
+    case 'cmake':
+      return [{ path: /\/(?:CMakeLists\.txt|[^/]+\.cmake)$/, as: 'other' }];
+    case 'gradle':
+    case 'gradlew':
+      return [{ path: /\/(?:build|settings|init)\.gradle(?:\.kts)?$/, as: 'other' }];
+    case 'mvn':
+    case 'mvnw':
+      return [{ path: /\/pom\.xml$/, as: 'settings', settings: /exec-maven-plugin|maven-antrun-plugin|groovy-maven-plugin|<exec\b|<executable>/ }];
+    case 'sbt':
+      return [{ path: /\/(?:build\.sbt|project\/[^/]+\.scala)$/, as: 'other' }];
+    case 'swift':
+      return sub === 'build' || sub === 'run' || sub === 'test' ? [{ path: /\/Package\.swift$/, as: 'other' }] : [];
+    case 'zig':
+      return sub === 'build' ? [{ path: /\/build\.zig$/, as: 'other' }] : [];
+    case 'mix':
+      return [{ path: /\/mix\.exs$/, as: 'other' }];
+    default:
+      return [];
   }
 }

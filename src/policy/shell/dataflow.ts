@@ -3,6 +3,7 @@ import { isInside, resolvePath } from '../paths.js';
 import { tarDirectory, transferOutput } from '../effects.js';
 import { programOf } from '../programs/registry.js';
 import { textArg } from './words.js';
+import { GIT_REMOTE_PUSH_KEYS } from './children.js';
 
 /**
  * The data flow of one command line, as the walker (analyze.ts) records it: what its commands
@@ -23,6 +24,11 @@ export class LineFlow {
   readonly gitRemotes = new Map<string, Arg>();
   /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
   readonly gitAliases = new Map<string, Arg>();
+  /**
+   * How this command line set a remote to push (`git config remote.origin.push +refs/heads/*:…`,
+   * `remote.x.mirror true`, `git remote set-url --push x URL`): a later `git push` pushes that way.
+   */
+  readonly gitPushConfig = new Map<string, [string, Arg][]>();
 
   constructor(private readonly home: string) {}
 
@@ -72,6 +78,57 @@ export class LineFlow {
       const body = v.value.startsWith('!') ? v.value.slice(1) : `git ${v.value}`;
       this.gitAliases.set(m[1]!, textArg(body, v.dynamic));
     }
+  }
+
+  /**
+   * `git config [--add] remote.NAME.push|mirror|pushurl VALUE`, `git remote set-url --push NAME URL`,
+   * `git remote add --mirror[=push] NAME URL`: settings a later `git push` of this line obeys.
+   */
+  rememberGitPushConfig(subcommand: string | null, rest: Arg[]): void {
+    const words = rest.filter((a) => !a.value.startsWith('-'));
+    const options = rest.filter((a) => a.value.startsWith('-')).map((a) => a.value);
+    const remember = (remote: string, key: string, value: Arg): void => {
+      const known = this.gitPushConfig.get(remote) ?? [];
+      known.push([key, value]);
+      this.gitPushConfig.set(remote, known);
+    };
+    if (subcommand === 'config' && words[0] && words[1]) {
+      const m = GIT_REMOTE_PUSH_KEYS.exec(words[0].value) ? /^remote\.(.+)\.([^.]+)$/.exec(words[0].value) : null;
+      if (m) remember(m[1]!, m[2]!.toLowerCase(), words[1]);
+    } else if (subcommand === 'remote' && words[0]?.value === 'set-url' && options.includes('--push') && words[1] && words[2]) {
+      remember(words[1].value, 'pushurl', words[2]);
+    } else if (subcommand === 'remote' && words[0]?.value === 'add' && words[1] && options.some((o) => o === '--mirror' || o === '--mirror=push')) {
+      remember(words[1].value, 'mirror', textArg('true'));
+    }
+  }
+
+  /**
+   * The arguments a `git push` gets from the remote settings this line or its `-c` options made: a
+   * mirror push is `--mirror`, the configured refspecs are pushed when none is given, and a push URL
+   * replaces the remote's name. Without a remote operand, the settings of any remote may apply.
+   */
+  pushAsConfigured(argv: Arg[], inline: [string, Arg][]): Arg[] {
+    const settings = new Map(this.gitPushConfig);
+    for (const [key, value] of inline) {
+      const m = /^remote\.(.+)\.([^.]+)$/.exec(key);
+      if (m) settings.set(m[1]!, [...(settings.get(m[1]!) ?? []), [m[2]!.toLowerCase(), value]]);
+    }
+    if (settings.size === 0) return argv;
+    const at = argv.findIndex((a) => a.value === 'push');
+    const operands = argv.slice(at + 1).filter((a) => !a.value.startsWith('-'));
+    const remote = operands[0]?.value;
+    const applying = remote === undefined ? [...settings.values()].flat() : (settings.get(remote) ?? []);
+    const extra: Arg[] = [];
+    let out = argv;
+    for (const [key, value] of applying) {
+      if (key === 'mirror' && (value.dynamic || /^(true|yes|on|1|)$/i.test(value.value))) extra.push(textArg('--mirror'));
+      else if (key === 'push' && operands.length < 2) extra.push(value);
+      else if (key === 'pushurl') {
+        if (remote === undefined) extra.push(value);
+        else out = out.map((a) => (a.value === remote ? value : a));
+      }
+    }
+    return [...out, ...extra];
   }
 
   /** `git clone URL DIR`: what is under DIR came from the network (a local path clones local code). */

@@ -22,6 +22,8 @@ export interface CodeFindings {
   uploads?: boolean;
   /** The code evaluates what it fetched from a URL. */
   fromNetwork?: boolean;
+  /** The code prints or dumps the whole environment (`console.log(process.env)`, `print(os.environ)`). */
+  dumpsEnv?: boolean;
 }
 
 const STRING = String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|\x60((?:[^\x60\\]|\\.)*)\x60)`;
@@ -90,6 +92,8 @@ const APIS: Record<Language, Api[]> = {
   ruby: [
     api(String.raw`\b(?:system|exec|spawn|IO\.popen|Open3\.\w+)\s*\(?\s*`, 'exec'),
     api(String.raw`%x\s*[({\[]`, 'exec'),
+    // Rake's `sh 'cmd'` (Rakefiles, *.rake)
+    api(String.raw`(?<![\w.:])sh\s*\(?\s*(?=['"])`, 'exec'),
     api(String.raw`\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry(?:_secure)?)` + CALL, 'delete', true),
     api(String.raw`\b(?:FileUtils\.(?:rm|rm_f|remove|remove_file)|File\.(?:delete|unlink)|Dir\.(?:delete|rmdir|unlink))\s*\(?\s*`, 'delete'),
     api(String.raw`\bFile\.(?:write|open)\s*\(?\s*(?=` + STRING + String.raw`\s*,\s*['"][wa])`, 'write'),
@@ -324,6 +328,7 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   }
   // sending local data out: a send call and the environment or a file read in the same code
   if (SENDS.test(source) && LOCAL_DATA.test(source)) findings.uploads = true;
+  if (dumpsEnvironment(language, source)) findings.dumpsEnv = true;
   // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
   if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source))
     findings.fromNetwork = true;
@@ -359,6 +364,44 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   return findings;
 }
 
+/**
+ * The whole environment as one value, per language: `os.environ` (not `os.environ["X"]` or `.get`),
+ * `process.env` (not `process.env.X`), `ENV` (not `ENV["X"]`), `%ENV`, `getenv()`, awk's `ENVIRON`.
+ */
+const WHOLE_ENV: Partial<Record<Language, RegExp>> = {
+  python: /\bos\.environ\b(?!\s*(?:\[|\.(?:get|setdefault|pop|__getitem__)\b))|\bos\.environb\b(?!\s*[[.])/,
+  node: /\bprocess\.env\b(?!\s*(?:\??\.\s*[A-Za-z_$]|\[))|\bDeno\.env\.toObject\s*\(/,
+  ruby: /(?<![\w$:.])ENV\b(?!\s*(?:\[|\.(?:fetch|key\?|has_key\?|include\?|delete|store)\b))/,
+  perl: /%ENV\b/,
+  php: /\bgetenv\s*\(\s*\)|\$_ENV\b(?!\s*\[)|\$_SERVER\b(?!\s*\[)/,
+  awk: /\bENVIRON\b(?!\s*\[)/,
+  other: /\b(?:Sys\.getenv\s*\(\s*\)|System\.getenv\s*\(\s*\)|ENV\b(?!\s*\[)|os\.Environ\s*\(|env::vars\s*\(|[Gg]et-[Cc]hild[Ii]tem\s+[Ee]nv:|\$env:\*)/,
+};
+/** Calls that print or serialize a value, in the languages above. */
+const PRINTS =
+  /\b(?:print|printf|println|pprint|pp|p|puts|say|echo|print_r|var_dump|var_export|console\.(?:log|dir|table|info|error|warn|debug)|process\.stdout\.write|sys\.stdout\.write|json\.dumps?|JSON\.stringify|to_json|json_encode|util\.inspect|Dumper|inspect|write|cat|str|repr|Write-Output|Write-Host)\b/;
+/** Just before the environment: a loop over it (`for k in`, `keys %ENV`, `Object.entries(`, `foreach (`). */
+const LOOP_BEFORE = /(?:\bin\s+(?:sorted\s*\(\s*)?|\b(?:keys|each|values)\s*|\b(?:entries|keys|values)\s*\(\s*|\bforeach\s*\(\s*)$/;
+/** Just after it: its entries walked (`.items()`, `.each`, `.forEach`, `as $k => $v`). */
+const LOOP_AFTER = /^\s*(?:\.(?:items|keys|values|each|each_pair|map|to_h|to_a|forEach|entries)\b|as\b)/;
+
+/** Whether code prints the whole environment: the environment in a print call's statement, or walked with a print. */
+export function dumpsEnvironment(language: Language, source: string): boolean {
+  const whole = WHOLE_ENV[language];
+  if (!whole || !whole.test(source)) return false;
+  for (const statement of source.split(/[;\n]/)) {
+    const m = whole.exec(statement);
+    if (!m) continue;
+    const before = statement.slice(0, m.index);
+    const after = statement.slice(m.index + m[0].length);
+    // `print(os.environ)`, `console.log(JSON.stringify(process.env))`, `print_r(getenv())`
+    if (PRINTS.test(before)) return true;
+    // `for k, v in os.environ.items(): print(k, v)`, `print "$_\n" for keys %ENV`, `ENV.each { |k, v| puts k }`
+    if ((LOOP_BEFORE.test(before) || LOOP_AFTER.test(after)) && PRINTS.test(source)) return true;
+  }
+  return false;
+}
+
 /** Calls that send data over the network, in the languages above. */
 const SENDS =
   /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko)/;
@@ -369,7 +412,7 @@ const LOCAL_DATA =
 /** A literal that names a file: absolute, home-relative, or a dot-directory path (`.aws/credentials`). */
 const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0]*$/;
 const OTHER_EXEC =
-  /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
+  /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|ProcessBuilder|Command|execute|execute_process|exec_program|commandLine|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
 const OTHER_MUTATION =
   /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
 

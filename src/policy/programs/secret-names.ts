@@ -1,0 +1,47 @@
+/**
+ * Variables whose names say they hold a secret (`GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`,
+ * `DB_PASSWORD`, `STRIPE_API_KEY`): their values must not leave the machine in a network command's
+ * arguments or input. Judged by the name's words, split at `_`; names of files, directories and
+ * sockets that lead to a secret (`GOOGLE_APPLICATION_CREDENTIALS_FILE`, `SSH_AUTH_SOCK`) are not one.
+ */
+const SECRET_WORDS = new Set([
+  'TOKEN',
+  'TOKENS',
+  'SECRET',
+  'SECRETS',
+  'PASSWORD',
+  'PASSWORDS',
+  'PASSWD',
+  'PASS',
+  'PASSPHRASE',
+  'PWD',
+  'PW',
+  'KEY',
+  'KEYS',
+  'APIKEY',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'CREDS',
+  'AUTH',
+  'COOKIE',
+  'COOKIES',
+  'PAT',
+  'OTP',
+]);
+/** Words run together (`GITHUBTOKEN`, `DBPASSWORD`, `APISECRET`). */
+const SECRET_PARTS = /TOKEN|SECRET|PASSW|CREDENTIAL|APIKEY|PRIVATEKEY|ACCESSKEY/;
+/** Where a secret is, not the secret: a path, a directory, a socket, a file name, a key's id or name. */
+const NOT_A_VALUE = /_(?:FILE|PATH|DIR|SOCK|SOCKET|FILENAME|NAME|TYPE|URL|HOST|ENDPOINT|USER|USERNAME|EXPIRY|EXPIRES|ENABLED|LENGTH|TTL)$/;
+
+export function isSecretName(name: string): boolean {
+  const upper = name.toUpperCase();
+  if (upper === 'PWD' || upper === 'OLDPWD' || NOT_A_VALUE.test(upper)) return false;
+  if (SECRET_PARTS.test(upper)) return true;
+  return upper.split(/_+/).some((w) => SECRET_WORDS.has(w));
+}
+
+/** The first secret-named variable a word expands (`"Bearer $GITHUB_TOKEN"`, `${NPM_TOKEN:-x}`), or null. */
+export function secretVariableIn(text: string): string | null {
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (isSecretName(m[1]!)) return m[1]!;
+  return null;
+}
