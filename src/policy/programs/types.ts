@@ -195,6 +195,13 @@ export interface WrapperSpec {
   outputOpts?: readonly string[];
   /** Its operands (other than the command) are files it writes (`script FILE`). */
   writesOperands?: boolean;
+  /** Options after which the rest of argv is the command it runs, arguments and all (`gdb --args prog a b`). */
+  commandAfter?: readonly string[];
+  /**
+   * Without one of `commandAfter`, only its first operand is a program it runs, with no arguments:
+   * the others are something else (`gdb prog core`, `gdb prog PID`).
+   */
+  programOperand?: boolean;
 }
 
 /** Flags that make a program print help or its version and exit before it acts. */

@@ -1055,6 +1055,12 @@ class Analyzer {
       const peeled = peelWrapper(name, argv, this.agentEnv);
       if (peeled.kind !== 'final' && peeled.kind !== 'lookup') for (const target of peeled.writes) wrapperWrites.push({ kind: 'write', target, fd: 2 });
       if (peeled.kind === 'inner') {
+        // the wrapper's own options may carry code too (`gdb -ex 'shell …' --args prog`, `perf stat --pre CMD`)
+        if (peeled.own && peeled.own.length > 0) {
+          const own = indirectCode(name, peeled.own);
+          if (own.hidden) tags.push('hidden-code');
+          for (const s of own.scripts) nested(s, `${name} option`);
+        }
         via.push(peeled.via);
         tags.push(...peeled.tags);
         if (peeled.cwd) cwd = peeled.cwd.dynamic || cwd === null ? null : resolvePath(peeled.cwd.value, cwd, this.home);
