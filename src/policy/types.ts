@@ -157,6 +157,11 @@ export interface Effect {
   guessed?: boolean;
   /** A write of the file's attributes (mode, owner, times, flags), not of its content (`chmod +x x.sh`). */
   attributes?: boolean;
+  /**
+   * A recursive write of files the command line does not name, under the directory: an archive's
+   * members, a copied tree's content. Any protected file inside may be among them.
+   */
+  members?: boolean;
 }
 
 export interface RuleHit {

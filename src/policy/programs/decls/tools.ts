@@ -64,6 +64,13 @@ export const TOOL_DECLS: ProgramDecl[] = [
     runs: 'git',
     // git log/diff/format-patch --output=FILE, format-patch --output-directory DIR
     outputs: ['--output', '--output-directory'],
+    // git config --file FILE sets keys in FILE (any file), unless it only reads them
+    subcommandOutputs: {
+      config: {
+        options: ['-f', '--file'],
+        unless: ['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--get-color', '--get-colorbool', '-l', '--list', '--show-origin', '--show-scope', 'get', 'list'],
+      },
+    },
     globals: {
       values: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--attr-source', '--list-cmds'],
       flags: [
@@ -85,6 +92,7 @@ export const TOOL_DECLS: ProgramDecl[] = [
       reset: { values: ['--pathspec-from-file'] },
       worktree: { values: ['-b', '-B', '--reason'] },
       rebase: { values: ['-x', '--exec', '-s', '--strategy', '-X', '--strategy-option', '--onto'] },
+      config: { values: ['-f', '--file', '--blob', '--type', '--default', '--comment', '--value'] },
     },
   },
   { names: ['npm'], completeGlobals: true, globals: { values: ['--prefix', '-w', '--workspace', '--registry', '--otp'] } },
