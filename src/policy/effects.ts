@@ -146,6 +146,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   }
   if (decl?.mounts) {
     mountEffects(decl.mounts, args, add);
+    // `docker save -o FILE`, `docker build -o DIR`
+    if (decl.outputs) outputWrites(decl, args, add);
     return effects;
   }
   outputWrites(decl, args, add);
@@ -388,6 +390,9 @@ function sevenZipEffects(archive: ArchiveDecl, args: Arg[], cwd: string | null, 
   }
   const [mode, file, ...members] = operands;
   if (!mode || !file) return;
+  // `unrar x a.rar dest/`: a last operand ending in `/` is the directory it extracts into
+  const last = members[members.length - 1];
+  if (archive.directoryOperand && last && last.value.endsWith('/')) dir = members.pop()!;
   if (archive.create?.includes(mode.value)) {
     add(file, 'write');
     members.forEach((m) => add(m, 'read', true));
@@ -411,7 +416,7 @@ function cpioEffects(archive: ArchiveDecl, command: ShellCommand, args: Arg[], c
     const dir = args.find((a) => !a.value.startsWith('-'));
     if (dir) add(dir, 'write', true);
   }
-  if (inMode(modes, args, archive.extract)) add(here(command.cwd), 'write', true);
+  if (inMode(modes, args, archive.extract)) add(here(command.cwd), 'write', true, 'members');
 }
 
 /** A long option's name without its `=value`. */
@@ -702,6 +707,30 @@ function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
   }
 }
 
+/** `git clone`'s options that take a value. */
+const CLONE_VALUES = [
+  '-b',
+  '--branch',
+  '-o',
+  '--origin',
+  '--depth',
+  '-c',
+  '--config',
+  '--reference',
+  '--reference-if-able',
+  '--template',
+  '-u',
+  '--upload-pack',
+  '--separate-git-dir',
+  '-j',
+  '--jobs',
+  '--filter',
+  '--shallow-since',
+  '--shallow-exclude',
+  '--bundle-uri',
+  '--server-option',
+];
+
 /** Git subcommands that change or expose working-tree files by path. */
 function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
   const outputs = decl.outputs ?? [];
@@ -786,8 +815,13 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
           .forEach((a) => add(a, 'write'));
       break;
     case 'clone': {
-      const positional = rest.filter((a) => !a.value.startsWith('-'));
-      if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true);
+      // a tree nobody named, in the directory given or the one named after the repository
+      const takes = (o: string): boolean => CLONE_VALUES.includes(o);
+      const positional = scanArgs(rest, takes).flatMap((item) => ('operand' in item ? [item.operand] : []));
+      const url = positional[0];
+      const named = url && !url.dynamic ? /([^/:]+?)(?:\.git)?\/*$/.exec(url.value)?.[1] : undefined;
+      if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true, 'members');
+      else if (named) add(textArg(named), 'write', true, 'members');
       break;
     }
     case 'log':

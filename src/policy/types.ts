@@ -87,7 +87,7 @@ export interface ShellCommand {
   codeEffects?: CodeEffect[];
   /**
    * Harness does not know that this runs: a program it has no declaration for may start it
-   * (`setpriv rm -rf ~`, `valgrind rm …`). What the rules find in it asks, it does not deny.
+   * (`setpriv rm -rf ~`, `firejail rm …`). What the rules find in it asks, it does not deny.
    */
   maybe?: true;
 }

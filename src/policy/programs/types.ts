@@ -124,6 +124,8 @@ export interface ArchiveDecl {
   values?: readonly string[];
   /** An option after which the operands are members it leaves out (`unzip -x`). */
   excludes?: readonly string[];
+  /** Its last operand, when it ends in `/`, is the directory it extracts into (`unrar x a.rar dest/`). */
+  directoryOperand?: boolean;
 }
 
 /** Where a downloader saves what it fetches, and which of its options name files (as harness reads it). */

@@ -1215,7 +1215,7 @@ class Analyzer {
     }
 
     // A program harness has no declaration for may run what follows it as a command (`setpriv rm -rf ~`,
-    // `gdb --args rm …`, `valgrind rm …`, `perf stat rm …`): each operand that names a known program
+    // `firejail rm …`, `cpulimit -l 50 rm …`, `eatmydata rm …`): each operand that names a known program
     // (the first few) is judged as the command it would start, and the program as itself below.
     if (programOf(name) === undefined && languageOf(name) === null && !head.value.includes('/')) {
       let tails = 0;
@@ -1272,7 +1272,7 @@ class Analyzer {
 
     const recordedCommand = make(name);
     if (base.stdin.kind === 'pipe' && sendsToNetwork(recordedCommand)) recordedCommand.tags.push('stdin-to-network');
-    // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
+    // a program nobody declared, handed a shell or an interpreter with its code (`firejail sh -c '…'`,
     // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
     if (!programOf(name)?.files && !programOf(name)?.remote && !programOf(name)?.globals) {
       const at = args.findIndex(

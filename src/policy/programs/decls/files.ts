@@ -126,6 +126,7 @@ const ARCHIVES: Record<string, ArchiveDecl> = {
   '7za': SEVEN_ZIP,
   '7zr': SEVEN_ZIP,
   '7zz': SEVEN_ZIP,
+  unrar: { style: '7z', extract: ['x', 'e'], directory: ['-op'], directoryOperand: true },
 };
 
 /** TeX reads the files its document text names (`\input{…}`, `\verbatiminput{…}`). */
@@ -135,6 +136,8 @@ export const FILE_DECLS: ProgramDecl[] = [
   ...Object.entries(FILES).map(([name, files]): ProgramDecl => ({ names: [name], files })),
   ...NO_FILES.filter((name) => !(name in FILES)).map((name): ProgramDecl => ({ names: [name], files: { role: 'none' } })),
   ...Object.entries(ARCHIVES).map(([name, archive]): ProgramDecl => ({ names: [name], archive })),
+  // GNU tar and libarchive's under their own names
+  { names: ['tar', 'gtar', 'bsdtar'] },
   { names: ['dd'], keyedOperands: { if: 'read', of: 'write' } },
   ...TEX.map((name): ProgramDecl => ({ names: [name], fileCalls: 'tex' })),
   // SQLite's and DuckDB's file functions in the SQL they are given

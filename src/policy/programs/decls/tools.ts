@@ -8,7 +8,7 @@ function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): Prog
 
 /** The output options of a program that declares none: long ones most programs mean so, short ones only with a path value (`-o /abs/path`). */
 export const GENERIC_OUTPUTS: { long: readonly string[]; short: readonly string[] } = {
-  long: ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'],
+  long: ['--target-dir', '--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'],
   short: ['-o', '-O'],
 };
 
@@ -58,7 +58,12 @@ export const TOOL_DECLS: ProgramDecl[] = [
       extensions: ['-e', '--extension'],
     },
   },
-  { names: ['docker', 'podman', 'nerdctl'], mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] } },
+  {
+    names: ['docker', 'podman', 'nerdctl'],
+    mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] },
+    // docker save/export -o FILE, docker build -o DIR
+    outputs: ['-o', '--output'],
+  },
   {
     names: ['git'],
     runs: 'git',
@@ -66,6 +71,7 @@ export const TOOL_DECLS: ProgramDecl[] = [
     outputs: ['--output', '--output-directory'],
     // git config --file FILE sets keys in FILE (any file), unless it only reads them
     subcommandOutputs: {
+      archive: { options: ['-o', '--output'] },
       config: {
         options: ['-f', '--file'],
         unless: ['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--get-color', '--get-colorbool', '-l', '--list', '--show-origin', '--show-scope', 'get', 'list'],
