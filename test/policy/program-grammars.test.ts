@@ -4,6 +4,7 @@ import { programOf } from '../../src/policy/programs/registry.js';
 import { commandEffects, symlinkCreated, transferOutput } from '../../src/policy/effects.js';
 import { fdExecs, findActions, gitInvocation, xargsCommand, unknownArg } from '../../src/policy/shell/children.js';
 import { textArg } from '../../src/policy/shell/words.js';
+import { peelWrapper } from '../../src/policy/shell/wrappers.js';
 import type { ShellCommand } from '../../src/policy/types.js';
 
 const args = (line: string) => line.split(' ').map((w) => textArg(w));
@@ -142,5 +143,31 @@ describe('the child-command readers read their options from the declarations', (
     expect(findActions(args('. -exec echo -delete ; -print'))).toEqual(['.', '-print']);
     const git = gitInvocation(args('-Cdir -c alias.x=!id x'));
     expect([git.cwd?.value, git.subcommand, git.aliases.get('x')?.value]).toEqual(['dir', 'x', 'id']);
+  });
+});
+
+describe('programs that run their operand, as their wrapper declarations say', () => {
+  const inner = (line: string): string | null => {
+    const argv = args(line);
+    const peeled = peelWrapper(argv[0]!.value, argv);
+    if (peeled.kind === 'inner') return peeled.argv.map((a) => a.value).join(' ');
+    if (peeled.kind === 'script') return `script: ${peeled.script.value}`;
+    return null;
+  };
+  it.each([
+    ['valgrind --leak-check=full rm -rf /d', 'rm -rf /d'],
+    // gdb: the words after --args, else only the program (a core file or pid is no argument)
+    ['gdb -batch -ex run --args rm -rf /d', 'rm -rf /d'],
+    ['gdb -q ./a.out core', './a.out'],
+    ['gdb -p 42', null],
+    ['perf stat -e cycles -r 3 rm x', 'rm x'],
+    ['perf record -o p.data -g ./a.out', './a.out'],
+    ['perf report', null],
+    ['watchexec -e ts -- npm test', 'script: npm test'],
+    ['watchexec -n -- npm test', 'npm test'],
+    ['aws-vault exec prod -- rm x', 'rm x'],
+    ['chronic -e make', 'make'],
+  ])('%s', (line, expected) => {
+    expect(inner(line)).toBe(expected);
   });
 });
