@@ -208,7 +208,11 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
       const target = ops.target ?? (paths.length > 1 ? paths[paths.length - 1]! : null);
       const sources = ops.target ? paths : paths.length > 1 ? paths.slice(0, -1) : paths;
       sources.forEach((s) => add(s, 'read'));
-      if (target) add(target, 'write');
+      if (target) {
+        add(target, 'write');
+        // `ln -s /tmp/settings.json .claude/`: the link is made in the directory under the source's name
+        copiedInto(spec, target, sources, ops.target !== null, false, add);
+      }
       break;
     }
   }
