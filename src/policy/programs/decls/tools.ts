@@ -58,6 +58,24 @@ export const TOOL_DECLS: ProgramDecl[] = [
       extensions: ['-e', '--extension'],
     },
   },
+  // programs whose operands are command lines they run (read in shell/indirect.ts): their options' values are not
+  {
+    names: ['hyperfine'],
+    runsOptions: {
+      values: [
+        '-w', '--warmup', '-m', '--min-runs', '-M', '--max-runs', '-r', '--runs', '-p', '--prepare', '-c', '--cleanup', '-s', '--setup', '--conclude', '-P', '--parameter-scan',
+        '-D', '--parameter-step-size', '-L', '--parameter-list', '-S', '--shell', '--style', '--sort', '-u', '--time-unit', '--export-asciidoc', '--export-csv', '--export-json',
+        '--export-markdown', '--export-orgmode', '--output', '--input', '-n', '--command-name', '--reference',
+      ],
+    },
+    outputs: ['--export-asciidoc', '--export-csv', '--export-json', '--export-markdown', '--export-orgmode'],
+  },
+  {
+    names: ['concurrently'],
+    runsOptions: {
+      values: ['-n', '--names', '-c', '--prefix-colors', '-p', '--prefix', '-s', '--success', '--restart-tries', '--restart-after', '-t', '--timestamp-format', '-l', '--prefix-length', '-m', '--max-processes', '--names-separator', '--default-input-target', '--cwd'],
+    },
+  },
   {
     names: ['docker', 'podman', 'nerdctl'],
     mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] },
