@@ -15,18 +15,22 @@ export { optionArg as tarDirectory } from './programs/argv.js';
 
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/zero', '/dev/random', '/dev/urandom']);
 
-type Add = (arg: Arg, op: FileOp, recursive?: boolean) => void;
+/** `guessed`: a word of a program nobody declared; `members`: a recursive write of files it does not name (an archive's, a tree's). */
+type Mark = 'guessed' | 'members';
+type Add = (arg: Arg, op: FileOp, recursive?: boolean, mark?: Mark) => void;
 
 interface Operands {
   paths: Arg[];
   recursive: boolean;
   target: Arg | null;
   optionPaths: { op: FileOp; arg: Arg }[];
+  /** The option words, as getopt reads them (a cluster cut after its value-taking letter). */
+  flags: string[];
 }
 
 /** The operands of a program whose `files` declaration says what it does to them, and the paths of its options. */
 function splitOperands(spec: FileSpec, args: Arg[]): Operands {
-  const out: Operands = { paths: [], recursive: spec.alwaysRecursive ?? false, target: null, optionPaths: [] };
+  const out: Operands = { paths: [], recursive: spec.alwaysRecursive ?? false, target: null, optionPaths: [], flags: [] };
   const takes = (o: string): boolean => Boolean(spec.valueOpts?.includes(o) || spec.targetOpts?.includes(o) || (spec.pathOpts && o in spec.pathOpts));
   let skip = spec.skip ?? 0;
   for (const item of scanArgs(args, takes, spec.singleDash ? 'words' : 'getopt')) {
@@ -36,6 +40,7 @@ function splitOperands(spec: FileSpec, args: Arg[]): Operands {
       continue;
     }
     const { flags, option } = item.option;
+    out.flags.push(flags);
     if (spec.recursive && hasFlag(flags, spec.recursive)) out.recursive = true;
     if (option === null) continue;
     if (item.value && spec.targetOpts?.includes(option)) out.target = item.value;
@@ -78,9 +83,10 @@ function here(cwd: string | null): Arg {
  */
 export function commandEffects(command: ShellCommand, ctx: EffectContext): Effect[] {
   const effects: Effect[] = [];
-  const add = (arg: Arg, op: FileOp, recursive = false, guessed = false): void => {
+  const add: Add = (arg, op, recursive = false, mark) => {
     const effect = toEffect(arg, op, command.cwd, recursive, command.text, ctx);
-    if (effect && guessed) effect.guessed = true;
+    if (effect && mark === 'guessed') effect.guessed = true;
+    if (effect && mark === 'members' && op === 'write' && recursive) effect.members = true;
     if (effect) effects.push(effect);
   };
   for (const r of command.redirects) {
@@ -95,10 +101,11 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
     // `file:///path` URLs name local files (`curl file:///etc/shadow`, `lwp-request file://…`)
     if (a.value.length < 8 || (a.value.charCodeAt(0) | 32) !== 102) continue;
     const m = /^file:\/\/(?:localhost)?(\/[^?#]*)/i.exec(a.value);
-    if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, decl === undefined);
+    if (m) add({ ...a, value: safeDecode(m[1]!), pattern: m[1]! }, 'read', false, decl === undefined ? 'guessed' : undefined);
   }
   if (command.codeEffects) {
-    for (const e of command.codeEffects) add({ value: e.path, dynamic: false, glob: hasGlob(e.path), pattern: e.path }, e.op, e.recursive, e.guessed);
+    for (const e of command.codeEffects)
+      add({ value: e.path, dynamic: false, glob: hasGlob(e.path), pattern: e.path }, e.op, e.recursive, e.guessed ? 'guessed' : undefined);
     return effects;
   }
   if (decl?.keyedOperands) {
@@ -139,6 +146,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   }
   if (decl?.mounts) {
     mountEffects(decl.mounts, args, add);
+    // `docker save -o FILE`, `docker build -o DIR`
+    if (decl.outputs) outputWrites(decl, args, add);
     return effects;
   }
   outputWrites(decl, args, add);
@@ -152,8 +161,18 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   const ops = splitOperands(spec, args);
   for (const { op, arg } of ops.optionPaths) add(arg, op);
   const paths = ops.paths;
+  const flagged = (names: readonly string[] | undefined): boolean => names !== undefined && ops.flags.some((f) => hasFlag(f, names));
+  // `rsync -n`: it only says what it would do
+  if (flagged(spec.dryRunOpts)) {
+    if (spec.role === 'copy' || spec.role === 'move') (ops.target ? paths : paths.slice(0, -1)).forEach((p) => add(p, 'read', ops.recursive));
+    return effects;
+  }
   switch (spec.role) {
     case 'read':
+      if (spec.replaces) {
+        replacedEffects(spec.replaces, paths, ops.recursive, flagged, add);
+        break;
+      }
       paths.forEach((p, i) => add(p, i === spec.outputOperand ? 'write' : 'read', ops.recursive));
       break;
     case 'write':
@@ -175,7 +194,13 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
         add(s, 'read', ops.recursive);
         if (spec.role === 'move') add(s, 'delete', true);
       }
-      if (target) add(target, 'write', ops.recursive || spec.role === 'move');
+      if (target) {
+        const tree = ops.recursive || spec.role === 'move';
+        add(target, 'write', tree);
+        copiedInto(spec, target, sources, ops.target !== null, tree, add);
+        // `rsync --delete src/ dst/`: what dst holds and src does not goes
+        if (flagged(spec.deleteOpts)) add(target, 'delete', true);
+      }
       break;
     }
     case 'link': {
@@ -183,11 +208,74 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
       const target = ops.target ?? (paths.length > 1 ? paths[paths.length - 1]! : null);
       const sources = ops.target ? paths : paths.length > 1 ? paths.slice(0, -1) : paths;
       sources.forEach((s) => add(s, 'read'));
-      if (target) add(target, 'write');
+      if (target) {
+        add(target, 'write');
+        // `ln -s /tmp/settings.json .claude/`: the link is made in the directory under the source's name
+        copiedInto(spec, target, sources, ops.target !== null, false, add);
+      }
       break;
     }
   }
   return effects;
+}
+
+/** `DIR/NAME` as an argument: a name under a directory argument (a leading `/` of the name dropped, as tar and cp do). */
+function under(dir: Arg, name: Arg): Arg {
+  const rel = name.value.replace(/^\/+/, '');
+  const value = dir.value.endsWith('/') ? `${dir.value}${rel}` : `${dir.value}/${rel}`;
+  const pattern = `${dir.pattern.replace(/\/$/, '')}/${name.pattern.replace(/^\/+/, '')}`;
+  return { value, dynamic: dir.dynamic || name.dynamic, glob: dir.glob || name.glob, pattern };
+}
+
+/** A target that is surely an existing directory: `.`, `..`, `~`, or a path ending in `/`. */
+function isDirectoryWord(word: string): boolean {
+  return word.endsWith('/') || /(?:^|\/)\.\.?$/.test(word) || word === '~';
+}
+
+/**
+ * Where a copy or a move puts each source: `TARGET/NAME` when the target is a directory, the target
+ * itself when it is a new name; a tree copied brings files nobody named (`cp -r evil/.claude .` writes
+ * `./.claude`, `cp -a evil/. .` and `rsync -a evil/ .` what evil holds into `.`).
+ */
+function copiedInto(spec: FileSpec, target: Arg, sources: Arg[], targetOption: boolean, tree: boolean, add: Add): void {
+  const mark = tree ? 'members' : undefined;
+  // one source to a new name: it (or its content) lands at the target itself
+  if (sources.length === 1 && !targetOption && !isDirectoryWord(target.value)) add(target, 'write', tree, mark);
+  for (const s of sources) {
+    const word = s.dynamic ? s.pattern : s.value;
+    const contents = /(?:^|\/)\.\/*$/.test(word) || (spec.slashContents === true && word.endsWith('/'));
+    if (contents) {
+      add(target, 'write', tree, mark);
+      continue;
+    }
+    const name = posix.basename(word);
+    if (name === '' || name === '..' || name === '/') continue;
+    add(
+      under(target, s.dynamic ? { ...s, value: name, pattern: name, glob: true } : { ...s, value: name, pattern: posix.basename(s.pattern) }),
+      'write',
+      tree,
+      mark,
+    );
+  }
+}
+
+/** A compressor's operands: each read, its copy written beside it and (unless kept) the operand deleted. */
+function replacedEffects(
+  replaces: NonNullable<FileSpec['replaces']>,
+  paths: Arg[],
+  recursive: boolean,
+  flagged: (names: readonly string[] | undefined) => boolean,
+  add: Add,
+): void {
+  const stdout = flagged(replaces.stdout);
+  const deletes = !stdout && (replaces.only ? flagged(replaces.only) : !flagged(replaces.keep));
+  for (const p of paths) {
+    add(p, 'read', recursive);
+    if (stdout) continue;
+    // the copy beside it (`x.gz` of `x`, `x` of `x.gz`): a write where the operand is
+    add(p, 'write', recursive);
+    if (deletes) add(p, 'delete', recursive);
+  }
 }
 
 /** `dd if=IN of=OUT`: operands that name a file after their key. */
@@ -247,16 +335,75 @@ function fileCallEffects(kind: NonNullable<ProgramDecl['fileCalls']>, command: S
 
 /** The letters of `modes` (also inside `letters`, a command line's clusters) or its long options in argv. */
 function inMode(letters: string, args: Arg[], modes: readonly string[] = []): boolean {
-  return modes.some((m) => (m.startsWith('--') ? args.some((a) => a.value === m) : letters.includes(m[1]!)));
+  return modes.some((m) => (m.startsWith('--') ? args.some((a) => a.value === m || a.value.startsWith(`${m}=`)) : letters.includes(m[1]!)));
 }
 
 function archiveEffects(archive: ArchiveDecl, decl: ProgramDecl, command: ShellCommand, args: Arg[], ctx: EffectContext, add: Add): void {
   if (archive.style === 'tar') tarEffects(archive, decl.files, args, command.cwd, add);
   else if (archive.style === 'cpio') cpioEffects(archive, command, args, ctx, add);
-  // unzip: extracts into `-d DIR` or the current directory
-  else {
-    const d = args.findIndex((a) => archive.directory?.includes(a.value));
-    add(d !== -1 && args[d + 1] ? args[d + 1]! : here(command.cwd), 'write', true);
+  else if (archive.style === '7z') sevenZipEffects(archive, args, command.cwd, add);
+  else zipEffects(archive, args, command.cwd, add);
+}
+
+/**
+ * What an extraction writes into `dir`: the members named (under it, recursively: one may be a
+ * directory), or — none named, or renamed as they land — whatever the archive holds.
+ */
+function extracted(dir: Arg, members: Arg[], renamed: boolean, add: Add): void {
+  if (members.length === 0 || renamed) add(dir, 'write', true, 'members');
+  else for (const m of members) add(under(dir, m), 'write', true, 'members');
+}
+
+/** unzip: the archive, then members (after `-x`, members left out), into `-d DIR` or the current directory; `-l`, `-p` … write nothing. */
+function zipEffects(archive: ArchiveDecl, args: Arg[], cwd: string | null, add: Add): void {
+  const takes = (o: string): boolean => Boolean(archive.directory?.includes(o) || archive.values?.includes(o));
+  let dir: Arg | null = null;
+  let file: Arg | null = null;
+  let excluding = false;
+  let stdout = false;
+  const members: Arg[] = [];
+  for (const item of scanArgs(args, takes)) {
+    if ('operand' in item) {
+      if (file === null) file = item.operand;
+      else if (!excluding) members.push(item.operand);
+      continue;
+    }
+    const { flags, option } = item.option;
+    excluding = archive.excludes !== undefined && hasFlag(flags, archive.excludes);
+    if (archive.stdout && hasFlag(flags, archive.stdout)) stdout = true;
+    if (option !== null && archive.directory?.includes(option) && item.value) dir = item.value;
+  }
+  if (file) add(file, 'read');
+  if (!stdout) extracted(dir ?? here(cwd), members, false, add);
+}
+
+/** 7z: `x`/`e` extract into `-oDIR` (or the current directory), `a`/`u`/`d` write the archive; switches are whole words with attached values. */
+function sevenZipEffects(archive: ArchiveDecl, args: Arg[], cwd: string | null, add: Add): void {
+  const operands: Arg[] = [];
+  let dir: Arg | null = null;
+  let stdout = false;
+  let switches = true;
+  for (const a of args) {
+    const w = a.value;
+    if (switches && w === '--') switches = false;
+    else if (switches && w.startsWith('-') && !a.dynamic) {
+      const option = optionNamed(w, archive.directory ?? []);
+      if (option !== undefined && w.length > option.length) dir = withValue(a, w.slice(option.length));
+      if (archive.stdout?.includes(w)) stdout = true;
+    } else operands.push(a);
+  }
+  const [mode, file, ...members] = operands;
+  if (!mode || !file) return;
+  // `unrar x a.rar dest/`: a last operand ending in `/` is the directory it extracts into
+  const last = members[members.length - 1];
+  if (archive.directoryOperand && last && last.value.endsWith('/')) dir = members.pop()!;
+  if (archive.create?.includes(mode.value)) {
+    add(file, 'write');
+    members.forEach((m) => add(m, 'read', true));
+  } else {
+    add(file, 'read');
+    // `e` drops the members' directories: what it writes is the directory's
+    if (archive.extract?.includes(mode.value) && !stdout) extracted(dir ?? here(cwd), members, mode.value === 'e', add);
   }
 }
 
@@ -273,7 +420,13 @@ function cpioEffects(archive: ArchiveDecl, command: ShellCommand, args: Arg[], c
     const dir = args.find((a) => !a.value.startsWith('-'));
     if (dir) add(dir, 'write', true);
   }
-  if (inMode(modes, args, archive.extract)) add(here(command.cwd), 'write', true);
+  if (inMode(modes, args, archive.extract)) add(here(command.cwd), 'write', true, 'members');
+}
+
+/** A long option's name without its `=value`. */
+function optionName(word: string): string {
+  const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+  return eq > 0 ? word.slice(0, eq) : word;
 }
 
 /** Where one of `letters` stands in a short-option cluster with only letters before it (`-xzfa.tgz` → 3), else -1. */
@@ -334,10 +487,11 @@ function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], 
       return w.slice(0, k);
     })
     .join('');
-  const extracting = inMode(modeLetters, args, tar.extract);
+  const extracting = inMode(modeLetters, args, tar.extract) && !inMode(modeLetters, args, tar.stdout);
   const creating = inMode(modeLetters, args, tar.create);
   let dir: Arg | null = null;
   let archive: Arg | null = null;
+  let listed = false;
   const operands: Arg[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -349,11 +503,14 @@ function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], 
     if (dirOption !== undefined) dir = w === dirOption ? (args[++i] ?? null) : optionArg(args, i)!;
     else if (at !== -1 && at < w.length - 1) archive = { ...a, value: w.slice(at + 1), pattern: a.pattern.slice(a.pattern.indexOf(w[at]!) + 1) };
     else if (archives.includes(w) || at !== -1 || (oldStyle && archiveLetters.includes(w[w.length - 1]!))) archive = args[++i] ?? null;
-    else if (w.startsWith('-') || oldStyle) continue;
-    else operands.push(a);
+    else if (w.startsWith('-') || oldStyle) {
+      // another option's value is no member (`--exclude x`); a list of them in a file names members harness cannot see
+      if (files?.valueOpts?.includes(w) || (files?.pathOpts && Object.hasOwn(files.pathOpts, w))) i++;
+      if (files?.pathOpts && Object.hasOwn(files.pathOpts, optionName(w))) listed = true;
+    } else operands.push(a);
   }
   if (extracting) {
-    add(dir ?? here(cwd), 'write', true);
+    extracted(dir ?? here(cwd), operands, listed || inMode(modeLetters, args, tar.renames), add);
     if (archive) add(archive, 'read');
   } else if (creating) {
     if (archive) add(archive, 'write');
@@ -420,7 +577,7 @@ function outputWrites(decl: ProgramDecl | undefined, args: Arg[], add: Add): voi
 const MAX_GUESSED = 256;
 
 /** Options of a program nobody declared are unknown: a word after one may be its value or an operand, so every word counts. */
-function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg, op: FileOp, recursive?: boolean, guessed?: boolean) => void): void {
+function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: Add): void {
   const values = decl?.globals?.values ?? [];
   let operands = false;
   // each distinct word once; past MAX_GUESSED only words that look like paths (a long argv must not make harness slow)
@@ -430,9 +587,9 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: (arg: Arg
     seen.add(a.value);
     // a program nobody declared may read or write what it is handed: both are checked by the path
     // rules (a guessed effect gets no default verdict, so an ordinary path outside costs nothing)
-    add(a, 'read', false, true);
+    add(a, 'read', false, 'guessed');
     // a glob (`cspell "**/*"`) names files to look at, not one to write
-    if (!a.glob && !hasGlob(a.value)) add(a, 'write', false, true);
+    if (!a.glob && !hasGlob(a.value)) add(a, 'write', false, 'guessed');
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -464,16 +621,21 @@ function isOutputWord(download: DownloadDecl, word: string, clusters: boolean): 
 /** The file a downloader saves to: its output option's, else (`curl -O`, plain `wget`) the URL's last segment. Null: stdout. */
 function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: boolean } | null {
   let output: Arg | null = null;
+  let dir: Arg | null = null;
   let remoteName = download.remoteName === 'always';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const w = a.value;
     const long = download.output.find((o) => o.startsWith('--') && w.startsWith(`${o}=`));
+    const dirOption = download.directory ? optionNamed(w, download.directory) : undefined;
     if (isOutputWord(download, w, true)) output = args[++i] ?? null;
     else if (long) output = withValue(a, w.slice(long.length + 1));
+    else if (dirOption !== undefined) dir = (w === dirOption ? args[++i] : optionArg(args, i)) ?? null;
     else if (download.remoteName !== 'always' && hasFlag(w, download.remoteName)) remoteName = true;
   }
-  if (output) return output.value === '-' ? null : { file: output, explicit: true };
+  // `--output-dir DIR` / `-P DIR`: a relative output file is saved under it
+  const placed = (file: Arg): Arg => (dir && !/^[/~]/.test(file.value) ? under(dir, file) : file);
+  if (output) return output.value === '-' ? null : { file: placed(output), explicit: true };
   const url = args.find((a) => /^[a-z]+:\/\//i.test(a.value));
   const urlName =
     url && remoteName
@@ -483,7 +645,7 @@ function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: bo
           .split('/')
           .pop()
       : undefined;
-  return urlName ? { file: textArg(urlName, url!.dynamic), explicit: false } : null;
+  return urlName ? { file: placed(textArg(urlName, url!.dynamic)), explicit: dir !== null } : null;
 }
 
 /**
@@ -521,7 +683,7 @@ function downloadEffects(download: DownloadDecl, args: Arg[], add: Add): void {
       const v = value();
       const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
       if (v && at && at[1] !== '-') add(withValue(v, at[1]!), 'read');
-    } else if (attached === null && eq < 0 && download.values?.includes(opt)) {
+    } else if (attached === null && eq < 0 && (download.values?.includes(opt) || download.directory?.includes(opt))) {
       i++;
     }
   }
@@ -549,6 +711,30 @@ function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
   }
 }
 
+/** `git clone`'s options that take a value. */
+const CLONE_VALUES = [
+  '-b',
+  '--branch',
+  '-o',
+  '--origin',
+  '--depth',
+  '-c',
+  '--config',
+  '--reference',
+  '--reference-if-able',
+  '--template',
+  '-u',
+  '--upload-pack',
+  '--separate-git-dir',
+  '-j',
+  '--jobs',
+  '--filter',
+  '--shallow-since',
+  '--shallow-exclude',
+  '--bundle-uri',
+  '--server-option',
+];
+
 /** Git subcommands that change or expose working-tree files by path. */
 function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
   const outputs = decl.outputs ?? [];
@@ -564,6 +750,15 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
   while (i < args.length && args[i]!.value.startsWith('-')) i += readOption(args[i]!.value, globals, 'words').takesNext ? 2 : 1;
   const sub = args[i]?.value;
   const rest = args.slice(i + 1);
+  // `git config --file FILE KEY VALUE`: it writes FILE
+  const own = sub !== undefined && decl.subcommandOutputs ? decl.subcommandOutputs[sub] : undefined;
+  if (own && !rest.some((a) => own.unless?.includes(a.value.split('=')[0]!))) {
+    for (let k = 0; k < rest.length; k++) {
+      const option = optionNamed(rest[k]!.value, own.options);
+      const value = option === undefined ? undefined : optionArg(rest, k);
+      if (value) add(value, 'write');
+    }
+  }
   const operands = (after: number = 0): Arg[] => {
     const dd = rest.findIndex((a) => a.value === '--');
     const list = dd === -1 ? rest.slice(after) : rest.slice(dd + 1);
@@ -624,8 +819,13 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
           .forEach((a) => add(a, 'write'));
       break;
     case 'clone': {
-      const positional = rest.filter((a) => !a.value.startsWith('-'));
-      if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true);
+      // a tree nobody named, in the directory given or the one named after the repository
+      const takes = (o: string): boolean => CLONE_VALUES.includes(o);
+      const positional = scanArgs(rest, takes).flatMap((item) => ('operand' in item ? [item.operand] : []));
+      const url = positional[0];
+      const named = url && !url.dynamic ? /([^/:]+?)(?:\.git)?\/*$/.exec(url.value)?.[1] : undefined;
+      if (positional.length >= 2) add(positional[positional.length - 1]!, 'write', true, 'members');
+      else if (named) add(textArg(named), 'write', true, 'members');
       break;
     }
     case 'log':

@@ -95,7 +95,10 @@ function valueOptions(decl: ProgramDecl | undefined): ReadonlySet<string> {
   let known = valueOptionsOf.get(decl);
   if (!known) {
     const d = decl.download;
-    known = new Set([...(decl.globals?.values ?? []), ...(d ? [...d.output, ...Object.keys(d.files ?? {}), ...(d.data ?? []), ...(d.values ?? [])] : [])]);
+    known = new Set([
+      ...(decl.globals?.values ?? []),
+      ...(d ? [...d.output, ...(d.directory ?? []), ...Object.keys(d.files ?? {}), ...(d.data ?? []), ...(d.values ?? [])] : []),
+    ]);
     valueOptionsOf.set(decl, known);
   }
   return known;
@@ -237,10 +240,11 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     if (spec.recursive && !effect.recursive && !effect.glob) return null;
     if (isMatch(effect.path)) return isException(effect.path) ? null : sure;
     // A recursive delete or read of a directory reaches everything the rule protects inside it.
-    // (Recursive writes — chmod -R, mounts — are judged on the directory itself.)
-    if (effect.recursive && !effect.glob && !spec.recursive && effect.op !== 'write') {
+    // (Recursive writes — chmod -R, mounts — are judged on the directory itself; one of members it
+    // does not name — an archive extracted, a tree copied in — may write what the rule protects.)
+    if (effect.recursive && !effect.glob && !spec.recursive && (effect.op !== 'write' || effect.members)) {
       const inside = places.find((p) => isInside(p, effect.path) && !isException(p));
-      if (inside) return effect.path === home || effect.path === '/' || effect.dynamic ? 'possible' : 'certain';
+      if (inside) return effect.op === 'write' || effect.path === home || effect.path === '/' || effect.dynamic ? 'possible' : 'certain';
     }
     if (!effect.glob) return null;
     // A glob operand stands for anything under its base: the rule matches if it covers that

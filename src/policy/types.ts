@@ -87,7 +87,7 @@ export interface ShellCommand {
   codeEffects?: CodeEffect[];
   /**
    * Harness does not know that this runs: a program it has no declaration for may start it
-   * (`setpriv rm -rf ~`, `valgrind rm …`). What the rules find in it asks, it does not deny.
+   * (`setpriv rm -rf ~`, `firejail rm …`). What the rules find in it asks, it does not deny.
    */
   maybe?: true;
 }
@@ -163,6 +163,11 @@ export interface Effect {
   guessed?: boolean;
   /** A write of the file's attributes (mode, owner, times, flags), not of its content (`chmod +x x.sh`). */
   attributes?: boolean;
+  /**
+   * A recursive write of files the command line does not name, under the directory: an archive's
+   * members, a copied tree's content. Any protected file inside may be among them.
+   */
+  members?: boolean;
 }
 
 export interface RuleHit {

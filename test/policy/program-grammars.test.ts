@@ -4,6 +4,7 @@ import { programOf } from '../../src/policy/programs/registry.js';
 import { commandEffects, symlinkCreated, transferOutput } from '../../src/policy/effects.js';
 import { fdExecs, findActions, gitInvocation, xargsCommand, unknownArg } from '../../src/policy/shell/children.js';
 import { textArg } from '../../src/policy/shell/words.js';
+import { peelWrapper } from '../../src/policy/shell/wrappers.js';
 import type { ShellCommand } from '../../src/policy/types.js';
 
 const args = (line: string) => line.split(' ').map((w) => textArg(w));
@@ -55,6 +56,7 @@ describe('what the declarations say of files', () => {
     ['tar', 'archive'],
     ['cpio', 'archive'],
     ['unzip', 'archive'],
+    ['7z', 'archive'],
     ['dd', 'keyedOperands'],
     ['podman', 'mounts'],
     ['python3', 'serves'],
@@ -80,10 +82,37 @@ describe('effects read by the grammar a declaration names', () => {
     ['dd if=/etc/passwd of=/tmp/x bs=1M', ['read /etc/passwd', 'write /tmp/x']],
     ['curl -sSo out.html https://h/x', ['write /w/out.html']],
     ['curl -T/etc/passwd -d @/w/body https://h/', ['read /etc/passwd', 'read /w/body']],
-    ['wget -P /tmp/d https://h/x.tgz', ['write /tmp/d/r']],
+    ['wget -P /tmp/d https://h/x.tgz', ['write /tmp/d/x.tgz', 'write /tmp/d/r']],
+    ['curl --output-dir /tmp/d -o x.json https://h/x', ['write /tmp/d/x.json']],
+    ['curl --output-dir=/tmp/d -O https://h/a/x.sh', ['write /tmp/d/x.sh']],
     ['tar -C /tmp/d -xzf a.tgz', ['write /tmp/d/r', 'read /w/a.tgz']],
     ['tar czf out.tgz src', ['write /w/out.tgz', 'read /w/src/r']],
-    ['unzip a.zip -d /tmp/u', ['write /tmp/u/r']],
+    ['unzip a.zip -d /tmp/u', ['read /w/a.zip', 'write /tmp/u/r']],
+    ['unzip -q a.zip -d/tmp/u', ['read /w/a.zip', 'write /tmp/u/r']],
+    ['unzip a.zip docs/a.md -x docs/b.md', ['read /w/a.zip', 'write /w/docs/a.md/r']],
+    ['unzip -l a.zip', ['read /w/a.zip']],
+    ['7z x a.7z -o/tmp/u', ['read /w/a.7z', 'write /tmp/u/r']],
+    ['7z a out.7z src', ['write /w/out.7z', 'read /w/src/r']],
+    ['7z x -so a.7z', ['read /w/a.7z']],
+    // named members land under the directory; renamed ones anywhere in it
+    ['tar -xf a.tar -C /tmp/d src/a.c', ['write /tmp/d/src/a.c/r', 'read /w/a.tar']],
+    ['tar -xf a.tar --strip-components=1 src', ['write /w/r', 'read /w/a.tar']],
+    ['tar -xOf a.tar src/a.c', ['read /w/a.tar']],
+    // a copy lands in the target directory under its own name, or is the target
+    ['cp -r a/.claude .', ['read /w/a/.claude/r', 'write /w/r', 'write /w/.claude/r']],
+    ['cp -r a b', ['read /w/a/r', 'write /w/b/r', 'write /w/b/r', 'write /w/b/a/r']],
+    ['cp -t /d x', ['read /w/x', 'write /d', 'write /d/x']],
+    ['rsync -a a/ /d', ['read /w/a/r', 'write /d/r', 'write /d/r', 'write /d/r']],
+    ['rsync -a --delete a/ /d/', ['read /w/a/r', 'write /d/r', 'write /d/r', 'delete /d/r']],
+    ['rsync -an --delete a/ /d/', ['read /w/a/r']],
+    // compressors replace their operands
+    ['gzip -r /d', ['read /d/r', 'write /d/r', 'delete /d/r']],
+    ['gzip -k x', ['read /w/x', 'write /w/x']],
+    ['gzip -dc x.gz', ['read /w/x.gz']],
+    ['zstd x', ['read /w/x', 'write /w/x']],
+    ['zstd --rm x', ['read /w/x', 'write /w/x', 'delete /w/x']],
+    ['git config -f /d/c k v', ['write /d/c']],
+    ['git config --file=/d/c --get k', []],
     ['docker run -v /etc:/e:ro alpine', ['read /etc/r']],
     ['find . -name *.log -delete', ['delete /w/**/*.log']],
     ['find . -fprint /tmp/list', ['write /tmp/list']],
@@ -114,5 +143,31 @@ describe('the child-command readers read their options from the declarations', (
     expect(findActions(args('. -exec echo -delete ; -print'))).toEqual(['.', '-print']);
     const git = gitInvocation(args('-Cdir -c alias.x=!id x'));
     expect([git.cwd?.value, git.subcommand, git.aliases.get('x')?.value]).toEqual(['dir', 'x', 'id']);
+  });
+});
+
+describe('programs that run their operand, as their wrapper declarations say', () => {
+  const inner = (line: string): string | null => {
+    const argv = args(line);
+    const peeled = peelWrapper(argv[0]!.value, argv);
+    if (peeled.kind === 'inner') return peeled.argv.map((a) => a.value).join(' ');
+    if (peeled.kind === 'script') return `script: ${peeled.script.value}`;
+    return null;
+  };
+  it.each([
+    ['valgrind --leak-check=full rm -rf /d', 'rm -rf /d'],
+    // gdb: the words after --args, else only the program (a core file or pid is no argument)
+    ['gdb -batch -ex run --args rm -rf /d', 'rm -rf /d'],
+    ['gdb -q ./a.out core', './a.out'],
+    ['gdb -p 42', null],
+    ['perf stat -e cycles -r 3 rm x', 'rm x'],
+    ['perf record -o p.data -g ./a.out', './a.out'],
+    ['perf report', null],
+    ['watchexec -e ts -- npm test', 'script: npm test'],
+    ['watchexec -n -- npm test', 'npm test'],
+    ['aws-vault exec prod -- rm x', 'rm x'],
+    ['chronic -e make', 'make'],
+  ])('%s', (line, expected) => {
+    expect(inner(line)).toBe(expected);
   });
 });

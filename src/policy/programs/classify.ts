@@ -209,7 +209,7 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (schedules(command.name, args)) add('scheduled', command.name);
   if (!decl?.files && !decl?.remote && !decl?.globals && command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
   if (!decl) {
-    // a program nobody declared, handed a shell (`valgrind /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
+    // a program nobody declared, handed a shell (`setpriv /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
     if (dataInHostname(undefined, command)) add('data-in-hostname', command.name);
     return facts;
   }

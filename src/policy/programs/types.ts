@@ -25,6 +25,11 @@ export interface ProgramDecl {
   files?: FileSpec;
   /** Options whose value is a file the program writes (`-o FILE`, `--output=FILE`); short ones also in clusters. */
   outputs?: readonly string[];
+  /**
+   * Options of a subcommand whose value is a file it writes (`git config --file FILE`), unless a word
+   * of `unless` says it only reads it (`--get`, `--list`).
+   */
+  subcommandOutputs?: Readonly<Record<string, { options: readonly string[]; unless?: readonly string[] }>>;
   /** The remote state it talks to, and what each subcommand does to it. */
   remote?: RemoteDecl;
   /** It changes the machine itself (users, firewall, services, kernel, packages): who may run it is root. */
@@ -99,7 +104,8 @@ export interface RunsOptions {
  * stdin), zip's (it extracts, into the directory of its option or the current one).
  */
 export interface ArchiveDecl {
-  style: 'tar' | 'cpio' | 'zip';
+  /** (and 7z's: its first operand is the command, `x` or `a`, its switches' values attached: `-oDIR`) */
+  style: 'tar' | 'cpio' | 'zip' | '7z';
   /** Modes that extract (a letter also inside a cluster): into the directory option's or the current directory. */
   extract?: readonly string[];
   /** Modes that create or add to an archive, reading the files. */
@@ -110,12 +116,24 @@ export interface ArchiveDecl {
   file?: readonly string[];
   /** Options whose value is the directory it extracts into, and its operands are relative to (`tar -C`, `unzip -d`). */
   directory?: readonly string[];
+  /** Modes and options with which it extracts to stdout, lists or tests, writing no file (`tar -O`, `unzip -l`, `7z -so`). */
+  stdout?: readonly string[];
+  /** Options that rename the members it extracts (`tar --transform`, `--strip-components`): a member named lands elsewhere. */
+  renames?: readonly string[];
+  /** Options whose value is the archive's password or the like, not a member (`unzip -P`). */
+  values?: readonly string[];
+  /** An option after which the operands are members it leaves out (`unzip -x`). */
+  excludes?: readonly string[];
+  /** Its last operand, when it ends in `/`, is the directory it extracts into (`unrar x a.rar dest/`). */
+  directoryOperand?: boolean;
 }
 
 /** Where a downloader saves what it fetches, and which of its options name files (as harness reads it). */
 export interface DownloadDecl {
   /** Options whose value is the file it saves to (`curl -o`, `wget -O`); a short one also ends a cluster (`-sLo FILE`). */
   output: readonly string[];
+  /** Options whose value is the directory a relative output file is saved under (`curl --output-dir`, `wget -P`). */
+  directory?: readonly string[];
   /** Options that save to the URL's last segment (`curl -O`), also inside a cluster; `always`: it does unless given an output. */
   remoteName: readonly string[] | 'always';
   /** Options whose value is a file it reads or writes (`curl -T`, `wget -o`); `tree`: a directory it writes under (`wget -P`). */
@@ -195,6 +213,13 @@ export interface WrapperSpec {
   outputOpts?: readonly string[];
   /** Its operands (other than the command) are files it writes (`script FILE`). */
   writesOperands?: boolean;
+  /** Options after which the rest of argv is the command it runs, arguments and all (`gdb --args prog a b`). */
+  commandAfter?: readonly string[];
+  /**
+   * Without one of `commandAfter`, only its first operand is a program it runs, with no arguments:
+   * the others are something else (`gdb prog core`, `gdb prog PID`).
+   */
+  programOperand?: boolean;
 }
 
 /** Flags that make a program print help or its version and exit before it acts. */
@@ -249,6 +274,19 @@ export interface FileSpec {
   attributesOnly?: boolean;
   /** Options that give what the skipped operands would (`grep -e PATTERN`, `-f FILE`): with one, no operand is skipped. */
   patternOpts?: readonly string[];
+  /** A copy's source ending in `/` stands for what is in it, copied into the target itself (`rsync src/ dst`). */
+  slashContents?: boolean;
+  /** Options that make a copy delete what the target holds and the sources do not (`rsync --delete`). */
+  deleteOpts?: readonly string[];
+  /** Options with which it only says what it would do (`rsync -n`): it writes and deletes nothing. */
+  dryRunOpts?: readonly string[];
+  /**
+   * It replaces each operand with its compressed or decompressed copy beside it (gzip, xz, bzip2):
+   * the operand is deleted and the copy written. `keep` options keep the operand, `stdout` ones write
+   * the copy to stdout (or only list or test), and with `only` it deletes the operand just with one of
+   * those options (`zstd --rm`).
+   */
+  replaces?: { keep?: readonly string[]; stdout?: readonly string[]; only?: readonly string[] };
 }
 
 /**

@@ -1107,6 +1107,12 @@ class Analyzer {
       const peeled = peelWrapper(name, argv, this.agentEnv);
       if (peeled.kind !== 'final' && peeled.kind !== 'lookup') for (const target of peeled.writes) wrapperWrites.push({ kind: 'write', target, fd: 2 });
       if (peeled.kind === 'inner') {
+        // the wrapper's own options may carry code too (`gdb -ex 'shell …' --args prog`, `perf stat --pre CMD`)
+        if (peeled.own && peeled.own.length > 0) {
+          const own = indirectCode(name, peeled.own);
+          if (own.hidden) tags.push('hidden-code');
+          for (const s of own.scripts) nested(s, `${name} option`);
+        }
         via.push(peeled.via);
         tags.push(...peeled.tags);
         if (peeled.cwd) cwd = peeled.cwd.dynamic || cwd === null ? null : resolvePath(peeled.cwd.value, cwd, this.home);
@@ -1266,7 +1272,7 @@ class Analyzer {
     }
 
     // A program harness has no declaration for may run what follows it as a command (`setpriv rm -rf ~`,
-    // `gdb --args rm …`, `valgrind rm …`, `perf stat rm …`): each operand that names a known program
+    // `firejail rm …`, `cpulimit -l 50 rm …`, `eatmydata rm …`): each operand that names a known program
     // (the first few) is judged as the command it would start, and the program as itself below.
     if (programOf(name) === undefined && languageOf(name) === null && !head.value.includes('/')) {
       let tails = 0;
@@ -1337,7 +1343,7 @@ class Analyzer {
       )
     )
       recordedCommand.tags.push('secret-to-network');
-    // a program nobody declared, handed a shell or an interpreter with its code (`valgrind sh -c '…'`,
+    // a program nobody declared, handed a shell or an interpreter with its code (`firejail sh -c '…'`,
     // `setpriv … bash -c`, `faketime x python3 -c`): that command line runs, judged as one
     if (!programOf(name)?.files && !programOf(name)?.remote && !programOf(name)?.globals) {
       const at = args.findIndex(

@@ -212,7 +212,14 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
     const sub = args.findIndex((a) => !a.value.startsWith('-'));
     if (runs === null || (sub !== -1 && runs.includes(args[sub]!.value))) {
       const from = runs === null ? 0 : sub + 1;
-      const operands = args.slice(from).filter((a) => !a.value.startsWith('-'));
+      // (the values of its declared options are no command lines: `hyperfine -n name 'cmd'`)
+      const values = programOf(name)?.runsOptions?.values ?? [];
+      const operands: Arg[] = [];
+      for (let k = from; k < args.length; k++) {
+        const w = args[k]!.value;
+        if (!w.startsWith('-')) operands.push(args[k]!);
+        else if (values.includes(w)) k++;
+      }
       // tmux and screen run the last operand as a command line; hyperfine and concurrently each of them
       for (const a of runs === null && name !== 'screen' ? operands : operands.slice(-1)) out.scripts.push(a);
     }

@@ -6,7 +6,7 @@ import { joinedArgs, textArg } from './words.js';
 export type Peeled =
   | { kind: 'final' }
   | { kind: 'lookup' }
-  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg | undefined; tags: readonly Tag[]; writes: Arg[] }
+  | { kind: 'inner'; via: string; argv: Arg[]; cwd?: Arg | undefined; tags: readonly Tag[]; writes: Arg[]; own?: Arg[] }
   | { kind: 'script'; via: string; script: Arg; cwd?: Arg | undefined; tags: readonly Tag[]; writes: Arg[] }
   | { kind: 'shell'; via: string; tags: readonly Tag[]; writes: Arg[] };
 
@@ -92,8 +92,15 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
       break;
     }
     const name = optionName(word);
-    const glued = gluedShort(spec.valueOpts, word) ?? gluedShort(spec.scriptOpts, word);
+    // a whole word the wrapper knows is that option (`gdb -ex`, not `-e` with `x`)
+    const whole = has(spec.valueOpts, name) || has(spec.scriptOpts, name);
+    const glued = whole ? null : (gluedShort(spec.valueOpts, word) ?? gluedShort(spec.scriptOpts, word));
     if (has(spec.lookupOpts, name)) return { kind: 'lookup' };
+    if (has(spec.commandAfter, name)) {
+      const rest = args.slice(i + 1);
+      const writes = wrapperWrites(spec, args.slice(0, i), new Set());
+      return rest.length === 0 ? { kind: 'final' } : { kind: 'inner', via: `${via} ${name}`, argv: rest, cwd, tags, writes, own: args.slice(0, i) };
+    }
     if (has(spec.execOpts, name)) joinAsScript = false;
     if (has(spec.shellOpts, name)) shell = true;
     const tag = spec.tagOpts?.[name];
@@ -115,12 +122,15 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
     while (i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!.value)) i++;
   }
   i += spec.skip ?? 0;
-  const rest = args.slice(i);
+  // `aws-vault exec PROFILE -- cmd`: the end of options after the fixed operands
+  if (spec.skip && args[i]?.value === '--') i++;
+  const own = args.slice(0, i);
+  const rest = spec.programOperand ? args.slice(i, i + 1) : args.slice(i);
   if (rest.length === 0) return shell ? { kind: 'shell', via, tags, writes } : { kind: 'final' };
   if (joinAsScript) {
     return { kind: 'script', via, script: joinedArgs(rest), cwd, tags, writes };
   }
-  return { kind: 'inner', via, argv: rest, cwd, tags, writes };
+  return { kind: 'inner', via, argv: rest, cwd, tags, writes, own };
 }
 
 /**

@@ -28,7 +28,8 @@ const SCRIPT_OPTIONS: Record<string, readonly string[]> = {
   hyperfine: ['-p', '--prepare', '-s', '--setup', '-c', '--cleanup', '--conclude'],
   nodemon: ['-x', '--exec'],
   'cargo-watch': ['-x', '--exec', '-s', '--shell'],
-  watchexec: ['--shell'],
+  // (watchexec's --shell names the shell its command words go to, which are judged as that shell's script)
+  perf: ['--pre', '--post'],
 };
 
 /**

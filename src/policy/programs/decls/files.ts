@@ -16,7 +16,14 @@ const FILES: Record<string, FileSpec> = {
   cp: { role: 'copy', recursive: ['-r', '-R', '-a', '--recursive', '--archive'], valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
   install: { role: 'copy', valueOpts: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
   ln: { role: 'link', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
-  rsync: { role: 'copy', recursive: ['-r', '-a', '--recursive', '--archive'], valueOpts: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--chmod', '--chown', '--rsync-path', '--port', '--bwlimit'] },
+  rsync: {
+    role: 'copy',
+    recursive: ['-r', '-a', '--recursive', '--archive'],
+    valueOpts: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--chmod', '--chown', '--rsync-path', '--port', '--bwlimit', '-T', '--temp-dir', '--partial-dir', '--backup-dir', '--suffix', '--log-file', '--exclude-from', '--include-from', '--files-from', '--compare-dest', '--copy-dest', '--link-dest'],
+    slashContents: true,
+    deleteOpts: ['--delete', '--delete-before', '--delete-during', '--delete-delay', '--delete-after', '--delete-excluded', '--del'],
+    dryRunOpts: ['-n', '--dry-run'],
+  },
   scp: { role: 'copy', recursive: ['-r'], valueOpts: ['-P', '-i', '-o', '-F', '-c', '-l', '-J', '-S'], pathOpts: { '-i': 'read', '-F': 'read' } },
   tee: { role: 'write' },
   touch: { role: 'write', attributesOnly: true, valueOpts: ['-d', '-t', '-r', '--date', '--reference'] },
@@ -65,6 +72,32 @@ for (const tool of READ_TOOLS) FILES[tool] ??= { role: 'read' };
 FILES.uniq = { role: 'read', outputOperand: 1, valueOpts: ['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'] };
 FILES.xxd = { role: 'read', outputOperand: 1, valueOpts: ['-c', '-g', '-l', '-o', '-s', '-n', '-C', '-cols', '-len', '-seek'] };
 FILES.sponge = { role: 'write' };
+// compressors that replace each operand with its copy: gzip and its kin delete the operand unless kept,
+// zstd, lz4 and brotli keep it unless told to remove it
+const GZIP_LIKE = { keep: ['-k', '--keep'], stdout: ['-c', '--stdout', '--to-stdout', '-t', '--test', '-l', '--list'] };
+for (const [tool, valueOpts] of Object.entries({
+  gzip: ['-S', '--suffix'],
+  gunzip: ['-S', '--suffix'],
+  pigz: ['-S', '--suffix', '-p', '--processes', '-b', '--blocksize'],
+  unpigz: ['-S', '--suffix', '-p', '--processes'],
+  xz: ['-S', '--suffix', '-T', '--threads', '-F', '--format', '-C', '--check', '-M', '--memlimit', '--files', '--files0'],
+  unxz: ['-S', '--suffix', '-T', '--threads', '-F', '--format', '-M', '--memlimit'],
+  lzma: ['-S', '--suffix', '-T', '--threads', '-M', '--memlimit'],
+  unlzma: ['-S', '--suffix', '-M', '--memlimit'],
+  bzip2: [],
+  bunzip2: [],
+  lzip: ['-o', '--output', '-b', '-m', '-s'],
+  compress: ['-b'],
+  uncompress: [],
+}))
+  FILES[tool] = { role: 'read', recursive: ['-r', '--recursive'], valueOpts, replaces: GZIP_LIKE };
+for (const [tool, valueOpts] of Object.entries({
+  zstd: ['-o', '-D', '--patch-from', '--format', '-T', '--threads', '--output-dir-flat', '--output-dir-mirror'],
+  unzstd: ['-o', '-D', '--patch-from'],
+  lz4: ['-o', '-B'],
+  brotli: ['-o', '--output', '-q', '--quality', '-w', '--lgwin', '-S', '--suffix', '-D', '--dictionary'],
+}))
+  FILES[tool] = { role: 'read', recursive: ['-r', '--recursive'], valueOpts, replaces: { ...GZIP_LIKE, only: ['--rm', ...(tool === 'brotli' ? ['-j'] : [])] } };
 for (const tool of ['dos2unix', 'unix2dos', 'mac2unix', 'unix2mac']) FILES[tool] = { role: 'write', valueOpts: ['-n', '--newfile', '-c', '--convmode'] };
 FILES.patch = { role: 'write', valueOpts: ['-p', '-F', '-z', '-B', '-Y', '-D', '-V', '-g', '--strip', '--fuzz', '--suffix', '--prefix', '--ifdef', '--get'], pathOpts: { '-i': 'read', '--input': 'read', '-o': 'write', '--output': 'write', '-r': 'write', '--reject-file': 'write', '-d': 'read', '--directory': 'read' } };
 
@@ -81,10 +114,25 @@ const NO_FILES = [
 ];
 
 /** Archivers: their modes, the archive, and the directory they extract into. */
+const TAR: ArchiveDecl = {
+  style: 'tar',
+  extract: ['-x', '--extract', '--get'],
+  create: ['-c', '-r', '-u', '--create', '--append'],
+  file: ['-f', '--file'],
+  directory: ['-C', '--directory'],
+  stdout: ['-O', '--to-stdout', '--to-command'],
+  renames: ['--transform', '--xform', '--strip-components'],
+};
+const SEVEN_ZIP: ArchiveDecl = { style: '7z', extract: ['x', 'e'], create: ['a', 'u', 'd', 'rn'], directory: ['-o'], stdout: ['-so'] };
 const ARCHIVES: Record<string, ArchiveDecl> = {
-  tar: { style: 'tar', extract: ['-x', '--extract', '--get'], create: ['-c', '-r', '-u', '--create', '--append'], file: ['-f', '--file'], directory: ['-C', '--directory'] },
+  tar: TAR,
   cpio: { style: 'cpio', extract: ['-i', '--extract'], create: ['-o', '--create'], copy: ['-p', '--pass-through'] },
-  unzip: { style: 'zip', directory: ['-d'] },
+  unzip: { style: 'zip', directory: ['-d'], values: ['-P'], excludes: ['-x'], stdout: ['-l', '-t', '-v', '-z', '-Z', '-p', '-c'] },
+  '7z': SEVEN_ZIP,
+  '7za': SEVEN_ZIP,
+  '7zr': SEVEN_ZIP,
+  '7zz': SEVEN_ZIP,
+  unrar: { style: '7z', extract: ['x', 'e'], directory: ['-op'], directoryOperand: true },
 };
 
 /** TeX reads the files its document text names (`\input{…}`, `\verbatiminput{…}`). */
@@ -94,6 +142,8 @@ export const FILE_DECLS: ProgramDecl[] = [
   ...Object.entries(FILES).map(([name, files]): ProgramDecl => ({ names: [name], files })),
   ...NO_FILES.filter((name) => !(name in FILES)).map((name): ProgramDecl => ({ names: [name], files: { role: 'none' } })),
   ...Object.entries(ARCHIVES).map(([name, archive]): ProgramDecl => ({ names: [name], archive })),
+  // GNU tar and libarchive's under their own names
+  { names: ['tar', 'gtar', 'bsdtar'] },
   { names: ['dd'], keyedOperands: { if: 'read', of: 'write' } },
   ...TEX.map((name): ProgramDecl => ({ names: [name], fileCalls: 'tex' })),
   // SQLite's and DuckDB's file functions in the SQL they are given

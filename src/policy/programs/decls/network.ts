@@ -10,6 +10,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
     names: ['curl'],
     download: {
       output: ['-o', '--output'],
+      directory: ['--output-dir'],
       remoteName: ['-O', '--remote-name'],
       files: {
         '-c': 'write', '--cookie-jar': 'write', '-D': 'write', '--dump-header': 'write', '--trace': 'write', '--trace-ascii': 'write',
@@ -25,6 +26,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
     names: ['wget'],
     download: {
       output: ['-O', '--output-document'],
+      directory: ['-P', '--directory-prefix'],
       remoteName: 'always',
       files: {
         '-o': 'write', '--output-file': 'write', '-a': 'write', '--append-output': 'write', '-P': 'tree', '--directory-prefix': 'tree',

@@ -8,7 +8,7 @@ function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): Prog
 
 /** The output options of a program that declares none: long ones most programs mean so, short ones only with a path value (`-o /abs/path`). */
 export const GENERIC_OUTPUTS: { long: readonly string[]; short: readonly string[] } = {
-  long: ['--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'],
+  long: ['--target-dir', '--output', '--output-file', '--outfile', '--out-file', '--log-file', '--logfile', '--output-document', '--save-to', '--dump-file', '--write-to', '--output-path', '--pid-file', '--pidfile', '--trace-file', '--report-file', '--outdir', '--out-dir', '--output-dir', '--output-directory'],
   short: ['-o', '-O'],
 };
 
@@ -58,12 +58,43 @@ export const TOOL_DECLS: ProgramDecl[] = [
       extensions: ['-e', '--extension'],
     },
   },
-  { names: ['docker', 'podman', 'nerdctl'], mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] } },
+  // programs whose operands are command lines they run (read in shell/indirect.ts): their options' values are not
+  {
+    names: ['hyperfine'],
+    runsOptions: {
+      values: [
+        '-w', '--warmup', '-m', '--min-runs', '-M', '--max-runs', '-r', '--runs', '-p', '--prepare', '-c', '--cleanup', '-s', '--setup', '--conclude', '-P', '--parameter-scan',
+        '-D', '--parameter-step-size', '-L', '--parameter-list', '-S', '--shell', '--style', '--sort', '-u', '--time-unit', '--export-asciidoc', '--export-csv', '--export-json',
+        '--export-markdown', '--export-orgmode', '--output', '--input', '-n', '--command-name', '--reference',
+      ],
+    },
+    outputs: ['--export-asciidoc', '--export-csv', '--export-json', '--export-markdown', '--export-orgmode'],
+  },
+  {
+    names: ['concurrently'],
+    runsOptions: {
+      values: ['-n', '--names', '-c', '--prefix-colors', '-p', '--prefix', '-s', '--success', '--restart-tries', '--restart-after', '-t', '--timestamp-format', '-l', '--prefix-length', '-m', '--max-processes', '--names-separator', '--default-input-target', '--cwd'],
+    },
+  },
+  {
+    names: ['docker', 'podman', 'nerdctl'],
+    mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] },
+    // docker save/export -o FILE, docker build -o DIR
+    outputs: ['-o', '--output'],
+  },
   {
     names: ['git'],
     runs: 'git',
     // git log/diff/format-patch --output=FILE, format-patch --output-directory DIR
     outputs: ['--output', '--output-directory'],
+    // git config --file FILE sets keys in FILE (any file), unless it only reads them
+    subcommandOutputs: {
+      archive: { options: ['-o', '--output'] },
+      config: {
+        options: ['-f', '--file'],
+        unless: ['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--get-color', '--get-colorbool', '-l', '--list', '--show-origin', '--show-scope', 'get', 'list'],
+      },
+    },
     globals: {
       values: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--attr-source', '--list-cmds'],
       flags: [
@@ -85,6 +116,7 @@ export const TOOL_DECLS: ProgramDecl[] = [
       reset: { values: ['--pathspec-from-file'] },
       worktree: { values: ['-b', '-B', '--reason'] },
       rebase: { values: ['-x', '--exec', '-s', '--strategy', '-X', '--strategy-option', '--onto'] },
+      config: { values: ['-f', '--file', '--blob', '--type', '--default', '--comment', '--value'] },
     },
   },
   { names: ['npm'], completeGlobals: true, globals: { values: ['--prefix', '-w', '--workspace', '--registry', '--otp'] } },

@@ -6,6 +6,22 @@ import type { ProgramDecl, WrapperSpec } from '../types.js';
 const PRIVILEGE: readonly Tag[] = ['privilege'];
 const SYSTEMD_TIMERS = ['--on-calendar', '--on-active', '--on-boot', '--on-startup', '--on-unit-active', '--on-unit-inactive', '--on-clock-change', '--on-timezone-change', '--timer-property'];
 
+const GDB: WrapperSpec = {
+  valueOpts: [
+    '-x', '-ex', '-ix', '-iex', '-p', '-c', '-e', '-s', '-d', '-i', '-se', '-cd', '-tty', '-D', '-b', '-l', '--command', '--eval-command', '--init-command', '--init-eval-command',
+    '--pid', '--core', '--exec', '--symbols', '--directory', '--interpreter', '--cd', '--tty', '--data-directory',
+  ],
+  commandAfter: ['--args'],
+  programOperand: true,
+};
+const PERF_STAT = ['-e', '--event', '-r', '--repeat', '-o', '--output', '-p', '--pid', '-t', '--tid', '-C', '--cpu', '-G', '--cgroup', '-I', '--interval-print', '-x', '--field-separator', '-D', '--delay', '--pre', '--post', '-M', '--metrics', '--log-fd', '--td-level', '--topdown'];
+const PERF_RECORD = [
+  '-e', '--event', '-o', '--output', '-F', '--freq', '-c', '--count', '-p', '--pid', '-t', '--tid', '-C', '--cpu', '-m', '--mmap-pages', '--call-graph', '-G', '--cgroup',
+  '-u', '--uid', '-j', '--branch-filter', '-D', '--delay', '--filter', '-r', '--realtime', '--switch-output', '--max-size', '--aio', '--affinity', '--mmap-flush', '--user-regs', '--intr-regs', '--clockid', '-k',
+];
+const PERF_TRACE = ['-e', '--event', '--expr', '-o', '--output', '-p', '--pid', '-t', '--tid', '-C', '--cpu', '-u', '--uid', '--duration', '-m', '--mmap-pages', '--call-graph', '--max-stack', '--min-stack', '-F', '--pf', '--filter-pids', '-G', '--cgroup'];
+const PERF_OUTPUT = ['-o', '--output'];
+
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: {
     valueOpts: ['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user', '--command-timeout'],
@@ -72,6 +88,29 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   },
   'nix-shell': { valueOpts: ['-p', '-I', '-A', '--arg', '--argstr', '--packages'], scriptOpts: ['--run', '--command'] },
   entr: {},
+  // debuggers, profilers and tracers: what they start is the command (its own options' code is read too)
+  valgrind: { outputOpts: ['--log-file', '--xml-file'] },
+  gdb: GDB,
+  cgdb: GDB,
+  lldb: { valueOpts: ['-o', '-O', '-s', '-S', '-k', '-K', '-p', '-n', '-c', '-a', '--one-line', '--source', '--attach-pid', '--attach-name', '--core', '--arch', '--one-line-before-file', '--source-before-file'] },
+  heaptrack: { valueOpts: ['-o', '--output', '-p', '--pid'], outputOpts: ['-o', '--output'] },
+  catchsegv: {},
+  chronic: {},
+  faketime: { valueOpts: ['-m', '-f'], skip: 1 },
+  torsocks: { valueOpts: ['-u', '-p', '-a', '-P', '--user', '--pass', '--address', '--port'] },
+  proxychains: { valueOpts: ['-f'] },
+  proxychains4: { valueOpts: ['-f'] },
+  // watchexec runs its command words through a shell, unless told not to (`-n`, `--shell=none`)
+  watchexec: {
+    valueOpts: [
+      '-w', '--watch', '-W', '--watch-non-recursive', '-F', '--watch-file', '-e', '--exts', '-f', '--filter', '--filter-file', '-i', '--ignore', '--ignore-file',
+      '-s', '--signal', '--stop-signal', '--stop-timeout', '-d', '--debounce', '--delay-run', '--poll', '--shell', '-E', '--env', '--workdir', '-o', '--on-busy-update',
+      '--project-origin', '--emit-events-to', '--log-file', '--color', '--fs-events', '--filter-prog', '-j', '--filter-prog-file',
+    ],
+    cwdOpts: ['--workdir'],
+    joinAsScript: true,
+    execOpts: ['-n'],
+  },
   summon: { valueOpts: ['-p', '--provider', '-f', '--yaml', '-D', '--environment'] },
   envchain: { skip: 1 },
 };
@@ -100,7 +139,13 @@ const SUBCOMMAND_WRAPPERS: Record<string, Record<string, WrapperSpec>> = {
   devbox: { run: {} },
   doppler: { run: { valueOpts: ['-p', '--project', '-c', '--config', '--command'] } },
   op: { run: { valueOpts: ['--env-file'] } },
-  'aws-vault': { exec: { skip: 1 } },
+  'aws-vault': { exec: { valueOpts: ['-d', '--duration', '-t', '--mfa-token', '--region', '--server'], skip: 1 } },
+  perf: {
+    stat: { valueOpts: PERF_STAT, outputOpts: PERF_OUTPUT },
+    record: { valueOpts: PERF_RECORD, outputOpts: PERF_OUTPUT },
+    trace: { valueOpts: PERF_TRACE, outputOpts: PERF_OUTPUT },
+  },
+  rr: { record: { valueOpts: ['-o', '--output-trace-dir', '-c', '--num-cpu-ticks', '-e', '--num-events', '--bind-to-cpu'], outputOpts: ['-o', '--output-trace-dir'] } },
   infisical: { run: { valueOpts: ['--env', '--path', '--projectId', '--token', '--domain', '--tags', '--watch-fallback-interval'] } },
   teller: { run: { valueOpts: ['-c', '--config'] } },
   chamber: { exec: {} },
