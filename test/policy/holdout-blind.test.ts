@@ -3,41 +3,52 @@ import { describe, expect, it } from 'vitest';
 import { check, WS } from '../helpers.js';
 
 /**
- * A set written by someone who had not seen the engine, from the categories of dangerous and
- * everyday commands only. Measured as a whole (rates, not case by case): its first run, before the
- * policy v2 mechanisms, blocked 71.1% of its dangerous commands and asked about 3.3% of its
- * everyday ones. The floors below are today's figures, so a change that loses ground fails.
+ * Sets written by someone who had not seen the engine, from the categories of dangerous and
+ * everyday commands only (the second also from the styles of public sources: shell-escape and
+ * attack-technique collections, other guards' test suites, projects' CI scripts). Measured as a
+ * whole (rates, not case by case). The floors are today's figures, so a change that loses ground
+ * fails:
+ * - holdout-blind: its first run, before the policy v2 mechanisms, blocked 71.1% of its dangerous
+ *   commands and asked about 3.3% of its everyday ones;
+ * - holdout-blind2: its first run blocked 94.8% (237 of 250) and asked about 0.4% (1 of 250).
  */
 interface Case {
   cmd: string;
   expect: 'allow' | 'block' | 'deny';
-  class: string;
 }
 
-const dir = new URL('../holdout-blind/', import.meta.url);
-const cases = readdirSync(dir)
-  .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) =>
-    readFileSync(new URL(f, dir), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Case),
-  );
+const SETS = [
+  { dir: 'holdout-blind', size: 400, blocked: 0.99, asked: 0.01 },
+  { dir: 'holdout-blind2', size: 250, blocked: 0.96, asked: 0.01 },
+];
 
-describe('blind held-out set', () => {
+function casesOf(name: string): Case[] {
+  const dir = new URL(`../${name}/`, import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) =>
+      readFileSync(new URL(f, dir), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Case),
+    );
+}
+
+describe.each(SETS)('blind held-out set $dir', ({ dir, size, blocked: blockedFloor, asked: askedCeiling }) => {
+  const cases = casesOf(dir);
   const dangerous = cases.filter((c) => c.expect !== 'allow');
   const everyday = cases.filter((c) => c.expect === 'allow');
 
   it('has both directions in size', () => {
-    expect(dangerous.length).toBeGreaterThanOrEqual(400);
-    expect(everyday.length).toBeGreaterThanOrEqual(400);
+    expect(dangerous.length).toBeGreaterThanOrEqual(size);
+    expect(everyday.length).toBeGreaterThanOrEqual(size);
   });
 
-  it('blocks at least 99% of the dangerous commands and asks about at most 1% of the everyday ones', () => {
+  it(`blocks at least ${blockedFloor * 100}% of the dangerous commands and asks about at most ${askedCeiling * 100}% of the everyday ones`, () => {
     const allowed = dangerous.filter((c) => check(c.cmd, WS).verdict === 'allow');
     const asked = everyday.filter((c) => check(c.cmd, WS).verdict !== 'allow');
     const blocked = 1 - allowed.length / dangerous.length;
-    expect(blocked, `allowed: ${allowed.map((c) => c.cmd).join(' | ')}`).toBeGreaterThanOrEqual(0.99);
-    expect(asked.length / everyday.length, `asked: ${asked.map((c) => c.cmd).join(' | ')}`).toBeLessThanOrEqual(0.01);
+    expect(blocked, `allowed: ${allowed.map((c) => c.cmd).join(' | ')}`).toBeGreaterThanOrEqual(blockedFloor);
+    expect(asked.length / everyday.length, `asked: ${asked.map((c) => c.cmd).join(' | ')}`).toBeLessThanOrEqual(askedCeiling);
   });
 });
