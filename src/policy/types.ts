@@ -138,6 +138,8 @@ export const TAGS = [
   'secret-to-network',
   /** Code prints or dumps the whole environment (`node -p process.env`, `print(os.environ)`). */
   'env-dump',
+  /** A secret-named variable is printed where the agent reads it (`printenv AWS_SECRET_ACCESS_KEY`, `echo $GITHUB_TOKEN`). */
+  'secret-shown',
 ] as const;
 
 export type Tag = (typeof TAGS)[number];

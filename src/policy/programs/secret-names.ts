@@ -31,7 +31,7 @@ const SECRET_WORDS = new Set([
 /** Words run together (`GITHUBTOKEN`, `DBPASSWORD`, `APISECRET`). */
 const SECRET_PARTS = /TOKEN|SECRET|PASSW|CREDENTIAL|APIKEY|PRIVATEKEY|ACCESSKEY/;
 /** Where a secret is, not the secret: a path, a directory, a socket, a file name, a key's id or name. */
-const NOT_A_VALUE = /_(?:FILE|PATH|DIR|SOCK|SOCKET|FILENAME|NAME|TYPE|URL|HOST|ENDPOINT|USER|USERNAME|EXPIRY|EXPIRES|ENABLED|LENGTH|TTL)$/;
+const NOT_A_VALUE = /_(?:ID|ARN|FILE|PATH|DIR|SOCK|SOCKET|FILENAME|NAME|TYPE|URL|HOST|ENDPOINT|USER|USERNAME|EXPIRY|EXPIRES|ENABLED|LENGTH|TTL)$/;
 
 export function isSecretName(name: string): boolean {
   const upper = name.toUpperCase();

@@ -275,6 +275,7 @@ class Analyzer {
         stages.push(stage);
         producers.push(...stage);
       });
+      this.shownSecrets(node.commands[node.commands.length - 1]!, stages[stages.length - 1]!, frame);
       // `… | sh -i | nc host port`: a shell whose output goes to the network is a remote shell.
       stages.forEach((stage, i) => {
         const shells = stage.filter(readsCodeFromStdin);
@@ -283,9 +284,24 @@ class Analyzer {
         }
       });
     } else {
-      this.commandNode(node, scope, frame, stdin);
+      this.shownSecrets(node, this.commandNode(node, scope, frame, stdin), frame);
     }
     return this.commands.slice(before);
+  }
+
+  /**
+   * A secret-named variable printed where the agent reads it (`printenv AWS_SECRET_ACCESS_KEY`,
+   * `echo $GITHUB_TOKEN | base64`): the last stage of a pipeline, its output neither redirected nor
+   * captured by a substitution. `part` is that stage's node, `stage` what was recorded for it.
+   */
+  private shownSecrets(part: CommandNode, stage: ShellCommand[], frame: Frame): void {
+    if (part.type !== 'Command') return;
+    const text = frame.source.slice(part.pos, part.end);
+    for (const c of stage) {
+      if (c.text !== text || c.via.some((v) => v === '$()' || v.endsWith('(') || v.startsWith('>(') || v.startsWith('<('))) continue;
+      if (c.redirects.some((r) => (r.kind === 'write' || r.kind === 'append' || r.kind === 'readwrite') && (r.fd === null || r.fd === 1))) continue;
+      if (printedSecret(c) !== null && !c.tags.includes('secret-shown')) c.tags.push('secret-shown');
+    }
   }
 
   private commandNode(node: CommandNode, scope: Scope, frame: Frame, stdin?: StdinSource): ShellCommand[] {
