@@ -6,16 +6,42 @@ import { textArg } from '../../src/policy/shell/words.js';
 import { check, WS } from '../helpers.js';
 
 describe('variables named like secrets', () => {
-  it.each(['GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'STRIPE_API_KEY', 'NPM_AUTH', 'GITHUBTOKEN', 'MYSQL_PWD', 'GH_PAT'])('%s is one', (name) => {
+  it.each([
+    'GITHUB_TOKEN',
+    'AWS_SECRET_ACCESS_KEY',
+    'DB_PASSWORD',
+    'STRIPE_API_KEY',
+    'NPM_AUTH',
+    'GITHUBTOKEN',
+    'MYSQL_PWD',
+    'GH_PAT',
+    'SECRET_KEY_BASE',
+    'BASIC_AUTH',
+    'DBPASSWORD',
+    'JWT_SECRET',
+  ])('%s is one', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(['HOME', 'PATH', 'PWD', 'OLDPWD', 'PORT', 'SSH_AUTH_SOCK', 'GOOGLE_APPLICATION_CREDENTIALS_FILE', 'KEYBOARD', 'TOKEN_URL', 'DESKTOP_SESSION'])(
-    '%s is not',
-    (name) => {
-      expect(isSecretName(name)).toBe(false);
-    },
-  );
+  it.each([
+    'HOME',
+    'PATH',
+    'PWD',
+    'OLDPWD',
+    'PORT',
+    'SSH_AUTH_SOCK',
+    'GOOGLE_APPLICATION_CREDENTIALS_FILE',
+    'KEYBOARD',
+    'TOKEN_URL',
+    'DESKTOP_SESSION',
+    'AWS_ACCESS_KEY_ID',
+    'NEXT_PUBLIC_FIREBASE_AUTH_DOMAIN',
+    'TOKENIZERS_PARALLELISM',
+    'SIGNING_KEY_ALIAS',
+    'COOKIE_DOMAIN',
+  ])('%s is not', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
 
   it('finds them in a word as the shell would expand them', () => {
     expect(secretVariableIn('Authorization: Bearer ${GITHUB_TOKEN:-x}')).toBe('GITHUB_TOKEN');

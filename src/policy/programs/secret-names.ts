@@ -4,6 +4,8 @@
  * arguments or input. Judged by the name's words, split at `_`; names of files, directories and
  * sockets that lead to a secret (`GOOGLE_APPLICATION_CREDENTIALS_FILE`, `SSH_AUTH_SOCK`) are not one.
  */
+
+/** Words that say a secret wherever they are in the name (`SECRET_KEY_BASE`, `TOKEN_SECRET`). */
 const SECRET_WORDS = new Set([
   'TOKEN',
   'TOKENS',
@@ -12,32 +14,27 @@ const SECRET_WORDS = new Set([
   'PASSWORD',
   'PASSWORDS',
   'PASSWD',
-  'PASS',
   'PASSPHRASE',
-  'PWD',
-  'PW',
-  'KEY',
-  'KEYS',
   'APIKEY',
   'CREDENTIAL',
   'CREDENTIALS',
   'CREDS',
-  'AUTH',
-  'COOKIE',
-  'COOKIES',
-  'PAT',
-  'OTP',
 ]);
-/** Words run together (`GITHUBTOKEN`, `DBPASSWORD`, `APISECRET`). */
-const SECRET_PARTS = /TOKEN|SECRET|PASSW|CREDENTIAL|APIKEY|PRIVATEKEY|ACCESSKEY/;
+/**
+ * Words that say a secret only as the name's last word (`OPENAI_API_KEY`, `BASIC_AUTH`, `GH_PAT`):
+ * before another word they name something else (`AUTH_DOMAIN`, `SIGNING_KEY_ALIAS`, `COOKIE_DOMAIN`).
+ */
+const LAST_WORDS = new Set(['KEY', 'KEYS', 'AUTH', 'PASS', 'PWD', 'PW', 'PAT', 'OTP', 'COOKIE', 'COOKIES']);
+/** Words run together (`GITHUBTOKEN`, `DBPASSWORD`, `APISECRET`): a word that ends in one (not `TOKENIZERS`). */
+const SECRET_ENDINGS = /(?:TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|APIKEY|PRIVATEKEY|ACCESSKEY)S?$/;
 /** Where a secret is, not the secret: a path, a directory, a socket, a file name, a key's id or name. */
 const NOT_A_VALUE = /_(?:ID|ARN|FILE|PATH|DIR|SOCK|SOCKET|FILENAME|NAME|TYPE|URL|HOST|ENDPOINT|USER|USERNAME|EXPIRY|EXPIRES|ENABLED|LENGTH|TTL)$/;
 
 export function isSecretName(name: string): boolean {
   const upper = name.toUpperCase();
   if (upper === 'PWD' || upper === 'OLDPWD' || NOT_A_VALUE.test(upper)) return false;
-  if (SECRET_PARTS.test(upper)) return true;
-  return upper.split(/_+/).some((w) => SECRET_WORDS.has(w));
+  const words = upper.split(/_+/).filter(Boolean);
+  return words.some((w, i) => SECRET_WORDS.has(w) || SECRET_ENDINGS.test(w) || (i === words.length - 1 && LAST_WORDS.has(w)));
 }
 
 /** The first secret-named variable a word expands (`"Bearer $GITHUB_TOKEN"`, `${NPM_TOKEN:-x}`), or null. */
