@@ -66,6 +66,9 @@ interface FunctionDef {
   movesArgs: boolean;
 }
 
+/** The positional parameters a function call sets: `$1` … and `$#`. */
+const POSITIONAL = /^(?:[1-9]\d*|#)$/;
+
 /** Functions the shell calls by itself (a command not found, a directory change, exit in zsh). */
 const SELF_CALLED = /^(command_not_found_handler?|chpwd|precmd|preexec|periodic|zshexit|zshaddhistory|TRAP[A-Z0-9]+)$/;
 
@@ -298,7 +301,7 @@ class Analyzer {
     if (part.type !== 'Command') return;
     const text = frame.source.slice(part.pos, part.end);
     for (const c of stage) {
-      if (c.text !== text || c.via.some((v) => v === '$()' || v.endsWith('(') || v.startsWith('>(') || v.startsWith('<('))) continue;
+      if (c.text !== text || c.via.some((v) => v === '$()' || v.startsWith('>(') || v.startsWith('<('))) continue;
       if (c.redirects.some((r) => (r.kind === 'write' || r.kind === 'append' || r.kind === 'readwrite') && (r.fd === null || r.fd === 1))) continue;
       if (printedSecret(c) !== null && !c.tags.includes('secret-shown')) c.tags.push('secret-shown');
     }
@@ -463,7 +466,7 @@ class Analyzer {
       // `X=v f`: X is set while f runs, then the caller's value is back
       const scope = defs.length === 1 && env.length === 0 ? base.scope : fork(base.scope);
       for (const e of env) assign(scope, e.name, e.value);
-      const saved = [...scope.vars].filter(([k]) => /^(?:[1-9]\d*|#)$/.test(k));
+      const saved = [...scope.vars].filter(([k]) => POSITIONAL.test(k));
       for (const [k] of saved) scope.vars.delete(k);
       if (!def.movesArgs) {
         args.forEach((a, i) => (a.dynamic || a.glob ? undefined : scope.vars.set(String(i + 1), a.value)));
@@ -477,7 +480,7 @@ class Analyzer {
         else this.commandNode(def.body, scope, frame, base.stdin);
       } finally {
         this.calling.delete(def);
-        for (const k of [...scope.vars.keys()]) if (/^(?:[1-9]\d*|#)$/.test(k)) scope.vars.delete(k);
+        for (const k of [...scope.vars.keys()]) if (POSITIONAL.test(k)) scope.vars.delete(k);
         for (const [k, v] of saved) scope.vars.set(k, v);
       }
       if (scope !== base.scope) {
