@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { type ConfigEntry, plainConfigEntries } from './git-config.js';
 import type { PolicyContext } from './policy/index.js';
 
 /** The repository root containing `dir`, or `dir` itself outside git. */
 export function findWorkspace(dir: string): string {
   const start = resolve(dir);
+  const plain = plainRepositoryTop(start);
+  if (plain) return plain;
   try {
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
       cwd: start,
@@ -23,6 +26,73 @@ export function findWorkspace(dir: string): string {
     return realpathSync(start);
   } catch {
     return start;
+  }
+}
+
+/** What a repository's HEAD holds: a symbolic ref, or an object id (a detached HEAD). */
+const HEAD = /^(?:ref: refs\/\S+|[0-9a-f]{40}|[0-9a-f]{64})\s*$/;
+
+/** A config entry that puts the work tree elsewhere or makes the repository bare, or may (a per-worktree config, an included file). */
+function movesWorkTree(e: ConfigEntry): boolean {
+  if ((e.section === 'extensions' && e.key === 'worktreeconfig') || e.section === 'include' || e.section === 'includeif') return true;
+  if (e.section !== 'core') return false;
+  if (e.key === 'worktree') return true;
+  return e.key === 'bare' && !['false', 'no', 'off', '0'].includes((e.value ?? 'true').toLowerCase());
+}
+
+/**
+ * The top of the repository around `start` found the way git finds it, in the case where that is
+ * plain: no GIT_* variable in the environment, a `.git` directory (not a file, not a link) that
+ * holds a repository, owned like its work tree by this user, on the same file system as `start`,
+ * whose config says nothing of a work tree elsewhere or a bare repository, and `start` not inside
+ * a `.git`. null in every other case: git is asked (a worktree, a submodule, safe.directory, a
+ * ceiling, GIT_DIR …), so the answer is never other than git's.
+ */
+export function plainRepositoryTop(start: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  // git judges ownership by SUDO_UID under sudo
+  if (Object.keys(env).some((k) => k.startsWith('GIT_')) || env.SUDO_UID !== undefined) return null;
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  let dir: string;
+  let dev: number;
+  try {
+    dir = realpathSync(start);
+    dev = statSync(dir).dev;
+  } catch {
+    return null;
+  }
+  if (dir.split(sep).includes('.git')) return null;
+  for (;;) {
+    const dotGit = join(dir, '.git');
+    const found = lstatSync(dotGit, { throwIfNoEntry: false });
+    if (found) {
+      if (!found.isDirectory() || found.uid !== uid) return null;
+      try {
+        const top = statSync(dir);
+        if (top.uid !== uid || top.dev !== dev) return null;
+        if (
+          !HEAD.test(readFileSync(join(dotGit, 'HEAD'), 'utf8')) ||
+          !statSync(join(dotGit, 'objects')).isDirectory() ||
+          !statSync(join(dotGit, 'refs')).isDirectory()
+        )
+          return null;
+        const entries = plainConfigEntries(readFileSync(join(dotGit, 'config'), 'utf8'));
+        if (!entries || entries.some(movesWorkTree)) return null;
+      } catch {
+        return null;
+      }
+      return dir;
+    }
+    // git takes a directory that is itself a repository (a bare one) before going up
+    if (lstatSync(join(dir, 'HEAD'), { throwIfNoEntry: false })) return null;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    try {
+      if (statSync(up).dev !== dev) return null;
+    } catch {
+      return null;
+    }
+    dir = up;
   }
 }
 

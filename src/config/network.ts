@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type ConfigEntry, plainConfigEntries } from '../git-config.js';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { builtinHostRules, HostPolicy, isLocalAddress, normalizeHost, urlHost } from '../policy/network.js';
@@ -36,10 +37,15 @@ export function ownAddresses(): Set<string> {
  */
 export function gitRemoteHosts(workspace: string): string[] {
   const own = join(workspace, '.git', 'config');
-  const where = existsSync(own) && statSync(join(workspace, '.git')).isDirectory() ? ['config', '--file', own] : ['-C', workspace, 'config'];
+  const ownFile = existsSync(own) && statSync(join(workspace, '.git')).isDirectory();
+  // the plain file read here (git reads the same with --file: no includes), else git reads it
+  const plain = ownFile ? plainRemoteUrls(own) : null;
+  if (plain) return hostsOf(plain);
+  const where = ownFile ? ['config', '--file', own] : ['-C', workspace, 'config'];
   let out: string;
   try {
-    out = execFileSync('git', [...where, '--get-regexp', '^remote\\..*\\.(push)?url$'], {
+    // -z: each entry is `key\nvalue\0`, whatever spaces a remote's name holds
+    out = execFileSync('git', [...where, '-z', '--get-regexp', '^remote\\..*\\.(push)?url$'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5_000,
@@ -48,10 +54,29 @@ export function gitRemoteHosts(workspace: string): string[] {
   } catch {
     return [];
   }
-  const hosts = out
-    .split('\n')
-    .map((line) => line.slice(line.indexOf(' ') + 1).trim())
-    .map(urlHost)
-    .filter((h): h is string => h !== null);
-  return [...new Set(hosts)];
+  return hostsOf(
+    out
+      .split('\0')
+      .filter((entry) => entry.includes('\n'))
+      .map((entry) => entry.slice(entry.indexOf('\n') + 1).trim()),
+  );
+}
+
+function hostsOf(urls: string[]): string[] {
+  return [...new Set(urls.map(urlHost).filter((h): h is string => h !== null))];
+}
+
+/** `remote.<name>.url` and `.pushurl` of a config file in git's plain syntax; null when git must read it. */
+function plainRemoteUrls(path: string): string[] | null {
+  let entries: ConfigEntry[] | null;
+  try {
+    entries = plainConfigEntries(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!entries) return null;
+  const remotes = entries.filter((e) => e.section === 'remote' && e.subsection !== null && (e.key === 'url' || e.key === 'pushurl'));
+  // a key with no value: git prints it in its own way
+  if (remotes.some((e) => e.value === null)) return null;
+  return remotes.map((e) => e.value!);
 }

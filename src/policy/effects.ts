@@ -2,7 +2,7 @@ import type { Arg, Effect, FileOp, ShellCommand } from './types.js';
 import { globBase, hasGlob, isInside, resolvePath } from './paths.js';
 import { posix } from 'node:path';
 import { interpreterInvocation } from './shell/interpreters.js';
-import { findActions, findMatches, listedBy } from './shell/children.js';
+import { findActions, findAlternatives, listedBy } from './shell/children.js';
 import { textArg } from './shell/words.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programOf } from './programs/registry.js';
@@ -523,7 +523,7 @@ function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], 
 /** find: `-delete` as its action, not as a word of an -exec command (`find . -exec echo -delete \;`), and its `-fprint FILE` writes. */
 function findEffects(decl: ProgramDecl, args: Arg[], cwd: string | null, ctx: EffectContext, add: Add): void {
   const actions = findActions(args);
-  if (decl.runsOptions?.deletes?.some((d) => actions.includes(d))) add(findMatches(args, cwd, ctx.home), 'delete');
+  if (decl.runsOptions?.deletes?.some((d) => actions.includes(d))) for (const match of findAlternatives(args, cwd, ctx.home)) add(match, 'delete');
   for (let i = 0; i < args.length; i++) {
     if (decl.outputs?.includes(args[i]!.value) && args[i + 1]) add(args[i + 1]!, 'write');
   }
@@ -793,7 +793,9 @@ function gitEffects(decl: ProgramDecl, args: Arg[], add: Add): void {
           .forEach((a) => add(a, 'read'));
       break;
     case 'hash-object':
-      // stores the file's content in the object database (and prints its id)
+    case 'add':
+      // stores the file's content in the object database (and prints its id); add stages it for
+      // the next commit, from where a push takes it (`git add -f .env` reads the secret)
       operands().forEach((a) => add(a, 'read'));
       break;
     case 'mv': {

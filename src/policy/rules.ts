@@ -153,9 +153,12 @@ function regexMatcher(spec: RuleSpec): ((command: ShellCommand) => Certainty | n
     if (input) parts.push(input.value);
     const text = parts.join(' ');
     // At most 65536 characters x MAX_PROGRAM steps each.
-    if (re.test(text.length > 65536 ? text.slice(0, 65536) : text)) return 'certain';
-    // Only code or a query that is wholly unknown (`psql -c "$SQL"`, a computed heredoc) could still hold a match.
+    const test = (t: string): boolean => re.test(t.length > 65536 ? t.slice(0, 65536) : t);
+    if (test(text)) return 'certain';
     const args = command.argv;
+    // the code or query an option gives, as the unit it is: its end is the statement's end (`mysql -e 'DELETE FROM t' db`)
+    if (args.some((a, i) => !a.dynamic && CODE_OPTIONS.has(args[i - 1]?.value ?? '') && test(a.value))) return 'certain';
+    // Only code or a query that is wholly unknown (`psql -c "$SQL"`, a computed heredoc) could still hold a match.
     const unknown = args.some((a, i) => a.dynamic && a.pattern === '*' && CODE_OPTIONS.has(args[i - 1]?.value ?? '')) || (input?.dynamic ?? false);
     return unknown ? 'possible' : null;
   };

@@ -132,8 +132,12 @@ export const TAGS = [
   'data-in-hostname',
   /** A package or program run from a URL or a repository rather than a registry (`npx github:u/x`, `deno run https://…`). */
   'remote-package',
-  /** A shell function starts copies of itself as processes of their own, without end (a fork bomb: `:(){ :|:& };:`). */
+  /** Something runs without end and eats the machine: a fork bomb (`:(){ :|:& };:`), a loop that keeps starting jobs, dd from /dev/zero with no count. */
   'runaway',
+  /** Processes killed by a broad name or pattern (`killall node`, `pkill -f python`, `pkill -u dev`), not one command line (`pkill -f "vite --port 5173"`). */
+  'kill-by-name',
+  /** A process lookup whose pattern finds harness's own processes (`ps aux | grep [h]arness`, `pgrep 'h.rness'`). */
+  'supervisor-lookup',
   /** A network command's arguments or input carry a variable named like a secret (`curl -H "Authorization: $GITHUB_TOKEN"`). */
   'secret-to-network',
   /** Code prints or dumps the whole environment (`node -p process.env`, `print(os.environ)`). */

@@ -5,6 +5,7 @@ import { connect, createServer, isIP, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splice } from './splice.js';
+import { trace, tracing } from '../trace.js';
 import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom, type EgressVerdict } from './egress.js';
 import { normalizeHost } from '../policy/network.js';
 import { inspectFirstBytes, MAX_FIRST_BYTES, namesMatch } from './first-bytes.js';
@@ -112,6 +113,7 @@ export class Doors {
     await this.listen(
       createServer(
         this.keyed((socket) => {
+          trace('doors: hello');
           // the launch file goes before the answer, and nothing of the agent's runs before the answer
           this.helloSeen = true;
           try {
@@ -276,6 +278,7 @@ export class Doors {
     const server = createServer(
       { allowHalfOpen: true },
       this.keyed((inside, rest) => {
+        if (tracing) trace(`door ${port}: a connection`);
         const outside = target ? connect({ path: target, allowHalfOpen: true }) : connect({ port, host: '127.0.0.1', allowHalfOpen: true });
         if (rest.length) outside.write(rest);
         this.track(splice(inside, outside));

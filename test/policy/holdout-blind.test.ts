@@ -10,7 +10,10 @@ import { check, WS } from '../helpers.js';
  * fails:
  * - holdout-blind: its first run, before the policy v2 mechanisms, blocked 71.1% of its dangerous
  *   commands and asked about 3.3% of its everyday ones;
- * - holdout-blind2: its first run blocked 94.8% (237 of 250) and asked about 0.4% (1 of 250).
+ * - holdout-blind2: its first run blocked 94.8% (237 of 250) and asked about 0.4% (1 of 250);
+ * - holdout-blind3 (its dangerous half also from other guards' suites, attack-technique collections
+ *   and incident write-ups; its everyday half from CI steps and agent transcripts): its first run
+ *   blocked 94.7% (302 of 319) and asked about 1.6% (8 of 508).
  */
 interface Case {
   cmd: string;
@@ -20,6 +23,7 @@ interface Case {
 const SETS = [
   { dir: 'holdout-blind', size: 400, blocked: 0.99, asked: 0.01 },
   { dir: 'holdout-blind2', size: 250, blocked: 0.96, asked: 0.01 },
+  { dir: 'holdout-blind3', size: 300, blocked: 0.98, asked: 0.01 },
 ];
 
 function casesOf(name: string): Case[] {

@@ -1,7 +1,7 @@
 import type { Arg, ShellCommand, Tag } from '../types.js';
 import { parseArgs, readOption, type ProgramArgs } from './argv.js';
 import { programOf } from './registry.js';
-import { remoteEffect, type RemoteVerdict } from './remote.js';
+import { remoteEffect, talksToLoopbackOnly, type RemoteVerdict } from './remote.js';
 import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
@@ -65,6 +65,97 @@ function privileged(p: PrivilegeDecl, args: ProgramArgs): boolean {
 }
 
 /** `systemd-run --on-calendar`, `at now + 1 min`, `crontab file`: code that runs after the session. */
+/** Programs that look processes up by a pattern; grep finds them in `ps` output. */
+const LOOKUPS = new Set(['pgrep', 'pidof', 'pkill', 'killall', 'grep', 'egrep', 'fgrep']);
+
+/**
+ * A lookup whose pattern finds harness: any operand that, read as the regular expression it is
+ * (grep's basic syntax too: `[h]arness`, `h.rness`, `harn\(ess\)`), matches the name `harness`.
+ * grep counts only when it reads `ps` output (a pipe from ps, pgrep or top).
+ */
+function looksUpSupervisor(command: ShellCommand): boolean {
+  if (!LOOKUPS.has(command.name)) return false;
+  if (command.name.endsWith('grep') && command.name !== 'pgrep') {
+    const fromPs = command.stdin.kind === 'pipe' && command.stdin.producers.some((p) => ['ps', 'pgrep', 'top', 'pstree', 'htop'].includes(p.name));
+    if (!fromPs) return false;
+  }
+  const flags = command.argv
+    .slice(1)
+    .filter((a) => /^-[A-Za-z]+$/.test(a.value))
+    .map((a) => a.value)
+    .join('');
+  const fixed = command.name === 'fgrep' || flags.includes('F');
+  return command.argv.slice(1).some((a) => {
+    if (a.dynamic || a.value.startsWith('-') || a.value.length > 200) return false;
+    if (a.value.toLowerCase().includes('harness')) return true;
+    if (fixed) return false;
+    try {
+      const source = a.value.replace(/\\([|(){}+?])/g, '$1');
+      return new RegExp(source, 'i').test('harness');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** pkill's and killall's options that take a value (not a pattern). */
+const KILL_VALUES: Record<string, ReadonlySet<string>> = {
+  pkill: new Set([
+    '-u',
+    '-U',
+    '-g',
+    '-G',
+    '-P',
+    '-s',
+    '-t',
+    '-F',
+    '--signal',
+    '--pidfile',
+    '--euid',
+    '--uid',
+    '--group',
+    '--pgroup',
+    '--parent',
+    '--session',
+    '--terminal',
+    '--ns',
+    '--nslist',
+  ]),
+  killall: new Set(['-u', '--user', '-s', '--signal', '-o', '--older-than', '-y', '--younger-than', '-n', '--ns', '-Z', '--context']),
+};
+
+/**
+ * pkill or killall with a broad target: a bare name or one-word pattern (`node`, `-f python`),
+ * or none (`pkill -u dev`). A pattern that spells out a command line (`-f "vite --port 5173"`)
+ * stops that one program.
+ */
+function killsByName(command: ShellCommand): boolean {
+  const values = KILL_VALUES[command.name];
+  if (!values) return false;
+  const patterns: Arg[] = [];
+  const args = command.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    if (w.startsWith('-') && !args[i]!.dynamic) {
+      if (values.has(w)) i++;
+      continue;
+    }
+    patterns.push(args[i]!);
+  }
+  return patterns.length === 0 || patterns.some((p) => p.dynamic || !/\s/.test(p.value.trim()));
+}
+
+/** Devices that never run out. */
+const ENDLESS_SOURCES = new Set(['/dev/zero', '/dev/urandom', '/dev/random', '/dev/full']);
+
+/** `dd if=/dev/zero of=fill` with no count: it writes until the disk is full. */
+function fillsDisk(command: ShellCommand): boolean {
+  if (command.name !== 'dd') return false;
+  const keyed = new Map(command.argv.slice(1).map((a) => [a.value.split('=')[0]!, a.value.slice(a.value.indexOf('=') + 1)] as const));
+  const of = keyed.get('of');
+  return ENDLESS_SOURCES.has(keyed.get('if') ?? '') && !keyed.has('count') && of !== undefined && !of.startsWith('/dev/');
+}
+
 function schedules(name: string, args: ProgramArgs): boolean {
   if ((SCHEDULERS.always as readonly string[]).includes(name)) return !args.options.some((o) => o === '-l' || o === '-c' || o === '-d' || o === '-r');
   if ((SCHEDULERS.crontab as readonly string[]).includes(name))
@@ -207,6 +298,9 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   };
   const args = parseArgs(decl, command.argv);
   if (schedules(command.name, args)) add('scheduled', command.name);
+  if (fillsDisk(command)) add('runaway', 'dd from an endless device with no count');
+  if (looksUpSupervisor(command)) add('supervisor-lookup', command.name);
+  if (killsByName(command)) add('kill-by-name', command.name);
   if (!decl?.files && !decl?.remote && !decl?.globals && command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
   if (!decl) {
     // a program nobody declared, handed a shell (`setpriv /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)
@@ -216,7 +310,10 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (asksOnlyForHelp(command)) return facts;
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
   if (decl.remote) {
-    const verdict = remoteEffect(decl.remote, args, (names) => optionValue(command.argv, names));
+    const judged = remoteEffect(decl.remote, args, (names) => optionValue(command.argv, names));
+    // a change to a server on this machine (a development database) is routine work; destroying is not
+    const verdict =
+      judged.effect === 'change' && talksToLoopbackOnly(command.argv, decl.globals?.values ?? []) ? { ...judged, effect: 'routine' as const } : judged;
     const tag = REMOTE_TAG[verdict.effect];
     if (tag) add(tag, `${command.name} ${verdict.words}`.trim());
   }

@@ -1,3 +1,4 @@
+import type { Arg } from '../types.js';
 import type { ProgramArgs } from './argv.js';
 import type { RemoteDecl, RemoteEffect } from './types.js';
 
@@ -601,4 +602,41 @@ function subcommandEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (nam
   const byOption = optionEffect(args.options);
   if (byOption) return { effect: byOption, words: words.join(' ') };
   return said(decl.unknown ?? 'change', words.length);
+}
+
+/** Options that name the server a database or service client talks to (when the program's declaration says they take a value). */
+const HOST_OPTIONS = ['-h', '--host', '--hostname', '--server', '--pghost', '--db-host'];
+/** URL authorities (`postgres://u:p@db:5432/x`, `jdbc:mysql://h/x`), libpq's `host=`, ADO.NET's `Server=`. */
+const URL_HOST = /[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?(\[[^\]\s]+\]|[^:/\s?#,;]+)/gi;
+const KEYWORD_HOST = /(?:^|[\s;])(?:host|server|data source|hostaddr)\s*=\s*([^\s;]+)/gi;
+const LOOPBACK_HOST = /^(?:localhost|[\w.-]+\.localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|\/.*)$/i;
+
+/**
+ * Whether the command names the server it talks to and every server it names is this machine
+ * (localhost, 127.x, ::1, a Unix socket's directory): a development database, not a shared one.
+ * `hostOptions`: those of HOST_OPTIONS the program takes a value for. A host given by a variable
+ * is none harness can tell, so the answer is no.
+ */
+export function talksToLoopbackOnly(argv: readonly Arg[], valueOptions: readonly string[]): boolean {
+  // a computed word may be a connection string that names any server (`psql -h localhost "$URL"`)
+  if (argv.some((a) => a.dynamic)) return false;
+  const hostOptions = HOST_OPTIONS.filter((o) => valueOptions.includes(o));
+  const hosts: string[] = [];
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const option = hostOptions.find(
+      (o) => a.value === o || (o.startsWith('--') && a.value.startsWith(`${o}=`)) || (o.length === 2 && a.value.startsWith(o) && a.value.length > 2),
+    );
+    if (option) {
+      const value = a.value === option ? args[i + 1] : { value: a.value.slice(option.length).replace(/^=/, '') };
+      if (!value) return false;
+      hosts.push(value.value);
+      if (a.value === option) i++;
+      continue;
+    }
+    for (const m of a.value.matchAll(URL_HOST)) hosts.push(m[1]!);
+    for (const m of a.value.matchAll(KEYWORD_HOST)) hosts.push(m[1]!);
+  }
+  return hosts.length > 0 && hosts.every((h) => LOOPBACK_HOST.test(h));
 }

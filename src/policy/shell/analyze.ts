@@ -10,7 +10,7 @@ import { printedSecret } from '../programs/classify.js';
 import { secretVariableIn } from '../programs/secret-names.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
-import { fdExecs, findExecs, gitInvocation, gitScripts, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
+import { fdExecs, findExecs, gitInvocation, gitScripts, listedAll, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
 import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
 import { conventionalCodeFiles, loadedFiles, scriptsInCodeFile, type CodeFileKind, type LoadedFile } from './code-files.js';
@@ -145,6 +145,28 @@ const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
   'azure.cli': 'az',
 };
 
+/** Files in the workspace that git runs as hooks through a hook manager (husky, a hooks directory of the project's). */
+const HOOK_SCRIPT = /^\/(?:\.husky\/(?!_\/)[^/]+|\.githooks\/[^/]+)$/;
+
+/** A loop condition that never ends it: `while true`, `while :`, `while [ 1 ]`, `until false`. */
+const ENDLESS_WHILE = /^(?:true|:|\[\s+1\s+\]|\(\(\s*1\s*\)\))\s*;?\s*$/;
+const ENDLESS_UNTIL = /^false\s*;?\s*$/;
+/** A body that only spins: nothing but `:` or `true`. */
+const SPINS = /^(?:(?::|true)\s*[;\n]?\s*)+$/;
+
+/**
+ * A loop without end that keeps starting background jobs (`while :; do sleep 9 & done`) or only
+ * spins (`while :; do :; done`), with nothing in it that leaves it (break, exit, return): it fills
+ * the process table or holds a core for ever, as a fork bomb does.
+ */
+function endlessAndRunaway(node: Extract<CommandNode, { type: 'While' }>, source: string): boolean {
+  const clause = source.slice(node.clause.pos, node.clause.end).trim();
+  if (!(node.kind === 'until' ? ENDLESS_UNTIL : ENDLESS_WHILE).test(clause)) return false;
+  const body = source.slice(node.body.pos, node.body.end);
+  if (/\b(?:break|exit|return)\b/.test(body)) return false;
+  return SPINS.test(body.trim()) || node.body.commands.some((s) => s.background === true);
+}
+
 /** git commands that print a path (`rev-parse --show-toplevel`) or one ref's name. */
 const GIT_PRINTS_REF =
   /^(?:rev-parse\s+(?:--show-toplevel|--abbrev-ref\s+\S+|--short\s+\S+|HEAD)|describe(?:\s+--\S+)*|branch\s+--show-current|symbolic-ref\s+--short\s+\S+)\s*$/;
@@ -217,6 +239,19 @@ class Analyzer {
 
   private tick(): void {
     if (++this.nodes > this.limits.maxNodes) this.hit(`more than ${this.limits.maxNodes} syntax nodes`);
+  }
+
+  /**
+   * Text this line wrote into a file git runs as a hook through a hook manager (`.husky/pre-push`,
+   * `.githooks/pre-commit`): it runs at the person's next commit or push, so it is judged now as
+   * the commands it holds (`echo 'curl … | sh' >> .husky/pre-push`).
+   */
+  hookScriptsWritten(): void {
+    for (const [path, content] of this.flow.written) {
+      if (!content || !isInside(path, this.workspace) || !HOOK_SCRIPT.test(path.slice(this.workspace.length))) continue;
+      const via = `written to ${path.slice(this.workspace.length + 1)}, run by git`;
+      this.script(content.value, { cwd: this.workspace, vars: new Map([['HOME', this.home]]), functions: new Map() }, { depth: 1, via: [via], tags: [] });
+    }
   }
 
   /** Parses and walks one shell text. */
@@ -344,6 +379,7 @@ class Analyzer {
           return [clause, body].reduce((defined, after) => this.mergeInto(scope, after) || defined, false);
         };
         if (round()) round();
+        if (endlessAndRunaway(node, frame.source)) for (const c of this.commands.slice(before)) if (!c.tags.includes('runaway')) c.tags.push('runaway');
         break;
       }
       case 'For':
@@ -1226,7 +1262,7 @@ class Analyzer {
         // -a FILE: the words come from the file, not from stdin
         const fromFile = args.some((a) => a.value === '-a' || a.value.startsWith('--arg-file') || /^-a./.test(a.value));
         let input = base.stdin.kind === 'pipe' && !fromFile ? listedBy(base.stdin.producers, this.home) : unknownArg('XARGS_INPUT');
-        const argv = xargsCommand(args, input);
+        const argv = xargsCommand(args, input, base.stdin.kind === 'pipe' && !fromFile ? listedAll(base.stdin.producers, this.home) : [input]);
         // a shell or interpreter fed by xargs runs what the input says: untrusted, whatever printed it
         const head = argv[0] && !argv[0].dynamic ? basename(argv[0].value) : '';
         if ((SHELLS.has(head) || languageOf(head) !== null) && !input.glob) {
@@ -1429,6 +1465,7 @@ class Analyzer {
     if (findings.fromNetwork) extra.push('code-from-network');
     if (findings.uploads) extra.push('upload');
     if (findings.dumpsEnv) extra.push('env-dump');
+    if (findings.forksEndlessly) extra.push('runaway');
     // Commands the program runs get no stdin harness can see: a shell reading it runs unseen code.
     const frame = { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin: { kind: 'pipe', producers: [] } as StdinSource };
     for (const line of findings.shell) this.script(line, { cwd, vars: new Map([['HOME', this.home]]), functions: new Map() }, frame);
@@ -1954,6 +1991,7 @@ function analyzeText(
   if (cwd !== null) vars.set('PWD', cwd);
   try {
     analyzer.script(command, { cwd, vars, functions: new Map() }, { depth: 0, via: [], tags: [] });
+    analyzer.hookScriptsWritten();
   } catch (error) {
     if (!(error instanceof LimitHit)) {
       // The parser itself failed (e.g. its own stack): a parse error, never a success.

@@ -51,6 +51,55 @@ export function findMatches(args: Arg[], cwd: string | null, home: string): Arg 
   return narrowed ? { value: pattern, dynamic: true, glob: true, pattern } : globArg(pattern);
 }
 
+/** What a find expression may hold beside its name tests and still be only their alternatives. */
+const FIND_ALTERNATION: ReadonlySet<string> = new Set(['(', ')', '-o', '-or', '-a', '-and']);
+const FIND_NEGATION: ReadonlySet<string> = new Set(['!', '-not']);
+/** Actions on what matched: they choose nothing. */
+const FIND_ACTIONS: ReadonlySet<string> = new Set(['-print', '-print0', '-delete', '-prune', '-ls']);
+
+/**
+ * `find ROOT \( -name A -o -name B \)`: one match per name (`ROOT/**\/A`, `ROOT/**\/B`), where
+ * the tests are name tests joined by -o (and narrowing ones: -type, a negated -path); otherwise
+ * the one match of findMatches. The alternatives are what xargs, -exec and -delete get.
+ */
+export function findAlternatives(args: Arg[], cwd: string | null, home: string): Arg[] {
+  const one = findMatches(args, cwd, home);
+  if (!args.some((a) => a.value === '-o' || a.value === '-or') || one.pattern === '*' || one.value.startsWith('$')) return [one];
+  const execAt = args.findIndex((a) => FIND_EXEC.has(a.value));
+  const tests = execAt === -1 ? args : args.slice(0, execAt);
+  const start = tests.findIndex((a) => a.value.startsWith('-') || a.value === '(' || a.value === '!');
+  const names: string[] = [];
+  for (let i = start; i !== -1 && i < tests.length; i++) {
+    const w = tests[i]!;
+    if (w.dynamic) return [one];
+    if (FIND_ALTERNATION.has(w.value) || FIND_ACTIONS.has(w.value)) continue;
+    if (FIND_NEGATION.has(w.value)) {
+      // a negated path narrows; a negated name would add everything else
+      if (tests[i + 1]?.value !== '-path' && tests[i + 1]?.value !== '-wholename') return [one];
+      i += 2;
+      continue;
+    }
+    if (FIND_NAME.has(w.value)) {
+      const name = tests[i + 1];
+      if (!name || name.dynamic || name.value.includes('/')) return [one];
+      names.push(name.value);
+      i++;
+      continue;
+    }
+    if (w.value === '-type' || w.value === '-maxdepth' || w.value === '-mindepth') {
+      i++;
+      continue;
+    }
+    return [one];
+  }
+  if (names.length < 2 || !one.pattern.endsWith('/**/*')) return [one];
+  const root = one.pattern.slice(0, -'/**/*'.length) || '/';
+  return names.map((n) => {
+    const pattern = joinPath(root, `**/${n}`);
+    return { value: pattern, dynamic: one.dynamic, glob: true, pattern };
+  });
+}
+
 function substitute(args: Arg[], token: string, value: Arg): Arg[] {
   return args.map((a) => {
     if (!a.value.includes(token)) return a;
@@ -81,10 +130,10 @@ export function findActions(args: Arg[]): string[] {
 }
 
 export function findExecs(args: Arg[], cwd: string | null, home: string): Arg[][] {
-  const match = findMatches(args, cwd, home);
+  const matches = findAlternatives(args, cwd, home);
   return findParts(args)
     .commands.filter((c) => c.length > 0)
-    .map((c) => substitute(c, '{}', match));
+    .flatMap((c) => matches.map((match) => substitute(c, '{}', match)));
 }
 
 const FD = runsOptions('fd');
@@ -117,6 +166,13 @@ export function fdExecs(args: Arg[], cwd: string | null, home: string): Arg[][] 
 const XARGS_VALUES: ReadonlySet<string> = new Set(runsOptions('xargs').values);
 
 /** What the words fed to xargs are, judged by the command that prints them. */
+/** The words fed to xargs, one placeholder per alternative where the producer has them (`find … -o …`). */
+export function listedAll(producers: ShellCommand[], home: string): Arg[] {
+  const last = producers[producers.length - 1];
+  if (last?.name === 'find' && last.cwd !== null) return findAlternatives(last.argv.slice(1), last.cwd, home);
+  return [listedBy(producers, home)];
+}
+
 export function listedBy(producers: ShellCommand[], home: string): Arg {
   const last = producers[producers.length - 1];
   if (!last || last.cwd === null) return unknownArg('XARGS_INPUT');
@@ -162,8 +218,8 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
   }
 }
 
-/** `xargs [opts] cmd args…` → cmd args… with the words xargs will add. */
-export function xargsCommand(args: Arg[], input: Arg): Arg[] {
+/** `xargs [opts] cmd args…` → cmd args… with the words xargs will add (`all`: each alternative of them, appended together). */
+export function xargsCommand(args: Arg[], input: Arg, all: Arg[] = [input]): Arg[] {
   let replace: string | null = null;
   let i = 0;
   for (; i < args.length; i++) {
@@ -185,7 +241,7 @@ export function xargsCommand(args: Arg[], input: Arg): Arg[] {
   const inner = args.slice(i);
   if (inner.length === 0) return [textArg('echo'), input];
   if (replace !== null) return substitute(inner, replace, input);
-  return [...inner, input];
+  return [...inner, ...all];
 }
 
 const PARALLEL = runsOptions('parallel');

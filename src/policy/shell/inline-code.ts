@@ -24,6 +24,8 @@ export interface CodeFindings {
   fromNetwork?: boolean;
   /** The code prints or dumps the whole environment (`console.log(process.env)`, `print(os.environ)`). */
   dumpsEnv?: boolean;
+  /** The code starts processes in a loop without end (`fork while 1`, `[os.fork() for _ in iter(int, 1)]`). */
+  forksEndlessly?: boolean;
 }
 
 const STRING = String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|\x60((?:[^\x60\\]|\\.)*)\x60)`;
@@ -162,7 +164,10 @@ function commaList(code: string, index: number): (string | null)[] | null {
   const rest = code.slice(index, index + 4096);
   const end = rest.search(/[)\n;]/);
   const body = end === -1 ? rest : rest.slice(0, end);
-  const items = body.split(',').map((s) => s.trim());
+  const all = body.split(',').map((s) => s.trim());
+  // an options object (`{ stdio: 'inherit' }`) or keyword arguments (`shell=True`) end the words of the command
+  const options = all.findIndex((item, i) => i > 0 && /^\{|^[A-Za-z_]\w*\s*=(?!=)/.test(item));
+  const items = options === -1 ? all : all.slice(0, options);
   if (items.length < 2) return null;
   return items.map((item) => literalAt(item, 0));
 }
@@ -329,6 +334,9 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   // sending local data out: a send call and the environment or a file read in the same code
   if (SENDS.test(source) && LOCAL_DATA.test(source)) findings.uploads = true;
   if (dumpsEnvironment(language, source)) findings.dumpsEnv = true;
+  if (FORKS.test(source) && ENDLESS.test(source)) findings.forksEndlessly = true;
+  // the system keyring read through a library is judged as its command line tool would be
+  if (KEYRING_READS.test(source) || LIBRARY_READS.some((both) => both.every((re) => re.test(source)))) findings.shell.push('secret-tool lookup keyring');
   // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
   if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source))
     findings.fromNetwork = true;
@@ -386,6 +394,19 @@ const LOOP_BEFORE = /(?:\bin\s+(?:sorted\s*\(\s*)?|\b(?:keys|each|values)\s*|\b(
 const LOOP_AFTER = /^\s*(?:\.(?:items|keys|values|each|each_pair|map|to_h|to_a|forEach|entries)\b|as\b)/;
 
 /** Whether code prints the whole environment: the environment in a print call's statement, or walked with a print. */
+/** Library calls that return a password from the system keyring (Python's keyring and secretstorage, node's keytar: the library named and its read called). */
+const KEYRING_READS = /\bkeyring\.get_(?:password|credential)\s*\(/;
+const LIBRARY_READS = [
+  [/\bkeytar\b/, /\b(?:getPassword|findCredentials|findPassword)\s*\(/],
+  [/\bsecretstorage\b/, /\.get_secret\s*\(/],
+];
+
+/** A call that starts a process (the languages above). */
+const FORKS = /\b(?:os\.fork|fork|spawn|Popen|Process\.spawn|pcntl_fork|child_process\.\w+)\s*\(|\bfork\b(?!\s*\()/;
+/** A loop that never ends by itself: `while 1`, `while True`, `for(;;)`, `loop do`, `iter(int, 1)`, `itertools.count()`. */
+const ENDLESS =
+  /\bwhile\s*(?:\(\s*)?(?:1|true|True)\b|\bfor\s*\(\s*;\s*;\s*\)|\bloop\s+do\b|\biter\s*\(\s*int\s*,\s*1\s*\)|\bitertools\.count\s*\(|\bcount\s*\(\s*\)\s*:/;
+
 export function dumpsEnvironment(language: Language, source: string): boolean {
   const whole = WHOLE_ENV[language];
   if (!whole || !whole.test(source)) return false;

@@ -23,6 +23,8 @@ interface Grammar {
   value: readonly string[];
   /** Options that name a program file. */
   file?: readonly string[];
+  /** Options that only check the program's syntax: nothing of it runs (`php -l`, `ruby -c`, `node --check`). */
+  checkOnly?: readonly string[];
   /** Options that run a module instead of a file (python -m). */
   module?: readonly string[];
   /** Single-letter options may be clustered (`-ne`, `-pi`); a cluster ending in a code letter takes code. */
@@ -41,6 +43,7 @@ const GRAMMARS: Record<Language, Grammar> = {
   python: { code: ['-c'], value: ['-W', '-X', '-Q'], module: ['-m'], clusters: true },
   node: {
     code: ['-e', '--eval', '-p', '--print'],
+    checkOnly: ['-c', '--check'],
     value: [
       '-r',
       '--require',
@@ -62,8 +65,8 @@ const GRAMMARS: Record<Language, Grammar> = {
   },
   // -x, -0, -l, -C and -d take their value attached only (`-l`, `-0777`): the next word is the program
   perl: { code: ['-e', '-E'], value: ['-M', '-m', '-I', '-D'], clusters: true, inPlace: ['-i'] },
-  ruby: { code: ['-e'], value: ['-r', '-I', '-C', '-E', '-F'], clusters: true, inPlace: ['-i'] },
-  php: { code: ['-r'], value: ['-c', '-d', '-z'], file: ['-f'] },
+  ruby: { code: ['-e'], value: ['-r', '-I', '-C', '-E', '-F'], clusters: true, inPlace: ['-i'], checkOnly: ['-c'] },
+  php: { code: ['-r'], value: ['-c', '-d', '-z'], file: ['-f'], checkOnly: ['-l', '--syntax-check'] },
   lua: { code: ['-e'], value: ['-l'] },
   awk: {
     code: [],
@@ -100,6 +103,7 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
   let programFile: Arg | undefined;
   let module = false;
   let stdinDash = false;
+  let checking = false;
   let optionsDone = false;
   let start = 0;
   // deno eval CODE / deno run FILE; bun run FILE
@@ -139,6 +143,10 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const opt = eq > 0 ? word.slice(0, eq) : word;
     const inline = eq > 0 ? { ...arg, value: word.slice(eq + 1), pattern: word.slice(eq + 1) } : undefined;
+    if (g.checkOnly?.includes(opt)) {
+      checking = true;
+      continue;
+    }
     if (g.inPlace?.includes(opt) || (g.inPlace && opt.startsWith('--in-place'))) {
       inPlace = true;
       continue;
@@ -190,5 +198,7 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
   else if (g.stdinIsData) source = { mode: 'none' };
   else source = { mode: 'stdin' };
   if (stdinDash && code.length === 0 && !programFile) source = { mode: 'stdin' };
+  // a syntax check reads its file and runs none of it
+  if (checking && code.length === 0) return { source: { mode: 'none' }, operands: programFile ? [programFile, ...operands] : operands, inPlace: false };
   return { source, operands, inPlace: inPlace || (g.editor ?? false) };
 }

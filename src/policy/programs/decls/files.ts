@@ -30,6 +30,7 @@ const FILES: Record<string, FileSpec> = {
   mkdir: { role: 'write', valueOpts: ['-m', '--mode'] },
   mkfifo: { role: 'write', valueOpts: ['-m', '--mode'] },
   truncate: { role: 'write', valueOpts: ['-s', '--size', '-r', '--reference'] },
+  fallocate: { role: 'write', valueOpts: ['-l', '--length', '-o', '--offset'] },
   chmod: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },
   chown: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },
   chgrp: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },

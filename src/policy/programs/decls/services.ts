@@ -708,7 +708,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
   client(['pg_restore'], ['-h', '--host', '-p', '--port', '-U', '--username', '-d', '--dbname', '-n', '--schema', '-t', '--table', '-j', '--jobs', '-L', '--use-list', '-I', '--index', '-F', '--format', '--role'], { service: 'a PostgreSQL server', depth: 0, dryRun: ['-l', '--list', '-f', '--file', '--version', '-V'] }),
   client(['pg_upgrade'], ['-b', '--old-bindir', '-B', '--new-bindir', '-d', '--old-datadir', '-D', '--new-datadir', '-j', '--jobs', '-o', '--old-options', '-O', '--new-options', '-p', '--old-port', '-P', '--new-port', '-U', '--username'], { service: 'a PostgreSQL cluster', depth: 0, dryRun: ['-c', '--check', '--version', '-V'] }),
   client(['prisma'], ['--schema', '--config', '--name', '--url', '--from-url', '--to-url', '--from-schema-datamodel', '--to-schema-datamodel', '--file'], {
-    service: 'the database Prisma manages', depth: 2, effects: { 'migrate dev': 'routine', 'migrate status': 'read', 'migrate diff': 'read', 'migrate resolve': 'change', 'db execute': 'change', generate: 'read', format: 'read', studio: 'read', init: 'routine', debug: 'read' },
+    service: 'the database Prisma manages', depth: 2, effects: { 'migrate dev': 'routine', 'db seed': 'routine', 'migrate status': 'read', 'migrate diff': 'read', 'migrate resolve': 'change', 'db execute': 'change', generate: 'read', format: 'read', studio: 'read', init: 'routine', debug: 'read' },
   }),
   // rails and rake run the same database tasks
   client(['rails', 'rake'], ['-e', '--environment', '-f', '--rakefile', '-C', '--directory', '-I', '--libdir', '-R', '--rakelibdir', '-r', '--require', '-j', '--jobs'], {
@@ -845,7 +845,7 @@ export const SERVICE_DECLS: ProgramDecl[] = [
     effects: { run: 'routine', build: 'routine', create: 'routine', install: 'routine', upgrade: 'routine', 'pub get': 'routine', 'pub add': 'routine', 'pub upgrade': 'routine', 'pub cache': 'routine', 'pub outdated': 'read', 'pub deps': 'read', 'pub publish': 'change', 'pub uploader': 'change', format: 'routine', fix: 'routine', compile: 'routine' },
   }),
   client(['mix'], ['--only', '--organization'], {
-    service: 'Hex', depth: 1, unknown: 'routine', effects: { 'hex.publish': 'change', 'hex.retire': 'change', 'hex.owner': 'change', 'hex.user': 'routine', 'deps.get': 'routine', 'deps.update': 'routine', 'ecto.drop': 'irreversible', 'ecto.reset': 'irreversible', 'ecto.migrate': 'routine', 'ecto.rollback': 'change', 'ecto.create': 'change', 'phx.server': 'routine' },
+    service: 'Hex', depth: 1, unknown: 'routine', effects: { 'hex.publish': 'change', 'hex.retire': 'change', 'hex.owner': 'change', 'hex.user': 'routine', 'deps.get': 'routine', 'deps.update': 'routine', 'ecto.drop': 'irreversible', 'ecto.reset': 'irreversible', 'ecto.migrate': 'routine', 'ecto.rollback': 'change', 'ecto.create': 'routine', 'phx.server': 'routine' },
   }),
   client(['conan'], ['-r', '--remote', '-pr', '--profile', '-s', '--settings', '-o', '--options', '-b', '--build', '-of', '--output-folder', '-c', '--conf', '-f', '--format'], {
     service: 'a Conan remote', depth: 2, unknown: 'routine', effects: { install: 'routine', create: 'routine', build: 'routine', new: 'routine', 'remote add': 'routine', 'remote login': 'routine', 'remote list': 'read', export: 'routine', profile: 'routine', cache: 'routine', lock: 'routine', upload: 'change' },
