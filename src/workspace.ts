@@ -29,6 +29,10 @@ export function findWorkspace(dir: string): string {
   }
 }
 
+/** git's variables that have nothing to do with finding the repository (transport, identity, editors, tracing). */
+const UNRELATED_GIT_VARIABLE =
+  /^GIT_(?:SSL_\w+|AUTHOR_\w+|COMMITTER_\w+|TERMINAL_PROMPT|PAGER|EDITOR|SEQUENCE_EDITOR|SSH\w*|ASKPASS|TRACE\w*|OPTIONAL_LOCKS|HTTP_\w+|PROXY_\w+|CURL_\w+|LFS_\w+|MERGE_\w+|REDACT_COOKIES|FLUSH|PROTOCOL_FROM_USER|ALLOW_PROTOCOL)$/;
+
 /** What a repository's HEAD holds: a symbolic ref, or an object id (a detached HEAD). */
 const HEAD = /^(?:ref: refs\/\S+|[0-9a-f]{40}|[0-9a-f]{64})\s*$/;
 
@@ -42,7 +46,7 @@ function movesWorkTree(e: ConfigEntry): boolean {
 
 /**
  * The top of the repository around `start` found the way git finds it, in the case where that is
- * plain: no GIT_* variable in the environment, a `.git` directory (not a file, not a link) that
+ * plain: no GIT_* variable that bears on it in the environment, a `.git` directory (not a file, not a link) that
  * holds a repository, owned like its work tree by this user, on the same file system as `start`,
  * whose config says nothing of a work tree elsewhere or a bare repository, and `start` not inside
  * a `.git`. null in every other case: git is asked (a worktree, a submodule, safe.directory, a
@@ -50,7 +54,7 @@ function movesWorkTree(e: ConfigEntry): boolean {
  */
 export function plainRepositoryTop(start: string, env: NodeJS.ProcessEnv = process.env): string | null {
   // git judges ownership by SUDO_UID under sudo
-  if (Object.keys(env).some((k) => k.startsWith('GIT_')) || env.SUDO_UID !== undefined) return null;
+  if (Object.keys(env).some((k) => k.startsWith('GIT_') && !UNRELATED_GIT_VARIABLE.test(k)) || env.SUDO_UID !== undefined) return null;
   const uid = process.getuid?.();
   if (uid === undefined) return null;
   let dir: string;

@@ -143,8 +143,11 @@ describe('the top of a repository without git', () => {
     expect(findWorkspace(start)).toBe(gitTop(start) ?? realpathSync(start));
   });
 
-  it('asks git whenever a GIT_ variable is set', () => {
-    expect(plainRepositoryTop(repo(), { ...env, GIT_CEILING_DIRECTORIES: root })).toBeNull();
+  it('asks git whenever a GIT_ variable that bears on finding the repository is set', () => {
+    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG_COUNT', 'GIT_COMMON_DIR', 'GIT_SOMETHING_NEW'])
+      expect(plainRepositoryTop(repo(), { ...env, [name]: root }), name).toBeNull();
+    const r = repo();
+    expect(plainRepositoryTop(r, { ...env, GIT_SSL_CAINFO: '/etc/ssl/certs/ca.crt', GIT_AUTHOR_NAME: 'x', GIT_TERMINAL_PROMPT: '0' })).toBe(gitTop(r));
     expect(plainRepositoryTop(repo(), { ...env, SUDO_UID: '1000' })).toBeNull();
   });
 });
