@@ -83,6 +83,13 @@ function validHost(host: string): boolean {
 
 /** Cloud metadata endpoints that are not link-local: they hand out the machine's credentials. */
 const METADATA = new Set(['100.100.100.200', 'fd00:ec2::254']);
+/** Every cloud metadata endpoint, by address or name (AWS, GCP, Azure, Alibaba, ECS tasks). */
+const METADATA_HOSTS = new Set([...METADATA, '169.254.169.254', '169.254.170.2', 'metadata.google.internal', 'metadata', 'metadata.azure.com']);
+
+/** Whether a URL's host is a cloud metadata endpoint, in any spelling of its address (`2852039166`, `0xa9fea9fe`, `[::ffff:a9fe:a9fe]`). */
+export function isMetadataHost(host: string): boolean {
+  return METADATA_HOSTS.has(normalizeHost(host.replace(/:\d+$/, '')));
+}
 
 /**
  * Loopback, link-local, unspecified, a cloud's metadata endpoint, or one of `own` (this machine's

@@ -136,6 +136,14 @@ export const TAGS = [
   'runaway',
   /** Processes killed by a broad name or pattern (`killall node`, `pkill -f python`, `pkill -u dev`), not one command line (`pkill -f "vite --port 5173"`). */
   'kill-by-name',
+  /** A lockfile edited by hand, not by its package manager (`sed -i … package-lock.json`, a file moved over `yarn.lock`). */
+  'lockfile-edit',
+  /** A network client is pointed at a cloud metadata endpoint, in any spelling of its address. */
+  'metadata-endpoint',
+  /** TLS or package verification turned off, or a package manager sent to another registry (`NODE_TLS_REJECT_UNAUTHORIZED=0`, `GOSUMDB=off`, an .npmrc with another registry). */
+  'verification-off',
+  /** A command planted in a file of the project that runs later (CI, Makefile, Dockerfile, package scripts) fetches and runs code or sends data out. */
+  'planted-code',
   /** A process lookup whose pattern finds harness's own processes (`ps aux | grep [h]arness`, `pgrep 'h.rness'`). */
   'supervisor-lookup',
   /** A network command's arguments or input carry a variable named like a secret (`curl -H "Authorization: $GITHUB_TOKEN"`). */

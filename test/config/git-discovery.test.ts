@@ -144,7 +144,15 @@ describe('the top of a repository without git', () => {
   });
 
   it('asks git whenever a GIT_ variable that bears on finding the repository is set', () => {
-    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG_COUNT', 'GIT_COMMON_DIR', 'GIT_SOMETHING_NEW'])
+    for (const name of [
+      'GIT_DIR',
+      'GIT_WORK_TREE',
+      'GIT_CEILING_DIRECTORIES',
+      'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+      'GIT_CONFIG_COUNT',
+      'GIT_COMMON_DIR',
+      'GIT_SOMETHING_NEW',
+    ])
       expect(plainRepositoryTop(repo(), { ...env, [name]: root }), name).toBeNull();
     const r = repo();
     expect(plainRepositoryTop(r, { ...env, GIT_SSL_CAINFO: '/etc/ssl/certs/ca.crt', GIT_AUTHOR_NAME: 'x', GIT_TERMINAL_PROMPT: '0' })).toBe(gitTop(r));

@@ -13,7 +13,10 @@ import { check, WS } from '../helpers.js';
  * - holdout-blind2: its first run blocked 94.8% (237 of 250) and asked about 0.4% (1 of 250);
  * - holdout-blind3 (its dangerous half also from other guards' suites, attack-technique collections
  *   and incident write-ups; its everyday half from CI steps and agent transcripts): its first run
- *   blocked 94.7% (302 of 319) and asked about 1.6% (8 of 508).
+ *   blocked 94.7% (302 of 319) and asked about 1.6% (8 of 508);
+ * - holdout-blind4 (supply chain, CI and build files poisoned, registries and verification, agents'
+ *   instruction files, escapes; everyday in agents' transcript style): its first run blocked 81.5%
+ *   (347 of 426) and asked about 0.7% (3 of 439).
  */
 interface Case {
   cmd: string;
@@ -24,6 +27,7 @@ const SETS = [
   { dir: 'holdout-blind', size: 400, blocked: 0.99, asked: 0.01 },
   { dir: 'holdout-blind2', size: 250, blocked: 0.96, asked: 0.01 },
   { dir: 'holdout-blind3', size: 300, blocked: 0.98, asked: 0.01 },
+  { dir: 'holdout-blind4', size: 400, blocked: 0.89, asked: 0.01 },
 ];
 
 function casesOf(name: string): Case[] {

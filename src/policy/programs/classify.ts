@@ -6,6 +6,7 @@ import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
 import { secretVariableIn } from './secret-names.js';
+import { isMetadataHost } from '../network.js';
 
 /**
  * The program stage: what a command does by its program's declaration, as tags the rules match
@@ -301,6 +302,12 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (fillsDisk(command)) add('runaway', 'dd from an endless device with no count');
   if (looksUpSupervisor(command)) add('supervisor-lookup', command.name);
   if (killsByName(command)) add('kill-by-name', command.name);
+  // a network client's URL whose host is a metadata endpoint however it is spelt (`http://2852039166/`)
+  if (
+    decl?.network &&
+    command.argv.slice(1).some((a) => !a.dynamic && isMetadataHost(/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]+)/i.exec(a.value)?.[1] ?? ''))
+  )
+    add('metadata-endpoint', command.name);
   if (!decl?.files && !decl?.remote && !decl?.globals && command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
   if (!decl) {
     // a program nobody declared, handed a shell (`setpriv /bin/sh`, `gcc -wrapper /bin/sh,-s`, `csvtool call '/bin/sh;false'`)

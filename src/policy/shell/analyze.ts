@@ -12,7 +12,7 @@ import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedAll, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
 import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
-import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand } from './indirect.js';
+import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand, weakensVerification } from './indirect.js';
 import { conventionalCodeFiles, loadedFiles, scriptsInCodeFile, type CodeFileKind, type LoadedFile } from './code-files.js';
 
 export interface ShellLimits {
@@ -145,6 +145,110 @@ const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
   'azure.cli': 'az',
 };
 
+/** Files of the project that run as code later: CI, builds, containers, package scripts, tests' set-up, tasks, hooks, MCP servers, and the instructions agents follow. */
+const RUNS_LATER =
+  /^\/(?:.*\/)?(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|Jenkinsfile|\.buildkite\/[^/]+|(?:GNU)?[Mm]akefile|[^/]+\.mk|[Jj]ustfile|Taskfile\.ya?ml|Rakefile|[^/]*Dockerfile[^/]*|[^/]*compose[^/]*\.ya?ml|package\.json|setup\.py|setup\.cfg|pyproject\.toml|conftest\.py|noxfile\.py|tox\.ini|build\.rs|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?|CMakeLists\.txt|[^/]+\.cmake|composer\.json|\.pre-commit-config\.ya?ml|\.vscode\/tasks\.json|\.envrc|\.husky\/[^/_][^/]*|\.githooks\/[^/]+|\.mcp\.json|\.cursor\/mcp\.json|CLAUDE\.md|AGENTS\.md|GEMINI\.md|\.cursorrules|\.windsurfrules|\.clinerules|\.cursor\/rules\/[^/]+|\.github\/copilot-instructions\.md)$/;
+/** Programs that edit a file with text from their arguments, and those that edit the project's manifest without naming it. */
+const PLANTERS = new Set(['sed', 'gsed', 'perl', 'yq', 'jq', 'tee', 'awk', 'gawk']);
+const MANIFEST_EDITS: Record<string, { words: string[]; file: string }> = {
+  npm: { words: ['pkg', 'set-script'], file: 'package.json' },
+  pnpm: { words: ['pkg'], file: 'package.json' },
+  composer: { words: ['config'], file: 'composer.json' },
+};
+/** What a planted command may not do: fetch and run code, send data out. */
+const OUTSIDE_TAGS: ReadonlySet<Tag> = new Set(['code-from-network', 'stdin-to-network', 'upload', 'secret-to-network', 'data-in-hostname']);
+const MAX_PLANTED_TEXTS = 16;
+/** Lockfiles: what a package manager installs next, with URLs and checksums. */
+const LOCKFILE =
+  /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|packages\.lock\.json|gradle\.lockfile|flake\.lock)$/;
+const LOCKFILE_EDITORS = new Set(['sed', 'gsed', 'perl', 'yq', 'awk', 'gawk', 'ed', 'ex', 'tee', 'truncate']);
+
+/** The lockfile a command edits by hand (named by a static word): sed/perl/yq in place, tee, or mv/cp onto it. */
+function lockfileEdited(c: ShellCommand, home: string): string | null {
+  if (c.cwd === null) return null;
+  const words = c.argv.slice(1).filter((a) => !a.dynamic && !a.value.startsWith('-'));
+  const target = c.name === 'mv' || c.name === 'cp' ? words.slice(-1) : LOCKFILE_EDITORS.has(c.name) ? words : [];
+  // sed and perl edit their files only in place
+  if ((c.name === 'sed' || c.name === 'gsed' || c.name === 'perl') && !c.argv.some((a) => /^-[a-zA-Z]*i/.test(a.value) || a.value.startsWith('--in-place')))
+    return null;
+  const hit = target.find((a) => LOCKFILE.test(a.value));
+  return hit ? resolvePath(hit.value, c.cwd, home) : null;
+}
+
+/** Package managers' config files, the project's or the user's. */
+const REGISTRY_CONFIG =
+  /(?:^|\/)(?:\.npmrc|\.yarnrc(?:\.ya?ml)?|\.pnpmrc|\.bunfig\.toml|bunfig\.toml|pip\.conf|pip\.ini|\.pypirc|\.condarc|uv\.toml|\.gemrc|config\.toml|go\.env)$/;
+/** What in them turns verification off, and the keys that name where packages come from. */
+const VERIFY_OFF_TEXT =
+  /\b(?:trusted-host|strict-ssl\s*[=:]\s*false|enableStrictSsl\s*:\s*false|ssl_verify\s*:\s*(?:false|no)|GOSUMDB\s*=\s*off|GONOSUMDB|GOINSECURE|insecure)\b/i;
+const SOURCE_KEYS = /\b(?:registry|npmRegistryServer|index-url|extra-index-url|index|GOPROXY|replace-with|source|mirror|channels)\b/i;
+/** The registries package managers use by default. */
+const OFFICIAL_REGISTRIES = new Set([
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+  'registry.npmmirror.com',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'proxy.golang.org',
+  'rubygems.org',
+  'crates.io',
+  'index.crates.io',
+  'repo.packagist.org',
+  'conda.anaconda.org',
+  'repo.anaconda.com',
+]);
+
+/** Whether a package manager's config text turns verification off or names a registry other than the official ones. */
+function pointsElsewhere(text: string): boolean {
+  if (VERIFY_OFF_TEXT.test(text)) return true;
+  if (!SOURCE_KEYS.test(text)) return false;
+  const hosts = [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s"']*@)?([^/:\s"']+)/gi)].map((m) => m[1]!.toLowerCase());
+  return hosts.some((h) => !OFFICIAL_REGISTRIES.has(h));
+}
+/** Where a planted command may begin inside other text: a program that fetches, sends or runs code. */
+const PLANTED_START = /(^|[\s/:;|&'"`({@=,])(?=(?:curl|wget|nc|ncat|socat|bash|sh|zsh|python3?|node|perl|ruby|php|env|printenv|eval|iwr|Invoke-WebRequest)\b)/g;
+const MAX_PLANTED_COMMANDS = 64;
+
+/** The run-later file a command edits with text from its arguments, or null. */
+function plantTarget(c: ShellCommand, home: string, workspace: string): string | null {
+  if (c.cwd === null) return null;
+  const manifest = MANIFEST_EDITS[c.name];
+  if (manifest && manifest.words.includes(c.argv[1]?.value ?? '')) return resolvePath(manifest.file, c.cwd, home);
+  if (!PLANTERS.has(c.name)) return null;
+  for (const a of c.argv.slice(1)) {
+    if (a.dynamic || a.value.startsWith('-')) continue;
+    const path = resolvePath(a.value, c.cwd, home);
+    if (isInside(path, workspace) && RUNS_LATER.test(path.slice(workspace.length))) return path;
+  }
+  return null;
+}
+
+/**
+ * The command lines a text may plant: its lines (a printf format's `\n` too) without a step's
+ * prefix (`run:`, `- run:`, `script:`, `RUN`, a recipe's tab, `@` and `-`), and its quoted strings
+ * (`os.system('…')`, `"command": "…"`), with sed's escapes undone.
+ */
+export function plantedCommands(text: string): string[] {
+  const plain = text.replace(/\\([/&|#])/g, '$1').replace(/\\t/g, '\t');
+  const out = new Set<string>();
+  for (const line of plain.split(/\n|\\n/)) {
+    const step = line
+      .replace(/^\s*(?:-\s*)?(?:(?:run|script|before_script|after_script|command|cmd|entrypoint|RUN|CMD|ENTRYPOINT|sh|bash)\s*[:=]?\s*|[@-]+)?/, '')
+      .replace(/^[@-]+/, '')
+      .trim();
+    if (step.length > 4) out.add(step);
+    for (const m of line.matchAll(/'([^'\n]{6,})'|"((?:[^"\\\n]|\\.){6,})"/g)) out.add((m[1] ?? m[2]!).replace(/\\"/g, '"'));
+    // from each program that fetches, sends or runs to the line's end, less a quote left open (`sh "curl … | sh"}}`)
+    for (const m of line.matchAll(PLANTED_START)) {
+      let rest = line.slice(m.index + m[1]!.length);
+      for (const q of ['"', "'", '`']) if ((rest.split(q).length - 1) % 2 === 1) rest = rest.slice(0, rest.indexOf(q));
+      out.add(rest.trim());
+    }
+    if (out.size >= MAX_PLANTED_COMMANDS) break;
+  }
+  return [...out].filter((c) => /\s/.test(c) && c.length <= 4096).slice(0, MAX_PLANTED_COMMANDS);
+}
+
 /** Files in the workspace that git runs as hooks through a hook manager (husky, a hooks directory of the project's). */
 const HOOK_SCRIPT = /^\/(?:\.husky\/(?!_\/)[^/]+|\.githooks\/[^/]+)$/;
 
@@ -252,6 +356,87 @@ class Analyzer {
       const via = `written to ${path.slice(this.workspace.length + 1)}, run by git`;
       this.script(content.value, { cwd: this.workspace, vars: new Map([['HOME', this.home]]), functions: new Map() }, { depth: 1, via: [via], tags: [] });
     }
+    this.plantedCode();
+  }
+
+  /**
+   * Commands this line plants in a file of the project that runs later as code (a CI workflow, a
+   * Makefile, a Dockerfile, package scripts, setup.py, a test's conftest, an editor task): the text
+   * written there by a redirect, or handed to the program that edits the file (sed's replacement,
+   * jq's or yq's filter, `npm pkg set`, `composer config`). A command in it that fetches and runs
+   * code or sends data out is `planted-code`; an ordinary step (`npm test`, `apt-get install`) is not.
+   */
+  private plantedCode(): void {
+    const texts: { file: string; text: string }[] = [];
+    for (const [path, content] of this.flow.written)
+      if (content && isInside(path, this.workspace) && RUNS_LATER.test(path.slice(this.workspace.length))) texts.push({ file: path, text: content.value });
+    for (const c of this.commands) {
+      const target = plantTarget(c, this.home, this.workspace);
+      if (target)
+        for (const a of c.argv.slice(1)) if (!a.dynamic && !a.value.startsWith('-') && a.value.length > 4) texts.push({ file: target, text: a.value });
+    }
+    // a lockfile written by hand: by a redirect, an editor of files, or a file moved or copied over it
+    const lockfile =
+      [...this.flow.written.keys()].find((p) => LOCKFILE.test(p)) ?? this.commands.map((c) => lockfileEdited(c, this.home)).find((p) => p !== null);
+    if (lockfile)
+      this.push({
+        argv: [],
+        name: '#lockfile',
+        cwd: this.workspace,
+        redirects: [],
+        stdin: { kind: 'none' },
+        via: [`edits ${lockfile}`],
+        text: lockfile,
+        depth: 1,
+        tags: ['lockfile-edit'],
+      });
+    // a package manager's config written with another registry or with verification off
+    for (const [path, content] of this.flow.written) {
+      if (!content || !REGISTRY_CONFIG.test(path) || !pointsElsewhere(content.value)) continue;
+      this.push({
+        argv: [],
+        name: '#config',
+        cwd: this.workspace,
+        redirects: [],
+        stdin: { kind: 'none' },
+        via: [`written to ${path}`],
+        text: content.value,
+        depth: 1,
+        tags: ['verification-off'],
+      });
+    }
+    let judged = 0;
+    for (const { file, text } of texts.slice(0, MAX_PLANTED_TEXTS)) {
+      for (const candidate of plantedCommands(text)) {
+        if (++judged > MAX_PLANTED_COMMANDS) return;
+        if (!this.runsOutside(candidate)) continue;
+        const shown = file.slice(this.workspace.length + 1);
+        this.push({
+          argv: [],
+          name: '#planted',
+          cwd: this.workspace,
+          redirects: [],
+          stdin: { kind: 'none' },
+          via: [`planted in ${shown}, which runs it later`],
+          text: candidate,
+          depth: 1,
+          tags: ['planted-code'],
+        });
+        return;
+      }
+    }
+  }
+
+  /** Whether a command line, were it run, would fetch and run code or send data out (judged apart: nothing of it runs now). */
+  private runsOutside(line: string): boolean {
+    const apart = new Analyzer(this.home, this.workspace, this.limits);
+    try {
+      apart.script(line, { cwd: this.workspace, vars: new Map([['HOME', this.home]]), functions: new Map() }, { depth: 0, via: [], tags: [] });
+    } catch {
+      return false;
+    }
+    // a network client fed by a pipe may send what it is fed (`env | curl --data-binary @- …`)
+    return apart.commands.some((c) => c.tags.some((t) => OUTSIDE_TAGS.has(t)) || (c.stdin.kind === 'pipe' && fetchesFromNetwork(c)));
   }
 
   /** Parses and walks one shell text. */
@@ -779,6 +964,7 @@ class Analyzer {
   private environment(assignments: { name: string; value: Arg | null }[], scope: Scope, frame: Frame): Tag[] {
     const tags: Tag[] = [];
     for (const { name, value } of assignments) {
+      if (weakensVerification(name, value)) tags.push('verification-off');
       if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
       // PATH led through a directory outside the workspace and the program directories: any later command name may run what was put there
       else if (

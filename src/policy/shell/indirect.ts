@@ -294,3 +294,43 @@ export function sshRemoteCommand(args: Arg[]): Arg | null {
   const words = args.slice(i + 1);
   return words.length === 0 ? null : joinedArgs(words);
 }
+
+/**
+ * Variables that turn off TLS or package verification, or send package managers to another
+ * registry or proxy: `NODE_TLS_REJECT_UNAUTHORIZED=0`, `GIT_SSL_NO_VERIFY=1`, `GOSUMDB=off`,
+ * `PIP_INDEX_URL=…`. The test says when the value does it (null: any value).
+ */
+const WEAKENING: Record<string, RegExp | null> = {
+  NODE_TLS_REJECT_UNAUTHORIZED: /^0$/,
+  GIT_SSL_NO_VERIFY: /^(?!0$|false$|no$|$)/i,
+  PYTHONHTTPSVERIFY: /^0$/,
+  NPM_CONFIG_STRICT_SSL: /^(?:false|0|no)$/i,
+  YARN_ENABLE_STRICT_SSL: /^(?:false|0|no)$/i,
+  YARN_STRICT_SSL: /^(?:false|0|no)$/i,
+  CURL_CA_BUNDLE: /^(?:|\/dev\/null)$/,
+  REQUESTS_CA_BUNDLE: /^(?:|\/dev\/null)$/,
+  GOSUMDB: /^off$/i,
+  GONOSUMDB: null,
+  GONOSUMCHECK: null,
+  GONOSUMCHECKSUM: null,
+  GOINSECURE: null,
+  GOFLAGS: /-insecure\b/,
+  GOPROXY: /^(?!(?:https:\/\/proxy\.golang\.org)?(?:,?direct)?$|off$)/,
+  PIP_TRUSTED_HOST: null,
+  PIP_INDEX_URL: null,
+  PIP_EXTRA_INDEX_URL: null,
+  UV_INDEX_URL: null,
+  UV_EXTRA_INDEX_URL: null,
+  UV_INSECURE_HOST: null,
+  NPM_CONFIG_REGISTRY: null,
+  YARN_NPM_REGISTRY_SERVER: null,
+  BUNDLE_MIRROR__ALL: null,
+};
+
+/** Whether an assignment weakens verification or swaps a registry (see WEAKENING). */
+export function weakensVerification(name: string, value: { value: string; dynamic: boolean } | null): boolean {
+  const upper = name.toUpperCase();
+  if (!(upper in WEAKENING)) return false;
+  const test = WEAKENING[upper];
+  return test === null || value === null || value.dynamic || test!.test(value.value);
+}
