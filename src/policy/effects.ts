@@ -691,7 +691,8 @@ function downloadEffects(download: DownloadDecl, args: Arg[], add: Add): void {
 
 /** `docker run -v SRC:DST[:ro]` / `--mount type=bind,source=SRC`: the container can read or write SRC. */
 function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
-  const sub = args.find((a) => !a.value.startsWith('-'))?.value;
+  // the first word that is neither an option nor the value of one of the program's own (`docker -H unix:///… run`)
+  const sub = args.find((a, i) => !a.value.startsWith('-') && !(i > 0 && mounts.globalValues?.includes(args[i - 1]!.value)))?.value;
   if (sub === undefined || !mounts.subcommands.includes(sub)) return;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;

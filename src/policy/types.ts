@@ -136,6 +136,8 @@ export const TAGS = [
   'runaway',
   /** Processes killed by a broad name or pattern (`killall node`, `pkill -f python`, `pkill -u dev`), not one command line (`pkill -f "vite --port 5173"`). */
   'kill-by-name',
+  /** A manifest made to take a dependency from a URL, a repository or a fork instead of the registry (`npm pkg set dependencies.x=github:…`, `go mod edit -replace`). */
+  'dependency-from-url',
   /** A lockfile edited by hand, not by its package manager (`sed -i … package-lock.json`, a file moved over `yarn.lock`). */
   'lockfile-edit',
   /** A network client is pointed at a cloud metadata endpoint, in any spelling of its address. */

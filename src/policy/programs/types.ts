@@ -160,6 +160,8 @@ export interface MountDecl {
   volume: readonly string[];
   /** Options whose value is `type=bind,source=SRC[,readonly]` (`--mount`). */
   mount: readonly string[];
+  /** The program's own options before the subcommand that take a value (`docker -H HOST run`). */
+  globalValues?: readonly string[];
 }
 
 /** What a file server serves: the directory of its root option, else its operand or the current directory. */

@@ -158,6 +158,15 @@ const MANIFEST_EDITS: Record<string, { words: string[]; file: string }> = {
 /** What a planted command may not do: fetch and run code, send data out. */
 const OUTSIDE_TAGS: ReadonlySet<Tag> = new Set(['code-from-network', 'stdin-to-network', 'upload', 'secret-to-network', 'data-in-hostname']);
 const MAX_PLANTED_TEXTS = 16;
+/** Manifests: what a package manager installs. */
+const MANIFEST =
+  /(?:^|\/)(?:requirements[^/]*\.(?:txt|in)|constraints[^/]*\.txt|package\.json|Cargo\.toml|go\.mod|pyproject\.toml|Pipfile|Gemfile|composer\.json|setup\.cfg|build\.gradle(?:\.kts)?|pom\.xml)$/;
+/** A dependency from a URL, a repository or a fork rather than the registry. */
+const DEPENDENCY_FROM_URL =
+  /(?:^|[\s"'=:,])(?:github:|gitlab:|bitbucket:|git\+(?:https?|ssh|file):\/\/|git:\/\/)|\bgit\s*=\s*["']?https?:\/\/|\bgit:\s*["']https?:\/\/|@\s*(?:https?|file):\/\/|https?:\/\/\S+\.(?:tgz|tar\.gz|whl|zip|gem)\b/i;
+/** Package managers whose add or install records the dependency in the manifest. */
+const ADDS_DEPENDENCY = new Set(['cargo', 'poetry', 'uv', 'pnpm', 'yarn', 'bun', 'pdm', 'rye', 'hatch']);
+
 /** Lockfiles: what a package manager installs next, with URLs and checksums. */
 const LOCKFILE =
   /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|packages\.lock\.json|gradle\.lockfile|flake\.lock)$/;
@@ -390,6 +399,20 @@ class Analyzer {
         depth: 1,
         tags: ['lockfile-edit'],
       });
+    // a dependency taken from a URL or a repository instead of the registry, written into a manifest
+    const dependency = this.dependencyFromUrl();
+    if (dependency)
+      this.push({
+        argv: [],
+        name: '#manifest',
+        cwd: this.workspace,
+        redirects: [],
+        stdin: { kind: 'none' },
+        via: [`written to ${dependency.file}`],
+        text: dependency.text,
+        depth: 1,
+        tags: ['dependency-from-url'],
+      });
     // a package manager's config written with another registry or with verification off
     for (const [path, content] of this.flow.written) {
       if (!content || !REGISTRY_CONFIG.test(path) || !pointsElsewhere(content.value)) continue;
@@ -425,6 +448,43 @@ class Analyzer {
         return;
       }
     }
+  }
+
+  /** A manifest this line writes or edits with a dependency from a URL or a repository (`npm pkg set dependencies.x=github:…`, `go mod edit -replace`). */
+  private dependencyFromUrl(): { file: string; text: string } | null {
+    for (const [path, content] of this.flow.written)
+      if (content && MANIFEST.test(path) && DEPENDENCY_FROM_URL.test(content.value)) return { file: path, text: content.value };
+    for (const c of this.commands) {
+      if (c.cwd === null) continue;
+      const words = c.argv.slice(1).filter((a) => !a.dynamic);
+      // `go mod edit -replace old=new` with a module (not a directory) as the new one
+      if (c.name === 'go' && words[0]?.value === 'mod' && words[1]?.value === 'edit') {
+        const replace = words
+          .map((a, i) => (a.value === '-replace' ? words[i + 1]?.value : a.value.startsWith('-replace=') ? a.value.slice(9) : undefined))
+          .find((v) => v !== undefined);
+        const to = replace?.split('=')[1];
+        if (to && !/^[./~]/.test(to)) return { file: resolvePath('go.mod', c.cwd, this.home), text: replace! };
+        continue;
+      }
+      const manifest = MANIFEST_EDITS[c.name];
+      const file =
+        manifest && manifest.words.includes(words[0]?.value ?? '')
+          ? resolvePath(manifest.file, c.cwd, this.home)
+          : PLANTERS.has(c.name)
+            ? words.map((a) => resolvePath(a.value, c.cwd!, this.home)).find((p) => MANIFEST.test(p))
+            : undefined;
+      // sed's escapes undone (`https:\/\/…`)
+      const text = file ? words.map((a) => a.value.replace(/\\([/&|#])/g, '$1')).find((v) => DEPENDENCY_FROM_URL.test(v)) : undefined;
+      if (file && text) return { file, text };
+      // `cargo add x --git URL`, `poetry add git+https://…`, `uv add`, `pnpm add github:…`
+      if (
+        ADDS_DEPENDENCY.has(c.name) &&
+        ['add', 'install', 'i'].includes(words[0]?.value ?? '') &&
+        words.some((a) => DEPENDENCY_FROM_URL.test(a.value) || a.value === '--git')
+      )
+        return { file: c.name, text: words.map((a) => a.value).join(' ') };
+    }
+    return null;
   }
 
   /** Whether a command line, were it run, would fetch and run code or send data out (judged apart: nothing of it runs now). */

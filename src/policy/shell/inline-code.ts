@@ -337,8 +337,12 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   if (FORKS.test(source) && ENDLESS.test(source)) findings.forksEndlessly = true;
   // the system keyring read through a library is judged as its command line tool would be
   if (KEYRING_READS.test(source) || LIBRARY_READS.some((both) => both.every((re) => re.test(source)))) findings.shell.push('secret-tool lookup keyring');
-  // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`)
-  if (/\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(/.test(source) && /['"](?:https?|ftp):\/\//.test(source))
+  // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`,
+  // perl's `eval get("http://…")`, `fetch("https://…").then(r => r.text()).then(eval)`)
+  if (
+    /\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(|\beval\s+[\w$]|\(\s*eval\s*\)/.test(source) &&
+    /['"](?:https?|ftp):\/\//.test(source)
+  )
     findings.fromNetwork = true;
   // a call of a command runner through another name (`f = os.system`, `{ execSync: x } = require('child_process')`)
   if (

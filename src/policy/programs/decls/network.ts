@@ -14,7 +14,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
       remoteName: ['-O', '--remote-name'],
       files: {
         '-c': 'write', '--cookie-jar': 'write', '-D': 'write', '--dump-header': 'write', '--trace': 'write', '--trace-ascii': 'write',
-        '-T': 'read', '--upload-file': 'read', '-K': 'read', '--config': 'read', '--cert': 'read', '--key': 'read', '-E': 'read',
+        '-T': 'read', '--upload-file': 'read', '-K': 'read', '--config': 'read', '--cert': 'read', '--key': 'read', '-E': 'read', '--unix-socket': 'write',
       },
       data: ['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json', '-F', '--form'],
       values: ['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '--cacert', '--form-string'],

@@ -78,7 +78,12 @@ export const TOOL_DECLS: ProgramDecl[] = [
   },
   {
     names: ['docker', 'podman', 'nerdctl'],
-    mounts: { subcommands: ['run', 'create', 'container'], volume: ['-v', '--volume'], mount: ['--mount'] },
+    mounts: {
+      subcommands: ['run', 'create', 'container'],
+      volume: ['-v', '--volume'],
+      mount: ['--mount'],
+      globalValues: ['-H', '--host', '-c', '--context', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey', '--url', '--connection', '--root', '--runroot'],
+    },
     // docker save/export -o FILE, docker build -o DIR
     outputs: ['-o', '--output'],
   },
