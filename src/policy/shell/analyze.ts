@@ -463,7 +463,7 @@ class Analyzer {
           .map((a, i) => (a.value === '-replace' ? words[i + 1]?.value : a.value.startsWith('-replace=') ? a.value.slice(9) : undefined))
           .find((v) => v !== undefined);
         const to = replace?.split('=')[1];
-        if (to && !/^[./~]/.test(to)) return { file: resolvePath('go.mod', c.cwd, this.home), text: replace! };
+        if (to && !/^[./~]/.test(to)) return { file: resolvePath('go.mod', c.cwd, this.home), text: replace };
         continue;
       }
       const manifest = MANIFEST_EDITS[c.name];
