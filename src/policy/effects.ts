@@ -159,7 +159,8 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
   }
   if (spec.role === 'none') return effects;
   const ops = splitOperands(spec, args);
-  for (const { op, arg } of ops.optionPaths) add(arg, op);
+  // a program that reads trees reads the ones its options name as trees too (`gitleaks --source DIR`)
+  for (const { op, arg } of ops.optionPaths) add(arg, op, op === 'read' && spec.alwaysRecursive === true);
   const paths = ops.paths;
   const flagged = (names: readonly string[] | undefined): boolean => names !== undefined && ops.flags.some((f) => hasFlag(f, names));
   // `rsync -n`: it only says what it would do

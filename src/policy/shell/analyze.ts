@@ -148,6 +148,13 @@ const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
 /** Files of the project that run as code later: CI, builds, containers, package scripts, tests' set-up, tasks, hooks, MCP servers, and the instructions agents follow. */
 const RUNS_LATER =
   /^\/(?:.*\/)?(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|Jenkinsfile|\.buildkite\/[^/]+|(?:GNU)?[Mm]akefile|[^/]+\.mk|[Jj]ustfile|Taskfile\.ya?ml|Rakefile|[^/]*Dockerfile[^/]*|[^/]*compose[^/]*\.ya?ml|package\.json|setup\.py|setup\.cfg|pyproject\.toml|conftest\.py|noxfile\.py|tox\.ini|build\.rs|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?|CMakeLists\.txt|[^/]+\.cmake|composer\.json|\.pre-commit-config\.ya?ml|\.vscode\/tasks\.json|\.envrc|\.husky\/[^/_][^/]*|\.githooks\/[^/]+|\.mcp\.json|\.cursor\/mcp\.json|CLAUDE\.md|AGENTS\.md|GEMINI\.md|\.cursorrules|\.windsurfrules|\.clinerules|\.cursor\/rules\/[^/]+|\.github\/copilot-instructions\.md)$/;
+/** CI workflows, and what in them hands a run more power than it had (secrets to forks' code, every permission). */
+const WORKFLOW = /\/(?:\.github\/workflows\/[^/]+|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+const WEAKENS_WORKFLOW = /\bpull_request_target\b|\bwrite-all\b|\bsecrets\s*:\s*inherit\b|\bworkflow_run\b/;
+/** Container files, and what in them gives a container the host (privileged, the host's root, the Docker socket). */
+const CONTAINER_FILE = /\/(?:[^/]*Dockerfile[^/]*|[^/]*compose[^/]*\.ya?ml|devcontainer\.json)$/;
+const WEAKENS_CONTAINER = /\bprivileged\b["']?\s*[:=]\s*["']?true|["'\s[,]\/:\/|docker\.sock|\bpid\s*:\s*["']?host|\bcap_add\b|\bSYS_ADMIN\b|--privileged/;
+
 /** Programs that edit a file with text from their arguments, and those that edit the project's manifest without naming it. */
 const PLANTERS = new Set(['sed', 'gsed', 'perl', 'yq', 'jq', 'tee', 'awk', 'gawk']);
 const MANIFEST_EDITS: Record<string, { words: string[]; file: string }> = {
@@ -427,6 +434,24 @@ class Analyzer {
         depth: 1,
         tags: ['verification-off'],
       });
+    }
+    // a workflow given more power, or a container the host's: no command in it, the same harm
+    const weakened = texts.find(
+      ({ file, text }) => (WORKFLOW.test(file) && WEAKENS_WORKFLOW.test(text)) || (CONTAINER_FILE.test(file) && WEAKENS_CONTAINER.test(text)),
+    );
+    if (weakened) {
+      this.push({
+        argv: [],
+        name: '#planted',
+        cwd: this.workspace,
+        redirects: [],
+        stdin: { kind: 'none' },
+        via: [`weakens ${weakened.file.slice(this.workspace.length + 1)}`],
+        text: weakened.text,
+        depth: 1,
+        tags: ['planted-code'],
+      });
+      return;
     }
     let judged = 0;
     for (const { file, text } of texts.slice(0, MAX_PLANTED_TEXTS)) {

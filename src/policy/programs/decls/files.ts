@@ -31,6 +31,10 @@ const FILES: Record<string, FileSpec> = {
   mkfifo: { role: 'write', valueOpts: ['-m', '--mode'] },
   truncate: { role: 'write', valueOpts: ['-s', '--size', '-r', '--reference'] },
   fallocate: { role: 'write', valueOpts: ['-l', '--length', '-o', '--offset'] },
+  // secret scanners read everything under the directory they are pointed at (after their subcommand)
+  trufflehog: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-j', '--json', '--concurrency', '--include-paths', '--exclude-paths', '--config', '--results'] },
+  gitleaks: { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['-c', '--config', '-r', '--report-path', '-f', '--report-format', '--log-level', '--baseline-path', '--max-target-megabytes'], pathOpts: { '-s': 'read', '--source': 'read' } },
+  'detect-secrets': { role: 'read', skip: 1, alwaysRecursive: true, valueOpts: ['--baseline', '-c', '--cores', '--exclude-files', '--exclude-lines', '--exclude-secrets'] },
   chmod: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },
   chown: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },
   chgrp: { role: 'write', attributesOnly: true, recursive: ['-R', '--recursive'], skip: 1 },
