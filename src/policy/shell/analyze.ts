@@ -362,17 +362,34 @@ class Analyzer {
   }
 
   /**
-   * Text this line wrote into a file git runs as a hook through a hook manager (`.husky/pre-push`,
-   * `.githooks/pre-commit`): it runs at the person's next commit or push, so it is judged now as
-   * the commands it holds (`echo 'curl … | sh' >> .husky/pre-push`).
+   * What this line leaves in files for later, judged now: it runs at the person's next commit, build
+   * or install, when nothing of harness's sees it. Text written into a file git runs as a hook
+   * through a hook manager (`.husky/pre-push`) is judged as the commands it holds; commands planted
+   * in other files that run later, a lockfile edited by hand, a dependency from a URL, a package
+   * manager sent elsewhere, a workflow or a container given more power are noted (see below).
    */
-  hookScriptsWritten(): void {
+  judgeFilesForLater(): void {
     for (const [path, content] of this.flow.written) {
       if (!content || !isInside(path, this.workspace) || !HOOK_SCRIPT.test(path.slice(this.workspace.length))) continue;
       const via = `written to ${path.slice(this.workspace.length + 1)}, run by git`;
       this.script(content.value, { cwd: this.workspace, vars: new Map([['HOME', this.home]]), functions: new Map() }, { depth: 1, via: [via], tags: [] });
     }
+    // a lockfile written by hand: by a redirect, an editor of files, or a file moved or copied over it
+    const lockfile =
+      [...this.flow.written.keys()].find((p) => LOCKFILE.test(p)) ?? this.commands.map((c) => lockfileEdited(c, this.home)).find((p) => p !== null);
+    if (lockfile) this.noteForLater('lockfile-edit', `edits ${lockfile}`, lockfile);
+    // a dependency taken from a URL or a repository instead of the registry, written into a manifest
+    const dependency = this.dependencyFromUrl();
+    if (dependency) this.noteForLater('dependency-from-url', `written to ${dependency.file}`, dependency.text);
+    // a package manager's config written with another registry or with verification off
+    for (const [path, content] of this.flow.written)
+      if (content && REGISTRY_CONFIG.test(path) && pointsElsewhere(content.value)) this.noteForLater('verification-off', `written to ${path}`, content.value);
     this.plantedCode();
+  }
+
+  /** A synthetic command that carries what a file written for later holds, for the rules (`"tag"`). */
+  private noteForLater(tag: Tag, via: string, text: string): void {
+    this.push({ argv: [], name: '#later', cwd: this.workspace, redirects: [], stdin: { kind: 'none' }, via: [via], text, depth: 1, tags: [tag] });
   }
 
   /**
@@ -380,7 +397,8 @@ class Analyzer {
    * Makefile, a Dockerfile, package scripts, setup.py, a test's conftest, an editor task): the text
    * written there by a redirect, or handed to the program that edits the file (sed's replacement,
    * jq's or yq's filter, `npm pkg set`, `composer config`). A command in it that fetches and runs
-   * code or sends data out is `planted-code`; an ordinary step (`npm test`, `apt-get install`) is not.
+   * code or sends data out is `planted-code`; an ordinary step (`npm test`, `apt-get install`) is
+   * not. So is a workflow handed more power or a container file given the host.
    */
   private plantedCode(): void {
     const texts: { file: string; text: string }[] = [];
@@ -391,86 +409,17 @@ class Analyzer {
       if (target)
         for (const a of c.argv.slice(1)) if (!a.dynamic && !a.value.startsWith('-') && a.value.length > 4) texts.push({ file: target, text: a.value });
     }
-    // a lockfile written by hand: by a redirect, an editor of files, or a file moved or copied over it
-    const lockfile =
-      [...this.flow.written.keys()].find((p) => LOCKFILE.test(p)) ?? this.commands.map((c) => lockfileEdited(c, this.home)).find((p) => p !== null);
-    if (lockfile)
-      this.push({
-        argv: [],
-        name: '#lockfile',
-        cwd: this.workspace,
-        redirects: [],
-        stdin: { kind: 'none' },
-        via: [`edits ${lockfile}`],
-        text: lockfile,
-        depth: 1,
-        tags: ['lockfile-edit'],
-      });
-    // a dependency taken from a URL or a repository instead of the registry, written into a manifest
-    const dependency = this.dependencyFromUrl();
-    if (dependency)
-      this.push({
-        argv: [],
-        name: '#manifest',
-        cwd: this.workspace,
-        redirects: [],
-        stdin: { kind: 'none' },
-        via: [`written to ${dependency.file}`],
-        text: dependency.text,
-        depth: 1,
-        tags: ['dependency-from-url'],
-      });
-    // a package manager's config written with another registry or with verification off
-    for (const [path, content] of this.flow.written) {
-      if (!content || !REGISTRY_CONFIG.test(path) || !pointsElsewhere(content.value)) continue;
-      this.push({
-        argv: [],
-        name: '#config',
-        cwd: this.workspace,
-        redirects: [],
-        stdin: { kind: 'none' },
-        via: [`written to ${path}`],
-        text: content.value,
-        depth: 1,
-        tags: ['verification-off'],
-      });
-    }
+    const shown = (file: string): string => file.slice(this.workspace.length + 1);
     // a workflow given more power, or a container the host's: no command in it, the same harm
     const weakened = texts.find(
       ({ file, text }) => (WORKFLOW.test(file) && WEAKENS_WORKFLOW.test(text)) || (CONTAINER_FILE.test(file) && WEAKENS_CONTAINER.test(text)),
     );
-    if (weakened) {
-      this.push({
-        argv: [],
-        name: '#planted',
-        cwd: this.workspace,
-        redirects: [],
-        stdin: { kind: 'none' },
-        via: [`weakens ${weakened.file.slice(this.workspace.length + 1)}`],
-        text: weakened.text,
-        depth: 1,
-        tags: ['planted-code'],
-      });
-      return;
-    }
+    if (weakened) return this.noteForLater('planted-code', `weakens ${shown(weakened.file)}`, weakened.text);
     let judged = 0;
     for (const { file, text } of texts.slice(0, MAX_PLANTED_TEXTS)) {
       for (const candidate of plantedCommands(text)) {
         if (++judged > MAX_PLANTED_COMMANDS) return;
-        if (!this.runsOutside(candidate)) continue;
-        const shown = file.slice(this.workspace.length + 1);
-        this.push({
-          argv: [],
-          name: '#planted',
-          cwd: this.workspace,
-          redirects: [],
-          stdin: { kind: 'none' },
-          via: [`planted in ${shown}, which runs it later`],
-          text: candidate,
-          depth: 1,
-          tags: ['planted-code'],
-        });
-        return;
+        if (this.runsOutside(candidate)) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, candidate);
       }
     }
   }
@@ -2262,7 +2211,7 @@ function analyzeText(
   if (cwd !== null) vars.set('PWD', cwd);
   try {
     analyzer.script(command, { cwd, vars, functions: new Map() }, { depth: 0, via: [], tags: [] });
-    analyzer.hookScriptsWritten();
+    analyzer.judgeFilesForLater();
   } catch (error) {
     if (!(error instanceof LimitHit)) {
       // The parser itself failed (e.g. its own stack): a parse error, never a success.
