@@ -23,7 +23,12 @@ export function formatDecision(decision: Decision, subject: string): string {
   if (decision.commands.length > 0) {
     lines.push(kleur.dim('  commands seen:'));
     for (const c of decision.commands) {
-      const argv = c.argv.length > 0 ? c.argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ') : '(redirection only)';
+      // no words: a redirection alone, or what the analysis noted apart (code's own file operations, a file left for later)
+      const noted = c.text.replace(/\s+/g, ' ').trim();
+      const argv =
+        c.argv.length > 0
+          ? c.argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
+          : `(${noted.length > 100 ? `${noted.slice(0, 100)}…` : noted || 'redirection only'})`;
       const via = c.via.length > 0 ? kleur.dim(`  via ${c.via.join(' › ')}`) : '';
       const tags = c.tags.length > 0 ? kleur.magenta(`  [${c.tags.join(', ')}]`) : '';
       lines.push(`    ${argv}${via}${tags}`);
