@@ -6,7 +6,7 @@ import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
 import { secretVariableIn } from './secret-names.js';
-import { isMetadataHost } from '../network.js';
+import { isMetadataHost, urlHost } from '../network.js';
 
 /**
  * The program stage: what a command does by its program's declaration, as tags the rules match
@@ -303,10 +303,7 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (looksUpSupervisor(command)) add('supervisor-lookup', command.name);
   if (killsByName(command)) add('kill-by-name', command.name);
   // a network client's URL whose host is a metadata endpoint however it is spelt (`http://2852039166/`)
-  if (
-    decl?.network &&
-    command.argv.slice(1).some((a) => !a.dynamic && isMetadataHost(/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]+)/i.exec(a.value)?.[1] ?? ''))
-  )
+  if (decl?.network && command.argv.slice(1).some((a) => !a.dynamic && /^[a-z][a-z0-9+.-]*:\/\//i.test(a.value) && isMetadataHost(urlHost(a.value) ?? '')))
     add('metadata-endpoint', command.name);
   if (!decl?.files && !decl?.remote && !decl?.globals && command.argv.slice(1).some((a) => SHELL_PATH.test(a.value))) add('hidden-code', command.name);
   if (!decl) {
