@@ -8,6 +8,9 @@ import { trace } from '../trace.js';
 export async function main(argv: string[]): Promise<number> {
   trace('cli entry');
   if (argv[2] === 'run') {
+    // the session's modules load while the command line is read (`run` imports them itself, and
+    // reports if they fail)
+    import('../session/supervisor.js').catch(() => undefined);
     const [{ baseProgram, execute, version }, { registerRun }] = await Promise.all([import('./execute.js'), import('./run.js')]);
     trace('cli loaded');
     const program = baseProgram();

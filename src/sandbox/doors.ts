@@ -1,13 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splice } from './splice.js';
 import { trace, tracing } from '../trace.js';
 import { dial, DialError, type DialOptions, type EgressDecider, type EgressFrom, type EgressVerdict } from './egress.js';
-import { normalizeHost } from '../policy/network.js';
+import { ipVersion, normalizeHost } from '../policy/network.js';
 import { inspectFirstBytes, MAX_FIRST_BYTES, namesMatch } from './first-bytes.js';
 
 // node:http as an ES module costs ~40 ms at start on Node 22+ (its namespace loads undici); the module itself does not
@@ -447,7 +447,7 @@ export class Doors {
           if (seen.kind === 'more' && first.length < MAX_FIRST_BYTES) return;
           client.off('data', look);
           disarm(client);
-          if (seen.kind === 'http' && isIP(normalizeHost(host)) === 0) {
+          if (seen.kind === 'http' && ipVersion(normalizeHost(host)) === 0) {
             for (const sock of [client, upstream]) sock.off('error', end).off('close', end);
             upstream.unpipe(client);
             upstream.destroy();

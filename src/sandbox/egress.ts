@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { connect, isIP, type Socket } from 'node:net';
-import { isLocalAddress, normalizeHost } from '../policy/network.js';
+import { connect, type Socket } from 'node:net';
+import { ipVersion, isLocalAddress, normalizeHost } from '../policy/network.js';
 
 /** What harness decided about one connection the agent's processes asked the proxy for. */
 export interface EgressVerdict {
@@ -97,7 +97,7 @@ function connected(socket: Socket, what: string): Promise<Socket> {
 
 /** A tunnel through the upstream proxy (`CONNECT host:port`). */
 async function throughUpstream(up: Upstream, host: string, port: number): Promise<Socket> {
-  const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const target = ipVersion(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   const socket = await connected(connect({ host: up.host, port: up.port, allowHalfOpen: true }), `the upstream proxy ${up.host}:${up.port}`);
   const auth = up.auth ? `Proxy-Authorization: Basic ${Buffer.from(up.auth).toString('base64')}\r\n` : '';
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
@@ -130,8 +130,8 @@ export interface DialOptions {
   upstream: (host: string, port: number) => Upstream | null;
   /** Name resolution (tests may pin it); default: the system's. */
   resolve?: (host: string) => Promise<string[]>;
-  /** This machine's interface addresses: a name resolving to one is local too. */
-  ownAddresses?: ReadonlySet<string>;
+  /** This machine's interface addresses: a name resolving to one is local too (read when a name is first dialed). */
+  ownAddresses?: () => ReadonlySet<string>;
 }
 
 const systemResolve = async (host: string): Promise<string[]> => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
@@ -147,7 +147,7 @@ export async function dial(host: string, port: number, verdict: EgressVerdict, o
   const up = opts.upstream(name, port);
   if (up) return throughUpstream(up, name, port);
   let addresses: string[];
-  if (isIP(name)) addresses = [name];
+  if (ipVersion(name)) addresses = [name];
   else {
     try {
       addresses = await (opts.resolve ?? systemResolve)(name);
@@ -157,9 +157,9 @@ export async function dial(host: string, port: number, verdict: EgressVerdict, o
   }
   if (addresses.length === 0) throw new DialError(502, `${name} does not resolve`);
   if (!verdict.allowLocal) {
-    const own = opts.ownAddresses ?? new Set<string>();
+    const own = opts.ownAddresses?.() ?? new Set<string>();
     const local = addresses.find((a) => isLocalAddress(a, own));
-    if (local && !isIP(name))
+    if (local && !ipVersion(name))
       throw new DialError(
         403,
         `harness: ${name} resolves to ${local}, an address of this machine or its link; name the host in sandbox.network.rules to allow it`,

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { normalizeHost } from '../policy/network.js';
+import { ipVersion, normalizeHost } from '../policy/network.js';
 
 /**
  * What a client says first inside a tunnel, as far as naming goes. A CDN or a shared front end
@@ -98,7 +97,7 @@ export function inspectFirstBytes(b: Buffer): FirstBytes {
  */
 export function namesMatch(destination: string, first: FirstBytes): { ok: true } | { ok: false; why: string } {
   const dest = normalizeHost(destination);
-  const byAddress = isIP(dest) !== 0;
+  const byAddress = ipVersion(dest) !== 0;
   if (first.kind === 'other' || first.kind === 'more') return { ok: true };
   if (first.kind === 'h2') return byAddress ? { ok: true } : { ok: false, why: 'HTTP/2 without TLS carries no name harness can check' };
   const what = first.kind === 'tls' ? 'TLS server name' : 'HTTP Host';

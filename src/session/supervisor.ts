@@ -162,6 +162,17 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Supervises one agent run: hooks → policy → approvals → audit; the agent's exit code is returned. */
 export async function runSession(opts: RunOptions): Promise<SessionResult> {
   trace('runSession');
+  const interactive = opts.ui !== undefined && isTerminal(process.stdin) && isTerminal(process.stdout);
+  // spawned before anything else, told what to watch later (see Watchdog); the session says goodbye
+  const watchdog = Watchdog.start({ tty: interactive });
+  try {
+    return await supervised(opts, watchdog, interactive);
+  } finally {
+    watchdog?.close();
+  }
+}
+
+async function supervised(opts: RunOptions, watchdog: Watchdog | null, interactive: boolean): Promise<SessionResult> {
   const hooked = opts.mode !== 'command';
   const adapter = hooked ? adapterFor(opts.agent) : undefined;
   if (hooked && !adapter) {
@@ -225,7 +236,6 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
   const auditPath = auditPathFor(workspace, process.env, loaded.config.audit?.path);
   const life = new Lifecycle(opts.fault);
   const ui = opts.ui;
-  const interactive = ui !== undefined && isTerminal(process.stdin) && isTerminal(process.stdout);
   // the agent's exit code, once it has one; a start that failed ends the session without one
   let exitCode: number | null = null;
   let result: number;
@@ -294,10 +304,10 @@ export async function runSession(opts: RunOptions): Promise<SessionResult> {
     };
     const tellPerson = (text: string): void => (tuiLoading ? void tuiLoading.then((tui) => tui.notify(text)) : void process.stderr.write(`\n${text}\n`));
     // first in, last out: if the supervisor dies, the agent's tree ends and the session's files go
-    const watchdog = await life.acquire(
+    await life.acquire(
       'watchdog',
-      () => Watchdog.start({ marker: `HARNESS_SESSION_ID=${sessionId}`, audit: { workspace, path: auditPath }, tty: interactive }),
-      (w) => w?.close(),
+      () => watchdog?.watch({ marker: `HARNESS_SESSION_ID=${sessionId}`, audit: { workspace, path: auditPath }, tty: interactive }),
+      () => watchdog?.close(),
     );
     const runtimeDir = await life.acquire(
       'runtime directory',

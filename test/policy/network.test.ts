@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { builtinHostRules, HostPolicy, isLocalAddress, normalizeHost, parseDestination, urlHost, type HostRule } from '../../src/policy/network.js';
+import { isIP } from 'node:net';
+import { builtinHostRules, HostPolicy, ipVersion, isLocalAddress, normalizeHost, parseDestination, urlHost, type HostRule } from '../../src/policy/network.js';
 
 const only = (hosts: string[], decision: HostRule['decision'] = 'allow'): HostPolicy =>
   new HostPolicy({ rules: [{ id: 'mine', decision, reason: 'r', hosts }], builtin: [], unknown: 'deny' });
@@ -177,6 +178,36 @@ describe('the layers: the person, local addresses, the defaults, the unknown', (
     const strict = new HostPolicy({ rules: [], builtin: [], unknown: 'deny' });
     expect(strict.decide('example.com', 443)).toMatchObject({ verdict: 'deny', ruleId: 'network.unknown' });
   });
+});
+
+describe('ipVersion answers as net.isIP does', () => {
+  it.each([
+    'registry.npmjs.org',
+    '1.2.3.4',
+    '01.2.3.4',
+    '1.2.3',
+    '999.1.1.1',
+    '1.2.3.4.',
+    '.',
+    '',
+    '::',
+    '::1',
+    '::ffff:1.2.3.4',
+    'fe80::1%eth0',
+    '2001:db8::1',
+    '[::1]',
+    'localhost',
+    '0x7f.0.0.1',
+    '127.1',
+    '1e3',
+    '١٢٣.1.1.1',
+    ':',
+    '1:2',
+    'a:b:c',
+    '12345',
+    '1.2.3.4 ',
+    ' 1.2.3.4',
+  ])('%j', (s) => expect(ipVersion(s)).toBe(isIP(s)));
 });
 
 describe('addresses and URLs', () => {

@@ -23,13 +23,16 @@ export interface WatchdogOptions {
 /**
  * The supervisor's side of the watchdog (see watchdog-main.ts): a pipe to a process of its own that
  * ends the agent's tree and removes the session's runtime files if the supervisor dies without
- * saying goodbye. Starting it costs the supervisor nothing to wait for.
+ * saying goodbye. Spawned first thing in a run, before it knows what to watch (its orders come on
+ * the pipe as they are known): its Node then starts on the other core while harness starts, not
+ * while the agent does (on two cores a process starting beside the agent delays the agent's start
+ * by tens of milliseconds). A watchdog whose pipe closes before it was given anything does nothing.
  */
 export class Watchdog {
   private constructor(private readonly child: ChildProcess) {}
 
-  /** Starts the watchdog; null when it cannot run (not built), which the session survives. */
-  static start(opts: WatchdogOptions): Watchdog | null {
+  /** Starts the watchdog; null when it cannot run (not built), which the session survives. `tty`: it gets the terminal (fd 3). */
+  static start(opts: { tty: boolean }): Watchdog | null {
     const main = MAIN.find((p) => existsSync(p));
     if (!main) return null;
     const env = { ...process.env };
@@ -47,11 +50,14 @@ export class Watchdog {
     // neither the process nor the pipe keeps the supervisor alive
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    const dog = new Watchdog(child);
-    dog.send({ marker: opts.marker });
-    dog.send({ audit: opts.audit });
-    if (opts.tty) dog.send({ tty: true });
-    return dog;
+    return new Watchdog(child);
+  }
+
+  /** What it watches: the session's marker and log, and whether it hands the terminal back. */
+  watch(opts: WatchdogOptions): void {
+    this.send({ marker: opts.marker });
+    this.send({ audit: opts.audit });
+    if (opts.tty) this.send({ tty: true });
   }
 
   get pid(): number | undefined {
@@ -76,7 +82,7 @@ export class Watchdog {
   /** The session ended as it should: the watchdog leaves without doing anything. */
   close(): void {
     const stdin = this.child.stdin;
-    if (!stdin || stdin.destroyed) return;
+    if (!stdin || stdin.destroyed || stdin.writableEnded) return;
     stdin.end(`${JSON.stringify({ bye: true })}\n`);
   }
 }
