@@ -6,7 +6,7 @@ import { findActions, findAlternatives, listedBy } from './shell/children.js';
 import { textArg } from './shell/words.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programOf } from './programs/registry.js';
-import { hasFlag, optionArg, optionNamed, readOption, scanArgs, withValue } from './programs/argv.js';
+import { hasFlag, optionArg, optionNamed, readOption, readOptionWord, scanArgs, withValue } from './programs/argv.js';
 import { GENERIC_OUTPUTS } from './programs/decls/tools.js';
 import type { ArchiveDecl, DownloadDecl, FileSpec, MountDecl, ProgramDecl, ServeDecl } from './programs/types.js';
 
@@ -662,39 +662,37 @@ export function transferOutput(name: string, args: Arg[]): { file: Arg; explicit
 function downloadEffects(download: DownloadDecl, args: Arg[], add: Add): void {
   const output = savedTo(download, args);
   if (output?.explicit) add(output.file, 'write');
+  const files = download.files ?? {};
+  const takes = (o: string): boolean =>
+    download.output.includes(o) || Object.hasOwn(files, o) || [download.directory, download.data, download.values].some((list) => list?.includes(o));
+  // curl reads its short options as getopt does (`-sd @FILE`, `-d@FILE`, `-sSLo FILE`); the others, whole words
+  const clusters = download.clusters ?? 'words';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const word = arg.value;
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    // a short option with its value attached (`-T/etc/passwd`, `-d@file`)
-    const attached = !word.startsWith('--') && word.length > 2 && download.attached?.includes(word.slice(0, 2)) ? word.slice(0, 2) : null;
-    const opt = attached ?? (eq > 0 ? word.slice(0, eq) : word);
-    const value = (): Arg | undefined => (attached !== null ? withValue(arg, word.slice(2)) : eq > 0 ? withValue(arg, word.slice(eq + 1)) : args[++i]);
-    if (isOutputWord(download, opt, download.attached !== undefined)) {
-      if (attached === null && eq < 0) i++; // the output file: read by savedTo
-      continue;
-    }
-    const use = download.files && Object.hasOwn(download.files, opt) ? download.files[opt] : undefined;
+    if (!arg.value.startsWith('-') || arg.value === '-') continue;
+    const read = readOptionWord(arg.value, takes, clusters);
+    const opt = read.option;
+    if (opt === null) continue;
+    const v = read.attached !== null ? withValue(arg, read.attached) : args[++i];
+    // the output file is read by savedTo
+    if (download.output.includes(opt) || !v) continue;
+    const use = Object.hasOwn(files, opt) ? files[opt] : undefined;
     if (use) {
-      const v = value();
       // `-` (and curl's `-T .`) is stdin or stdout; an attached value is taken as it is
       const stdio = use === 'read' ? (download.stdin ?? []) : ['-'];
-      if (v && (attached !== null || !stdio.includes(v.value))) add(v, use === 'tree' ? 'write' : use, use === 'tree');
+      if (read.attached !== null || !stdio.includes(v.value)) add(v, use === 'tree' ? 'write' : use, use === 'tree');
     } else if (download.data?.includes(opt)) {
-      const v = value();
-      const at = v ? /(?:^|=)[@<]([^;]+)/.exec(v.value) : null;
-      if (v && at && at[1] !== '-') add(withValue(v, at[1]!), 'read');
-    } else if (attached === null && eq < 0 && (download.values?.includes(opt) || download.directory?.includes(opt))) {
-      i++;
+      const at = /(?:^|=)[@<]([^;]+)/.exec(v.value);
+      if (at && at[1] !== '-') add(withValue(v, at[1]!), 'read');
     }
   }
 }
 
 /** `docker run -v SRC:DST[:ro]` / `--mount type=bind,source=SRC`: the container can read or write SRC. */
 function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
-  // the first word that is neither an option nor the value of one of the program's own (`docker -H unix:///… run`)
-  const sub = args.find((a, i) => !a.value.startsWith('-') && !(i > 0 && mounts.globalValues?.includes(args[i - 1]!.value)))?.value;
-  if (sub === undefined || !mounts.subcommands.includes(sub)) return;
+  // the first words that are neither options nor values of the program's own (`docker -H unix:///… run`, `docker compose run`)
+  const words = args.filter((a, i) => !a.value.startsWith('-') && !(i > 0 && mounts.globalValues?.includes(args[i - 1]!.value))).map((a) => a.value);
+  if (!mounts.subcommands.some((sub) => sub === words[0] || sub === `${words[0]} ${words[1]}`)) return;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;
     const spec = optionNamed(w, mounts.volume) !== undefined ? (optionArg(args, i)?.value ?? null) : null;

@@ -138,6 +138,8 @@ export const TAGS = [
   'kill-by-name',
   /** A manifest made to take a dependency from a URL, a repository or a fork instead of the registry (`npm pkg set dependencies.x=github:…`, `go mod edit -replace`). */
   'dependency-from-url',
+  /** A package installed by a name one typing slip from a much-installed one (`pip install reqeusts`, `npm i crossenv`): the shape of a typosquat. */
+  'typosquat',
   /** A lockfile edited by hand, not by its package manager (`sed -i … package-lock.json`, a file moved over `yarn.lock`). */
   'lockfile-edit',
   /** A network client is pointed at a cloud metadata endpoint, in any spelling of its address. */

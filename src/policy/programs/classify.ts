@@ -1,12 +1,13 @@
 import type { Arg, ShellCommand, Tag } from '../types.js';
 import { parseArgs, readOption, type ProgramArgs } from './argv.js';
 import { programOf } from './registry.js';
-import { remoteEffect, talksToLoopbackOnly, type RemoteVerdict } from './remote.js';
+import { destroyingUrl, namesRecordsOnly, remoteEffect, talksToLoopbackOnly, type RemoteVerdict } from './remote.js';
 import type { PrivilegeDecl, ProgramDecl, TransferDecl } from './types.js';
 import { SCHEDULERS } from './decls/system.js';
 import { asksOnlyForHelp } from './help.js';
 import { secretVariableIn } from './secret-names.js';
 import { isMetadataHost, urlHost } from '../network.js';
+import { typosquatsIn } from './typosquat.js';
 
 /**
  * The program stage: what a command does by its program's declaration, as tags the rules match
@@ -149,12 +150,69 @@ function killsByName(command: ShellCommand): boolean {
 /** Devices that never run out. */
 const ENDLESS_SOURCES = new Set(['/dev/zero', '/dev/urandom', '/dev/random', '/dev/full']);
 
-/** `dd if=/dev/zero of=fill` with no count: it writes until the disk is full. */
-function fillsDisk(command: ShellCommand): boolean {
-  if (command.name !== 'dd') return false;
-  const keyed = new Map(command.argv.slice(1).map((a) => [a.value.split('=')[0]!, a.value.slice(a.value.indexOf('=') + 1)] as const));
-  const of = keyed.get('of');
-  return ENDLESS_SOURCES.has(keyed.get('if') ?? '') && !keyed.has('count') && of !== undefined && !of.startsWith('/dev/');
+/** A file past this size is taken as filling the disk (`fallocate -l 2T`, `dd bs=1G count=800`): 64 GiB. */
+const HUGE_FILE_BYTES = 64 * 2 ** 30;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, c: 1, w: 2, b: 512, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50, e: 2 ** 60 };
+
+/** `1G`, `800M`, `2TiB`, `10GB`, `4096`: bytes (a decimal `kB`/`MB` counted as the binary unit: the order of size is what counts); null when not a size. */
+function bytesOf(text: string): number | null {
+  const m = /^(\d{1,15})([cwbkmgtpe]?)(?:i?b)?$/i.exec(text.trim());
+  return m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : null;
+}
+
+/** Programs that print without end what they are given or read (`yes`, `cat /dev/urandom`). */
+const STREAMERS = new Set(['cat', 'tr', 'base64', 'od', 'xxd', 'hexdump', 'strings', 'pv']);
+
+/** Does the command print without end: `yes`, or a streamer reading an endless device? */
+function printsEndlessly(command: ShellCommand): boolean {
+  if (command.name === 'yes') return true;
+  if (!STREAMERS.has(command.name)) return false;
+  return command.argv.slice(1).some((a) => ENDLESS_SOURCES.has(a.value)) || (command.stdin.kind === 'file' && ENDLESS_SOURCES.has(command.stdin.target.value));
+}
+
+/** Stages that end a stream: the file gets a bounded part of it. */
+const BOUNDS = new Set(['head', 'dd', 'sed', 'awk', 'grep', 'cut', 'wc', 'sort', 'uniq', 'tail', 'shuf']);
+
+/**
+ * Writes without end, or past any sane size, into a file: dd from an endless device with no count
+ * (or a huge one), an endless stream redirected into a file (`yes > f`, `cat /dev/urandom > f`,
+ * `yes x | tr x y > f`), `fallocate -l 2T`. Why, or null.
+ */
+function fillsDisk(command: ShellCommand): string | null {
+  if (command.name === 'dd') {
+    const keyed = new Map(command.argv.slice(1).map((a) => [a.value.split('=')[0]!, a.value.slice(a.value.indexOf('=') + 1)] as const));
+    const of = keyed.get('of');
+    if (of === undefined || of.startsWith('/dev/')) return null;
+    const count = keyed.get('count');
+    if (ENDLESS_SOURCES.has(keyed.get('if') ?? '') && count === undefined) return 'dd from an endless device with no count';
+    const size = count === undefined ? null : (bytesOf(keyed.get('bs') ?? keyed.get('obs') ?? '512') ?? 0) * (bytesOf(count) ?? 0);
+    return size !== null && size > HUGE_FILE_BYTES ? `dd writing ${Math.round(size / 2 ** 30)} GiB` : null;
+  }
+  if (command.name === 'fallocate') {
+    const i = command.argv.findIndex((a) => a.value === '-l' || a.value === '--length' || /^(?:-l|--length=).+/.test(a.value));
+    const word = i < 0 ? undefined : command.argv[i]!.value;
+    const value = word === undefined ? undefined : word === '-l' || word === '--length' ? command.argv[i + 1]?.value : word.replace(/^(?:-l|--length=)/, '');
+    const size = value === undefined ? null : bytesOf(value);
+    return size !== null && size > HUGE_FILE_BYTES ? `fallocate of ${Math.round(size / 2 ** 30)} GiB` : null;
+  }
+  const intoFile = command.redirects.some(
+    (r) => (r.kind === 'write' || r.kind === 'append') && (r.fd === null || r.fd === 1) && !r.target.value.startsWith('/dev/'),
+  );
+  if (!intoFile || BOUNDS.has(command.name)) return null;
+  if (printsEndlessly(command)) return 'an endless stream into a file';
+  if (command.stdin.kind !== 'pipe') return null;
+  const stages = command.stdin.producers;
+  const endless = stages.findIndex(printsEndlessly);
+  return endless >= 0 && !stages.slice(endless + 1).some((c) => BOUNDS.has(c.name)) ? 'an endless stream into a file' : null;
+}
+
+/** Load generators (`stress-ng --vm 64`) with no time limit: they hold the machine until stopped. */
+function loadsMachine(command: ShellCommand): boolean {
+  if (command.name !== 'stress' && command.name !== 'stress-ng') return false;
+  const i = command.argv.findIndex((a) => /^(?:-t|--timeout)(?:=|$)/.test(a.value));
+  const limit = i < 0 ? undefined : command.argv[i]!.value.includes('=') ? command.argv[i]!.value.split('=')[1] : command.argv[i + 1]?.value;
+  return limit === undefined || /^0+[smhd]?$/.test(limit);
 }
 
 function schedules(name: string, args: ProgramArgs): boolean {
@@ -299,7 +357,11 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   };
   const args = parseArgs(decl, command.argv);
   if (schedules(command.name, args)) add('scheduled', command.name);
-  if (fillsDisk(command)) add('runaway', 'dd from an endless device with no count');
+  const fills = fillsDisk(command);
+  if (fills) add('runaway', fills);
+  if (loadsMachine(command)) add('runaway', `${command.name} with no time limit`);
+  const [squat] = typosquatsIn(command);
+  if (squat) add('typosquat', `${squat[0]} looks like a slip of ${squat[1]}`);
   if (looksUpSupervisor(command)) add('supervisor-lookup', command.name);
   if (killsByName(command)) add('kill-by-name', command.name);
   // a network client's URL whose host is a metadata endpoint however it is spelt (`http://2852039166/`)
@@ -315,9 +377,12 @@ export function programFacts(command: ShellCommand): ProgramFacts {
   if (decl.privilege && privileged(decl.privilege, args)) add('system-change', [command.name, ...args.words.slice(0, 2)].join(' '));
   if (decl.remote) {
     const judged = remoteEffect(decl.remote, args, (names) => optionValue(command.argv, names));
-    // a change to a server on this machine (a development database) is routine work; destroying is not
-    const verdict =
-      judged.effect === 'change' && talksToLoopbackOnly(command.argv, decl.globals?.values ?? []) ? { ...judged, effect: 'routine' as const } : judged;
+    // a change to a server on this machine (a development database) is routine work; destroying is
+    // not, but a request to the project's own server that deletes one record is
+    // (`curl -X DELETE localhost:8080/api/todos/3`; not `…/logs-*`, `…/my-index`, `…/_delete_by_query`)
+    const local = (judged.effect === 'change' || judged.effect === 'irreversible') && talksToLoopbackOnly(command.argv, decl.globals?.values ?? []);
+    const request = decl.remote.method !== undefined && destroyingUrl(args.words) === undefined && namesRecordsOnly(args.words);
+    const verdict = local && (judged.effect === 'change' || request) ? { ...judged, effect: 'routine' as const } : judged;
     const tag = REMOTE_TAG[verdict.effect];
     if (tag) add(tag, `${command.name} ${verdict.words}`.trim());
   }

@@ -498,8 +498,29 @@ const FORCING = /^--(?:force(?:-[a-z]+)*|admin|bypass(?:-[a-z]+)*|overwrite|over
 
 const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', DELETE: 'irreversible' };
 
+/** The word that is a URL naming a destroying action, if one is. */
+export function destroyingUrl(words: readonly string[]): string | undefined {
+  return words.find((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w) && urlDestroys(w));
+}
+
+/**
+ * Do the request's URLs each name one record deep in a path (`localhost:8080/api/todos/3`), not a
+ * whole collection or index (`localhost:9200/logs`), nor many (`logs-*`, `_all`)?
+ */
+export function namesRecordsOnly(words: readonly string[]): boolean {
+  const paths = words
+    .filter((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w))
+    .map((w) =>
+      w
+        .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
+        .replace(/^[\w.-]+(?::\d+)?(?=\/)/, '')
+        .replace(/[?#].*$/, ''),
+    );
+  return paths.length > 0 && paths.every((p) => !/[*,]|_all\b/.test(p) && p.split('/').filter(Boolean).length >= 2);
+}
+
 /** A URL whose path names a destroying action (`/_delete_by_query`, `/job/x/doDelete`, `/api/v1/purge`). */
-export function urlDestroys(url: string): boolean {
+function urlDestroys(url: string): boolean {
   let path = url
     .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
     .replace(/^[\w.-]+(?::\d+)?(?=\/)/, '')
@@ -538,7 +559,7 @@ export function remoteEffect(decl: RemoteDecl, args: ProgramArgs, optionValue: (
   if (forcing) return { effect: 'change', words: `${verdict.words} ${forcing}` };
   if (!decl.method) return verdict;
   // a request that is not a read, to an address that names a destroying action (`curl -X POST …/_delete_by_query`)
-  const url = args.words.find((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w) && urlDestroys(w));
+  const url = destroyingUrl(args.words);
   if (url) return { effect: 'irreversible', words: url };
   // a routine write to a sensitive path (collaborators, keys, hooks, protection) is a change
   const writes = decl.bodyOptions?.some((o) => args.options.some((x) => x.split('=')[0] === o)) || optionValue(decl.method) !== null;

@@ -145,16 +145,15 @@ export interface DownloadDecl {
   /** Values of its read options that mean stdin, not a file (`curl -T -`); a write option's `-` is always stdout. */
   stdin?: readonly string[];
   /**
-   * Short options also read with their value attached (`-T/etc/passwd`, `-d@file`). With them, a
-   * cluster that ends with the output option takes its value too (`-sSo FILE`); without, the option
-   * words are read whole.
+   * Its short options are read as getopt reads them: a cluster ends at a letter that takes a value,
+   * attached or in the next word (`-sd @FILE`, `-d@FILE`, `-T/etc/passwd`); without, whole words.
    */
-  attached?: readonly string[];
+  clusters?: 'getopt';
 }
 
 /** How a container runtime's options mount host paths into a container it starts. */
 export interface MountDecl {
-  /** The subcommands that start one: its first word that is no option (`run`, `create`, `container`). */
+  /** The subcommands that start one: its first word that is no option, or first two (`run`, `create`, `compose run`). */
   subcommands: readonly string[];
   /** Options whose value is `SRC:DST[:MODE]` (`-v`, `--volume`). */
   volume: readonly string[];

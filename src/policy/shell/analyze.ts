@@ -10,7 +10,7 @@ import { printedSecret } from '../programs/classify.js';
 import { secretVariableIn } from '../programs/secret-names.js';
 import { analyzeCode, languageOf, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
-import { fdExecs, findExecs, gitInvocation, gitScripts, listedAll, listedBy, parallelScripts, unknownArg, xargsCommand } from './children.js';
+import { fdExecs, findExecs, gitInvocation, gitScripts, listedAll, listedBy, parallelScripts, unknownArg, xargsCommand, xargsItems } from './children.js';
 import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
 import { ENV_HIDDEN_CODE, ENV_SHELL_COMMANDS, hiddenEnvValue, indirectCode, sshRemoteCommand, weakensVerification } from './indirect.js';
 import { conventionalCodeFiles, loadedFiles, scriptsInCodeFile, type CodeFileKind, type LoadedFile } from './code-files.js';
@@ -148,6 +148,17 @@ const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
 /** Files of the project that run as code later: CI, builds, containers, package scripts, tests' set-up, tasks, hooks, MCP servers, and the instructions agents follow. */
 const RUNS_LATER =
   /^\/(?:.*\/)?(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|\.drone\.ya?ml|Jenkinsfile|\.buildkite\/[^/]+|(?:GNU)?[Mm]akefile|[^/]+\.mk|[Jj]ustfile|Taskfile\.ya?ml|Rakefile|[^/]*Dockerfile[^/]*|[^/]*compose[^/]*\.ya?ml|package\.json|setup\.py|setup\.cfg|pyproject\.toml|conftest\.py|noxfile\.py|tox\.ini|build\.rs|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?|CMakeLists\.txt|[^/]+\.cmake|composer\.json|\.pre-commit-config\.ya?ml|\.vscode\/tasks\.json|\.envrc|\.husky\/[^/_][^/]*|\.githooks\/[^/]+|\.mcp\.json|\.cursor\/mcp\.json|CLAUDE\.md|AGENTS\.md|GEMINI\.md|\.cursorrules|\.windsurfrules|\.clinerules|\.cursor\/rules\/[^/]+|\.github\/copilot-instructions\.md)$/;
+/** The project's own code: it runs when the project is run, tested or imported (`src/pkg/__init__.py`, `index.js`). */
+const PROJECT_CODE = /\.(?:py|pyw|js|mjs|cjs|jsx|ts|mts|cts|tsx|rb|sh|bash|zsh|pl|pm|php|lua)$/;
+
+/** Does a file of the workspace (its path inside it) run later: a file the tooling runs, or the project's code? */
+function runsLater(relative: string): boolean {
+  return RUNS_LATER.test(relative) || PROJECT_CODE.test(relative);
+}
+
+/** Files the code of which is Python: what is written there is judged as Python too. */
+const PYTHON_FILE = /\.pyw?$/;
+
 /** CI workflows, and what in them hands a run more power than it had (secrets to forks' code, every permission). */
 const WORKFLOW = /\/(?:\.github\/workflows\/[^/]+|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 const WEAKENS_WORKFLOW = /\bpull_request_target\b|\bwrite-all\b|\bsecrets\s*:\s*inherit\b|\bworkflow_run\b/;
@@ -234,7 +245,7 @@ function plantTarget(c: ShellCommand, home: string, workspace: string): string |
   for (const a of c.argv.slice(1)) {
     if (a.dynamic || a.value.startsWith('-')) continue;
     const path = resolvePath(a.value, c.cwd, home);
-    if (isInside(path, workspace) && RUNS_LATER.test(path.slice(workspace.length))) return path;
+    if (isInside(path, workspace) && runsLater(path.slice(workspace.length))) return path;
   }
   return null;
 }
@@ -253,12 +264,15 @@ export function plantedCommands(text: string): string[] {
       .replace(/^[@-]+/, '')
       .trim();
     if (step.length > 4) out.add(step);
-    for (const m of line.matchAll(/'([^'\n]{6,})'|"((?:[^"\\\n]|\\.){6,})"/g)) out.add((m[1] ?? m[2]!).replace(/\\"/g, '"'));
+    // every quoted string in turn (a short one too, so that the quotes pair up as they are written)
+    for (const m of line.matchAll(/'([^'\n]*)'|"((?:[^"\\\n]|\\.)*)"/g)) if ((m[1] ?? m[2]!).length >= 6) out.add((m[1] ?? m[2]!).replace(/\\"/g, '"'));
     // from each program that fetches, sends or runs to the line's end, less a quote left open (`sh "curl … | sh"}}`)
     for (const m of line.matchAll(PLANTED_START)) {
       let rest = line.slice(m.index + m[1]!.length);
       for (const q of ['"', "'", '`']) if ((rest.split(q).length - 1) % 2 === 1) rest = rest.slice(0, rest.indexOf(q));
       out.add(rest.trim());
+      // and less what closes a sed substitution (`s|^RUN x|RUN x \&\& curl … https://h/d|`)
+      out.add(rest.replace(/[|#]\w*\s*$/, '').trim());
     }
     if (out.size >= MAX_PLANTED_COMMANDS) break;
   }
@@ -285,6 +299,31 @@ function endlessAndRunaway(node: Extract<CommandNode, { type: 'While' }>, source
   const body = source.slice(node.body.pos, node.body.end);
   if (/\b(?:break|exit|return)\b/.test(body)) return false;
   return SPINS.test(body.trim()) || node.body.commands.some((s) => s.background === true);
+}
+
+/** Rounds past which a loop that starts a job in each is taken as a runaway (`for i in $(seq 100000); do (sleep 1000 &); done`). */
+const MANY_ROUNDS = 1000;
+
+/** How many rounds a `for` list spells out with `$(seq …)` or `{a..b}`; 0 when it does not. */
+function spelledRounds(words: string): number {
+  const seq = /\$\(\s*seq\s+(?:(-?\d{1,12})\s+)?(?:(-?\d{1,12})\s+)?(-?\d{1,12})\s*\)/.exec(words);
+  if (seq) {
+    const first = seq[1] !== undefined ? Number(seq[1]) : 1;
+    const step = seq[2] !== undefined ? Math.abs(Number(seq[2])) || 1 : 1;
+    return Math.floor(Math.abs(Number(seq[3]) - first) / step) + 1;
+  }
+  const brace = /\{(-?\d{1,12})\.\.(-?\d{1,12})(?:\.\.(-?\d{1,12}))?\}/.exec(words);
+  return brace ? Math.floor(Math.abs(Number(brace[2]) - Number(brace[1])) / (Math.abs(Number(brace[3] ?? 1)) || 1)) + 1 : 0;
+}
+
+/** Does the list start a background job, itself or in a subshell or group of it? */
+function startsJobs(list: CompoundList): boolean {
+  return list.commands.some(
+    (s) =>
+      s.background === true ||
+      ((s.command.type === 'Subshell' || s.command.type === 'BraceGroup') && startsJobs(s.command.body)) ||
+      (s.command.type === 'Pipeline' && s.command.commands.some((c) => (c.type === 'Subshell' || c.type === 'BraceGroup') && startsJobs(c.body))),
+  );
 }
 
 /** git commands that print a path (`rev-parse --show-toplevel`) or one ref's name. */
@@ -403,7 +442,7 @@ class Analyzer {
   private plantedCode(): void {
     const texts: { file: string; text: string }[] = [];
     for (const [path, content] of this.flow.written)
-      if (content && isInside(path, this.workspace) && RUNS_LATER.test(path.slice(this.workspace.length))) texts.push({ file: path, text: content.value });
+      if (content && isInside(path, this.workspace) && runsLater(path.slice(this.workspace.length))) texts.push({ file: path, text: content.value });
     for (const c of this.commands) {
       const target = plantTarget(c, this.home, this.workspace);
       if (target)
@@ -417,6 +456,9 @@ class Analyzer {
     if (weakened) return this.noteForLater('planted-code', `weakens ${shown(weakened.file)}`, weakened.text);
     let judged = 0;
     for (const { file, text } of texts.slice(0, MAX_PLANTED_TEXTS)) {
+      // Python that sends the environment or a file out, or runs what it fetched (`urlopen(…, data=repr(os.environ))`)
+      const python = PYTHON_FILE.test(file) ? analyzeCode('python', text) : null;
+      if (python?.uploads || python?.fromNetwork) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, text);
       for (const candidate of plantedCommands(text)) {
         if (++judged > MAX_PLANTED_COMMANDS) return;
         if (this.runsOutside(candidate)) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, candidate);
@@ -469,8 +511,11 @@ class Analyzer {
     } catch {
       return false;
     }
-    // a network client fed by a pipe may send what it is fed (`env | curl --data-binary @- …`)
-    return apart.commands.some((c) => c.tags.some((t) => OUTSIDE_TAGS.has(t)) || (c.stdin.kind === 'pipe' && fetchesFromNetwork(c)));
+    // a network client fed by a pipe or a file may send what it is fed (`env | curl --data-binary @- …`),
+    // and one given computed words may send what they hold (`curl -d "$(cat ~/.npmrc)" …`)
+    return apart.commands.some(
+      (c) => c.tags.some((t) => OUTSIDE_TAGS.has(t)) || ((c.stdin.kind !== 'none' || c.argv.some((a) => a.dynamic)) && fetchesFromNetwork(c)),
+    );
   }
 
   /** Parses and walks one shell text. */
@@ -622,6 +667,10 @@ class Analyzer {
         if (mergeFunctions(scope, body)) this.compoundList(node.body, body, inner);
         if (body.cwd !== scope.cwd) scope.cwd = null;
         scope.vars.delete(node.name.value);
+        // thousands of rounds, each starting a job: as many processes at once, as a fork bomb makes
+        const list = words.length > 0 ? frame.source.slice(words[0]!.pos, words[words.length - 1]!.end) : '';
+        if (spelledRounds(list) >= MANY_ROUNDS && startsJobs(node.body))
+          for (const c of this.commands.slice(before)) if (!c.tags.includes('runaway')) c.tags.push('runaway');
         break;
       }
       case 'ArithmeticFor':
@@ -1021,18 +1070,24 @@ class Analyzer {
   /** `trap 'CMD' SIG`, `alias x='CMD'`: code that runs later, analyzed now. */
   private deferredCode(builtin: string, args: Arg[], scope: Scope, frame: Frame): void {
     const operands = args.filter((a) => !/^-[a-zA-Z]+$/.test(a.value));
-    const bodies =
+    const bodies: { body: Arg; alias?: string }[] =
       builtin === 'trap'
-        ? operands.slice(0, 1).filter((a) => a.value !== '-' && a.value !== '')
+        ? operands
+            .slice(0, 1)
+            .filter((a) => a.value !== '-' && a.value !== '')
+            .map((body) => ({ body }))
         : operands.flatMap((a) => {
             const eq = a.value.indexOf('=');
-            return eq > 0 ? [{ ...a, value: a.value.slice(eq + 1), pattern: a.value.slice(eq + 1) }] : [];
+            const alias = a.value.slice(0, eq);
+            return eq > 0 ? [{ body: { ...a, value: a.value.slice(eq + 1), pattern: a.value.slice(eq + 1) }, alias }] : [];
           });
-    for (const body of bodies) {
+    for (const { body, alias } of bodies) {
       const tags: Tag[] = body.dynamic ? ['dynamic-code'] : [];
       const at = { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags, ...tags] };
       const own = fork(scope);
       this.script(body.value, own, at);
+      // `alias p=sudo; p id`: a later `p …` runs the body with its words after it, as this function does
+      if (alias && /^[\w.:+@%-]+$/.test(alias) && !body.dynamic) this.script(`${alias}() {\n${body.value} "$@"\n}`, scope, at);
       if (builtin === 'trap') {
         const words = [...new Set(body.value.split(/[\s;&|()<>{}'"`$\\]+/))]
           .filter(Boolean)
@@ -1481,14 +1536,21 @@ class Analyzer {
         make(name);
         // -a FILE: the words come from the file, not from stdin
         const fromFile = args.some((a) => a.value === '-a' || a.value.startsWith('--arg-file') || /^-a./.test(a.value));
-        let input = base.stdin.kind === 'pipe' && !fromFile ? listedBy(base.stdin.producers, this.home) : unknownArg('XARGS_INPUT');
-        const argv = xargsCommand(args, input, base.stdin.kind === 'pipe' && !fromFile ? listedAll(base.stdin.producers, this.home) : [input]);
+        // a here-string or here-document's words are the input (`xargs -I{} cat {} <<< "$HOME/.ssh/id_rsa"`)
+        const given = base.stdin.kind === 'text' && !fromFile ? xargsItems(base.stdin.text, args) : null;
+        const listed = base.stdin.kind === 'pipe' && !fromFile ? listedAll(base.stdin.producers, this.home) : null;
+        let input = base.stdin.kind === 'pipe' && !fromFile ? listedBy(base.stdin.producers, this.home) : (given?.[0] ?? unknownArg('XARGS_INPUT'));
+        const argv = xargsCommand(args, input, listed ?? given ?? [input]);
         // a shell or interpreter fed by xargs runs what the input says: untrusted, whatever printed it
         const head = argv[0] && !argv[0].dynamic ? basename(argv[0].value) : '';
         if ((SHELLS.has(head) || languageOf(head) !== null) && !input.glob) {
           input = unknownArg('XARGS_INPUT');
           child(xargsCommand(args, input), 'xargs');
-        } else child(argv, 'xargs');
+        } else {
+          child(argv, 'xargs');
+          // with a replacement string each item is a command of its own
+          for (const item of given?.slice(1) ?? []) child(xargsCommand(args, item, [item]), 'xargs');
+        }
         return recorded;
       }
       case 'parallel': {

@@ -219,6 +219,21 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
 }
 
 /** `xargs [opts] cmd args…` → cmd args… with the words xargs will add (`all`: each alternative of them, appended together). */
+/** More items of a given input than this are not followed one by one: the input is unknown. */
+const MAX_XARGS_ITEMS = 16;
+
+/**
+ * The items xargs reads from a text it is given (a here-string or here-document): lines with a
+ * replacement string or a delimiter, else blank-separated words; null when the text is not known
+ * or holds more than MAX_XARGS_ITEMS.
+ */
+export function xargsItems(text: Arg, args: Arg[]): Arg[] | null {
+  if (text.dynamic) return null;
+  const lines = args.some((a) => /^-(?:[IiJL0d]|-replace|-null|-delimiter)/.test(a.value));
+  const items = text.value.split(lines ? /\n/ : /\s+/).filter((w) => w.trim() !== '');
+  return items.length > 0 && items.length <= MAX_XARGS_ITEMS ? items.map((w) => textArg(lines ? w : w.trim())) : null;
+}
+
 export function xargsCommand(args: Arg[], input: Arg, all: Arg[] = [input]): Arg[] {
   let replace: string | null = null;
   let i = 0;

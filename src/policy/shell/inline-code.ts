@@ -240,7 +240,12 @@ function foldAssignments(code: string): string {
 }
 
 function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
-  let out = foldAssignments(code).replace(HOME_EXPRESSIONS, "'~'");
+  // twice: a name bound to a computed path (`p = os.path.expanduser('~/.x')`) is bound to its literal once that is folded
+  return foldExpressions(foldAssignments(foldExpressions(code, env)), env);
+}
+
+function foldExpressions(code: string, env: ReadonlyMap<string, string>): string {
+  let out = code.replace(HOME_EXPRESSIONS, "'~'");
   // a variable of the environment the command line set (`export F=~/.ssh/id_rsa; php -r 'readfile(getenv("F"));'`)
   if (env.size > 0) {
     out = out.replace(ENV_LOOKUP, (m, ...groups: (string | undefined)[]) => {

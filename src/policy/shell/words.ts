@@ -1,4 +1,4 @@
-import type { Word, WordPart, DoubleQuotedChild } from 'unbash';
+import type { Word, WordPart, DoubleQuotedChild, ParameterOperation } from 'unbash';
 import type { Arg } from '../types.js';
 
 /** Shell variables whose values are known statically; absent names are unknown. */
@@ -75,6 +75,8 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
         }
         return unknown(part.text);
       }
+      const operated = known === undefined ? undefined : operate(known, part.operation);
+      if (operated !== undefined) return expansion(operated, part.text, vars, quoted);
       if (part.operation.type === 'Default' && known !== undefined && known !== '') {
         const op = part.operation.operator;
         if (op === ':-' || op === '-' || op === ':=' || op === '=' || op === ':?' || op === '?') return expansion(known, part.text, vars, quoted);
@@ -93,6 +95,59 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       // Other command, arithmetic and process substitutions: their output is not known statically.
       return unknown(part.text);
     }
+  }
+}
+
+/** A word of an operation taken as it is written: none with quotes, globs or expansions in it. */
+function literalOperand(w: Word | undefined): string | undefined {
+  if (w === undefined) return '';
+  return /[*?[\]$`\\'"]/.test(w.value) ? undefined : w.value;
+}
+
+/** `${v:1:2}`, `${v: -3}`: a slice's offset or length, when it is a plain integer. */
+function sliceBound(w: Word): number | undefined {
+  const t = w.value
+    .trim()
+    .replace(/^\((.*)\)$/, '$1')
+    .trim();
+  return /^-?\d{1,9}$/.test(t) ? Number(t) : undefined;
+}
+
+/**
+ * A known value through a slice (`${HOME:0:1}` is `/`), a replacement with literal operands
+ * (`${P//x/}`) or a case change (`${c,,}`), as bash computes it; undefined when harness cannot
+ * tell (the word is then unknown, as before).
+ */
+function operate(known: string, op: ParameterOperation): string | undefined {
+  switch (op.type) {
+    case 'Slice': {
+      const offset = sliceBound(op.offset);
+      if (offset === undefined) return undefined;
+      const start = offset < 0 ? Math.max(0, known.length + offset) : Math.min(offset, known.length);
+      if (op.length === undefined) return known.slice(start);
+      const length = sliceBound(op.length);
+      if (length === undefined) return undefined;
+      return known.slice(start, length < 0 ? Math.max(start, known.length + length) : start + length);
+    }
+    case 'Replace': {
+      const pattern = literalOperand(op.pattern);
+      const replacement = literalOperand(op.replacement);
+      if (!pattern || replacement === undefined) return undefined;
+      if (op.operator === '//') return known.split(pattern).join(replacement);
+      if (op.operator === '/#') return known.startsWith(pattern) ? replacement + known.slice(pattern.length) : known;
+      if (op.operator === '/%') return known.endsWith(pattern) ? known.slice(0, known.length - pattern.length) + replacement : known;
+      const at = known.indexOf(pattern);
+      return at < 0 ? known : known.slice(0, at) + replacement + known.slice(at + pattern.length);
+    }
+    case 'CaseModification': {
+      if (op.operand !== undefined) return undefined;
+      if (op.operator === '^^') return known.toUpperCase();
+      if (op.operator === ',,') return known.toLowerCase();
+      const first = op.operator === '^' ? known.slice(0, 1).toUpperCase() : known.slice(0, 1).toLowerCase();
+      return first + known.slice(1);
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -19,7 +19,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
       data: ['-d', '--data', '--data-binary', '--data-ascii', '--data-raw', '--data-urlencode', '--json', '-F', '--form'],
       values: ['-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-m', '--max-time', '--connect-timeout', '-w', '--write-out', '-x', '--proxy', '-r', '--range', '--retry', '-y', '-Y', '-z', '--resolve', '--url', '--cacert', '--form-string'],
       stdin: ['-', '.'],
-      attached: ['-T', '-d', '-F', '-K', '-E', '-o'],
+      clusters: 'getopt',
     },
   },
   {

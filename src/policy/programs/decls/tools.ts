@@ -79,13 +79,17 @@ export const TOOL_DECLS: ProgramDecl[] = [
   {
     names: ['docker', 'podman', 'nerdctl'],
     mounts: {
-      subcommands: ['run', 'create', 'container'],
+      subcommands: ['run', 'create', 'container', 'compose run', 'compose create'],
       volume: ['-v', '--volume'],
       mount: ['--mount'],
       globalValues: ['-H', '--host', '-c', '--context', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey', '--url', '--connection', '--root', '--runroot'],
     },
     // docker save/export -o FILE, docker build -o DIR
     outputs: ['-o', '--output'],
+  },
+  {
+    names: ['docker-compose', 'podman-compose'],
+    mounts: { subcommands: ['run', 'create'], volume: ['-v', '--volume'], mount: [], globalValues: ['-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory'] },
   },
   {
     names: ['git'],
