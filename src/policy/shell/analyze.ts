@@ -175,7 +175,6 @@ const MANIFEST_EDITS: Record<string, { words: string[]; file: string }> = {
 };
 /** What a planted command may not do: fetch and run code, send data out. */
 const OUTSIDE_TAGS: ReadonlySet<Tag> = new Set(['code-from-network', 'stdin-to-network', 'upload', 'secret-to-network', 'data-in-hostname']);
-const MAX_PLANTED_TEXTS = 16;
 /** Manifests: what a package manager installs. */
 const MANIFEST =
   /(?:^|\/)(?:requirements[^/]*\.(?:txt|in)|constraints[^/]*\.txt|package\.json|Cargo\.toml|go\.mod|pyproject\.toml|Pipfile|Gemfile|composer\.json|setup\.cfg|build\.gradle(?:\.kts)?|pom\.xml)$/;
@@ -274,9 +273,31 @@ export function plantedCommands(text: string): string[] {
       // and less what closes a sed substitution (`s|^RUN x|RUN x \&\& curl … https://h/d|`)
       out.add(rest.replace(/[|#]\w*\s*$/, '').trim());
     }
-    if (out.size >= MAX_PLANTED_COMMANDS) break;
   }
-  return [...out].filter((c) => /\s/.test(c) && c.length <= 4096).slice(0, MAX_PLANTED_COMMANDS);
+  return [...out].filter((c) => /\s/.test(c) && c.length <= 4096);
+}
+
+/** Text written for later past this size is not read for what it plants: the line asks instead. */
+const MAX_PLANTED_BYTES = 64 * 1024;
+
+/**
+ * Could a planted command line reach out, were it run: does a word of it name a network client, a
+ * shell or an interpreter, or eval? Only those are judged (runsOutside asks for nothing else), so
+ * ordinary lines of code cost a split and a look-up each.
+ */
+function mayReachOut(line: string): boolean {
+  return line.split(/[\s|;&()`$<>{}'"=]+/).some((w) => {
+    const name = basename(w);
+    const decl = name ? programOf(name) : undefined;
+    return (
+      decl?.network !== undefined ||
+      decl?.download !== undefined ||
+      decl?.transfer !== undefined ||
+      SHELLS.has(name) ||
+      languageOf(name) !== null ||
+      name === 'eval'
+    );
+  });
 }
 
 /** Files in the workspace that git runs as hooks through a hook manager (husky, a hooks directory of the project's). */
@@ -454,16 +475,24 @@ class Analyzer {
       ({ file, text }) => (WORKFLOW.test(file) && WEAKENS_WORKFLOW.test(text)) || (CONTAINER_FILE.test(file) && WEAKENS_CONTAINER.test(text)),
     );
     if (weakened) return this.noteForLater('planted-code', `weakens ${shown(weakened.file)}`, weakened.text);
-    let judged = 0;
-    for (const { file, text } of texts.slice(0, MAX_PLANTED_TEXTS)) {
+    // what harness will not read in full asks rather than passing unread (a padded conftest.py)
+    if (texts.reduce((n, t) => n + t.text.length, 0) > MAX_PLANTED_BYTES)
+      return this.noteForLater(
+        'planted-code',
+        `${shown(texts[0]!.file)} runs later; what is written to it is too large to judge`,
+        texts[0]!.text.slice(0, 200),
+      );
+    const candidates: { file: string; line: string }[] = [];
+    for (const { file, text } of texts) {
       // Python that sends the environment or a file out, or runs what it fetched (`urlopen(…, data=repr(os.environ))`)
       const python = PYTHON_FILE.test(file) ? analyzeCode('python', text) : null;
       if (python?.uploads || python?.fromNetwork) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, text);
-      for (const candidate of plantedCommands(text)) {
-        if (++judged > MAX_PLANTED_COMMANDS) return;
-        if (this.runsOutside(candidate)) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, candidate);
-      }
+      for (const line of plantedCommands(text)) if (mayReachOut(line)) candidates.push({ file, line });
     }
+    if (candidates.length > MAX_PLANTED_COMMANDS)
+      return this.noteForLater('planted-code', `${candidates.length} commands planted in files that run later: too many to judge`, candidates[0]!.line);
+    for (const { file, line } of candidates)
+      if (this.runsOutside(line)) return this.noteForLater('planted-code', `planted in ${shown(file)}, which runs it later`, line);
   }
 
   /** A manifest this line writes or edits with a dependency from a URL or a repository (`npm pkg set dependencies.x=github:…`, `go mod edit -replace`). */
