@@ -614,9 +614,9 @@ function guessedReads(decl: ProgramDecl | undefined, args: Arg[], add: Add): voi
   }
 }
 
-/** Is the word a downloader's output option: one of them, or (`clusters`) a cluster that ends with a short one (`-sLo FILE`)? */
-function isOutputWord(download: DownloadDecl, word: string, clusters: boolean): boolean {
-  return download.output.includes(word) || (clusters && /^-[A-Za-z]+$/.test(word) && download.output.some((o) => o.length === 2 && word.endsWith(o[1]!)));
+/** Is the word a downloader's output option: one of them, or a cluster that ends with a short one (`-sLo FILE`)? */
+function isOutputWord(download: DownloadDecl, word: string): boolean {
+  return download.output.includes(word) || (/^-[A-Za-z]+$/.test(word) && download.output.some((o) => o.length === 2 && word.endsWith(o[1]!)));
 }
 
 /** The file a downloader saves to: its output option's, else (`curl -O`, plain `wget`) the URL's last segment. Null: stdout. */
@@ -629,7 +629,7 @@ function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: bo
     const w = a.value;
     const long = download.output.find((o) => o.startsWith('--') && w.startsWith(`${o}=`));
     const dirOption = download.directory ? optionNamed(w, download.directory) : undefined;
-    if (isOutputWord(download, w, true)) output = args[++i] ?? null;
+    if (isOutputWord(download, w)) output = args[++i] ?? null;
     else if (long) output = withValue(a, w.slice(long.length + 1));
     else if (dirOption !== undefined) dir = (w === dirOption ? args[++i] : optionArg(args, i)) ?? null;
     else if (download.remoteName !== 'always' && hasFlag(w, download.remoteName)) remoteName = true;

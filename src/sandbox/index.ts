@@ -164,9 +164,9 @@ export async function openSandbox(req: SandboxRequest): Promise<Sandbox> {
       req.ports.filter((p) => p.port === port).reduce<Peer>((a, p) => (strictness.indexOf(p.peer) > strictness.indexOf(a) ? p.peer : a), 'any');
     for (const port of profile.localPorts) await doors.forward(port, peerOf(port), req.ports.find((p) => p.port === port && p.target)?.target);
     const proxyPort = profile.localPorts.includes(PROXY_PORT) ? 13128 : PROXY_PORT;
-    // outside, the connections go where harness's own environment sends them (a company's proxy, or directly)
-    // the interfaces' addresses read when the first name is dialed, not before the agent starts
-    // (some 10 ms: each IPv6 address goes through net.isIP's expression)
+    // outside, the connections go where harness's own environment sends them (a company's proxy, or
+    // directly); the interfaces' addresses are read when the first name is dialed, not before the
+    // agent starts (some 10 ms: each IPv6 address goes through net.isIP's expression)
     let own: Set<string> | undefined;
     await doors.proxy(proxyPort, {
       decide: req.decideEgress,

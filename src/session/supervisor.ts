@@ -306,7 +306,7 @@ async function supervised(opts: RunOptions, watchdog: Watchdog | null, interacti
     // first in, last out: if the supervisor dies, the agent's tree ends and the session's files go
     await life.acquire(
       'watchdog',
-      () => watchdog?.watch({ marker: `HARNESS_SESSION_ID=${sessionId}`, audit: { workspace, path: auditPath }, tty: interactive }),
+      () => watchdog?.watch({ marker: `HARNESS_SESSION_ID=${sessionId}`, audit: { workspace, path: auditPath } }),
       () => watchdog?.close(),
     );
     const runtimeDir = await life.acquire(

@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Doors } from '../../src/sandbox/doors.js';
-import { upstreamFor, type EgressVerdict } from '../../src/sandbox/egress.js';
+import { dial, DialError, upstreamFor, type EgressVerdict } from '../../src/sandbox/egress.js';
 import { Internet } from '../support/internet.js';
 
 /** The proxy as the sandbox's processes see it, on the host: its door socket, the key first. */
@@ -172,6 +172,23 @@ describe('the proxy dialling directly', () => {
       });
     });
     expect(await through(doors, 3128, tunnel(`127.0.0.1:${closed}`, 'x'))).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*ECONNREFUSED/);
+  });
+});
+
+describe("a name that resolves to one of this machine's interface addresses", () => {
+  it('is refused, the addresses read when a name is first dialed and not before', async () => {
+    let reads = 0;
+    const ownAddresses = (): ReadonlySet<string> => {
+      reads++;
+      return new Set(['192.0.2.7']);
+    };
+    const opts = { upstream: () => null, resolve: async (): Promise<string[]> => ['192.0.2.7'], ownAddresses };
+    const wild: EgressVerdict = { allow: true, ruleId: 'wild', reason: 'a wildcard allowed it', allowLocal: false };
+    expect(reads).toBe(0);
+    const refused = await dial('lan.example.test', 22, wild, opts).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DialError);
+    expect((refused as DialError).message).toContain('lan.example.test resolves to 192.0.2.7');
+    expect(reads).toBe(1);
   });
 });
 

@@ -498,9 +498,20 @@ const FORCING = /^--(?:force(?:-[a-z]+)*|admin|bypass(?:-[a-z]+)*|overwrite|over
 
 const METHOD_EFFECT: Record<string, RemoteEffect> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', DELETE: 'irreversible' };
 
+/** A word that is a URL or a host's path (`https://h/x`, `localhost:9200/idx`). */
+const URL_WORD = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i;
+
+/** A URL's path, without its scheme, host, query and fragment. */
+function urlPath(url: string): string {
+  return url
+    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
+    .replace(/^[\w.-]+(?::\d+)?(?=\/)/, '')
+    .replace(/[?#].*$/, '');
+}
+
 /** The word that is a URL naming a destroying action, if one is. */
 export function destroyingUrl(words: readonly string[]): string | undefined {
-  return words.find((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w) && urlDestroys(w));
+  return words.find((w) => URL_WORD.test(w) && urlDestroys(w));
 }
 
 /**
@@ -508,23 +519,13 @@ export function destroyingUrl(words: readonly string[]): string | undefined {
  * whole collection or index (`localhost:9200/logs`), nor many (`logs-*`, `_all`)?
  */
 export function namesRecordsOnly(words: readonly string[]): boolean {
-  const paths = words
-    .filter((w) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+(?::\d+)?\//i.test(w))
-    .map((w) =>
-      w
-        .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
-        .replace(/^[\w.-]+(?::\d+)?(?=\/)/, '')
-        .replace(/[?#].*$/, ''),
-    );
+  const paths = words.filter((w) => URL_WORD.test(w)).map(urlPath);
   return paths.length > 0 && paths.every((p) => !/[*,]|_all\b/.test(p) && p.split('/').filter(Boolean).length >= 2);
 }
 
 /** A URL whose path names a destroying action (`/_delete_by_query`, `/job/x/doDelete`, `/api/v1/purge`). */
 function urlDestroys(url: string): boolean {
-  let path = url
-    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
-    .replace(/^[\w.-]+(?::\d+)?(?=\/)/, '')
-    .replace(/[?#].*$/, '');
+  let path = urlPath(url);
   try {
     path = decodeURIComponent(path);
   } catch {

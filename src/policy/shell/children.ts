@@ -218,7 +218,6 @@ export function listedBy(producers: ShellCommand[], home: string): Arg {
   }
 }
 
-/** `xargs [opts] cmd args…` → cmd args… with the words xargs will add (`all`: each alternative of them, appended together). */
 /** More items of a given input than this are not followed one by one: the input is unknown. */
 const MAX_XARGS_ITEMS = 16;
 
@@ -234,6 +233,7 @@ export function xargsItems(text: Arg, args: Arg[]): Arg[] | null {
   return items.length > 0 && items.length <= MAX_XARGS_ITEMS ? items.map((w) => textArg(lines ? w : w.trim())) : null;
 }
 
+/** `xargs [opts] cmd args…` → cmd args… with the words xargs will add (`all`: each alternative of them, appended together). */
 export function xargsCommand(args: Arg[], input: Arg, all: Arg[] = [input]): Arg[] {
   let replace: string | null = null;
   let i = 0;

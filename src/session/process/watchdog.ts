@@ -16,8 +16,6 @@ export interface WatchdogOptions {
   marker: string;
   /** The audit log, to close the session as interrupted at once. */
   audit: { workspace: string; path: string };
-  /** The person's terminal, handed to the watchdog so it can give it back in a usable state. */
-  tty?: boolean;
 }
 
 /**
@@ -29,9 +27,15 @@ export interface WatchdogOptions {
  * by tens of milliseconds). A watchdog whose pipe closes before it was given anything does nothing.
  */
 export class Watchdog {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly tty: boolean,
+  ) {}
 
-  /** Starts the watchdog; null when it cannot run (not built), which the session survives. `tty`: it gets the terminal (fd 3). */
+  /**
+   * Starts the watchdog; null when it cannot run (not built), which the session survives. `tty`:
+   * it gets the person's terminal (fd 3), to give it back in a usable state.
+   */
   static start(opts: { tty: boolean }): Watchdog | null {
     const main = MAIN.find((p) => existsSync(p));
     if (!main) return null;
@@ -50,14 +54,14 @@ export class Watchdog {
     // neither the process nor the pipe keeps the supervisor alive
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    return new Watchdog(child);
+    return new Watchdog(child, opts.tty);
   }
 
-  /** What it watches: the session's marker and log, and whether it hands the terminal back. */
+  /** What it watches: the session's marker and log (and, with the terminal, that it hands it back). */
   watch(opts: WatchdogOptions): void {
     this.send({ marker: opts.marker });
     this.send({ audit: opts.audit });
-    if (opts.tty) this.send({ tty: true });
+    if (this.tty) this.send({ tty: true });
   }
 
   get pid(): number | undefined {
