@@ -691,7 +691,17 @@ function downloadEffects(download: DownloadDecl, args: Arg[], add: Add): void {
 /** `docker run -v SRC:DST[:ro]` / `--mount type=bind,source=SRC`: the container can read or write SRC. */
 function mountEffects(mounts: MountDecl, args: Arg[], add: Add): void {
   // the first words that are neither options nor values of the program's own (`docker -H unix:///… run`, `docker compose run`)
-  const words = args.filter((a, i) => !a.value.startsWith('-') && !(i > 0 && mounts.globalValues?.includes(args[i - 1]!.value))).map((a) => a.value);
+  const operands = args.filter((a, i) => !a.value.startsWith('-') && !(i > 0 && mounts.globalValues?.includes(args[i - 1]!.value)));
+  const words = operands.map((a) => a.value);
+  // `docker cp SRC CONTAINER:DST` reads SRC (a tree), `docker cp CONTAINER:SRC DST` writes DST
+  const cp = words[0] === 'cp' ? 1 : words[0] === 'container' && words[1] === 'cp' ? 2 : 0;
+  if (cp > 0) {
+    const [from, to] = operands.slice(cp);
+    const inContainer = (a: Arg): boolean => /^[A-Za-z0-9][\w.-]*:/.test(a.value);
+    if (from && to && inContainer(to) && !inContainer(from)) add(from, 'read', true);
+    if (from && to && inContainer(from) && !inContainer(to) && to.value !== '-') add(to, 'write', true);
+    return;
+  }
   if (!mounts.subcommands.some((sub) => sub === words[0] || sub === `${words[0]} ${words[1]}`)) return;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!.value;

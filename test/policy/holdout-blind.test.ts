@@ -20,7 +20,9 @@ import { check, WS } from '../helpers.js';
  * - holdout-blind5 (its dangerous half in the style of shell-escape and attack-technique
  *   collections, obfuscated, and of agents' transcripts and incidents; its everyday half from CI
  *   scripts and agents' transcripts across ecosystems): its first run blocked 95.0% (570 of 600)
- *   and asked about 1.0% (5 of 500).
+ *   and asked about 1.0% (5 of 500);
+ * - holdout-blind6 (the same styles, a third of its dangerous half obfuscated; its everyday half
+ *   across ecosystems): its first run blocked 94.6% (660 of 698) and asked about 0.8% (5 of 611).
  */
 interface Case {
   cmd: string;
@@ -33,6 +35,7 @@ const SETS = [
   { dir: 'holdout-blind3', size: 300, blocked: 0.98, asked: 0.01 },
   { dir: 'holdout-blind4', size: 400, blocked: 0.93, asked: 0.01 },
   { dir: 'holdout-blind5', size: 500, blocked: 0.99, asked: 0.01 },
+  { dir: 'holdout-blind6', size: 550, blocked: 0.96, asked: 0.01 },
 ];
 
 function casesOf(name: string): Case[] {

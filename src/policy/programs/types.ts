@@ -261,7 +261,7 @@ export interface FileSpec {
   skip?: number;
   /** Only this many operands are paths; the rest are something else (sqlite3 DB then SQL). */
   take?: number;
-  /** Reads directories recursively without being asked to (rg, ag). */
+  /** Works through directories recursively without being asked to (rg and ag read them, rimraf deletes them). */
   alwaysRecursive?: boolean;
   /** `-t DIR` style target-directory options for copy/move/link. */
   targetOpts?: readonly string[];

@@ -67,6 +67,11 @@ interface FunctionDef {
 }
 
 /** The positional parameters a function call sets: `$1` … and `$#`. */
+/** Variables that list the directories programs, modules or classes are looked up in. */
+const SEARCH_PATHS: ReadonlySet<string> = new Set(['PATH', 'PYTHONPATH', 'NODE_PATH', 'PERL5LIB', 'RUBYLIB', 'CLASSPATH', 'GEM_PATH', 'PYTHONUSERBASE']);
+
+/** A command word with glob characters in it: the program is whatever file the pattern matches (`[` alone is test). */
+const GLOBBED_NAME = /[*?]|\[[^\]]*\]/;
 const POSITIONAL = /^(?:[1-9]\d*|#)$/;
 
 /** Functions the shell calls by itself (a command not found, a directory change, exit in zsh). */
@@ -1078,9 +1083,10 @@ class Analyzer {
     for (const { name, value } of assignments) {
       if (weakensVerification(name, value)) tags.push('verification-off');
       if (ENV_HIDDEN_CODE.has(name) && hiddenEnvValue(name, value)) tags.push('hidden-code');
-      // PATH led through a directory outside the workspace and the program directories: any later command name may run what was put there
+      // PATH (or a language's module path) led through a directory outside the workspace and the
+      // program directories: a later command name, or a module a program imports, may be what was put there
       else if (
-        name === 'PATH' &&
+        SEARCH_PATHS.has(name) &&
         value &&
         scope.cwd !== null &&
         value.value.split(':').some((d) => d !== '' && !d.includes('$') && !d.includes('*') && this.outsideProgramDirs(resolvePath(d, scope.cwd!, this.home)))
@@ -1434,12 +1440,17 @@ class Analyzer {
       recorded.push(command);
       return command;
     };
-    const nested = (script: Arg, how: string, scriptCwd: string | null = cwd, stdin: StdinSource | undefined = base.stdin): void => {
+    /** A script this command runs; `inShell`: in the same shell (eval), whose variables and functions it then changes. */
+    const nested = (script: Arg, how: string, scriptCwd: string | null = cwd, stdin: StdinSource | undefined = base.stdin, inShell = false): void => {
       const extra: Tag[] = [];
       if (this.flow.argFromNetwork(script)) extra.push('code-from-network');
       else if (script.dynamic) extra.push('dynamic-code');
       if (extra.length > 0) make(argv[0] ? basename(argv[0].value) : '', extra);
-      const scope: Scope = { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Map(base.scope.functions) };
+      // assignments before the command hold for it alone: then the script gets a copy
+      const scope: Scope =
+        inShell && (base.env ?? []).length === 0 && scriptCwd === base.scope.cwd
+          ? base.scope
+          : { cwd: scriptCwd, vars: new Map(base.scope.vars), functions: new Map(base.scope.functions) };
       for (const e of base.env ?? []) assign(scope, e.name, e.value);
       this.script(script.value, scope, { depth: base.frame.depth + 1, via: [...via, how], tags: [...tags], stdin });
     };
@@ -1451,7 +1462,8 @@ class Analyzer {
       if (layer > 16) this.hit('more than 16 nested wrappers');
       const head = argv[0];
       if (!head) return recorded;
-      if (head.dynamic) {
+      // computed (`$cmd`), or a pattern the shell expands to whichever files match (`/bin/[r]m`, `/???/r?`)
+      if (head.dynamic || GLOBBED_NAME.test(head.value)) {
         make('', ['dynamic-command']);
         return recorded;
       }
@@ -1514,9 +1526,9 @@ class Analyzer {
         tags.push(...this.codeFile(program, 'shell', base.scope, base.frame, undefined, [], { ...base, cwd }));
       }
       for (const use of conventionalCodeFiles(name, args)) {
-        // `make -f <(printf …)`: the file is another command's output
+        // `make -f <(printf …)`: the file is another command's output; `make -f -`: its stdin
         const producers = this.flow.substitutions.get(use.file);
-        const content = producers ? echoedText(producers) : undefined;
+        const content = producers ? echoedText(producers) : STDIN_FILES.has(use.file.value) ? stdinText(base.stdin) : undefined;
         if (use.file.dynamic && content === undefined) continue;
         tags.push(...this.codeFile(resolvePath(use.file.value, cwd, this.home), use.kind, base.scope, base.frame, content, use.targets));
       }
@@ -1552,7 +1564,7 @@ class Analyzer {
             args.flatMap((a) => this.flow.substitutions.get(a) ?? []),
           );
         make(name);
-        nested(script, 'eval');
+        nested(script, 'eval', cwd, base.stdin, true);
         return recorded;
       }
       case 'source': {
@@ -1612,10 +1624,15 @@ class Analyzer {
       }
       case 'git': {
         const git = gitInvocation(args, this.flow.gitAliases);
-        // `git remote add x URL && git push x`: the push goes to that URL
-        if (git.subcommand === 'remote' && git.rest[0]?.value === 'add') {
+        // `git remote add x URL && git push x`, `git remote set-url origin URL`, `git config remote.origin.url URL`: the push goes to that URL
+        if (git.subcommand === 'remote' && (git.rest[0]?.value === 'add' || git.rest[0]?.value === 'set-url')) {
           const words = git.rest.slice(1).filter((a) => !a.value.startsWith('-'));
           if (words[0] && words[1]) this.flow.gitRemotes.set(words[0].value, words[1]);
+        }
+        if (git.subcommand === 'config') {
+          const words = git.rest.filter((a) => !a.value.startsWith('-'));
+          const key = words[0] && /^remote\.(.+)\.(?:push)?url$/i.exec(words[0].value);
+          if (key && words[1]) this.flow.gitRemotes.set(key[1]!, words[1]);
         }
         // `git config remote.origin.mirror true && git push`, `git -c remote.origin.push=+… push`: pushed as set
         if (git.subcommand === 'push') argv = this.flow.pushAsConfigured(argv, git.remoteConfig);
@@ -2095,6 +2112,16 @@ function chdir(cwd: string | null, args: Arg[], home: string): string | null {
 }
 
 /** Text that `echo`/`printf`/`cat <<EOF` producers print, when it can be known. */
+/** The names a program reads its standard input by. */
+const STDIN_FILES: ReadonlySet<string> = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/** The text a command reads on stdin, null when harness cannot know it (a terminal, a file it did not read). */
+function stdinText(stdin: StdinSource): Arg | null {
+  if (stdin.kind === 'text') return stdin.text;
+  if (stdin.kind === 'pipe') return echoedText(stdin.producers);
+  return null;
+}
+
 export function echoedText(producers: ShellCommand[]): Arg | null {
   const last = producers[producers.length - 1];
   if (!last) return null;

@@ -67,8 +67,6 @@ export const ENV_HIDDEN_CODE = new Set([
   '_JAVA_OPTIONS',
   'JDK_JAVA_OPTIONS',
   'TAR_OPTIONS',
-  'PERL5LIB',
-  'RUBYLIB',
 ]);
 
 export interface IndirectCode {
@@ -239,6 +237,9 @@ export function indirectCode(name: string, args: Arg[]): IndirectCode {
 
 /** Whether a loader variable's value actually loads code (NODE_OPTIONS=--max-old-space-size does not). */
 export function hiddenEnvValue(name: string, value: Arg | null): boolean {
+  // the file an interactive POSIX shell sources: a word like `development` (a deployment's name, as
+  // scripts use ENV) names no script; a path or a computed value may
+  if (name === 'ENV') return value === null || value.dynamic || /[/.~$]/.test(value.value);
   if (name === 'JAVA_TOOL_OPTIONS' || name === '_JAVA_OPTIONS' || name === 'JDK_JAVA_OPTIONS')
     return value === null || value.dynamic || /-(?:javaagent|agentpath|agentlib|XX:OnOutOfMemoryError)/.test(value.value);
   if (name === 'TAR_OPTIONS')
@@ -247,7 +248,6 @@ export function hiddenEnvValue(name: string, value: Arg | null): boolean {
       value.dynamic ||
       /--(?:to-command|use-compress-program|checkpoint-action|info-script|new-volume-script|rsh-command)|(?:^|\s)-I/.test(value.value)
     );
-  if (name === 'PERL5LIB' || name === 'RUBYLIB') return value === null || value.dynamic || value.value.split(':').some((d) => d.startsWith('/tmp'));
   if (name === 'NODE_OPTIONS' || name === 'npm_config_node_options') {
     return value === null || value.dynamic || /(^|\s)(-r|--require|--import|--loader|--experimental-loader|--env-file)(\s|=|$)/.test(value.value);
   }

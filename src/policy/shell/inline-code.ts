@@ -66,6 +66,8 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork)` + CALL, 'exec'),
     api(String.raw`\b(?:Bun\.spawnSync|Bun\.spawn|Deno\.run)` + CALL + String.raw`(?=\[)`, 'exec-list'),
     api(String.raw`\bnew\s+Deno\.Command` + CALL, 'exec'),
+    // Bun's shell and zx: $`rm -rf ${dir}` runs the template as a command line
+    api(String.raw`(?:\bBun\.|(?<![\w$.]))\$(?=\x60)`, 'exec'),
     api(String.raw`(?<![\w.])(?:eval|Function)` + CALL, 'code'),
     api(String.raw`\bvm\.runIn\w+` + CALL, 'code'),
     api(String.raw`\bDeno\.(?:removeSync|remove)` + CALL + String.raw`(?=[^)]*recursive\s*:\s*true)`, 'delete', true),
@@ -138,11 +140,24 @@ function unescape(text: string): string {
   return text.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
-/** The string literal at `index` (after whitespace), or null. */
-function literalAt(code: string, index: number): string | null {
+/**
+ * What continues a string into a longer expression: concatenation (`+`, `.`, `..`), formatting
+ * (`%`, `.format(…)`), another literal written next to it (Python and awk join them); in awk any
+ * operand next to it (`"rm -rf " ENVIRON["HOME"]`).
+ */
+const CONTINUED = /^\s*(?:[+%.'"\x60]|\*(?!\*))/;
+const AWK_CONTINUED = /^\s*[\w$(]/;
+
+/**
+ * The string literal at `index` (after whitespace), or null; also null when the literal is only
+ * the start of a longer expression (`"rm -rf " + path`): its value is then not the literal's.
+ */
+function literalAt(code: string, index: number, language?: Language): string | null {
   const rest = code.slice(index, index + 4096).replace(/^\s+/, '');
   const m = LEADING_STRING.exec(rest);
   if (!m) return null;
+  const after = rest.slice(m[0].length);
+  if (CONTINUED.test(after) || (language === 'awk' && AWK_CONTINUED.test(after))) return null;
   return unescape(m[1] ?? m[2] ?? m[3] ?? '');
 }
 
@@ -239,6 +254,11 @@ function foldAssignments(code: string): string {
   return out;
 }
 
+/** Ruby's `"… #{expr} …"`: a folded literal (`#{'~'}`) is its text, any other expression a value harness does not know. */
+function interpolated(code: string): string {
+  return code.replace(/#\{([^{}]*)\}/g, (_, inner: string) => /^\s*'([^'\\]*)'\s*$/.exec(inner)?.[1] ?? '$UNKNOWN');
+}
+
 function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
   // twice: a name bound to a computed path (`p = os.path.expanduser('~/.x')`) is bound to its literal once that is folded
   return foldExpressions(foldAssignments(foldExpressions(code, env)), env);
@@ -287,7 +307,8 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   }
   if (language === 'sed') return analyzeSed(source);
   if (language === 'ed') return analyzeEd(source);
-  const code = foldLiterals(source, env);
+  const folded = foldLiterals(source, env);
+  const code = language === 'ruby' ? interpolated(folded) : language === 'node' ? folded.replace(/\$\{\s*'([^'\\$`]*)'\s*\}/g, '$1') : folded;
   const claimed = new Set<number>();
   for (const { pattern, kind, recursive } of APIS[language]) {
     pattern.lastIndex = 0;
@@ -298,12 +319,12 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
       const after = m.index + m[0].length;
       if (kind === 'exec-list') {
         // node's `spawnSync('rm', ['-rf', x])` names the program before its list; Python's `run(['rm', …])` in it
-        const program = /^\s*["'`]/.test(code.slice(after, after + 8)) ? literalAt(code, after) : null;
+        const program = /^\s*["'`]/.test(code.slice(after, after + 8)) ? literalAt(code, after, language) : null;
         const list = literalList(code, after);
         const words = list && (program === null ? list : [program, ...list]);
         if (words && words.length > 0 && words[0] !== null) findings.shell.push(words.map((w) => (w === null ? '"$UNKNOWN"' : shellQuote(w))).join(' '));
         else {
-          const single = literalAt(code, after);
+          const single = literalAt(code, after, language);
           if (single !== null) findings.shell.push(single);
           else findings.unknownExec = true;
         }
@@ -311,7 +332,7 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
       }
       // Path-taking APIs whose pattern already consumed the literal use the first capture.
       const captured = m[1] ?? m[2] ?? m[3];
-      const literal = captured !== undefined ? unescape(captured) : literalAt(code, after);
+      const literal = captured !== undefined ? unescape(captured) : literalAt(code, after, language);
       if (kind === 'code') {
         if (literal === null) findings.unknownExec = true;
         else {
@@ -444,7 +465,7 @@ const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0
 const OTHER_EXEC =
   /\b(?:system2?|exec[lv]?p?|spawn|popen|shell|run|pipeline|Process|ProcessBuilder|Command|execute|execute_process|exec_program|commandLine|Start-Process|Invoke-Expression|iex|os\.execute|Runtime|do shell script|open\s*\(\s*`|`)\b|`/;
 const OTHER_MUTATION =
-  /\b(?:unlink|file\.remove|remove|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
+  /\b(?:unlink|file\.remove|remove|remove_recurse|rm|rmdir|delete|write(?:Lines|_file|File)?|cat\s*\(.*file\s*=|Remove-Item|Set-Content|Out-File|Add-Content|sink|file\.rename|mv|cp)\b/i;
 
 /** ed commands: `!cmd` runs a shell command, `e`/`r FILE` read a file, `w`/`W FILE` write one. */
 function analyzeEd(script: string): CodeFindings {

@@ -31,6 +31,14 @@ function gluedShort(list: readonly string[] | undefined, word: string): string |
   return list.includes(head) ? head : null;
 }
 
+/**
+ * A cluster of short flags whose last letter takes the next word as its value (`strace -fp PID`),
+ * for programs whose options are all short letters or `--long` (gdb's `-nx`, `-ex` are whole words).
+ */
+function clusterTakingValue(list: readonly string[] | undefined, word: string): boolean {
+  return list !== undefined && /^-[A-Za-z]{2,}$/.test(word) && list.includes(`-${word.slice(-1)}`) && list.every((o) => o.startsWith('--') || o.length === 2);
+}
+
 /** The files a wrapper writes by its options (`strace -o FILE`) or operands (`script FILE`). */
 function wrapperWrites(spec: WrapperSpec, args: Arg[], skip: ReadonlySet<Arg>): Arg[] {
   const writes: Arg[] = [];
@@ -47,7 +55,11 @@ function wrapperWrites(spec: WrapperSpec, args: Arg[], skip: ReadonlySet<Arg>): 
       if (value) writes.push(value);
     } else if (has(spec.valueOpts, name) || has(spec.scriptOpts, name)) {
       if (inlineValue(word) === null && !gluedShort(spec.valueOpts, word)) i++;
-    } else if (spec.writesOperands && !word.startsWith('-')) writes.push(arg);
+    } else if (clusterTakingValue(spec.outputOpts, word)) {
+      const value = args[++i];
+      if (value) writes.push(value);
+    } else if (clusterTakingValue(spec.valueOpts, word)) i++;
+    else if (spec.writesOperands && !word.startsWith('-')) writes.push(arg);
   }
   return writes;
 }
@@ -115,6 +127,9 @@ function peelWith(spec: WrapperSpec, via: string, args: Arg[]): Peeled {
       const inline = inlineValue(word) ?? (glued ? word.slice(2) : null);
       const value = inline !== null ? { ...arg, value: inline, pattern: inline } : args[++i];
       if (value && (has(spec.cwdOpts, name) || (glued && has(spec.cwdOpts, glued)))) cwd = value;
+    } else if (clusterTakingValue(spec.valueOpts, word)) {
+      const value = args[++i];
+      if (value && has(spec.cwdOpts, `-${word.slice(-1)}`)) cwd = value;
     }
   }
   const writes = wrapperWrites(spec, args.slice(0, i), new Set());

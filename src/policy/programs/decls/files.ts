@@ -12,6 +12,11 @@ const FILES: Record<string, FileSpec> = {
   trash: { role: 'delete', recursive: ['-r'] },
   'trash-put': { role: 'delete' },
   srm: { role: 'delete', recursive: ['-r', '-R'] },
+  // npm's deleting tools, run through npx and the like: whole trees, always
+  rimraf: { role: 'delete', alwaysRecursive: true },
+  del: { role: 'delete', alwaysRecursive: true },
+  'del-cli': { role: 'delete', alwaysRecursive: true },
+  'trash-cli': { role: 'delete', alwaysRecursive: true },
   mv: { role: 'move', valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
   cp: { role: 'copy', recursive: ['-r', '-R', '-a', '--recursive', '--archive'], valueOpts: ['-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
   install: { role: 'copy', valueOpts: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'], targetOpts: ['-t', '--target-directory'] },
