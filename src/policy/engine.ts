@@ -10,6 +10,7 @@ import { textArg } from './shell/words.js';
 import { concernDecision } from './concerns.js';
 import { asksOnlyForHelp } from './programs/help.js';
 import { programFacts, type ProgramFacts } from './programs/classify.js';
+import { programOf } from './programs/registry.js';
 
 export { DEFAULT_DEFAULTS, type PolicyDefaults } from './defaults.js';
 
@@ -264,7 +265,11 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
   const wrote = new Set<string>();
   /** Files judged by their content, by the index of the first command found in them. */
   // (a script a judged script runs after changing it is that script's own doing, judged with it)
-  const judgedAt = [...analysis.judged].filter(([, j]) => j.at !== undefined && !j.nested && (j.sha256 !== null || j.note === 'missing'));
+  const judgedAt = [
+    ...[...analysis.judged].filter(([, j]) => j.at !== undefined && !j.nested && (j.sha256 !== null || j.note === 'missing')),
+    // not read yet (the next round reads it; with no files at all, as `decide` alone judges): like a missing one
+    ...[...analysis.unread].filter(([path]) => !analysis.judged.has(path)).map(([path, at]) => [path, { sha256: null, at }] as const),
+  ];
   let index = 0;
   for (const cmd of analysis.commands) {
     const effects = commandEffects(cmd, { home: policy.ctx.home }).map((e) => throughLinks(e, links));
@@ -276,6 +281,8 @@ function decideShell(command: string, cwd: string | null, policy: Policy, files?
     for (const [path, j] of judgedAt) {
       if (
         index >= j.at! ||
+        // a compiler's output is the line's own build (`gcc -o /tmp/t t.c && /tmp/t`)
+        programOf(cmd.name)?.compiles ||
         (effects.every(
           (e) =>
             e.guessed ||

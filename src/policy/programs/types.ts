@@ -26,6 +26,12 @@ export interface ProgramDecl {
   /** Options whose value is a file the program writes (`-o FILE`, `--output=FILE`); short ones also in clusters. */
   outputs?: readonly string[];
   /**
+   * It builds a program from sources (a compiler, a linker): the program it writes is the command
+   * line's own build (`gcc -o /tmp/t t.c && /tmp/t`), run as the project's code is, not a script
+   * written with content harness did not see.
+   */
+  compiles?: true;
+  /**
    * Options of a subcommand whose value is a file it writes (`git config --file FILE`), unless a word
    * of `unless` says it only reads it (`--get`, `--list`).
    */

@@ -48,6 +48,8 @@ export interface ShellAnalysis {
   judged: ReadonlyMap<string, { sha256: string | null; note?: string; at?: number; nested?: boolean }>;
   /** Files the analysis would judge by content, not read yet. */
   wanted: string[];
+  /** Scripts the line runs that were not read yet, by the index of the command that runs them (a command before it may write them). */
+  unread: ReadonlyMap<string, number>;
 }
 
 interface Scope {
@@ -405,6 +407,7 @@ class Analyzer {
   readonly judged = new Map<string, { sha256: string | null; note?: string; at?: number; nested?: boolean }>();
   /** Files this analysis would judge by content if the session read them. */
   readonly wanted = new Set<string>();
+  readonly unread = new Map<string, number>();
 
   constructor(
     private readonly home: string,
@@ -1139,7 +1142,10 @@ class Analyzer {
    */
   private sessionFile(path: string): Arg | undefined {
     const file = this.readFile(path);
-    if (!file) return undefined;
+    if (!file) {
+      if (this.inFile.length === 0 && !this.unread.has(path)) this.unread.set(path, this.commands.length);
+      return undefined;
+    }
     if ('unreadable' in file) {
       // missing now: a command before it on the line may create it (the engine checks)
       this.judged.set(path, { sha256: null, note: file.unreadable, at: this.commands.length, ...(this.inFile.length > 0 ? { nested: true } : {}) });
@@ -2343,5 +2349,6 @@ function analyzeText(
     refused: analyzer.refused,
     judged: analyzer.judged,
     wanted: [...analyzer.wanted].filter((p) => !files.has(p)),
+    unread: analyzer.unread,
   };
 }

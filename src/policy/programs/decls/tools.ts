@@ -2,6 +2,9 @@ import type { ProgramDecl } from '../types.js';
 
 /** Local developer tools: version control, package managers, process wrappers. */
 /** Several programs with the same facts: one declaration each (names are one program's aliases). */
+/** How compilers, converters and bundlers name the file or directory they write. */
+const OUTPUT_OPTIONS = ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'];
+
 function each(names: readonly string[], facts: Omit<ProgramDecl, 'names'>): ProgramDecl[] {
   return names.map((name) => ({ names: [name], ...facts }));
 }
@@ -137,7 +140,8 @@ export const TOOL_DECLS: ProgramDecl[] = [
   { names: ['script'], files: { role: 'write', valueOpts: ['-c', '--command', '-t', '--timing', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-E', '--echo', '-m', '--logging-format'], pathOpts: { '-I': 'write', '--log-in': 'write', '-O': 'write', '--log-out': 'write', '-B': 'write', '--log-io': 'write', '-T': 'write', '--log-timing': 'write' } } },
   ...each(['strace', 'ltrace'], { outputs: ['-o', '--output'] }),
   { names: ['shuf'], outputs: ['-o', '--output'] },
-  ...each(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'javac', 'ld', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'pyinstaller', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], { outputs: ['-o', '--output', '--out', '--outfile', '--out-file', '--output-file', '--outdir', '--out-dir', '--output-dir', '--outDir', '--outFile'] }),
+  ...each(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'go', 'ld', 'zig', 'swiftc', 'pyinstaller'], { compiles: true, outputs: OUTPUT_OPTIONS }),
+  ...each(['javac', 'as', 'nasm', 'pandoc', 'ffmpeg', 'convert', 'magick', 'wkhtmltopdf', 'dot', 'mmdc', 'protoc', 'esbuild', 'tsc', 'swc', 'babel', 'rollup', 'webpack', 'sass', 'lessc', 'uglifyjs', 'terser', 'zstd', 'lz4', 'brotli', 'pigz', 'plantuml', 'jar'], { outputs: OUTPUT_OPTIONS }),
   { names: ['ssh-keygen'], outputs: ['-f'] },
   { names: ['aria2c'], outputs: ['-o', '--out', '-d', '--dir', '-l', '--log', '--save-session'] },
   ...each(['gtester', 'g-ir-compiler', 'msgfmt', 'xgettext'], { outputs: ['-o', '--output'] }),
