@@ -312,16 +312,16 @@ const PASSES_ON = new Set([
 ]);
 
 /** The secret-named variable a command prints (`echo $GITHUB_TOKEN`, `printenv NPM_TOKEN`), through the filters it pipes into. */
-export function printedSecret(command: ShellCommand, depth = 0): string | null {
+export function printedSecret(command: ShellCommand, depth = 0, environmentOnly = false): string | null {
   if (depth > 8 || !PASSES_ON.has(command.name)) return null;
   for (const a of command.argv.slice(1)) {
-    const name = a.dynamic ? secretVariableIn(a.value) : command.name === 'printenv' ? secretVariableIn(`$${a.value}`) : null;
+    const name = a.dynamic ? secretVariableIn(a.value, environmentOnly) : command.name === 'printenv' ? secretVariableIn(`$${a.value}`) : null;
     if (name) return name;
   }
-  if (command.stdin.kind === 'text' && command.stdin.text.dynamic) return secretVariableIn(command.stdin.text.value);
+  if (command.stdin.kind === 'text' && command.stdin.text.dynamic) return secretVariableIn(command.stdin.text.value, environmentOnly);
   if (command.stdin.kind === 'pipe')
     for (const p of command.stdin.producers) {
-      const name = printedSecret(p, depth + 1);
+      const name = printedSecret(p, depth + 1, environmentOnly);
       if (name) return name;
     }
   return null;

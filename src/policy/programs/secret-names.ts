@@ -37,8 +37,12 @@ export function isSecretName(name: string): boolean {
   return words.some((w, i) => SECRET_WORDS.has(w) || SECRET_ENDINGS.test(w) || (i === words.length - 1 && LAST_WORDS.has(w)));
 }
 
-/** The first secret-named variable a word expands (`"Bearer $GITHUB_TOKEN"`, `${NPM_TOKEN:-x}`), or null. */
-export function secretVariableIn(text: string): string | null {
-  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (isSecretName(m[1]!)) return m[1]!;
+/**
+ * The first secret-named variable a word expands (`"Bearer $GITHUB_TOKEN"`, `${NPM_TOKEN:-x}`), or
+ * null. `environmentOnly`: names as the environment spells them, not a script's own lowercase ones
+ * (`while read -r key _; do echo "$key"; done`).
+ */
+export function secretVariableIn(text: string, environmentOnly = false): string | null {
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (isSecretName(m[1]!) && (!environmentOnly || /[A-Z]/.test(m[1]!))) return m[1]!;
   return null;
 }

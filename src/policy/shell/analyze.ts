@@ -639,7 +639,8 @@ class Analyzer {
     for (const c of stage) {
       if (c.text !== text || c.via.some((v) => v === '$()' || v.startsWith('>(') || v.startsWith('<('))) continue;
       if (c.redirects.some((r) => (r.kind === 'write' || r.kind === 'append' || r.kind === 'readwrite') && (r.fd === null || r.fd === 1))) continue;
-      if (printedSecret(c) !== null && !c.tags.includes('secret-shown')) c.tags.push('secret-shown');
+      // shown in the agent's view: the environment's secrets (a script's own lowercase names are its data)
+      if (printedSecret(c, 0, true) !== null && !c.tags.includes('secret-shown')) c.tags.push('secret-shown');
     }
   }
 

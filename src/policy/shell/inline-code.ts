@@ -265,7 +265,8 @@ function foldLiterals(code: string, env: ReadonlyMap<string, string>): string {
 }
 
 function foldExpressions(code: string, env: ReadonlyMap<string, string>): string {
-  let out = code.replace(HOME_EXPRESSIONS, "'~'");
+  // perl's `"$ENV{HOME}/.ssh"`: the home directory inside the string it is interpolated into
+  let out = code.replace(/(?<=^|[\s(,=.])"([^"\\]*)\$ENV\{\s*['"]?HOME['"]?\s*\}/g, '"$1~').replace(HOME_EXPRESSIONS, "'~'");
   // a variable of the environment the command line set (`export F=~/.ssh/id_rsa; php -r 'readfile(getenv("F"));'`)
   if (env.size > 0) {
     out = out.replace(ENV_LOOKUP, (m, ...groups: (string | undefined)[]) => {
@@ -295,6 +296,11 @@ function foldExpressions(code: string, env: ReadonlyMap<string, string>): string
     if (next === out) break;
     out = next;
   }
+  // a module or an attribute named by a literal is that module or attribute: `__import__('os')`,
+  // `importlib.import_module('os')`, `getattr(os, 'system')`, `require('child_process')['execSync']`
+  out = out.replace(/\b(?:__import__|importlib\.import_module)\(\s*['"]([A-Za-z_][\w.]*)['"]\s*\)/g, '$1');
+  out = out.replace(/\bgetattr\(\s*([A-Za-z_][\w.]*)\s*,\s*['"]([A-Za-z_]\w*)['"]\s*\)/g, '$1.$2');
+  out = out.replace(/([\w)\]])\[\s*(['"])([A-Za-z_$][\w$]*)\2\s*\]/g, '$1.$3');
   return out;
 }
 
@@ -366,7 +372,11 @@ export function analyzeCode(language: Language, source: string, depth = 0, env: 
   // evaluating what a URL returns (`eval(file_get_contents("http://…"))`, `exec(urlopen(u).read())`,
   // perl's `eval get("http://…")`, `fetch("https://…").then(r => r.text()).then(eval)`)
   if (
-    /\b(?:eval|exec|Function|include|require|load|loadstring|instance_eval|compile)\s*\(|\beval\s+[\w$]|\(\s*eval\s*\)/.test(source) &&
+    // (not a method of another object, `json.load(r)`, nor a module required by its name; the code
+    // loaders of pickle and marshal are evaluators)
+    /(?<![\w.])(?:eval|exec|Function|include|load|loadstring|instance_eval|compile)\s*\(|(?<![\w.])require\s*\(\s*(?!['"\x60])|\b(?:pickle|marshal|dill|cloudpickle)\.loads?\s*\(|\beval\s+[\w$]|\(\s*eval\s*\)/.test(
+      source,
+    ) &&
     /['"](?:https?|ftp):\/\//.test(source)
   )
     findings.fromNetwork = true;

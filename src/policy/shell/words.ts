@@ -56,6 +56,11 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       // `${BASH_SOURCE[0]}`: the script's own path, when harness judges a script file
       if (part.parameter === 'BASH_SOURCE' && part.index?.value === '0' && !part.operation && vars.has('BASH_SOURCE'))
         return expansion(vars.get('BASH_SOURCE'), part.text, vars, quoted);
+      // `t=GITHUB_TOKEN; echo ${!t}`: the variable a known name names, whatever it holds
+      if (part.prefix === '!' && !part.index && !part.operation) {
+        const target = vars.get(part.parameter);
+        if (target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target)) return expansion(vars.get(target), `\${${target}}`, vars, quoted);
+      }
       if (part.prefix || part.index) return unknown(part.text);
       const known = vars.get(part.parameter);
       if (!part.operation) return expansion(known, part.text, vars, quoted);
