@@ -44,6 +44,8 @@ export interface ProgramDecl {
   network?: 'fetch' | 'send' | 'both';
   /** Only these subcommands talk to the network (`openssl s_client`, not `openssl x509`). */
   networkSubcommands?: readonly string[];
+  /** Short flags with which it only checks that a port answers, sending and reading no data (`nc -z`); also inside clusters. */
+  probeFlags?: readonly string[];
   /** It decodes or transforms its input (base64 -d, xxd -r, gunzip): what it prints is not what was written. */
   decoder?: boolean;
   /** A client that takes transfer commands (`put FILE`) on stdin or in an option. */

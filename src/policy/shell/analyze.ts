@@ -140,6 +140,13 @@ class LimitHit extends Error {}
 const RUNS_CODE =
   /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
+/** Whether a file's text runs a program when a tool evaluates it; in JavaScript and TypeScript `…` is a template, not a command. */
+function runsCode(file: string, text: string): boolean {
+  // a template's text is data; the expressions in it (`${…}`) are code
+  const js = /\.(?:[cm]?[jt]s|[jt]sx|vue|svelte)$/.test(file);
+  return RUNS_CODE.test(js ? text.replace(/`((?:[^`\\]|\\.)*)`/g, (_, body: string) => body.match(/\$\{[^}]*\}/g)?.join(' ') ?? '""') : text);
+}
+
 /** `python -m MODULE` forms that are a CLI of their own. */
 const PYTHON_MODULE_PROGRAMS: Record<string, string> = {
   awscli: 'aws',
@@ -174,7 +181,7 @@ const CONTAINER_FILE = /\/(?:[^/]*Dockerfile[^/]*|[^/]*compose[^/]*\.ya?ml|devco
 const WEAKENS_CONTAINER = /\bprivileged\b["']?\s*[:=]\s*["']?true|["'\s[,]\/:\/|docker\.sock|\bpid\s*:\s*["']?host|\bcap_add\b|\bSYS_ADMIN\b|--privileged/;
 
 /** Programs that edit a file with text from their arguments, and those that edit the project's manifest without naming it. */
-const PLANTERS = new Set(['sed', 'gsed', 'perl', 'yq', 'jq', 'tee', 'awk', 'gawk']);
+const PLANTERS = new Set(['sed', 'gsed', 'perl', 'yq', 'jq', 'tee', 'awk', 'gawk', 'husky']);
 const MANIFEST_EDITS: Record<string, { words: string[]; file: string }> = {
   npm: { words: ['pkg', 'set-script'], file: 'package.json' },
   pnpm: { words: ['pkg'], file: 'package.json' },
@@ -1257,7 +1264,7 @@ class Analyzer {
       if (value === '') continue;
       const path = resolvePath(value, cwd, this.home);
       for (const [file, content] of this.flow.written) {
-        if ((file === path || isInside(file, path)) && content && RUNS_CODE.test(content.value)) return true;
+        if ((file === path || isInside(file, path)) && content && runsCode(file, content.value)) return true;
       }
     }
     return false;
@@ -1328,7 +1335,9 @@ class Analyzer {
         tags.push('code-from-network');
         continue;
       }
-      const content = this.flow.written.get(path) ?? null;
+      const written = this.flow.written.get(path) ?? null;
+      // known text appended to a file of the project: the text is judged, the rest is the project's own (as on disk)
+      const content = written && this.flow.appendedToDisk.has(path) && isInside(path, this.workspace) ? { ...written, dynamic: false } : written;
       if (content === null || content.dynamic) tags.push('hidden-code');
       else if (load.as === 'settings') {
         if (load.settings?.test(content.value)) tags.push('hidden-code');

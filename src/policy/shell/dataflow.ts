@@ -20,6 +20,8 @@ export class LineFlow {
   readonly downloadedDirs = new Set<string>();
   /** Path → what this command line wrote there (null: unknown content). */
   readonly written = new Map<string, Arg | null>();
+  /** Files this line only appended known text to: all that is not known of them is what was on disk. */
+  readonly appendedToDisk = new Set<string>();
   /** Git remotes this command line adds (`git remote add x URL`), for a later `git push x`. */
   readonly gitRemotes = new Map<string, Arg>();
   /** Git aliases this command line defines (`git config alias.x …`) for later `git x`. */
@@ -47,7 +49,11 @@ export class LineFlow {
     for (const r of redirects) {
       if ((r.kind === 'write' || r.kind === 'append') && !r.target.dynamic && (r.fd === null || r.fd === 1)) {
         const path = resolvePath(r.target.value, cwd, this.home);
-        this.written.set(path, r.kind === 'append' ? appended(this.written.get(path), content) : content);
+        const before = this.written.get(path);
+        const known = content !== null && !content.dynamic;
+        if (r.kind === 'append' && known && (before === undefined || this.appendedToDisk.has(path))) this.appendedToDisk.add(path);
+        else this.appendedToDisk.delete(path);
+        this.written.set(path, r.kind === 'append' ? appended(before, content) : content);
       }
     }
   }
@@ -184,7 +190,17 @@ function networkUse(command: ShellCommand): 'fetch' | 'send' | 'both' | null {
   const decl = programOf(command.name);
   if (!decl?.network) return null;
   if (decl.networkSubcommands && !decl.networkSubcommands.includes(command.argv.find((a, i) => i > 0 && !a.value.startsWith('-'))?.value ?? '')) return null;
+  if (probesOnly(decl, command)) return null;
   return decl.network;
+}
+
+/** `nc -z host port`, `nc -zv …`: it only checks that the port answers (unless told to run something: `-e`, `-c`). */
+export function probesOnly(decl: { probeFlags?: readonly string[] }, command: ShellCommand): boolean {
+  const flags = decl.probeFlags;
+  if (!flags) return false;
+  const words = command.argv.slice(1).map((a) => a.value);
+  if (words.some((w) => /^-[A-Za-z]*[ec]/.test(w) || w.startsWith('--exec') || w.startsWith('--sh-exec') || w.startsWith('--lua-exec'))) return false;
+  return words.some((w) => /^-[A-Za-z]+$/.test(w) && flags.some((f) => w.slice(1).includes(f.slice(1))));
 }
 
 export function fetchesFromNetwork(command: ShellCommand): boolean {

@@ -37,6 +37,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
   { names: ['openssl'], network: 'both', networkSubcommands: ['s_client', 's_server', 's_time', 'ocsp'] },
   {
     names: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'],
+    probeFlags: ['-z'],
     // `-e PROG` and `-c CMD` take the program to run (`-e/bin/sh` is `-e /bin/sh`)
     globals: { values: ['-e', '-c', '-p', '-s', '-w', '-i', '-q', '-x', '-X', '-I', '-O', '-T', '-m', '-P', '-g', '-G', '--exec', '--sh-exec', '--lua-exec'] },
   },
