@@ -629,8 +629,11 @@ function savedTo(download: DownloadDecl, args: Arg[]): { file: Arg; explicit: bo
     const w = a.value;
     const long = download.output.find((o) => o.startsWith('--') && w.startsWith(`${o}=`));
     const dirOption = download.directory ? optionNamed(w, download.directory) : undefined;
+    const glued = w.length > 2 && !w.startsWith('--') ? download.output.find((o) => o.length === 2 && w.startsWith(o)) : undefined;
     if (isOutputWord(download, w)) output = args[++i] ?? null;
     else if (long) output = withValue(a, w.slice(long.length + 1));
+    // `-o/path`, `-Ofile`: the value glued to the option
+    else if (glued) output = withValue(a, w.slice(2));
     else if (dirOption !== undefined) dir = (w === dirOption ? args[++i] : optionArg(args, i)) ?? null;
     else if (download.remoteName !== 'always' && hasFlag(w, download.remoteName)) remoteName = true;
   }

@@ -228,6 +228,8 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
   const isException = exceptions.length > 0 ? globMatcher(exceptions, PATHS_GLOB) : () => false;
   // Concrete places the rule protects (`~/.ssh` of `~/.ssh/**`), and file names it protects anywhere (`.env` of `/**/.env`).
   const places = patterns.map((p) => globBase(p)).filter((b, i) => b !== '/' && (patterns[i] === b || patterns[i] === `${b}/**`));
+  /** The protected places that are directories, everything in them protected (`~/.ssh` of `~/.ssh/**`). */
+  const folders = patterns.map((p) => globBase(p)).filter((b, i) => b !== '/' && patterns[i] === `${b}/**`);
   const names = patterns.map((p) => /^(?:.*\/)?\*\*\/([^/*?[\]{}]+)$/.exec(p)?.[1]).filter((n): n is string => n !== undefined);
   const ops = spec.ops ? new Set(spec.ops) : null;
   const home = ctx.home;
@@ -264,8 +266,16 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
       everything && effect.op === 'read'
         ? places.filter((p) => posix.dirname(p) === effect.base && effect.base !== home && effect.base !== '/')
         : [...places.filter((p) => isInside(p, effect.base)), ...names.map((n) => `${effect.base}/${n}`)];
-    if (!candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return null;
-    return everything ? 'possible' : sure;
+    if (candidates.some((c) => operand(c) && isMatch(c) && !isException(c))) return everything ? 'possible' : sure;
+    // a glob deeper than a protected place whose leading parts name it names what is inside it
+    // (`cat ~/.ss*/id*`, `cp ~/.*/* .`; not `~/*/*`: `*` does not match a dot directory)
+    const parts = effect.path.split('/');
+    const within = folders.some((p) => {
+      const depth = p.split('/').length;
+      const lead = parts.slice(0, depth).join('/');
+      return parts.length > depth && !lead.includes('**') && isInside(p, effect.base) && picomatch(lead, { dot: false, nocase: true })(p) && !isException(p);
+    });
+    return within ? 'possible' : null;
   };
 }
 

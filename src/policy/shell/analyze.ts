@@ -140,6 +140,34 @@ class LimitHit extends Error {}
 const RUNS_CODE =
   /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
+/**
+ * The command substitutions in a literal that bash may evaluate as code later: inside an array
+ * subscript (`a[$(cmd)]`, evaluated whenever the text is taken as a number) or an array's elements
+ * (`a=($(cmd))` given to declare). Empty for any other text.
+ */
+export function evaluatedLater(text: string): string[] {
+  if (!/\[[^\]]*(?:\$\(|`)|^[\w-]*=?\(.*(?:\$\(|`)/s.test(text)) return [];
+  const out: string[] = [];
+  for (let i = 0; i < text.length && out.length < 8; i++) {
+    if (text[i] === '`') {
+      const end = text.indexOf('`', i + 1);
+      if (end === -1) break;
+      out.push(text.slice(i + 1, end));
+      i = end;
+    } else if (text[i] === '$' && text[i + 1] === '(' && text[i + 2] !== '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '(') depth++;
+        else if (text[j] === ')' && --depth === 0) break;
+      }
+      out.push(text.slice(i + 2, j));
+      i = j;
+    }
+  }
+  return out;
+}
+
 /** Whether a file's text runs a program when a tool evaluates it; in JavaScript and TypeScript `…` is a template, not a command. */
 function runsCode(file: string, text: string): boolean {
   // a template's text is data; the expressions in it (`${…}`) are code
@@ -957,6 +985,13 @@ class Analyzer {
     const prefixed = node.prefix.flatMap((item) =>
       item.type === 'Assignment' ? [{ name: item.name, value: item.value.type === 'Word' ? resolveSingle(item.value, scope.vars) : null }] : [],
     );
+    // text bash evaluates again later: an array subscript or an array's elements holding a command
+    // substitution (`x='a[$(cmd)]'; echo $((x))`, `let 'a[$(cmd)]'`, `declare -a 'a=($(cmd))'`)
+    for (const value of [...argv, ...prefixed.map((p) => p.value), ...declared.map((d) => d.value)]) {
+      if (!value || value.dynamic) continue;
+      for (const inner of evaluatedLater(value.value))
+        this.script(inner, fork(scope), { depth: frame.depth + 1, via: [...frame.via, 'evaluated again (subscript or array)'], tags: frame.tags });
+    }
     if (!node.name) {
       for (const p of prefixed) assign(scope, p.name, p.value);
       // `d=$(mktemp -d)`: a new name inside the temp dir (or where the template says)
@@ -1656,7 +1691,13 @@ class Analyzer {
           argv = argv.map((a) => this.flow.gitRemotes.get(a.value) ?? a);
         }
         if (git.cwd) cwd = git.cwd.dynamic || cwd === null ? null : resolvePath(git.cwd.value, cwd, this.home);
-        make(name, git.execConfig ? ['hidden-code'] : []);
+        // `echo "$NPM_TOKEN" >> .npmrc && git add .npmrc && git commit … && git push`: the secret goes with the push
+        const pushesSecret =
+          git.subcommand === 'push' &&
+          [...this.flow.written].some(
+            ([path, content]) => content !== null && isInside(path, this.workspace) && secretVariableIn(content.value, true) !== null,
+          );
+        make(name, [...(git.execConfig ? (['hidden-code'] as const) : []), ...(pushesSecret ? (['secret-to-network'] as const) : [])]);
         this.flow.rememberGitAlias(git.subcommand, git.rest);
         this.flow.rememberGitPushConfig(git.subcommand, git.rest);
         if (git.subcommand === 'clone' && cwd !== null) this.flow.rememberCloned(git.rest, cwd);

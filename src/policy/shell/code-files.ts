@@ -507,6 +507,7 @@ export function loadedFiles(name: string, args: Arg[]): LoadedFile[] {
     case 'go':
       if (sub === 'generate') return [{ path: /\.go$/, as: 'go-generate' }];
       if (sub === 'test') return [{ path: /_test\.go$/, as: 'other' }];
+      if (sub === 'run') return [{ path: /\.go$/, as: 'other' }];
       return [];
     case 'rake':
       return [{ path: /\/(?:[Rr]akefile(?:\.rb)?|[^/]+\.rake)$/, as: 'ruby' }];

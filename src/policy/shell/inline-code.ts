@@ -465,10 +465,10 @@ export function dumpsEnvironment(language: Language, source: string): boolean {
 
 /** Calls that send data over the network, in the languages above. */
 const SENDS =
-  /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko)/;
+  /\b(?:requests\.(?:post|put|patch)|urlopen\s*\([^)]*,|Request\s*\([^)]*data\s*=|http\.client|HTTPConnection|\.sendall?\s*\(|\.sendto\s*\(|fetch\s*\([^)]*method\s*:\s*['"](?:POST|PUT|PATCH)|axios\.(?:post|put|patch)|XMLHttpRequest|Net::HTTP\.post|HTTParty\.post|curl_exec|fsockopen|stream_socket_client|WebSocket|smtplib|ftplib|paramiko|http\.(?:Post|PostForm|NewRequest)\b|reqwest::|\bHttpClient\b|HttpURLConnection)/;
 /** The environment or a file's content, read by the code. */
 const LOCAL_DATA =
-  /\b(?:os\.environ|process\.env|ENV\b|getenv|\$_ENV|\$_SERVER|open\s*\(|readFileSync|readFile|File\.read|file_get_contents|read_text|read_bytes|glob\.glob|os\.walk)/;
+  /\b(?:os\.environ|process\.env|ENV\b|getenv|\$_ENV|\$_SERVER|open\s*\(|readFileSync|readFile|File\.read|file_get_contents|read_text|read_bytes|glob\.glob|os\.walk|os\.Environ|os\.Getenv|os\.ReadFile|ioutil\.ReadFile|std::env::vars|std::fs::read|System\.getenv|Files\.read)/;
 
 /** A literal that names a file: absolute, home-relative, or a dot-directory path (`.aws/credentials`). */
 const PATH_LITERAL = /^(?:~(?:\/|$)|\/[^\s/]|\.{1,2}\/|\.[A-Za-z0-9_-]+\/)[^\n\0]*$/;

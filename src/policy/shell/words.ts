@@ -37,6 +37,11 @@ function expansion(known: string | undefined, source: string, vars: VarScope, qu
   return literal(known);
 }
 
+/** A variable's value as far as it is known; IFS unset is the shell's default (`rm -rf${IFS}/` splits). */
+function valueOf(vars: VarScope, name: string): string | undefined {
+  return vars.get(name) ?? (name === 'IFS' ? ' \t\n' : undefined);
+}
+
 function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = false): Piece {
   switch (part.type) {
     case 'Literal':
@@ -51,7 +56,7 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
     case 'ExtendedGlob':
       return literal(part.text, true);
     case 'SimpleExpansion':
-      return expansion(vars.get(part.text.slice(1)), part.text, vars, quoted);
+      return expansion(valueOf(vars, part.text.slice(1)), part.text, vars, quoted);
     case 'ParameterExpansion': {
       // `${BASH_SOURCE[0]}`: the script's own path, when harness judges a script file
       if (part.parameter === 'BASH_SOURCE' && part.index?.value === '0' && !part.operation && vars.has('BASH_SOURCE'))
@@ -62,7 +67,7 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
         if (target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target)) return expansion(vars.get(target), `\${${target}}`, vars, quoted);
       }
       if (part.prefix || part.index) return unknown(part.text);
-      const known = vars.get(part.parameter);
+      const known = valueOf(vars, part.parameter);
       if (!part.operation) return expansion(known, part.text, vars, quoted);
       if (part.operation.type === 'Remove' && known !== undefined) {
         // `${f%.old}`, `${f##*/}`: a literal (glob-free) operand is removed when it is there

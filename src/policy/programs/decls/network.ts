@@ -51,6 +51,7 @@ export const NETWORK_DECLS: ProgramDecl[] = [
   { names: ['tftp'], transfer: { uploads: ['put'], commandOptions: ['-c'], uploadOptions: ['-p', '--put'] } },
   { names: ['ncftpput', 'curlftpfs', 'wput'], transfer: { uploads: [''], commandOptions: [] } },
   ...['dig', 'nslookup', 'host', 'drill', 'delv', 'kdig', 'ping', 'ping6', 'traceroute', 'traceroute6', 'tracepath', 'mtr', 'getent', 'resolvectl', 'whois', 'arping', 'fping', 'hping3', 'nping'].map(
-    (name): ProgramDecl => ({ names: [name], resolves: true }),
+    // the probes carry bytes of their own choosing too (`ping -p PATTERN`, `hping3 -E FILE`, `nping --data`)
+    (name): ProgramDecl => ({ names: [name], resolves: true, ...(/ping|nping/.test(name) ? { network: 'send' as const } : {}) }),
   ),
 ];
