@@ -140,6 +140,11 @@ class LimitHit extends Error {}
 const RUNS_CODE =
   /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
 
+/** A word quoted for the shell: as it is when it is plain, in single quotes otherwise. */
+function shellWord(word: string): string {
+  return /^[\w./+@%:=-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 /**
  * The command substitutions in a literal that bash may evaluate as code later: inside an array
  * subscript (`a[$(cmd)]`, evaluated whenever the text is taken as a number) or an array's elements
@@ -1047,6 +1052,7 @@ class Analyzer {
       if (name !== null && listed && !listed.dynamic) scope.vars.set(name, listed.value);
     }
     if (word === 'trap' || word === 'alias') this.deferredCode(word, argv.slice(1), scope, frame);
+    if (word === 'hash' || word === 'mapfile' || word === 'readarray') this.builtinCode(word, argv.slice(1), scope, frame);
     const input = redirected ?? stdin ?? { kind: 'none' };
     const ran = this.run(argv, {
       cwd: scope.cwd,
@@ -1146,6 +1152,35 @@ class Analyzer {
       }
     }
     return tags;
+  }
+
+  /**
+   * Builtins that make other code run: `hash -p PATH NAME` (a later `NAME …` runs PATH, as an alias
+   * would) and `mapfile -C CMD` (CMD runs for every few lines read).
+   */
+  private builtinCode(builtin: string, args: Arg[], scope: Scope, frame: Frame): void {
+    const at = { depth: frame.depth + 1, via: [...frame.via, builtin], tags: [...frame.tags] };
+    const option = (name: string): Arg | undefined => {
+      const i = args.findIndex((a) => a.value === name || (a.value.startsWith(name) && a.value.length > 2));
+      if (i === -1) return undefined;
+      const a = args[i]!;
+      return a.value === name ? args[i + 1] : { ...a, value: a.value.slice(2), pattern: a.value.slice(2) };
+    };
+    if (builtin === 'hash') {
+      const path = option('-p');
+      if (!path) return;
+      const names = args.slice(args.indexOf(path) + 1).filter((a) => !a.value.startsWith('-'));
+      for (const n of names) {
+        if (path.dynamic || n.dynamic || !/^[\w.:+@%-]+$/.test(n.value)) this.script('"$UNKNOWN_PROGRAM"', fork(scope), at);
+        else this.script(`${n.value}() {\n${shellWord(path.value)} "$@"\n}`, scope, at);
+      }
+      return;
+    }
+    const callback = option('-C');
+    if (callback) {
+      if (callback.dynamic) this.script('"$UNKNOWN_PROGRAM"', fork(scope), at);
+      else this.script(callback.value, fork(scope), at);
+    }
   }
 
   /** `trap 'CMD' SIG`, `alias x='CMD'`: code that runs later, analyzed now. */
@@ -1589,6 +1624,13 @@ class Analyzer {
     const indirect = indirectCode(name, base.stdin.kind === 'text' ? [...args, base.stdin.text] : args);
     if (indirect.hidden) tags.push('hidden-code');
     for (const s of indirect.scripts) nested(s, `${name} option`);
+    // `kill $(pgrep node)`, `pgrep node | xargs kill`: the processes a name finds, killed by it (as `pkill node`)
+    if (name === 'kill') {
+      const lookups = [...args.flatMap((a) => this.flow.substitutions.get(a) ?? []), ...(base.stdin.kind === 'pipe' ? base.stdin.producers : [])];
+      for (const p of lookups)
+        if (p.name === 'pgrep' || p.name === 'pidof')
+          this.push({ ...p, argv: [textArg('pkill'), ...p.argv.slice(1)], name: 'pkill', via: [...via, `kill $(${p.name} …)`], tags: [...tags] });
+    }
     if (name === 'curl' || name === 'wget') this.flow.rememberDownloads(name, args, cwd);
     if ((name === 'tar' || name === 'unzip' || name === 'bsdtar') && cwd !== null) this.flow.rememberUnpacked(name, args, cwd, base.stdin);
 
