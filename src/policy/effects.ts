@@ -205,10 +205,16 @@ export function commandEffects(command: ShellCommand, ctx: EffectContext): Effec
       break;
     }
     case 'link': {
-      // A link to a file is a way to read it: the sources count as reads.
+      // A link is a way to reach its source later: a symbolic one reads it (a directory: all of it, as
+      // a recursive read) and may be written through (a file the rules protect: `ln -s ~/.bashrc rc`),
+      // a hard one is the same file, so writing through it writes the source.
       const target = ops.target ?? (paths.length > 1 ? paths[paths.length - 1]! : null);
       const sources = ops.target ? paths : paths.length > 1 ? paths.slice(0, -1) : paths;
-      sources.forEach((s) => add(s, 'read'));
+      const symbolic = ops.flags.some((f) => hasFlag(f, ['-s', '--symbolic']));
+      for (const s of sources) {
+        add(s, symbolic ? 'read' : 'write', symbolic);
+        if (symbolic) add(s, 'write', true, 'guessed');
+      }
       if (target) {
         add(target, 'write');
         // `ln -s /tmp/settings.json .claude/`: the link is made in the directory under the source's name
