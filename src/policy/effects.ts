@@ -517,7 +517,9 @@ function tarEffects(tar: ArchiveDecl, files: FileSpec | undefined, args: Arg[], 
     } else operands.push(a);
   }
   if (extracting) {
-    extracted(dir ?? here(cwd), operands, listed || inMode(modeLetters, args, tar.renames), add);
+    // `tar -xPf x.tar`: members with absolute names (or `..`) land where they say, anywhere
+    const anywhere = inMode(modeLetters, args, tar.absolute);
+    extracted(anywhere ? textArg('/') : (dir ?? here(cwd)), operands, anywhere || listed || inMode(modeLetters, args, tar.renames), add);
     if (archive) add(archive, 'read');
   } else if (creating) {
     if (archive) add(archive, 'write');

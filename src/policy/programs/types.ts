@@ -128,6 +128,8 @@ export interface ArchiveDecl {
   stdout?: readonly string[];
   /** Options that rename the members it extracts (`tar --transform`, `--strip-components`): a member named lands elsewhere. */
   renames?: readonly string[];
+  /** Options that keep members' absolute names and `..` (`tar -P`): what it extracts may land anywhere. */
+  absolute?: readonly string[];
   /** Options whose value is the archive's password or the like, not a member (`unzip -P`). */
   values?: readonly string[];
   /** An option after which the operands are members it leaves out (`unzip -x`). */

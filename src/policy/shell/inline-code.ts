@@ -506,8 +506,11 @@ function analyzeSed(script: string): CodeFindings {
       if (command) findings.shell.push(command);
       else findings.unknownExec = true;
     }
-    const w = /^[wW]\s+(\S.*)$/.exec(line);
+    // `w FILE` writes, `r FILE` reads (GNU sed takes the name glued on too: `w/tmp/x`)
+    const w = /^[wW]\s*(\S.*)$/.exec(line);
     if (w?.[1]) findings.effects.push({ op: 'write', path: w[1], recursive: false });
+    const r = /^[rR]\s*(\S.*)$/.exec(line);
+    if (r?.[1]) findings.effects.push({ op: 'read', path: r[1], recursive: false });
     const s = /^s(.)(?:(?!\1)[^\\]|\\.)*\1(?:(?!\1)[^\\]|\\.)*\1([gpiImMe0-9]*)(?:w\s+(\S.*))?$/.exec(line);
     if (s) {
       if (s[2]?.includes('e')) findings.unknownExec = true;

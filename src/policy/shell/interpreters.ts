@@ -35,6 +35,8 @@ interface Grammar {
   inPlace?: readonly string[];
   /** With no program, operands are files and stdin is data, not code (sed/awk read data). */
   stdinIsData?: boolean;
+  /** Options may follow operands, as GNU's getopt takes them (`sed 'CMD' -i FILE`); only `--` ends them. */
+  permutes?: boolean;
   /** A line editor: operands are the files it edits, its commands come on stdin (ed). */
   editor?: boolean;
 }
@@ -84,6 +86,7 @@ const GRAMMARS: Record<Language, Grammar> = {
     stdinIsData: true,
     inPlace: ['-i', '--in-place'],
     clusters: true,
+    permutes: true,
   },
   ed: { code: [], value: ['-p', '--prompt'], editor: true },
   other: { code: ['-e', '-c', '-Command', '-EncodedCommand'], value: [] },
@@ -117,10 +120,10 @@ export function interpreterInvocation(language: Language, name: string, args: Ar
     if (optionsDone || arg.dynamic || !word.startsWith('-') || word === '-') {
       if (word === '-' && !optionsDone) {
         stdinDash = true;
-        optionsDone = true;
+        optionsDone = !g.permutes;
         continue;
       }
-      optionsDone = true;
+      optionsDone = !g.permutes;
       if (module || programFile || g.editor) {
         operands.push(arg);
         continue;

@@ -132,6 +132,7 @@ const TAR: ArchiveDecl = {
   directory: ['-C', '--directory'],
   stdout: ['-O', '--to-stdout', '--to-command'],
   renames: ['--transform', '--xform', '--strip-components'],
+  absolute: ['-P', '--absolute-names'],
 };
 const SEVEN_ZIP: ArchiveDecl = { style: '7z', extract: ['x', 'e'], create: ['a', 'u', 'd', 'rn'], directory: ['-o'], stdout: ['-so'] };
 const ARCHIVES: Record<string, ArchiveDecl> = {
