@@ -219,6 +219,18 @@ export function expandPattern(pattern: string, ctx: PolicyContext): string | nul
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
 
+/** Matchers of a glob's leading parts, compiled once (a decision meets the same few again and again). */
+const LEADS = new Map<string, (path: string) => boolean>();
+function leadMatcher(lead: string): (path: string) => boolean {
+  let m = LEADS.get(lead);
+  if (!m) {
+    if (LEADS.size >= 512) LEADS.clear();
+    m = picomatch(lead, { dot: false, nocase: true });
+    LEADS.set(lead, m);
+  }
+  return m;
+}
+
 function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEffect'] {
   const patterns = (spec.paths ?? []).map((p) => expandPattern(p, ctx)).filter((p): p is string => p !== null);
   if (patterns.length === 0) return () => null;
@@ -272,8 +284,9 @@ function compilePaths(spec: RuleSpec, ctx: PolicyContext): CompiledRule['matchEf
     const parts = effect.path.split('/');
     const within = folders.some((p) => {
       const depth = p.split('/').length;
+      if (parts.length <= depth || !isInside(p, effect.base)) return false;
       const lead = parts.slice(0, depth).join('/');
-      return parts.length > depth && !lead.includes('**') && isInside(p, effect.base) && picomatch(lead, { dot: false, nocase: true })(p) && !isException(p);
+      return !lead.includes('**') && leadMatcher(lead)(p) && !isException(p);
     });
     return within ? 'possible' : null;
   };
