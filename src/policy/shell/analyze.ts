@@ -150,7 +150,7 @@ function shellWord(word: string): string {
  * subscript (`a[$(cmd)]`, evaluated whenever the text is taken as a number) or an array's elements
  * (`a=($(cmd))` given to declare). Empty for any other text.
  */
-export function evaluatedLater(text: string): string[] {
+function evaluatedLater(text: string): string[] {
   if (!/\[[^\]]*(?:\$\(|`)|^[\w-]*=?\(.*(?:\$\(|`)/s.test(text)) return [];
   const out: string[] = [];
   for (let i = 0; i < text.length && out.length < 8; i++) {

@@ -195,7 +195,7 @@ function networkUse(command: ShellCommand): 'fetch' | 'send' | 'both' | null {
 }
 
 /** `nc -z host port`, `nc -zv …`: it only checks that the port answers (unless told to run something: `-e`, `-c`). */
-export function probesOnly(decl: { probeFlags?: readonly string[] }, command: ShellCommand): boolean {
+function probesOnly(decl: { probeFlags?: readonly string[] }, command: ShellCommand): boolean {
   const flags = decl.probeFlags;
   if (!flags) return false;
   const words = command.argv.slice(1).map((a) => a.value);
