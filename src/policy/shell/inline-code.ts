@@ -87,6 +87,11 @@ const APIS: Record<Language, Api[]> = {
     api(String.raw`\b(?:system|exec)\s*\(?\s*(?=` + STRING + ')', 'exec'),
     api(String.raw`\b(?:system|exec)\b`, 'exec'),
     api(String.raw`\bqx\s*[({\[/]`, 'exec'),
+    api(String.raw`\breadpipe\s*\(?\s*`, 'exec'),
+    // pipe opens: `open(F, "-|", "cmd")`, `open(F, "|cmd")`, `open(F, "cmd |")` run cmd
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*['"](?:-\||\|-)['"]\s*,\s*`, 'exec'),
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*['"]\s*\|\s*((?:[^'"\\]|\\.)*)['"]`, 'exec'),
+    api(String.raw`\bopen\s*\(?\s*[^,]+,\s*['"]((?:[^'"\\|]|\\.)*)\|\s*['"]`, 'exec'),
     api(String.raw`\b(?:rmtree|remove_tree)` + CALL, 'delete', true),
     api(String.raw`\bunlink\s*\(?\s*`, 'delete'),
     api(String.raw`\bopen\s*\(?\s*[^,]+,\s*['"](?:>|>>|\+<)['"]\s*,\s*`, 'write'),
