@@ -8,7 +8,7 @@ import { programOf } from '../programs/registry.js';
 import { fetchesFromNetwork, LineFlow, sendsToNetwork } from './dataflow.js';
 import { printedSecret } from '../programs/classify.js';
 import { secretVariableIn } from '../programs/secret-names.js';
-import { analyzeCode, languageOf, type Language } from './inline-code.js';
+import { analyzeCode, languageOf, shellQuote, type Language } from './inline-code.js';
 import { interpreterInvocation } from './interpreters.js';
 import { fdExecs, findExecs, gitInvocation, gitScripts, listedAll, listedBy, parallelScripts, unknownArg, xargsCommand, xargsItems } from './children.js';
 import { basename, hasGlob, isInside, resolvePath } from '../paths.js';
@@ -139,11 +139,6 @@ class LimitHit extends Error {}
 /** Text that runs a shell or another program when some tool evaluates it. */
 const RUNS_CODE =
   /\/(?:usr\/)?s?bin\/(?:sh|bash|zsh|dash)\b|\b(?:system|exec[lv]?p?e?|popen|spawn|os\.execute|callCommand|Process\.Start|Runtime\.getRuntime|IO\.popen|dlopen|LoadLibrary|eval)\s*[("'`]|CALL\s+"SYSTEM"|"(?:pre|post)?install"\s*:|`[^`]+`/;
-
-/** A word quoted for the shell: as it is when it is plain, in single quotes otherwise. */
-function shellWord(word: string): string {
-  return /^[\w./+@%:=-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}
 
 /**
  * The command substitutions in a literal that bash may evaluate as code later: inside an array
@@ -1172,7 +1167,7 @@ class Analyzer {
       const names = args.slice(args.indexOf(path) + 1).filter((a) => !a.value.startsWith('-'));
       for (const n of names) {
         if (path.dynamic || n.dynamic || !/^[\w.:+@%-]+$/.test(n.value)) this.script('"$UNKNOWN_PROGRAM"', fork(scope), at);
-        else this.script(`${n.value}() {\n${shellWord(path.value)} "$@"\n}`, scope, at);
+        else this.script(`${n.value}() {\n${shellQuote(path.value)} "$@"\n}`, scope, at);
       }
       return;
     }

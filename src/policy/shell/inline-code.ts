@@ -192,7 +192,8 @@ function commaList(code: string, index: number): (string | null)[] | null {
   return items.map((item) => literalAt(item, 0));
 }
 
-function shellQuote(word: string): string {
+/** A word quoted for the shell: as it is when plain (a leading `~` kept expandable), in single quotes otherwise. */
+export function shellQuote(word: string): string {
   // A leading ~ stands for the home directory (folded from HOME lookups): keep it expandable.
   if (/^~(\/[A-Za-z0-9_./-]*)?$/.test(word)) return word;
   return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

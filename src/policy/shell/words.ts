@@ -64,7 +64,7 @@ function partPiece(part: WordPart | DoubleQuotedChild, vars: VarScope, quoted = 
       // `t=GITHUB_TOKEN; echo ${!t}`: the variable a known name names, whatever it holds
       if (part.prefix === '!' && !part.index && !part.operation) {
         const target = vars.get(part.parameter);
-        if (target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target)) return expansion(vars.get(target), `\${${target}}`, vars, quoted);
+        if (target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target)) return expansion(valueOf(vars, target), `\${${target}}`, vars, quoted);
       }
       if (part.prefix || part.index) return unknown(part.text);
       const known = valueOf(vars, part.parameter);
